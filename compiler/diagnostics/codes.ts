@@ -1,0 +1,55 @@
+import type { Severity } from './diagnostic.js';
+
+export interface DiagnosticCode {
+  readonly code: string;
+  readonly severity: Severity;
+  readonly title: string;
+}
+
+/**
+ * Every diagnostic Ork can report. Codes are stable: tests, editors and users' scripts key on them, so a
+ * code is never reused for another meaning. 1xx: reading the file; 2xx: the schema and task settings;
+ * 3xx: the task graph.
+ */
+export const Codes = {
+  fileUnreadable: { code: 'ORK100', severity: 'error', title: 'workflow file cannot be read' },
+  invalidUtf8: { code: 'ORK101', severity: 'error', title: 'file is not valid UTF-8' },
+  emptyFile: { code: 'ORK102', severity: 'error', title: 'workflow file is empty' },
+  yamlSyntax: { code: 'ORK103', severity: 'error', title: 'YAML syntax error' },
+  aliasLimit: { code: 'ORK104', severity: 'error', title: 'too many YAML alias expansions' },
+  duplicateKey: { code: 'ORK105', severity: 'error', title: 'duplicate key' },
+  notAMapping: { code: 'ORK106', severity: 'error', title: 'workflow is not a mapping' },
+  multipleDocuments: { code: 'ORK107', severity: 'error', title: 'more than one YAML document' },
+
+  invalidValue: { code: 'ORK200', severity: 'error', title: 'invalid value' },
+  unknownKey: { code: 'ORK201', severity: 'error', title: 'unknown key' },
+  missingKey: { code: 'ORK202', severity: 'error', title: 'required key missing' },
+  noTasks: { code: 'ORK203', severity: 'error', title: 'workflow has no tasks' },
+  invalidTaskName: { code: 'ORK204', severity: 'error', title: 'invalid task name' },
+  duplicateTask: { code: 'ORK205', severity: 'error', title: 'duplicate task name' },
+  invalidCount: { code: 'ORK206', severity: 'error', title: 'count must be a positive integer' },
+  referenceNeedsField: { code: 'ORK207', severity: 'error', title: 'fan-out reference needs a field' },
+  unknownExecutor: { code: 'ORK208', severity: 'error', title: 'unknown executor' },
+  invalidDuration: { code: 'ORK209', severity: 'error', title: 'invalid duration' },
+  lambdaTimeout: { code: 'ORK210', severity: 'error', title: 'timeout exceeds Lambda maximum' },
+  taskFileMissing: { code: 'ORK211', severity: 'error', title: 'task file not found' },
+  taskFileOutside: { code: 'ORK212', severity: 'error', title: 'task file outside workflow directory' },
+  containerOnly: { code: 'ORK213', severity: 'error', title: 'option only valid for container tasks' },
+  invalidResources: { code: 'ORK214', severity: 'error', title: 'invalid memory or cpu' },
+  invalidSchedule: { code: 'ORK215', severity: 'error', title: 'invalid schedule expression' },
+  invalidTimezone: { code: 'ORK216', severity: 'error', title: 'unknown time zone' },
+  fanOutTooLarge: { code: 'ORK217', severity: 'error', title: 'static fan-out above the supported maximum' },
+  concurrencyWithoutFanOut: { code: 'ORK218', severity: 'warning', title: 'concurrency on a task that does not fan out' },
+  reservedEnv: { code: 'ORK219', severity: 'error', title: 'reserved environment variable' },
+  invalidWorkflowName: { code: 'ORK220', severity: 'error', title: 'invalid workflow name' },
+  taskFileExtension: { code: 'ORK221', severity: 'warning', title: 'task file extension does not match executor' },
+  invalidParams: { code: 'ORK222', severity: 'error', title: 'invalid workflow params' },
+
+  unknownTask: { code: 'ORK301', severity: 'error', title: 'reference to an unknown task' },
+  selfReference: { code: 'ORK302', severity: 'error', title: 'task depends on itself' },
+  cycle: { code: 'ORK303', severity: 'error', title: 'dependency cycle' },
+  fanOutSourceFansOut: { code: 'ORK304', severity: 'error', title: 'fan-out source is itself fanned out' },
+  duplicateDependency: { code: 'ORK305', severity: 'warning', title: 'dependency listed twice' },
+} as const satisfies Record<string, DiagnosticCode>;
+
+export type CodeName = keyof typeof Codes;

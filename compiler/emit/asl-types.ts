@@ -1,0 +1,103 @@
+/** The subset of the Amazon States Language (JSONPath flavour) that Ork emits. */
+
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+export type PayloadTemplate = { [key: string]: JsonValue };
+
+export interface Retrier {
+  ErrorEquals: string[];
+  IntervalSeconds?: number;
+  MaxAttempts?: number;
+  BackoffRate?: number;
+  MaxDelaySeconds?: number;
+  JitterStrategy?: 'FULL' | 'NONE';
+}
+
+interface Transition {
+  Next?: string;
+  End?: true;
+}
+
+interface Common {
+  Comment?: string;
+  InputPath?: string;
+  OutputPath?: string;
+}
+
+export interface TaskState extends Common, Transition {
+  Type: 'Task';
+  Resource: string;
+  Parameters?: PayloadTemplate;
+  ResultSelector?: PayloadTemplate;
+  ResultPath?: string | null;
+  Retry?: Retrier[];
+  TimeoutSeconds?: number;
+  HeartbeatSeconds?: number;
+}
+
+export interface PassState extends Common, Transition {
+  Type: 'Pass';
+  Parameters?: PayloadTemplate;
+  Result?: JsonValue;
+  ResultPath?: string | null;
+}
+
+export interface ChoiceRule {
+  Variable?: string;
+  Next?: string;
+  Not?: ChoiceRule;
+  And?: ChoiceRule[];
+  Or?: ChoiceRule[];
+  IsPresent?: boolean;
+  IsNull?: boolean;
+  IsNumeric?: boolean;
+  IsString?: boolean;
+  IsBoolean?: boolean;
+  NumericEquals?: number;
+  NumericLessThan?: number;
+  NumericGreaterThan?: number;
+}
+
+export interface ChoiceState extends Common {
+  Type: 'Choice';
+  Choices: ChoiceRule[];
+  Default?: string;
+}
+
+export interface FailState {
+  Type: 'Fail';
+  Comment?: string;
+  Error: string;
+  Cause: string;
+}
+
+export interface SubMachine {
+  StartAt: string;
+  States: Record<string, State>;
+}
+
+export interface ItemProcessor extends SubMachine {
+  ProcessorConfig: { Mode: 'INLINE' };
+}
+
+export interface MapState extends Common, Transition {
+  Type: 'Map';
+  ItemsPath: string;
+  ItemSelector?: PayloadTemplate;
+  ItemProcessor: ItemProcessor;
+  MaxConcurrency?: number;
+  ResultSelector?: PayloadTemplate;
+  ResultPath?: string | null;
+}
+
+export interface ParallelState extends Common, Transition {
+  Type: 'Parallel';
+  Branches: SubMachine[];
+  ResultSelector?: PayloadTemplate;
+  ResultPath?: string | null;
+}
+
+export type State = TaskState | PassState | ChoiceState | FailState | MapState | ParallelState;
+
+export interface StateMachineDefinition extends SubMachine {
+  Comment?: string;
+}

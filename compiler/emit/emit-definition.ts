@@ -1,0 +1,71 @@
+import type { TaskGraph } from '../graph/index.js';
+import type { PlanNode } from '../plan/index.js';
+import type { ParallelState, PassState, PayloadTemplate, StateMachineDefinition } from './asl-types.js';
+import { chain, close, single, type Fragment } from './fragment.js';
+import { emitTask } from './emit-task.js';
+import { StatePaths } from './payload.js';
+import { StateNames } from './state-names.js';
+
+/**
+ * `States.JsonMerge` takes two objects; a balanced tree of merges keeps the nesting shallow for many
+ * branches. Each branch hands back every result it saw, so a shallow merge is their union.
+ */
+function mergeExpression(paths: readonly string[]): string {
+  if (paths.length === 1) return paths[0] ?? '';
+  const middle = Math.ceil(paths.length / 2);
+  return `States.JsonMerge(${mergeExpression(paths.slice(0, middle))}, ${mergeExpression(paths.slice(middle))}, false)`;
+}
+
+/** Stage 5: schedule → Amazon States Language definition. */
+export function emitDefinition(graph: TaskGraph, root: PlanNode): StateMachineDefinition {
+  const names = new StateNames();
+  let parallelCount = 0;
+
+  const emitNode = (node: PlanNode): Fragment => {
+    if (node.kind === 'task') {
+      const task = graph.tasks.get(node.task);
+      if (!task) throw new Error(`plan names unknown task '${node.task}'`);
+      return emitTask(task, { workflow: graph.spec.name, names, upstream: graph.upstream.get(task.name) ?? [] });
+    }
+    if (node.kind === 'sequence') return chain(node.steps.map(emitNode));
+    const name = names.internal(`Parallel-${++parallelCount}`);
+    const branches = node.branches.map((b) => close(emitNode(b)));
+    const state: ParallelState = {
+      Type: 'Parallel',
+      Comment: `Independent branches: ${node.branches.map((b) => firstTask(b)).join(', ')}`,
+      Branches: branches,
+      ResultSelector: {
+        'params.$': '$[0].params',
+        'results.$': mergeExpression(branches.map((_, i) => `$[${i}].results`)),
+      },
+    };
+    return single(name, state);
+  };
+
+  const defaults = graph.spec.params;
+  const hasDefaults = Object.keys(defaults).length > 0;
+  const start = names.internal('Start');
+  const steps: Fragment[] = [];
+  if (hasDefaults) {
+    // Params defaults sit in a Pass's Parameters as data, beside the execution input, then merge under it.
+    const withDefaults = names.internal('Params');
+    steps.push(single(withDefaults, { Type: 'Pass', Comment: 'Workflow input beside the params defaults', Parameters: { 'input.$': '$', defaults: structuredClone(defaults) as PayloadTemplate } }));
+    steps.push(single(start, { Type: 'Pass', Comment: 'Execution input over params defaults', Parameters: { 'params.$': 'States.JsonMerge($.defaults, $.input, false)', results: {} } }));
+  } else {
+    steps.push(single(start, { Type: 'Pass', Comment: 'Execution input becomes the params', Parameters: { 'params.$': '$', results: {} } }));
+  }
+  if (root.kind !== 'sequence' || root.steps.length > 0) steps.push(emitNode(root));
+  const done: PassState = { Type: 'Pass', Comment: 'Outputs of every task, by task name', InputPath: StatePaths.results };
+  steps.push(single(names.internal('Done'), done));
+  const machine = close(chain(steps));
+  return {
+    Comment: graph.spec.description ? `${graph.spec.name}: ${graph.spec.description}` : `Ork workflow ${graph.spec.name}`,
+    ...machine,
+  };
+}
+
+function firstTask(node: PlanNode): string {
+  if (node.kind === 'task') return node.task;
+  const children = node.kind === 'sequence' ? node.steps : node.branches;
+  return children[0] ? firstTask(children[0]) : '';
+}

@@ -1,0 +1,51 @@
+/** Step Functions caps state names at 80 characters and needs them unique across the whole machine. */
+export const MAX_STATE_NAME = 80;
+
+function shortHash(text: string): string {
+  // FNV-1a: stable across runs and platforms, so long names compile to the same state names every time.
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return (hash >>> 0).toString(16).padStart(8, '0');
+}
+
+/**
+ * Hands out state names. Names use only letters, digits, `-` and `_` (what CloudWatch logging accepts).
+ * Task names contain no `-`, so `task-suffix` names never collide with a task's own state, and Ork's
+ * own states start with `Ork-`.
+ */
+export class StateNames {
+  private readonly used = new Set<string>();
+
+  /** The state that runs a task: its own name when it fits. */
+  task(task: string): string {
+    return this.claim(task, '');
+  }
+
+  /** A helper state of a task, e.g. `process-fanout`. */
+  helper(task: string, suffix: string): string {
+    return this.claim(task, `-${suffix}`);
+  }
+
+  /** A state of Ork's own, e.g. `Ork-Start`. */
+  internal(name: string): string {
+    return this.claim(`Ork-${name}`, '');
+  }
+
+  private claim(base: string, suffix: string): string {
+    let name = `${base}${suffix}`;
+    if (name.length > MAX_STATE_NAME) {
+      const keep = MAX_STATE_NAME - suffix.length - 9;
+      name = `${base.slice(0, keep)}_${shortHash(base)}${suffix}`;
+    }
+    let candidate = name;
+    for (let n = 2; this.used.has(candidate); n++) {
+      const tag = `-${n}`;
+      candidate = `${name.slice(0, MAX_STATE_NAME - tag.length)}${tag}`;
+    }
+    this.used.add(candidate);
+    return candidate;
+  }
+}

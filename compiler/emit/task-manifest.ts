@@ -1,0 +1,64 @@
+import type { Executor, WorkflowSpec } from '../model/index.js';
+import { placeholdersOf } from './placeholders.js';
+
+/** What runners and the deploy constructs need to know about each task, beside the definition. */
+export interface TaskManifestEntry {
+  readonly name: string;
+  readonly executor: Executor;
+  readonly file: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds?: number;
+  readonly heartbeatSeconds?: number;
+  readonly cpu?: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly image?: string;
+  readonly dockerfile?: string;
+  /** Fan-out settings, for progress displays and dashboards. */
+  readonly fanOut?: { readonly foreach?: string; readonly parallel?: number | string; readonly concurrency?: number };
+  readonly dependsOn: readonly string[];
+  /** DefinitionSubstitutions keys this task's states use. */
+  readonly placeholders: readonly string[];
+}
+
+export interface TaskManifest {
+  readonly workflow: string;
+  readonly description?: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly schedule?: WorkflowSpec['schedule'];
+  readonly tasks: readonly TaskManifestEntry[];
+}
+
+export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<string, readonly string[]>): TaskManifest {
+  return {
+    workflow: spec.name,
+    ...(spec.description !== undefined ? { description: spec.description } : {}),
+    params: spec.params,
+    ...(spec.schedule ? { schedule: spec.schedule } : {}),
+    tasks: spec.tasks.map((task) => {
+      const fanOut = task.fanOut;
+      return {
+        name: task.name,
+        executor: task.executor,
+        file: task.file,
+        memoryMb: task.memoryMb,
+        ...(task.timeoutSeconds !== undefined ? { timeoutSeconds: task.timeoutSeconds } : {}),
+        ...(task.heartbeatSeconds !== undefined ? { heartbeatSeconds: task.heartbeatSeconds } : {}),
+        ...(task.cpu !== undefined ? { cpu: task.cpu } : {}),
+        env: task.env,
+        ...(task.image !== undefined ? { image: task.image } : {}),
+        ...(task.dockerfile !== undefined ? { dockerfile: task.dockerfile } : {}),
+        ...(fanOut
+          ? {
+              fanOut: {
+                ...(fanOut.foreach ? { foreach: fanOut.foreach.text } : {}),
+                ...(fanOut.parallel ? { parallel: fanOut.parallel.kind === 'static' ? fanOut.parallel.count : fanOut.parallel.ref.text } : {}),
+                ...(fanOut.concurrency !== undefined ? { concurrency: fanOut.concurrency } : {}),
+              },
+            }
+          : {}),
+        dependsOn: upstream.get(task.name) ?? [],
+        placeholders: placeholdersOf(task),
+      };
+    }),
+  };
+}

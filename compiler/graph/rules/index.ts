@@ -1,0 +1,4 @@
+export * from './graph-rule.js';
+export * from './references.js';
+export * from './fan-out-source.js';
+export * from './cycles.js';

@@ -1,0 +1,31 @@
+import { Codes, didYouMean, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
+import type { GraphRule } from './graph-rule.js';
+
+function describe(implicit: boolean, text: string): string {
+  return implicit ? `fan-out source '${text}'` : `depends_on '${text}'`;
+}
+
+/** ORK301, ORK302, ORK305: every dependency names another, existing task, once. */
+export const referencesRule: GraphRule = {
+  name: 'references',
+  check({ graph, declaredTasks }) {
+    const found: Diagnostic[] = [];
+    for (const task of graph.spec.tasks) {
+      const listed = new Set<string>();
+      for (const dependency of task.dependsOn) {
+        if (dependency.task === task.name) {
+          found.push(makeDiagnostic(Codes.selfReference, dependency.span, `task '${task.name}' depends on itself (${describe(dependency.implicit, dependency.task)})`, dependency.implicit ? 'a fan-out reads its count or items from an upstream task' : `remove '${task.name}' from its depends_on`));
+        } else if (!declaredTasks.has(dependency.task)) {
+          const candidates = [...declaredTasks].filter((n) => n !== task.name);
+          found.push(makeDiagnostic(Codes.unknownTask, dependency.span, `task '${task.name}': unknown task '${dependency.task}' in ${dependency.implicit ? 'fan-out reference' : 'depends_on'}`, didYouMean(dependency.task, candidates) ?? (candidates.length > 0 ? `tasks are: ${candidates.slice(0, 10).join(', ')}${candidates.length > 10 ? ', …' : ''}` : undefined)));
+        } else if (!dependency.implicit) {
+          if (listed.has(dependency.task)) {
+            found.push(makeDiagnostic(Codes.duplicateDependency, dependency.span, `task '${task.name}' lists '${dependency.task}' in depends_on twice`, 'remove the duplicate'));
+          }
+          listed.add(dependency.task);
+        }
+      }
+    }
+    return found;
+  },
+};

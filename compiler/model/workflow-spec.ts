@@ -1,0 +1,81 @@
+import type { SourceSpan } from '../diagnostics/index.js';
+
+export type Executor = 'python' | 'node' | 'container';
+
+/** `discover.files`: a field of an upstream task's output. */
+export interface FieldReference {
+  readonly task: string;
+  /** Path inside the task's output; at least one segment. */
+  readonly field: readonly string[];
+  /** As written, e.g. `discover.files`. */
+  readonly text: string;
+  readonly span: SourceSpan;
+}
+
+export type CountSource =
+  | { readonly kind: 'static'; readonly count: number; readonly span: SourceSpan }
+  | { readonly kind: 'reference'; readonly ref: FieldReference };
+
+/** How a task fans out. Both `foreach` and `parallel` together mean items × count instances. */
+export interface FanOut {
+  readonly foreach?: FieldReference;
+  readonly parallel?: CountSource;
+  /** Cap on instances running at once; undefined means the platform's. */
+  readonly concurrency?: number;
+}
+
+export interface RetryPolicy {
+  /** Retries after the first attempt; 0 means none. */
+  readonly retries: number;
+  readonly delaySeconds: number;
+  readonly backoff: number;
+  readonly maxDelaySeconds?: number;
+  readonly jitter: boolean;
+}
+
+export interface Dependency {
+  readonly task: string;
+  readonly span: SourceSpan;
+  /** True when implied by `parallel:`/`foreach:` rather than listed in `depends_on`. */
+  readonly implicit: boolean;
+}
+
+export interface TaskSpec {
+  readonly name: string;
+  readonly description?: string;
+  readonly executor: Executor;
+  /** As written in workflow.yaml: relative to the workflow directory, `/`-separated. */
+  readonly file: string;
+  readonly dependsOn: readonly Dependency[];
+  readonly fanOut?: FanOut;
+  readonly retry: RetryPolicy;
+  readonly timeoutSeconds?: number;
+  readonly heartbeatSeconds?: number;
+  readonly memoryMb: number;
+  readonly cpu?: number;
+  readonly env: Readonly<Record<string, string>>;
+  readonly image?: string;
+  readonly dockerfile?: string;
+  /** The task's key in workflow.yaml. */
+  readonly span: SourceSpan;
+}
+
+export interface ScheduleSpec {
+  readonly expression: string;
+  readonly timezone?: string;
+  readonly enabled: boolean;
+  readonly flexibleWindowSeconds?: number;
+  readonly input?: Readonly<Record<string, unknown>>;
+}
+
+/** A validated workflow with defaults applied and units normalised: what the later stages work on. */
+export interface WorkflowSpec {
+  readonly name: string;
+  readonly description?: string;
+  readonly params: Readonly<Record<string, unknown>>;
+  readonly schedule?: ScheduleSpec;
+  /** In file order. */
+  readonly tasks: readonly TaskSpec[];
+  /** Path of workflow.yaml as given to the compiler (used in diagnostics). */
+  readonly file: string;
+}

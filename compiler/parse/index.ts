@@ -1,0 +1,2 @@
+export * from './parse-workflow.js';
+export * from './source-map.js';

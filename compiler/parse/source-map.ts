@@ -1,0 +1,75 @@
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import type { SourceSpan } from '../diagnostics/index.js';
+
+export type PathSegment = string | number;
+
+/** Where to point for a path: at its key (`tasks.process:`) or at its value. */
+export type LocateTarget = 'key' | 'value';
+
+/**
+ * Maps a path in the parsed value (as zod reports it) back to a span in workflow.yaml. A path that does not
+ * exist in the file (a missing key) resolves to the deepest part that does, so the user is pointed at the
+ * mapping that lacks it.
+ */
+export class SourceMap {
+  constructor(
+    readonly file: string,
+    private readonly doc: Document,
+    private readonly lineCounter: LineCounter,
+  ) {}
+
+  locate(path: readonly PathSegment[], target: LocateTarget = 'value'): SourceSpan {
+    let node: unknown = this.doc.contents;
+    let best: { start: number; end: number } | undefined = rangeOf(node);
+    for (let depth = 0; depth < path.length; depth++) {
+      const segment = path[depth];
+      if (isAlias(node)) node = node.resolve(this.doc);
+      let next: unknown;
+      if (isMap(node)) {
+        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment));
+        if (!pair) break;
+        const isLast = depth === path.length - 1;
+        const keyRange = rangeOf(pair.key);
+        if (isLast && target === 'key' && keyRange) return this.span(keyRange);
+        next = pair.value;
+        best = rangeOf(next) ?? keyRange ?? best;
+        if (next === null || next === undefined) {
+          // `tasks:` with nothing after it: point at the key.
+          if (keyRange) best = keyRange;
+          if (!isLast) break;
+        }
+      } else if (isSeq(node) && typeof segment === 'number') {
+        next = node.items[segment];
+        if (next === undefined) break;
+        best = rangeOf(next) ?? best;
+      } else {
+        break;
+      }
+      node = next;
+    }
+    return this.span(best ?? { start: 0, end: 0 });
+  }
+
+  /** Span of a byte range in the source text. */
+  span(range: { start: number; end: number }): SourceSpan {
+    const start = this.lineCounter.linePos(range.start);
+    const end = this.lineCounter.linePos(Math.max(range.start, range.end));
+    return { file: this.file, start: { line: start.line, col: start.col }, end: { line: end.line, col: end.col } };
+  }
+}
+
+export function keyText(key: unknown): string | undefined {
+  if (isScalar(key)) return String(key.value);
+  if (key === null || key === undefined) return undefined;
+  return String(key);
+}
+
+function rangeOf(node: unknown): { start: number; end: number } | undefined {
+  const range = (node as Node | null | undefined)?.range;
+  if (!range) return undefined;
+  const start = range[0];
+  let end = range[1];
+  // Block scalars and maps end at the start of the next line; trim trailing whitespace for a tidy caret.
+  if (end < start) end = start;
+  return { start, end };
+}

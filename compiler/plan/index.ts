@@ -1,0 +1,2 @@
+export * from './schedule-plan.js';
+export * from './plan-schedule.js';

@@ -1,0 +1,127 @@
+import type { SourceMap } from '../parse/index.js';
+import type { CountSource, Dependency, FieldReference, ScheduleSpec, TaskSpec, WorkflowSpec } from '../model/index.js';
+import { defaultsSchema, scheduleSchema, taskSchema, type DefaultsDocument, type TaskDocument } from './workflow-schema.js';
+import { parseDuration, parseMemory } from './units.js';
+
+/** Lambda's default of Ork; a container task gets more because Fargate's smallest useful size is larger. */
+export const DEFAULT_MEMORY_MB = { python: 1024, node: 1024, container: 2048 } as const;
+/** Lambda's hard limit, and so the default limit of a Lambda-run task. */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+export const DEFAULT_HEARTBEAT_SECONDS = 300;
+
+export function parseFieldReference(text: string, span: FieldReference['span']): FieldReference {
+  const [task = '', ...field] = text.split('.');
+  return { task, field, text, span };
+}
+
+function toDependencies(document: TaskDocument, taskPath: readonly string[], sourceMap: SourceMap): Dependency[] {
+  const list = document.depends_on === undefined ? [] : Array.isArray(document.depends_on) ? document.depends_on : [document.depends_on];
+  const explicit = list.map((task, i) => ({
+    task,
+    span: sourceMap.locate(Array.isArray(document.depends_on) ? [...taskPath, 'depends_on', i] : [...taskPath, 'depends_on']),
+    implicit: false,
+  }));
+  const implicit: Dependency[] = [];
+  for (const key of ['foreach', 'parallel'] as const) {
+    const value = document[key];
+    if (typeof value === 'string') {
+      const ref = parseFieldReference(value, sourceMap.locate([...taskPath, key]));
+      implicit.push({ task: ref.task, span: ref.span, implicit: true });
+    }
+  }
+  return [...explicit, ...implicit];
+}
+
+function buildTask(name: string, document: TaskDocument, defaults: DefaultsDocument, sourceMap: SourceMap): TaskSpec {
+  const taskPath = ['tasks', name];
+  const pick = <K extends keyof DefaultsDocument>(key: K): DefaultsDocument[K] => (document[key] !== undefined ? document[key] : defaults[key]);
+  const executor = pick('executor') ?? 'python';
+  let parallel: CountSource | undefined;
+  if (typeof document.parallel === 'number') {
+    parallel = { kind: 'static', count: document.parallel, span: sourceMap.locate([...taskPath, 'parallel']) };
+  } else if (typeof document.parallel === 'string') {
+    parallel = { kind: 'reference', ref: parseFieldReference(document.parallel, sourceMap.locate([...taskPath, 'parallel'])) };
+  }
+  const foreach = document.foreach === undefined ? undefined : parseFieldReference(document.foreach, sourceMap.locate([...taskPath, 'foreach']));
+  const concurrency = document.concurrency;
+  const fanOut = parallel || foreach ? { ...(foreach ? { foreach } : {}), ...(parallel ? { parallel } : {}), ...(concurrency ? { concurrency } : {}) } : undefined;
+
+  const timeout = parseDuration(pick('timeout'));
+  const maxDelay = parseDuration(pick('max_retry_delay'));
+  const env: Record<string, string> = {};
+  for (const [key, value] of Object.entries({ ...(defaults.env ?? {}), ...(document.env ?? {}) })) env[key] = String(value);
+  const image = pick('image');
+  const dockerfile = pick('dockerfile');
+  const cpu = pick('cpu');
+  const heartbeat = parseDuration(pick('heartbeat'));
+  return {
+    name,
+    ...(document.description !== undefined ? { description: document.description } : {}),
+    executor,
+    file: document.file,
+    dependsOn: toDependencies(document, taskPath, sourceMap),
+    ...(fanOut ? { fanOut } : {}),
+    retry: {
+      retries: pick('retries') ?? 0,
+      delaySeconds: parseDuration(pick('retry_delay')) ?? 1,
+      backoff: pick('backoff') ?? 2,
+      ...(maxDelay !== undefined ? { maxDelaySeconds: maxDelay } : {}),
+      jitter: pick('jitter') ?? false,
+    },
+    ...(timeout !== undefined ? { timeoutSeconds: timeout } : executor === 'container' ? {} : { timeoutSeconds: LAMBDA_MAX_TIMEOUT_SECONDS }),
+    ...(executor === 'container' ? { heartbeatSeconds: heartbeat ?? DEFAULT_HEARTBEAT_SECONDS } : {}),
+    memoryMb: parseMemory(pick('memory')) ?? DEFAULT_MEMORY_MB[executor],
+    ...(cpu !== undefined ? { cpu } : {}),
+    env,
+    ...(image !== undefined ? { image } : {}),
+    ...(dockerfile !== undefined ? { dockerfile } : {}),
+    span: sourceMap.locate(taskPath, 'key'),
+  };
+}
+
+function buildSchedule(raw: unknown): ScheduleSpec | undefined {
+  const parsed = scheduleSchema.safeParse(raw);
+  if (!parsed.success) return undefined;
+  if (typeof parsed.data === 'string') return { expression: parsed.data.trim(), enabled: true };
+  const window = parseDuration(parsed.data.flexible_window);
+  return {
+    expression: parsed.data.expression.trim(),
+    ...(parsed.data.timezone !== undefined ? { timezone: parsed.data.timezone } : {}),
+    enabled: parsed.data.enabled ?? true,
+    ...(window !== undefined ? { flexibleWindowSeconds: window } : {}),
+    ...(parsed.data.input !== undefined ? { input: parsed.data.input } : {}),
+  };
+}
+
+/** A workflow name the state machine can take: letters, digits, `-` and `_`, at most 80 characters. */
+export function sanitiseWorkflowName(name: string): string {
+  const cleaned = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
+  return (cleaned || 'workflow').slice(0, 80);
+}
+
+/**
+ * Builds the spec from what passed the schema, task by task: a task that failed its own schema is left
+ * out (its errors are already reported) so the remaining tasks can still be checked.
+ */
+export function buildSpec(raw: Record<string, unknown>, file: string, directoryName: string, sourceMap: SourceMap): WorkflowSpec {
+  const defaultsResult = defaultsSchema.safeParse(raw.defaults ?? {});
+  const defaults = defaultsResult.success ? defaultsResult.data : {};
+  const tasks: TaskSpec[] = [];
+  const rawTasks = raw.tasks;
+  if (rawTasks !== null && typeof rawTasks === 'object' && !Array.isArray(rawTasks)) {
+    for (const name of Object.keys(rawTasks)) {
+      const parsed = taskSchema.safeParse((rawTasks as Record<string, unknown>)[name]);
+      if (parsed.success) tasks.push(buildTask(name, parsed.data, defaults, sourceMap));
+    }
+  }
+  const schedule = raw.schedule === undefined ? undefined : buildSchedule(raw.schedule);
+  const params = raw.params !== null && typeof raw.params === 'object' && !Array.isArray(raw.params) ? (raw.params as Record<string, unknown>) : {};
+  return {
+    name: typeof raw.name === 'string' ? raw.name : sanitiseWorkflowName(directoryName),
+    ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
+    params,
+    ...(schedule ? { schedule } : {}),
+    tasks,
+    file,
+  };
+}

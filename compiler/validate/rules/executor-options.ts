@@ -1,0 +1,41 @@
+import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
+import { LAMBDA_MAX_TIMEOUT_SECONDS } from '../build-spec.js';
+import { formatSeconds } from '../units.js';
+import { rawTask, type ValidationRule } from './validation-rule.js';
+
+const CONTAINER_ONLY = ['image', 'dockerfile', 'cpu', 'heartbeat'] as const;
+
+/** ORK210, ORK213: Lambda's 15-minute limit, and settings that only containers have. */
+export const executorOptionsRule: ValidationRule = {
+  name: 'executor-options',
+  check(context) {
+    const found: Diagnostic[] = [];
+    for (const task of context.spec.tasks) {
+      const path = ['tasks', task.name];
+      const raw = rawTask(context, task.name) ?? {};
+      if (task.executor !== 'container' && task.timeoutSeconds !== undefined && task.timeoutSeconds > LAMBDA_MAX_TIMEOUT_SECONDS) {
+        const inTask = raw.timeout !== undefined;
+        found.push(
+          makeDiagnostic(
+            Codes.lambdaTimeout,
+            inTask ? context.sourceMap.locate([...path, 'timeout']) : context.sourceMap.locate(['defaults', 'timeout']),
+            `task '${task.name}': timeout ${formatSeconds(task.timeoutSeconds)} exceeds Lambda's 15-minute limit for executor '${task.executor}'`,
+            "use 'executor: container' (ECS Fargate) for long-running tasks, or split the work with parallel:/foreach:",
+          ),
+        );
+      }
+      if (task.executor !== 'container') {
+        for (const key of CONTAINER_ONLY) {
+          if (raw[key] !== undefined) {
+            found.push(
+              makeDiagnostic(Codes.containerOnly, context.sourceMap.locate([...path, key], 'key'), `task '${task.name}': '${key}' applies only to container tasks, but executor is '${task.executor}'`, `set 'executor: container' or remove '${key}'`),
+            );
+          }
+        }
+      } else if (raw.image !== undefined && raw.dockerfile !== undefined) {
+        found.push(makeDiagnostic(Codes.containerOnly, context.sourceMap.locate([...path, 'dockerfile'], 'key'), `task '${task.name}': give either 'image' or 'dockerfile', not both`));
+      }
+    }
+    return found;
+  },
+};

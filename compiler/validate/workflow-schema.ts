@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { DURATION_PATTERN, MEMORY_PATTERN } from './units.js';
+
+/**
+ * The workflow.yaml language. This schema is the single source of truth: validation runs it, and
+ * `ork schema` prints the JSON Schema derived from it for editors. Checks that need more than one field
+ * (defaults merged into tasks, files on disk, references between tasks) live in the validation rules
+ * and the graph stage.
+ */
+
+export const IDENTIFIER_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
+/** `task.field` or `task.field.nested`. */
+export const FIELD_REFERENCE_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)+$';
+
+export const EXECUTORS = ['python', 'node', 'container'] as const;
+
+
+const duration = z
+  .union([z.int().positive(), z.string().regex(new RegExp(DURATION_PATTERN))])
+  .describe('A duration: `30s`, `15m`, `2h`, `1d`, `1h30m`, or a whole number of seconds.');
+
+const memory = z
+  .union([z.int().positive(), z.string().regex(new RegExp(MEMORY_PATTERN, 'i'))])
+  .describe('Memory in MB (`1024`) or with a unit (`512MB`, `2GB`).');
+
+const positiveCount = z.int().min(1);
+
+const fieldReference = z.string().regex(new RegExp(FIELD_REFERENCE_PATTERN));
+
+const envValue = z.union([z.string(), z.number(), z.boolean()]);
+
+function optionalAll<T extends Record<string, z.ZodType>>(shape: T): { [K in keyof T]: z.ZodOptional<T[K]> } {
+  return Object.fromEntries(Object.entries(shape).map(([k, v]) => [k, v.optional()])) as { [K in keyof T]: z.ZodOptional<T[K]> };
+}
+
+/** Settings a task may inherit from `defaults:`. */
+const inheritable = {
+  executor: z.enum(EXECUTORS).describe('Where the task runs: `python` (Lambda), `node` (Lambda) or `container` (ECS Fargate).'),
+  retries: z.int().min(0).describe('How many times a failed instance is retried. @default 0'),
+  retry_delay: duration.describe('Wait before the first retry. @default 1s'),
+  backoff: z.number().min(1).describe('Multiplier applied to the retry delay after each attempt. @default 2'),
+  max_retry_delay: duration.describe('Upper bound of the delay between retries.'),
+  jitter: z.boolean().describe('Randomise retry delays (full jitter) so retries of many instances spread out. @default false'),
+  timeout: duration.describe('Time limit of one attempt. @default 15m for python and node, none for container'),
+  heartbeat: duration.describe('Container tasks: fail an attempt that sends no heartbeat for this long. @default 5m'),
+  memory: memory.describe('Memory of one instance. @default 1024MB (Lambda), 2048MB (container)'),
+  cpu: z.number().positive().describe('Container tasks: vCPUs (0.25, 0.5, 1, 2, 4, 8 or 16). @default 1'),
+  env: z.record(z.string(), envValue).describe('Environment variables of the task; merged over `defaults.env`.'),
+  image: z.string().min(1).describe('Container tasks: a prebuilt image that has the Ork SDK.'),
+  dockerfile: z.string().min(1).describe('Container tasks: a Dockerfile, relative to the workflow directory.'),
+} as const;
+
+export const taskSchema = z
+  .strictObject({
+    description: z.string().optional(),
+    ...optionalAll(inheritable),
+    file: z.string().min(1).describe('The task code, relative to the workflow directory (e.g. `tasks/process.py`).'),
+    depends_on: z
+      .union([z.string(), z.array(z.string())])
+      .optional()
+      .describe('Tasks that must finish before this one starts.'),
+    parallel: z
+      .union([positiveCount, fieldReference])
+      .optional()
+      .describe('Run this many instances: a positive integer, or `task.field` read from an upstream output at run time.'),
+    foreach: fieldReference.optional().describe('Run one instance per element of the list `task.field` of an upstream output.'),
+    concurrency: positiveCount.optional().describe('At most this many instances of the fan-out run at once.'),
+  })
+  .describe('A task: one Python (or TypeScript) file run as one or many instances.');
+
+export const defaultsSchema = z
+  .strictObject(optionalAll(inheritable))
+  .describe('Settings every task inherits unless it sets its own.');
+
+export const scheduleSchema = z
+  .union([
+    z.string(),
+    z.strictObject({
+      expression: z.string().describe('`cron(0 6 * * ? *)`, `rate(1 hour)` or `at(2026-01-01T00:00:00)`.'),
+      timezone: z.string().optional().describe('IANA time zone of a cron or at expression, e.g. `Europe/Paris`. @default UTC'),
+      enabled: z.boolean().optional().describe('@default true'),
+      flexible_window: duration.optional().describe('Let EventBridge Scheduler start the run up to this late.'),
+      input: z.record(z.string(), z.unknown()).optional().describe('Params of scheduled runs, over `params:`.'),
+    }),
+  ])
+  .describe('When to run the workflow on AWS (EventBridge Scheduler).');
+
+export const workflowSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().optional().describe('Name of the workflow and its state machine. @default the directory name'),
+    description: z.string().optional(),
+    params: z.record(z.string(), z.unknown()).optional().describe('Defaults of the workflow input, handed to every task as `params`.'),
+    defaults: defaultsSchema.optional(),
+    schedule: scheduleSchema.optional(),
+    tasks: z.record(z.string(), taskSchema).describe('The tasks, by name. Names are identifiers.'),
+  })
+  .describe('An Ork workflow.');
+
+export type WorkflowDocument = z.infer<typeof workflowSchema>;
+export type TaskDocument = z.infer<typeof taskSchema>;
+export type DefaultsDocument = z.infer<typeof defaultsSchema>;
+
+/** Keys a user may write, for "did you mean" hints. */
+export const WORKFLOW_KEYS: readonly string[] = Object.keys(workflowSchema.shape);
+export const TASK_KEYS: readonly string[] = Object.keys(taskSchema.shape);
+export const DEFAULTS_KEYS: readonly string[] = Object.keys(defaultsSchema.shape);
+export const SCHEDULE_KEYS: readonly string[] = ['expression', 'timezone', 'enabled', 'flexible_window', 'input'];

@@ -1,0 +1,179 @@
+import type { z } from 'zod';
+import { Codes, didYouMean, makeDiagnostic, type Diagnostic, type DiagnosticCode } from '../diagnostics/index.js';
+import type { PathSegment, SourceMap } from '../parse/index.js';
+import { DEFAULTS_KEYS, EXECUTORS, SCHEDULE_KEYS, TASK_KEYS, WORKFLOW_KEYS } from './workflow-schema.js';
+
+interface FieldRule {
+  readonly code: DiagnosticCode;
+  readonly expects: string;
+}
+
+const DURATION: FieldRule = { code: Codes.invalidDuration, expects: 'a duration such as 30s, 15m, 2h, 1h30m or a whole number of seconds' };
+
+/** What each field expects, worded for people; zod's own messages speak of types. */
+const FIELDS: Readonly<Record<string, FieldRule>> = {
+  parallel: { code: Codes.invalidCount, expects: "a positive integer or a reference such as 'discover.count'" },
+  concurrency: { code: Codes.invalidCount, expects: 'a positive integer' },
+  retries: { code: Codes.invalidCount, expects: 'a whole number, 0 or more' },
+  foreach: { code: Codes.referenceNeedsField, expects: "a reference to a list field such as 'discover.files'" },
+  executor: { code: Codes.unknownExecutor, expects: `one of ${EXECUTORS.join(', ')}` },
+  timeout: DURATION,
+  retry_delay: DURATION,
+  max_retry_delay: DURATION,
+  heartbeat: DURATION,
+  flexible_window: DURATION,
+  memory: { code: Codes.invalidResources, expects: 'memory in MB (1024) or with a unit (512MB, 2GB)' },
+  cpu: { code: Codes.invalidResources, expects: 'a number of vCPUs (0.25, 0.5, 1, 2, 4, 8 or 16)' },
+  backoff: { code: Codes.invalidValue, expects: 'a number, 1 or more' },
+  jitter: { code: Codes.invalidValue, expects: 'true or false' },
+  enabled: { code: Codes.invalidValue, expects: 'true or false' },
+  depends_on: { code: Codes.invalidValue, expects: 'a task name or a list of task names' },
+  env: { code: Codes.invalidValue, expects: 'a mapping of variable names to strings, numbers or booleans' },
+  params: { code: Codes.invalidParams, expects: 'a mapping of parameter names to values' },
+  input: { code: Codes.invalidParams, expects: 'a mapping of parameter names to values' },
+  defaults: { code: Codes.invalidValue, expects: 'a mapping of task settings' },
+  schedule: { code: Codes.invalidSchedule, expects: "an expression such as 'cron(0 6 * * ? *)' or 'rate(1 hour)', or a mapping with `expression:`" },
+  tasks: { code: Codes.noTasks, expects: 'a mapping of task names to tasks' },
+};
+
+interface Context {
+  /** "task 'process'", "defaults", "schedule" or "workflow". */
+  readonly owner: string;
+  /** The field the issue is about, e.g. `parallel`. */
+  readonly field: string | undefined;
+  readonly knownKeys: readonly string[];
+}
+
+function contextOf(path: readonly PathSegment[]): Context {
+  const [first, second, third] = path;
+  if (first === 'tasks' && second !== undefined) {
+    return { owner: `task '${String(second)}'`, field: third === undefined ? undefined : String(third), knownKeys: TASK_KEYS };
+  }
+  if (first === 'defaults') return { owner: 'defaults', field: second === undefined ? 'defaults' : String(second), knownKeys: DEFAULTS_KEYS };
+  if (first === 'schedule') return { owner: 'schedule', field: second === undefined ? 'schedule' : String(second), knownKeys: SCHEDULE_KEYS };
+  return { owner: 'workflow', field: first === undefined ? undefined : String(first), knownKeys: WORKFLOW_KEYS };
+}
+
+export function renderValue(value: unknown): string {
+  if (value === undefined) return 'nothing';
+  if (value === null) return 'null';
+  if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 37)}...` : value}'`;
+  const json = JSON.stringify(value) ?? String(value);
+  return json.length > 40 ? `${json.slice(0, 37)}...` : json;
+}
+
+function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
+  let node = root;
+  for (const segment of path) {
+    if (node === null || typeof node !== 'object') return undefined;
+    if (!Object.hasOwn(node, segment)) return undefined;
+    node = (node as Record<string, unknown>)[segment];
+  }
+  return node;
+}
+
+/** Hint for a key that is known elsewhere in the language, so it was put in the wrong place. */
+function misplacedHint(key: string, context: Context): string | undefined {
+  if (context.owner === 'workflow' && TASK_KEYS.includes(key)) {
+    return `'${key}' is a task setting: put it under a task, or under \`defaults:\` for every task`;
+  }
+  if (context.owner.startsWith('task') && WORKFLOW_KEYS.includes(key)) return `'${key}' is a workflow-level key`;
+  if (context.owner === 'defaults' && TASK_KEYS.includes(key)) return `'${key}' cannot be inherited; set it on each task`;
+  return undefined;
+}
+
+function hintFor(field: string | undefined, value: unknown): string | undefined {
+  if ((field === 'parallel' || field === 'foreach') && typeof value === 'string' && /^[A-Za-z_]\w*$/.test(value)) {
+    return `name the field that holds the ${field === 'parallel' ? 'count' : 'list'}: '${value}.${field === 'parallel' ? 'count' : 'items'}'`;
+  }
+  if (field === 'executor' && typeof value === 'string') {
+    const alias: Record<string, string> = { lambda: 'python', py: 'python', python3: 'python', docker: 'container', ecs: 'container', fargate: 'container', ts: 'node', typescript: 'node', js: 'node', nodejs: 'node' };
+    const target = alias[value.toLowerCase()];
+    if (target) return `use 'executor: ${target}'`;
+    return didYouMean(value, EXECUTORS);
+  }
+  if ((field === 'parallel' || field === 'concurrency' || field === 'retries') && typeof value === 'string' && /^\d+$/.test(value)) {
+    return `write the number without quotes: ${field}: ${value}`;
+  }
+  if (typeof value === 'number' && !Number.isInteger(value) && (field === 'parallel' || field === 'concurrency' || field === 'retries')) {
+    return `use a whole number, such as ${Math.max(1, Math.round(value))}`;
+  }
+  return undefined;
+}
+
+/** Turns zod issues into diagnostics with YAML positions and people's words. At most one per path. */
+export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw: unknown, sourceMap: SourceMap): Diagnostic[] {
+  const diagnostics: Diagnostic[] = [];
+  const seen = new Set<string>();
+  for (const issue of issues) {
+    const path = issue.path.filter((p): p is PathSegment => typeof p === 'string' || typeof p === 'number');
+    const context = contextOf(path);
+
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const keyPath = [...path, key];
+        const id = keyPath.join('\u0000');
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const where = context.owner === 'workflow' ? 'at the top level' : `in ${context.owner}`;
+        diagnostics.push(
+          makeDiagnostic(
+            Codes.unknownKey,
+            sourceMap.locate(keyPath, 'key'),
+            `unknown key '${key}' ${where}`,
+            didYouMean(key, context.knownKeys) ?? misplacedHint(key, context) ?? `known keys: ${context.knownKeys.filter((k) => k !== '$schema').join(', ')}`,
+          ),
+        );
+      }
+      continue;
+    }
+
+    const id = path.join('\u0000');
+    if (seen.has(id)) continue;
+    seen.add(id);
+    const value = valueAt(raw, path);
+
+    if (value === undefined) {
+      if (path.length === 1 && path[0] === 'tasks') {
+        diagnostics.push(makeDiagnostic(Codes.noTasks, sourceMap.locate([]), 'workflow has no `tasks:`', 'add a `tasks:` mapping with at least one task'));
+      } else {
+        const parent = path.slice(0, -1);
+        const key = String(path[path.length - 1]);
+        diagnostics.push(
+          makeDiagnostic(Codes.missingKey, sourceMap.locate(parent, 'key'), `${context.owner} needs \`${key}:\``, key === 'file' ? `for example  file: tasks/${String(path[1] ?? 'task')}.py` : undefined),
+        );
+      }
+      continue;
+    }
+
+    if (path.length === 1 && path[0] === 'tasks') {
+      diagnostics.push(makeDiagnostic(Codes.noTasks, sourceMap.locate(path, 'key'), `\`tasks:\` must be a mapping of task names to tasks, got ${renderValue(value)}`));
+      continue;
+    }
+    if (path.length === 2 && path[0] === 'tasks') {
+      diagnostics.push(
+        makeDiagnostic(Codes.invalidValue, sourceMap.locate(path), `${context.owner} must be a mapping of settings, got ${renderValue(value)}`, 'for example\n    file: tasks/process.py'),
+      );
+      continue;
+    }
+
+    const rule = context.field === undefined ? undefined : FIELDS[context.field];
+    const fieldName = context.field ?? 'value';
+    let code = rule?.code ?? Codes.invalidValue;
+    // A bare task name in parallel:/foreach: is the common slip of leaving out the field.
+    if ((fieldName === 'parallel' || fieldName === 'foreach') && typeof value === 'string' && /^[A-Za-z_]\w*$/.test(value)) {
+      code = Codes.referenceNeedsField;
+    } else if (fieldName === 'foreach' && typeof value !== 'string') {
+      code = Codes.invalidValue;
+    }
+    const nested = context.owner.startsWith('task') ? path.slice(3) : context.owner === 'workflow' ? path.slice(1) : path.slice(2);
+    const subject = nested.length > 0 ? `${fieldName}.${nested.join('.')}` : fieldName;
+    const expects = rule && nested.length === 0 ? rule.expects : issue.message.replace(/^Invalid input: expected /, "").replace(/, received \w+$/, "");
+    const message =
+      code === Codes.referenceNeedsField
+        ? `${context.owner}: ${fieldName} must reference a field of a task's output, as 'task.field' (got ${renderValue(value)})`
+        : `${context.owner}: ${subject} must be ${expects} (got ${renderValue(value)})`;
+    diagnostics.push(makeDiagnostic(code, sourceMap.locate(path), message, hintFor(context.field, value)));
+  }
+  return diagnostics;
+}
