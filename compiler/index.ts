@@ -6,3 +6,4 @@ export * from './validate/index.js';
 export * from './graph/index.js';
 export * from './plan/index.js';
 export * from './emit/index.js';
+export * from './render/index.js';

@@ -100,9 +100,25 @@ export function sanitiseWorkflowName(name: string): string {
 }
 
 /**
- * Builds the spec from what passed the schema, task by task: a task that failed its own schema is left
- * out (its errors are already reported) so the remaining tasks can still be checked.
+ * The task as far as it is valid: a task with one bad setting keeps its other settings, so its
+ * dependencies, file and the rest are still checked and every problem is reported in one pass. Without a
+ * valid `file` it still takes part in the graph, with an empty file that the file rule skips.
  */
+function salvageTask(raw: unknown): TaskDocument | undefined {
+  const whole = taskSchema.safeParse(raw);
+  if (whole.success) return whole.data;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const kept: Record<string, unknown> = { file: '' };
+  const shape = taskSchema.shape as Record<string, { safeParse(value: unknown): { success: boolean; data?: unknown } }>;
+  for (const [key, value] of Object.entries(raw)) {
+    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
+    const parsed = field?.safeParse(value);
+    if (parsed?.success) kept[key] = parsed.data;
+  }
+  return kept as TaskDocument;
+}
+
+/** Builds the spec task by task; invalid settings are dropped (their errors are already reported). */
 export function buildSpec(raw: Record<string, unknown>, file: string, directoryName: string, sourceMap: SourceMap): WorkflowSpec {
   const defaultsResult = defaultsSchema.safeParse(raw.defaults ?? {});
   const defaults = defaultsResult.success ? defaultsResult.data : {};
@@ -110,8 +126,8 @@ export function buildSpec(raw: Record<string, unknown>, file: string, directoryN
   const rawTasks = raw.tasks;
   if (rawTasks !== null && typeof rawTasks === 'object' && !Array.isArray(rawTasks)) {
     for (const name of Object.keys(rawTasks)) {
-      const parsed = taskSchema.safeParse((rawTasks as Record<string, unknown>)[name]);
-      if (parsed.success) tasks.push(buildTask(name, parsed.data, defaults, sourceMap));
+      const document = salvageTask((rawTasks as Record<string, unknown>)[name]);
+      if (document) tasks.push(buildTask(name, document, defaults, sourceMap));
     }
   }
   const schedule = raw.schedule === undefined ? undefined : buildSchedule(raw.schedule);

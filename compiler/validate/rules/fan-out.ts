@@ -15,7 +15,7 @@ export const fanOutRule: ValidationRule = {
         found.push(makeDiagnostic(Codes.fanOutTooLarge, parallel.span, `task '${task.name}': parallel: ${parallel.count} is above the ${MAX_STATIC_FAN_OUT} instances a fan-out supports for now`, `use at most ${MAX_STATIC_FAN_OUT}, or give each instance a share of the work`));
       }
       const rawTask = (raw.tasks as Record<string, Record<string, unknown>>)[task.name];
-      if (rawTask?.concurrency !== undefined && !task.fanOut) {
+      if (rawTask?.concurrency !== undefined && rawTask.parallel === undefined && rawTask.foreach === undefined) {
         found.push(makeDiagnostic(Codes.concurrencyWithoutFanOut, sourceMap.locate(['tasks', task.name, 'concurrency'], 'key'), `task '${task.name}': concurrency has no effect without parallel: or foreach:`, 'remove it, or add parallel: or foreach:'));
       }
     }

@@ -47,8 +47,11 @@ export const taskFilesRule: ValidationRule = {
     const found: Diagnostic[] = [];
     for (const task of context.spec.tasks) {
       const taskPath = ['tasks', task.name];
-      const fileProblem = checkPath(context.host, task.file, 'file', [...taskPath, 'file'], context, task.name);
-      if (fileProblem) found.push(fileProblem);
+      // An empty file means the task's `file:` was invalid or missing; that is reported already.
+      const fileProblem = task.file === '' ? undefined : checkPath(context.host, task.file, 'file', [...taskPath, 'file'], context, task.name);
+      if (task.file === '') {
+        // nothing more to check
+      } else if (fileProblem) found.push(fileProblem);
       else if (!EXTENSIONS[task.executor].includes(path.extname(task.file))) {
         found.push(makeDiagnostic(Codes.taskFileExtension, context.sourceMap.locate([...taskPath, 'file']), `task '${task.name}': '${task.file}' does not look like a ${task.executor === 'node' ? 'TypeScript or JavaScript' : 'Python'} file (executor '${task.executor}')`, `expected ${EXTENSIONS[task.executor].join(' or ')}`));
       }

@@ -1,0 +1,69 @@
+// Starts the CLI from a cached esbuild bundle of the TypeScript sources: a fresh clone needs no build step,
+// and `ork validate` starts in about half the time that transpiling on every run (tsx) takes.
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const SOURCE_DIRS = ['lib', 'compiler'];
+const ENTRY = path.join(root, 'lib', 'cli', 'main.ts');
+const CACHE = path.join(root, 'node_modules', '.cache', 'ork-cli');
+
+function newestSourceTime() {
+  let newest = statSync(path.join(root, 'package.json')).mtimeMs;
+  const walk = (dir) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const full = path.join(dir, entry.name);
+      if (entry.isDirectory()) walk(full);
+      else if (entry.name.endsWith('.ts')) newest = Math.max(newest, statSync(full).mtimeMs);
+    }
+  };
+  for (const dir of SOURCE_DIRS) walk(path.join(root, dir));
+  return newest;
+}
+
+async function build(outdir) {
+  const { build } = await import('esbuild');
+  const staging = `${outdir}.${process.pid}.tmp`;
+  await build({
+    entryPoints: [ENTRY],
+    outdir: staging,
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: 'inline',
+    logLevel: 'silent',
+  });
+  // Another ork process may be building at the same time: the rename makes the switch atomic.
+  rmSync(outdir, { recursive: true, force: true });
+  try {
+    renameSync(staging, outdir);
+  } catch {
+    rmSync(staging, { recursive: true, force: true });
+  }
+}
+
+/** The CLI's main module: the bundle when it can be had, else the TypeScript sources through tsx. */
+export async function loadCli() {
+  const bundle = path.join(CACHE, 'main.js');
+  try {
+    let fresh = false;
+    try {
+      fresh = statSync(bundle).mtimeMs >= newestSourceTime();
+    } catch {
+      fresh = false;
+    }
+    if (!fresh) {
+      mkdirSync(path.dirname(CACHE), { recursive: true });
+      await build(CACHE);
+    }
+    return await import(pathToFileURL(bundle).href);
+  } catch {
+    const { register } = await import('tsx/esm/api');
+    register();
+    return await import(pathToFileURL(ENTRY).href);
+  }
+}

@@ -1,0 +1,4 @@
+export * from './validate.js';
+export * from './compile.js';
+export * from './graph.js';
+export * from './schema.js';

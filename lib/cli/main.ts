@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs';
+import { didYouMean } from '../../compiler/index.js';
+import { ExitCode, UsageError } from './cli-error.js';
+import type { Command } from './command.js';
+import { compileCommand, graphCommand, schemaCommand, validateCommand } from './commands/index.js';
+import { processIo, useColor, type Io } from './terminal.js';
+
+const COMMANDS: readonly Command[] = [validateCommand, compileCommand, graphCommand, schemaCommand];
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return `Usage: ork <command> [options]
+
+Ork compiles workflow.yaml and its Python tasks to an AWS Step Functions state machine.
+
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
+
+Options:
+  -h, --help     show help (also: ork <command> --help)
+  -v, --version  print the version
+Exit codes: 0 success, 1 the workflow failed, 2 invalid workflow or command line.`;
+}
+
+/** The ork CLI. Returns the exit code; never throws and never prints a stack trace unless ORK_DEBUG is set. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const [first, ...rest] = argv;
+  try {
+    if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
+      const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+      io.stdout.write(`${topic ? topic.help : usage()}\n`);
+      return ExitCode.ok;
+    }
+    if (first === '-v' || first === '--version' || first === 'version') {
+      io.stdout.write(`ork ${version()}\n`);
+      return ExitCode.ok;
+    }
+    const command = COMMANDS.find((c) => c.name === first);
+    if (!command) {
+      throw new UsageError(
+        first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}'`,
+        didYouMean(first, COMMANDS.map((c) => c.name)) ?? "see 'ork --help'",
+      );
+    }
+    return await command.run(rest, io);
+  } catch (error) {
+    const color = useColor(io.stderr, io.env);
+    const red = (s: string): string => (color ? `\u001b[31m${s}\u001b[0m` : s);
+    if (error instanceof UsageError) {
+      io.stderr.write(`ork: ${red('error')}: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+      return ExitCode.invalid;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    io.stderr.write(`ork: ${red('internal error')}: ${message}\n  this is a bug in ork; set ORK_DEBUG=1 for details\n`);
+    if (io.env.ORK_DEBUG && error instanceof Error && error.stack) io.stderr.write(`${error.stack}\n`);
+    return ExitCode.internal;
+  }
+}
