@@ -12,7 +12,6 @@ export interface DiagnosticCode {
  * 3xx: the task graph.
  */
 export const Codes = {
-  fileUnreadable: { code: 'ORK100', severity: 'error', title: 'workflow file cannot be read' },
   invalidUtf8: { code: 'ORK101', severity: 'error', title: 'file is not valid UTF-8' },
   emptyFile: { code: 'ORK102', severity: 'error', title: 'workflow file is empty' },
   yamlSyntax: { code: 'ORK103', severity: 'error', title: 'YAML syntax error' },

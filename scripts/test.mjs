@@ -1,0 +1,48 @@
+#!/usr/bin/env node
+// The project's test command (npm test): checks what the suites need, then runs the type check, the
+// vitest suites and the Python suites. Each missing prerequisite is named in one line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+
+const ci = Boolean(process.env.CI);
+const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { stdio: 'inherit', ...opts }).status ?? 1;
+const quiet = (cmd, args) => spawnSync(cmd, args, { stdio: 'ignore' }).status === 0;
+
+const missing = [];
+if (!quiet('python3', ['--version'])) missing.push('python3');
+else {
+  for (const [module, why] of [
+    ['pydantic', 'Python task models'],
+    ['pytest', 'Python test runner'],
+    ['boto3', 'AWS client for the parity tests'],
+    ['moto', 'local AWS API (moto_server) for Step Functions acceptance tests'],
+  ]) {
+    if (!quiet('python3', ['-c', `import ${module}`])) missing.push(`${module} (${why})`);
+  }
+}
+if (!quiet('moto_server', ['--help'])) missing.push('moto_server on PATH (pip install "moto[server]")');
+if (missing.length > 0) {
+  console.error(`ork tests need: ${missing.join('; ')}.`);
+  if (ci) {
+    console.error('CI is set, so the suites that need them may not be skipped: failing.');
+    process.exit(1);
+  }
+  console.error('Suites that need them are skipped on this machine.');
+  process.env.ORK_SKIP_MOTO = '1';
+}
+
+let status = run('npx', ['tsc', '--noEmit', '-p', '.']);
+if (status !== 0) {
+  console.error('type check failed');
+  process.exit(status);
+}
+status = run('npx', ['vitest', 'run']);
+if (status !== 0) process.exit(status);
+
+const pythonRoot = 'lambdas/python';
+const hasPythonTests = existsSync(pythonRoot) && readdirSync(pythonRoot, { recursive: true }).some((f) => /(^|\/)test_[^/]*\.py$/.test(String(f)));
+if (hasPythonTests && !missing.some((m) => m.startsWith('pytest') || m === 'python3')) {
+  status = run('python3', ['-m', 'pytest', '-q', pythonRoot]);
+  // pytest exits 5 when it collected nothing; that is a failure of the suite's layout, not a pass.
+  if (status !== 0) process.exit(status);
+}
