@@ -1,0 +1,24 @@
+"""Ork task SDK: ``from ork import task, Context``."""
+
+from .context import Context
+from .errors import (
+    InputValidationError,
+    InvalidPayloadError,
+    OrkError,
+    OutputValidationError,
+    PayloadStoreError,
+    TaskDefinitionError,
+)
+from .task import task
+
+__all__ = [
+    "Context",
+    "InputValidationError",
+    "InvalidPayloadError",
+    "OrkError",
+    "OutputValidationError",
+    "PayloadStoreError",
+    "TaskDefinitionError",
+    "task",
+]
+__version__ = "0.1.0"

@@ -1,0 +1,44 @@
+"""``Context``: what a task instance knows about itself and its run."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .log import TaskLogger
+from .metrics import Metrics
+from .payload import Payload
+from .sink import Sink
+
+
+class Context:
+    """Passed to a task that declares a parameter annotated ``Context`` (or named ``ctx``).
+
+    ``parallel_index``/``parallel_count`` are 0/1 when the task is not parallel; ``item_index`` is None
+    unless the task runs ``foreach``. ``attempt`` counts from 1.
+    """
+
+    __slots__ = ("workflow", "task", "execution_id", "attempt", "parallel_index", "parallel_count", "item_index", "instance", "log", "metrics")
+
+    def __init__(self, payload: Payload, log_sink: Sink, metric_sink: Sink) -> None:
+        self.workflow = payload.workflow
+        self.task = payload.task
+        self.execution_id = payload.execution_id
+        self.attempt = payload.attempt + 1
+        self.parallel_index = payload.parallel_index
+        self.parallel_count = payload.parallel_count
+        self.item_index = payload.item_index
+        self.instance = payload.instance
+        fields: dict[str, Any] = {
+            "workflow": payload.workflow,
+            "task": payload.task,
+            "instance": payload.instance,
+            "execution_id": payload.execution_id,
+            "attempt": self.attempt,
+        }
+        self.log = TaskLogger(log_sink, fields)
+        self.metrics = Metrics(
+            metric_sink, payload.workflow, payload.task, {"ExecutionId": payload.execution_id, "Instance": payload.instance}
+        )
+
+    def __repr__(self) -> str:
+        return f"Context(task={self.task!r}, instance={self.instance!r}, attempt={self.attempt})"

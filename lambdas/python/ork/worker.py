@@ -1,0 +1,118 @@
+"""Local worker: ``python -m ork.worker``.
+
+A long-lived process that imports each task file once and answers many invocations, the way a warm
+Lambda container serves many events. Protocol: one JSON object per line.
+
+- on start it writes ``{"ready": true, "pid": …, "python": "3.11.7"}``;
+- request: ``{"id": 7, "file": "/abs/tasks/process.py", "workflow_dir": "/abs", "payload": {…}, "env": {…}}``
+  (``env`` optional: the task's environment variables, set for this invocation only);
+- reply: ``{"id": 7, "ok": true, "output": …, "logs": […], "metrics": […], "stdout": "…", "ms": 1.3}`` or
+  ``{"id": 7, "ok": false, "error": {"type", "message", "retryable", "traceback"}, "logs": …}``.
+
+What task code prints goes into the reply's ``stdout``; the protocol owns the real stdout.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import platform
+import sys
+import time
+from typing import Any, BinaryIO
+
+from .errors import describe_failure
+from .payload_store import References, store_from_environment
+from .runtime import invoke
+from .sink import ListSink
+
+
+def _apply_env(env: dict[str, str] | None) -> dict[str, str | None]:
+    if not env:
+        return {}
+    previous = {key: os.environ.get(key) for key in env}
+    os.environ.update({key: str(value) for key, value in env.items()})
+    return previous
+
+
+def _restore_env(previous: dict[str, str | None]) -> None:
+    for key, value in previous.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+
+
+def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
+    started = time.perf_counter()
+    logs = ListSink()
+    metrics = ListSink()
+    captured = io.StringIO()
+    reply: dict[str, Any] = {"id": request.get("id")}
+    previous = _apply_env(request.get("env"))
+    try:
+        with contextlib.redirect_stdout(captured):
+            output = invoke(
+                request.get("payload"),
+                request["file"],
+                request.get("workflow_dir"),
+                references=references,
+                log_sink=logs,
+                metric_sink=metrics,
+            )
+        reply["ok"] = True
+        reply["output"] = output
+    except Exception as error:  # every failure becomes a reply; the worker lives on
+        reply["ok"] = False
+        reply["error"] = describe_failure(error)
+    finally:
+        _restore_env(previous)
+    reply["logs"] = logs.records
+    reply["metrics"] = metrics.records
+    text = captured.getvalue()
+    if text:
+        reply["stdout"] = text
+    reply["ms"] = round((time.perf_counter() - started) * 1000, 3)
+    return reply
+
+
+def serve(requests: BinaryIO, replies: BinaryIO) -> None:
+    references = References(store_from_environment())
+    write = replies.write
+    flush = replies.flush
+    write(json.dumps({"ready": True, "pid": os.getpid(), "python": platform.python_version()}).encode() + b"\n")
+    flush()
+    for line in requests:
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            if not isinstance(request, dict):
+                raise ValueError("a request is a JSON object")
+        except ValueError as error:
+            reply = {"id": None, "ok": False, "error": {"type": "Ork.ProtocolError", "message": f"bad request line: {error}", "retryable": False, "traceback": ""}}
+        else:
+            reply = handle(request, references)
+        try:
+            data = json.dumps(reply, separators=(",", ":"), default=str)
+        except (TypeError, ValueError) as error:
+            data = json.dumps({"id": reply.get("id"), "ok": False, "error": {"type": "Ork.ProtocolError", "message": f"reply is not JSON: {error}", "retryable": False, "traceback": ""}})
+        write(data.encode() + b"\n")
+        flush()
+
+
+def main() -> None:
+    # The protocol keeps the real stdout; anything else that writes to fd 1 (C extensions, subprocesses)
+    # lands on stderr instead of corrupting the replies.
+    protocol = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
+    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    try:
+        serve(sys.stdin.buffer, protocol)  # type: ignore[arg-type]
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
