@@ -41,7 +41,7 @@ export function compile(input: CompileInput): CompileResult {
   if (hasErrors(diagnostics)) return { ok: false, diagnostics, ...stages };
 
   const plan = planSchedule(graphResult.graph);
-  const definition = emitDefinition(graphResult.graph, plan.root);
-  const manifest = buildTaskManifest(validation.spec, graphResult.graph.upstream);
+  const { definition, taskStates } = emitDefinition(graphResult.graph, plan.root);
+  const manifest = buildTaskManifest(validation.spec, graphResult.graph.upstream, taskStates);
   return { ok: true, diagnostics, ...stages, plan, definition, manifest };
 }

@@ -16,8 +16,14 @@ function mergeExpression(paths: readonly string[]): string {
   return `States.JsonMerge(${mergeExpression(paths.slice(0, middle))}, ${mergeExpression(paths.slice(middle))}, false)`;
 }
 
+export interface EmitResult {
+  readonly definition: StateMachineDefinition;
+  /** Task → name of the Task state that runs its instances. */
+  readonly taskStates: ReadonlyMap<string, string>;
+}
+
 /** Stage 5: schedule → Amazon States Language definition. */
-export function emitDefinition(graph: TaskGraph, root: PlanNode): StateMachineDefinition {
+export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
   const names = new StateNames();
   let parallelCount = 0;
 
@@ -58,10 +64,11 @@ export function emitDefinition(graph: TaskGraph, root: PlanNode): StateMachineDe
   const done: PassState = { Type: 'Pass', Comment: 'Outputs of every task, by task name', InputPath: StatePaths.results };
   steps.push(single(names.internal('Done'), done));
   const machine = close(chain(steps));
-  return {
+  const definition = {
     Comment: graph.spec.description ? `${graph.spec.name}: ${graph.spec.description}` : `Ork workflow ${graph.spec.name}`,
     ...machine,
   };
+  return { definition, taskStates: names.taskStates() };
 }
 
 function firstTask(node: PlanNode): string {

@@ -18,10 +18,21 @@ function shortHash(text: string): string {
  */
 export class StateNames {
   private readonly used = new Set<string>();
+  private readonly runStates = new Map<string, string>();
 
-  /** The state that runs a task: its own name when it fits. */
+  /** The state that runs a task: its own name when it fits. One per task, however often it is asked for. */
   task(task: string): string {
-    return this.claim(task, '');
+    let name = this.runStates.get(task);
+    if (name === undefined) {
+      name = this.claim(task, '');
+      this.runStates.set(task, name);
+    }
+    return name;
+  }
+
+  /** Task → name of the Task state that runs its instances (what local runners attach to). */
+  taskStates(): ReadonlyMap<string, string> {
+    return this.runStates;
   }
 
   /** A helper state of a task, e.g. `process-fanout`. */

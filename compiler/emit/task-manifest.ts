@@ -16,6 +16,8 @@ export interface TaskManifestEntry {
   /** Fan-out settings, for progress displays and dashboards. */
   readonly fanOut?: { readonly foreach?: string; readonly parallel?: number | string; readonly concurrency?: number };
   readonly dependsOn: readonly string[];
+  /** The Task state that runs this task's instances. */
+  readonly stateName: string;
   /** DefinitionSubstitutions keys this task's states use. */
   readonly placeholders: readonly string[];
 }
@@ -28,7 +30,7 @@ export interface TaskManifest {
   readonly tasks: readonly TaskManifestEntry[];
 }
 
-export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<string, readonly string[]>): TaskManifest {
+export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<string, readonly string[]>, taskStates: ReadonlyMap<string, string>): TaskManifest {
   return {
     workflow: spec.name,
     ...(spec.description !== undefined ? { description: spec.description } : {}),
@@ -57,6 +59,7 @@ export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<stri
             }
           : {}),
         dependsOn: upstream.get(task.name) ?? [],
+        stateName: taskStates.get(task.name) ?? task.name,
         placeholders: placeholdersOf(task),
       };
     }),
