@@ -1,16 +1,11 @@
-import { readFileSync } from 'node:fs';
 import { didYouMean } from '../../compiler/index.js';
+import { packageVersion } from '../package-root.js';
 import { ExitCode, UsageError } from './cli-error.js';
 import type { Command } from './command.js';
 import { compileCommand, graphCommand, schemaCommand, validateCommand } from './commands/index.js';
 import { processIo, useColor, type Io } from './terminal.js';
 
 const COMMANDS: readonly Command[] = [validateCommand, compileCommand, graphCommand, schemaCommand];
-
-function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -37,7 +32,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       return ExitCode.ok;
     }
     if (first === '-v' || first === '--version' || first === 'version') {
-      io.stdout.write(`ork ${version()}\n`);
+      io.stdout.write(`ork ${packageVersion()}\n`);
       return ExitCode.ok;
     }
     const command = COMMANDS.find((c) => c.name === first);
