@@ -20,6 +20,7 @@ import json
 import os
 import platform
 import sys
+import threading
 import time
 from typing import Any, BinaryIO
 
@@ -103,7 +104,22 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
         flush()
 
 
+def _exit_with_parent() -> None:
+    # A worker whose engine died (even by SIGKILL) must not live on running tasks: stdin only closes once
+    # the task in progress returns, so watch the parent process as well.
+    parent = os.getppid()
+
+    def watch() -> None:
+        while True:
+            time.sleep(1)
+            if os.getppid() != parent:
+                os._exit(1)
+
+    threading.Thread(target=watch, name="ork-parent-watch", daemon=True).start()
+
+
 def main() -> None:
+    _exit_with_parent()
     # The protocol keeps the real stdout; anything else that writes to fd 1 (C extensions, subprocesses)
     # lands on stderr instead of corrupting the replies.
     protocol = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)

@@ -2,3 +2,4 @@ export * from './validate.js';
 export * from './compile.js';
 export * from './graph.js';
 export * from './schema.js';
+export * from './run.js';

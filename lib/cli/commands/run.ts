@@ -1,0 +1,120 @@
+import path from 'node:path';
+import { readRunSummary, runsDirectory, succeededOutputs } from '../../local/run-recorder.js';
+import { RunStats } from '../../local/run-stats.js';
+import { ExitCode, UsageError } from '../cli-error.js';
+import { parseCommandArgs, type Command } from '../command.js';
+import { compileWorkflow, locateWorkflow } from '../load-workflow.js';
+import { parseInput } from '../parse-input.js';
+import { RunProgress } from '../progress/run-progress.js';
+import { formatSeconds } from '../progress/task-status.js';
+import { reportDiagnostics } from '../report-diagnostics.js';
+import { useColor } from '../terminal.js';
+
+/** Exit code of a run that was interrupted with Ctrl-C, as shells report SIGINT. */
+export const ABORTED_EXIT_CODE = 130;
+
+export const runCommand: Command = {
+  name: 'run',
+  summary: 'run a workflow on this machine',
+  help: `Usage: ork run [WORKFLOW] [--input JSON | --input @FILE] [--json] [--resume RUN_ID]
+
+Compiles the workflow (default: .) and runs the compiled state machine locally with
+aws-local-stepfunctions, each Task on a warm Python worker. Every run is recorded under
+.ork/runs/<runId>/ (ORK_RUNS_DIR to change it).
+
+Options:
+  --input JSON|@FILE   the workflow input (params), a JSON object
+  --json               print one JSON object with status, outputs and per-task counts on stdout;
+                       progress goes to stderr
+  --resume RUN_ID      run again what did not succeed in RUN_ID, reusing its recorded outputs
+  --max-workers N      cap on Python worker processes (default 256)
+Exit codes: 0 succeeded, 1 the workflow failed, 2 invalid workflow or command line, 130 aborted.`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs('run', argv, {
+      input: { type: 'string', short: 'i' },
+      json: { type: 'boolean' },
+      resume: { type: 'string' },
+      'max-workers': { type: 'string' },
+    });
+    if (values.help) {
+      io.stdout.write(`${this.help}\n`);
+      return ExitCode.ok;
+    }
+    const maxWorkers = values['max-workers'] === undefined ? undefined : Number(values['max-workers']);
+    if (maxWorkers !== undefined && (!Number.isInteger(maxWorkers) || maxWorkers < 1)) throw new UsageError('--max-workers must be a positive integer');
+    const location = locateWorkflow(positionals[0], io.cwd);
+    const runsDir = runsDirectory(io.cwd, io.env);
+    let input = parseInput(values.input, io.cwd);
+    let resume: { runId: string; outputs: Map<string, unknown> } | undefined;
+    if (values.resume) {
+      const previous = readRunSummary(runsDir, values.resume);
+      if (!previous) throw new UsageError(`no run '${values.resume}' in ${path.relative(io.cwd, runsDir) || runsDir}`, "see 'ork runs'");
+      if (path.resolve(previous.workflowDir) !== path.resolve(location.directory)) {
+        throw new UsageError(`run '${values.resume}' is of workflow ${previous.workflowDir}, not ${location.directory}`);
+      }
+      if (values.input === undefined) input = previous.input as Record<string, unknown>;
+      resume = { runId: previous.runId, outputs: succeededOutputs(path.join(runsDir, previous.runId)) };
+    }
+
+    const result = compileWorkflow(location);
+    if (reportDiagnostics(result, io) || !result.definition || !result.manifest) return ExitCode.invalid;
+    const manifest = result.manifest;
+
+    const progressStream = values.json ? io.stderr : io.stdout;
+    const live = progressStream.isTTY === true && !io.env.CI;
+    const stats = new RunStats(manifest.tasks.map((t) => t.name));
+    const progress = new RunProgress(manifest, stats, { stream: progressStream, color: useColor(progressStream, io.env), live });
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onInterrupt = (): void => {
+      interrupts++;
+      if (interrupts === 1) {
+        progressStream.write('\naborting: stopping running instances (Ctrl-C again to force)\n');
+        controller.abort();
+      } else {
+        process.exit(ABORTED_EXIT_CODE);
+      }
+    };
+    process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
+    progress.start();
+    const { runLocally } = await import('../../local/run-workflow.js');
+    let run;
+    try {
+      run = await runLocally({
+        definition: result.definition,
+        manifest,
+        workflowDir: location.directory,
+        input,
+        runsDir,
+        observers: [stats, progress],
+        signal: controller.signal,
+        env: io.env,
+        ...(resume ? { resume } : {}),
+        ...(maxWorkers !== undefined ? { maxWorkers } : {}),
+      });
+    } finally {
+      progress.stop();
+      process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
+    }
+
+    const recordedAt = path.relative(io.cwd, run.runDir) || run.runDir;
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify({ status: run.status, runId: run.runId, outputs: run.outputs, tasks: run.tasks, ...(run.error ? { error: run.error } : {}) }, null, 2)}\n`);
+    } else {
+      const color = useColor(io.stdout, io.env);
+      const paint = (code: string, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
+      const seconds = formatSeconds(progress.elapsed());
+      if (run.status === 'SUCCEEDED') io.stdout.write(`${paint('32', 'SUCCEEDED')} ${manifest.workflow} in ${seconds} · run ${run.runId}\n`);
+      else io.stdout.write(`${paint('31', run.status)} ${manifest.workflow} after ${seconds} · run ${run.runId}\n`);
+      if (run.error) {
+        io.stdout.write(`  ${run.error.message}\n`);
+        if (run.error.log) io.stdout.write(`  log: ${path.relative(io.cwd, run.error.log)} (instance ${run.error.instance})\n`);
+        if (run.status === 'FAILED') io.stdout.write(`  resume with: ork run ${positionals[0] ?? '.'} --resume ${run.runId}\n`);
+      }
+      io.stdout.write(`  recorded in ${recordedAt}\n`);
+    }
+    return run.status === 'SUCCEEDED' ? ExitCode.ok : run.status === 'ABORTED' ? ABORTED_EXIT_CODE : ExitCode.workflowFailed;
+  },
+};

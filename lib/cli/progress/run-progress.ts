@@ -1,0 +1,129 @@
+import type { Writable } from 'node:stream';
+import type { TaskManifest } from '../../../compiler/index.js';
+import type { LogLine, RunObserver } from '../../local/run-events.js';
+import type { RunStats } from '../../local/run-stats.js';
+import { bar, formatSeconds, taskState, type TaskState } from './task-status.js';
+
+export interface ProgressOptions {
+  readonly stream: Writable & { isTTY?: boolean; columns?: number };
+  readonly color: boolean;
+  /** Redraw in place (a terminal) or print line by line (CI logs, pipes). */
+  readonly live: boolean;
+}
+
+const SYMBOL: Record<TaskState, string> = { pending: '·', running: '▸', succeeded: '✓', failed: '✗' };
+const COLOR: Record<TaskState, string> = { pending: '\u001b[2m', running: '\u001b[36m', succeeded: '\u001b[32m', failed: '\u001b[31m' };
+const RESET = '\u001b[0m';
+
+/**
+ * Progress of a local run: on a terminal, one line per task redrawn in place (fan-outs with a bar and
+ * pending / running / succeeded / failed counts); elsewhere, one line per change. Task log lines are
+ * printed above, prefixed by task and instance.
+ */
+export class RunProgress implements RunObserver {
+  private readonly started = Date.now();
+  private drawnLines = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly lastState = new Map<string, TaskState>();
+  private readonly lastReport = new Map<string, number>();
+
+  constructor(
+    private readonly manifest: TaskManifest,
+    private readonly stats: RunStats,
+    private readonly options: ProgressOptions,
+  ) {}
+
+  start(): void {
+    if (this.options.live) {
+      this.timer = setInterval(() => this.redraw(), 100);
+      this.timer.unref();
+      this.redraw();
+    } else {
+      this.options.stream.write(`running ${this.manifest.workflow} (${this.manifest.tasks.length} tasks)\n`);
+    }
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    if (this.options.live) this.redraw();
+    else this.reportChanges(true);
+  }
+
+  private paint(state: TaskState, text: string): string {
+    return this.options.color ? `${COLOR[state]}${text}${RESET}` : text;
+  }
+
+  private lines(): string[] {
+    const width = Math.max(...this.manifest.tasks.map((t) => t.name.length));
+    return this.manifest.tasks.map((task) => {
+      const stats = this.stats.tasks.get(task.name);
+      if (!stats) return task.name;
+      const fansOut = task.fanOut !== undefined;
+      const state = taskState(stats, fansOut);
+      const elapsed = stats.firstStart === undefined ? '' : formatSeconds((state === 'running' ? Date.now() : stats.lastEnd ?? Date.now()) - stats.firstStart);
+      let detail = state === 'pending' ? 'pending' : `${state} ${elapsed}`;
+      if (fansOut && stats.expected !== undefined) {
+        const pending = Math.max(0, stats.expected - stats.instances);
+        detail = `[${bar(stats.succeeded, stats.expected)}] ${stats.succeeded}/${stats.expected}  pending ${pending} · running ${stats.running} · succeeded ${stats.succeeded} · failed ${stats.failed}${stats.retried ? ` · retried ${stats.retried}` : ''}  ${elapsed}`;
+      } else if (stats.retried) {
+        detail += ` (retried ${stats.retried})`;
+      }
+      return `${this.paint(state, SYMBOL[state])} ${task.name.padEnd(width)}  ${detail}`;
+    });
+  }
+
+  private redraw(): void {
+    const columns = this.options.stream.columns ?? 120;
+    const lines = this.lines().map((l) => (l.length > columns + 20 ? l.slice(0, columns + 20) : l));
+    let out = this.drawnLines > 0 ? `\u001b[${this.drawnLines}A` : '';
+    for (const line of lines) out += `\u001b[2K${line}\n`;
+    this.options.stream.write(out);
+    this.drawnLines = lines.length;
+  }
+
+  /** Line mode: a line when a task changes state, and a fan-out's counts at most every 2 s. */
+  private reportChanges(final = false): void {
+    const lines = this.lines();
+    this.manifest.tasks.forEach((task, i) => {
+      const stats = this.stats.tasks.get(task.name);
+      if (!stats) return;
+      const state = taskState(stats, task.fanOut !== undefined);
+      const changed = this.lastState.get(task.name) !== state;
+      const due = state === 'running' && task.fanOut !== undefined && Date.now() - (this.lastReport.get(task.name) ?? 0) > 2000;
+      if ((changed && (state !== 'pending' || final)) || due) {
+        this.options.stream.write(`${lines[i]}\n`);
+        this.lastState.set(task.name, state);
+        this.lastReport.set(task.name, Date.now());
+      }
+    });
+  }
+
+  attemptStarted(): void {
+    if (!this.options.live) this.reportChanges();
+  }
+
+  attemptEnded(): void {
+    if (!this.options.live) this.reportChanges();
+  }
+
+  fanOutSized(): void {
+    if (!this.options.live) this.reportChanges();
+  }
+
+  log(line: LogLine): void {
+    const level = line.level === 'info' || line.level === 'print' ? '' : `${line.level}: `;
+    const text = `  ${this.options.color ? '\u001b[2m' : ''}[${line.instance}]${this.options.color ? RESET : ''} ${level}${line.message}\n`;
+    if (this.options.live && this.drawnLines > 0) {
+      // Print above the progress block: move up, clear it, write the log line, redraw below.
+      this.options.stream.write(`\u001b[${this.drawnLines}A\u001b[0J${text}`);
+      this.drawnLines = 0;
+      this.redraw();
+    } else {
+      this.options.stream.write(text);
+    }
+  }
+
+  elapsed(): number {
+    return Date.now() - this.started;
+  }
+}

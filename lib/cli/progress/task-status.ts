@@ -1,0 +1,26 @@
+import type { TaskStats } from '../../local/run-stats.js';
+
+export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed';
+
+/** A task's state from its counts: done when every expected instance succeeded. */
+export function taskState(stats: TaskStats, fansOut: boolean): TaskState {
+  const expected = fansOut ? stats.expected : 1;
+  if (expected !== undefined && stats.succeeded >= expected && stats.running === 0) return 'succeeded';
+  if (stats.failed > 0 && stats.running === 0 && (expected === undefined || stats.succeeded + stats.failed >= expected)) return 'failed';
+  if (stats.instances > 0 || (fansOut && stats.expected !== undefined)) return 'running';
+  return 'pending';
+}
+
+export function formatSeconds(ms: number): string {
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)}s`;
+  const minutes = Math.floor(seconds / 60);
+  return `${minutes}m${Math.round(seconds % 60)
+    .toString()
+    .padStart(2, '0')}s`;
+}
+
+export function bar(done: number, total: number, width = 20): string {
+  const filled = total === 0 ? width : Math.min(width, Math.round((done / total) * width));
+  return `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
+}

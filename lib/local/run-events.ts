@@ -1,0 +1,33 @@
+import type { InstanceId } from './instance-key.js';
+
+/** What happens to one attempt of one instance. */
+export interface AttemptRecord {
+  readonly id: InstanceId;
+  readonly key: string;
+  readonly label: string;
+  /** 1 for the first attempt. */
+  readonly attempt: number;
+  readonly startedAt: number;
+  endedAt?: number;
+  status: 'running' | 'succeeded' | 'failed' | 'reused';
+  input: unknown;
+  output?: unknown;
+  error?: { type: string; message: string; traceback?: string };
+}
+
+export interface LogLine {
+  readonly task: string;
+  readonly instance: string;
+  readonly level: string;
+  readonly message: string;
+  readonly record: Record<string, unknown>;
+}
+
+/** Receives what the engine does, for progress displays and the run record. */
+export interface RunObserver {
+  attemptStarted?(attempt: AttemptRecord): void;
+  attemptEnded?(attempt: AttemptRecord): void;
+  log?(line: LogLine): void;
+  /** A fan-out learned its instance count. */
+  fanOutSized?(task: string, instances: number): void;
+}

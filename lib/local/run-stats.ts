@@ -1,0 +1,97 @@
+import type { AttemptRecord, RunObserver } from './run-events.js';
+
+export interface TaskStats {
+  /** Distinct instances started. */
+  instances: number;
+  succeeded: number;
+  failed: number;
+  /** Attempts after the first. */
+  retried: number;
+  running: number;
+  /** Instances the fan-out will run, once known. */
+  expected?: number;
+  firstStart?: number;
+  lastEnd?: number;
+  /** Most instances of this task seen running at once. */
+  peakRunning: number;
+}
+
+export interface TaskSummary {
+  readonly instances: number;
+  readonly succeeded: number;
+  readonly failed: number;
+  readonly retried: number;
+  readonly seconds: number;
+  readonly peakRunning: number;
+}
+
+/** Counts instances per task as the run goes: what progress displays and `--json` report. */
+export class RunStats implements RunObserver {
+  readonly tasks = new Map<string, TaskStats>();
+  private readonly finalStatus = new Map<string, AttemptRecord['status']>();
+  /** Failed attempts of instances that have not succeeded since, by instance key, in failure order. */
+  private readonly failures = new Map<string, AttemptRecord>();
+
+  constructor(taskNames: readonly string[]) {
+    for (const name of taskNames) this.tasks.set(name, { instances: 0, succeeded: 0, failed: 0, retried: 0, running: 0, peakRunning: 0 });
+  }
+
+  private stats(task: string): TaskStats {
+    let stats = this.tasks.get(task);
+    if (!stats) {
+      stats = { instances: 0, succeeded: 0, failed: 0, retried: 0, running: 0, peakRunning: 0 };
+      this.tasks.set(task, stats);
+    }
+    return stats;
+  }
+
+  attemptStarted(attempt: AttemptRecord): void {
+    const stats = this.stats(attempt.id.task);
+    if (attempt.attempt === 1) stats.instances++;
+    else stats.retried++;
+    const previous = this.finalStatus.get(attempt.key);
+    if (previous === 'failed') stats.failed--;
+    stats.running++;
+    stats.peakRunning = Math.max(stats.peakRunning, stats.running);
+    stats.firstStart ??= attempt.startedAt;
+  }
+
+  attemptEnded(attempt: AttemptRecord): void {
+    const stats = this.stats(attempt.id.task);
+    stats.running--;
+    stats.lastEnd = Math.max(stats.lastEnd ?? 0, attempt.endedAt ?? Date.now());
+    this.finalStatus.set(attempt.key, attempt.status);
+    this.failures.delete(attempt.key);
+    if (attempt.status === 'failed') {
+      stats.failed++;
+      this.failures.set(attempt.key, attempt);
+    } else {
+      stats.succeeded++;
+    }
+  }
+
+  /** The most recent failure of an instance that never succeeded: what failed the run. */
+  get lastFailure(): AttemptRecord | undefined {
+    return [...this.failures.values()].pop();
+  }
+
+  fanOutSized(task: string, instances: number): void {
+    const stats = this.stats(task);
+    stats.expected = (stats.expected ?? 0) + instances;
+  }
+
+  summary(): Record<string, TaskSummary> {
+    const result: Record<string, TaskSummary> = {};
+    for (const [name, s] of this.tasks) {
+      result[name] = {
+        instances: s.instances,
+        succeeded: s.succeeded,
+        failed: s.failed,
+        retried: s.retried,
+        seconds: s.firstStart === undefined ? 0 : Math.round(((s.lastEnd ?? Date.now()) - s.firstStart) / 10) / 100,
+        peakRunning: s.peakRunning,
+      };
+    }
+    return result;
+  }
+}

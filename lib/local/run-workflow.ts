@@ -1,0 +1,208 @@
+import './promise-polyfill.js';
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { StateMachineDefinition, TaskManifest } from '../../compiler/index.js';
+import { Placeholders } from '../../compiler/index.js';
+import { pythonSdkPath } from '../package-root.js';
+import { findFanOutMaps, fanOutSize } from './fan-out-sizes.js';
+import { adaptForLocal } from './local-adaptation.js';
+import type { RunObserver } from './run-events.js';
+import { RunRecorder, newRunId, type RunError, type RunStatus, type RunSummary } from './run-recorder.js';
+import { RunStats, type TaskSummary } from './run-stats.js';
+import { substitutePlaceholders } from './substitute-placeholders.js';
+import { createTaskHandlers, TaskFailure } from './task-handlers.js';
+import { WorkerPool } from './worker-pool.js';
+
+export interface LocalRunOptions {
+  readonly definition: StateMachineDefinition;
+  readonly manifest: TaskManifest;
+  readonly workflowDir: string;
+  readonly input: unknown;
+  readonly runsDir: string;
+  readonly observers?: readonly RunObserver[];
+  /** Outputs to reuse and the run they come from (--resume). */
+  readonly resume?: { readonly runId: string; readonly outputs: ReadonlyMap<string, unknown> };
+  readonly python?: string;
+  readonly maxWorkers?: number;
+  /** Aborts the run (Ctrl-C): running instances are stopped and the run ends ABORTED. */
+  readonly signal?: AbortSignal;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface LocalRunResult {
+  readonly runId: string;
+  readonly runDir: string;
+  readonly status: Exclude<RunStatus, 'RUNNING'>;
+  readonly outputs: Record<string, unknown>;
+  readonly tasks: Record<string, TaskSummary>;
+  readonly error?: RunError;
+  /** Most Python workers alive at once. */
+  readonly workers: number;
+}
+
+const LOCAL_ACCOUNT = '000000000000';
+
+/** Placeholder values for the local interpreter: Lambda ARNs it will hand to our handlers. */
+function localSubstitutions(manifest: TaskManifest): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const task of manifest.tasks) {
+    for (const name of task.placeholders) values[name] = `local-${name}`;
+    values[Placeholders.function(task.name)] = `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT}:function:ork-local-${task.name}`;
+  }
+  return values;
+}
+
+interface InterpreterEvent {
+  type: string;
+  state?: { name: string; input?: unknown; output?: unknown };
+  error?: string;
+  cause?: unknown;
+}
+
+function describeCause(cause: unknown): string {
+  if (cause instanceof Error) return cause.message;
+  return typeof cause === 'string' ? cause : JSON.stringify(cause);
+}
+
+/** Runs a compiled workflow on this machine: the same definition that is deployed, with local runners. */
+export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
+  const { StateMachine, ExecutionAbortedError } = await import('aws-local-stepfunctions');
+  const runId = newRunId();
+  const runDir = path.join(options.runsDir, runId);
+  mkdirSync(runDir, { recursive: true });
+  const summary: RunSummary = {
+    runId,
+    workflow: options.manifest.workflow,
+    workflowDir: options.workflowDir,
+    status: 'RUNNING',
+    startedAt: new Date().toISOString(),
+    input: options.input,
+    ...(options.resume ? { resumedFrom: options.resume.runId } : {}),
+  };
+  const recorder = new RunRecorder(runDir, summary);
+  const local = adaptForLocal(substitutePlaceholders(options.definition, localSubstitutions(options.manifest)));
+  recorder.writeJson('definition.json', options.definition);
+  recorder.writeJson('local-definition.json', local);
+  recorder.writeJson('manifest.json', options.manifest);
+
+  const stats = new RunStats(options.manifest.tasks.map((t) => t.name));
+  const observers: RunObserver[] = [stats, recorder, ...(options.observers ?? [])];
+  const observer: RunObserver = {
+    attemptStarted: (a) => observers.forEach((o) => o.attemptStarted?.(a)),
+    attemptEnded: (a) => observers.forEach((o) => o.attemptEnded?.(a)),
+    log: (l) => observers.forEach((o) => o.log?.(l)),
+    fanOutSized: (t, n) => observers.forEach((o) => o.fanOutSized?.(t, n)),
+  };
+
+  const env = options.env ?? process.env;
+  const pool = new WorkerPool({
+    python: options.python ?? env.ORK_PYTHON ?? 'python3',
+    cwd: options.workflowDir,
+    env: {
+      ...env,
+      PYTHONPATH: [pythonSdkPath(), env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+      PYTHONUNBUFFERED: '1',
+      ORK_PAYLOAD_DIR: path.join(runDir, 'payloads'),
+    },
+    ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
+  });
+  const handlers = createTaskHandlers({
+    manifest: options.manifest,
+    workflowDir: options.workflowDir,
+    pool,
+    observer,
+    ...(options.resume ? { reuse: options.resume.outputs } : {}),
+  });
+
+  const fanOutMaps = findFanOutMaps(local, options.manifest);
+  const outputs: Record<string, unknown> = {};
+  let failingState: InterpreterEvent | undefined;
+  const machine = new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } });
+  const execution = machine.run(options.input as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never },
+    context: {
+      Execution: { Id: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:execution:${options.manifest.workflow}:${runId}`, Name: runId, StartTime: summary.startedAt, Input: options.input },
+      StateMachine: { Id: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:${options.manifest.workflow}`, Name: options.manifest.workflow },
+      // The interpreter keeps no per-state context; attempts are counted by the task handlers instead.
+      State: { RetryCount: 0 },
+      Task: { Token: 'local' },
+    } as never,
+  });
+  const abort = (): void => execution.abort();
+  options.signal?.addEventListener('abort', abort, { once: true });
+
+  const consumeEvents = (async () => {
+    for await (const raw of execution.eventLogs as AsyncIterable<InterpreterEvent>) {
+      recorder.event(raw);
+      if (raw.type === 'StateEntered' && raw.state) {
+        const map = fanOutMaps.get(raw.state.name);
+        if (map) {
+          const size = fanOutSize(map, raw.state.input);
+          if (size !== undefined) observer.fanOutSized?.(map.task, size);
+        }
+      } else if (raw.type === 'StateExited' && raw.state) {
+        const results = (raw.state.output as { results?: unknown } | undefined)?.results;
+        if (results && typeof results === 'object' && !Array.isArray(results)) Object.assign(outputs, results);
+      } else if (raw.type === 'StateFailed' && !failingState) {
+        failingState = raw;
+      }
+    }
+  })();
+
+  let status: LocalRunResult['status'];
+  let error: RunError | undefined;
+  try {
+    const result = await execution.result;
+    if (result && typeof result === 'object' && !Array.isArray(result)) Object.assign(outputs, result);
+    status = 'SUCCEEDED';
+  } catch (thrown) {
+    if (thrown instanceof ExecutionAbortedError || options.signal?.aborted) {
+      status = 'ABORTED';
+      error = { error: 'Ork.Aborted', message: 'the run was aborted' };
+    } else {
+      status = 'FAILED';
+      error = failureOf(thrown, stats, recorder);
+    }
+  } finally {
+    options.signal?.removeEventListener('abort', abort);
+    await pool.close();
+  }
+  await Promise.race([consumeEvents, new Promise((resolve) => setTimeout(resolve, 1000))]);
+
+  const tasks = stats.summary();
+  summary.status = status;
+  summary.endedAt = new Date().toISOString();
+  summary.outputs = outputs;
+  summary.tasks = tasks;
+  summary.workers = pool.peak;
+  if (error) summary.error = error;
+  await recorder.close();
+  return { runId, runDir, status, outputs, tasks, workers: pool.peak, ...(error ? { error } : {}) };
+}
+
+/** What failed the run, naming task, instance, error and where the instance's log is. */
+function failureOf(thrown: unknown, stats: RunStats, recorder: RunRecorder): RunError {
+  const cause = thrown instanceof Error && thrown.cause !== undefined ? thrown.cause : thrown;
+  const failed = stats.lastFailure;
+  const name = cause instanceof Error ? cause.name : 'States.Runtime';
+  if (failed?.error && (cause instanceof TaskFailure || name === failed.error.type)) {
+    const attempts = failed.attempt > 1 ? ` after ${failed.attempt} attempts` : '';
+    return {
+      error: failed.error.type,
+      message: `task '${failed.id.task}' instance ${failed.label}${itemText(failed.input)} failed${attempts}: ${failed.error.type}: ${failed.error.message}`,
+      task: failed.id.task,
+      instance: failed.label,
+      log: recorder.logPath(failed.id.task),
+    };
+  }
+  // A Fail state of the compiled machine (a fan-out that cannot start) carries its own Cause.
+  const message = cause instanceof Error ? cause.message : describeCause(cause);
+  return { error: name, message };
+}
+
+function itemText(input: unknown): string {
+  const item = (input as { item?: unknown } | undefined)?.item;
+  if (item === undefined) return '';
+  const text = JSON.stringify(item);
+  return ` (item ${text.length > 60 ? `${text.slice(0, 57)}...` : text})`;
+}

@@ -1,0 +1,109 @@
+import path from 'node:path';
+import type { TaskManifest, TaskManifestEntry } from '../../compiler/index.js';
+import { instanceKey, instanceLabel, instanceOf } from './instance-key.js';
+import type { AttemptRecord, RunObserver } from './run-events.js';
+import type { WorkerPool } from './worker-pool.js';
+
+/** A task instance's failure as the interpreter sees it: `name` is what Retry and Catch match. */
+export class TaskFailure extends Error {
+  constructor(
+    name: string,
+    message: string,
+    readonly traceback?: string,
+  ) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+export interface TaskHandlerOptions {
+  readonly manifest: TaskManifest;
+  readonly workflowDir: string;
+  readonly pool: WorkerPool;
+  readonly observer: RunObserver;
+  /** Outputs of instances that succeeded in an earlier run (--resume), by instance key. */
+  readonly reuse?: ReadonlyMap<string, unknown>;
+}
+
+interface EcsParameters {
+  Overrides?: { ContainerOverrides?: { Environment?: { Name?: string; Value?: string }[] }[] };
+}
+
+/** A container task's payload travels in its environment, as ECS would hand it to the container. */
+function containerPayload(input: unknown): unknown {
+  const environment = (input as EcsParameters).Overrides?.ContainerOverrides?.[0]?.Environment ?? [];
+  const raw = environment.find((e) => e.Name === 'ORK_PAYLOAD')?.Value;
+  if (raw === undefined) throw new TaskFailure('Ork.InvalidPayload', 'container task started without ORK_PAYLOAD');
+  return JSON.parse(raw) as unknown;
+}
+
+/**
+ * One handler per Task state: runs the instance on a warm Python worker. Attempts are counted here
+ * because the interpreter's context object has no `$$.State.RetryCount`.
+ */
+export function createTaskHandlers(options: TaskHandlerOptions): Record<string, TaskHandler> {
+  const attempts = new Map<string, number>();
+  const handlers: Record<string, TaskHandler> = {};
+  for (const task of options.manifest.tasks) handlers[task.stateName] = handlerFor(task, options, attempts);
+  return handlers;
+}
+
+function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attempts: Map<string, number>): TaskHandler {
+  const file = path.resolve(options.workflowDir, task.file);
+  const fansOutInParallel = task.fanOut?.parallel !== undefined;
+  const timeoutMs = task.timeoutSeconds === undefined ? undefined : task.timeoutSeconds * 1000;
+  return async (input) => {
+    if (task.executor === 'node') {
+      throw new TaskFailure('Ork.UnsupportedExecutor', `task '${task.name}': executor 'node' cannot run locally yet`);
+    }
+    const payload = structuredClone(task.executor === 'container' ? containerPayload(input) : input) as Record<string, unknown>;
+    const id = instanceOf(payload, fansOutInParallel);
+    const key = instanceKey(id);
+    const attempt = (attempts.get(key) ?? 0) + 1;
+    attempts.set(key, attempt);
+    payload.attempt = attempt - 1;
+    const record: AttemptRecord = { id, key, label: instanceLabel(id), attempt, startedAt: Date.now(), status: 'running', input: payload };
+    options.observer.attemptStarted?.(record);
+
+    if (attempt === 1 && options.reuse?.has(key)) {
+      record.status = 'reused';
+      record.output = options.reuse.get(key);
+      record.endedAt = Date.now();
+      options.observer.attemptEnded?.(record);
+      return record.output;
+    }
+
+    try {
+      const reply = await options.pool.run({ file, workflow_dir: options.workflowDir, payload, env: task.env }, timeoutMs, () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`));
+      for (const line of reply.logs) {
+        options.observer.log?.({ task: task.name, instance: record.label, level: String(line.level ?? 'info'), message: String(line.message ?? ''), record: line });
+      }
+      for (const text of [reply.stdout, reply.stderr]) {
+        for (const line of (text ?? '').split('\n')) {
+          if (line.trim()) options.observer.log?.({ task: task.name, instance: record.label, level: 'print', message: line, record: { message: line } });
+        }
+      }
+      if (reply.ok) {
+        record.status = 'succeeded';
+        record.output = reply.output;
+        return reply.output;
+      }
+      const error = reply.error ?? { type: 'Ork.WorkerError', message: 'worker reply without error details', retryable: true, traceback: '' };
+      record.status = 'failed';
+      record.error = { type: error.type, message: error.message, traceback: error.traceback };
+      throw new TaskFailure(error.type, error.message, error.traceback);
+    } catch (error) {
+      if (record.status === 'running') {
+        record.status = 'failed';
+        const failure = error instanceof Error ? error : new Error(String(error));
+        record.error = { type: failure.name, message: failure.message };
+      }
+      throw error;
+    } finally {
+      record.endedAt = Date.now();
+      options.observer.attemptEnded?.(record);
+    }
+  };
+}
