@@ -94,6 +94,8 @@ function runInstance(task: TaskSpec, context: TaskEmitContext, source: InstanceS
             Environment: [
               { Name: 'ORK_TASK_TOKEN', 'Value.$': '$$.Task.Token' },
               { Name: 'ORK_PAYLOAD', 'Value.$': `States.JsonToString(${StatePaths.scratch}.payload)` },
+              // Only this state is retried, so the payload built before it always says attempt 0.
+              { Name: 'ORK_ATTEMPT', 'Value.$': "States.Format('{}', $$.State.RetryCount)" },
             ],
           },
         ],

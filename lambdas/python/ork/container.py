@@ -1,7 +1,7 @@
 """Container entry point of ``executor: container`` tasks on ECS Fargate: ``python -m ork.container``.
 
 Step Functions starts the task with ``ecs:runTask.waitForTaskToken`` and passes, in the container's
-environment, ``ORK_TASK_TOKEN`` and the payload: ``ORK_PAYLOAD`` (JSON) or ``ORK_PAYLOAD_URL`` (a payload
+environment, ``ORK_TASK_TOKEN``, ``ORK_ATTEMPT`` (the state's retry count) and the payload: ``ORK_PAYLOAD`` (JSON) or ``ORK_PAYLOAD_URL`` (a payload
 store reference, for payloads too large for an environment variable). The task file is ``ORK_TASK_FILE``.
 While the task runs, a thread sends heartbeats every ``ORK_HEARTBEAT_SECONDS / 3`` seconds; at the end it
 reports SendTaskSuccess with the output or SendTaskFailure with the error name and the full cause.
@@ -36,6 +36,14 @@ def read_payload(references: References) -> Any:
         return json.loads(raw)
     except ValueError as error:
         raise InvalidPayloadError(f"ORK_PAYLOAD is not JSON: {error}") from error
+
+
+def with_attempt(payload: Any) -> Any:
+    # The payload is built once before the ECS state, whose retries set ORK_ATTEMPT (the retry count).
+    attempt = os.environ.get("ORK_ATTEMPT")
+    if attempt is not None and attempt.isdigit() and isinstance(payload, dict):
+        return {**payload, "attempt": int(attempt)}
+    return payload
 
 
 class Heartbeat:
@@ -75,7 +83,7 @@ def main(client: Any = None) -> int:
     interval = max(1.0, float(os.environ.get("ORK_HEARTBEAT_SECONDS", "300")) / 3)
     try:
         task_file, workflow_dir = task_location()
-        payload = read_payload(references)
+        payload = with_attempt(read_payload(references))
         if token:
             with Heartbeat(client, token, interval):
                 output = invoke(payload, task_file, workflow_dir, references=references, log_sink=sink, metric_sink=sink)

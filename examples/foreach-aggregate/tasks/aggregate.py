@@ -1,0 +1,26 @@
+# tasks/aggregate.py
+from ork import task
+from pydantic import BaseModel
+
+
+class ProcessOutput(BaseModel):
+    input_file: str
+    output_file: str
+    rows: int
+
+
+class Input(BaseModel):
+    process: list[ProcessOutput]  # All process outputs
+
+
+class Output(BaseModel):
+    total_rows: int
+    files_processed: int
+
+
+@task
+def main(input: Input) -> Output:
+    return Output(
+        total_rows=sum(p.rows for p in input.process),
+        files_processed=len(input.process)
+    )

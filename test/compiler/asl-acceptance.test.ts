@@ -1,0 +1,135 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
+import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories } from '../support/workflows.js';
+
+/**
+ * Every example and every golden fixture compiles to a definition that two independent checkers accept:
+ * asl-validator (JSON schema + path checks) and moto's Step Functions CreateStateMachine, whose ANTLR
+ * parser is the strictest ASL reader available offline.
+ */
+
+interface AslValidatorResult {
+  isValid: boolean;
+  errors: { message?: string; path?: string; [key: string]: unknown }[];
+}
+type AslValidator = (definition: unknown, options?: { checkPaths?: boolean; checkArn?: boolean }) => AslValidatorResult;
+// asl-validator is CommonJS without type declarations.
+const aslValidator = createRequire(import.meta.url)('asl-validator') as AslValidator;
+
+/** asl-validator writes QueryLanguage into the states it checks, so it only ever sees a copy. */
+function validateAsl(definition: unknown, options?: Parameters<AslValidator>[1]): AslValidatorResult {
+  return aslValidator(structuredClone(definition), options);
+}
+
+const workflows = [
+  ...workflowDirectories(EXAMPLES_DIR).map((w) => ({ ...w, kind: 'example' })),
+  ...workflowDirectories(FIXTURES_DIR).map((w) => ({ ...w, kind: 'fixture' })),
+].map((w) => ({ ...w, label: path.relative(ROOT, w.directory) }));
+
+const SEED_EXAMPLES = ['static-parallel', 'dynamic-count', 'foreach-aggregate', 'concurrency-limit', 'combined'];
+
+describe('workflows under test', () => {
+  it('include every seed example and the fixtures', () => {
+    const examples = workflows.filter((w) => w.kind === 'example').map((w) => w.name);
+    expect(examples).toEqual(expect.arrayContaining(SEED_EXAMPLES));
+    expect(workflows.filter((w) => w.kind === 'fixture').length).toBeGreaterThanOrEqual(9);
+  });
+});
+
+describe('asl-validator accepts', () => {
+  for (const w of workflows) {
+    it(w.label, () => {
+      const { definition } = compileCleanly(w.directory);
+      // As deployed, placeholders filled in: asl-validator's schema wants an ARN in Resource even with
+      // checkArn off, so the raw `${OrkFunction_…}` form cannot be checked as is.
+      const result = validateAsl(substitutePlaceholders(definition), { checkPaths: true, checkArn: true });
+      expect(result.errors).toEqual([]);
+      expect(result.isValid).toBe(true);
+    });
+  }
+
+  it('and rejects a broken definition (control)', () => {
+    const result = validateAsl({ StartAt: 'Missing', States: { A: { Type: 'Pass', End: true } } });
+    expect(result.isValid).toBe(false);
+  });
+});
+
+/** How moto reports a definition its parser refuses (moto 5: `ASLParserException …`; AWS: InvalidDefinition). */
+const PARSER_REJECTION = /ASLParserException|InvalidDefinition/;
+
+// Without moto_server the suite skips locally, but CI must have it: there the suite runs and fails loudly.
+const runMoto = motoServerAvailable() || Boolean(process.env.CI);
+
+describe.skipIf(!runMoto)("moto's Step Functions parser accepts (CreateStateMachine)", () => {
+  let moto: MotoServer | undefined;
+  let counter = 0;
+
+  beforeAll(async () => {
+    moto = await startMotoServer();
+    // moto parses (and so validates) definitions only when it is set to execute them.
+    await moto.configure({ stepfunctions: { execute_state_machine: true } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  async function createStateMachine(label: string, definition: unknown) {
+    if (!moto) throw new Error('moto_server did not start');
+    const name = `ork-${++counter}-${label.replace(/[^A-Za-z0-9_-]+/g, '-')}`.slice(0, 80);
+    return moto.awsJson('AWSStepFunctions.CreateStateMachine', {
+      name,
+      definition: JSON.stringify(definition),
+      roleArn: 'arn:aws:iam::123456789012:role/ork',
+    });
+  }
+
+  for (const w of workflows) {
+    it(w.label, async () => {
+      const { definition } = compileCleanly(w.directory);
+      const response = await createStateMachine(w.label, substitutePlaceholders(definition));
+      expect(response.text).not.toMatch(PARSER_REJECTION);
+      expect(response.status).toBe(200);
+      expect(response.body.stateMachineArn).toMatch(/^arn:aws:states:us-east-1:123456789012:stateMachine:ork-/);
+    });
+  }
+
+  it('rejects an intrinsic function in ItemsPath (control: the parser is strict)', async () => {
+    const definition = {
+      StartAt: 'Fan',
+      States: {
+        Fan: {
+          Type: 'Map',
+          ItemsPath: 'States.ArrayRange(0, 3, 1)',
+          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Work', States: { Work: { Type: 'Pass', End: true } } },
+          End: true,
+        },
+      },
+    };
+    // asl-validator lets this through; only the real parser catches it.
+    const response = await createStateMachine('control-itemspath-intrinsic', definition);
+    expect(response.status).toBe(400);
+    expect(response.text).toMatch(PARSER_REJECTION);
+    expect(response.text).toMatch(/ItemsPath|ArrayRange/);
+  });
+
+  it('accepts the same Map once ItemsPath is a reference path (the control differs only there)', async () => {
+    const definition = {
+      StartAt: 'Range',
+      States: {
+        Range: { Type: 'Pass', Parameters: { 'indexes.$': 'States.ArrayRange(0, 3, 1)' }, Next: 'Fan' },
+        Fan: {
+          Type: 'Map',
+          ItemsPath: '$.indexes',
+          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'Work', States: { Work: { Type: 'Pass', End: true } } },
+          End: true,
+        },
+      },
+    };
+    const response = await createStateMachine('control-itemspath-reference', definition);
+    expect(response.text).not.toMatch(PARSER_REJECTION);
+    expect(response.status).toBe(200);
+  });
+});
