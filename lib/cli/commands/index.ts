@@ -3,3 +3,5 @@ export * from './compile.js';
 export * from './graph.js';
 export * from './schema.js';
 export * from './run.js';
+export * from './runs.js';
+export * from './show.js';

@@ -1,0 +1,43 @@
+import { listRuns, runsDirectory } from '../../local/run-recorder.js';
+import { ExitCode, UsageError } from '../cli-error.js';
+import { parseCommandArgs, type Command } from '../command.js';
+import { formatSeconds } from '../progress/task-status.js';
+
+export const runsCommand: Command = {
+  name: 'runs',
+  summary: 'list recent local runs',
+  help: `Usage: ork runs [--limit N] [--json]
+
+Lists the runs recorded under .ork/runs (ORK_RUNS_DIR), newest first.
+
+Options:
+  --limit N   how many (default 20)
+  --json      as a JSON list`,
+  run(argv, io) {
+    const { values } = parseCommandArgs('runs', argv, { limit: { type: 'string', short: 'n' }, json: { type: 'boolean' } });
+    if (values.help) {
+      io.stdout.write(`${this.help}\n`);
+      return ExitCode.ok;
+    }
+    const limit = values.limit === undefined ? 20 : Number(values.limit);
+    if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
+    const runs = listRuns(runsDirectory(io.cwd, io.env)).slice(0, limit);
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(runs.map(({ runId, workflow, status, startedAt, endedAt, error }) => ({ runId, workflow, status, startedAt, endedAt, error })), null, 2)}\n`);
+      return ExitCode.ok;
+    }
+    if (runs.length === 0) {
+      io.stdout.write('no runs yet: ork run WORKFLOW records one\n');
+      return ExitCode.ok;
+    }
+    const rows = runs.map((r) => {
+      const duration = r.endedAt ? formatSeconds(Date.parse(r.endedAt) - Date.parse(r.startedAt)) : '…';
+      const instances = Object.values(r.tasks ?? {}).reduce((n, t) => n + t.instances, 0);
+      return [r.runId, r.workflow, r.status, r.startedAt.replace('T', ' ').slice(0, 19), duration, String(instances)];
+    });
+    const header = ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'TOOK', 'INSTANCES'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+    for (const row of [header, ...rows]) io.stdout.write(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+    return ExitCode.ok;
+  },
+};

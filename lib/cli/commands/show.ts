@@ -1,0 +1,65 @@
+import path from 'node:path';
+import { readRunSummary, runsDirectory, listRuns } from '../../local/run-recorder.js';
+import { ExitCode, UsageError } from '../cli-error.js';
+import { parseCommandArgs, type Command } from '../command.js';
+import { formatSeconds } from '../progress/task-status.js';
+import { writeFileAtomic } from '../write-output.js';
+
+export const showCommand: Command = {
+  name: 'show',
+  summary: 'summarise a local run (or write its HTML report)',
+  help: `Usage: ork show [RUN_ID] [--json] [--html [-o FILE]]
+
+Summarises a recorded run (default: the latest): status, input, per-task instances, the error.
+
+Options:
+  --json        the run's record (run.json) as JSON
+  --html        write an HTML report with the task graph and a timeline of every instance
+                (default file: .ork/runs/<runId>/report.html)
+  -o FILE       where to write the HTML report`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs('show', argv, { json: { type: 'boolean' }, html: { type: 'boolean' }, output: { type: 'string', short: 'o' } });
+    if (values.help) {
+      io.stdout.write(`${this.help}\n`);
+      return ExitCode.ok;
+    }
+    const runsDir = runsDirectory(io.cwd, io.env);
+    const runId = positionals[0] ?? listRuns(runsDir)[0]?.runId;
+    if (!runId) throw new UsageError('no runs yet', 'ork run WORKFLOW records one');
+    const run = readRunSummary(runsDir, runId);
+    if (!run) throw new UsageError(`no run '${runId}'`, "see 'ork runs'");
+    const runDir = path.join(runsDir, runId);
+    if (values.html) {
+      const { renderRunReport } = await import('../report/run-report.js');
+      const target = path.resolve(io.cwd, values.output ?? path.join(runDir, 'report.html'));
+      writeFileAtomic(target, renderRunReport(runDir));
+      io.stdout.write(`${path.relative(io.cwd, target) || target}\n`);
+      return ExitCode.ok;
+    }
+    if (values.json) {
+      io.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
+      return ExitCode.ok;
+    }
+    const took = run.endedAt ? formatSeconds(Date.parse(run.endedAt) - Date.parse(run.startedAt)) : 'still running';
+    const lines = [
+      `run       ${run.runId}${run.resumedFrom ? ` (resumed from ${run.resumedFrom})` : ''}`,
+      `workflow  ${run.workflow} (${run.workflowDir})`,
+      `status    ${run.status}`,
+      `started   ${run.startedAt} · took ${took}`,
+      `input     ${JSON.stringify(run.input)}`,
+    ];
+    if (run.tasks) {
+      lines.push('', 'TASK'.padEnd(24) + 'INSTANCES  SUCCEEDED  FAILED  RETRIED  SECONDS');
+      for (const [name, t] of Object.entries(run.tasks)) {
+        lines.push(`${name.padEnd(24)}${String(t.instances).padStart(9)}  ${String(t.succeeded).padStart(9)}  ${String(t.failed).padStart(6)}  ${String(t.retried).padStart(7)}  ${t.seconds.toFixed(2).padStart(7)}`);
+      }
+    }
+    if (run.error) {
+      lines.push('', `error     ${run.error.error}: ${run.error.message}`);
+      if (run.error.log) lines.push(`log       ${path.relative(io.cwd, run.error.log)} (instance ${run.error.instance})`);
+    }
+    lines.push('', `recorded  ${path.relative(io.cwd, runDir) || runDir}`);
+    io.stdout.write(`${lines.join('\n')}\n`);
+    return ExitCode.ok;
+  },
+};
