@@ -21,6 +21,7 @@ else {
   }
 }
 if (!quiet('moto_server', ['--help'])) missing.push('moto_server on PATH (pip install "moto[server]")');
+if (!quiet('chromium', ['--version'])) missing.push('chromium (Debian package, renders the HTML run report in its test)');
 if (missing.length > 0) {
   console.error(`ork tests need: ${missing.join('; ')}.`);
   if (ci) {
