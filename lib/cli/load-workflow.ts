@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { compile, type CompileResult, type CompilerHost } from '../../compiler/index.js';
+import type { CompileResult } from '../../compiler/index.js';
+import { compileWorkflowFile } from '../file-system-host.js';
 import { UsageError } from './cli-error.js';
 
 export interface WorkflowLocation {
@@ -26,32 +27,10 @@ export function locateWorkflow(target: string | undefined, cwd: string): Workflo
   return { displayPath, absolutePath, directory: path.dirname(absolutePath) };
 }
 
-export function fileSystemHost(directory: string): CompilerHost {
-  return {
-    directory,
-    fileExists: (p) => {
-      try {
-        return statSync(p).isFile();
-      } catch {
-        return false;
-      }
-    },
-    realpath: (p) => {
-      try {
-        return realpathSync(p);
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
-
 export function compileWorkflow(location: WorkflowLocation): CompileResult {
-  let source: Uint8Array;
   try {
-    source = readFileSync(location.absolutePath);
+    return compileWorkflowFile(location.absolutePath, location.displayPath);
   } catch (error) {
     throw new UsageError(`${location.displayPath}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
   }
-  return compile({ file: location.displayPath, source, host: fileSystemHost(location.directory) });
 }

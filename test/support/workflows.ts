@@ -1,38 +1,18 @@
-import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compile, formatDiagnostic, type CompileResult, type CompilerHost } from '../../compiler/index.js';
+import { formatDiagnostic, type CompileResult } from '../../compiler/index.js';
+import { compileWorkflowFile } from '../../lib/file-system-host.js';
 
 /** The repository root (this file is test/support/workflows.ts). */
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const FIXTURES_DIR = path.join(ROOT, 'test', 'fixtures');
 export const EXAMPLES_DIR = path.join(ROOT, 'examples');
 
-/** A compiler host backed by the real file system, rooted at a workflow directory. */
-export function fileSystemHost(directory: string): CompilerHost {
-  return {
-    directory,
-    fileExists: (p) => {
-      try {
-        return statSync(p).isFile();
-      } catch {
-        return false;
-      }
-    },
-    realpath: (p) => {
-      try {
-        return realpathSync(p);
-      } catch {
-        return undefined;
-      }
-    },
-  };
-}
-
 /** Compile `<directory>/workflow.yaml` against the real file system. */
 export function compileDirectory(directory: string): CompileResult {
   const file = path.join(directory, 'workflow.yaml');
-  return compile({ file: path.relative(ROOT, file), source: readFileSync(file), host: fileSystemHost(directory) });
+  return compileWorkflowFile(file, path.relative(ROOT, file));
 }
 
 /** Compile and insist on a clean result (no errors, no warnings); the message lists what was reported. */
