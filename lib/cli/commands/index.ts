@@ -5,3 +5,4 @@ export * from './schema.js';
 export * from './run.js';
 export * from './runs.js';
 export * from './show.js';
+export * from './init.js';

@@ -1,0 +1,36 @@
+import { mkdtempSync, writeFileSync, existsSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
+import type { TaskManifestEntry } from '../../compiler/index.js';
+import { BUNDLE_EXCLUDES, copyWorkflowBundle } from './workflow-bundle.js';
+
+/** Base image of generated Dockerfiles: Python from ECR Public (no Docker Hub rate limits on AWS). */
+export const CONTAINER_BASE_IMAGE = 'public.ecr.aws/docker/library/python:3.13-slim';
+
+/**
+ * A generated Dockerfile: the workflow directory and the Ork SDK, the workflow's requirements, and the
+ * SDK's container entry point. Built by `cdk deploy` like any image asset; synth only stages it.
+ */
+export function generatedDockerfile(hasRequirements: boolean): string {
+  return [
+    `FROM ${CONTAINER_BASE_IMAGE}`,
+    'WORKDIR /app',
+    'RUN pip install --no-cache-dir "pydantic>=2,<3" "boto3>=1.28"',
+    ...(hasRequirements ? ['COPY requirements.txt /app/requirements.txt', 'RUN pip install --no-cache-dir -r /app/requirements.txt'] : []),
+    'COPY . /app',
+    'ENV ORK_WORKFLOW_DIR=/app PYTHONUNBUFFERED=1',
+    'CMD ["python", "-m", "ork.container"]',
+    '',
+  ].join('\n');
+}
+
+/** `image:` as given, `dockerfile:` built from the workflow directory, or a generated Dockerfile. */
+export function containerImage(task: TaskManifestEntry, workflowDir: string): ecs.ContainerImage {
+  if (task.image) return ecs.ContainerImage.fromRegistry(task.image);
+  if (task.dockerfile) return ecs.ContainerImage.fromAsset(workflowDir, { file: task.dockerfile, exclude: BUNDLE_EXCLUDES });
+  const context = mkdtempSync(path.join(os.tmpdir(), 'ork-image-'));
+  copyWorkflowBundle(workflowDir, context);
+  writeFileSync(path.join(context, 'Dockerfile.ork'), generatedDockerfile(existsSync(path.join(workflowDir, 'requirements.txt'))));
+  return ecs.ContainerImage.fromAsset(context, { file: 'Dockerfile.ork' });
+}
