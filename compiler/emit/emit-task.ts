@@ -44,7 +44,9 @@ function payloadTemplate(task: TaskSpec, context: TaskEmitContext, source: Insta
     workflow: context.workflow,
     task: task.name,
     'execution_id.$': '$$.Execution.Id',
-    'attempt.$': '$$.State.RetryCount',
+    // A container's payload is built by a Pass state, which has no retry count; the ECS state passes
+    // ORK_ATTEMPT instead.
+    ...(task.executor === 'container' ? { attempt: 0 } : { 'attempt.$': '$$.State.RetryCount' }),
     'params.$': source.params,
   };
   if (typeof source.inputs === 'string') payload['inputs.$'] = source.inputs;

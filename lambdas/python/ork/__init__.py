@@ -7,6 +7,7 @@ from .errors import (
     OrkError,
     OutputValidationError,
     PayloadStoreError,
+    ProtocolError,
     TaskDefinitionError,
 )
 from .task import task
@@ -18,6 +19,7 @@ __all__ = [
     "OrkError",
     "OutputValidationError",
     "PayloadStoreError",
+    "ProtocolError",
     "TaskDefinitionError",
     "task",
 ]

@@ -96,10 +96,20 @@ def main(client: Any = None) -> int:
             cause = json.dumps(
                 {"errorType": failure["type"], "errorMessage": failure["message"], "stackTrace": failure["traceback"].splitlines()}
             )
-            client.send_task_failure(taskToken=token, error=failure["type"][:MAX_ERROR], cause=cause[:MAX_CAUSE])
+            try:
+                client.send_task_failure(taskToken=token, error=failure["type"][:MAX_ERROR], cause=cause[:MAX_CAUSE])
+            except Exception as report_error:  # e.g. the token timed out already; the failure is logged above
+                sink.emit({"level": "error", "message": f"could not report the failure: {report_error}"})
         return 1
     if token:
-        client.send_task_success(taskToken=token, output=json.dumps(output))
+        try:
+            client.send_task_success(taskToken=token, output=json.dumps(output))
+        except Exception as error:
+            # The token may have timed out (no heartbeat got through) or the output been refused: a structured
+            # line and a failing exit code, not an unstructured traceback.
+            failure = describe_failure(error)
+            sink.emit({"level": "error", "message": f"could not report the output: {failure['type']}: {failure['message']}", "error": failure})
+            return 1
     else:
         sys.stdout.write(json.dumps(output) + "\n")
     return 0

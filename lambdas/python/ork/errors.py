@@ -37,6 +37,9 @@ InvalidPayloadError = _named(
 TaskDefinitionError = _named(
     "Ork.TaskDefinitionError", OrkError, False, "The task file does not define a usable @task function."
 )
+ProtocolError = _named(
+    "Ork.ProtocolError", OrkError, False, "A local worker request is not one the worker understands."
+)
 PayloadStoreError = _named(
     "Ork.PayloadStoreError", OrkError, True, "A large output could not be written to or read from the payload store."
 )

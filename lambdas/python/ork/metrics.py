@@ -32,10 +32,15 @@ class Metrics:
         self._task = task
         self._properties = properties
         self._namespace = os.environ.get("ORK_METRICS_NAMESPACE", DEFAULT_NAMESPACE)
+        self._reserved = frozenset({"_aws", "Workflow", "Task", *properties})
 
     def record(self, name: str, value: float, unit: str = "Count") -> None:
         if not isinstance(name, str) or not name or len(name) > 255:
             raise ValueError("metric name must be a non-empty string of at most 255 characters")
+        if name in self._reserved:
+            # These keys already hold the record's dimensions and properties: a metric of the same name
+            # would overwrite one or be overwritten, and CloudWatch would drop the record.
+            raise ValueError(f"metric name {name!r} is reserved; Ork uses it for: {', '.join(sorted(self._reserved))}")
         if unit not in UNITS:
             raise ValueError(f"unknown CloudWatch unit {unit!r}; use one of: {', '.join(sorted(UNITS))}")
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):

@@ -37,8 +37,11 @@ class Payload:
                 "deploy the workflow and its runtime together"
             )
         try:
-            params = raw.get("params") or {}
-            inputs = raw.get("inputs") or {}
+            # Absent or null means none; an empty list is still the wrong type and is reported.
+            params = raw.get("params")
+            params = {} if params is None else params
+            inputs = raw.get("inputs")
+            inputs = {} if inputs is None else inputs
             if not isinstance(params, dict):
                 raise InvalidPayloadError(f"params must be an object, got {type(params).__name__}")
             if not isinstance(inputs, dict):

@@ -106,8 +106,13 @@ class References:
 
     def __init__(self, store: PayloadStore, threshold: int | None = None) -> None:
         self.store = store
-        self.threshold = large_output_threshold() if threshold is None else threshold
+        self._threshold = threshold
         self._s3: S3Store | None = store if isinstance(store, S3Store) else None
+
+    @property
+    def threshold(self) -> int:
+        # Read at each use: the local worker sets a task's environment per invocation, after this was built.
+        return large_output_threshold() if self._threshold is None else self._threshold
 
     def offload(self, value: Any, key: str) -> Any:
         """The value itself when small; a reference to the stored JSON when not."""

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
 
 from .context import Context
 from .errors import InputValidationError, OutputValidationError
@@ -37,24 +38,54 @@ def explain_validation(error: ValidationError, what: str) -> str:
     return f"{what}: " + "; ".join(lines)
 
 
+def _alias_names(alias: Any) -> list[str]:
+    # AliasPath("discover", "files") reads from the top-level field "discover".
+    if isinstance(alias, str):
+        return [alias]
+    if isinstance(alias, AliasPath):
+        return [alias.path[0]] if alias.path and isinstance(alias.path[0], str) else []
+    if isinstance(alias, AliasChoices):
+        return [name for choice in alias.choices for name in _alias_names(choice)]
+    return []
+
+
+@functools.lru_cache(maxsize=None)
+def _declared_names(model: type[BaseModel]) -> frozenset[str]:
+    """Every top-level key the model reads: field names, aliases and validation aliases."""
+    declared: set[str] = set()
+    for name, field in model.model_fields.items():
+        declared.add(name)
+        declared.update(_alias_names(field.alias))
+        declared.update(_alias_names(field.validation_alias))
+    return frozenset(declared)
+
+
+def input_fields(spec: TaskSpec) -> list[str] | None:
+    """The payload fields the task's input is built from; None when it takes every field (no model, or
+    ``extra="allow"``). The local engine stops sending a task the upstream outputs it does not read."""
+    if not spec.wants_input:
+        return []
+    model = spec.input_model
+    if model is None or model.model_config.get("extra") == "allow":
+        return None
+    return sorted(_declared_names(model))
+
+
 def assemble_input(spec: TaskSpec, payload: Payload, references: References) -> Any:
     """``item``, one field per upstream task, and ``params``; fields the model does not declare are left out."""
-    fields: dict[str, Any] = {name: references.resolve(value) for name, value in payload.inputs.items()}
-    fields["params"] = payload.params
-    if payload.has_item:
-        fields["item"] = references.resolve(payload.item)
     model = spec.input_model
+    declared = None if model is None or model.model_config.get("extra") == "allow" else _declared_names(model)
+    # Left out before references are resolved: an upstream output the model ignores is never fetched,
+    # and never walked (a fan-out hands every instance its upstream's whole output).
+    fields: dict[str, Any] = {
+        name: references.resolve(value) for name, value in payload.inputs.items() if declared is None or name in declared
+    }
+    if declared is None or "params" in declared:
+        fields["params"] = payload.params
+    if payload.has_item and (declared is None or "item" in declared):
+        fields["item"] = references.resolve(payload.item)
     if model is None:
         return fields
-    if model.model_config.get("extra") != "allow":
-        declared = set()
-        for name, field in model.model_fields.items():
-            declared.add(name)
-            if field.alias:
-                declared.add(field.alias)
-            if isinstance(field.validation_alias, str):
-                declared.add(field.validation_alias)
-        fields = {k: v for k, v in fields.items() if k in declared}
     try:
         return model.model_validate(fields)
     except ValidationError as error:
@@ -69,18 +100,23 @@ def validate_output(spec: TaskSpec, payload: Payload, result: Any) -> Any:
     try:
         if model is not None:
             if isinstance(result, model):
-                return result.model_dump(mode="json")
-            if isinstance(result, BaseModel):
-                result = result.model_dump()
-            if not isinstance(result, dict):
-                raise OutputValidationError(
-                    f"task '{payload.task}' ({payload.instance}) must return {model.__name__} or a dict, got {type(result).__name__}"
-                )
-            return model.model_validate(result).model_dump(mode="json")
-        if isinstance(result, BaseModel):
-            return result.model_dump(mode="json")
-        json.dumps(result)
-        return result
+                output = result.model_dump(mode="json")
+            else:
+                if isinstance(result, BaseModel):
+                    result = result.model_dump()
+                if not isinstance(result, dict):
+                    raise OutputValidationError(
+                        f"task '{payload.task}' ({payload.instance}) must return {model.__name__} or a dict, got {type(result).__name__}"
+                    )
+                output = model.model_validate(result).model_dump(mode="json")
+        elif isinstance(result, BaseModel):
+            output = result.model_dump(mode="json")
+        else:
+            output = result
+        # NaN and infinity (pandas' missing values) have no JSON form: Python would write them anyway, and
+        # Step Functions and the local engine could not read the result. A model's dump keeps them too.
+        json.dumps(output, allow_nan=False)
+        return output
     except ValidationError as error:
         raise OutputValidationError(
             explain_validation(error, f"output of task '{payload.task}' ({payload.instance}) does not fit {model.__name__ if model else 'its model'}")

@@ -78,22 +78,37 @@ def inspect_task(function: Callable[..., Any]) -> TaskSpec:
 
 def task(function: Callable[..., Any]) -> Callable[..., Any]:
     """Marks the task function of a file. The function stays callable as it was, for unit tests."""
-    spec = inspect_task(function)
+    try:
+        spec: TaskSpec | None = inspect_task(function)
+    except TaskDefinitionError as error:
+        # Under ``from __future__ import annotations`` the models may be defined below the function, so a
+        # name is not resolvable yet: inspect again once the whole file has run (find_task).
+        if not isinstance(error.__cause__, NameError):
+            raise
+        spec = None
     setattr(function, "__ork_task__", spec)
     return function
 
 
+def _spec(function: Callable[..., Any]) -> TaskSpec:
+    spec = getattr(function, "__ork_task__", None)
+    if spec is None:
+        spec = inspect_task(function)
+        setattr(function, "__ork_task__", spec)
+    return spec
+
+
 def find_task(module: Any) -> TaskSpec:
     """The task of a module: its only ``@task`` function, or the one named ``main`` among several."""
-    specs = [value.__ork_task__ for value in vars(module).values() if callable(value) and hasattr(value, "__ork_task__")]
+    marked = [value for value in vars(module).values() if callable(value) and hasattr(value, "__ork_task__")]
     # A task imported from another module is that module's task, not this file's.
-    own = [s for s in specs if getattr(s.function, "__module__", None) == module.__name__] or specs
+    own = [f for f in marked if getattr(f, "__module__", None) == module.__name__] or marked
     if len(own) == 1:
-        return own[0]
+        return _spec(own[0])
     if not own:
         raise TaskDefinitionError(f"{module.__file__} has no @task function; decorate the task's entry point with @task")
-    mains = [s for s in own if s.name == "main"]
+    mains = [f for f in own if f.__name__ == "main"]
     if len(mains) == 1:
-        return mains[0]
-    names = ", ".join(sorted(s.name for s in own))
+        return _spec(mains[0])
+    names = ", ".join(sorted(f.__name__ for f in own))
     raise TaskDefinitionError(f"{module.__file__} has several @task functions ({names}); name the one to run 'main'")

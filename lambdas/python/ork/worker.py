@@ -6,8 +6,10 @@ Lambda container serves many events. Protocol: one JSON object per line.
 - on start it writes ``{"ready": true, "pid": …, "python": "3.11.7"}``;
 - request: ``{"id": 7, "file": "/abs/tasks/process.py", "workflow_dir": "/abs", "payload": {…}, "env": {…}}``
   (``env`` optional: the task's environment variables, set for this invocation only);
-- reply: ``{"id": 7, "ok": true, "output": …, "logs": […], "metrics": […], "stdout": "…", "ms": 1.3}`` or
-  ``{"id": 7, "ok": false, "error": {"type", "message", "retryable", "traceback"}, "logs": …}``.
+- reply: ``{"id": 7, "ok": true, "output": …, "reads": […], "logs": […], "metrics": […], "stdout": "…", "ms": 1.3}``
+  or ``{"id": 7, "ok": false, "error": {"type", "message", "retryable", "traceback"}, "logs": …}``.
+  ``reads`` names the payload fields the task's input is built from (null: all of them), so that the
+  engine can leave out the upstream outputs the task does not read.
 
 What task code prints goes into the reply's ``stdout``; the protocol owns the real stdout.
 """
@@ -24,18 +26,25 @@ import threading
 import time
 from typing import Any, BinaryIO
 
-from .errors import describe_failure
+from .errors import ProtocolError, describe_failure
 from .payload_store import References, store_from_environment
-from .runtime import invoke
-from .sink import ListSink
+from .loader import load_task
+from .runtime import input_fields, invoke
+from .sink import ListSink, json_line
 
 
-def _apply_env(env: dict[str, str] | None) -> dict[str, str | None]:
+def _apply_env(env: Any, previous: dict[str, str | None]) -> None:
+    """Sets the invocation's variables, noting in ``previous`` what to put back (null unsets one)."""
     if not env:
-        return {}
-    previous = {key: os.environ.get(key) for key in env}
-    os.environ.update({key: str(value) for key, value in env.items()})
-    return previous
+        return
+    if not isinstance(env, dict):
+        raise ProtocolError(f"request env must be an object of strings, got {type(env).__name__}")
+    for key, value in env.items():
+        previous.setdefault(key, os.environ.get(key))
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = str(value)
 
 
 def _restore_env(previous: dict[str, str | None]) -> None:
@@ -52,12 +61,17 @@ def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
     metrics = ListSink()
     captured = io.StringIO()
     reply: dict[str, Any] = {"id": request.get("id")}
-    previous = _apply_env(request.get("env"))
+    previous: dict[str, str | None] = {}
     try:
+        # Inside the try: a bad env must fail this request, not end the worker.
+        _apply_env(request.get("env"), previous)
+        task_file = request.get("file")
+        if not isinstance(task_file, str) or not task_file:
+            raise ProtocolError("request has no 'file': the path of the task file to run")
         with contextlib.redirect_stdout(captured):
             output = invoke(
                 request.get("payload"),
-                request["file"],
+                task_file,
                 request.get("workflow_dir"),
                 references=references,
                 log_sink=logs,
@@ -65,7 +79,8 @@ def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
             )
         reply["ok"] = True
         reply["output"] = output
-    except Exception as error:  # every failure becomes a reply; the worker lives on
+        reply["reads"] = input_fields(load_task(task_file, request.get("workflow_dir")))
+    except (Exception, SystemExit) as error:  # every failure becomes a reply; the worker lives on (sys.exit too)
         reply["ok"] = False
         reply["error"] = describe_failure(error)
     finally:
@@ -97,8 +112,8 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
         else:
             reply = handle(request, references)
         try:
-            data = json.dumps(reply, separators=(",", ":"), default=str)
-        except (TypeError, ValueError) as error:
+            data = json_line(reply)
+        except (TypeError, ValueError, RecursionError) as error:
             data = json.dumps({"id": reply.get("id"), "ok": False, "error": {"type": "Ork.ProtocolError", "message": f"reply is not JSON: {error}", "retryable": False, "traceback": ""}})
         write(data.encode() + b"\n")
         flush()

@@ -1,0 +1,207 @@
+"""Large outputs travel as references: written to the payload store by the task that made them, read back
+as input downstream. Both stores: a directory (local runs) and S3 (moto)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from conftest import make_payload
+from ork import PayloadStoreError
+from ork.errors import error_name
+from ork.payload_store import (
+    DEFAULT_THRESHOLD,
+    REF_KEY,
+    DirectoryStore,
+    References,
+    S3Store,
+    is_reference,
+    large_output_threshold,
+    store_from_environment,
+)
+
+BIG = """
+from ork import task, Context
+from pydantic import BaseModel
+
+class Output(BaseModel):
+    index: int
+    blob: str
+
+@task
+def main(ctx: Context) -> Output:
+    size = 10 if ctx.parallel_index % 2 else 5000
+    return Output(index=ctx.parallel_index, blob="é" * size)
+"""
+
+CONSUMER = """
+from ork import task
+from pydantic import BaseModel
+
+class Big(BaseModel):
+    index: int
+    blob: str
+
+class Input(BaseModel):
+    big: list[Big]
+    item: Big | None = None
+
+@task
+def main(input: Input):
+    return {
+        "indexes": [b.index for b in input.big],
+        "sizes": [len(b.blob) for b in input.big],
+        "item": None if input.item is None else len(input.item.blob),
+    }
+"""
+
+
+@pytest.fixture
+def small_threshold(monkeypatch) -> int:
+    monkeypatch.setenv("ORK_LARGE_OUTPUT_BYTES", "1000")
+    return 1000
+
+
+def fan_out(run_ok, path: Path, references: References, count: int = 4) -> list:
+    return [
+        run_ok(path, make_payload("big", parallel_index=i, parallel_count=count), references=references).output
+        for i in range(count)
+    ]
+
+
+def check_round_trip(workflow, run_ok, references: References, scheme: str) -> list:
+    producer = workflow(BIG, "tasks/big.py")
+    consumer = workflow(CONSUMER, "tasks/consumer.py")
+    outputs = fan_out(run_ok, producer, references)
+    # Even instances made 5,000 two-byte characters: over the threshold, so references; odd ones stay inline.
+    assert [is_reference(o) for o in outputs] == [True, False, True, False]
+    for output in outputs[::2]:
+        assert output[REF_KEY].startswith(f"{scheme}://")
+        assert output["bytes"] > 10_000
+    assert outputs[1] == {"index": 1, "blob": "é" * 10}
+    assert outputs[0][REF_KEY] != outputs[2][REF_KEY]
+    payload = make_payload("consumer", inputs={"big": outputs}, item=outputs[0], item_index=0)
+    result = run_ok(consumer, payload, references=references).output
+    assert result == {"indexes": [0, 1, 2, 3], "sizes": [5000, 10, 5000, 10], "item": 5000}
+    return outputs
+
+
+def test_directory_store_round_trip(workflow, run_ok, store_dir, small_threshold) -> None:
+    outputs = check_round_trip(workflow, run_ok, References(DirectoryStore(store_dir)), "file")
+    stored = sorted(p.relative_to(store_dir).as_posix() for p in store_dir.rglob("*.json"))
+    assert stored == ["wf/run-1/big/big_0_-attempt1.json", "wf/run-1/big/big_2_-attempt1.json"]
+    assert json.loads((store_dir / stored[0]).read_text()) == {"index": 0, "blob": "é" * 5000}
+    assert not list(store_dir.rglob("*.tmp"))
+    assert outputs[0]["bytes"] == len((store_dir / stored[0]).read_bytes())
+
+
+def test_output_under_the_threshold_stays_inline(workflow, run_ok, store_dir, monkeypatch) -> None:
+    monkeypatch.delenv("ORK_LARGE_OUTPUT_BYTES", raising=False)
+    assert large_output_threshold() == DEFAULT_THRESHOLD == 64 * 1024
+    outputs = fan_out(run_ok, workflow(BIG, "tasks/big.py"), References(DirectoryStore(store_dir)), count=2)
+    assert not any(is_reference(o) for o in outputs)
+    assert not list(store_dir.rglob("*.json"))
+
+
+def test_threshold_is_read_at_each_invocation(store_dir, monkeypatch) -> None:
+    references = References(DirectoryStore(store_dir))
+    value = {"blob": "x" * 100}
+    monkeypatch.setenv("ORK_LARGE_OUTPUT_BYTES", "1000")
+    assert references.offload(value, "a.json") == value
+    monkeypatch.setenv("ORK_LARGE_OUTPUT_BYTES", "50")
+    assert is_reference(references.offload(value, "a.json"))
+    assert References(DirectoryStore(store_dir), threshold=10_000).offload(value, "b.json") == value
+
+
+def test_bad_threshold(monkeypatch) -> None:
+    monkeypatch.setenv("ORK_LARGE_OUTPUT_BYTES", "64k")
+    with pytest.raises(PayloadStoreError, match="ORK_LARGE_OUTPUT_BYTES must be a number of bytes, got '64k'"):
+        large_output_threshold()
+
+
+def test_references_nested_anywhere_resolve(store_dir) -> None:
+    references = References(DirectoryStore(store_dir), threshold=0)
+    ref_a = references.offload({"a": 1}, "x/a.json")
+    ref_b = references.offload([1, 2, 3], "x/b.json")
+    nested = {"list": [ref_a, {"deeper": ref_b}], "plain": {"$ork_ref": 5}}
+    assert references.resolve(nested) == {"list": [{"a": 1}, {"deeper": [1, 2, 3]}], "plain": {"$ork_ref": 5}}
+
+
+def test_unreadable_references_fail_with_the_url(store_dir) -> None:
+    references = References(DirectoryStore(store_dir))
+    missing = (store_dir / "gone.json").as_uri()
+    with pytest.raises(PayloadStoreError) as raised:
+        references.resolve({REF_KEY: missing})
+    assert missing in str(raised.value) and error_name(raised.value) == "Ork.PayloadStoreError"
+    assert raised.value.retryable is True
+    with pytest.raises(PayloadStoreError, match="unknown payload reference 'ftp://x/y'"):
+        references.resolve({REF_KEY: "ftp://x/y"})
+
+
+def test_odd_execution_ids_make_safe_keys(workflow, run_ok, store_dir, small_threshold) -> None:
+    producer = workflow(BIG, "tasks/big.py")
+    payload = make_payload("big", execution_id="run id/with:odd*chars", item="x", item_index=3)
+    output = run_ok(producer, payload, references=References(DirectoryStore(store_dir))).output
+    [path] = store_dir.rglob("*.json")
+    assert path.relative_to(store_dir).as_posix() == "wf/odd_chars/big/big_item_3_-attempt1.json"
+    assert References(DirectoryStore("/elsewhere")).resolve(output)["index"] == 0
+
+
+# --- S3, through moto ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def bucket(aws):
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=aws)
+        s3.create_bucket(Bucket="ork-payloads")
+        yield s3
+
+
+def test_s3_store_round_trip(workflow, run_ok, bucket, small_threshold) -> None:
+    store = S3Store("ork-payloads", "/runs/", client=bucket)
+    outputs = check_round_trip(workflow, run_ok, References(store), "s3")
+    assert outputs[0][REF_KEY] == "s3://ork-payloads/runs/wf/run-1/big/big_0_-attempt1.json"
+    keys = sorted(o["Key"] for o in bucket.list_objects_v2(Bucket="ork-payloads")["Contents"])
+    assert keys == ["runs/wf/run-1/big/big_0_-attempt1.json", "runs/wf/run-1/big/big_2_-attempt1.json"]
+    body = bucket.get_object(Bucket="ork-payloads", Key=keys[0])
+    assert body["ContentType"] == "application/json"
+    assert json.loads(body["Body"].read()) == {"index": 0, "blob": "é" * 5000}
+
+
+def test_s3_store_from_the_environment(workflow, run_ok, bucket, small_threshold, monkeypatch) -> None:
+    monkeypatch.setenv("ORK_PAYLOAD_BUCKET", "ork-payloads")
+    monkeypatch.setenv("ORK_PAYLOAD_PREFIX", "env-prefix")
+    store = store_from_environment()
+    assert isinstance(store, S3Store) and store.prefix == "env-prefix/"
+    outputs = check_round_trip(workflow, run_ok, References(store), "s3")
+    assert outputs[0][REF_KEY].startswith("s3://ork-payloads/env-prefix/")
+
+
+def test_s3_references_resolve_from_any_store(bucket, store_dir) -> None:
+    # A downstream runner configured with a directory store still reads what an S3 task wrote.
+    written = References(S3Store("ork-payloads", client=bucket), threshold=0).offload({"k": "v"}, "k.json")
+    assert written[REF_KEY] == "s3://ork-payloads/k.json"
+    assert References(DirectoryStore(store_dir)).resolve([written]) == [{"k": "v"}]
+
+
+def test_s3_missing_object(bucket) -> None:
+    with pytest.raises(PayloadStoreError, match="s3://ork-payloads/nothing.json"):
+        References(S3Store("ork-payloads", client=bucket)).resolve({REF_KEY: "s3://ork-payloads/nothing.json"})
+
+
+def test_s3_put_failure_is_a_payload_store_error(bucket) -> None:
+    references = References(S3Store("no-such-bucket", client=bucket), threshold=0)
+    with pytest.raises(PayloadStoreError, match="could not store a 9-byte output at k.json"):
+        references.offload({"k": "v"}, "k.json")
+
+
+def test_directory_store_from_the_environment(monkeypatch, store_dir) -> None:
+    monkeypatch.delenv("ORK_PAYLOAD_BUCKET", raising=False)
+    monkeypatch.setenv("ORK_PAYLOAD_DIR", str(store_dir))
+    store = store_from_environment()
+    assert isinstance(store, DirectoryStore) and store.root == store_dir.resolve()
