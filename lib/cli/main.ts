@@ -2,10 +2,38 @@ import { didYouMean } from '../../compiler/index.js';
 import { packageVersion } from '../package-root.js';
 import { ExitCode, UsageError } from './cli-error.js';
 import type { Command } from './command.js';
-import { compileCommand, graphCommand, initCommand, runCommand, runsCommand, schemaCommand, showCommand, validateCommand } from './commands/index.js';
+import {
+  compileCommand,
+  executionsCommand,
+  graphCommand,
+  initCommand,
+  logsCommand,
+  redriveCommand,
+  runCommand,
+  runsCommand,
+  schemaCommand,
+  showCommand,
+  startCommand,
+  statusCommand,
+  validateCommand,
+} from './commands/index.js';
 import { processIo, useColor, type Io } from './terminal.js';
 
-const COMMANDS: readonly Command[] = [runCommand, runsCommand, showCommand, validateCommand, compileCommand, graphCommand, schemaCommand, initCommand];
+const COMMANDS: readonly Command[] = [
+  runCommand,
+  runsCommand,
+  showCommand,
+  validateCommand,
+  compileCommand,
+  graphCommand,
+  schemaCommand,
+  initCommand,
+  startCommand,
+  statusCommand,
+  executionsCommand,
+  logsCommand,
+  redriveCommand,
+];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -6,3 +6,8 @@ export * from './run.js';
 export * from './runs.js';
 export * from './show.js';
 export * from './init.js';
+export * from './start.js';
+export * from './status.js';
+export * from './executions.js';
+export * from './logs.js';
+export * from './redrive.js';

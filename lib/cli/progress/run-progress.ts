@@ -1,7 +1,6 @@
 import type { Writable } from 'node:stream';
-import type { TaskManifest } from '../../../compiler/index.js';
 import type { LogLine, RunObserver } from '../../local/run-events.js';
-import type { RunStats } from '../../local/run-stats.js';
+import type { TaskStats } from '../../local/run-stats.js';
 import { bar, formatSeconds, taskState, type TaskState } from './task-status.js';
 
 export interface ProgressOptions {
@@ -9,6 +8,17 @@ export interface ProgressOptions {
   readonly color: boolean;
   /** Redraw in place (a terminal) or print line by line (CI logs, pipes). */
   readonly live: boolean;
+}
+
+/** What is shown: a local run's manifest, or the tasks read from a deployed state machine. */
+export interface ProgressSubject {
+  readonly workflow: string;
+  readonly tasks: readonly { readonly name: string; readonly fanOut?: unknown }[];
+}
+
+/** Where the counts come from: a local run's RunStats, or an execution's history. */
+export interface ProgressCounts {
+  readonly tasks: ReadonlyMap<string, TaskStats>;
 }
 
 const SYMBOL: Record<TaskState, string> = { pending: '·', running: '▸', succeeded: '✓', failed: '✗' };
@@ -28,8 +38,8 @@ export class RunProgress implements RunObserver {
   private readonly lastReport = new Map<string, number>();
 
   constructor(
-    private readonly manifest: TaskManifest,
-    private readonly stats: RunStats,
+    private readonly manifest: ProgressSubject,
+    private readonly stats: ProgressCounts,
     private readonly options: ProgressOptions,
   ) {}
 
@@ -53,7 +63,8 @@ export class RunProgress implements RunObserver {
     return this.options.color ? `${COLOR[state]}${text}${RESET}` : text;
   }
 
-  private lines(): string[] {
+  /** The current task lines, for a one-off view (`ork status`). */
+  lines(): string[] {
     const width = Math.max(...this.manifest.tasks.map((t) => t.name.length));
     return this.manifest.tasks.map((task) => {
       const stats = this.stats.tasks.get(task.name);

@@ -1,0 +1,47 @@
+import { ExitCode } from '../cli-error.js';
+import { parseCommandArgs, type Command } from '../command.js';
+import { parseInput } from '../parse-input.js';
+import { useColor } from '../terminal.js';
+import { exitCodeOf, printOutcome } from './execution-outcome.js';
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'start a deployed workflow on AWS',
+  help: `Usage: ork start WORKFLOW|STATE_MACHINE_ARN [--input JSON|@FILE] [--name NAME] [--wait] [--json]
+
+Starts an execution of a deployed workflow (by its name or state machine ARN) and prints the
+execution ARN and its console URL. With --wait, follows it like ork run does.
+AWS region, credentials and endpoint come from the environment (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL).
+
+Options:
+  --input JSON|@FILE  the workflow input (params), a JSON object
+  --name NAME         execution name (default: generated)
+  --wait              follow the execution until it ends; exit 0 succeeded, 1 otherwise
+  --json              print the result as JSON`,
+  async run(argv, io) {
+    const { values, positionals } = parseCommandArgs('start', argv, { input: { type: 'string', short: 'i' }, name: { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' } });
+    if (values.help || positionals.length === 0) {
+      io.stdout.write(`${this.help}\n`);
+      return values.help ? ExitCode.ok : ExitCode.invalid;
+    }
+    const input = parseInput(values.input, io.cwd);
+    // The AWS SDK loads only for cloud commands, so local ones start fast.
+    const { StepFunctions } = await import('../../cloud/step-functions.js');
+    const { watchExecution } = await import('../../cloud/watch-execution.js');
+    const { executionConsoleUrl } = await import('../../cloud/console-urls.js');
+    const sfn = new StepFunctions();
+    const stateMachineArn = await sfn.resolveStateMachine(positionals[0] ?? '');
+    const { executionArn } = await sfn.start(stateMachineArn, input, values.name);
+    if (!values.wait) {
+      if (values.json) io.stdout.write(`${JSON.stringify({ executionArn, consoleUrl: executionConsoleUrl(executionArn) }, null, 2)}\n`);
+      else io.stdout.write(`${executionArn}\n  ${executionConsoleUrl(executionArn)}\n`);
+      return ExitCode.ok;
+    }
+    if (!values.json) io.stdout.write(`${executionArn}\n  ${executionConsoleUrl(executionArn)}\n`);
+    const shape = await sfn.workflowShape(stateMachineArn);
+    const stream = values.json ? io.stderr : io.stdout;
+    const result = await watchExecution(sfn, executionArn, shape, { stream, color: useColor(stream, io.env), live: stream.isTTY === true && !io.env.CI }, Number(io.env.ORK_POLL_MS ?? 2000));
+    printOutcome(io, executionArn, result, values.json === true);
+    return exitCodeOf(result.status);
+  },
+};

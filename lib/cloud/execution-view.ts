@@ -1,0 +1,105 @@
+import type { HistoryEvent } from '@aws-sdk/client-sfn';
+import type { TaskStats } from '../local/run-stats.js';
+import type { DeployedWorkflow } from './workflow-shape.js';
+
+const ATTEMPT_STARTED = new Set(['LambdaFunctionScheduled', 'TaskScheduled']);
+const ATTEMPT_FAILED = new Set(['LambdaFunctionFailed', 'LambdaFunctionTimedOut', 'LambdaFunctionStartFailed', 'LambdaFunctionScheduleFailed', 'TaskFailed', 'TaskTimedOut', 'TaskStartFailed', 'TaskSubmitFailed']);
+
+export interface ExecutionFailure {
+  readonly task?: string;
+  readonly error?: string;
+  readonly cause?: string;
+}
+
+export interface ExecutionView {
+  readonly tasks: ReadonlyMap<string, TaskStats>;
+  readonly failure?: ExecutionFailure;
+}
+
+function stateName(event: HistoryEvent): string | undefined {
+  return event.stateEnteredEventDetails?.name ?? event.stateExitedEventDetails?.name;
+}
+
+/**
+ * Per-task instance counts from an execution's history, the same view `ork run` shows. Every history
+ * event points at the event before it (previousEventId), so each event is attributed to the state
+ * entered at the head of its chain, inside Parallel branches and Map iterations alike.
+ */
+export function executionView(history: readonly HistoryEvent[], shape: DeployedWorkflow, finished: boolean): ExecutionView {
+  const taskOfState = new Map(shape.tasks.map((t) => [t.stateName, t.name]));
+  const mapOwner = new Map<string, string>();
+  for (const task of shape.tasks) for (const map of task.mapStates) mapOwner.set(map, task.name);
+  const stats = new Map<string, TaskStats>(shape.tasks.map((t) => [t.name, { instances: 0, succeeded: 0, failed: 0, retried: 0, running: 0, peakRunning: 0 }]));
+
+  const owner = new Map<number, string>(); // event id → state name that owns the chain
+  interface Instance {
+    task: string;
+    attempts: number;
+    lastFailed: boolean;
+    exited: boolean;
+  }
+  const instances = new Map<number, Instance>(); // TaskStateEntered id → instance
+  const instanceOf = new Map<number, number>(); // event id → entered id
+  let failure: ExecutionFailure | undefined;
+
+  for (const event of history) {
+    const id = event.id ?? 0;
+    const previous = event.previousEventId ?? 0;
+    const name = stateName(event);
+    const chainOwner = event.type?.endsWith('StateEntered') && name ? name : owner.get(previous);
+    if (chainOwner) owner.set(id, chainOwner);
+    const entered = event.type === 'TaskStateEntered' ? id : instanceOf.get(previous);
+    if (entered !== undefined) instanceOf.set(id, entered);
+    const time = event.timestamp ? new Date(event.timestamp).getTime() : undefined;
+
+    if (event.type === 'TaskStateEntered' && name) {
+      const task = taskOfState.get(name);
+      if (task) {
+        instances.set(id, { task, attempts: 0, lastFailed: false, exited: false });
+        const s = stats.get(task);
+        if (s) {
+          s.instances++;
+          if (time !== undefined) s.firstStart = Math.min(s.firstStart ?? time, time);
+        }
+      }
+    } else if (event.type === 'MapStateStarted') {
+      const mapName = owner.get(previous);
+      const task = mapName ? mapOwner.get(mapName) : undefined;
+      const s = task ? stats.get(task) : undefined;
+      if (s) s.expected = (s.expected ?? 0) + (event.mapStateStartedEventDetails?.length ?? 0);
+    } else if (entered !== undefined) {
+      const instance = instances.get(entered);
+      if (!instance) continue;
+      const s = stats.get(instance.task);
+      if (ATTEMPT_STARTED.has(event.type ?? '')) {
+        instance.attempts++;
+        instance.lastFailed = false;
+        if (instance.attempts > 1 && s) s.retried++;
+      } else if (ATTEMPT_FAILED.has(event.type ?? '')) {
+        instance.lastFailed = true;
+        const details = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails ?? event.lambdaFunctionTimedOutEventDetails ?? event.taskTimedOutEventDetails ?? event.lambdaFunctionStartFailedEventDetails ?? event.taskStartFailedEventDetails ?? event.taskSubmitFailedEventDetails;
+        failure = { task: instance.task, ...(details?.error ? { error: details.error } : {}), ...(details?.cause ? { cause: details.cause } : {}) };
+      } else if (event.type === 'TaskStateExited') {
+        instance.exited = true;
+        if (s) {
+          s.succeeded++;
+          if (time !== undefined) s.lastEnd = Math.max(s.lastEnd ?? time, time);
+        }
+      }
+    }
+    if (event.type === 'ExecutionFailed' || event.type === 'ExecutionTimedOut' || event.type === 'ExecutionAborted') {
+      const details = event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
+      failure = { ...(failure?.task ? { task: failure.task } : {}), ...(details?.error ? { error: details.error } : failure?.error ? { error: failure.error } : {}), ...(details?.cause ? { cause: details.cause } : failure?.cause ? { cause: failure.cause } : {}) };
+    }
+  }
+
+  for (const instance of instances.values()) {
+    if (instance.exited) continue;
+    const s = stats.get(instance.task);
+    if (!s) continue;
+    if (finished || instance.lastFailed) s.failed++;
+    else s.running++;
+  }
+  for (const s of stats.values()) s.peakRunning = Math.max(s.peakRunning, s.running);
+  return { tasks: stats, ...(failure ? { failure } : {}) };
+}
