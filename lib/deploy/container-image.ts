@@ -28,7 +28,8 @@ export function generatedDockerfile(hasRequirements: boolean): string {
 /** `image:` as given, `dockerfile:` built from the workflow directory, or a generated Dockerfile. */
 export function containerImage(task: TaskManifestEntry, workflowDir: string): ecs.ContainerImage {
   if (task.image) return ecs.ContainerImage.fromRegistry(task.image);
-  if (task.dockerfile) return ecs.ContainerImage.fromAsset(workflowDir, { file: task.dockerfile, exclude: BUNDLE_EXCLUDES });
+  // Docker ignore patterns are anchored at the context root: `**/` also drops nested caches (tasks/__pycache__).
+  if (task.dockerfile) return ecs.ContainerImage.fromAsset(workflowDir, { file: task.dockerfile, exclude: BUNDLE_EXCLUDES.flatMap((p) => [p, `**/${p}`]) });
   const context = mkdtempSync(path.join(os.tmpdir(), 'ork-image-'));
   copyWorkflowBundle(workflowDir, context);
   writeFileSync(path.join(context, 'Dockerfile.ork'), generatedDockerfile(existsSync(path.join(workflowDir, 'requirements.txt'))));

@@ -1,0 +1,850 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { App, type CfnElement, CfnOutput, CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TaskManifest } from '../../compiler/index.js';
+import { OrkWorkflow, OrkWorkflowStack, stackNameFor } from '../../lib/deploy/index.js';
+import { compileCleanly, EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
+
+/**
+ * What `cdk deploy` would deploy, checked without an AWS account. ONE App holds a stack per example plus
+ * stacks for test workflows written below, with cdk-nag's AwsSolutions pack registered exactly as
+ * bin/cdk-app.ts registers it, and is synthesized ONCE (3–15 s on these two-core machines, depending on load). Every test
+ * reads that one cloud assembly: cdk-nag's report, cfn-lint over every template, template assertions.
+ *
+ * How cdk-nag 3 reports: it is a CDK policy-validation plugin (`Validations.of(app).addPlugins`). At synth
+ * CDK runs it over the whole app and writes `validation-report.json` into the assembly; a plugin is listed
+ * there only if it failed or left violations (cdk-nag itself drops findings acknowledged with
+ * `Validations.of(x).acknowledge`, looking up the construct's ancestors). A failed plugin makes an
+ * in-memory synth (vitest, NODE_ENV=test) throw `ValidationFailed`, while under the CLI `cdk synth` prints
+ * the report and exits 1.
+ * This App sets `@aws-cdk/core:failSynthOnValidationErrors: false` so that synth always writes the report
+ * and the test can read it: a control stack holds one bare bucket, which cdk-nag must flag, proving the
+ * checks really ran; no Ork stack may have any violation.
+ */
+
+const CONTROL_STACK = 'NagControl';
+const SNS_TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:ork-alarms';
+
+interface Built {
+  readonly app: App;
+  readonly outdir: string;
+  readonly stacks: Map<string, Stack>;
+  /** Manifest of each Ork workflow in the app, by workflow name. */
+  readonly manifests: Map<string, TaskManifest>;
+  /** The OrkWorkflow construct of each workflow, by workflow name. */
+  readonly workflows: Map<string, OrkWorkflow>;
+  readonly templates: Map<string, Template>;
+  readonly synthSeconds: number;
+  readonly constructSeconds: number;
+  readonly synthError?: unknown;
+}
+
+let tmp: string;
+let built: Built;
+
+// ---------------------------------------------------------------------------------------------------
+// Test workflows
+
+const PY_TASK = `from ork import task
+
+
+@task
+def main(input, ctx):
+    return {"ok": True}
+`;
+
+function writeTree(root: string, files: Record<string, string>): string {
+  for (const [file, content] of Object.entries(files)) {
+    const full = path.join(root, file);
+    mkdirSync(path.dirname(full), { recursive: true });
+    writeFileSync(full, content);
+  }
+  return root;
+}
+
+/** Settings in workflow.yaml: task memory/timeout/env over defaults, a cron schedule with everything. */
+const SETTINGS_YAML = `name: deploy_settings
+description: Test workflow for memory, timeout, env and schedule settings.
+params:
+  date: "2024-01-15"
+  limit: 10
+  region: eu
+defaults:
+  memory: 512MB
+  timeout: 2m
+  retries: 1
+  env:
+    STAGE: test
+    SHARED: from-defaults
+schedule:
+  expression: cron(0 6 * * ? *)
+  timezone: Europe/Paris
+  flexible_window: 15m
+  input:
+    limit: 99
+    mode: scheduled
+tasks:
+  extract:
+    file: tasks/extract.py
+    memory: 2GB
+    timeout: 10m
+    env:
+      SHARED: overridden
+      BATCH: 500
+      VERBOSE: true
+  load:
+    file: tasks/load.py
+    depends_on: [extract]
+`;
+
+/** No settings at all: Ork's defaults (1024 MB, 15 min, no user env); a rate schedule in the short form. */
+const DEFAULTS_YAML = `name: deploy_defaults
+schedule: rate(1 hour)
+tasks:
+  only:
+    file: tasks/only.py
+  fan:
+    file: tasks/fan.py
+    depends_on: [only]
+    parallel: 3
+`;
+
+/** The three ways a container task gets its image, beside a python task. */
+const CONTAINERS_YAML = `name: deploy_containers
+tasks:
+  prepare:
+    file: tasks/prepare.py
+  train:
+    executor: container
+    file: tasks/train.py
+    image: public.ecr.aws/example/ork-train:1.0
+    depends_on: [prepare]
+    timeout: 2h
+    heartbeat: 10m
+    cpu: 2
+    memory: 4GB
+    env:
+      MODEL: big
+  score:
+    executor: container
+    file: tasks/score.py
+    dockerfile: Dockerfile
+    depends_on: [train]
+    parallel: 2
+  report:
+    executor: container
+    file: tasks/report.py
+    depends_on: [score]
+    cpu: 0.5
+    memory: 1GB
+`;
+
+const TINY_DOCKERFILE = `FROM public.ecr.aws/docker/library/python:3.13-slim
+WORKDIR /app
+COPY . /app
+RUN pip install --no-cache-dir "pydantic>=2,<3" "boto3>=1.28"
+ENV ORK_WORKFLOW_DIR=/app PYTHONUNBUFFERED=1
+CMD ["python", "-m", "ork.container"]
+`;
+
+function writeTestWorkflows(root: string): { settings: string; defaults: string; containers: string } {
+  const settings = writeTree(path.join(root, 'settings'), { 'workflow.yaml': SETTINGS_YAML, 'tasks/extract.py': PY_TASK, 'tasks/load.py': PY_TASK });
+  const defaults = writeTree(path.join(root, 'defaults'), { 'workflow.yaml': DEFAULTS_YAML, 'tasks/only.py': PY_TASK, 'tasks/fan.py': PY_TASK });
+  const containers = writeTree(path.join(root, 'containers'), {
+    'workflow.yaml': CONTAINERS_YAML,
+    Dockerfile: TINY_DOCKERFILE,
+    'tasks/prepare.py': PY_TASK,
+    'tasks/train.py': PY_TASK,
+    'tasks/score.py': PY_TASK,
+    'tasks/report.py': PY_TASK,
+    // Local leftovers that must never reach an image or a Lambda bundle.
+    '.ork/runs/old.json': '{}',
+    'tasks/__pycache__/train.cpython-313.pyc': 'junk',
+  });
+  return { settings, defaults, containers };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// The one synth
+
+function build(): Built {
+  const outdir = path.join(tmp, 'cdk.out');
+  const started = performance.now();
+  const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+  const stacks = new Map<string, Stack>();
+  const manifests = new Map<string, TaskManifest>();
+  const workflows = new Map<string, OrkWorkflow>();
+  const remember = (workflow: OrkWorkflow): void => {
+    manifests.set(workflow.manifest.workflow, workflow.manifest);
+    workflows.set(workflow.manifest.workflow, workflow);
+  };
+
+  // Exactly what bin/cdk-app.ts builds for each example.
+  for (const { directory } of workflowDirectories(EXAMPLES_DIR)) {
+    const name = compileCleanly(directory).manifest.workflow;
+    const stack = new OrkWorkflowStack(app, stackNameFor(name), { workflow: directory, description: `Ork workflow ${name}` });
+    stacks.set(stack.stackName, stack);
+    remember(stack.workflow);
+  }
+
+  const dirs = writeTestWorkflows(path.join(tmp, 'workflows'));
+  // Two workflows in one stack: each state machine role must name its own functions, not its neighbour's.
+  const python = new Stack(app, 'OrkTestPython');
+  const alarmTopic = sns.Topic.fromTopicArn(python, 'AlarmTopic', SNS_TOPIC_ARN);
+  remember(new OrkWorkflow(python, 'Settings', { workflow: dirs.settings, alarmTopic }));
+  remember(new OrkWorkflow(python, 'Defaults', { workflow: path.join(dirs.defaults, 'workflow.yaml') }));
+  stacks.set(python.stackName, python);
+
+  const containers = new OrkWorkflowStack(app, 'OrkTestContainers', { workflow: dirs.containers });
+  stacks.set(containers.stackName, containers);
+  remember(containers.workflow);
+
+  // Control: a bucket with none of the settings cdk-nag asks for.
+  const control = new Stack(app, CONTROL_STACK);
+  new s3.Bucket(control, 'BareBucket');
+
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { writeSuppressionsToCloudFormation: true }));
+  const constructed = performance.now();
+  let synthError: unknown;
+  try {
+    app.synth();
+  } catch (error) {
+    synthError = error;
+  }
+  const done = performance.now();
+  const templates = new Map<string, Template>();
+  if (synthError === undefined) for (const [name, stack] of stacks) templates.set(name, Template.fromStack(stack));
+  return {
+    app,
+    outdir,
+    stacks,
+    manifests,
+    workflows,
+    templates,
+    constructSeconds: (constructed - started) / 1000,
+    synthSeconds: (done - constructed) / 1000,
+    ...(synthError !== undefined ? { synthError } : {}),
+  };
+}
+
+beforeAll(() => {
+  tmp = mkdtempSync(path.join(os.tmpdir(), 'ork-deploy-synth-'));
+  // The construct stages generated Dockerfile contexts in os.tmpdir() and leaves them there: keep them in tmp.
+  const savedTmpdir = process.env.TMPDIR;
+  process.env.TMPDIR = path.join(tmp, 'os-tmp');
+  mkdirSync(process.env.TMPDIR);
+  try {
+    built = build();
+  } finally {
+    if (savedTmpdir === undefined) delete process.env.TMPDIR;
+    else process.env.TMPDIR = savedTmpdir;
+  }
+  console.log(
+    `[synth] ${built.stacks.size} stacks (+ control): construct + bundling ${built.constructSeconds.toFixed(1)} s, app.synth() ${built.synthSeconds.toFixed(1)} s, total ${(built.constructSeconds + built.synthSeconds).toFixed(1)} s`,
+  );
+}, 180_000);
+
+afterAll(() => {
+  if (tmp) rmSync(tmp, { recursive: true, force: true });
+});
+
+// ---------------------------------------------------------------------------------------------------
+// Helpers over CloudFormation JSON
+
+type Json = Record<string, unknown>;
+interface Resource {
+  Type: string;
+  Properties?: Json;
+  Metadata?: Json;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource?: unknown;
+  Condition?: Json;
+}
+
+function template(stack: string): Template {
+  if (built.synthError !== undefined) throw new Error(`synth failed: ${String(built.synthError)}`);
+  const found = built.templates.get(stack);
+  if (!found) throw new Error(`no stack ${stack}`);
+  return found;
+}
+
+function resources(stack: string, type?: string): [string, Resource][] {
+  const all = template(stack).toJSON().Resources as Record<string, Resource>;
+  return Object.entries(all).filter(([, r]) => type === undefined || r.Type === type);
+}
+
+/** Resources of `type` that the construct created (an in-process synth has no aws:cdk:path metadata). */
+function resourcesUnder(construct: IConstruct, type: string): [string, Resource][] {
+  const ids = new Set(construct.node.findAll().filter((c) => CfnResource.isCfnResource(c)).map((c) => idOf(c)));
+  return resources(Stack.of(construct).stackName, type).filter(([id]) => ids.has(id));
+}
+
+function list<T>(value: T | T[] | undefined): T[] {
+  return value === undefined ? [] : Array.isArray(value) ? value : [value];
+}
+
+/** The stack and the construct of a workflow. */
+function locate(workflow: string): { stack: string; construct: OrkWorkflow } {
+  const construct = built.workflows.get(workflow);
+  if (!construct) throw new Error(`no workflow ${workflow}`);
+  return { stack: Stack.of(construct).stackName, construct };
+}
+
+/** The logical id of a construct's CloudFormation resource (its default child) or of a CfnElement itself. */
+function idOf(construct: IConstruct): string {
+  return Stack.of(construct).getLogicalId((construct.node.defaultChild ?? construct) as CfnElement);
+}
+
+/** Every statement of the policies attached to a role (inline on the role and AWS::IAM::Policy). */
+function statementsOf(stack: string, roleLogicalId: string): Statement[] {
+  const statements: Statement[] = [];
+  for (const [, resource] of resources(stack, 'AWS::IAM::Policy')) {
+    const roles = list(resource.Properties?.Roles as unknown[]);
+    if (roles.some((r) => JSON.stringify(r) === JSON.stringify({ Ref: roleLogicalId }))) {
+      statements.push(...((resource.Properties?.PolicyDocument as { Statement: Statement[] }).Statement ?? []));
+    }
+  }
+  const role = (template(stack).toJSON().Resources as Record<string, Resource>)[roleLogicalId];
+  for (const policy of list(role?.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[])) statements.push(...policy.PolicyDocument.Statement);
+  return statements;
+}
+
+function actionsOf(statement: Statement): string[] {
+  return list(statement.Action);
+}
+
+function key(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+function getAtt(id: string, attribute = 'Arn'): Json {
+  return { 'Fn::GetAtt': [id, attribute] };
+}
+
+/** The DefinitionString of the workflow's state machine, parsed (it is a plain string with placeholders). */
+function definitionOf(workflow: string): { definition: Json; substitutions: Json; properties: Json } {
+  const { stack, construct } = locate(workflow);
+  const id = idOf(construct.stateMachine);
+  const resource = (template(stack).toJSON().Resources as Record<string, Resource>)[id];
+  const properties = resource?.Properties ?? {};
+  expect(typeof properties.DefinitionString, 'DefinitionString must stay a plain string so cfn-lint E3601 can read it').toBe('string');
+  return { definition: JSON.parse(properties.DefinitionString as string) as Json, substitutions: (properties.DefinitionSubstitutions ?? {}) as Json, properties };
+}
+
+/** Every state of a definition, nested ones (Map, Parallel) included. */
+function allStates(definition: Json): [string, Json][] {
+  const found: [string, Json][] = [];
+  const walk = (machine: Json | undefined): void => {
+    for (const [name, state] of Object.entries((machine?.States ?? {}) as Record<string, Json>)) {
+      found.push([name, state]);
+      walk(state.ItemProcessor as Json | undefined);
+      walk(state.Iterator as Json | undefined);
+      for (const branch of list(state.Branches as Json[])) walk(branch);
+    }
+  };
+  walk(definition);
+  return found;
+}
+
+const ALL_ORK_WORKFLOWS = (): string[] => [...built.manifests.keys()];
+
+// ---------------------------------------------------------------------------------------------------
+
+describe('the shared synth', () => {
+  it('synthesizes every example and test workflow in one app', () => {
+    expect(built.synthError).toBeUndefined();
+    const examples = workflowDirectories(EXAMPLES_DIR).map((w) => compileCleanly(w.directory).manifest.workflow);
+    expect(examples.length).toBeGreaterThanOrEqual(5);
+    expect(ALL_ORK_WORKFLOWS()).toEqual(expect.arrayContaining([...examples, 'deploy_settings', 'deploy_defaults', 'deploy_containers']));
+    for (const name of built.stacks.keys()) expect(existsSync(path.join(built.outdir, `${name}.template.json`))).toBe(true);
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  interface ReportViolation {
+    ruleName: string;
+    severity: string;
+    violatingConstructs: { constructPath: string }[];
+  }
+  interface PluginReport {
+    pluginName: string;
+    conclusion: string;
+    metadata?: { error?: string };
+    violations: ReportViolation[];
+  }
+  const report = (): PluginReport[] => {
+    const file = path.join(built.outdir, 'validation-report.json');
+    expect(existsSync(file), 'CDK writes validation-report.json when validation plugins are registered').toBe(true);
+    return (JSON.parse(readFileSync(file, 'utf8')) as { pluginReports: PluginReport[] }).pluginReports;
+  };
+
+  it('ran at synth and flags the bare control bucket (so an empty result means something)', () => {
+    const nag = report().find((r) => r.pluginName === 'AwsSolutions');
+    expect(nag, 'the AwsSolutions plugin report').toBeDefined();
+    expect(nag?.conclusion).toBe('failure');
+    const controlRules = (nag?.violations ?? []).filter((v) => v.violatingConstructs.some((c) => c.constructPath.startsWith(`${CONTROL_STACK}/`))).map((v) => v.ruleName);
+    // S10: no SSL-only policy; S1: no access logs. Both errors of the pack.
+    expect(controlRules).toEqual(expect.arrayContaining(['AwsSolutions-S10', 'AwsSolutions-S1']));
+  });
+
+  it('reports no unacknowledged finding (error or warning) on any Ork stack', () => {
+    const offending: string[] = [];
+    for (const plugin of report()) {
+      // A plugin that crashed reports failure with no violations, only this message.
+      if (plugin.metadata?.error) offending.push(`${plugin.pluginName} crashed: ${plugin.metadata.error}`);
+      for (const violation of plugin.violations) {
+        for (const c of violation.violatingConstructs) {
+          if (!c.constructPath.startsWith(`${CONTROL_STACK}/`)) offending.push(`${plugin.pluginName} ${violation.severity} ${violation.ruleName} at ${c.constructPath}`);
+        }
+      }
+    }
+    expect(offending).toEqual([]);
+  });
+
+  it('gives every acknowledgement a reason a reviewer can judge', () => {
+    const weak: string[] = [];
+    let count = 0;
+    const acknowledgedRules = new Set<string>();
+    for (const name of built.stacks.keys()) {
+      for (const [id, resource] of resources(name)) {
+        const rules = ((resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string; reason: string }[] } | undefined)?.rules_to_suppress ?? []);
+        for (const rule of rules) {
+          count += 1;
+          acknowledgedRules.add(rule.id.replace(/\[.*$/, ''));
+          const reason = String(rule.reason ?? '').trim();
+          // A real reason: a sentence of its own, not the rule id or a placeholder.
+          if (reason.length < 50 || reason.split(/\s+/).length < 8 || reason.includes(rule.id) || /^(todo|n\/a|ok|suppress)/i.test(reason)) {
+            weak.push(`${name}/${id} ${rule.id}: "${reason}"`);
+          }
+        }
+      }
+    }
+    expect(weak).toEqual([]);
+    expect(count).toBeGreaterThan(0);
+    // What is acknowledged at all; a new kind of finding deserves a look in review.
+    expect([...acknowledgedRules].sort()).toEqual(expect.arrayContaining(['AwsSolutions-IAM5', 'AwsSolutions-S1']));
+    // CDK acknowledges its own CloudFormation-Validate findings (W3010, literal AZs of a Stack) the same way.
+    for (const rule of [...acknowledgedRules].filter((r) => !r.startsWith('CloudFormation-Validate::'))) {
+      expect(['AwsSolutions-IAM5', 'AwsSolutions-S1', 'AwsSolutions-L1', 'AwsSolutions-ECS2']).toContain(rule);
+    }
+  });
+
+  it('acknowledges no IAM4 (AWS managed policy) and no wildcard beyond the documented ones', () => {
+    for (const name of built.stacks.keys()) {
+      for (const [id, resource] of resources(name)) {
+        for (const rule of (resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string }[] } | undefined)?.rules_to_suppress ?? []) {
+          expect(rule.id, `${name}/${id}`).not.toMatch(/IAM4/);
+          const resourceWildcard = /^AwsSolutions-IAM5\[Resource::(.*)\]$/.exec(rule.id)?.[1];
+          // `*` only for APIs without resource-level permissions; otherwise a workflow-owned ARN pattern.
+          if (resourceWildcard !== undefined && resourceWildcard !== '*') expect(resourceWildcard, `${name}/${id}`).toMatch(/^<[A-Za-z0-9]+\.Arn>(:\*|:log-stream:\*|\/[\w-]+\/\*)$/);
+        }
+      }
+    }
+  });
+});
+
+describe('cfn-lint', () => {
+  interface LintMatch {
+    Filename: string;
+    Level: string;
+    Message: string;
+    Rule: { Id: string };
+  }
+  let matches: LintMatch[] = [];
+  let templateFiles: string[] = [];
+  let controls = '';
+  let lambdaTaskResource = '';
+
+  /**
+   * Negative controls for E3601, from the containers template: copies whose definition string is broken,
+   * checked in the same cfn-lint run (one start-up of cfn-lint costs seconds).
+   */
+  function writeControls(): string[] {
+    controls = path.join(tmp, 'lint-controls');
+    mkdirSync(controls, { recursive: true });
+    const source = JSON.parse(readFileSync(path.join(built.outdir, 'OrkTestContainers.template.json'), 'utf8')) as { Resources: Record<string, Resource> };
+    const [machineId, machine] = Object.entries(source.Resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine') ?? [];
+    if (!machineId || !machine?.Properties) throw new Error('no state machine in the containers template');
+    const definition = JSON.parse(machine.Properties.DefinitionString as string) as Json;
+    const lambdaTask = allStates(definition).find(([, s]) => s.Type === 'Task' && String(s.Resource).startsWith('${OrkFunction_'));
+    if (!lambdaTask) throw new Error('no Lambda task state');
+    lambdaTaskResource = String(lambdaTask[1].Resource);
+    const stateOf = (d: Json): Json => allStates(d).find(([name]) => name === lambdaTask[0])?.[1] as Json;
+    const writeVariant = (file: string, change: (definition: Json, properties: Json) => void): string => {
+      const copy = structuredClone(source);
+      const properties = copy.Resources[machineId]?.Properties as Json;
+      const changed = structuredClone(definition);
+      change(changed, properties);
+      properties.DefinitionString = JSON.stringify(changed);
+      writeFileSync(path.join(controls, file), JSON.stringify(copy, null, 1));
+      return path.join(controls, file);
+    };
+    return [
+      writeVariant('unchanged.template.json', () => {}),
+      // A Task state without Resource.
+      writeVariant('no-resource.template.json', (d) => delete stateOf(d).Resource),
+      // The placeholder with no DefinitionSubstitutions entry: E3601 resolves placeholders, it does not skip them.
+      writeVariant('unsubstituted.template.json', (_d, p) => {
+        const substitutions = { ...(p.DefinitionSubstitutions as Json) };
+        delete substitutions[lambdaTaskResource.slice(2, -1)];
+        p.DefinitionSubstitutions = substitutions;
+      }),
+      // A Task field of the wrong type, elsewhere in the same state.
+      writeVariant('bad-timeout.template.json', (d) => (stateOf(d).TimeoutSeconds = 'ten minutes')),
+    ];
+  }
+
+  beforeAll(() => {
+    templateFiles = [...built.stacks.keys()].map((name) => path.join(built.outdir, `${name}.template.json`));
+    const result = spawnSync('cfn-lint', ['--format', 'json', '--', ...templateFiles, ...writeControls()], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+    if (result.error) throw result.error;
+    // Exit codes are bit flags (2 errors, 4 warnings, 8 informational); 1 is a crash.
+    if ((result.status ?? 1) & 1) throw new Error(`cfn-lint crashed (${result.status}): ${result.stderr}`);
+    matches = JSON.parse(result.stdout || '[]') as LintMatch[];
+  }, 120_000);
+
+  it('finds no error in any template', () => {
+    const errors = matches.filter((m) => m.Level === 'Error' && path.dirname(path.resolve(m.Filename)) === built.outdir).map((m) => `${m.Filename} ${m.Rule.Id}: ${m.Message}`);
+    expect(errors).toEqual([]);
+    expect(templateFiles.length).toBe(built.stacks.size);
+  });
+
+  it('E3601 checks our definition strings (negative control: broken copies are rejected)', () => {
+    const e3601 = (file: string): string[] => matches.filter((m) => path.resolve(m.Filename) === path.join(controls, file) && m.Rule.Id === 'E3601').map((m) => m.Message);
+    expect(e3601('unchanged.template.json')).toEqual([]);
+    expect(e3601('no-resource.template.json').join('\n')).toMatch(/'Resource' is a required property/);
+    expect(e3601('unsubstituted.template.json').join('\n')).toContain(lambdaTaskResource);
+    expect(e3601('bad-timeout.template.json').join('\n')).toMatch(/not of type 'number'/);
+  });
+});
+
+describe('template', () => {
+  it('has one Lambda function per python task with memory, timeout and env from workflow.yaml', () => {
+    for (const [workflow, manifest] of built.manifests) {
+      const { stack, construct } = locate(workflow);
+      const bucket = { Ref: idOf(construct.payloadBucket) };
+      const functions = resourcesUnder(construct, 'AWS::Lambda::Function');
+      const python = manifest.tasks.filter((t) => t.executor === 'python');
+      expect(functions.length, workflow).toBe(python.length);
+      for (const task of python) {
+        const fn = construct.functions.get(task.name);
+        if (!fn) throw new Error(`${workflow}: no function for ${task.name}`);
+        const props = (template(stack).toJSON().Resources as Record<string, Resource>)[idOf(fn)]?.Properties ?? {};
+        expect(props.Handler).toBe('ork.lambda_handler.handler');
+        expect(props.MemorySize, `${workflow}/${task.name}`).toBe(task.memoryMb);
+        expect(props.Timeout, `${workflow}/${task.name}`).toBe(task.timeoutSeconds ?? 900);
+        expect(props.TracingConfig).toEqual({ Mode: 'Active' });
+        expect((props.Environment as { Variables: Json }).Variables).toEqual({
+          ...task.env,
+          ORK_WORKFLOW: workflow,
+          ORK_TASK_FILE: task.file,
+          ORK_PAYLOAD_BUCKET: bucket,
+          ORK_PAYLOAD_PREFIX: `${workflow}/`,
+        });
+      }
+    }
+  });
+
+  it('turns the YAML values into those numbers (literal check of the settings workflow)', () => {
+    const { stack, construct } = locate('deploy_settings');
+    const props = (task: string): Json => (template(stack).toJSON().Resources as Record<string, Resource>)[idOf(construct.functions.get(task)!)]?.Properties ?? {};
+    expect(props('extract')).toMatchObject({ MemorySize: 2048, Timeout: 600 });
+    expect((props('extract').Environment as { Variables: Json }).Variables).toMatchObject({ STAGE: 'test', SHARED: 'overridden', BATCH: '500', VERBOSE: 'true', ORK_TASK_FILE: 'tasks/extract.py' });
+    expect(props('load')).toMatchObject({ MemorySize: 512, Timeout: 120 });
+    expect((props('load').Environment as { Variables: Json }).Variables).toMatchObject({ STAGE: 'test', SHARED: 'from-defaults', ORK_TASK_FILE: 'tasks/load.py' });
+    const defaults = locate('deploy_defaults');
+    for (const task of ['only', 'fan']) {
+      const p = (template(defaults.stack).toJSON().Resources as Record<string, Resource>)[idOf(defaults.construct.functions.get(task)!)]?.Properties ?? {};
+      expect(p).toMatchObject({ MemorySize: 1024, Timeout: 900 });
+      expect(Object.keys((p.Environment as { Variables: Json }).Variables).sort()).toEqual(['ORK_PAYLOAD_BUCKET', 'ORK_PAYLOAD_PREFIX', 'ORK_TASK_FILE', 'ORK_WORKFLOW']);
+    }
+  });
+
+  it("lets the state machine role invoke exactly this workflow's functions and nothing else", () => {
+    for (const workflow of ALL_ORK_WORKFLOWS()) {
+      const { stack, construct } = locate(workflow);
+      const statements = statementsOf(stack, idOf(construct.stateMachineRole));
+      const own = [...construct.functions.values()].map((fn) => idOf(fn));
+      const expected = own.flatMap((id) => [key(getAtt(id)), key({ 'Fn::Join': ['', [getAtt(id), ':*']] })]).sort();
+      const invoke = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('lambda:')));
+      for (const s of invoke) {
+        expect(s.Effect).toBe('Allow');
+        expect(actionsOf(s), workflow).toEqual(['lambda:InvokeFunction']);
+      }
+      expect(invoke.flatMap((s) => list(s.Resource)).map(key).sort(), workflow).toEqual(expected);
+      // No statement reaches everything with an action that runs code.
+      for (const s of statements) {
+        if (list(s.Resource).includes('*')) for (const a of actionsOf(s)) expect(a, `${workflow}: ${a} on *`).toMatch(/^(logs|xray):/);
+        for (const a of actionsOf(s)) expect(a, workflow).not.toMatch(/^(lambda|ecs|iam|states):\*$|^\*$/);
+      }
+    }
+    // The sibling in the same stack is not reachable.
+    const settings = locate('deploy_settings');
+    const defaults = locate('deploy_defaults');
+    const settingsResources = key(statementsOf(settings.stack, idOf(settings.construct.stateMachineRole)));
+    for (const fn of defaults.construct.functions.values()) expect(settingsResources).not.toContain(idOf(fn));
+  });
+
+  it('gives container tasks a Fargate task definition and runs them with waitForTaskToken and a heartbeat', () => {
+    const workflow = 'deploy_containers';
+    const { stack, construct } = locate(workflow);
+    const manifest = built.manifests.get(workflow)!;
+    const containerTasks = manifest.tasks.filter((t) => t.executor === 'container');
+    expect(containerTasks.map((t) => t.name)).toEqual(['train', 'score', 'report']);
+    expect(resources(stack, 'AWS::ECS::TaskDefinition')).toHaveLength(3);
+    const all = template(stack).toJSON().Resources as Record<string, Resource>;
+    const bucket = { Ref: idOf(construct.payloadBucket) };
+    const expectedSize: Record<string, [string, string]> = { train: ['2048', '4096'], score: ['1024', '2048'], report: ['512', '1024'] };
+    for (const task of containerTasks) {
+      const definition = construct.taskDefinitions.get(task.name)!;
+      const props = all[idOf(definition)]?.Properties ?? {};
+      expect(props.RequiresCompatibilities).toEqual(['FARGATE']);
+      expect(props.NetworkMode).toBe('awsvpc');
+      expect([props.Cpu, props.Memory], task.name).toEqual(expectedSize[task.name]);
+      const [container] = props.ContainerDefinitions as Json[];
+      const env = Object.fromEntries((container?.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
+      expect(env).toMatchObject({ ORK_TASK_FILE: task.file, ORK_PAYLOAD_BUCKET: bucket, ORK_PAYLOAD_PREFIX: `${workflow}/`, ORK_HEARTBEAT_SECONDS: String(task.heartbeatSeconds) });
+      if (task.name === 'train') {
+        expect(container?.Image).toBe('public.ecr.aws/example/ork-train:1.0');
+        expect(env.MODEL).toBe('big');
+      } else {
+        // Built from an image asset: an ECR repository image of the bootstrap stack.
+        expect(JSON.stringify(container?.Image)).toContain('container-assets');
+      }
+      expect(key(container?.LogConfiguration)).toContain('awslogs');
+    }
+
+    const { definition, substitutions } = definitionOf(workflow);
+    const states = allStates(definition);
+    for (const task of containerTasks) {
+      const run = states.find(([name]) => name === task.name)?.[1];
+      expect(run?.Resource, task.name).toBe('arn:aws:states:::ecs:runTask.waitForTaskToken');
+      expect(run?.HeartbeatSeconds, task.name).toBe(task.name === 'train' ? 600 : 300);
+      expect(key(run?.Parameters)).toContain('$$.Task.Token');
+      const parameters = run?.Parameters as Json;
+      expect(parameters.LaunchType).toBe('FARGATE');
+      expect(parameters.TaskDefinition).toBe(`\${OrkTaskDefinition_${task.name}}`);
+      expect(substitutions[`OrkTaskDefinition_${task.name}`]).toEqual({ Ref: idOf(construct.taskDefinitions.get(task.name)!) });
+    }
+    expect(states.find(([name]) => name === 'train')?.[1].TimeoutSeconds).toBe(7200);
+    // Every placeholder of the definition has a substitution, and nothing else is substituted.
+    const placeholders = new Set([...(JSON.stringify(definition).match(/\$\{(\w+)\}/g) ?? [])].map((p) => p.slice(2, -1)));
+    expect([...placeholders].sort()).toEqual(Object.keys(substitutions).sort());
+  });
+
+  it('lets the state machine role run only its task definitions and pass only their roles', () => {
+    const { stack, construct } = locate('deploy_containers');
+    const statements = statementsOf(stack, idOf(construct.stateMachineRole));
+    const definitions = [...construct.taskDefinitions.values()];
+    const runTask = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ecs:')));
+    for (const s of runTask) expect(actionsOf(s)).toEqual(['ecs:RunTask']);
+    expect(runTask.flatMap((s) => list(s.Resource)).map(key).sort()).toEqual(definitions.map((d) => key({ Ref: idOf(d) })).sort());
+    for (const s of runTask) expect(key(s.Condition)).toContain(idOf(construct.cluster!));
+
+    const roles = definitions.flatMap((d) => [d.taskRole, d.executionRole]).filter((r) => r !== undefined).map((r) => key(getAtt(idOf(r))));
+    const passRole = statements.filter((s) => actionsOf(s).includes('iam:PassRole'));
+    for (const s of passRole) {
+      expect(actionsOf(s)).toEqual(['iam:PassRole']);
+      expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
+    }
+    expect(passRole.flatMap((s) => list(s.Resource)).map(key).sort()).toEqual([...new Set(roles)].sort());
+  });
+
+  it('stages the dockerfile: image with the workflow directory and the generated one with the Ork SDK', () => {
+    const assets = JSON.parse(readFileSync(path.join(built.outdir, 'OrkTestContainers.assets.json'), 'utf8')) as { dockerImages: Record<string, { source: { directory: string; dockerFile?: string } }> };
+    const images = Object.values(assets.dockerImages);
+    expect(images).toHaveLength(2);
+    const byFile = new Map(images.map((i) => [i.source.dockerFile ?? 'Dockerfile', path.join(built.outdir, i.source.directory)]));
+    const own = byFile.get('Dockerfile');
+    const generated = byFile.get('Dockerfile.ork');
+    if (!own || !generated) throw new Error(`unexpected image assets: ${[...byFile.keys()].join(', ')}`);
+    expect(readFileSync(path.join(own, 'Dockerfile'), 'utf8')).toBe(TINY_DOCKERFILE);
+    expect(existsSync(path.join(own, 'tasks', 'score.py'))).toBe(true);
+    const dockerfile = readFileSync(path.join(generated, 'Dockerfile.ork'), 'utf8');
+    expect(dockerfile).toMatch(/^FROM public\.ecr\.aws\//);
+    expect(dockerfile).toContain('CMD ["python", "-m", "ork.container"]');
+    expect(existsSync(path.join(generated, 'ork', 'container.py'))).toBe(true);
+    expect(existsSync(path.join(generated, 'tasks', 'report.py'))).toBe(true);
+    for (const dir of [own, generated]) {
+      expect(existsSync(path.join(dir, '.ork')), dir).toBe(false);
+      expect(existsSync(path.join(dir, 'tasks', '__pycache__')), dir).toBe(false);
+    }
+  });
+
+  it('schedules the state machine with the params (under the schedule input) as execution input', () => {
+    const { stack, construct } = locate('deploy_settings');
+    const schedules = resourcesUnder(construct, 'AWS::Scheduler::Schedule');
+    expect(schedules).toHaveLength(1);
+    const props = schedules[0]![1].Properties as Json;
+    const target = props.Target as Json;
+    expect(target.Arn).toEqual({ Ref: idOf(construct.stateMachine) });
+    expect(JSON.parse(target.Input as string)).toEqual({ date: '2024-01-15', limit: 99, region: 'eu', mode: 'scheduled' });
+    expect(props.ScheduleExpression).toBe('cron(0 6 * * ? *)');
+    expect(props.ScheduleExpressionTimezone).toBe('Europe/Paris');
+    expect(props.FlexibleTimeWindow).toEqual({ Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 });
+    expect(props.State).toBe('ENABLED');
+    // The scheduler's role may start this state machine only.
+    const roleId = (target.RoleArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    const statements = statementsOf(stack, roleId);
+    expect(statements.flatMap(actionsOf)).toEqual(['states:StartExecution']);
+    expect(statements.flatMap((s) => list(s.Resource))).toEqual([{ Ref: idOf(construct.stateMachine) }]);
+
+    const other = locate('deploy_defaults');
+    const [rate] = resourcesUnder(other.construct, 'AWS::Scheduler::Schedule');
+    const rateProps = rate?.[1].Properties as Json;
+    expect(rateProps.ScheduleExpression).toBe('rate(1 hour)');
+    // No timezone in workflow.yaml: UTC (CDK writes it out explicitly).
+    expect([undefined, 'Etc/UTC', 'UTC']).toContain(rateProps.ScheduleExpressionTimezone);
+    expect(rateProps.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
+    expect(JSON.parse((rateProps.Target as Json).Input as string)).toEqual({});
+    // Workflows without `schedule:` get none.
+    for (const workflow of ALL_ORK_WORKFLOWS().filter((w) => !built.manifests.get(w)?.schedule)) {
+      expect(resourcesUnder(locate(workflow).construct, 'AWS::Scheduler::Schedule'), workflow).toEqual([]);
+    }
+  });
+
+  it('has a dashboard and alarms on failed and timed-out executions, notifying the topic when given', () => {
+    for (const workflow of ALL_ORK_WORKFLOWS()) {
+      const { construct } = locate(workflow);
+      const mine = (type: string): Resource[] => resourcesUnder(construct, type).map(([, r]) => r);
+      const dashboards = mine('AWS::CloudWatch::Dashboard');
+      expect(dashboards, workflow).toHaveLength(1);
+      expect(dashboards[0]?.Properties?.DashboardName).toBe(`Ork-${workflow}`);
+      const alarms = mine('AWS::CloudWatch::Alarm');
+      expect(alarms.map((a) => a.Properties?.MetricName).sort(), workflow).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
+      for (const alarm of alarms) {
+        expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/States', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+        expect(alarm.Properties?.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: idOf(construct.stateMachine) } }]);
+        if (workflow === 'deploy_settings') expect(alarm.Properties?.AlarmActions).toEqual([SNS_TOPIC_ARN]);
+        else expect(alarm.Properties?.AlarmActions).toBeUndefined();
+      }
+    }
+  });
+
+  it('logs every execution (level ALL) to a log group with retention, with X-Ray tracing', () => {
+    for (const workflow of ALL_ORK_WORKFLOWS()) {
+      const { stack } = locate(workflow);
+      const { properties } = definitionOf(workflow);
+      expect(properties.TracingConfiguration, workflow).toEqual({ Enabled: true });
+      const logging = properties.LoggingConfiguration as { Level: string; IncludeExecutionData: boolean; Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string, string] } } }[] };
+      expect(logging.Level).toBe('ALL');
+      expect(logging.IncludeExecutionData).toBe(true);
+      const groupId = logging.Destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0] ?? '';
+      const group = (template(stack).toJSON().Resources as Record<string, Resource>)[groupId];
+      expect(group?.Type).toBe('AWS::Logs::LogGroup');
+      expect(group?.Properties?.RetentionInDays, workflow).toBe(30);
+    }
+    // Task log groups too.
+    for (const name of built.stacks.keys()) {
+      if (name === CONTROL_STACK) continue;
+      for (const [id, group] of resources(name, 'AWS::Logs::LogGroup')) expect(group.Properties?.RetentionInDays, `${name}/${id}`).toBeGreaterThan(0);
+    }
+  });
+
+  it('outputs the state machine ARN, its console URL and the dashboard URL', () => {
+    for (const workflow of ALL_ORK_WORKFLOWS()) {
+      const { stack, construct } = locate(workflow);
+      const outputs = template(stack).toJSON().Outputs as Record<string, { Value: unknown }>;
+      const find = (name: string): unknown => {
+        const output = construct.node.findChild(name);
+        expect(output).toBeInstanceOf(CfnOutput);
+        return outputs[idOf(output)]?.Value;
+      };
+      expect(find('StateMachineArn'), workflow).toEqual({ Ref: idOf(construct.stateMachine) });
+      const console = key(find('StateMachineConsoleUrl'));
+      expect(console).toContain('console.aws.amazon.com/states/home');
+      expect(console).toContain(idOf(construct.stateMachine));
+      const dashboard = key(find('DashboardUrl'));
+      expect(dashboard).toContain('#dashboards/dashboard/');
+      expect(dashboard).toContain(idOf(construct.monitoring.dashboard));
+    }
+  });
+
+  it('makes the payload bucket encrypted, private, SSL only and self-emptying', () => {
+    for (const workflow of ALL_ORK_WORKFLOWS()) {
+      const { stack, construct } = locate(workflow);
+      const bucketId = idOf(construct.payloadBucket);
+      const all = template(stack).toJSON().Resources as Record<string, Resource>;
+      const props = all[bucketId]?.Properties ?? {};
+      expect(props.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
+      expect(props.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      const rules = (props.LifecycleConfiguration as { Rules: Json[] }).Rules;
+      expect(rules).toEqual([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 30, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]);
+      const policies = Object.values(all).filter((r) => r.Type === 'AWS::S3::BucketPolicy' && key(r.Properties?.Bucket) === key({ Ref: bucketId }));
+      expect(policies).toHaveLength(1);
+      const statements = (policies[0]?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+      expect(statements).toContainEqual(
+        expect.objectContaining({ Effect: 'Deny', Action: 's3:*', Principal: { AWS: '*' }, Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+      );
+    }
+  });
+
+  it('attaches no AWS managed policy to any role', () => {
+    for (const name of built.stacks.keys()) {
+      for (const [id, role] of resources(name, 'AWS::IAM::Role')) {
+        expect(role.Properties?.ManagedPolicyArns, `${name}/${id}`).toBeUndefined();
+      }
+      expect(resources(name, 'AWS::IAM::ManagedPolicy'), name).toEqual([]);
+    }
+  });
+
+  it('grants `*` resources only for APIs that have no resource-level permissions', () => {
+    // Logs delivery and X-Ray (state machine, functions), task tokens (containers), the ECR login token.
+    const allowed = /^(logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|states:SendTask(Success|Failure|Heartbeat)|ecr:GetAuthorizationToken)$/;
+    const found: string[] = [];
+    for (const name of built.stacks.keys()) {
+      if (name === CONTROL_STACK) continue;
+      for (const [id, policy] of resources(name, 'AWS::IAM::Policy')) {
+        for (const s of (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement) {
+          if (!list(s.Resource).includes('*')) continue;
+          for (const action of actionsOf(s)) if (!allowed.test(action)) found.push(`${name}/${id}: ${action} on *`);
+        }
+      }
+    }
+    expect(found).toEqual([]);
+  });
+
+  it("restricts each task role's S3 access to its workflow's prefix of its own payload bucket", () => {
+    for (const workflow of ALL_ORK_WORKFLOWS()) {
+      const { stack, construct } = locate(workflow);
+      const bucketArn = getAtt(idOf(construct.payloadBucket));
+      const objects = key({ 'Fn::Join': ['', [bucketArn, `/${workflow}/*`]] });
+      const roles = [...[...construct.functions.values()].map((fn) => fn.role!), ...[...construct.taskDefinitions.values()].map((d) => d.taskRole)];
+      expect(roles.length).toBe(built.manifests.get(workflow)!.tasks.length);
+      for (const role of roles) {
+        const statements = statementsOf(stack, idOf(role)).filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+        expect(statements.length, `${workflow} ${role.node.path}`).toBeGreaterThan(0);
+        // Object actions only ever apply to object ARNs, so with these two resources the role reaches the
+        // objects under `<workflow>/` and, on the bucket itself, bucket-level reads (List*, GetBucket*).
+        const reached = new Set(statements.flatMap((s) => list(s.Resource)).map(key));
+        expect([...reached].sort(), `${workflow} ${role.node.path}`).toEqual([key(bucketArn), objects].sort());
+        for (const s of statements) expect(s.Condition, 'unconditional, so the resources alone bound it').toBeUndefined();
+        // Object-level access exists, for exactly the prefix.
+        expect(statements.some((s) => list(s.Resource).map(key).includes(objects) && actionsOf(s).includes('s3:PutObject'))).toBe(true);
+      }
+    }
+  });
+});
+
+describe('an invalid workflow', () => {
+  it('makes the construct throw an error that names the construct path', () => {
+    const broken = writeTree(path.join(tmp, 'broken'), {
+      'workflow.yaml': 'tasks:\n  a:\n    file: tasks/a.py\n    depends_on: [nowhere]\n',
+      'tasks/a.py': PY_TASK,
+    });
+    const stack = new Stack(new App(), 'Holder');
+    expect(() => new OrkWorkflow(stack, 'Broken', { workflow: broken })).toThrow(/^Holder\/Broken: workflow .*is invalid:\n.*nowhere/s);
+    expect(() => new OrkWorkflow(stack, 'Missing', { workflow: path.join(tmp, 'no-such-dir') })).toThrow(/^Holder\/Missing: no workflow\.yaml/);
+  });
+});
