@@ -29,7 +29,8 @@ export interface CompileResult {
 /** parse → validate → graph → plan → emit. Pure: all I/O goes through the host. */
 export function compile(input: CompileInput): CompileResult {
   const parse = parseWorkflow(input.file, input.source);
-  if (!parse.parsed || hasErrors(parse.diagnostics)) return { ok: false, diagnostics: sortDiagnostics(parse.diagnostics) };
+  // A file that parsed with duplicate keys still goes through the other stages, so every problem is reported.
+  if (!parse.parsed) return { ok: false, diagnostics: sortDiagnostics(parse.diagnostics) };
   const parsed = parse.parsed;
 
   const validation = validateWorkflow(parsed, input.host);

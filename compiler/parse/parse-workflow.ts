@@ -2,6 +2,8 @@ import { isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Docume
 import { Codes, type Diagnostic, type DiagnosticCode } from '../diagnostics/index.js';
 import { keyText, SourceMap } from './source-map.js';
 import { bytePosition, firstInvalidUtf8Offset } from './utf8.js';
+import { checkTree } from './check-tree.js';
+import { syntaxErrorDiagnostics } from './syntax-errors.js';
 
 export interface ParsedWorkflow {
   readonly file: string;
@@ -17,15 +19,8 @@ export interface ParseResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-/**
- * An alias that expands to more nodes than this is refused: a few lines of anchors can otherwise expand
- * into billions of nodes ("billion laughs") and exhaust memory. Real workflows use a handful.
- */
-export const MAX_ALIAS_COUNT = 100;
-
 /** Stage 1: bytes → YAML document with source positions. Never throws on bad input. */
 export function parseWorkflow(file: string, source: string | Uint8Array): ParseResult {
-  const diagnostics: Diagnostic[] = [];
   const at = (c: DiagnosticCode, message: string, line = 1, col = 1, hint?: string): Diagnostic => ({
     code: c.code,
     severity: c.severity,
@@ -33,6 +28,7 @@ export function parseWorkflow(file: string, source: string | Uint8Array): ParseR
     span: { file, start: { line, col }, end: { line, col: col + 1 } },
     ...(hint ? { hint } : {}),
   });
+  const empty = (): ParseResult => ({ diagnostics: [at(Codes.emptyFile, 'workflow file is empty', 1, 1, 'a workflow needs at least a `tasks:` mapping')] });
 
   let text: string;
   if (typeof source === 'string') {
@@ -52,52 +48,35 @@ export function parseWorkflow(file: string, source: string | Uint8Array): ParseR
   }
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
 
-  if (text.trim() === '' || /^(\s*(#.*)?\n?)*$/.test(text)) {
-    return { diagnostics: [at(Codes.emptyFile, 'workflow file is empty', 1, 1, 'a workflow needs at least a `tasks:` mapping')] };
-  }
+  // Line by line, not one regular expression: a nested-quantifier pattern here backtracked exponentially on
+  // blank lines: each extra leading blank line doubled the time, so twenty of them took most of a minute.
+  if (text.split('\n').every((line) => line.trim() === '' || line.trimStart().startsWith('#'))) return empty();
 
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true });
+  // logLevel 'error': the library would otherwise print warnings (e.g. about collection keys) to stderr,
+  // behind the compiler's back; such keys are reported as diagnostics by the later stages.
+  const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, logLevel: 'error' });
   const sourceMap = new SourceMap(file, doc, lineCounter);
 
-  for (const error of doc.errors) {
-    const code = error.code === 'MULTIPLE_DOCS' ? Codes.multipleDocuments : Codes.yamlSyntax;
-    const message = error.message.split('\n')[0] ?? error.message;
-    diagnostics.push({
-      code: code.code,
-      severity: code.severity,
-      message: code === Codes.multipleDocuments ? 'a workflow file holds one YAML document' : message,
-      span: sourceMap.span({ start: error.pos[0], end: error.pos[1] }),
-    });
-  }
-  if (diagnostics.length > 0) return { diagnostics };
+  if (doc.errors.length > 0) return { diagnostics: syntaxErrorDiagnostics(doc, doc.errors, sourceMap) };
 
-  diagnostics.push(...duplicateKeys(doc, sourceMap));
+  const treeProblems = checkTree(doc, sourceMap);
+  if (treeProblems.length > 0) return { diagnostics: treeProblems };
+
+  const diagnostics: Diagnostic[] = [...duplicateKeys(doc, sourceMap)];
 
   let value: unknown;
   try {
-    value = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+    // checkTree has bounded what aliases add, so the library's own alias guard (which counts differently and
+    // refuses harmless reuse) is switched off.
+    value = doc.toJS({ maxAliasCount: -1 });
   } catch (error) {
+    // Not expected after checkTree; reported rather than thrown, as the stage promises.
     const message = error instanceof Error ? error.message : String(error);
-    const isAliasBomb = /alias/i.test(message);
-    const c = isAliasBomb ? Codes.aliasLimit : Codes.yamlSyntax;
-    return {
-      diagnostics: [
-        ...diagnostics,
-        at(
-          c,
-          isAliasBomb ? `aliases expand to too many nodes (limit ${MAX_ALIAS_COUNT})` : message,
-          1,
-          1,
-          isAliasBomb ? 'write the repeated parts out, or use `defaults:` for shared task settings' : undefined,
-        ),
-      ],
-    };
+    return { diagnostics: [...diagnostics, at(Codes.yamlSyntax, message.split('\n')[0] ?? message)] };
   }
 
-  if (value === null || value === undefined) {
-    return { diagnostics: [at(Codes.emptyFile, 'workflow file is empty', 1, 1, 'a workflow needs at least a `tasks:` mapping')] };
-  }
+  if (value === null || value === undefined) return empty();
   if (typeof value !== 'object' || Array.isArray(value)) {
     const span = sourceMap.locate([]);
     diagnostics.push({
@@ -105,9 +84,11 @@ export function parseWorkflow(file: string, source: string | Uint8Array): ParseR
       severity: 'error',
       message: `a workflow is a mapping with a \`tasks:\` key, not ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}`,
       span,
+      hint: 'start with `tasks:` at the beginning of a line, with each task indented under it',
     });
     return { diagnostics };
   }
+  // Duplicate keys are reported but do not stop the pipeline: the rest of the file is still checked.
   return { parsed: { file, text, value, sourceMap }, diagnostics };
 }
 

@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
 import type { SourceSpan } from '../diagnostics/index.js';
 
 export type PathSegment = string | number;
@@ -12,6 +12,8 @@ export type LocateTarget = 'key' | 'value';
  * mapping that lacks it.
  */
 export class SourceMap {
+  private readonly pairIndex = new WeakMap<YAMLMap, Map<string, Pair>>();
+
   constructor(
     readonly file: string,
     private readonly doc: Document,
@@ -26,15 +28,15 @@ export class SourceMap {
       if (isAlias(node)) node = node.resolve(this.doc);
       let next: unknown;
       if (isMap(node)) {
-        const pair = node.items.find((p) => isPair(p) && keyText(p.key) === String(segment));
+        const pair = this.pairs(node).get(String(segment));
         if (!pair) break;
         const isLast = depth === path.length - 1;
         const keyRange = rangeOf(pair.key);
         if (isLast && target === 'key' && keyRange) return this.span(keyRange);
         next = pair.value;
         best = rangeOf(next) ?? keyRange ?? best;
-        if (next === null || next === undefined) {
-          // `tasks:` with nothing after it: point at the key.
+        if (next === null || next === undefined || isEmptyScalar(next)) {
+          // `tasks:` with nothing after it: point at the key, not past the end of its line.
           if (keyRange) best = keyRange;
           if (!isLast) break;
         }
@@ -50,6 +52,25 @@ export class SourceMap {
     return this.span(best ?? { start: 0, end: 0 });
   }
 
+  /**
+   * The pairs of a mapping by key, built once per mapping: rules locate every task and setting, and a scan
+   * per lookup made workflows with thousands of tasks quadratic. A key written twice maps to its last pair,
+   * the one whose value the parsed data holds.
+   */
+  private pairs(map: YAMLMap): Map<string, Pair> {
+    let index = this.pairIndex.get(map);
+    if (!index) {
+      index = new Map();
+      for (const item of map.items) {
+        if (!isPair(item)) continue;
+        const key = keyText(item.key);
+        if (key !== undefined) index.set(key, item);
+      }
+      this.pairIndex.set(map, index);
+    }
+    return index;
+  }
+
   /** Span of a byte range in the source text. */
   span(range: { start: number; end: number }): SourceSpan {
     const start = this.lineCounter.linePos(range.start);
@@ -58,10 +79,16 @@ export class SourceMap {
   }
 }
 
+/** A key as the parsed data spells it: the yaml library turns a null key (`~:`, `null:`) into ''. */
 export function keyText(key: unknown): string | undefined {
-  if (isScalar(key)) return String(key.value);
+  if (isScalar(key)) return key.value === null || key.value === undefined ? '' : String(key.value);
   if (key === null || key === undefined) return undefined;
   return String(key);
+}
+
+/** The null the yaml library puts after a key with no value: a scalar with no text. */
+function isEmptyScalar(node: unknown): boolean {
+  return isScalar(node) && node.value === null && (node.range === undefined || node.range === null || node.range[0] === node.range[1]);
 }
 
 function rangeOf(node: unknown): { start: number; end: number } | undefined {

@@ -1,6 +1,6 @@
 import type { SourceMap } from '../parse/index.js';
 import type { CountSource, Dependency, FieldReference, ScheduleSpec, TaskSpec, WorkflowSpec } from '../model/index.js';
-import { defaultsSchema, scheduleSchema, taskSchema, type DefaultsDocument, type TaskDocument } from './workflow-schema.js';
+import { defaultsSchema, scheduleObjectSchema, taskSchema, type DefaultsDocument, type ScheduleDocument, type TaskDocument } from './workflow-schema.js';
 import { parseDuration, parseMemory } from './units.js';
 
 /** Lambda's default of Ork; a container task gets more because Fargate's smallest useful size is larger. */
@@ -48,8 +48,10 @@ function buildTask(name: string, document: TaskDocument, defaults: DefaultsDocum
 
   const timeout = parseDuration(pick('timeout'));
   const maxDelay = parseDuration(pick('max_retry_delay'));
-  const env: Record<string, string> = {};
-  for (const [key, value] of Object.entries({ ...(defaults.env ?? {}), ...(document.env ?? {}) })) env[key] = String(value);
+  // fromEntries defines keys, so a variable named `__proto__` is kept as one rather than assigned as a prototype.
+  const env: Record<string, string> = Object.fromEntries(
+    Object.entries({ ...(defaults.env ?? {}), ...(document.env ?? {}) }).map(([key, value]) => [key, String(value)]),
+  );
   const image = pick('image');
   const dockerfile = pick('dockerfile');
   const cpu = pick('cpu');
@@ -79,17 +81,18 @@ function buildTask(name: string, document: TaskDocument, defaults: DefaultsDocum
   };
 }
 
+/** The schedule as far as it is valid, so a bad `flexible_window:` does not hide a bad expression or time zone. */
 function buildSchedule(raw: unknown): ScheduleSpec | undefined {
-  const parsed = scheduleSchema.safeParse(raw);
-  if (!parsed.success) return undefined;
-  if (typeof parsed.data === 'string') return { expression: parsed.data.trim(), enabled: true };
-  const window = parseDuration(parsed.data.flexible_window);
+  if (typeof raw === 'string') return { expression: raw.trim(), enabled: true };
+  const parsed = salvage(scheduleObjectSchema, raw) as Partial<ScheduleDocument> | undefined;
+  if (parsed?.expression === undefined) return undefined;
+  const window = parseDuration(parsed.flexible_window);
   return {
-    expression: parsed.data.expression.trim(),
-    ...(parsed.data.timezone !== undefined ? { timezone: parsed.data.timezone } : {}),
-    enabled: parsed.data.enabled ?? true,
+    expression: parsed.expression.trim(),
+    ...(parsed.timezone !== undefined ? { timezone: parsed.timezone } : {}),
+    enabled: parsed.enabled ?? true,
     ...(window !== undefined ? { flexibleWindowSeconds: window } : {}),
-    ...(parsed.data.input !== undefined ? { input: parsed.data.input } : {}),
+    ...(parsed.input !== undefined ? { input: parsed.input } : {}),
   };
 }
 
@@ -99,29 +102,42 @@ export function sanitiseWorkflowName(name: string): string {
   return (cleaned || 'workflow').slice(0, 80);
 }
 
+interface ObjectSchema {
+  readonly shape: Record<string, { safeParse(value: unknown): { success: boolean; data?: unknown } }>;
+  safeParse(value: unknown): { success: boolean; data?: unknown };
+}
+
+/**
+ * The settings of a mapping that are valid on their own, the rest dropped (their errors are reported by the
+ * schema): one bad setting must not hide the checks of the others. Undefined when it is not a mapping.
+ */
+function salvage(schema: ObjectSchema, raw: unknown): Record<string, unknown> | undefined {
+  const whole = schema.safeParse(raw);
+  if (whole.success) return whole.data as Record<string, unknown>;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
+  const kept: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const field = Object.hasOwn(schema.shape, key) ? schema.shape[key] : undefined;
+    const parsed = field?.safeParse(value);
+    if (parsed?.success) kept[key] = parsed.data;
+  }
+  return kept;
+}
+
 /**
  * The task as far as it is valid: a task with one bad setting keeps its other settings, so its
  * dependencies, file and the rest are still checked and every problem is reported in one pass. Without a
  * valid `file` it still takes part in the graph, with an empty file that the file rule skips.
  */
 function salvageTask(raw: unknown): TaskDocument | undefined {
-  const whole = taskSchema.safeParse(raw);
-  if (whole.success) return whole.data;
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) return undefined;
-  const kept: Record<string, unknown> = { file: '' };
-  const shape = taskSchema.shape as Record<string, { safeParse(value: unknown): { success: boolean; data?: unknown } }>;
-  for (const [key, value] of Object.entries(raw)) {
-    const field = Object.hasOwn(shape, key) ? shape[key] : undefined;
-    const parsed = field?.safeParse(value);
-    if (parsed?.success) kept[key] = parsed.data;
-  }
-  return kept as TaskDocument;
+  const kept = salvage(taskSchema as unknown as ObjectSchema, raw);
+  return kept === undefined ? undefined : ({ file: '', ...kept } as TaskDocument);
 }
 
 /** Builds the spec task by task; invalid settings are dropped (their errors are already reported). */
 export function buildSpec(raw: Record<string, unknown>, file: string, directoryName: string, sourceMap: SourceMap): WorkflowSpec {
-  const defaultsResult = defaultsSchema.safeParse(raw.defaults ?? {});
-  const defaults = defaultsResult.success ? defaultsResult.data : {};
+  // Defaults as far as they are valid: a bad `defaults.executor` must not hide a `defaults.timeout` that is too long.
+  const defaults = (salvage(defaultsSchema as unknown as ObjectSchema, raw.defaults ?? {}) ?? {}) as DefaultsDocument;
   const tasks: TaskSpec[] = [];
   const rawTasks = raw.tasks;
   if (rawTasks !== null && typeof rawTasks === 'object' && !Array.isArray(rawTasks)) {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DURATION_PATTERN, MEMORY_PATTERN } from './units.js';
+import { DURATION_PATTERN, MEMORY_PATTERN, parseDuration, parseMemory } from './units.js';
 
 /**
  * The workflow.yaml language. This schema is the single source of truth: validation runs it, and
@@ -15,12 +15,14 @@ export const FIELD_REFERENCE_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A
 export const EXECUTORS = ['python', 'node', 'container'] as const;
 
 
+// `0s` matches the pattern but is no duration: a zero timeout or retry delay is refused, as `0` is.
 const duration = z
-  .union([z.int().positive(), z.string().regex(new RegExp(DURATION_PATTERN))])
+  .union([z.int().positive(), z.string().regex(new RegExp(DURATION_PATTERN)).refine((text) => parseDuration(text) !== undefined)])
   .describe('A duration: `30s`, `15m`, `2h`, `1d`, `1h30m`, or a whole number of seconds.');
 
+// Likewise `0MB`, which would otherwise be dropped and silently replaced by the default.
 const memory = z
-  .union([z.int().positive(), z.string().regex(new RegExp(MEMORY_PATTERN, 'i'))])
+  .union([z.int().positive(), z.string().regex(new RegExp(MEMORY_PATTERN, 'i')).refine((text) => parseMemory(text) !== undefined)])
   .describe('Memory in MB (`1024`) or with a unit (`512MB`, `2GB`).');
 
 const positiveCount = z.int().min(1);
@@ -72,17 +74,16 @@ export const defaultsSchema = z
   .strictObject(optionalAll(inheritable))
   .describe('Settings every task inherits unless it sets its own.');
 
+export const scheduleObjectSchema = z.strictObject({
+  expression: z.string().describe('`cron(0 6 * * ? *)`, `rate(1 hour)` or `at(2026-01-01T00:00:00)`.'),
+  timezone: z.string().optional().describe('IANA time zone of a cron or at expression, e.g. `Europe/Paris`. @default UTC'),
+  enabled: z.boolean().optional().describe('@default true'),
+  flexible_window: duration.optional().describe('Let EventBridge Scheduler start the run up to this late.'),
+  input: z.record(z.string(), z.unknown()).optional().describe('Params of scheduled runs, over `params:`.'),
+});
+
 export const scheduleSchema = z
-  .union([
-    z.string(),
-    z.strictObject({
-      expression: z.string().describe('`cron(0 6 * * ? *)`, `rate(1 hour)` or `at(2026-01-01T00:00:00)`.'),
-      timezone: z.string().optional().describe('IANA time zone of a cron or at expression, e.g. `Europe/Paris`. @default UTC'),
-      enabled: z.boolean().optional().describe('@default true'),
-      flexible_window: duration.optional().describe('Let EventBridge Scheduler start the run up to this late.'),
-      input: z.record(z.string(), z.unknown()).optional().describe('Params of scheduled runs, over `params:`.'),
-    }),
-  ])
+  .union([z.string(), scheduleObjectSchema])
   .describe('When to run the workflow on AWS (EventBridge Scheduler).');
 
 export const workflowSchema = z
@@ -100,9 +101,10 @@ export const workflowSchema = z
 export type WorkflowDocument = z.infer<typeof workflowSchema>;
 export type TaskDocument = z.infer<typeof taskSchema>;
 export type DefaultsDocument = z.infer<typeof defaultsSchema>;
+export type ScheduleDocument = z.infer<typeof scheduleObjectSchema>;
 
 /** Keys a user may write, for "did you mean" hints. */
 export const WORKFLOW_KEYS: readonly string[] = Object.keys(workflowSchema.shape);
 export const TASK_KEYS: readonly string[] = Object.keys(taskSchema.shape);
 export const DEFAULTS_KEYS: readonly string[] = Object.keys(defaultsSchema.shape);
-export const SCHEDULE_KEYS: readonly string[] = ['expression', 'timezone', 'enabled', 'flexible_window', 'input'];
+export const SCHEDULE_KEYS: readonly string[] = Object.keys(scheduleObjectSchema.shape);

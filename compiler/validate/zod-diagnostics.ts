@@ -22,7 +22,7 @@ const FIELDS: Readonly<Record<string, FieldRule>> = {
   max_retry_delay: DURATION,
   heartbeat: DURATION,
   flexible_window: DURATION,
-  memory: { code: Codes.invalidResources, expects: 'memory in MB (1024) or with a unit (512MB, 2GB)' },
+  memory: { code: Codes.invalidResources, expects: 'a size in MB (1024) or with a unit (512MB, 2GB)' },
   cpu: { code: Codes.invalidResources, expects: 'a number of vCPUs (0.25, 0.5, 1, 2, 4, 8 or 16)' },
   backoff: { code: Codes.invalidValue, expects: 'a number, 1 or more' },
   jitter: { code: Codes.invalidValue, expects: 'true or false' },
@@ -34,6 +34,13 @@ const FIELDS: Readonly<Record<string, FieldRule>> = {
   defaults: { code: Codes.invalidValue, expects: 'a mapping of task settings' },
   schedule: { code: Codes.invalidSchedule, expects: "an expression such as 'cron(0 6 * * ? *)' or 'rate(1 hour)', or a mapping with `expression:`" },
   tasks: { code: Codes.noTasks, expects: 'a mapping of task names to tasks' },
+  file: { code: Codes.invalidValue, expects: 'a path relative to the workflow directory, such as tasks/process.py' },
+  dockerfile: { code: Codes.invalidValue, expects: 'a path to a Dockerfile, relative to the workflow directory' },
+  image: { code: Codes.invalidValue, expects: 'a container image, such as 123456789012.dkr.ecr.eu-west-1.amazonaws.com/etl:1' },
+  description: { code: Codes.invalidValue, expects: 'text' },
+  name: { code: Codes.invalidWorkflowName, expects: 'a name of letters, digits, - or _' },
+  expression: { code: Codes.invalidSchedule, expects: "an expression such as 'cron(0 6 * * ? *)' or 'rate(1 hour)'" },
+  timezone: { code: Codes.invalidTimezone, expects: "an IANA time zone such as 'Europe/Paris'" },
 };
 
 interface Context {
@@ -58,8 +65,77 @@ export function renderValue(value: unknown): string {
   if (value === undefined) return 'nothing';
   if (value === null) return 'null';
   if (typeof value === 'string') return `'${value.length > 40 ? `${value.slice(0, 37)}...` : value}'`;
-  const json = JSON.stringify(value) ?? String(value);
+  // JSON would print .inf and .nan as null; YAML's own spelling is what the user wrote.
+  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? '.nan' : value > 0 ? '.inf' : '-.inf';
+  let json: string;
+  try {
+    json = JSON.stringify(value) ?? String(value);
+  } catch {
+    json = Array.isArray(value) ? '[...]' : '{...}';
+  }
   return json.length > 40 ? `${json.slice(0, 37)}...` : json;
+}
+
+const TYPE_WORDS: Readonly<Record<string, string>> = {
+  string: 'text',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  record: 'a mapping',
+  array: 'a list',
+};
+
+/** What an issue expected, worded for people, for fields without a FIELDS entry (and nested values). */
+function describeExpected(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_type':
+      return TYPE_WORDS[issue.expected] ?? `a ${issue.expected}`;
+    case 'too_small':
+      if (issue.origin === 'string' && Number(issue.minimum) <= 1) return 'non-empty text';
+      if (issue.origin === 'array') return `a list of at least ${String(issue.minimum)}`;
+      return `${issue.inclusive === false ? 'more than' : 'at least'} ${String(issue.minimum)}`;
+    case 'too_big':
+      return `${issue.inclusive === false ? 'less than' : 'at most'} ${String(issue.maximum)}`;
+    case 'invalid_value':
+      return `one of ${issue.values.map((v) => String(v)).join(', ')}`;
+    case 'invalid_union': {
+      // Each branch that failed on the value's type says what it wanted: "text, a number or true or false".
+      const wanted = issue.errors.flatMap((branch) => branch.filter((i) => i.path.length === 0 && i.code === 'invalid_type').map((i) => describeExpected(i)));
+      if (wanted.length === 0) return 'a valid value';
+      return wanted.length === 1 ? (wanted[0] ?? '') : `${wanted.slice(0, -1).join(', ')} or ${wanted[wanted.length - 1] ?? ''}`;
+    }
+    default:
+      return issue.message.replace(/^Invalid input: expected /, '').replace(/, received \w+$/, '').toLowerCase();
+  }
+}
+
+function isPlainMapping(value: unknown): boolean {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * A union of text and a mapping (`schedule:`) that got a mapping failed only in its mapping branch: report
+ * that branch's issues (unknown keys with "did you mean", missing `expression:`), not "invalid schedule".
+ */
+function unwrapUnions(issues: readonly z.core.$ZodIssue[], raw: unknown): z.core.$ZodIssue[] {
+  const out: z.core.$ZodIssue[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'invalid_union' && isPlainMapping(valueAt(raw, issue.path.filter(isSegment)))) {
+      const matching = issue.errors.filter((branch) => !branch.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
+      const [branch] = matching;
+      if (matching.length === 1 && branch) {
+        out.push(...unwrapUnions(branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue), raw));
+        continue;
+      }
+    }
+    out.push(issue);
+  }
+  return out;
+}
+
+function isSegment(p: PropertyKey): p is PathSegment {
+  return typeof p === 'string' || typeof p === 'number';
 }
 
 function valueAt(root: unknown, path: readonly PathSegment[]): unknown {
@@ -83,6 +159,7 @@ function misplacedHint(key: string, context: Context): string | undefined {
 }
 
 function hintFor(field: string | undefined, value: unknown): string | undefined {
+  const isCount = field === 'parallel' || field === 'concurrency' || field === 'retries';
   if ((field === 'parallel' || field === 'foreach') && typeof value === 'string' && /^[A-Za-z_]\w*$/.test(value)) {
     return `name the field that holds the ${field === 'parallel' ? 'count' : 'list'}: '${value}.${field === 'parallel' ? 'count' : 'items'}'`;
   }
@@ -92,12 +169,18 @@ function hintFor(field: string | undefined, value: unknown): string | undefined 
     if (target) return `use 'executor: ${target}'`;
     return didYouMean(value, EXECUTORS);
   }
-  if ((field === 'parallel' || field === 'concurrency' || field === 'retries') && typeof value === 'string' && /^\d+$/.test(value)) {
+  if (isCount && typeof value === 'string' && /^\d+$/.test(value)) {
     return `write the number without quotes: ${field}: ${value}`;
   }
-  if (typeof value === 'number' && !Number.isInteger(value) && (field === 'parallel' || field === 'concurrency' || field === 'retries')) {
-    return `use a whole number, such as ${Math.max(1, Math.round(value))}`;
+  if (isCount && typeof value === 'number' && Number.isFinite(value) && !Number.isInteger(value)) {
+    return `use a whole number, such as ${Math.max(field === 'retries' ? 0 : 1, Math.round(value))}`;
   }
+  if (field === 'retries' && typeof value === 'number' && value < 0) return 'use 0 for no retries';
+  if ((field === 'parallel' || field === 'concurrency') && value === 0) {
+    return field === 'parallel' ? 'a task runs at least once: remove `parallel:` for a single instance' : 'remove `concurrency:` for no limit';
+  }
+  const isZeroDuration = (typeof value === 'number' && value <= 0) || (typeof value === 'string' && /^(?:\d+[dhms])+$/.test(value.trim()) && !/[1-9]/.test(value));
+  if (isZeroDuration && FIELDS[field ?? '']?.code === Codes.invalidDuration) return 'a duration must be longer than zero';
   return undefined;
 }
 
@@ -105,8 +188,8 @@ function hintFor(field: string | undefined, value: unknown): string | undefined 
 export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw: unknown, sourceMap: SourceMap): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   const seen = new Set<string>();
-  for (const issue of issues) {
-    const path = issue.path.filter((p): p is PathSegment => typeof p === 'string' || typeof p === 'number');
+  for (const issue of unwrapUnions(issues, raw)) {
+    const path = issue.path.filter(isSegment);
     const context = contextOf(path);
 
     if (issue.code === 'unrecognized_keys') {
@@ -121,7 +204,9 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
             Codes.unknownKey,
             sourceMap.locate(keyPath, 'key'),
             `unknown key '${key}' ${where}`,
-            didYouMean(key, context.knownKeys) ?? misplacedHint(key, context) ?? `known keys: ${context.knownKeys.filter((k) => k !== '$schema').join(', ')}`,
+            key === '<<'
+              ? 'YAML merge keys are not supported: put shared task settings under `defaults:`'
+              : (didYouMean(key, context.knownKeys) ?? misplacedHint(key, context) ?? `known keys: ${context.knownKeys.filter((k) => k !== '$schema').join(', ')}`),
           ),
         );
       }
@@ -147,7 +232,11 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
     }
 
     if (path.length === 1 && path[0] === 'tasks') {
-      diagnostics.push(makeDiagnostic(Codes.noTasks, sourceMap.locate(path, 'key'), `\`tasks:\` must be a mapping of task names to tasks, got ${renderValue(value)}`));
+      diagnostics.push(
+        value === null
+          ? makeDiagnostic(Codes.noTasks, sourceMap.locate(path, 'key'), '`tasks:` is empty', 'add at least one task, indented under `tasks:`')
+          : makeDiagnostic(Codes.noTasks, sourceMap.locate(path, 'key'), `\`tasks:\` must be a mapping of task names to tasks, got ${renderValue(value)}`, Array.isArray(value) ? 'write each task as `name:` with its settings indented under it, not as a list item' : undefined),
+      );
       continue;
     }
     if (path.length === 2 && path[0] === 'tasks') {
@@ -168,11 +257,13 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
     }
     const nested = context.owner.startsWith('task') ? path.slice(3) : context.owner === 'workflow' ? path.slice(1) : path.slice(2);
     const subject = nested.length > 0 ? `${fieldName}.${nested.join('.')}` : fieldName;
-    const expects = rule && nested.length === 0 ? rule.expects : issue.message.replace(/^Invalid input: expected /, "").replace(/, received \w+$/, "");
+    const expects = rule && nested.length === 0 ? rule.expects : describeExpected(issue);
+    // "defaults: defaults must be…" says the owner twice; a whole section is named once.
+    const owner = context.owner === subject ? '' : `${context.owner}: `;
     const message =
       code === Codes.referenceNeedsField
         ? `${context.owner}: ${fieldName} must reference a field of a task's output, as 'task.field' (got ${renderValue(value)})`
-        : `${context.owner}: ${subject} must be ${expects} (got ${renderValue(value)})`;
+        : `${owner}${subject} must be ${expects} (got ${renderValue(value)})`;
     diagnostics.push(makeDiagnostic(code, sourceMap.locate(path), message, hintFor(context.field, value)));
   }
   return diagnostics;

@@ -83,6 +83,17 @@ function cycleThrough(graph: TaskGraph, component: readonly string[]): string[] 
   return [start, start];
 }
 
+/** Longest cycle named in full; a longer one keeps its ends so the message stays readable. */
+export const MAX_CYCLE_NAMES = 20;
+
+/** `a → b → c → a`, or for a long cycle `t0 → … → t7 → … (2984 more) → t2998 → t2999 → t0`. */
+function describeCycle(cycle: readonly string[]): string {
+  if (cycle.length <= MAX_CYCLE_NAMES + 1) return cycle.join(' → ');
+  const head = cycle.slice(0, 8);
+  const tail = cycle.slice(-3);
+  return [...head, `… (${cycle.length - head.length - tail.length} more)`, ...tail].join(' → ');
+}
+
 /** ORK303: the task graph has no cycles; each is named task by task. */
 export const cyclesRule: GraphRule = {
   name: 'cycles',
@@ -98,7 +109,7 @@ export const cyclesRule: GraphRule = {
         makeDiagnostic(
           Codes.cycle,
           edge.span,
-          `dependency cycle: ${cycle.join(' → ')} (each depends on the next)`,
+          `dependency cycle: ${describeCycle(cycle)} (each depends on the next)`,
           `remove one of these dependencies; for example '${second}' from the dependencies of '${first}'`,
         ),
       );

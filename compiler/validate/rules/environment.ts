@@ -14,7 +14,10 @@ export const environmentRule: ValidationRule = {
       if (env === null || typeof env !== 'object' || Array.isArray(env)) return;
       for (const key of Object.keys(env)) {
         const span = context.sourceMap.locate([...at, key], 'key');
-        if (!NAME.test(key)) {
+        if (key === '__proto__') {
+          // Valid for a shell, but the schema library drops this key, so the variable would silently vanish.
+          found.push(makeDiagnostic(Codes.invalidValue, span, `${owner}: '__proto__' cannot be an environment variable name`, 'choose another name'));
+        } else if (!NAME.test(key)) {
           found.push(makeDiagnostic(Codes.invalidValue, span, `${owner}: '${key}' is not a valid environment variable name`, 'use letters, digits and _'));
         } else if (RESERVED.test(key)) {
           found.push(makeDiagnostic(Codes.reservedEnv, span, `${owner}: environment variable '${key}' is reserved by the runtime`, 'choose another name'));

@@ -10,19 +10,27 @@ export const executorOptionsRule: ValidationRule = {
   name: 'executor-options',
   check(context) {
     const found: Diagnostic[] = [];
+    const hint = "use 'executor: container' (ECS Fargate) for long-running tasks, or split the work with parallel:/foreach:";
+    // Tasks that inherit a too-long `defaults.timeout` share one diagnostic there, not one each at the same place.
+    const inheritLongTimeout: string[] = [];
+    let inheritedSeconds = 0;
     for (const task of context.spec.tasks) {
       const path = ['tasks', task.name];
       const raw = rawTask(context, task.name) ?? {};
       if (task.executor !== 'container' && task.timeoutSeconds !== undefined && task.timeoutSeconds > LAMBDA_MAX_TIMEOUT_SECONDS) {
-        const inTask = raw.timeout !== undefined;
-        found.push(
-          makeDiagnostic(
-            Codes.lambdaTimeout,
-            inTask ? context.sourceMap.locate([...path, 'timeout']) : context.sourceMap.locate(['defaults', 'timeout']),
-            `task '${task.name}': timeout ${formatSeconds(task.timeoutSeconds)} exceeds Lambda's 15-minute limit for executor '${task.executor}'`,
-            "use 'executor: container' (ECS Fargate) for long-running tasks, or split the work with parallel:/foreach:",
-          ),
-        );
+        if (raw.timeout !== undefined) {
+          found.push(
+            makeDiagnostic(
+              Codes.lambdaTimeout,
+              context.sourceMap.locate([...path, 'timeout']),
+              `task '${task.name}': timeout ${formatSeconds(task.timeoutSeconds)} exceeds Lambda's 15-minute limit for executor '${task.executor}'`,
+              hint,
+            ),
+          );
+        } else {
+          inheritLongTimeout.push(task.name);
+          inheritedSeconds = task.timeoutSeconds;
+        }
       }
       if (task.executor !== 'container') {
         for (const key of CONTAINER_ONLY) {
@@ -35,6 +43,18 @@ export const executorOptionsRule: ValidationRule = {
       } else if (raw.image !== undefined && raw.dockerfile !== undefined) {
         found.push(makeDiagnostic(Codes.containerOnly, context.sourceMap.locate([...path, 'dockerfile'], 'key'), `task '${task.name}': give either 'image' or 'dockerfile', not both`));
       }
+    }
+    if (inheritLongTimeout.length > 0) {
+      const names = inheritLongTimeout.map((n) => `'${n}'`);
+      const who = names.length === 1 ? `task ${names[0]} inherits it` : `tasks ${names.slice(0, 5).join(', ')}${names.length > 5 ? `, … (${names.length})` : ''} inherit it`;
+      found.push(
+        makeDiagnostic(
+          Codes.lambdaTimeout,
+          context.sourceMap.locate(['defaults', 'timeout']),
+          `defaults: timeout ${formatSeconds(inheritedSeconds)} exceeds Lambda's 15-minute limit, and ${who} on Lambda`,
+          `${hint}; or set a shorter timeout on those tasks`,
+        ),
+      );
     }
     return found;
   },
