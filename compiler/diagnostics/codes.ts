@@ -14,8 +14,8 @@ export interface DiagnosticCode {
 export const Codes = {
   invalidUtf8: { code: 'ORK101', severity: 'error', title: 'file is not valid UTF-8' },
   emptyFile: { code: 'ORK102', severity: 'error', title: 'workflow file is empty' },
-  yamlSyntax: { code: 'ORK103', severity: 'error', title: 'YAML syntax error' },
-  aliasLimit: { code: 'ORK104', severity: 'error', title: 'too many YAML alias expansions' },
+  yamlSyntax: { code: 'ORK103', severity: 'error', title: 'YAML syntax error, an alias with no anchor, or nesting deeper than 100 levels' },
+  aliasLimit: { code: 'ORK104', severity: 'error', title: 'YAML aliases that expand too far or refer to themselves' },
   duplicateKey: { code: 'ORK105', severity: 'error', title: 'duplicate key' },
   notAMapping: { code: 'ORK106', severity: 'error', title: 'workflow is not a mapping' },
   multipleDocuments: { code: 'ORK107', severity: 'error', title: 'more than one YAML document' },
