@@ -24,6 +24,18 @@ export class BitSet {
     for (let w = 0; w < this.words.length; w++) this.words[w] = (this.words[w] ?? 0) | (other.words[w] ?? 0);
   }
 
+  /** this ∪= (a ∩ b) */
+  orIntersectionInPlace(a: BitSet, b: BitSet): void {
+    for (let w = 0; w < this.words.length; w++) this.words[w] = (this.words[w] ?? 0) | ((a.words[w] ?? 0) & (b.words[w] ?? 0));
+  }
+
+  /** A copy of the set. */
+  clone(): BitSet {
+    const copy = new BitSet(this.size);
+    copy.words.set(this.words);
+    return copy;
+  }
+
   /** True when every member of `other` is a member of this set. */
   containsAll(other: BitSet): boolean {
     for (let w = 0; w < this.words.length; w++) {

@@ -68,7 +68,7 @@ export function planSchedule(graph: TaskGraph): Plan {
         if (prefix.has(v) || (ancestors[v] as BitSet).containsAll(prefix)) continue;
         // v cannot follow all of the prefix, so it joins it, with everything it depends on inside the set.
         prefix.add(v);
-        for (const u of members) if ((ancestors[v] as BitSet).has(u)) prefix.add(u);
+        prefix.orIntersectionInPlace(ancestors[v] as BitSet, inSet);
         grew = true;
       }
       prefixSize = members.filter((v) => prefix.has(v)).length;
@@ -87,19 +87,30 @@ export function planSchedule(graph: TaskGraph): Plan {
       depth.set(v, d);
     }
     const maxDepth = Math.max(...depth.values());
+    const layers: number[][] = Array.from({ length: maxDepth + 1 }, () => []);
+    for (const v of members) layers[depth.get(v) ?? 0]?.push(v);
     let best: { cut: BitSet; cost: number } | undefined;
+    // The cut grows by one layer per step; a cost that reaches the best so far stops counting (the first
+    // cheapest cut wins), which keeps long non-series-parallel graphs from costing members × depth counts.
+    const growing = new BitSet(n);
+    let size = 0;
     for (let d = 1; d <= maxDepth; d++) {
-      const cut = BitSet.of(n, members.filter((v) => (depth.get(v) ?? 0) < d));
-      const size = members.filter((v) => cut.has(v)).length;
+      for (const v of layers[d - 1] ?? []) growing.add(v);
+      size += layers[d - 1]?.length ?? 0;
       let cost = 0;
-      for (const v of members) if (!cut.has(v)) cost += size - (ancestors[v] as BitSet).intersectionCount(cut);
-      if (!best || cost < best.cost) best = { cut, cost };
+      for (const v of members) {
+        if (growing.has(v)) continue;
+        cost += size - (ancestors[v] as BitSet).intersectionCount(growing);
+        if (best && cost >= best.cost) break;
+      }
+      if (!best || cost < best.cost) best = { cut: growing.clone(), cost };
     }
     const cut = best?.cut ?? BitSet.of(n, members.slice(0, 1));
+    const inCut = members.filter((p) => cut.has(p));
     for (const v of members) {
       if (cut.has(v)) continue;
-      for (const p of members) {
-        if (cut.has(p) && !(ancestors[v] as BitSet).has(p)) {
+      for (const p of inCut) {
+        if (!(ancestors[v] as BitSet).has(p)) {
           const waits = added.get(v) ?? new Set<number>();
           waits.add(p);
           added.set(v, waits);
