@@ -10,8 +10,11 @@ export interface LocalAdaptation {
   apply(definition: StateMachineDefinition): StateMachineDefinition;
 }
 
-/** AWS's TimeoutSeconds default for a Task is 99999999 s; the interpreter's is 60 s. */
-export const AWS_DEFAULT_TASK_TIMEOUT_SECONDS = 99_999_999;
+/**
+ * The longest timer Node can set (2^31 − 1 ms, about 24.8 days). A longer one, such as AWS's default Task
+ * timeout of 99999999 s, fires after 1 ms.
+ */
+export const LONGEST_LOCAL_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 /** Inline Map on AWS runs up to about 40 iterations at once, whatever MaxConcurrency says above that. */
 export const INLINE_MAP_CONCURRENCY = 40;
 
@@ -23,13 +26,16 @@ function mapStates(machine: SubMachine, visit: (name: string, state: State) => v
   }
 }
 
-export const taskTimeoutDefault: LocalAdaptation = {
-  name: 'task-timeout-default',
-  why: 'a Task without TimeoutSeconds gets AWS’s default (99999999 s) instead of the interpreter’s 60 s',
+export const taskTimeoutInRunner: LocalAdaptation = {
+  name: 'task-timeout-in-runner',
+  why:
+    'the local runner enforces each task’s timeout (the manifest’s timeoutSeconds), killing the worker and naming the instance; ' +
+    'the interpreter’s own timer would fire first and only fail the state, leaving the task running. So every Task gets the longest ' +
+    'timeout a Node timer holds (AWS’s default of 99999999 s would fire after 1 ms; the interpreter’s own default is 60 s)',
   apply(definition) {
     const copy = structuredClone(definition);
     mapStates(copy, (_, state) => {
-      if (state.Type === 'Task' && state.TimeoutSeconds === undefined) state.TimeoutSeconds = AWS_DEFAULT_TASK_TIMEOUT_SECONDS;
+      if (state.Type === 'Task') state.TimeoutSeconds = LONGEST_LOCAL_TIMEOUT_SECONDS;
     });
     return copy;
   },
@@ -50,7 +56,7 @@ export const inlineMapConcurrency: LocalAdaptation = {
   },
 };
 
-export const LOCAL_ADAPTATIONS: readonly LocalAdaptation[] = [taskTimeoutDefault, inlineMapConcurrency];
+export const LOCAL_ADAPTATIONS: readonly LocalAdaptation[] = [taskTimeoutInRunner, inlineMapConcurrency];
 
 export function adaptForLocal(definition: StateMachineDefinition, passes: readonly LocalAdaptation[] = LOCAL_ADAPTATIONS): StateMachineDefinition {
   return passes.reduce((current, pass) => pass.apply(current), definition);

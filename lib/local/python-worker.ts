@@ -18,6 +18,8 @@ export interface WorkerReply {
   readonly id: number;
   readonly ok: boolean;
   readonly output?: unknown;
+  /** Payload fields the task's input is built from (null: all of them); sent with a successful reply. */
+  readonly reads?: readonly string[] | null;
   readonly error?: WorkerFailure;
   readonly logs: Record<string, unknown>[];
   readonly metrics: Record<string, unknown>[];
@@ -52,6 +54,8 @@ export class PythonWorker {
   private nextId = 1;
   private pending: { id: number; resolve: (reply: WorkerReply) => void; reject: (error: Error) => void } | undefined;
   private exited = false;
+  /** kill() was called: the process is on its way out and takes no more calls. */
+  private stopping = false;
   readonly ready: Promise<void>;
 
   constructor(options: WorkerOptions) {
@@ -106,7 +110,7 @@ export class PythonWorker {
   }
 
   get alive(): boolean {
-    return !this.exited;
+    return !this.exited && !this.stopping;
   }
 
   private onReply(line: string): void {
@@ -126,7 +130,7 @@ export class PythonWorker {
   }
 
   call(request: WorkerRequest): Promise<WorkerReply> {
-    if (this.exited) return Promise.reject(new WorkerCrashedError('python worker is not running'));
+    if (!this.alive) return Promise.reject(new WorkerCrashedError('python worker is not running'));
     if (this.pending) return Promise.reject(new Error('worker is busy'));
     const id = this.nextId++;
     this.stderr = '';
@@ -139,6 +143,9 @@ export class PythonWorker {
   /** Stops the process: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
   async kill(graceMs = 1000): Promise<void> {
     if (this.exited) return;
+    // Not alive from now on: the pool, which releases a worker as soon as its call times out, must not
+    // hand this one to the next request before its exit is seen.
+    this.stopping = true;
     const gone = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
     this.child.kill('SIGTERM');
     const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);

@@ -54,11 +54,17 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
   const file = path.resolve(options.workflowDir, task.file);
   const fansOutInParallel = task.fanOut?.parallel !== undefined;
   const timeoutMs = task.timeoutSeconds === undefined ? undefined : task.timeoutSeconds * 1000;
+  // Which payload fields the task reads, once a worker has said (null: all). Every instance of a fan-out
+  // receives its upstream's whole output; not sending the outputs the task ignores keeps a large
+  // foreach from writing its item list to the workers once per instance.
+  let reads: ReadonlySet<string> | null | undefined;
   return async (input) => {
     if (task.executor === 'node') {
       throw new TaskFailure('Ork.UnsupportedExecutor', `task '${task.name}': executor 'node' cannot run locally yet`);
     }
-    const payload = structuredClone(task.executor === 'container' ? containerPayload(input) : input) as Record<string, unknown>;
+    // A shallow copy: only `attempt` is set here, and a deep clone of every instance's payload (which holds
+    // its upstream's whole output) was a large share of a big fan-out's time.
+    const payload = { ...((task.executor === 'container' ? containerPayload(input) : input) as Record<string, unknown>) };
     const id = instanceOf(payload, fansOutInParallel);
     const key = instanceKey(id);
     const attempt = (attempts.get(key) ?? 0) + 1;
@@ -76,7 +82,8 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
     }
 
     try {
-      const reply = await options.pool.run({ file, workflow_dir: options.workflowDir, payload, env: task.env }, timeoutMs, () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`));
+      const sent = reads ? withInputsRead(payload, reads) : payload;
+      const reply = await options.pool.run({ file, workflow_dir: options.workflowDir, payload: sent, env: task.env }, timeoutMs, () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`));
       for (const line of reply.logs) {
         options.observer.log?.({ task: task.name, instance: record.label, level: String(line.level ?? 'info'), message: String(line.message ?? ''), record: line });
       }
@@ -86,6 +93,7 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
         }
       }
       if (reply.ok) {
+        if (reply.reads !== undefined) reads = reply.reads === null ? null : new Set(reply.reads);
         record.status = 'succeeded';
         record.output = reply.output;
         return reply.output;
@@ -106,4 +114,11 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       options.observer.attemptEnded?.(record);
     }
   };
+}
+
+/** The payload with only the upstream outputs (`inputs`) the task reads. */
+function withInputsRead(payload: Record<string, unknown>, reads: ReadonlySet<string>): Record<string, unknown> {
+  const inputs = payload.inputs;
+  if (inputs === null || typeof inputs !== 'object') return payload;
+  return { ...payload, inputs: Object.fromEntries(Object.entries(inputs).filter(([name]) => reads.has(name))) };
 }

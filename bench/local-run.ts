@@ -1,0 +1,173 @@
+/**
+ * Local engine throughput: a foreach of a no-op Python task, run by `runLocally` (the engine behind
+ * `ork run`) on warm workers.
+ *
+ * 1. 10,000 instances at concurrency 16: wall time, per-instance overhead, the node process's CPU time and
+ *    peak RSS, and how many Python workers the pool started.
+ * 2. The same workflow at 200 instances, beside a process-per-instance baseline measured in the same run:
+ *    one `python3 -c` per instance (16 at a time) that imports the SDK and the task file and answers one
+ *    request exactly as a worker does. Both throughputs count the whole run, worker start-up included.
+ *
+ * Run alone with `npx tsx bench/local-run.ts`, or with the others through `npm run bench`. The machine's
+ * load average is printed too: on a shared machine the figures move with it.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { compileWorkflowFile } from '../lib/file-system-host.js';
+import { pythonSdkPath } from '../lib/package-root.js';
+import { runLocally, type LocalRunResult } from '../lib/local/run-workflow.js';
+
+/** Targets printed beside the figures. */
+const TARGET_10K_SECONDS = 10;
+const TARGET_SPEEDUP = 30;
+
+const LARGE = 10_000;
+const SMALL = 200;
+const CONCURRENCY = 16;
+
+const WORKFLOW = `params:
+  n: 10
+tasks:
+  discover:
+    executor: python
+    file: tasks/discover.py
+  noop:
+    executor: python
+    file: tasks/noop.py
+    foreach: discover.items
+    concurrency: ${CONCURRENCY}
+`;
+
+const DISCOVER = `from ork import task
+from pydantic import BaseModel
+
+
+class Params(BaseModel):
+    n: int
+
+
+class Input(BaseModel):
+    params: Params
+
+
+class Output(BaseModel):
+    items: list[int]
+
+
+@task
+def main(input: Input) -> Output:
+    return Output(items=list(range(input.params.n)))
+`;
+
+const NOOP = `from ork import task
+from pydantic import BaseModel
+
+
+class Input(BaseModel):
+    item: int
+
+
+class Output(BaseModel):
+    item: int
+
+
+@task
+def main(input: Input) -> Output:
+    return Output(item=input.item)
+`;
+
+/** One instance per process: the worker's own request handler, on one request, then exit. */
+const ONE_SHOT = `import json, sys
+from ork.payload_store import References, store_from_environment
+from ork.worker import handle
+reply = handle(json.loads(sys.argv[1]), References(store_from_environment()))
+if not reply.get("ok"):
+    sys.exit(json.dumps(reply.get("error")))
+`;
+
+function writeWorkflow(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-local-run-'));
+  mkdirSync(path.join(dir, 'tasks'));
+  writeFileSync(path.join(dir, 'workflow.yaml'), WORKFLOW);
+  writeFileSync(path.join(dir, 'tasks', 'discover.py'), DISCOVER);
+  writeFileSync(path.join(dir, 'tasks', 'noop.py'), NOOP);
+  return dir;
+}
+
+async function runOrk(dir: string, n: number): Promise<{ result: LocalRunResult; seconds: number; cpuSeconds: number }> {
+  const compiled = compileWorkflowFile(path.join(dir, 'workflow.yaml'));
+  if (!compiled.definition || !compiled.manifest) throw new Error(`the bench workflow does not compile: ${JSON.stringify(compiled.diagnostics)}`);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  const result = await runLocally({ definition: compiled.definition, manifest: compiled.manifest, workflowDir: dir, input: { n }, runsDir: path.join(dir, 'runs') });
+  const seconds = (performance.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
+  if (result.status !== 'SUCCEEDED') throw new Error(`the ${n}-instance run ended ${result.status}: ${result.error?.message ?? ''}`);
+  if (result.tasks.noop?.succeeded !== n) throw new Error(`expected ${n} noop instances, got ${JSON.stringify(result.tasks.noop)}`);
+  return { result, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
+}
+
+/** `n` processes, `concurrency` at a time, each running one instance of the task. */
+async function runBaseline(dir: string, n: number, concurrency: number): Promise<number> {
+  const python = process.env.ORK_PYTHON ?? 'python3';
+  const env = { ...process.env, PYTHONPATH: [pythonSdkPath(), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), ORK_PAYLOAD_DIR: path.join(dir, 'baseline-payloads') };
+  const items = Array.from({ length: n }, (_, i) => i);
+  const file = path.join(dir, 'tasks', 'noop.py');
+  const once = (i: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      // The payload ork would send this instance.
+      const payload = { ork: 1, workflow: path.basename(dir), task: 'noop', execution_id: 'arn:aws:states:us-east-1:000000000000:execution:bench:baseline', attempt: 0, params: { n }, inputs: { discover: { items } }, parallel_index: 0, parallel_count: 1, item: i, item_index: i };
+      const child = spawn(python, ['-c', ONE_SHOT, JSON.stringify({ id: i, file, workflow_dir: dir, payload })], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      child.on('error', reject);
+      child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`baseline instance ${i} exited ${code}: ${stderr.trim()}`))));
+    });
+  const started = performance.now();
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < n) await once(next++);
+    }),
+  );
+  return (performance.now() - started) / 1000;
+}
+
+const fmt = (value: number, digits = 2): string => value.toFixed(digits);
+const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+export async function run(): Promise<void> {
+  const dir = writeWorkflow();
+  try {
+    console.log(`   ${availableParallelism()} cores, load average ${load()} (1, 5, 15 min)`);
+
+    const large = await runOrk(dir, LARGE);
+    const fanOut = large.result.tasks.noop;
+    const rssMb = process.resourceUsage().maxRSS / 1024;
+    console.log(`   ${LARGE.toLocaleString('en')} no-op instances, concurrency ${CONCURRENCY}:`);
+    console.log(`     wall                 ${fmt(large.seconds)} s   (target < ${TARGET_10K_SECONDS} s)`);
+    console.log(`     fan-out              ${fmt(fanOut?.seconds ?? 0)} s, first instance start to last end; peak running ${fanOut?.peakRunning}`);
+    console.log(`     per-instance overhead ${fmt((large.seconds * 1000) / LARGE, 3)} ms wall, ${fmt((large.cpuSeconds * 1000) / LARGE, 3)} ms CPU of the node process`);
+    console.log(`     node CPU             ${fmt(large.cpuSeconds)} s; peak RSS ${fmt(rssMb, 0)} MB; Python workers started ${large.result.workers}`);
+
+    const small = await runOrk(dir, SMALL);
+    const baselineSeconds = await runBaseline(dir, SMALL, CONCURRENCY);
+    const orkRate = SMALL / small.seconds;
+    const baselineRate = SMALL / baselineSeconds;
+    console.log(`   ${SMALL} instances, ork vs one process per instance (${CONCURRENCY} at a time), same run:`);
+    console.log(`     ork                  ${fmt(small.seconds)} s, ${fmt(orkRate, 1)} instances/s (${small.result.workers} workers)`);
+    console.log(`     process per instance ${fmt(baselineSeconds)} s, ${fmt(baselineRate, 1)} instances/s`);
+    console.log(`     speed-up             ${fmt(orkRate / baselineRate, 1)}×   (target ≥ ${TARGET_SPEEDUP}×)`);
+    console.log(`   load average after: ${load()}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// `npx tsx bench/local-run.ts` runs it alone; bench/run.ts imports it and calls run().
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  await run();
+}

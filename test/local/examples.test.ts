@@ -1,0 +1,236 @@
+import { spawn } from 'node:child_process';
+import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXAMPLES_DIR, ROOT, workflowDirectories } from '../support/workflows.js';
+
+/**
+ * Every example, run end to end through the CLI (`ork run <example> --json`) on a copy in a temporary
+ * directory (the examples write their results beside themselves). The expected outputs are computed here
+ * from each example's data files; instance counts come from the --json summary and are checked against
+ * attempts.jsonl; for a task with `concurrency`, the most instances seen running at once (run.json
+ * `tasks.<task>.peakRunning`) must equal the cap whenever there are more instances than that, never above.
+ * The runs are started together in beforeAll: each spends most of its time starting Python.
+ */
+
+interface TaskCounts {
+  instances: number;
+  succeeded: number;
+  failed: number;
+  retried: number;
+  seconds: number;
+  peakRunning: number;
+}
+
+interface JsonSummary {
+  status: string;
+  runId: string;
+  outputs: Record<string, unknown>;
+  tasks: Record<string, TaskCounts>;
+  error?: unknown;
+}
+
+interface ExampleRun {
+  readonly dir: string;
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly json: JsonSummary;
+  /** run.json */
+  readonly record: { status: string; tasks: Record<string, TaskCounts>; workers: number };
+  /** attempts.jsonl, one object per line */
+  readonly attempts: { task: string; status: string; attempt: number }[];
+}
+
+const BIN = path.join(ROOT, 'bin', 'ork.js');
+let work: string;
+const runs = new Map<string, ExampleRun>();
+
+function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { ...process.env, CI: '1', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Copies an example without what earlier runs left in it (.ork/). */
+function copyExample(name: string, as = name): string {
+  const target = path.join(work, 'examples', as);
+  cpSync(path.join(EXAMPLES_DIR, name), target, { recursive: true, filter: (source) => path.basename(source) !== '.ork' });
+  return target;
+}
+
+async function runExample(key: string, dir: string): Promise<void> {
+  const runsDir = path.join(work, 'runs', key);
+  const { code, stdout, stderr } = await runCli(['run', dir, '--json'], { ORK_RUNS_DIR: runsDir });
+  let json: JsonSummary;
+  try {
+    json = JSON.parse(stdout) as JsonSummary;
+  } catch {
+    throw new Error(`${key}: --json did not print one JSON object (exit ${code}).\nstdout: ${stdout}\nstderr: ${stderr}`);
+  }
+  const runDir = path.join(runsDir, json.runId);
+  const attempts = readFileSync(path.join(runDir, 'attempts.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as ExampleRun['attempts'][number]);
+  runs.set(key, { dir, code, stdout, stderr, json, record: JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as ExampleRun['record'], attempts });
+}
+
+function run(key: string): ExampleRun {
+  const found = runs.get(key);
+  if (!found) throw new Error(`no run of ${key}: see the beforeAll error`);
+  return found;
+}
+
+function csv(file: string): Record<string, string>[] {
+  const [header, ...rows] = readFileSync(file, 'utf8').trim().split('\n');
+  const names = (header ?? '').split(',');
+  return rows.map((row) => Object.fromEntries(row.split(',').map((value, i) => [names[i], value])));
+}
+
+const sorted = (dir: string, pattern: RegExp): string[] =>
+  readdirSync(dir)
+    .filter((f) => pattern.test(f))
+    .sort();
+
+/** Succeeded with exactly these instances per task, no failure, no retry; attempts.jsonl agrees. */
+function expectInstances(key: string, expected: Record<string, number>): void {
+  const { code, json, record, attempts, stderr } = run(key);
+  expect(json.status, stderr).toBe('SUCCEEDED');
+  expect(code).toBe(0);
+  expect(record.status).toBe('SUCCEEDED');
+  expect(Object.keys(json.tasks).sort()).toEqual(Object.keys(expected).sort());
+  for (const [task, instances] of Object.entries(expected)) {
+    expect(json.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
+    expect(record.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
+    expect(attempts.filter((a) => a.task === task && a.status === 'succeeded'), task).toHaveLength(instances);
+  }
+  expect(attempts.every((a) => a.attempt === 1)).toBe(true);
+}
+
+/** The most instances of `task` running at once, from run.json: the cap when there were more, never above. */
+function expectPeak(key: string, task: string, concurrency: number): void {
+  const { record } = run(key);
+  const counts = record.tasks[task];
+  expect(counts, task).toBeDefined();
+  expect(counts?.peakRunning).toBeLessThanOrEqual(concurrency);
+  expect(counts?.peakRunning).toBe(Math.min(concurrency, counts?.instances ?? 0));
+}
+
+beforeAll(async () => {
+  work = mkdtempSync(path.join(tmpdir(), 'ork-examples-'));
+  const jobs = workflowDirectories(EXAMPLES_DIR).map(({ name }) => runExample(name, copyExample(name)));
+  // foreach-aggregate has 3 files, fewer than its `concurrency: 8`: a copy with 12 files shows the cap reached.
+  const wide = copyExample('foreach-aggregate', 'foreach-aggregate-wide');
+  const raw = path.join(wide, 'data', 'raw', '2024-01-15');
+  for (const file of readdirSync(raw)) for (const copy of [2, 3, 4]) copyFileSync(path.join(raw, file), path.join(raw, file.replace('.csv', `-${copy}.csv`)));
+  jobs.push(runExample('foreach-aggregate-wide', wide));
+  await Promise.all(jobs);
+}, 180_000);
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+describe('examples run end to end (ork run --json)', () => {
+  it('covers every example', () => {
+    expect(workflowDirectories(EXAMPLES_DIR).map((e) => e.name)).toEqual(['combined', 'concurrency-limit', 'dynamic-count', 'foreach-aggregate', 'static-parallel']);
+  });
+
+  it('static-parallel: 4 instances split the 12 months by index', () => {
+    const { json, dir } = run('static-parallel');
+    const months = csv(path.join(dir, 'data', 'sales.csv'));
+    expectInstances('static-parallel', { process: 4 });
+    expect(json.outputs).toStrictEqual({ process: [0, 1, 2, 3].map((index) => ({ processed: months.filter((_, i) => i % 4 === index).length })) });
+    expect(sorted(path.join(dir, '.ork', 'output', 'static-parallel'), /\.json$/)).toEqual(months.map((m) => `${m.month}.json`).sort());
+  });
+
+  it('dynamic-count: as many instances as discover counted partitions', () => {
+    const { json, dir } = run('dynamic-count');
+    const events = path.join(dir, 'data', 'events');
+    const partitions = sorted(events, /^date=.*\.csv$/);
+    expectInstances('dynamic-count', { discover: 1, process: partitions.length });
+    expect(json.outputs).toStrictEqual({
+      discover: { count: partitions.length },
+      process: partitions.map((file) => ({ partition: file.replace(/\.csv$/, ''), rows: csv(path.join(events, file)).length })),
+    });
+  });
+
+  it('foreach-aggregate: one instance per file, then the sum of rows', () => {
+    const { json, dir } = run('foreach-aggregate');
+    const prefix = 'data/raw/2024-01-15/';
+    const files = sorted(path.join(dir, prefix), /\.csv$/).map((f) => `${prefix}${f}`);
+    const rows = files.map((f) => csv(path.join(dir, f)).length);
+    expectInstances('foreach-aggregate', { discover: 1, process: files.length, aggregate: 1 });
+    expect(json.outputs).toStrictEqual({
+      discover: { files },
+      process: files.map((f, i) => ({ input_file: f, output_file: f.replace('data/raw/', '.ork/processed/'), rows: rows[i] })),
+      aggregate: { total_rows: rows.reduce((a, b) => a + b, 0), files_processed: files.length },
+    });
+    expect(json.outputs.aggregate).toStrictEqual({ total_rows: 9, files_processed: 3 });
+    expectPeak('foreach-aggregate', 'process', 8);
+  });
+
+  it('foreach-aggregate with 12 files: 8 instances run at once, never more', () => {
+    const { json } = run('foreach-aggregate-wide');
+    expectInstances('foreach-aggregate-wide', { discover: 1, process: 12, aggregate: 1 });
+    expect(json.outputs.aggregate).toStrictEqual({ total_rows: 36, files_processed: 12 });
+    expectPeak('foreach-aggregate-wide', 'process', 8);
+  });
+
+  it('concurrency-limit: 10 pages, 4 at a time', () => {
+    const { json, dir } = run('concurrency-limit');
+    const pages = sorted(path.join(dir, 'data', 'pages'), /^page-.*\.json$/);
+    const expected = pages.map((file) => {
+      const page = JSON.parse(readFileSync(path.join(dir, 'data', 'pages', file), 'utf8')) as { page: number; customers: { orders: number }[] };
+      return { page: page.page, customers: page.customers.length, orders: page.customers.reduce((n, c) => n + c.orders, 0) };
+    });
+    expectInstances('concurrency-limit', { discover: 1, process: 10 });
+    expect(json.outputs).toStrictEqual({ discover: { files: pages.map((p) => `data/pages/${p}`) }, process: expected });
+    expectPeak('concurrency-limit', 'process', 4);
+    // Each instance sleeps 0.5 s: at most 4 at a time is at least 3 waves. The pool grows for instances
+    // that wait on I/O, so they really run side by side (the discover worker plus three more).
+    expect(json.tasks.process?.seconds).toBeGreaterThanOrEqual(1.5);
+    expect(run('concurrency-limit').record.workers).toBeGreaterThanOrEqual(3);
+  });
+
+  it('combined: regions × 4 workers, flattened region by region, then totals', () => {
+    const { json, dir } = run('combined');
+    const regionsDir = path.join(dir, 'data', 'regions');
+    const regions = sorted(regionsDir, /\.csv$/).map((f) => f.replace(/\.csv$/, ''));
+    const perInstance = regions.flatMap((region) => {
+      const stores = csv(path.join(regionsDir, `${region}.csv`));
+      return [0, 1, 2, 3].map((worker) => {
+        const mine = stores.filter((_, i) => i % 4 === worker);
+        return { region, worker, stores: mine.length, sales: mine.reduce((n, s) => n + Number(s.sales), 0) };
+      });
+    });
+    expectInstances('combined', { discover_regions: 1, process_region: regions.length * 4, aggregate: 1 });
+    expect(json.outputs).toStrictEqual({
+      discover_regions: { regions },
+      process_region: perInstance,
+      aggregate: {
+        instances: regions.length * 4,
+        stores: perInstance.reduce((n, p) => n + p.stores, 0),
+        total_sales: perInstance.reduce((n, p) => n + p.sales, 0),
+        sales_by_region: Object.fromEntries(regions.map((r) => [r, perInstance.filter((p) => p.region === r).reduce((n, p) => n + p.sales, 0)])),
+      },
+    });
+  });
+
+  it('--json keeps stdout to the one object; progress goes to stderr', () => {
+    for (const key of runs.keys()) {
+      const { stdout, stderr, json } = run(key);
+      expect(stdout.trim().startsWith('{') && stdout.trim().endsWith('}'), key).toBe(true);
+      expect(Object.keys(json).sort(), key).toEqual(['outputs', 'runId', 'status', 'tasks']);
+      expect(stderr, key).toMatch(/succeeded/);
+    }
+  });
+});
