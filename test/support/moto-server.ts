@@ -22,6 +22,10 @@ export interface MotoServer {
   awsJson(target: string, body: unknown, options?: AwsJsonOptions): Promise<AwsJsonResponse>;
   /** Stop the process (SIGTERM, then SIGKILL) and wait until it has exited. Safe to call twice. */
   stop(): Promise<void>;
+  /** The last `outputLimit` characters the server wrote (stdout and stderr): request lines, tracebacks. */
+  output(): string;
+  /** Whether the process has exited. */
+  exited(): boolean;
 }
 
 export interface AwsJsonOptions {
@@ -80,6 +84,8 @@ export interface StartMotoOptions {
   readonly startupTimeoutMs?: number;
   /** Extra environment for the server process. */
   readonly env?: Record<string, string>;
+  /** How much of the server's output to keep for error messages and output(). @default 8000 */
+  readonly outputLimit?: number;
 }
 
 /**
@@ -119,7 +125,7 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
   });
   let output = '';
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-8_000);
+    output = (output + chunk.toString()).slice(-(options.outputLimit ?? 8_000));
   };
   child.stdout?.on('data', keep);
   child.stderr?.on('data', keep);
@@ -181,6 +187,8 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
     url,
     pid: child.pid ?? -1,
     stop,
+    output: () => output,
+    exited: () => exited !== undefined,
     async configure(config) {
       const response = await fetch(`${url}/moto-api/config`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(config) });
       const text = await response.text();
