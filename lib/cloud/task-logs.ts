@@ -43,6 +43,8 @@ export async function fetchTaskLogs(
         } catch {
           record = undefined;
         }
+        // APIs that ignore JSON filter patterns (moto, some emulators) return every line: filter here too.
+        if (record?.execution_id !== executionArn) continue;
         lines.push({
           task,
           timestamp: event.timestamp ?? 0,

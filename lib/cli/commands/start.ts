@@ -15,7 +15,7 @@ AWS region, credentials and endpoint come from the environment (AWS_REGION, AWS_
 
 Options:
   --input JSON|@FILE  the workflow input (params), a JSON object
-  --name NAME         execution name (default: generated)
+  --name NAME         execution name (default: ork-<date>-<time>-<random>)
   --wait              follow the execution until it ends; exit 0 succeeded, 1 otherwise
   --json              print the result as JSON`,
   async run(argv, io) {
@@ -31,7 +31,9 @@ Options:
     const { executionConsoleUrl } = await import('../../cloud/console-urls.js');
     const sfn = new StepFunctions();
     const stateMachineArn = await sfn.resolveStateMachine(positionals[0] ?? '');
-    const { executionArn } = await sfn.start(stateMachineArn, input, values.name);
+    // A readable, sortable name; some Step Functions-compatible APIs do not generate one.
+    const name = values.name ?? `ork-${new Date().toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15)}-${Math.random().toString(16).slice(2, 8)}`;
+    const { executionArn } = await sfn.start(stateMachineArn, input, name);
     if (!values.wait) {
       if (values.json) io.stdout.write(`${JSON.stringify({ executionArn, consoleUrl: executionConsoleUrl(executionArn) }, null, 2)}\n`);
       else io.stdout.write(`${executionArn}\n  ${executionConsoleUrl(executionArn)}\n`);
