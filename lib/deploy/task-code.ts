@@ -37,7 +37,8 @@ export function pythonTaskCode(workflowDir: string, runtime: lambda.Runtime, arc
           const pip = spawnSync(
             'python3',
             ['-m', 'pip', 'install', '--quiet', '--no-cache-dir', '-r', requirements, '-t', outputDir, '--platform', platform, '--implementation', 'cp', '--python-version', pythonVersion, '--only-binary=:all:', '--upgrade'],
-            { stdio: 'inherit' },
+            // Relative paths in requirements.txt (local wheels) mean the workflow directory, as when run there.
+            { stdio: 'inherit', cwd: workflowDir },
           );
           // false hands over to Docker bundling.
           return pip.status === 0;
