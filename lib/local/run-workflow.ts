@@ -96,7 +96,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
 
   const env = options.env ?? process.env;
   const pool = new WorkerPool({
-    python: options.python ?? env.ORK_PYTHON ?? 'python3',
+    command: options.python ?? env.ORK_PYTHON ?? 'python3',
+    args: ['-m', 'ork.worker'],
+    label: 'python worker',
     cwd: options.workflowDir,
     env: {
       ...env,

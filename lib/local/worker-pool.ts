@@ -1,4 +1,4 @@
-import { PythonWorker, type WorkerOptions, type WorkerReply, type WorkerRequest } from './python-worker.js';
+import { ProtocolWorker, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol-worker.js';
 
 export interface WorkerPoolOptions extends WorkerOptions {
   /** A safety cap; the interpreter's MaxConcurrency is what bounds a fan-out. @default 256 */
@@ -17,7 +17,7 @@ export interface WorkerPoolOptions extends WorkerOptions {
 const GROW_AFTER_MAX_MS = 100;
 
 interface Waiter {
-  readonly resolve: (worker: PythonWorker) => void;
+  readonly resolve: (worker: ProtocolWorker) => void;
   readonly reject: (error: Error) => void;
   timer?: NodeJS.Timeout;
   /** Has waited `growAfterMs` without a worker: one is started for it when the pool may grow. */
@@ -34,9 +34,9 @@ interface Waiter {
  * ready), so a slow first call (a task file's imports) costs one extra worker, not one per waiting request.
  */
 export class WorkerPool {
-  private readonly idle: PythonWorker[] = [];
+  private readonly idle: ProtocolWorker[] = [];
   /** Every worker process, starting ones included, so that close() stops those too. */
-  private readonly all = new Set<PythonWorker>();
+  private readonly all = new Set<ProtocolWorker>();
   private readonly waiting: Waiter[] = [];
   private starting = 0;
   private closed = false;
@@ -56,7 +56,7 @@ export class WorkerPool {
     return this.all.size;
   }
 
-  private acquire(): Promise<PythonWorker> {
+  private acquire(): Promise<ProtocolWorker> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
     let worker = this.idle.pop();
     // A worker can die while idle (killed from outside): it is dropped, not handed out.
@@ -65,7 +65,7 @@ export class WorkerPool {
       worker = this.idle.pop();
     }
     if (worker) return Promise.resolve(worker);
-    return new Promise<PythonWorker>((resolve, reject) => {
+    return new Promise<ProtocolWorker>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, overdue: false };
       this.waiting.push(waiter);
       if (this.all.size === 0) {
@@ -98,7 +98,7 @@ export class WorkerPool {
   private start(): void {
     this.starting++;
     const spawnedAt = performance.now();
-    const fresh = new PythonWorker(this.options);
+    const fresh = new ProtocolWorker(this.options);
     this.all.add(fresh);
     this.peak = Math.max(this.peak, this.all.size);
     fresh.ready.then(
@@ -126,7 +126,7 @@ export class WorkerPool {
     return waiter;
   }
 
-  private release(worker: PythonWorker): void {
+  private release(worker: ProtocolWorker): void {
     if (!worker.alive) {
       this.all.delete(worker);
       // A replacement, if requests are waiting: they have waited already.

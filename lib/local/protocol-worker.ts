@@ -30,7 +30,11 @@ export interface WorkerReply {
 }
 
 export interface WorkerOptions {
-  readonly python: string;
+  /** The program and arguments that start one worker speaking the JSON-lines protocol. */
+  readonly command: string;
+  readonly args: readonly string[];
+  /** For messages: `python worker`, `node worker`. */
+  readonly label: string;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
 }
@@ -44,11 +48,13 @@ export class WorkerCrashedError extends Error {
 }
 
 /**
- * One `python -m ork.worker` process: imports each task file once and runs one invocation at a time, as a
- * warm Lambda container does. Requests and replies are JSON lines.
+ * One worker process (`python -m ork.worker`, or the Node worker): imports each task file once and runs
+ * one invocation at a time, as a warm Lambda container does. Requests and replies are JSON lines
+ * (protocol in lambdas/python/ork/worker.py).
  */
-export class PythonWorker {
+export class ProtocolWorker {
   private readonly child: ChildProcessWithoutNullStreams;
+  private readonly label: string;
   private buffer = '';
   private stderr = '';
   private nextId = 1;
@@ -59,7 +65,8 @@ export class PythonWorker {
   readonly ready: Promise<void>;
 
   constructor(options: WorkerOptions) {
-    this.child = spawn(options.python, ['-m', 'ork.worker'], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.label = options.label;
+    this.child = spawn(options.command, [...options.args], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
     let markReady!: () => void;
     let failReady!: (error: Error) => void;
     this.ready = new Promise<void>((resolve, reject) => {
@@ -89,13 +96,13 @@ export class PythonWorker {
     });
     this.child.on('error', (error) => {
       this.exited = true;
-      failReady(new WorkerCrashedError(`cannot start ${options.python}: ${error.message}`));
+      failReady(new WorkerCrashedError(`cannot start ${options.command}: ${error.message}`));
       this.pending?.reject(new WorkerCrashedError(`worker failed: ${error.message}`));
       this.pending = undefined;
     });
     this.child.on('exit', (code, signal) => {
       this.exited = true;
-      const why = `python worker exited (${signal ?? `code ${code}`})${this.stderr.trim() ? `: ${this.stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}`;
+      const why = `${options.label} exited (${signal ?? `code ${code}`})${this.stderr.trim() ? `: ${this.stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}`;
       failReady(new WorkerCrashedError(why));
       this.pending?.reject(new WorkerCrashedError(why));
       this.pending = undefined;
@@ -130,7 +137,7 @@ export class PythonWorker {
   }
 
   call(request: WorkerRequest): Promise<WorkerReply> {
-    if (!this.alive) return Promise.reject(new WorkerCrashedError('python worker is not running'));
+    if (!this.alive) return Promise.reject(new WorkerCrashedError(`${this.label} is not running`));
     if (this.pending) return Promise.reject(new Error('worker is busy'));
     const id = this.nextId++;
     this.stderr = '';
