@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 let cached: string | undefined;
 
@@ -30,4 +31,14 @@ export function packageVersion(): string {
 /** The Python SDK (`import ork`) shipped with this package. */
 export function pythonSdkPath(): string {
   return path.join(packageRoot(), 'lambdas', 'python');
+}
+
+/** The Node SDK's local worker (lambdas/node/ork/worker.ts). */
+export function nodeWorkerPath(): string {
+  return path.join(packageRoot(), 'lambdas', 'node', 'ork', 'worker.ts');
+}
+
+/** tsx's ESM loader as a file URL, for `node --import`: found from Ork's package, wherever the task runs. */
+export function tsxLoaderUrl(): string {
+  return pathToFileURL(createRequire(path.join(packageRoot(), 'package.json')).resolve('tsx/esm')).href;
 }

@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { StateMachineDefinition, TaskManifest } from '../../compiler/index.js';
 import { Placeholders } from '../../compiler/index.js';
-import { pythonSdkPath } from '../package-root.js';
+import { nodeWorkerPath, pythonSdkPath, tsxLoaderUrl } from '../package-root.js';
 import { findFanOutMaps, fanOutSize } from './fan-out-sizes.js';
 import { adaptForLocal } from './local-adaptation.js';
 import type { RunObserver } from './run-events.js';
@@ -108,10 +108,22 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     },
     ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
   });
+  // Node workers run the task files through tsx (TypeScript), resolved from Ork's own packages.
+  const nodePool = options.manifest.tasks.some((t) => t.executor === 'node')
+    ? new WorkerPool({
+        command: process.execPath,
+        args: ['--import', tsxLoaderUrl(), nodeWorkerPath()],
+        label: 'node worker',
+        cwd: options.workflowDir,
+        env: { ...env, ORK_PAYLOAD_DIR: path.join(runDir, 'payloads') },
+        ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
+      })
+    : undefined;
   const handlers = createTaskHandlers({
     manifest: options.manifest,
     workflowDir: options.workflowDir,
     pool,
+    ...(nodePool ? { nodePool } : {}),
     observer,
     ...(options.resume ? { reuse: options.resume.outputs } : {}),
   });
@@ -167,7 +179,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     }
   } finally {
     options.signal?.removeEventListener('abort', abort);
-    await pool.close();
+    await Promise.all([pool.close(), nodePool?.close()]);
   }
   await Promise.race([consumeEvents, new Promise((resolve) => setTimeout(resolve, 1000))]);
 
@@ -176,10 +188,11 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   summary.endedAt = new Date().toISOString();
   summary.outputs = outputs;
   summary.tasks = tasks;
-  summary.workers = pool.peak;
+  const workers = pool.peak + (nodePool?.peak ?? 0);
+  summary.workers = workers;
   if (error) summary.error = error;
   await recorder.close();
-  return { runId, runDir, status, outputs, tasks, workers: pool.peak, ...(error ? { error } : {}) };
+  return { runId, runDir, status, outputs, tasks, workers, ...(error ? { error } : {}) };
 }
 
 /** What failed the run, naming task, instance, error and where the instance's log is. */

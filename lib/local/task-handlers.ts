@@ -21,7 +21,10 @@ export type TaskHandler = (input: unknown) => Promise<unknown>;
 export interface TaskHandlerOptions {
   readonly manifest: TaskManifest;
   readonly workflowDir: string;
+  /** Workers for python and container tasks. */
   readonly pool: WorkerPool;
+  /** Workers for node tasks; absent when the workflow has none. */
+  readonly nodePool?: WorkerPool;
   readonly observer: RunObserver;
   /** Outputs of instances that succeeded in an earlier run (--resume), by instance key. */
   readonly reuse?: ReadonlyMap<string, unknown>;
@@ -40,7 +43,8 @@ function containerPayload(input: unknown): unknown {
 }
 
 /**
- * One handler per Task state: runs the instance on a warm Python worker. Attempts are counted here
+ * One handler per Task state: runs the instance on a warm worker (Python for python and container tasks,
+ * Node for node tasks). Attempts are counted here
  * because the interpreter's context object has no `$$.State.RetryCount`.
  */
 export function createTaskHandlers(options: TaskHandlerOptions): Record<string, TaskHandler> {
@@ -59,9 +63,6 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
   // foreach from writing its item list to the workers once per instance.
   let reads: ReadonlySet<string> | null | undefined;
   return async (input) => {
-    if (task.executor === 'node') {
-      throw new TaskFailure('Ork.UnsupportedExecutor', `task '${task.name}': executor 'node' cannot run locally yet`);
-    }
     // A shallow copy: only `attempt` is set here, and a deep clone of every instance's payload (which holds
     // its upstream's whole output) was a large share of a big fan-out's time.
     const payload = { ...((task.executor === 'container' ? containerPayload(input) : input) as Record<string, unknown>) };
@@ -83,7 +84,9 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
 
     try {
       const sent = reads ? withInputsRead(payload, reads) : payload;
-      const reply = await options.pool.run({ file, workflow_dir: options.workflowDir, payload: sent, env: task.env }, timeoutMs, () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`));
+      const pool = task.executor === 'node' ? options.nodePool : options.pool;
+      if (!pool) throw new TaskFailure('Ork.UnsupportedExecutor', `task '${task.name}': no worker for executor '${task.executor}'`);
+      const reply = await pool.run({ file, workflow_dir: options.workflowDir, payload: sent, env: task.env }, timeoutMs, () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`));
       for (const line of reply.logs) {
         options.observer.log?.({ task: task.name, instance: record.label, level: String(line.level ?? 'info'), message: String(line.message ?? ''), record: line });
       }

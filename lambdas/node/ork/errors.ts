@@ -1,0 +1,50 @@
+/**
+ * Failures a task instance can end with. Step Functions matches Retry and Catch on the error name, which
+ * the Lambda Node.js runtime takes from `error.name`; Ork's own errors have dotted names so they cannot
+ * collide with a user's, exactly as in the Python SDK.
+ */
+export class OrkError extends Error {
+  readonly retryable: boolean = true;
+
+  constructor(name: string, message: string, options?: { cause?: unknown; retryable?: boolean }) {
+    super(message, options?.cause !== undefined ? { cause: options.cause } : undefined);
+    this.name = name;
+    if (options?.retryable !== undefined) this.retryable = options.retryable;
+  }
+}
+
+export const InputValidationError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.InputValidationError', message, { cause, retryable: false });
+export const OutputValidationError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.OutputValidationError', message, { cause, retryable: false });
+export const InvalidPayloadError = (message: string): OrkError => new OrkError('Ork.InvalidPayload', message, { retryable: false });
+export const TaskDefinitionError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.TaskDefinitionError', message, { cause, retryable: false });
+export const PayloadStoreError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.PayloadStoreError', message, { cause });
+
+export interface Failure {
+  readonly type: string;
+  readonly message: string;
+  readonly retryable: boolean;
+  readonly traceback: string;
+}
+
+/** The error name Step Functions sees: `error.name` (`TypeError`, `Ork.InputValidationError`, a custom class's name). */
+export function errorName(error: unknown): string {
+  if (error instanceof Error) return error.name && error.name !== 'Error' ? error.name : error.constructor.name || 'Error';
+  return 'Error';
+}
+
+/** Name, message, whether to retry, and the whole stack with every cause. */
+export function describeFailure(error: unknown): Failure {
+  const parts: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; current !== undefined && depth < 10; depth++) {
+    parts.push(current instanceof Error ? current.stack ?? `${current.name}: ${current.message}` : String(current));
+    current = current instanceof Error ? current.cause : undefined;
+    if (current !== undefined) parts.push('The above error was caused by:');
+  }
+  return {
+    type: errorName(error),
+    message: error instanceof Error ? error.message : String(error),
+    retryable: error instanceof OrkError ? error.retryable : true,
+    traceback: parts.join('\n'),
+  };
+}

@@ -1,0 +1,27 @@
+/**
+ * Lambda entry point of `executor: node` tasks. The deploy construct bundles, per task, a small entry that
+ * imports the task file and exports `handler = lambdaHandler(task)`; the event is the payload, the return
+ * value the output. A failure is thrown, so Step Functions sees its name (`TypeError`,
+ * `Ork.InputValidationError` …) for Retry and Catch, after one structured log line with every cause.
+ */
+import { describeFailure } from './errors.js';
+import { References, storeFromEnvironment } from './payload-store.js';
+import { invoke } from './runtime.js';
+import { StreamSink } from './sink.js';
+import type { OrkTask } from './task.js';
+
+export function lambdaHandler(task: OrkTask): (event: unknown) => Promise<unknown> {
+  const sink = new StreamSink();
+  let references: References | undefined;
+  return async (event) => {
+    try {
+      references ??= new References(storeFromEnvironment());
+      return await invoke(event, task, { references, logSink: sink, metricSink: sink });
+    } catch (error) {
+      const failure = describeFailure(error);
+      const payload = (event ?? {}) as { task?: unknown; execution_id?: unknown };
+      sink.emit({ level: 'error', message: `task failed: ${failure.type}: ${failure.message}`, error: failure, task: payload.task, execution_id: payload.execution_id });
+      throw error;
+    }
+  };
+}

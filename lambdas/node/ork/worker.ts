@@ -1,0 +1,100 @@
+/**
+ * Local worker of `executor: node` tasks: the same JSON-lines protocol as `python -m ork.worker`
+ * (lambdas/python/ork/worker.py). Started by `ork run` through tsx, so task files may be TypeScript.
+ * One invocation at a time: environment variables are per invocation and process-wide.
+ */
+import { createInterface } from 'node:readline';
+
+import { describeFailure } from './errors.js';
+import { loadTask } from './load-task.js';
+import { References, storeFromEnvironment } from './payload-store.js';
+import { inputFields, invoke } from './runtime.js';
+import { jsonLine, ListSink } from './sink.js';
+
+interface Request {
+  id?: unknown;
+  file?: unknown;
+  payload?: unknown;
+  env?: unknown;
+}
+
+// The protocol owns stdout; what task code prints is captured per invocation.
+const protocolWrite = process.stdout.write.bind(process.stdout);
+let captured: string[] | undefined;
+process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+  if (captured) {
+    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
+    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+    callback?.();
+    return true;
+  }
+  return process.stderr.write(chunk as never, ...(rest as []));
+}) as typeof process.stdout.write;
+
+function send(reply: Record<string, unknown>): void {
+  protocolWrite(`${jsonLine(reply)}\n`);
+}
+
+async function handle(request: Request, references: References): Promise<Record<string, unknown>> {
+  const started = performance.now();
+  const logs = new ListSink();
+  const metrics = new ListSink();
+  const reply: Record<string, unknown> = { id: request.id ?? null };
+  const previous = new Map<string, string | undefined>();
+  if (request.env !== undefined && (request.env === null || typeof request.env !== 'object')) {
+    return { ...reply, ok: false, error: { type: 'Ork.ProtocolError', message: 'env must be an object', retryable: false, traceback: '' }, logs: [], metrics: [], ms: 0 };
+  }
+  for (const [key, value] of Object.entries((request.env ?? {}) as Record<string, unknown>)) {
+    previous.set(key, process.env[key]);
+    if (value === null) delete process.env[key];
+    else process.env[key] = String(value);
+  }
+  captured = [];
+  try {
+    if (typeof request.file !== 'string') throw Object.assign(new Error('request has no task file'), { name: 'Ork.ProtocolError' });
+    const task = await loadTask(request.file);
+    reply.output = await invoke(request.payload, task, { references, logSink: logs, metricSink: metrics });
+    reply.ok = true;
+    reply.reads = inputFields(task);
+  } catch (error) {
+    reply.ok = false;
+    reply.error = describeFailure(error);
+  } finally {
+    const printed = captured.join('');
+    captured = undefined;
+    if (printed) reply.stdout = printed;
+    for (const [key, value] of previous) {
+      if (value === undefined) delete process.env[key];
+      else process.env[key] = value;
+    }
+  }
+  reply.logs = logs.records;
+  reply.metrics = metrics.records;
+  reply.ms = Math.round((performance.now() - started) * 1000) / 1000;
+  return reply;
+}
+
+async function main(): Promise<void> {
+  const references = new References(storeFromEnvironment());
+  send({ ready: true, pid: process.pid, node: process.version });
+  // A worker whose engine died must not live on.
+  const parent = process.ppid;
+  setInterval(() => {
+    if (process.ppid !== parent) process.exit(1);
+  }, 1000).unref();
+  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line.trim()) continue;
+    let request: Request;
+    try {
+      request = JSON.parse(line) as Request;
+      if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new Error('a request is a JSON object');
+    } catch (error) {
+      send({ id: null, ok: false, error: { type: 'Ork.ProtocolError', message: `bad request line: ${error instanceof Error ? error.message : String(error)}`, retryable: false, traceback: '' }, logs: [], metrics: [] });
+      continue;
+    }
+    send(await handle(request, references));
+  }
+}
+
+await main();
