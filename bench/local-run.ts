@@ -7,6 +7,8 @@
  * 2. The same workflow at 200 instances, beside a process-per-instance baseline measured in the same run:
  *    one `python3 -c` per instance (16 at a time) that imports the SDK and the task file and answers one
  *    request exactly as a worker does. Both throughputs count the whole run, worker start-up included.
+ * 3. The same 10,000-instance foreach with `executor: node` tasks (TypeScript, zod schemas) on warm node
+ *    workers: wall time beside the Python figure of (1), target no slower than it.
  *
  * Run alone with `npx tsx bench/local-run.ts`, or with the others through `npm run bench`. The machine's
  * load average is printed too: on a shared machine the figures move with it.
@@ -79,6 +81,26 @@ def main(input: Input) -> Output:
     return Output(item=input.item)
 `;
 
+const NODE_WORKFLOW = WORKFLOW.replaceAll('executor: python', 'executor: node').replace(/file: tasks\/(\w+)\.py/g, 'file: tasks/$1.ts');
+
+const NODE_DISCOVER = `import { defineTask, z } from 'ork/task';
+
+export default defineTask({
+  input: z.object({ params: z.object({ n: z.number().int() }) }),
+  output: z.object({ items: z.array(z.number().int()) }),
+  handler: (input) => ({ items: Array.from({ length: input.params.n }, (_, i) => i) }),
+});
+`;
+
+const NODE_NOOP = `import { defineTask, z } from 'ork/task';
+
+export default defineTask({
+  input: z.object({ item: z.number().int() }),
+  output: z.object({ item: z.number().int() }),
+  handler: (input) => ({ item: input.item }),
+});
+`;
+
 /** One instance per process: the worker's own request handler, on one request, then exit. */
 const ONE_SHOT = `import json, sys
 from ork.payload_store import References, store_from_environment
@@ -94,6 +116,16 @@ function writeWorkflow(): string {
   writeFileSync(path.join(dir, 'workflow.yaml'), WORKFLOW);
   writeFileSync(path.join(dir, 'tasks', 'discover.py'), DISCOVER);
   writeFileSync(path.join(dir, 'tasks', 'noop.py'), NOOP);
+  return dir;
+}
+
+/** The node twin, in a folder of its own (a temporary one: `ork/task` resolves to this package from anywhere). */
+function writeNodeWorkflow(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-local-run-node-'));
+  mkdirSync(path.join(dir, 'tasks'));
+  writeFileSync(path.join(dir, 'workflow.yaml'), NODE_WORKFLOW);
+  writeFileSync(path.join(dir, 'tasks', 'discover.ts'), NODE_DISCOVER);
+  writeFileSync(path.join(dir, 'tasks', 'noop.ts'), NODE_NOOP);
   return dir;
 }
 
@@ -141,6 +173,7 @@ const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
 
 export async function run(): Promise<void> {
   const dir = writeWorkflow();
+  const nodeDir = writeNodeWorkflow();
   try {
     console.log(`   ${availableParallelism()} cores, load average ${load()} (1, 5, 15 min)`);
 
@@ -161,9 +194,17 @@ export async function run(): Promise<void> {
     console.log(`     ork                  ${fmt(small.seconds)} s, ${fmt(orkRate, 1)} instances/s (${small.result.workers} workers)`);
     console.log(`     process per instance ${fmt(baselineSeconds)} s, ${fmt(baselineRate, 1)} instances/s`);
     console.log(`     speed-up             ${fmt(orkRate / baselineRate, 1)}×   (target ≥ ${TARGET_SPEEDUP}×)`);
+
+    const node = await runOrk(nodeDir, LARGE);
+    const nodeFanOut = node.result.tasks.noop;
+    console.log(`   ${LARGE.toLocaleString('en')} no-op instances of a node task (executor: node), concurrency ${CONCURRENCY}:`);
+    console.log(`     wall                 ${fmt(node.seconds)} s   (Python ${fmt(large.seconds)} s; target no slower than the Python figure: ${node.seconds <= large.seconds ? 'met' : 'NOT met'})`);
+    console.log(`     fan-out              ${fmt(nodeFanOut?.seconds ?? 0)} s; peak running ${nodeFanOut?.peakRunning}`);
+    console.log(`     per-instance overhead ${fmt((node.seconds * 1000) / LARGE, 3)} ms wall, ${fmt((node.cpuSeconds * 1000) / LARGE, 3)} ms CPU of the node process; node workers started ${node.result.workers}`);
     console.log(`   load average after: ${load()}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
+    rmSync(nodeDir, { recursive: true, force: true });
   }
 }
 

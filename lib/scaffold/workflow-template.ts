@@ -1,5 +1,16 @@
-/** Files of a new workflow project (`ork init`): a small foreach workflow that runs and deploys as is. */
-export function workflowTemplate(name: string, orkRoot: string): Record<string, string> {
+/** The languages `ork init --lang` scaffolds tasks in. */
+export const TEMPLATE_LANGUAGES = ['python', 'ts'] as const;
+export type TemplateLanguage = (typeof TEMPLATE_LANGUAGES)[number];
+
+/**
+ * Files of a new workflow project (`ork init`): a small foreach workflow that runs and deploys as is, with
+ * its tasks in Python (pydantic models) or TypeScript (`executor: node`, zod schemas through `ork/task`).
+ */
+export function workflowTemplate(name: string, orkRoot: string, language: TemplateLanguage = 'python'): Record<string, string> {
+  return { ...(language === 'ts' ? typeScriptTasks(name) : pythonTasks(name)), ...projectFiles(name, orkRoot, language) };
+}
+
+function pythonTasks(name: string): Record<string, string> {
   return {
     'workflow.yaml': `# yaml-language-server: $schema=./workflow.schema.json
 name: ${name}
@@ -82,14 +93,106 @@ class Output(BaseModel):
 def main(input: Input) -> Output:
     return Output(total_words=sum(c.words for c in input.count_words))
 `,
+  };
+}
+
+function typeScriptTasks(name: string): Record<string, string> {
+  return {
+    'workflow.yaml': `# yaml-language-server: $schema=./workflow.schema.json
+name: ${name}
+description: Count the words of each document, then add them up.
+params:
+  documents: [alpha beta gamma, delta epsilon, zeta]
+defaults:
+  retries: 2
+  timeout: 5m
+
+tasks:
+  discover:
+    executor: node
+    file: tasks/discover.ts
+
+  count_words:
+    executor: node
+    file: tasks/count_words.ts
+    foreach: discover.documents
+    concurrency: 4
+
+  total:
+    executor: node
+    file: tasks/total.ts
+    depends_on: [count_words]
+`,
+    'tasks/discover.ts': `import { defineTask, z } from 'ork/task';
+
+export default defineTask({
+  input: z.object({
+    params: z.object({ documents: z.array(z.string()) }),
+  }),
+  output: z.object({ documents: z.array(z.string()) }),
+  handler: (input, ctx) => {
+    ctx.log.info(\`found \${input.params.documents.length} documents\`);
+    return { documents: input.params.documents };
+  },
+});
+`,
+    'tasks/count_words.ts': `import { defineTask, z } from 'ork/task';
+
+export default defineTask({
+  input: z.object({
+    item: z.string(), // one document
+  }),
+  output: z.object({ words: z.number().int() }),
+  handler: (input, ctx) => {
+    const words = input.item.split(/\\s+/).filter(Boolean).length;
+    ctx.metrics.record('words_counted', words);
+    return { words };
+  },
+});
+`,
+    'tasks/total.ts': `import { defineTask, z } from 'ork/task';
+
+export default defineTask({
+  input: z.object({
+    count_words: z.array(z.object({ words: z.number().int() })),
+  }),
+  output: z.object({ total_words: z.number().int() }),
+  handler: (input) => ({ total_words: input.count_words.reduce((sum, c) => sum + c.words, 0) }),
+});
+`,
+    'tsconfig.json': `${JSON.stringify(
+      {
+        compilerOptions: {
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          strict: true,
+          noUncheckedIndexedAccess: true,
+          verbatimModuleSyntax: true,
+          skipLibCheck: true,
+          noEmit: true,
+          types: ['node'],
+        },
+        include: ['tasks/**/*.ts'],
+      },
+      null,
+      2,
+    )}\n`,
+  };
+}
+
+function projectFiles(name: string, orkRoot: string, language: TemplateLanguage): Record<string, string> {
+  const ts = language === 'ts';
+  return {
     'cdk.json': `${JSON.stringify({ app: 'node node_modules/ork/bin/cdk-app.js', context: { workflows: '.' } }, null, 2)}\n`,
     'package.json': `${JSON.stringify(
       {
         name,
         private: true,
         type: 'module',
-        scripts: { start: 'ork run .', validate: 'ork validate .', synth: 'cdk synth', deploy: 'cdk deploy --all' },
-        devDependencies: { ork: `file:${orkRoot}`, 'aws-cdk': '^2' },
+        scripts: { start: 'ork run .', validate: 'ork validate .', ...(ts ? { typecheck: 'tsc --noEmit' } : {}), synth: 'cdk synth', deploy: 'cdk deploy --all' },
+        // TypeScript tasks: Ork runs them as they are (through tsx); typescript and @types/node are for editors and `npm run typecheck`.
+        devDependencies: { ork: `file:${orkRoot}`, 'aws-cdk': '^2', ...(ts ? { typescript: '^5', '@types/node': '^20' } : {}) },
       },
       null,
       2,
@@ -105,7 +208,13 @@ npx ork run .            # run it on this machine
 npx cdk deploy --all     # deploy it to AWS (Step Functions, Lambda, dashboard)
 \`\`\`
 
-Add Python packages your tasks need to \`requirements.txt\`; they are bundled for Lambda at deploy.
-`,
+${
+      ts
+        ? `The tasks are TypeScript (\`executor: node\`): each file exports \`defineTask({ input, output, handler })\` from
+\`ork/task\`, with zod schemas that type the handler's input and output. \`npm run typecheck\` checks them.
+`
+        : `Add Python packages your tasks need to \`requirements.txt\`; they are bundled for Lambda at deploy.
+`
+    }`,
   };
 }

@@ -44,6 +44,8 @@ interface ExampleRun {
 }
 
 const BIN = path.join(ROOT, 'bin', 'ork.js');
+/** The Python examples; their node twins (ts-*) and mixed-languages run in node-examples.test.ts. */
+const pythonExamples = () => workflowDirectories(EXAMPLES_DIR).filter(({ name }) => !name.startsWith('ts-') && name !== 'mixed-languages');
 let work: string;
 const runs = new Map<string, ExampleRun>();
 
@@ -126,7 +128,7 @@ function expectPeak(key: string, task: string, concurrency: number): void {
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'ork-examples-'));
-  const jobs = workflowDirectories(EXAMPLES_DIR).map(({ name }) => runExample(name, copyExample(name)));
+  const jobs = pythonExamples().map(({ name }) => runExample(name, copyExample(name)));
   // foreach-aggregate has 3 files, fewer than its `concurrency: 8`: a copy with 12 files shows the cap reached.
   const wide = copyExample('foreach-aggregate', 'foreach-aggregate-wide');
   const raw = path.join(wide, 'data', 'raw', '2024-01-15');
@@ -141,7 +143,7 @@ afterAll(() => {
 
 describe('examples run end to end (ork run --json)', () => {
   it('covers every example', () => {
-    expect(workflowDirectories(EXAMPLES_DIR).map((e) => e.name)).toEqual(['combined', 'concurrency-limit', 'dynamic-count', 'foreach-aggregate', 'static-parallel']);
+    expect(pythonExamples().map((e) => e.name)).toEqual(['combined', 'concurrency-limit', 'dynamic-count', 'foreach-aggregate', 'static-parallel']);
   });
 
   it('static-parallel: 4 instances split the 12 months by index', () => {

@@ -17,6 +17,7 @@ export const InputValidationError = (message: string, cause?: unknown): OrkError
 export const OutputValidationError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.OutputValidationError', message, { cause, retryable: false });
 export const InvalidPayloadError = (message: string): OrkError => new OrkError('Ork.InvalidPayload', message, { retryable: false });
 export const TaskDefinitionError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.TaskDefinitionError', message, { cause, retryable: false });
+export const ProtocolError = (message: string): OrkError => new OrkError('Ork.ProtocolError', message, { retryable: false });
 export const PayloadStoreError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.PayloadStoreError', message, { cause });
 
 export interface Failure {

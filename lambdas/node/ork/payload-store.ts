@@ -90,6 +90,14 @@ function isReference(value: unknown): value is { [REF_KEY]: string } {
   return value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as Record<string, unknown>)[REF_KEY] === 'string' && Object.keys(value).length <= 2;
 }
 
+function containsReference(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (isReference(value)) return true;
+  if (Array.isArray(value)) return value.some(containsReference);
+  for (const key in value) if (containsReference((value as Record<string, unknown>)[key])) return true;
+  return false;
+}
+
 /** Writes outputs above the threshold and reads references back, whichever store wrote them. */
 export class References {
   private s3: S3Store | undefined;
@@ -107,14 +115,15 @@ export class References {
     }
   }
 
+  /** Replaces references, at any depth of lists and objects, by what they point to. */
   async resolve(value: unknown): Promise<unknown> {
+    // Most inputs hold no reference: a synchronous scan leaves them as they are, where the recursive
+    // Promise.all below would make a promise per element (an aggregate receives a whole fan-out's list).
+    if (!containsReference(value)) return value;
     if (isReference(value)) return this.load(value[REF_KEY]);
     if (Array.isArray(value)) return Promise.all(value.map((v) => this.resolve(v)));
-    if (value !== null && typeof value === 'object') {
-      const entries = await Promise.all(Object.entries(value).map(async ([k, v]) => [k, await this.resolve(v)] as const));
-      return Object.fromEntries(entries);
-    }
-    return value;
+    const entries = await Promise.all(Object.entries(value as object).map(async ([k, v]) => [k, await this.resolve(v)] as const));
+    return Object.fromEntries(entries);
   }
 
   private async load(url: string): Promise<unknown> {

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { Context } from './context.js';
 import { InputValidationError, OutputValidationError, TaskDefinitionError } from './errors.js';
 import { parsePayload, type Payload } from './payload.js';
@@ -26,29 +26,57 @@ export function explainValidation(error: z.ZodError, data: unknown, what: string
   return `${what}: ${lines.join('; ')}`;
 }
 
-/** The fields an input model reads, or null when it takes everything (no model, or not an object). */
-export function inputFields(task: OrkTask): string[] | null {
-  const schema = task.input;
-  if (schema instanceof z.ZodObject) return Object.keys(schema.shape);
-  return null;
+interface ZodDef {
+  readonly type?: string;
+  readonly shape?: Record<string, unknown>;
+  readonly catchall?: { readonly _zod?: { readonly def?: ZodDef } };
+  readonly in?: { readonly _zod?: { readonly def?: ZodDef } };
 }
 
+const fieldsCache = new WeakMap<OrkTask, readonly string[] | null>();
+
+/**
+ * The top-level fields an input schema reads, or null when it takes everything: no schema, an object that
+ * keeps unknown keys (`z.looseObject`, `.passthrough()`, `.catchall(…)`: Python's `extra="allow"`), or a
+ * schema that is not an object. A pipe (`z.object(…).transform(…)`) reads what its input side reads.
+ * Read from the schema's definition rather than with `instanceof`, so a task built with another copy of zod
+ * is understood too.
+ */
+export function inputFields(task: OrkTask): string[] | null {
+  if (fieldsCache.has(task)) {
+    const cached = fieldsCache.get(task);
+    return cached ? [...cached] : null;
+  }
+  let def = (task.input as { _zod?: { def?: ZodDef } } | undefined)?._zod?.def;
+  while (def?.type === 'pipe') def = def.in?._zod?.def;
+  const catchall = def?.catchall?._zod?.def?.type;
+  const fields = def?.type === 'object' && def.shape && (catchall === undefined || catchall === 'never') ? Object.keys(def.shape).sort() : null;
+  fieldsCache.set(task, fields);
+  return fields ? [...fields] : null;
+}
+
+/**
+ * `item`, one field per upstream task, and `params`; fields the schema does not declare are left out, as in
+ * the Python SDK: before references are resolved (an ignored upstream output is never fetched), and
+ * `params`/`item` too, so that a strict object (`z.strictObject`) that declares neither still accepts its input.
+ */
 export async function assembleInput(task: OrkTask, payload: Payload, references: References): Promise<unknown> {
   const wanted = inputFields(task);
+  const wants = (name: string): boolean => wanted === null || wanted.includes(name);
   const fields: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(payload.inputs)) if (!wanted || wanted.includes(name)) fields[name] = await references.resolve(value);
-  fields.params = payload.params;
-  if (payload.hasItem) fields.item = await references.resolve(payload.item);
+  for (const [name, value] of Object.entries(payload.inputs)) if (wants(name)) fields[name] = await references.resolve(value);
+  if (wants('params')) fields.params = payload.params;
+  if (payload.hasItem && wants('item')) fields.item = await references.resolve(payload.item);
   if (!task.input) return fields;
-  const parsed = task.input.safeParse(fields);
+  const parsed = await task.input.safeParseAsync(fields);
   if (!parsed.success) throw InputValidationError(explainValidation(parsed.error, fields, `input of task '${payload.task}' (${payload.instance}) does not fit its input schema`), parsed.error);
   return parsed.data;
 }
 
-export function validateOutput(task: OrkTask, payload: Payload, result: unknown): unknown {
+export async function validateOutput(task: OrkTask, payload: Payload, result: unknown): Promise<unknown> {
   let output = result;
   if (task.output) {
-    const parsed = task.output.safeParse(result);
+    const parsed = await task.output.safeParseAsync(result);
     if (!parsed.success) throw OutputValidationError(explainValidation(parsed.error, result, `output of task '${payload.task}' (${payload.instance}) does not fit its output schema`), parsed.error);
     output = parsed.data;
   }
@@ -92,6 +120,6 @@ export async function invoke(rawPayload: unknown, task: OrkTask, options: Invoke
   const input = await assembleInput(task, payload, options.references);
   const context = new Context(payload, options.logSink, options.metricSink);
   const result = await task.handler(input as never, context);
-  const output = validateOutput(task, payload, result);
+  const output = await validateOutput(task, payload, result);
   return options.references.offload(output, outputKey(payload));
 }

@@ -3,9 +3,10 @@
  * (lambdas/python/ork/worker.py). Started by `ork run` through tsx, so task files may be TypeScript.
  * One invocation at a time: environment variables are per invocation and process-wide.
  */
+import { register } from 'node:module';
 import { createInterface } from 'node:readline';
 
-import { describeFailure } from './errors.js';
+import { describeFailure, OrkError, ProtocolError } from './errors.js';
 import { loadTask } from './load-task.js';
 import { References, storeFromEnvironment } from './payload-store.js';
 import { inputFields, invoke } from './runtime.js';
@@ -35,6 +36,24 @@ function send(reply: Record<string, unknown>): void {
   protocolWrite(`${jsonLine(reply)}\n`);
 }
 
+/**
+ * A stray failure of task code (a promise rejected with no handler, an error thrown in a timer callback)
+ * would end the process by default, and the instance failed with `Ork.WorkerCrashed` and the last lines of
+ * a stack. Like the Lambda runtime (which fails the invocation with `Runtime.UnhandledPromiseRejection`), it
+ * fails the invocation in progress with that error instead; like the Python worker, the worker lives on.
+ * Outside an invocation (a timer firing after its task returned), it is written to stderr.
+ */
+let failInvocation: ((error: unknown) => void) | undefined;
+function strayFailure(error: unknown): void {
+  if (failInvocation) failInvocation(error);
+  else process.stderr.write(`${describeFailure(error).traceback}\n`);
+}
+process.on('uncaughtException', strayFailure);
+process.on('unhandledRejection', (reason) => {
+  const described = describeFailure(reason);
+  strayFailure(new OrkError('Runtime.UnhandledPromiseRejection', `${described.type}: ${described.message}`, { cause: reason }));
+});
+
 async function handle(request: Request, references: References): Promise<Record<string, unknown>> {
   const started = performance.now();
   const logs = new ListSink();
@@ -51,15 +70,18 @@ async function handle(request: Request, references: References): Promise<Record<
   }
   captured = [];
   try {
-    if (typeof request.file !== 'string') throw Object.assign(new Error('request has no task file'), { name: 'Ork.ProtocolError' });
+    // Not retryable, as in the Python worker: the same request would fail the same way.
+    if (typeof request.file !== 'string' || !request.file) throw ProtocolError("request has no 'file': the path of the task file to run");
     const task = await loadTask(request.file);
-    reply.output = await invoke(request.payload, task, { references, logSink: logs, metricSink: metrics });
+    const stray = new Promise<never>((_, reject) => (failInvocation = reject));
+    reply.output = await Promise.race([invoke(request.payload, task, { references, logSink: logs, metricSink: metrics }), stray]);
     reply.ok = true;
     reply.reads = inputFields(task);
   } catch (error) {
     reply.ok = false;
     reply.error = describeFailure(error);
   } finally {
+    failInvocation = undefined;
     const printed = captured.join('');
     captured = undefined;
     if (printed) reply.stdout = printed;
@@ -75,6 +97,8 @@ async function handle(request: Request, references: References): Promise<Record<
 }
 
 async function main(): Promise<void> {
+  // Before any task file is imported: `ork/task` and `.ts` task files resolve wherever the workflow lies.
+  register('./worker-hooks.ts', { parentURL: import.meta.url, data: { orkPackageJson: new URL('../../../package.json', import.meta.url).href } });
   const references = new References(storeFromEnvironment());
   send({ ready: true, pid: process.pid, node: process.version });
   // A worker whose engine died must not live on.

@@ -1,0 +1,288 @@
+import { cpSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runWorkflowCli, temporaryDirectory, type CliRun } from '../node-sdk/support.js';
+import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
+
+/**
+ * The node examples end to end through the CLI (`ork run <copy> --json`, runs under a temporary
+ * ORK_RUNS_DIR): the seed's five patterns with `executor: node` tasks (examples/ts-*), each beside its
+ * Python twin, whose outputs it must equal; the mixed python/node workflow; instance counts from the
+ * summary and attempts.jsonl; for a task with `concurrency`, run.json's peakRunning equals the cap whenever
+ * there are more instances. And task-side, with the tasks' own clocks: a workflow whose instances sleep
+ * 300 ms and report when they started and ended really overlaps `concurrency` instances at most and at
+ * least, in node and Python fan-outs running side by side (24 items each: time for the pools to grow on a
+ * loaded machine).
+ * Copies: the examples write their results beside themselves, and a copy in a temporary directory also
+ * shows that a node workflow runs outside Ork's package (no node_modules, no package.json).
+ */
+
+const PATTERNS = ['static-parallel', 'dynamic-count', 'foreach-aggregate', 'concurrency-limit', 'combined'] as const;
+
+let tmp: ReturnType<typeof temporaryDirectory>;
+const runs = new Map<string, CliRun & { dir: string }>();
+
+function copyExample(name: string, as = name): string {
+  const target = path.join(tmp.dir, 'examples', as);
+  cpSync(path.join(EXAMPLES_DIR, name), target, { recursive: true, filter: (source) => path.basename(source) !== '.ork' });
+  return target;
+}
+
+async function runExample(key: string, dir: string): Promise<void> {
+  const result = await runWorkflowCli(dir, path.join(tmp.dir, 'runs', key));
+  runs.set(key, { ...result, dir });
+}
+
+function run(key: string): CliRun & { dir: string } {
+  const found = runs.get(key);
+  if (!found) throw new Error(`no run of ${key}: see the beforeAll error`);
+  return found;
+}
+
+/** Runs the jobs `limit` at a time: on two cores, eleven runs at once would mostly measure the machine. */
+async function inBatches(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < jobs.length) await jobs[next++]?.();
+    }),
+  );
+}
+
+/** Succeeded with exactly these instances per task, no failure, no retry; run.json and attempts.jsonl agree. */
+function expectInstances(key: string, expected: Record<string, number>): void {
+  const { code, json, stderr, runDir } = run(key);
+  expect(json.status, stderr).toBe('SUCCEEDED');
+  expect(code).toBe(0);
+  const record = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { status: string; tasks: CliRun['json']['tasks'] };
+  expect(record.status).toBe('SUCCEEDED');
+  expect(Object.keys(json.tasks).sort()).toEqual(Object.keys(expected).sort());
+  const attempts = readFileSync(path.join(runDir, 'attempts.jsonl'), 'utf8')
+    .split('\n')
+    .filter((line) => line.trim())
+    .map((line) => JSON.parse(line) as { task: string; status: string; attempt: number });
+  for (const [task, instances] of Object.entries(expected)) {
+    expect(json.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
+    expect(record.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
+    expect(attempts.filter((a) => a.task === task && a.status === 'succeeded'), task).toHaveLength(instances);
+  }
+  expect(attempts.every((a) => a.attempt === 1)).toBe(true);
+}
+
+/** run.json's most instances running at once: the cap when there were more, never above. */
+function expectPeak(key: string, task: string, concurrency: number): void {
+  const record = JSON.parse(readFileSync(path.join(run(key).runDir, 'run.json'), 'utf8')) as { tasks: CliRun['json']['tasks'] };
+  const counts = record.tasks[task];
+  expect(counts, task).toBeDefined();
+  expect(counts?.peakRunning).toBe(Math.min(concurrency, counts?.instances ?? 0));
+}
+
+/** The most intervals that hold one same instant (an end at the instant another starts is no overlap). */
+function maxOverlap(intervals: { start: number; end: number }[]): number {
+  const events = intervals.flatMap((i) => [
+    { at: i.start, delta: 1 },
+    { at: i.end, delta: -1 },
+  ]);
+  events.sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let now = 0;
+  let most = 0;
+  for (const event of events) most = Math.max(most, (now += event.delta));
+  return most;
+}
+
+const SLEEPERS: Record<string, string> = {
+  'workflow.yaml': `params:
+  n: 24
+tasks:
+  discover:
+    executor: node
+    file: tasks/discover.ts
+  node_capped:
+    executor: node
+    file: tasks/sleep.ts
+    foreach: discover.items
+    concurrency: 3
+  python_capped:
+    executor: python
+    file: tasks/sleep.py
+    foreach: discover.items
+    concurrency: 2
+`,
+  'tasks/discover.ts': `import { defineTask, z } from 'ork/task';
+export default defineTask({
+  input: z.object({ params: z.object({ n: z.number().int() }) }),
+  output: z.object({ items: z.array(z.number()) }),
+  handler: (input) => ({ items: Array.from({ length: input.params.n }, (_, i) => i) }),
+});
+`,
+  'tasks/sleep.ts': `import { setTimeout as sleep } from 'node:timers/promises';
+import { defineTask, z } from 'ork/task';
+export default defineTask({
+  input: z.object({ item: z.number() }),
+  output: z.object({ item: z.number(), start: z.number(), end: z.number(), pid: z.number() }),
+  handler: async (input) => {
+    const start = Date.now();
+    await sleep(300);
+    return { item: input.item, start, end: Date.now(), pid: process.pid };
+  },
+});
+`,
+  'tasks/sleep.py': `import os
+import time
+
+from ork import task
+from pydantic import BaseModel
+
+
+class Input(BaseModel):
+    item: int
+
+
+@task
+def main(input: Input):
+    start = int(time.time() * 1000)
+    time.sleep(0.3)
+    return {"item": input.item, "start": start, "end": int(time.time() * 1000), "pid": os.getpid()}
+`,
+};
+
+beforeAll(async () => {
+  tmp = temporaryDirectory('ork-node-examples-');
+  // The sleepers first and alone: their overlap is what the machine lets them do.
+  const sleepers = path.join(tmp.dir, 'examples', 'sleepers');
+  for (const [file, content] of Object.entries(SLEEPERS)) {
+    mkdirSync(path.dirname(path.join(sleepers, file)), { recursive: true });
+    writeFileSync(path.join(sleepers, file), content);
+  }
+  await runExample('sleepers', sleepers);
+
+  const jobs: (() => Promise<void>)[] = [];
+  for (const pattern of PATTERNS) {
+    jobs.push(() => runExample(`ts-${pattern}`, copyExample(`ts-${pattern}`)));
+    jobs.push(() => runExample(pattern, copyExample(pattern)));
+  }
+  jobs.push(() => runExample('mixed-languages', copyExample('mixed-languages')));
+  // ts-foreach-aggregate has 3 files, fewer than its `concurrency: 8`: a copy with 12 files shows the cap reached.
+  const wide = copyExample('ts-foreach-aggregate', 'ts-foreach-aggregate-wide');
+  const raw = path.join(wide, 'data', 'raw', '2024-01-15');
+  for (const file of readdirSync(raw)) for (const copy of [2, 3, 4]) copyFileSync(path.join(raw, file), path.join(raw, file.replace('.csv', `-${copy}.csv`)));
+  jobs.push(() => runExample('ts-foreach-aggregate-wide', wide));
+  await inBatches(jobs, 4);
+}, 300_000);
+
+afterAll(() => tmp?.remove());
+
+describe('node examples run end to end (ork run --json)', () => {
+  it('every seed pattern has a node twin, and there is a mixed python/node example', () => {
+    const names = workflowDirectories(EXAMPLES_DIR).map((e) => e.name);
+    for (const pattern of PATTERNS) expect(names).toContain(`ts-${pattern}`);
+    expect(names).toContain('mixed-languages');
+    for (const pattern of PATTERNS) {
+      const yaml = readFileSync(path.join(EXAMPLES_DIR, `ts-${pattern}`, 'workflow.yaml'), 'utf8');
+      const twin = readFileSync(path.join(EXAMPLES_DIR, pattern, 'workflow.yaml'), 'utf8');
+      // the same workflow, with node tasks in .ts files
+      expect(yaml).toBe(twin.replaceAll('executor: python', 'executor: node').replace(/(file: tasks\/\w+)\.py/g, '$1.ts'));
+      expect(readFileSync(path.join(EXAMPLES_DIR, `ts-${pattern}`, 'README.md'), 'utf8')).toMatch(/^# ts-/);
+    }
+  });
+
+  it.each(PATTERNS)('ts-%s: the same outputs and instance counts as its Python twin', (pattern) => {
+    const ts = run(`ts-${pattern}`);
+    const py = run(pattern);
+    expect(py.json.status, py.stderr).toBe('SUCCEEDED');
+    const counts = Object.fromEntries(Object.entries(py.json.tasks).map(([task, c]) => [task, c.instances]));
+    expectInstances(`ts-${pattern}`, counts);
+    expect(ts.json.outputs).toStrictEqual(py.json.outputs);
+  });
+
+  it('ts-static-parallel: 4 instances, 3 months each, a summary per month', () => {
+    const { json, dir } = run('ts-static-parallel');
+    expectInstances('ts-static-parallel', { process: 4 });
+    expect(json.outputs).toStrictEqual({ process: [{ processed: 3 }, { processed: 3 }, { processed: 3 }, { processed: 3 }] });
+    expect(readdirSync(path.join(dir, '.ork', 'output', 'ts-static-parallel')).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `2024-${String(i + 1).padStart(2, '0')}.json`));
+  });
+
+  it('ts-dynamic-count: as many instances as discover counted', () => {
+    const { json } = run('ts-dynamic-count');
+    expectInstances('ts-dynamic-count', { discover: 1, process: 3 });
+    expect(json.outputs.discover).toStrictEqual({ count: 3 });
+  });
+
+  it('ts-foreach-aggregate: one instance per file, the sum of rows; 8 at once of 12 files, never more', () => {
+    expect(run('ts-foreach-aggregate').json.outputs.aggregate).toStrictEqual({ total_rows: 9, files_processed: 3 });
+    expectPeak('ts-foreach-aggregate', 'process', 8);
+    const { dir } = run('ts-foreach-aggregate');
+    expect(readFileSync(path.join(dir, '.ork', 'processed', '2024-01-15', 'orders-berlin.csv'), 'utf8')).toBe('order_id,product,quantity,unit_price,total\nB-1,espresso,2,3,6\nB-2,latte,1,4,4\nB-3,croissant,3,2,6\n');
+    expectInstances('ts-foreach-aggregate-wide', { discover: 1, process: 12, aggregate: 1 });
+    expect(run('ts-foreach-aggregate-wide').json.outputs.aggregate).toStrictEqual({ total_rows: 36, files_processed: 12 });
+    expectPeak('ts-foreach-aggregate-wide', 'process', 8);
+  });
+
+  it('ts-concurrency-limit: 10 pages, 4 at a time, at least three waves of 0.5 s', () => {
+    const { json } = run('ts-concurrency-limit');
+    expectInstances('ts-concurrency-limit', { discover: 1, process: 10 });
+    expectPeak('ts-concurrency-limit', 'process', 4);
+    expect(json.tasks.process?.seconds).toBeGreaterThanOrEqual(1.5);
+  });
+
+  it('ts-combined: regions × 4 workers, flattened region by region', () => {
+    const { json } = run('ts-combined');
+    expectInstances('ts-combined', { discover_regions: 1, process_region: 12, aggregate: 1 });
+    const perInstance = json.outputs.process_region as { region: string; worker: number }[];
+    expect(perInstance.map((p) => `${p.region}/${p.worker}`)).toEqual(['apac', 'eu', 'us'].flatMap((r) => [0, 1, 2, 3].map((w) => `${r}/${w}`)));
+  });
+
+  it('mixed-languages: outputs pass python → node → python → node → python, through a foreach each way', () => {
+    const { json, dir } = run('mixed-languages');
+    expectInstances('mixed-languages', { regions: 1, region_sales: 3, rank: 1, share: 3, report: 1 });
+    expectPeak('mixed-languages', 'region_sales', 2);
+    const regionsDir = path.join(dir, 'data', 'regions');
+    const regions = readdirSync(regionsDir)
+      .filter((f) => f.endsWith('.csv'))
+      .map((f) => f.replace(/\.csv$/, ''))
+      .sort();
+    expect(json.outputs.regions).toStrictEqual({ regions });
+    expect(json.outputs.region_sales).toStrictEqual(
+      regions.map((region) => {
+        const rows = readFileSync(path.join(regionsDir, `${region}.csv`), 'utf8').trim().split('\n').slice(1);
+        return { region, stores: rows.length, sales: rows.reduce((n, row) => n + Number(row.split(',')[1]), 0) };
+      }),
+    );
+    const sales = json.outputs.region_sales as { region: string; sales: number }[];
+    const total = sales.reduce((n, r) => n + r.sales, 0);
+    const ranking = [...sales].sort((a, b) => b.sales - a.sales || a.region.localeCompare(b.region)).map((r) => ({ region: r.region, sales: r.sales }));
+    expect(json.outputs.rank).toStrictEqual({ total_sales: total, ranking });
+    const share = ranking.map((r, i) => {
+      const percent = Math.round((r.sales / total) * 1000) / 10;
+      return { region: r.region, position: i + 1, percent, label: `#${i + 1} ${r.region}: ${r.sales} EUR (${percent}%)` };
+    });
+    expect(json.outputs.share).toStrictEqual(share);
+    expect(json.outputs.report).toStrictEqual({ lines: share.map((s) => s.label), leader: ranking[0]?.region, percent_total: Math.round(share.reduce((n, s) => n + s.percent, 0) * 10) / 10 });
+  });
+
+  it('task-side: instances that sleep 300 ms really overlap `concurrency` at a time, node and Python side by side', () => {
+    expectInstances('sleepers', { discover: 1, node_capped: 24, python_capped: 24 });
+    expectPeak('sleepers', 'node_capped', 3);
+    expectPeak('sleepers', 'python_capped', 2);
+    const { json } = run('sleepers');
+    for (const [task, concurrency] of [
+      ['node_capped', 3],
+      ['python_capped', 2],
+    ] as const) {
+      const intervals = json.outputs[task] as { item: number; start: number; end: number; pid: number }[];
+      expect(intervals.map((i) => i.item)).toEqual(Array.from({ length: 24 }, (_, i) => i));
+      for (const i of intervals) expect(i.end - i.start).toBeGreaterThanOrEqual(290);
+      expect(maxOverlap(intervals), task).toBe(concurrency);
+      // one invocation per worker at a time: never two overlapping instances in one process
+      for (const a of intervals) for (const b of intervals) if (a !== b && a.pid === b.pid) expect(a.end <= b.start || b.end <= a.start).toBe(true);
+    }
+  });
+
+  it('--json keeps stdout to the one object; progress goes to stderr', () => {
+    for (const [key, { stdout, stderr, json }] of runs) {
+      expect(stdout.trim().startsWith('{') && stdout.trim().endsWith('}'), key).toBe(true);
+      expect(Object.keys(json).sort(), key).toEqual(['outputs', 'runId', 'status', 'tasks']);
+      expect(stderr, key).toMatch(/succeeded/);
+    }
+  });
+});

@@ -1,0 +1,175 @@
+/**
+ * Large outputs travel as payload references (`{"$ork_ref": url, "bytes": n}`), written by the task that
+ * made them and read back as input downstream: through the directory store (local runs) and S3 (moto), and
+ * across languages: a reference the Python SDK wrote is read by the Node SDK and the other way round.
+ */
+import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeFailure } from '../../lambdas/node/ork/errors.js';
+import { defineTask, z } from '../../lambdas/node/ork/index.js';
+import { DEFAULT_THRESHOLD, DirectoryStore, References, S3Store, storeFromEnvironment } from '../../lambdas/node/ork/payload-store.js';
+import { outputKey } from '../../lambdas/node/ork/runtime.js';
+import { parsePayload } from '../../lambdas/node/ork/payload.js';
+import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
+import { makePayload, python, run, runOk, temporaryDirectory } from './support.js';
+
+/** Even instances make 5,000 two-byte characters (over a 1,000-byte threshold), odd ones stay inline. */
+const big = defineTask({
+  output: z.object({ index: z.number(), blob: z.string() }),
+  handler: (_input, ctx) => ({ index: ctx.parallelIndex, blob: 'é'.repeat(ctx.parallelIndex % 2 ? 10 : 5000) }),
+});
+
+const Big = z.object({ index: z.number(), blob: z.string() });
+const consumer = defineTask({
+  input: z.object({ big: z.array(Big), item: Big.optional() }),
+  handler: (input) => ({ indexes: input.big.map((b) => b.index), sizes: input.big.map((b) => b.blob.length), item: input.item ? input.item.blob.length : null }),
+});
+
+const fanOut = async (store: DirectoryStore | S3Store, count = 4): Promise<unknown[]> => {
+  const outputs: unknown[] = [];
+  for (let i = 0; i < count; i++) outputs.push((await runOk(big, makePayload('big', { parallel_index: i, parallel_count: count }), store)).output);
+  return outputs;
+};
+
+const isRef = (value: unknown): value is { $ork_ref: string; bytes: number } => typeof (value as { $ork_ref?: unknown })?.$ork_ref === 'string';
+
+const PYTHON_OFFLOAD = `import json, os, sys
+from ork.payload_store import References, store_from_environment
+request = json.load(sys.stdin)
+print(json.dumps(References(store_from_environment()).offload(request["value"], request["key"])))`;
+
+const PYTHON_RESOLVE = `import json, sys
+from ork.payload_store import References, store_from_environment
+print(json.dumps(References(store_from_environment()).resolve(json.load(sys.stdin))))`;
+
+let saved: NodeJS.ProcessEnv;
+beforeEach(() => {
+  saved = { ...process.env };
+  process.env.ORK_LARGE_OUTPUT_BYTES = '1000';
+});
+afterEach(() => {
+  process.env = saved;
+});
+
+describe('directory store (local runs)', () => {
+  let tmp: ReturnType<typeof temporaryDirectory>;
+  beforeAll(() => {
+    tmp = temporaryDirectory('ork-node-refs-');
+  });
+  afterAll(() => tmp.remove());
+
+  it('outputs above ORK_LARGE_OUTPUT_BYTES become references; downstream gets them resolved, in a fan-out list and as item', async () => {
+    const store = new DirectoryStore(path.join(tmp.dir, 'payloads'));
+    const outputs = await fanOut(store);
+    expect(outputs.map(isRef)).toEqual([true, false, true, false]);
+    const ref = outputs[0] as { $ork_ref: string; bytes: number };
+    expect(Object.keys(ref)).toEqual(['$ork_ref', 'bytes']);
+    const file = fileURLToPath(ref.$ork_ref);
+    expect(file).toBe(path.join(tmp.dir, 'payloads', 'wf', 'run-1', 'big', 'big_0_-attempt1.json'));
+    expect(ref.bytes).toBe(readFileSync(file).length);
+    const { output } = await runOk(consumer, makePayload('consumer', { inputs: { big: outputs }, item: outputs[2], item_index: 0 }), store);
+    expect(output).toStrictEqual({ indexes: [0, 1, 2, 3], sizes: [5000, 10, 5000, 10], item: 5000 });
+  });
+
+  it('the default threshold is 64 KiB; a small output stays inline', async () => {
+    delete process.env.ORK_LARGE_OUTPUT_BYTES;
+    expect(DEFAULT_THRESHOLD).toBe(65_536);
+    const references = new References(new DirectoryStore(tmp.dir));
+    expect(await references.offload({ blob: 'x'.repeat(65_000) }, 'k.json')).toStrictEqual({ blob: 'x'.repeat(65_000) });
+    expect(isRef(await references.offload({ blob: 'x'.repeat(66_000) }, 'k.json'))).toBe(true);
+  });
+
+  it('the key is the Python SDK key for the same payload', () => {
+    const payloads = [makePayload('big', { parallel_index: 2, parallel_count: 4, attempt: 1 }), makePayload('p', { item: 'x', item_index: 3, parallel_index: 1, parallel_count: 2 }), makePayload('solo', { execution_id: '' })];
+    const fromPython = JSON.parse(python(`import json, sys\nfrom ork.payload import Payload\nfrom ork.runtime import output_key\nprint(json.dumps([output_key(Payload.parse(p)) for p in json.load(sys.stdin)]))`, {}, JSON.stringify(payloads))) as string[];
+    expect(payloads.map((p) => outputKey(parsePayload(p)))).toStrictEqual(fromPython);
+  });
+
+  it('a reference that cannot be read fails with Ork.PayloadStoreError (retryable), naming it', async () => {
+    const missing = `file://${tmp.dir}/nowhere.json`;
+    const { error } = await run(consumer, makePayload('consumer', { inputs: { big: [{ $ork_ref: missing, bytes: 3 }] } }));
+    expect(describeFailure(error)).toMatchObject({ type: 'Ork.PayloadStoreError', retryable: true });
+    expect(describeFailure(error).message).toContain(missing);
+  });
+
+  it('across languages: Python writes, Node reads; Node writes, Python reads', async () => {
+    const env = { ORK_PAYLOAD_DIR: path.join(tmp.dir, 'shared'), ORK_LARGE_OUTPUT_BYTES: '1000' };
+    const value = { rows: Array.from({ length: 200 }, (_, i) => ({ i, name: `row-${i}` })) };
+    const pythonRef = JSON.parse(python(PYTHON_OFFLOAD, env, JSON.stringify({ value, key: 'wf/run/py/py-attempt1.json' }))) as unknown;
+    expect(isRef(pythonRef)).toBe(true);
+    process.env.ORK_PAYLOAD_DIR = env.ORK_PAYLOAD_DIR;
+    const references = new References(storeFromEnvironment());
+    expect(await references.resolve({ upstream: pythonRef })).toStrictEqual({ upstream: value });
+    const nodeRef = await references.offload(value, 'wf/run/node/node-attempt1.json');
+    expect(isRef(nodeRef) && existsSync(fileURLToPath(nodeRef.$ork_ref))).toBe(true);
+    expect(JSON.parse(python(PYTHON_RESOLVE, env, JSON.stringify([nodeRef])))).toStrictEqual([value]);
+  });
+});
+
+describe.skipIf(!motoServerAvailable())('S3 store (moto)', () => {
+  let moto: MotoServer;
+  const bucket = 'ork-node-payloads';
+  const awsEnv = (url: string): Record<string, string> => ({
+    AWS_ENDPOINT_URL: url,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/nonexistent/ork-test-aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ork-test-aws-credentials',
+    ORK_PAYLOAD_BUCKET: bucket,
+    ORK_PAYLOAD_PREFIX: 'runs/',
+  });
+  beforeAll(async () => {
+    moto = await startMotoServer();
+    const client = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  }, 60_000);
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  beforeEach(() => {
+    delete process.env.AWS_PROFILE;
+    delete process.env.AWS_SESSION_TOKEN;
+    Object.assign(process.env, awsEnv(moto.url));
+  });
+
+  it('ORK_PAYLOAD_BUCKET selects S3: outputs are written under the prefix and read back downstream', async () => {
+    const store = storeFromEnvironment();
+    expect(store).toBeInstanceOf(S3Store);
+    const outputs = await fanOut(store as S3Store);
+    expect(outputs.map(isRef)).toEqual([true, false, true, false]);
+    const ref = outputs[2] as { $ork_ref: string; bytes: number };
+    expect(ref.$ork_ref).toBe(`s3://${bucket}/runs/wf/run-1/big/big_2_-attempt1.json`);
+    // the object is there, as JSON of the declared size
+    const client = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true });
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'runs/wf/run-1/big/big_2_-attempt1.json' }));
+    const text = (await object.Body?.transformToString()) ?? '';
+    expect(Buffer.byteLength(text)).toBe(ref.bytes);
+    expect(JSON.parse(text)).toStrictEqual({ index: 2, blob: 'é'.repeat(5000) });
+    // a consumer whose store is the directory one still reads s3:// references
+    const { output } = await runOk(consumer, makePayload('consumer', { inputs: { big: outputs } }), new DirectoryStore(path.join(process.cwd(), 'unused')));
+    expect(output).toStrictEqual({ indexes: [0, 1, 2, 3], sizes: [5000, 10, 5000, 10], item: null });
+  });
+
+  it('across languages on S3: Python writes, Node reads; Node writes, Python reads', async () => {
+    const env = awsEnv(moto.url);
+    const value = { regions: Array.from({ length: 100 }, (_, i) => ({ region: `r${i}`, sales: i * 7 })) };
+    const pythonRef = JSON.parse(python(PYTHON_OFFLOAD, { ...env, ORK_LARGE_OUTPUT_BYTES: '1000' }, JSON.stringify({ value, key: 'wf/run/py/py-attempt1.json' }))) as { $ork_ref: string };
+    expect(pythonRef.$ork_ref).toBe(`s3://${bucket}/runs/wf/run/py/py-attempt1.json`);
+    const references = new References(storeFromEnvironment());
+    expect(await references.resolve([pythonRef])).toStrictEqual([value]);
+    const nodeRef = await references.offload(value, 'wf/run/node/node-attempt1.json');
+    expect(nodeRef).toMatchObject({ $ork_ref: `s3://${bucket}/runs/wf/run/node/node-attempt1.json` });
+    expect(JSON.parse(python(PYTHON_RESOLVE, env, JSON.stringify({ x: nodeRef })))).toStrictEqual({ x: value });
+  });
+
+  it('a missing object is an Ork.PayloadStoreError', async () => {
+    const references = new References(storeFromEnvironment());
+    const error = await references.resolve({ $ork_ref: `s3://${bucket}/runs/none.json` }).catch((e: unknown) => e);
+    expect(describeFailure(error)).toMatchObject({ type: 'Ork.PayloadStoreError', retryable: true });
+  });
+});

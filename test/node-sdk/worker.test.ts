@@ -1,0 +1,162 @@
+/**
+ * The local node worker (`node --import tsx/esm lambdas/node/ork/worker.ts`) speaks the JSON-lines protocol of
+ * `python -m ork.worker`: a ready line, one reply per request with output or error, logs, metrics, what the
+ * task printed and the fields it reads; env set per invocation only; a bad line answered and the worker lives on.
+ */
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { createInterface, type Interface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeWorkerPath, tsxLoaderUrl } from '../../lib/package-root.js';
+import { makePayload, temporaryDirectory } from './support.js';
+
+const TASK = `import { defineTask, z } from 'ork/task';
+import { suffix } from './helper.js';
+
+export default defineTask({
+  input: z.object({ item: z.string(), discover: z.object({ n: z.number() }) }),
+  output: z.object({ text: z.string(), mode: z.string().nullable() }),
+  handler: async (input, ctx) => {
+    console.log('printed by', ctx.instance);
+    process.stdout.write('written directly\\n');
+    ctx.log.info('working', { item: input.item });
+    ctx.metrics.record('items', 1);
+    return { text: input.item + suffix(input.discover.n), mode: process.env.ORK_TEST_MODE ?? null };
+  },
+});
+`;
+const HELPER = `export const suffix = (n: number): string => '-' + String(n);\n`;
+const STRAY = `import { defineTask, z } from 'ork/task';
+import { setTimeout as sleep } from 'node:timers/promises';
+export default defineTask({
+  input: z.object({ params: z.object({ how: z.string() }) }),
+  handler: async (input) => {
+    if (input.params.how === 'rejection') void Promise.reject(new RangeError('nobody awaits this'));
+    if (input.params.how === 'throw') setTimeout(() => { throw new SyntaxError('thrown in a timer'); }, 5);
+    await sleep(100);
+    return 'finished';
+  },
+});
+`;
+const FAILING = `import { defineTask } from 'ork/task';
+export default defineTask({ handler: () => { throw new TypeError('bad value', { cause: new Error('root') }); } });
+`;
+
+interface Reply {
+  id: unknown;
+  ok: boolean;
+  output?: unknown;
+  error?: { type: string; message: string; retryable: boolean; traceback: string };
+  reads?: string[] | null;
+  logs: Record<string, unknown>[];
+  metrics: Record<string, unknown>[];
+  stdout?: string;
+  ms?: number;
+}
+
+let tmp: ReturnType<typeof temporaryDirectory>;
+let worker: ChildProcessWithoutNullStreams;
+let lines: Interface;
+let iterator: AsyncIterator<string>;
+let stderr = '';
+
+async function next(): Promise<Record<string, unknown>> {
+  const { value, done } = await iterator.next();
+  if (done) throw new Error(`the worker closed its stdout; stderr: ${stderr}`);
+  return JSON.parse(value as string) as Record<string, unknown>;
+}
+
+async function call(request: unknown): Promise<Reply> {
+  worker.stdin.write(`${typeof request === 'string' ? request : JSON.stringify(request)}\n`);
+  return (await next()) as unknown as Reply;
+}
+
+beforeAll(async () => {
+  // A workflow outside any package: no package.json, no node_modules/ork (the worker resolves `ork/task`).
+  tmp = temporaryDirectory('ork-node-worker-');
+  mkdirSync(path.join(tmp.dir, 'tasks'));
+  writeFileSync(path.join(tmp.dir, 'tasks', 'echo.ts'), TASK);
+  writeFileSync(path.join(tmp.dir, 'tasks', 'helper.ts'), HELPER);
+  writeFileSync(path.join(tmp.dir, 'tasks', 'failing.ts'), FAILING);
+  writeFileSync(path.join(tmp.dir, 'tasks', 'stray.ts'), STRAY);
+  worker = spawn(process.execPath, ['--import', tsxLoaderUrl(), nodeWorkerPath()], {
+    cwd: tmp.dir,
+    env: { ...process.env, ORK_PAYLOAD_DIR: path.join(tmp.dir, 'payloads'), ORK_TEST_MODE: undefined },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  worker.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  lines = createInterface({ input: worker.stdout });
+  iterator = lines[Symbol.asyncIterator]();
+}, 30_000);
+
+afterAll(() => {
+  worker?.kill();
+  tmp?.remove();
+});
+
+describe('node worker protocol', () => {
+  it('starts with a ready line', async () => {
+    const ready = await next();
+    expect(ready).toMatchObject({ ready: true, pid: worker.pid, node: process.version });
+  });
+
+  it('answers a request: output, reads, logs, metrics, and what the task printed, in `stdout`', async () => {
+    const payload = makePayload('echo', { inputs: { discover: { n: 3 }, unrelated: [1, 2] }, item: 'a', item_index: 0 });
+    const reply = await call({ id: 1, file: path.join(tmp.dir, 'tasks', 'echo.ts'), workflow_dir: tmp.dir, payload });
+    expect(reply).toMatchObject({ id: 1, ok: true, output: { text: 'a-3', mode: null }, reads: ['discover', 'item'] });
+    expect(reply.stdout).toBe('printed by echo[item 0]\nwritten directly\n');
+    expect(reply.logs).toHaveLength(1);
+    expect(reply.logs[0]).toMatchObject({ level: 'info', message: 'working', item: 'a', task: 'echo', instance: 'echo[item 0]' });
+    expect(reply.metrics).toHaveLength(1);
+    expect(reply.metrics[0]).toMatchObject({ items: 1, Task: 'echo' });
+    expect(typeof reply.ms).toBe('number');
+  });
+
+  it('sets env for one invocation only', async () => {
+    const request = (id: number, env?: Record<string, string | null>) => ({ id, file: path.join(tmp.dir, 'tasks', 'echo.ts'), workflow_dir: tmp.dir, payload: makePayload('echo', { inputs: { discover: { n: 1 } }, item: 'b', item_index: 1 }), ...(env ? { env } : {}) });
+    expect((await call(request(2, { ORK_TEST_MODE: 'first' }))).output).toStrictEqual({ text: 'b-1', mode: 'first' });
+    expect((await call(request(3))).output).toStrictEqual({ text: 'b-1', mode: null });
+    expect((await call(request(4, { ORK_TEST_MODE: 'second' }))).output).toStrictEqual({ text: 'b-1', mode: 'second' });
+    // null unsets a variable for the invocation
+    expect((await call(request(5, { ORK_TEST_MODE: null }))).output).toStrictEqual({ text: 'b-1', mode: null });
+  });
+
+  it('a bad JSON line is answered with Ork.ProtocolError and the worker lives on', async () => {
+    const bad = await call('{this is not json');
+    expect(bad).toMatchObject({ id: null, ok: false, error: { type: 'Ork.ProtocolError', retryable: false } });
+    expect(bad.error?.message).toMatch(/bad request line/);
+    const notObject = await call('[1, 2]');
+    expect(notObject).toMatchObject({ ok: false, error: { type: 'Ork.ProtocolError' } });
+    const noFile = await call({ id: 6, payload: makePayload() });
+    expect(noFile).toMatchObject({ id: 6, ok: false, error: { type: 'Ork.ProtocolError', retryable: false } });
+    const after = await call({ id: 7, file: path.join(tmp.dir, 'tasks', 'echo.ts'), payload: makePayload('echo', { inputs: { discover: { n: 9 } }, item: 'c', item_index: 2 }) });
+    expect(after).toMatchObject({ id: 7, ok: true, output: { text: 'c-9' } });
+  });
+
+  it('a task error is a reply with its name, message, retryable and the traceback with causes', async () => {
+    const reply = await call({ id: 8, file: path.join(tmp.dir, 'tasks', 'failing.ts'), payload: makePayload('failing') });
+    expect(reply).toMatchObject({ id: 8, ok: false, error: { type: 'TypeError', message: 'bad value', retryable: true } });
+    expect(reply.error?.traceback).toMatch(/TypeError: bad value[\s\S]*The above error was caused by:\nError: root/);
+    expect(reply.reads).toBeUndefined();
+  });
+
+  it('a task file that does not exist or exports no task: Ork.TaskDefinitionError, not retryable', async () => {
+    const missing = await call({ id: 9, file: path.join(tmp.dir, 'tasks', 'nope.ts'), payload: makePayload() });
+    expect(missing).toMatchObject({ ok: false, error: { type: 'Ork.TaskDefinitionError', retryable: false } });
+    const reply = await call({ id: 10, file: path.join(tmp.dir, 'tasks', 'helper.ts'), payload: makePayload() });
+    expect(reply).toMatchObject({ ok: false, error: { type: 'Ork.TaskDefinitionError' } });
+    expect(reply.error?.message).toMatch(/exports no task/);
+  });
+
+  it('a stray failure of task code fails the invocation in progress (as on Lambda), and the worker lives on', async () => {
+    const file = path.join(tmp.dir, 'tasks', 'stray.ts');
+    const rejection = await call({ id: 11, file, payload: makePayload('stray', { params: { how: 'rejection' } }) });
+    expect(rejection).toMatchObject({ id: 11, ok: false, error: { type: 'Runtime.UnhandledPromiseRejection', message: 'RangeError: nobody awaits this', retryable: true } });
+    const thrown = await call({ id: 12, file, payload: makePayload('stray', { params: { how: 'throw' } }) });
+    expect(thrown).toMatchObject({ id: 12, ok: false, error: { type: 'SyntaxError', message: 'thrown in a timer' } });
+    const fine = await call({ id: 13, file, payload: makePayload('stray', { params: { how: 'nothing' } }) });
+    expect(fine).toMatchObject({ id: 13, ok: true, output: 'finished' });
+    expect(worker.exitCode).toBeNull();
+  });
+});
