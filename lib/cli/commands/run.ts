@@ -19,7 +19,7 @@ export const runCommand: Command = {
   help: `Usage: ork run [WORKFLOW] [--input JSON | --input @FILE] [--json] [--resume RUN_ID]
 
 Compiles the workflow (default: .) and runs the compiled state machine locally with
-aws-local-stepfunctions, each Task on a warm Python worker. Every run is recorded under
+aws-local-stepfunctions, each Task on a warm Python or Node worker. Every run is recorded under
 .ork/runs/<runId>/ (ORK_RUNS_DIR to change it).
 
 Options:
