@@ -11,9 +11,10 @@ import {
   type ExecutionListItem,
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
-import type { StateMachineDefinition } from '../../compiler/index.js';
+import { closestMatch, type StateMachineDefinition } from '../../compiler/index.js';
 import { UsageError } from '../cli/cli-error.js';
 import { aws } from './aws-error.js';
+import { quietSdkNodeVersionWarning } from './sdk-environment.js';
 import { readWorkflowShape, type DeployedWorkflow } from './workflow-shape.js';
 
 /**
@@ -25,6 +26,7 @@ export class StepFunctions {
   readonly client: SFNClient;
 
   constructor(client?: SFNClient) {
+    quietSdkNodeVersionWarning();
     this.client = client ?? new SFNClient({});
   }
 
@@ -41,7 +43,9 @@ export class StepFunctions {
       }
       nextToken = page.nextToken;
     } while (nextToken);
-    const close = names.filter((n) => n.toLowerCase().includes(nameOrArn.toLowerCase())).slice(0, 5);
+    // A typo (edit distance, as the compiler suggests names) first, then names that contain what was typed.
+    const typo = closestMatch(nameOrArn, names);
+    const close = [...(typo ? [typo] : []), ...names.filter((n) => n !== typo && n.toLowerCase().includes(nameOrArn.toLowerCase()))].slice(0, 5);
     throw new UsageError(`no state machine named '${nameOrArn}'`, close.length > 0 ? `did you mean ${close.map((n) => `'${n}'`).join(', ')}?` : 'deploy it with cdk deploy, or pass its ARN');
   }
 

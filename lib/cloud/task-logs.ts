@@ -1,6 +1,7 @@
 import { CloudWatchLogsClient, FilterLogEventsCommand } from '@aws-sdk/client-cloudwatch-logs';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { aws } from './aws-error.js';
+import { quietSdkNodeVersionWarning } from './sdk-environment.js';
 import type { DeployedTask } from './workflow-shape.js';
 
 export interface TaskLogLine {
@@ -61,5 +62,6 @@ export async function fetchTaskLogs(
 }
 
 export function clients(): { logs: CloudWatchLogsClient; lambda: LambdaClient } {
+  quietSdkNodeVersionWarning();
   return { logs: new CloudWatchLogsClient({}), lambda: new LambdaClient({}) };
 }

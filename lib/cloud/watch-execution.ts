@@ -44,9 +44,12 @@ export interface RenderOptions {
   readonly live: boolean;
 }
 
-/** Follows an execution until it ends, showing the same per-task view as `ork run`; polls every `intervalMs`. */
-export async function watchExecution(sfn: StepFunctions, executionArn: string, shape: DeployedWorkflow, options: RenderOptions, intervalMs = 2000): Promise<ExecutionSnapshot> {
-  let current = await snapshot(sfn, executionArn, shape);
+/**
+ * Follows an execution until it ends, showing the same per-task view as `ork run`; polls every `intervalMs`.
+ * `initial` is a snapshot the caller has just taken (it need not be read again).
+ */
+export async function watchExecution(sfn: StepFunctions, executionArn: string, shape: DeployedWorkflow, options: RenderOptions, intervalMs = 2000, initial?: ExecutionSnapshot): Promise<ExecutionSnapshot> {
+  let current = initial ?? (await snapshot(sfn, executionArn, shape));
   let counts = current.view;
   const progress = new RunProgress(shape, { get tasks() { return counts.tasks; } }, options);
   progress.start();

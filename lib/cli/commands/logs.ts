@@ -3,6 +3,9 @@ import { ExitCode, UsageError } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { didYouMean } from '../../../compiler/index.js';
 
+/** How far back from the newest line each `--follow` poll reads again (see below). */
+const INGESTION_WINDOW_MS = 5 * 60_000;
+
 export const logsCommand: Command = {
   name: 'logs',
   summary: 'show the task logs of an execution on AWS',
@@ -49,7 +52,10 @@ Options:
     for (;;) {
       const lines = await fetchTaskLogs(logs, groups, executionArn, since);
       lines.forEach(print);
-      if (lines.length > 0) since = Math.max(since, ...lines.map((l) => l.timestamp));
+      // Lines reach CloudWatch Logs some time after they were written, from several log streams at once,
+      // so a line may arrive after a later one has been read: reading on from the latest timestamp seen
+      // would lose it. Each poll reads back over INGESTION_WINDOW_MS instead; `seen` drops the repeats.
+      for (const line of lines) since = Math.max(since, line.timestamp - INGESTION_WINDOW_MS);
       if (!values.follow) break;
       const status = (await sfn.describe(executionArn)).status;
       if (status !== 'RUNNING') {

@@ -30,13 +30,13 @@ Exit codes: 0 succeeded or still running, 1 failed, timed out or aborted.`,
     const shape = await sfn.workflowShape(stateMachineOfExecution(executionArn));
     const stream = values.json ? io.stderr : io.stdout;
     const options = { stream, color: useColor(stream, io.env), live: stream.isTTY === true && !io.env.CI };
+    // Read the execution before printing anything: one that does not exist is then the error line alone.
+    let result = await snapshot(sfn, executionArn, shape);
     if (!values.json) io.stdout.write(`${executionArn}\n  ${executionConsoleUrl(executionArn)}\n`);
-    let result;
     if (values.watch) {
-      result = await watchExecution(sfn, executionArn, shape, options, Number(io.env.ORK_POLL_MS ?? 2000));
-    } else {
-      result = await snapshot(sfn, executionArn, shape);
-      if (!values.json) for (const line of new RunProgress(shape, result.view, options).lines()) io.stdout.write(`${line}\n`);
+      result = await watchExecution(sfn, executionArn, shape, options, Number(io.env.ORK_POLL_MS ?? 2000), result);
+    } else if (!values.json) {
+      for (const line of new RunProgress(shape, result.view, options).lines()) io.stdout.write(`${line}\n`);
     }
     printOutcome(io, executionArn, result, values.json === true);
     return exitCodeOf(result.status);
