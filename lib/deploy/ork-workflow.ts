@@ -3,6 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -13,7 +14,8 @@ import { acknowledge } from './acknowledge.js';
 import { compileForDeploy } from './compile-for-deploy.js';
 import { containerImage } from './container-image.js';
 import { createPayloadBucket } from './payload-bucket.js';
-import { pythonTaskCode } from './task-code.js';
+import { nodeHandlers } from './node-bundle.js';
+import { nodeTaskCode, pythonTaskCode } from './task-code.js';
 import { WorkflowMonitoring } from './workflow-monitoring.js';
 import { WorkflowSchedule } from './workflow-schedule.js';
 
@@ -24,6 +26,8 @@ export interface OrkWorkflowProps {
   readonly stateMachineName?: string;
   /** Runtime of python tasks. @default lambda.Runtime.PYTHON_3_14 (see DEFAULT_PYTHON_RUNTIME) */
   readonly pythonRuntime?: lambda.Runtime;
+  /** Runtime of node tasks. @default lambda.Runtime.NODEJS_24_X (see DEFAULT_NODE_RUNTIME) */
+  readonly nodeRuntime?: lambda.Runtime;
   /** @default lambda.Architecture.ARM_64 (cheaper per GB-second) */
   readonly architecture?: lambda.Architecture;
   /** Retention of the state machine's and the tasks' logs. @default logs.RetentionDays.ONE_MONTH */
@@ -45,7 +49,7 @@ export interface OrkWorkflowProps {
 }
 
 /**
- * Deploys one Ork workflow: its compiled state machine, a Lambda function per python task, a Fargate
+ * Deploys one Ork workflow: its compiled state machine, a Lambda function per python or node task, a Fargate
  * task definition per container task, the payload bucket, the schedule, a dashboard and alarms.
  *
  * `DefinitionBody.fromString` grants nothing, so every permission the definition needs is granted here
@@ -56,7 +60,7 @@ export class OrkWorkflow extends Construct {
   readonly stateMachine: sfn.StateMachine;
   readonly stateMachineRole: iam.Role;
   readonly payloadBucket: s3.IBucket;
-  /** Lambda function of each python task, by task name. */
+  /** Lambda function of each python and node task, by task name (a node task's is a NodejsFunction). */
   readonly functions: ReadonlyMap<string, lambda.Function>;
   /** Fargate task definition of each container task, by task name. */
   readonly taskDefinitions: ReadonlyMap<string, ecs.FargateTaskDefinition>;
@@ -78,15 +82,25 @@ export class OrkWorkflow extends Construct {
 
     const substitutions: Record<string, string> = {};
     const functions = new Map<string, lambda.Function>();
+    const architecture = props.architecture ?? lambda.Architecture.ARM_64;
     const pythonTasks = compiled.manifest.tasks.filter((t) => t.executor === 'python');
-    const nodeTasks = compiled.manifest.tasks.filter((t) => t.executor === 'node');
-    if (nodeTasks.length > 0) throw new Error(`${this.node.path}: executor 'node' (task ${nodeTasks.map((t) => t.name).join(', ')}) cannot be deployed yet`);
     if (pythonTasks.length > 0) {
       const runtime = props.pythonRuntime ?? DEFAULT_PYTHON_RUNTIME;
-      const architecture = props.architecture ?? lambda.Architecture.ARM_64;
       const code = pythonTaskCode(compiled.directory, runtime, architecture);
       for (const task of pythonTasks) {
         const fn = this.pythonFunction(task, { code, runtime, architecture, retention, removalPolicy, env: runtimeEnvironment, prefix });
+        functions.set(task.name, fn);
+        substitutions[Placeholders.function(task.name)] = fn.functionArn;
+      }
+    }
+    const nodeTasks = compiled.manifest.tasks.filter((t) => t.executor === 'node');
+    if (nodeTasks.length > 0) {
+      const runtime = props.nodeRuntime ?? DEFAULT_NODE_RUNTIME;
+      // One bundling for all of the workflow's node tasks: one asset, each function naming its own bundle.
+      const code = nodeTaskCode(compiled.directory, nodeTasks, runtime);
+      const handlers = nodeHandlers(nodeTasks);
+      for (const task of nodeTasks) {
+        const fn = this.nodeFunction(task, handlers.get(task.name)!, { code, runtime, architecture, retention, removalPolicy, env: runtimeEnvironment, prefix });
         functions.set(task.name, fn);
         substitutions[Placeholders.function(task.name)] = fn.functionArn;
       }
@@ -194,16 +208,8 @@ export class OrkWorkflow extends Construct {
     return this.payloadBucket.grantRead(grantee, `${this.manifest.workflow}/*`);
   }
 
-  private pythonFunction(
-    task: TaskManifestEntry,
-    options: { code: lambda.Code; runtime: lambda.Runtime; architecture: lambda.Architecture; retention: logs.RetentionDays; removalPolicy: RemovalPolicy; env: Record<string, string>; prefix: string },
-  ): lambda.Function {
-    const id = `Task${pascal(task.name)}`;
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: options.retention, removalPolicy: options.removalPolicy });
-    // An explicit role with an inline log policy instead of AWSLambdaBasicExecutionRole: it may write only
-    // to its own log group.
-    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Ork task ${this.manifest.workflow}/${task.name}` });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`] }));
+  private pythonFunction(task: TaskManifestEntry, options: FunctionOptions): lambda.Function {
+    const { id, role, logGroup } = this.functionRoleAndLogs(task, options);
     const fn = new lambda.Function(this, id, {
       description: `Ork task ${this.manifest.workflow}/${task.name}`,
       runtime: options.runtime,
@@ -223,6 +229,47 @@ export class OrkWorkflow extends Construct {
       acknowledge(fn, 'AwsSolutions-L1', `${options.runtime.name} is the newest Python runtime in the CloudFormation resource schema (cfn-lint E3030 rejects ${newestKnownPythonRuntime()}, which aws-cdk-lib already lists); the Ork SDK supports Python 3.11 and later.`);
     }
     return fn;
+  }
+
+  /**
+   * A node task's function: a NodejsFunction given the workflow's node code (bundled once for all of its
+   * node tasks by nodeTaskCode, rather than by NodejsFunction per function) and the handler module of its
+   * task file; role, log group, tracing and payload access exactly as a python task's.
+   */
+  private nodeFunction(task: TaskManifestEntry, handler: string, options: FunctionOptions): lambda.Function {
+    const { id, role, logGroup } = this.functionRoleAndLogs(task, options);
+    const fn = new nodejs.NodejsFunction(this, id, {
+      description: `Ork task ${this.manifest.workflow}/${task.name}`,
+      runtime: options.runtime,
+      architecture: options.architecture,
+      code: options.code,
+      handler,
+      memorySize: task.memoryMb,
+      timeout: Duration.seconds(task.timeoutSeconds ?? 900),
+      environment: { ...task.env, ...options.env, ORK_TASK_FILE: task.file },
+      role,
+      logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+    });
+    this.payloadBucket.grantReadWrite(role, `${options.prefix}*`);
+    acknowledgePolicy(role, this.payloadBucket, options.prefix, logGroup);
+    // Only for the default: a runtime the caller chose older than that is theirs to acknowledge.
+    if (options.runtime.name === DEFAULT_NODE_RUNTIME.name && options.runtime.name !== newestKnownNodeRuntime()) {
+      acknowledge(fn, 'AwsSolutions-L1', `${options.runtime.name} is the Node.js runtime of this workflow's node tasks, the newest that the CloudFormation resource schema lists (cfn-lint E3030 checks it); aws-cdk-lib already lists ${newestKnownNodeRuntime()}, which L1 expects.`);
+    }
+    return fn;
+  }
+
+  /**
+   * The function's log group, and its role: an explicit one with an inline log policy instead of
+   * AWSLambdaBasicExecutionRole, so it may write only to its own log group.
+   */
+  private functionRoleAndLogs(task: TaskManifestEntry, options: FunctionOptions): { id: string; role: iam.Role; logGroup: logs.LogGroup } {
+    const id = `Task${pascal(task.name)}`;
+    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: options.retention, removalPolicy: options.removalPolicy });
+    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Ork task ${this.manifest.workflow}/${task.name}` });
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`] }));
+    return { id, role, logGroup };
   }
 
   private containerTask(task: TaskManifestEntry, workflowDir: string, options: { retention: logs.RetentionDays; removalPolicy: RemovalPolicy; env: Record<string, string>; prefix: string }): ecs.FargateTaskDefinition {
@@ -272,6 +319,16 @@ export class OrkWorkflow extends Construct {
   }
 }
 
+interface FunctionOptions {
+  readonly code: lambda.Code;
+  readonly runtime: lambda.Runtime;
+  readonly architecture: lambda.Architecture;
+  readonly retention: logs.RetentionDays;
+  readonly removalPolicy: RemovalPolicy;
+  readonly env: Record<string, string>;
+  readonly prefix: string;
+}
+
 /** IAM5 findings of a role that may read and write this workflow's prefix of the payload bucket. */
 function acknowledgePolicy(role: iam.IRole, bucket: s3.IBucket, prefix: string, logGroup?: logs.ILogGroup): void {
   const bucketId = Stack.of(role).getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
@@ -293,6 +350,21 @@ export const DEFAULT_PYTHON_RUNTIME = lambda.Runtime.PYTHON_3_14;
 function newestKnownPythonRuntime(): string {
   const minors = lambda.Runtime.ALL.filter((r) => /^python3\.\d+$/.test(r.name)).map((r) => Number(r.name.split('.')[1]));
   return `python3.${Math.max(...minors)}`;
+}
+
+/**
+ * The Node.js runtime of node tasks: nodejs24.x, the newest Node.js runtime that both the CloudFormation
+ * resource schema (cfn-lint E3030) and aws-cdk-lib list, so cdk-nag's L1 (newest runtime of the family, by
+ * aws-cdk-lib's list) holds without an acknowledgement. Once aws-cdk-lib lists a newer one before the schema
+ * does, functions on this default acknowledge L1 with that reason, as python functions do; a runtime the
+ * caller chooses (`nodeRuntime`) is the caller's to acknowledge.
+ */
+export const DEFAULT_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** The newest `nodejsNN.x` that aws-cdk-lib lists (what cdk-nag's L1 compares with). */
+function newestKnownNodeRuntime(): string {
+  const majors = lambda.Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name)).map((r) => Number(/\d+/.exec(r.name)![0]));
+  return `nodejs${Math.max(...majors)}.x`;
 }
 
 function pascal(name: string): string {

@@ -525,8 +525,9 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
 
     expect(processAlive(moto)).toBe(false);
     expect(lambdas.filter(processAlive)).toEqual([]);
-    // Nothing of ours is left in the process table: no child of this process runs moto_server or a Lambda runtime.
-    if (linux) expect(childProcesses().filter(({ cmdline }) => /moto_server|lambda_runtime\.py/.test(cmdline))).toEqual([]);
+    // Nothing of ours is left in the process table: no child of this process runs moto_server or a Lambda
+    // runtime (lambda_runtime.py, or lambda_runtime.mjs of the examples' node tasks).
+    if (linux) expect(childProcesses().filter(({ cmdline }) => /moto_server|lambda_runtime\.(py|mjs)/.test(cmdline))).toEqual([]);
     // The proxy and moto no longer answer.
     await expect(fetch(`${endpoint}/`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();
     await expect(fetch(`${motoUrl}/moto-api/`, { signal: AbortSignal.timeout(2_000) })).rejects.toThrow();

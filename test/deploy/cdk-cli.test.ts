@@ -89,4 +89,32 @@ describe('cdk CLI', () => {
 
     console.log(`[cdk-cli] repository synth ${repo.seconds.toFixed(1)} s, ork init ${init.seconds.toFixed(1)} s, project synth ${synth.seconds.toFixed(1)} s`);
   }, 300_000);
+
+  it('synthesizes a TypeScript project created by `ork init --lang ts`: one NodejsFunction per task', () => {
+    const project = path.join(tmp, 'my-ts-flow');
+    const init = run(process.execPath, [ORK, 'init', project, '--lang', 'ts'], tmp);
+    expect(init.status, explain('ork init --lang ts', init)).toBe(0);
+    // As `npm install` would link it; `ork/task` then resolves through the project's node_modules.
+    mkdirSync(path.join(project, 'node_modules'));
+    symlinkSync(ROOT, path.join(project, 'node_modules', 'ork'), 'dir');
+    const synth = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices'], project);
+    expect(synth.status, explain('cdk synth (ork init --lang ts project)', synth)).toBe(0);
+    const assembly = path.join(project, 'cdk.out');
+    expect(failures(assembly)).toEqual([]);
+    const template = JSON.parse(readFileSync(path.join(assembly, 'Ork-my-ts-flow.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map((f) => [f.Properties.Runtime, f.Properties.Handler]).sort()).toEqual([
+      ['nodejs24.x', 'tasks/__ork_lambda_count_words.handler'],
+      ['nodejs24.x', 'tasks/__ork_lambda_discover.handler'],
+      ['nodejs24.x', 'tasks/__ork_lambda_total.handler'],
+    ]);
+    // One asset for the three: the project folder (the workflow) and the bundles, without node_modules or
+    // the assembly itself (cdk.out lies inside the workflow folder).
+    const bundles = readdirSync(assembly).filter((entry) => entry.startsWith('asset.'));
+    expect(bundles).toHaveLength(1);
+    const bundle = path.join(assembly, bundles[0] ?? '');
+    for (const file of ['workflow.yaml', 'tasks/__ork_lambda_discover.mjs', 'tasks/__ork_lambda_count_words.mjs', 'tasks/__ork_lambda_total.mjs']) expect(existsSync(path.join(bundle, file)), file).toBe(true);
+    for (const entry of ['node_modules', 'cdk.out', 'ork']) expect(existsSync(path.join(bundle, entry)), entry).toBe(false);
+    console.log(`[cdk-cli] ork init --lang ts ${init.seconds.toFixed(1)} s, project synth ${synth.seconds.toFixed(1)} s`);
+  }, 300_000);
 });

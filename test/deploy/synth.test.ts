@@ -1,17 +1,22 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { App, type CfnElement, CfnOutput, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { Runtime } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TaskManifest } from '../../compiler/index.js';
-import { OrkWorkflow, OrkWorkflowStack, stackNameFor } from '../../lib/deploy/index.js';
-import { compileCleanly, EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
+import { bundleNodeTasks, nodeHandlers, nodeTarget } from '../../lib/deploy/node-bundle.js';
+import { DEFAULT_NODE_RUNTIME, OrkWorkflow, OrkWorkflowStack, stackNameFor } from '../../lib/deploy/index.js';
+import { NODE_RUNTIME } from '../support/aws-parity/aws-parity.js';
+import { compileCleanly, EXAMPLES_DIR, ROOT, workflowDirectories } from '../support/workflows.js';
 
 /**
  * What `cdk deploy` would deploy, checked without an AWS account. ONE App holds a stack per example plus
@@ -49,6 +54,7 @@ interface Built {
 
 let tmp: string;
 let built: Built;
+let testDirs: ReturnType<typeof writeTestWorkflows>;
 
 // ---------------------------------------------------------------------------------------------------
 // Test workflows
@@ -155,7 +161,100 @@ ENV ORK_WORKFLOW_DIR=/app PYTHONUNBUFFERED=1
 CMD ["python", "-m", "ork.container"]
 `;
 
-function writeTestWorkflows(root: string): { settings: string; defaults: string; containers: string } {
+/**
+ * Node tasks: settings from the YAML, a data file read through import.meta.url from a nested folder, two tasks
+ * of one file, and a task that throws a class of its own. Written outside the repository (os.tmpdir), where
+ * `ork/task` does not resolve through node_modules: the bundler falls back to the deploying Ork's SDK.
+ */
+const NODE_YAML = `name: deploy_node
+defaults:
+  memory: 256MB
+tasks:
+  fetch:
+    executor: node
+    file: tasks/fetch.ts
+    memory: 2GB
+    timeout: 5m
+    env:
+      SOURCE: api
+      LIMIT: 10
+  shape:
+    executor: node
+    file: lib/shape.ts
+    depends_on: [fetch]
+  reshape:
+    executor: node
+    file: lib/shape.ts
+    depends_on: [fetch]
+    timeout: 30s
+  explode:
+    executor: node
+    file: tasks/explode.ts
+    depends_on: [shape, reshape]
+`;
+
+const NODE_FILES: Record<string, string> = {
+  'workflow.yaml': NODE_YAML,
+  'data/rows.json': '[{"id": 1}, {"id": 2}, {"id": 3}]\n',
+  'tasks/fetch.ts': `import { readFileSync } from 'node:fs';
+import { defineTask, z } from 'ork/task';
+
+const rows = JSON.parse(readFileSync(new URL('../data/rows.json', import.meta.url), 'utf8')) as { id: number }[];
+
+export default defineTask({
+  input: z.object({ params: z.object({ scale: z.number().default(1) }) }),
+  output: z.object({ ids: z.array(z.number()), source: z.string() }),
+  handler: (input) => ({ ids: rows.map((r) => r.id * input.params.scale), source: process.env.SOURCE ?? 'none' }),
+});
+`,
+  'lib/shape.ts': `import { defineTask, z } from 'ork/task';
+
+export default defineTask({
+  input: z.object({ fetch: z.object({ ids: z.array(z.number()) }) }),
+  handler: (input, ctx) => ({ task: ctx.task, count: input.fetch.ids.length }),
+});
+`,
+  'tasks/explode.ts': `import { defineTask } from 'ork/task';
+
+class QuotaExceeded extends Error {}
+
+export default defineTask({
+  handler: () => {
+    throw new QuotaExceeded('over quota');
+  },
+});
+`,
+  // Local leftovers that must never reach the code.
+  '.ork/runs/old.json': '{}',
+  'node_modules/left-over/index.js': 'junk',
+};
+
+/** Python and node in one workflow: one asset per language, one function per task. */
+const MIXED_YAML = `name: deploy_mixed
+tasks:
+  make:
+    executor: python
+    file: tasks/make.py
+  double:
+    executor: node
+    file: tasks/double.ts
+    foreach: make.numbers
+    memory: 512MB
+  total:
+    executor: python
+    file: tasks/total.py
+    depends_on: [double]
+`;
+
+const DOUBLE_TS = `import { defineTask, z } from 'ork/task';
+
+export default defineTask({
+  input: z.object({ item: z.number() }),
+  handler: (input) => ({ doubled: input.item * 2 }),
+});
+`;
+
+function writeTestWorkflows(root: string): { settings: string; defaults: string; containers: string; node: string; mixed: string } {
   const settings = writeTree(path.join(root, 'settings'), { 'workflow.yaml': SETTINGS_YAML, 'tasks/extract.py': PY_TASK, 'tasks/load.py': PY_TASK });
   const defaults = writeTree(path.join(root, 'defaults'), { 'workflow.yaml': DEFAULTS_YAML, 'tasks/only.py': PY_TASK, 'tasks/fan.py': PY_TASK });
   const containers = writeTree(path.join(root, 'containers'), {
@@ -169,7 +268,9 @@ function writeTestWorkflows(root: string): { settings: string; defaults: string;
     '.ork/runs/old.json': '{}',
     'tasks/__pycache__/train.cpython-313.pyc': 'junk',
   });
-  return { settings, defaults, containers };
+  const node = writeTree(path.join(root, 'node'), NODE_FILES);
+  const mixed = writeTree(path.join(root, 'mixed'), { 'workflow.yaml': MIXED_YAML, 'tasks/make.py': PY_TASK, 'tasks/double.ts': DOUBLE_TS, 'tasks/total.py': PY_TASK });
+  return { settings, defaults, containers, node, mixed };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -196,6 +297,7 @@ function build(): Built {
   }
 
   const dirs = writeTestWorkflows(path.join(tmp, 'workflows'));
+  testDirs = dirs;
   // Two workflows in one stack: each state machine role must name its own functions, not its neighbour's.
   const python = new Stack(app, 'OrkTestPython');
   const alarmTopic = sns.Topic.fromTopicArn(python, 'AlarmTopic', SNS_TOPIC_ARN);
@@ -206,6 +308,12 @@ function build(): Built {
   const containers = new OrkWorkflowStack(app, 'OrkTestContainers', { workflow: dirs.containers });
   stacks.set(containers.stackName, containers);
   remember(containers.workflow);
+
+  // Node tasks: a node workflow and a mixed one in one stack (again, each role names only its own functions).
+  const node = new Stack(app, 'OrkTestNode');
+  remember(new OrkWorkflow(node, 'Node', { workflow: dirs.node }));
+  remember(new OrkWorkflow(node, 'Mixed', { workflow: dirs.mixed }));
+  stacks.set(node.stackName, node);
 
   // Control: a bucket with none of the settings cdk-nag asks for.
   const control = new Stack(app, CONTROL_STACK);
@@ -366,7 +474,7 @@ describe('the shared synth', () => {
     expect(built.synthError).toBeUndefined();
     const examples = workflowDirectories(EXAMPLES_DIR).map((w) => compileCleanly(w.directory).manifest.workflow);
     expect(examples.length).toBeGreaterThanOrEqual(5);
-    expect(ALL_ORK_WORKFLOWS()).toEqual(expect.arrayContaining([...examples, 'deploy_settings', 'deploy_defaults', 'deploy_containers']));
+    expect(ALL_ORK_WORKFLOWS()).toEqual(expect.arrayContaining([...examples, 'deploy_settings', 'deploy_defaults', 'deploy_containers', 'deploy_node', 'deploy_mixed']));
     for (const name of built.stacks.keys()) expect(existsSync(path.join(built.outdir, `${name}.template.json`))).toBe(true);
   });
 });
@@ -530,18 +638,33 @@ describe('cfn-lint', () => {
 });
 
 describe('template', () => {
-  it('has one Lambda function per python task with memory, timeout and env from workflow.yaml', () => {
+  it('has one Lambda function per python and node task with memory, timeout and env from workflow.yaml', () => {
+    let nodeFunctions = 0;
     for (const [workflow, manifest] of built.manifests) {
       const { stack, construct } = locate(workflow);
       const bucket = { Ref: idOf(construct.payloadBucket) };
       const functions = resourcesUnder(construct, 'AWS::Lambda::Function');
-      const python = manifest.tasks.filter((t) => t.executor === 'python');
-      expect(functions.length, workflow).toBe(python.length);
-      for (const task of python) {
+      const lambdaTasks = manifest.tasks.filter((t) => t.executor === 'python' || t.executor === 'node');
+      expect(functions.length, workflow).toBe(lambdaTasks.length);
+      const handlers = nodeHandlers(manifest.tasks.filter((t) => t.executor === 'node'));
+      for (const task of lambdaTasks) {
         const fn = construct.functions.get(task.name);
         if (!fn) throw new Error(`${workflow}: no function for ${task.name}`);
         const props = (template(stack).toJSON().Resources as Record<string, Resource>)[idOf(fn)]?.Properties ?? {};
-        expect(props.Handler).toBe('ork.lambda_handler.handler');
+        if (task.executor === 'node') {
+          nodeFunctions += 1;
+          expect(fn, `${workflow}/${task.name}`).toBeInstanceOf(NodejsFunction);
+          expect(props.Runtime, `${workflow}/${task.name}`).toBe('nodejs24.x');
+          expect(props.Handler, `${workflow}/${task.name}`).toBe(handlers.get(task.name));
+          expect(props.Handler).toMatch(/^([\w-]+\/)*__ork_lambda_\w+\.handler$/);
+        } else {
+          expect(props.Runtime, `${workflow}/${task.name}`).toBe('python3.14');
+          expect(props.Handler).toBe('ork.lambda_handler.handler');
+        }
+        expect(props.Architectures).toEqual(['arm64']);
+        // Its own log group and its own role.
+        expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: idOf(fn.logGroup) } });
+        expect(props.Role).toEqual(getAtt(idOf(fn.role!)));
         expect(props.MemorySize, `${workflow}/${task.name}`).toBe(task.memoryMb);
         expect(props.Timeout, `${workflow}/${task.name}`).toBe(task.timeoutSeconds ?? 900);
         expect(props.TracingConfig).toEqual({ Mode: 'Active' });
@@ -553,6 +676,52 @@ describe('template', () => {
           ORK_PAYLOAD_PREFIX: `${workflow}/`,
         });
       }
+    }
+    // At least the test workflows' (4 + 1), besides the examples'.
+    expect(nodeFunctions).toBeGreaterThanOrEqual(5);
+  });
+
+  it('turns the YAML values of node tasks into those numbers (literal check of the node workflow)', () => {
+    const { stack, construct } = locate('deploy_node');
+    const props = (task: string): Json => (template(stack).toJSON().Resources as Record<string, Resource>)[idOf(construct.functions.get(task)!)]?.Properties ?? {};
+    expect(props('fetch')).toMatchObject({ MemorySize: 2048, Timeout: 300, Handler: 'tasks/__ork_lambda_fetch.handler', Runtime: 'nodejs24.x', TracingConfig: { Mode: 'Active' } });
+    expect((props('fetch').Environment as { Variables: Json }).Variables).toMatchObject({ SOURCE: 'api', LIMIT: '10', ORK_TASK_FILE: 'tasks/fetch.ts', ORK_WORKFLOW: 'deploy_node' });
+    expect(props('shape')).toMatchObject({ MemorySize: 256, Timeout: 900, Handler: 'lib/__ork_lambda_shape.handler' });
+    // Two tasks of one file: one handler module, two functions with their own settings.
+    expect(props('reshape')).toMatchObject({ MemorySize: 256, Timeout: 30, Handler: 'lib/__ork_lambda_shape.handler' });
+    expect(idOf(construct.functions.get('reshape')!)).not.toBe(idOf(construct.functions.get('shape')!));
+    // Nothing but the task's env and Ork's (NodejsFunction adds no AWS_NODEJS_CONNECTION_REUSE_ENABLED for SDK v3).
+    expect(Object.keys((props('shape').Environment as { Variables: Json }).Variables).sort()).toEqual(['ORK_PAYLOAD_BUCKET', 'ORK_PAYLOAD_PREFIX', 'ORK_TASK_FILE', 'ORK_WORKFLOW']);
+    // The mixed workflow: python and node functions, each language with one asset for all of its tasks.
+    const mixed = locate('deploy_mixed');
+    const code = (task: string): unknown => (template(mixed.stack).toJSON().Resources as Record<string, Resource>)[idOf(mixed.construct.functions.get(task)!)]?.Properties?.Code;
+    expect(code('make')).toEqual(code('total'));
+    expect(code('double')).not.toEqual(code('make'));
+    expect((template(mixed.stack).toJSON().Resources as Record<string, Resource>)[idOf(mixed.construct.functions.get('double')!)]?.Properties).toMatchObject({ Runtime: 'nodejs24.x', MemorySize: 512 });
+    const nodeCode = (task: string): unknown => props(task).Code;
+    expect(new Set(['fetch', 'shape', 'reshape', 'explode'].map((t) => key(nodeCode(t)))).size).toBe(1);
+  });
+
+  it('substitutes each Lambda task placeholder with its own function, node tasks included', () => {
+    for (const workflow of ['deploy_node', 'deploy_mixed', 'mixed-languages']) {
+      if (!built.manifests.has(workflow)) continue;
+      const { construct } = locate(workflow);
+      const { definition, substitutions } = definitionOf(workflow);
+      for (const task of built.manifests.get(workflow)!.tasks) {
+        expect(substitutions[`OrkFunction_${task.name}`], `${workflow}/${task.name}`).toEqual(getAtt(idOf(construct.functions.get(task.name)!)));
+      }
+      const placeholders = new Set([...(JSON.stringify(definition).match(/\$\{(\w+)\}/g) ?? [])].map((p) => p.slice(2, -1)));
+      expect([...placeholders].sort(), workflow).toEqual(Object.keys(substitutions).sort());
+    }
+  });
+
+  it("lets each node function's role write only its own log group", () => {
+    const { stack, construct } = locate('deploy_node');
+    for (const [task, fn] of construct.functions) {
+      const logs = statementsOf(stack, idOf(fn.role!)).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
+      expect(logs.flatMap(actionsOf).sort(), task).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
+      const group = getAtt(idOf(fn.logGroup));
+      expect(logs.flatMap((s) => list(s.Resource)).map(key).sort(), task).toEqual([key(group), key({ 'Fn::Join': ['', [group, ':log-stream:*']] })].sort());
     }
   });
 
@@ -833,6 +1002,117 @@ describe('template', () => {
         // Object-level access exists, for exactly the prefix.
         expect(statements.some((s) => list(s.Resource).map(key).includes(objects) && actionsOf(s).includes('s3:PutObject'))).toBe(true);
       }
+    }
+  });
+});
+
+describe('the code of node tasks (the asset their NodejsFunctions deploy)', () => {
+  const assetOf = (workflow: string, task: string): string => {
+    const { stack, construct } = locate(workflow);
+    const code = (template(stack).toJSON().Resources as Record<string, Resource>)[idOf(construct.functions.get(task)!)]?.Properties?.Code as { S3Key: string };
+    return path.join(built.outdir, `asset.${code.S3Key.replace(/\.zip$/, '')}`);
+  };
+  /** What the compiled state machine sends a task's function (docs/payload.md). */
+  const event = (task: string, extra: Json = {}): Json => ({
+    ork: 1,
+    workflow: 'deploy_node',
+    task,
+    execution_id: 'arn:aws:states:eu-west-1:123456789012:execution:deploy_node:synth-test',
+    attempt: 0,
+    params: {},
+    inputs: {},
+    parallel_index: 0,
+    parallel_count: 1,
+    ...extra,
+  });
+  type Handler = (event: unknown, context?: unknown) => Promise<unknown>;
+  const load = async (workflow: string, task: string): Promise<Handler> => {
+    const handler = String((template(locate(workflow).stack).toJSON().Resources as Record<string, Resource>)[idOf(locate(workflow).construct.functions.get(task)!)]?.Properties?.Handler);
+    const module = (await import(pathToFileURL(path.join(assetOf(workflow, task), `${handler.replace(/\.handler$/, '')}.mjs`)).href)) as { handler: Handler };
+    return module.handler;
+  };
+  /** Runs `body` with what it writes to stdout (the SDK's JSON log lines) kept out of the test output. */
+  const quietly = async <T>(body: () => Promise<T>): Promise<{ result?: T; error?: unknown; stdout: string }> => {
+    const write = process.stdout.write.bind(process.stdout);
+    let stdout = '';
+    process.stdout.write = ((chunk: string | Uint8Array) => {
+      stdout += String(chunk);
+      return true;
+    }) as typeof process.stdout.write;
+    try {
+      return { result: await body(), stdout };
+    } catch (error) {
+      return { error, stdout };
+    } finally {
+      process.stdout.write = write;
+    }
+  };
+
+  it('holds the workflow folder and one ES module per task file beside it, with shared chunks, and nothing local', () => {
+    const asset = assetOf('deploy_node', 'fetch');
+    for (const task of ['shape', 'reshape', 'explode']) expect(assetOf('deploy_node', task)).toBe(asset);
+    for (const file of ['workflow.yaml', 'data/rows.json', 'tasks/fetch.ts', 'tasks/__ork_lambda_fetch.mjs', 'lib/__ork_lambda_shape.mjs', 'tasks/__ork_lambda_explode.mjs']) {
+      expect(existsSync(path.join(asset, file)), file).toBe(true);
+    }
+    expect(existsSync(path.join(asset, 'lib', '__ork_lambda_reshape.mjs'))).toBe(false);
+    expect(readdirSync(path.join(asset, '__ork_lambda')).every((f) => f.endsWith('.mjs'))).toBe(true);
+    for (const local of ['.ork', 'node_modules', 'ork']) expect(existsSync(path.join(asset, local)), local).toBe(false);
+    // The task's code is in its module (not in a shared chunk, whose import.meta.url would be another folder).
+    expect(readFileSync(path.join(asset, 'tasks', '__ork_lambda_fetch.mjs'), 'utf8')).toContain('../data/rows.json');
+  });
+
+  it('answers a Step Functions event with the task output, as the Lambda runtime calls it', async () => {
+    const fetch = await load('deploy_node', 'fetch');
+    // Read through import.meta.url from the asset: the data file is where the task expects it.
+    expect(await fetch(event('fetch', { params: { scale: 10 } }), {})).toEqual({ ids: [10, 20, 30], source: process.env.SOURCE ?? 'none' });
+    const shape = await load('deploy_node', 'shape');
+    const reshape = await load('deploy_node', 'reshape');
+    expect(reshape).toBe(shape);
+    expect(await shape(event('shape', { inputs: { fetch: { ids: [1, 2] } } }), {})).toEqual({ task: 'shape', count: 2 });
+    expect(await reshape(event('reshape', { inputs: { fetch: { ids: [1, 2, 3] } } }), {})).toEqual({ task: 'reshape', count: 3 });
+    // The mixed workflow's node module too.
+    const double = await load('deploy_mixed', 'double');
+    expect(await double({ ...event('double', { item: 21, item_index: 0 }), workflow: 'deploy_mixed' }, {})).toEqual({ doubled: 42 });
+  });
+
+  it('throws a failure with the thrown class’s name, which Step Functions matches', async () => {
+    const explode = await load('deploy_node', 'explode');
+    const { error, stdout } = await quietly(() => explode(event('explode'), {}));
+    expect(error).toBeInstanceOf(Error);
+    expect(error).toMatchObject({ name: 'QuotaExceeded', message: 'over quota' });
+    // One structured line for CloudWatch, with the error's name.
+    expect(JSON.parse(stdout.trim().split('\n').pop()!)).toMatchObject({ level: 'error', error: { type: 'QuotaExceeded' }, task: 'explode' });
+    // The SDK's own failures keep their dotted names.
+    const fetch = await load('deploy_node', 'fetch');
+    expect((await quietly(() => fetch({ ork: 99 }, {}))).error).toMatchObject({ name: 'Ork.InvalidPayload' });
+    expect((await quietly(() => fetch(event('fetch', { params: { scale: 'big' } }), {}))).error).toMatchObject({ name: 'Ork.InputValidationError' });
+  });
+
+  it('is the same bundle wherever it is built: no path in it, so the asset hash follows the code only', () => {
+    const asset = assetOf('deploy_node', 'fetch');
+    const elsewhere = path.join(tmp, 'rebundled', 'deeper');
+    const tasks = built.manifests.get('deploy_node')!.tasks;
+    bundleNodeTasks(testDirs.node, tasks, elsewhere, { target: nodeTarget(DEFAULT_NODE_RUNTIME.name) });
+    const files = (root: string): string[] => readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name))).sort();
+    expect(files(elsewhere)).toEqual(files(asset));
+    for (const file of files(asset).filter((f) => f.endsWith('.mjs'))) {
+      const text = readFileSync(path.join(asset, file), 'utf8');
+      expect(text, file).toBe(readFileSync(path.join(elsewhere, file), 'utf8'));
+      for (const local of [tmp, ROOT, testDirs.node]) expect(text.includes(local), `${file} names ${local}`).toBe(false);
+    }
+  });
+
+  it('runs on nodejs24.x, the newest Node.js runtime of both aws-cdk-lib and the CloudFormation schema', () => {
+    expect(DEFAULT_NODE_RUNTIME.name).toBe('nodejs24.x');
+    // What the parity harness bundles for.
+    expect(NODE_RUNTIME).toBe(DEFAULT_NODE_RUNTIME.name);
+    // cdk-nag's L1 compares with aws-cdk-lib's list: no acknowledgement needed (and none made) today.
+    const newest = Math.max(...Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name)).map((r) => Number(/\d+/.exec(r.name)![0])));
+    expect(`nodejs${newest}.x`).toBe(DEFAULT_NODE_RUNTIME.name);
+    const { stack } = locate('deploy_node');
+    for (const [id, resource] of resources(stack, 'AWS::Lambda::Function').filter(([, r]) => String(r.Properties?.Runtime).startsWith('nodejs'))) {
+      const rules = ((resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string }[] } | undefined)?.rules_to_suppress ?? []).map((r) => r.id);
+      expect(rules, id).not.toContain('AwsSolutions-L1');
     }
   });
 });

@@ -7,15 +7,18 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, Placeholders, type StateMachineDefinition, type TaskManifest } from '../../../compiler/index.js';
+import { bundleNodeTasks, nodeHandlers, nodeTarget } from '../../../lib/deploy/node-bundle.js';
 import { compileWorkflowFile } from '../../../lib/file-system-host.js';
 import { substitutePlaceholders } from '../../../lib/local/substitute-placeholders.js';
 import { pythonSdkPath } from '../../../lib/package-root.js';
 import { startMotoServer, type MotoServer } from '../moto-server.js';
-import { LambdaFunctions, type InvocationRecord } from './lambda-functions.js';
+import { LambdaFunctions, type InvocationRecord, type LambdaFunctionConfig } from './lambda-functions.js';
+import { createRole, MotoLambda, type LogEventRecord } from './moto-lambda.js';
 import { startLambdaProxy, type LambdaProxy } from './lambda-proxy.js';
 
 /**
@@ -32,7 +35,15 @@ import { startLambdaProxy, type LambdaProxy } from './lambda-proxy.js';
 
 export const ACCOUNT_ID = '123456789012';
 export const REGION = 'us-east-1';
-export const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/ork-parity`;
+export const ROLE_NAME = 'ork-parity';
+export const ROLE_ARN = `arn:aws:iam::${ACCOUNT_ID}:role/${ROLE_NAME}`;
+/** The task executors whose functions the harness runs (`deploy` refuses a workflow with any other). */
+export const EMULATED_EXECUTORS: readonly string[] = ['python', 'node'];
+/**
+ * The Lambda runtime node functions are bundled for, as lib/deploy (DEFAULT_NODE_RUNTIME) deploys them; the
+ * bundles run on this process's node (the synth test checks that the two agree).
+ */
+export const NODE_RUNTIME = 'nodejs24.x';
 /** Fake credentials for every client the harness starts or configures. */
 export const CREDENTIALS = { accessKeyId: 'parity', secretAccessKey: 'parity' } as const;
 
@@ -108,7 +119,10 @@ export interface AwsParity {
   readonly invocations: readonly InvocationRecord[];
   /** Most invocations of a function (by name) that ran at once. */
   peakConcurrency(functionName: string): number;
-  /** Compiles the workflow, registers one function per task, creates the state machine. */
+  /**
+   * Compiles the workflow, registers one function per task (also in moto's Lambda, with its log group
+   * `/aws/lambda/<function>`), creates the state machine.
+   */
   deploy(workflowDirectory: string, options?: DeployOptions): Promise<Deployment>;
   /** StartExecution, always with a name (moto names an unnamed execution `None`). Returns the execution ARN. */
   startExecution(stateMachineArn: string, input?: unknown, name?: string): Promise<string>;
@@ -122,6 +136,11 @@ export interface AwsParity {
   getObject(url: string): Promise<Buffer>;
   /** Keys in the payload bucket under a prefix. */
   listObjects(prefix?: string): Promise<string[]>;
+  /**
+   * Every event of a function's log group in moto's CloudWatch Logs (`/aws/lambda/<function>`), in time
+   * order: each invocation's START, the lines it wrote, END and REPORT.
+   */
+  logEvents(functionName: string): Promise<LogEventRecord[]>;
   /**
    * Whether moto-patches/sitecustomize.py fixed moto's one-execution-per-account bug in this server; when
    * false, only the first StartExecution in the account succeeds.
@@ -171,16 +190,24 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
     AWS_EC2_METADATA_DISABLED: 'true',
     ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
   };
+  // moto's Lambda and CloudWatch Logs, once moto is up: what `ork logs` reads.
+  let motoLambda: MotoLambda | undefined;
   const functions = new LambdaFunctions({
     baseEnvironment,
     maxConcurrency: options.maxConcurrencyPerFunction ?? 16,
     ...(options.python ? { python: options.python } : {}),
+    // Before the Invoke API answers, so the lines are in CloudWatch once the state has completed.
+    afterInvoke: async (invocation) => motoLambda?.ship(invocation),
   });
   let proxy: LambdaProxy | undefined;
+  // The code of node functions (bundled as lib/deploy bundles it), one folder per deployment.
+  let nodeCode: string | undefined;
   const stop = async (): Promise<void> => {
     await proxy?.close();
     await functions.close();
     await moto?.stop();
+    motoLambda?.destroy();
+    if (nodeCode) rmSync(nodeCode, { recursive: true, force: true });
   };
 
   try {
@@ -200,12 +227,15 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
     baseEnvironment.AWS_ENDPOINT_URL = moto.url;
     Object.assign(baseEnvironment, options.functionEnv ?? {});
     await createBucket(moto.url, bucket);
+    await createRole(moto.url, ROLE_NAME, REGION, CREDENTIALS.accessKeyId);
+    motoLambda = new MotoLambda({ motoUrl: moto.url, region: REGION, credentials: CREDENTIALS, roleArn: ROLE_ARN });
   } catch (error) {
     await stop();
     throw error;
   }
   const motoServer = moto;
   const endpoint = proxy.url;
+  const mirror = motoLambda!;
 
   const sfn = new SFNClient({ endpoint, region: REGION, credentials: CREDENTIALS, maxAttempts: 1 });
   const names = new Set<string>();
@@ -222,19 +252,34 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
     const values: Record<string, string> = {};
     const deployed: Record<string, DeployedFunction> = {};
     for (const task of manifest.tasks) {
-      if (task.executor !== 'python') {
+      if (!EMULATED_EXECUTORS.includes(task.executor)) {
         // Container tasks could not run anyway: moto's ECS integration hands Step Functions' PascalCase
         // RunTask parameters to boto3 unchanged and fails with States.Runtime 'LaunchType' (README.md).
-        throw new Error(`task ${task.name}: executor '${task.executor}' is not emulated by the parity harness (python only; see its README)`);
+        throw new Error(`task ${task.name}: executor '${task.executor}' is not emulated by the parity harness (python and node only; see its README)`);
       }
+    }
+    // Node functions run what lib/deploy deploys: the workflow folder with the esbuild bundles of its node
+    // tasks (lib/deploy/node-bundle.ts), a copy of its own, as in Lambda's /var/task.
+    const nodeTasks = manifest.tasks.filter((t) => t.executor === 'node');
+    const handlers = nodeHandlers(nodeTasks);
+    let nodeDirectory: string | undefined;
+    if (nodeTasks.length > 0) {
+      nodeCode ??= mkdtempSync(path.join(tmpdir(), 'ork-parity-node-'));
+      mkdirSync(nodeCode, { recursive: true });
+      nodeDirectory = mkdtempSync(path.join(nodeCode, `${workflow}-`));
+      bundleNodeTasks(directory, nodeTasks, nodeDirectory, { target: nodeTarget(NODE_RUNTIME) });
+    }
+    for (const task of manifest.tasks) {
+      const node = task.executor === 'node';
       const name = functionNameFor(workflow, task.name);
       const arn = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
       // As the deploy construct (lib/deploy/ork-workflow.ts) configures the function.
-      functions.register({
+      const config: LambdaFunctionConfig = {
         name,
         arn,
-        codeDirectory: directory,
-        handler: 'ork.lambda_handler.handler',
+        codeDirectory: node ? nodeDirectory! : directory,
+        handler: node ? handlers.get(task.name)! : 'ork.lambda_handler.handler',
+        ...(node ? { runtime: 'node' as const } : {}),
         environment: {
           ...task.env,
           ORK_WORKFLOW: workflow,
@@ -245,7 +290,10 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
         },
         timeoutSeconds: task.timeoutSeconds ?? 900,
         memoryMb: task.memoryMb,
-      });
+      };
+      functions.register(config);
+      // Also in moto's Lambda (GetFunctionConfiguration) with its log group; the proxy still answers Invoke.
+      await mirror.register(config, node ? NODE_RUNTIME : undefined);
       values[Placeholders.function(task.name)] = arn;
       deployed[task.name] = { task: task.name, name, arn };
     }
@@ -347,6 +395,7 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
       if (!response.ok) throw new Error(`ListObjectsV2 ${bucket} answered ${response.status}: ${text}`);
       return [...text.matchAll(/<Key>([^<]*)<\/Key>/g)].map((m) => decodeXml(m[1]!));
     },
+    logEvents: (functionName) => mirror.events(functionName),
     motoPatched: motoServer.output().includes(PATCH_APPLIED),
     motoOutput: () => motoServer.output(),
     processes: () => ({ moto: motoServer.pid, lambdas: functions.pids() }),

@@ -13,6 +13,8 @@ import { fileURLToPath } from 'node:url';
  */
 
 const RUNTIME_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lambda_runtime.py');
+/** The Node.js counterpart of lambda_runtime.py: same protocol, run by this process's own node. */
+const NODE_RUNTIME_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lambda_runtime.mjs');
 
 export interface LambdaFunctionConfig {
   /** The function name (the last part of its ARN). */
@@ -20,8 +22,13 @@ export interface LambdaFunctionConfig {
   readonly arn: string;
   /** The code directory: working directory and LAMBDA_TASK_ROOT, as /var/task on Lambda. */
   readonly codeDirectory: string;
-  /** `module.function`, e.g. `ork.lambda_handler.handler`. */
+  /**
+   * `module.function`, e.g. `ork.lambda_handler.handler`; for node, `path/module.export` as Lambda's Node.js
+   * runtime reads it, e.g. `tasks/__ork_lambda_extract.handler`.
+   */
   readonly handler: string;
+  /** Which runtime script serves it: lambda_runtime.py or lambda_runtime.mjs. @default 'python' */
+  readonly runtime?: 'python' | 'node';
   /** The function's own environment variables (Lambda's `Environment.Variables`). */
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
@@ -53,6 +60,17 @@ export interface InvocationRecord {
   pid?: number;
   /** Whether a new environment had to be started for it (a cold start). */
   cold: boolean;
+  /** The log stream of the environment that served it (`AWS_LAMBDA_LOG_STREAM_NAME`). */
+  logStream?: string;
+}
+
+/** An invocation that has ended, as `afterInvoke` sees it. */
+export interface CompletedInvocation {
+  readonly config: LambdaFunctionConfig;
+  readonly record: InvocationRecord;
+  readonly result: InvokeResult;
+  /** The log stream of the environment that served it: one per environment, as on Lambda. */
+  readonly logStream: string;
 }
 
 export interface LambdaFunctionsOptions {
@@ -62,6 +80,12 @@ export interface LambdaFunctionsOptions {
   readonly baseEnvironment: Readonly<Record<string, string>>;
   /** Environments per function at most; more invocations wait. @default 16 */
   readonly maxConcurrency?: number;
+  /**
+   * Called when an invocation has ended, before invoke() returns (so before the Invoke API answers): the
+   * harness ships the invocation's log lines to CloudWatch Logs here, so that they are readable as soon
+   * as the state that invoked the function has completed. A failure fails the invocation (a service error).
+   */
+  readonly afterInvoke?: (invocation: CompletedInvocation) => Promise<void>;
 }
 
 interface Environment {
@@ -75,6 +99,8 @@ interface Environment {
   exited: Promise<void>;
   stderr: string;
   dead: boolean;
+  /** `AWS_LAMBDA_LOG_STREAM_NAME` of this environment. */
+  readonly logStream: string;
 }
 
 interface FunctionState {
@@ -147,6 +173,7 @@ export class LambdaFunctions {
     const { environment, cold } = await this.acquire(fn);
     record.cold = cold;
     record.pid = environment.pid;
+    record.logStream = environment.logStream;
     fn.running++;
     fn.peakRunning = Math.max(fn.peakRunning, fn.running);
     const config = environment.config;
@@ -172,6 +199,7 @@ export class LambdaFunctions {
     record.payload = parseOr(result.payload);
     record.logs = result.logs;
     this.release(fn, environment);
+    await this.options.afterInvoke?.({ config, record, result, logStream: environment.logStream });
     return result;
   }
 
@@ -230,6 +258,8 @@ export class LambdaFunctions {
   }
 
   private start(config: LambdaFunctionConfig): Environment {
+    // Lambda names an environment's log stream `<date>/[<version>]<id>`.
+    const logStream = `${new Date().toISOString().slice(0, 10).replace(/-/g, '/')}/[$LATEST]${randomUUID().replace(/-/g, '')}`;
     const env: Record<string, string> = {
       ...this.options.baseEnvironment,
       ...config.environment,
@@ -239,13 +269,14 @@ export class LambdaFunctions {
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.name}`,
-      AWS_LAMBDA_LOG_STREAM_NAME: `parity/${randomUUID()}`,
-      AWS_EXECUTION_ENV: 'AWS_Lambda_python_parity',
+      AWS_LAMBDA_LOG_STREAM_NAME: logStream,
+      AWS_EXECUTION_ENV: config.runtime === 'node' ? 'AWS_Lambda_nodejs_parity' : 'AWS_Lambda_python_parity',
       PYTHONUNBUFFERED: '1',
     };
     // Python puts the script's folder first on sys.path; -P (3.11+) would drop it, but the runtime's folder
     // holds nothing importable besides itself, so the task root and PYTHONPATH decide what imports.
-    const child = spawn(this.python, [RUNTIME_SCRIPT], { cwd: config.codeDirectory, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    const [command, script] = config.runtime === 'node' ? [process.execPath, NODE_RUNTIME_SCRIPT] : [this.python, RUNTIME_SCRIPT];
+    const child = spawn(command, [script], { cwd: config.codeDirectory, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const environment: Environment = {
       child,
       pid: child.pid ?? -1,
@@ -255,6 +286,7 @@ export class LambdaFunctions {
       exited: Promise.resolve(),
       stderr: '',
       dead: false,
+      logStream,
     };
     if (child.pid !== undefined) this.startedPids.push(child.pid);
     this.all.add(environment);
