@@ -209,22 +209,9 @@ export class OrkWorkflow extends Construct {
   }
 
   private pythonFunction(task: TaskManifestEntry, options: FunctionOptions): lambda.Function {
-    const { id, role, logGroup } = this.functionRoleAndLogs(task, options);
-    const fn = new lambda.Function(this, id, {
-      description: `Ork task ${this.manifest.workflow}/${task.name}`,
-      runtime: options.runtime,
-      architecture: options.architecture,
-      handler: 'ork.lambda_handler.handler',
-      code: options.code,
-      memorySize: task.memoryMb,
-      timeout: Duration.seconds(task.timeoutSeconds ?? 900),
-      environment: { ...task.env, ...options.env, ORK_TASK_FILE: task.file },
-      role,
-      logGroup,
-      tracing: lambda.Tracing.ACTIVE,
-    });
-    this.payloadBucket.grantReadWrite(role, `${options.prefix}*`);
-    acknowledgePolicy(role, this.payloadBucket, options.prefix, logGroup);
+    const { id, props, role, logGroup } = this.functionProps(task, options);
+    const fn = new lambda.Function(this, id, { ...props, handler: 'ork.lambda_handler.handler' });
+    this.grantFunctionPayloads(role, logGroup, options);
     if (options.runtime.name !== newestKnownPythonRuntime()) {
       acknowledge(fn, 'AwsSolutions-L1', `${options.runtime.name} is the newest Python runtime in the CloudFormation resource schema (cfn-lint E3030 rejects ${newestKnownPythonRuntime()}, which aws-cdk-lib already lists); the Ork SDK supports Python 3.11 and later.`);
     }
@@ -237,22 +224,9 @@ export class OrkWorkflow extends Construct {
    * task file; role, log group, tracing and payload access exactly as a python task's.
    */
   private nodeFunction(task: TaskManifestEntry, handler: string, options: FunctionOptions): lambda.Function {
-    const { id, role, logGroup } = this.functionRoleAndLogs(task, options);
-    const fn = new nodejs.NodejsFunction(this, id, {
-      description: `Ork task ${this.manifest.workflow}/${task.name}`,
-      runtime: options.runtime,
-      architecture: options.architecture,
-      code: options.code,
-      handler,
-      memorySize: task.memoryMb,
-      timeout: Duration.seconds(task.timeoutSeconds ?? 900),
-      environment: { ...task.env, ...options.env, ORK_TASK_FILE: task.file },
-      role,
-      logGroup,
-      tracing: lambda.Tracing.ACTIVE,
-    });
-    this.payloadBucket.grantReadWrite(role, `${options.prefix}*`);
-    acknowledgePolicy(role, this.payloadBucket, options.prefix, logGroup);
+    const { id, props, role, logGroup } = this.functionProps(task, options);
+    const fn = new nodejs.NodejsFunction(this, id, { ...props, handler });
+    this.grantFunctionPayloads(role, logGroup, options);
     // Only for the default: a runtime the caller chose older than that is theirs to acknowledge.
     if (options.runtime.name === DEFAULT_NODE_RUNTIME.name && options.runtime.name !== newestKnownNodeRuntime()) {
       acknowledge(fn, 'AwsSolutions-L1', `${options.runtime.name} is the Node.js runtime of this workflow's node tasks, the newest that the CloudFormation resource schema lists (cfn-lint E3030 checks it); aws-cdk-lib already lists ${newestKnownNodeRuntime()}, which L1 expects.`);
@@ -261,15 +235,34 @@ export class OrkWorkflow extends Construct {
   }
 
   /**
-   * The function's log group, and its role: an explicit one with an inline log policy instead of
-   * AWSLambdaBasicExecutionRole, so it may write only to its own log group.
+   * What every task function has, whatever its language: its log group, and its role — an explicit one
+   * with an inline log policy instead of AWSLambdaBasicExecutionRole, so it may write only to its own log
+   * group — memory, timeout, environment and tracing from the manifest.
    */
-  private functionRoleAndLogs(task: TaskManifestEntry, options: FunctionOptions): { id: string; role: iam.Role; logGroup: logs.LogGroup } {
+  private functionProps(task: TaskManifestEntry, options: FunctionOptions) {
     const id = `Task${pascal(task.name)}`;
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: options.retention, removalPolicy: options.removalPolicy });
     const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Ork task ${this.manifest.workflow}/${task.name}` });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`] }));
-    return { id, role, logGroup };
+    const props = {
+      description: `Ork task ${this.manifest.workflow}/${task.name}`,
+      runtime: options.runtime,
+      architecture: options.architecture,
+      code: options.code,
+      memorySize: task.memoryMb,
+      timeout: Duration.seconds(task.timeoutSeconds ?? 900),
+      environment: { ...task.env, ...options.env, ORK_TASK_FILE: task.file },
+      role,
+      logGroup,
+      tracing: lambda.Tracing.ACTIVE,
+    };
+    return { id, props, role, logGroup };
+  }
+
+  /** Read and write of this workflow's prefix of the payload bucket, with its cdk-nag acknowledgements. */
+  private grantFunctionPayloads(role: iam.Role, logGroup: logs.LogGroup, options: FunctionOptions): void {
+    this.payloadBucket.grantReadWrite(role, `${options.prefix}*`);
+    acknowledgePolicy(role, this.payloadBucket, options.prefix, logGroup);
   }
 
   private containerTask(task: TaskManifestEntry, workflowDir: string, options: { retention: logs.RetentionDays; removalPolicy: RemovalPolicy; env: Record<string, string>; prefix: string }): ecs.FargateTaskDefinition {
