@@ -42,7 +42,7 @@ export function compile(input: CompileInput): CompileResult {
   if (hasErrors(diagnostics)) return { ok: false, diagnostics, ...stages };
 
   const plan = planSchedule(graphResult.graph);
-  const { definition, taskStates } = emitDefinition(graphResult.graph, plan.root);
-  const manifest = buildTaskManifest(validation.spec, graphResult.graph.upstream, taskStates);
+  const { definition, allTaskStates } = emitDefinition(graphResult.graph, plan.root);
+  const manifest = buildTaskManifest(validation.spec, graphResult.graph.upstream, allTaskStates);
   return { ok: true, diagnostics, ...stages, plan, definition, manifest };
 }

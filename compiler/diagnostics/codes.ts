@@ -43,6 +43,10 @@ export const Codes = {
   invalidWorkflowName: { code: 'ORK220', severity: 'error', title: 'invalid workflow name' },
   taskFileExtension: { code: 'ORK221', severity: 'warning', title: 'task file extension does not match executor' },
   invalidParams: { code: 'ORK222', severity: 'error', title: 'invalid workflow params' },
+  fanOutOptionWithoutFanOut: { code: 'ORK223', severity: 'warning', title: 'fan-out option on a task that does not fan out' },
+  conflictingFanOutOptions: { code: 'ORK224', severity: 'error', title: 'fan-out options that cannot work together' },
+  inlineConcurrency: { code: 'ORK225', severity: 'warning', title: 'inline fan-out concurrency above what AWS runs at once' },
+  sharedFanOutSource: { code: 'ORK226', severity: 'error', title: 'foreach source shared by inline and distributed fan-outs' },
 
   unknownTask: { code: 'ORK301', severity: 'error', title: 'reference to an unknown task' },
   selfReference: { code: 'ORK302', severity: 'error', title: 'task depends on itself' },

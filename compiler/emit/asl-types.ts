@@ -23,6 +23,12 @@ interface Common {
   OutputPath?: string;
 }
 
+export interface Catcher {
+  ErrorEquals: string[];
+  ResultPath?: string | null;
+  Next: string;
+}
+
 export interface TaskState extends Common, Transition {
   Type: 'Task';
   Resource: string;
@@ -30,6 +36,7 @@ export interface TaskState extends Common, Transition {
   ResultSelector?: PayloadTemplate;
   ResultPath?: string | null;
   Retry?: Retrier[];
+  Catch?: Catcher[];
   TimeoutSeconds?: number;
   HeartbeatSeconds?: number;
 }
@@ -55,6 +62,8 @@ export interface ChoiceRule {
   NumericEquals?: number;
   NumericLessThan?: number;
   NumericGreaterThan?: number;
+  NumericLessThanEquals?: number;
+  NumericGreaterThanPath?: string;
 }
 
 export interface ChoiceState extends Common {
@@ -75,16 +84,40 @@ export interface SubMachine {
   States: Record<string, State>;
 }
 
+export type ProcessorConfig = { Mode: 'INLINE' } | { Mode: 'DISTRIBUTED'; ExecutionType: 'EXPRESS' | 'STANDARD' };
+
 export interface ItemProcessor extends SubMachine {
-  ProcessorConfig: { Mode: 'INLINE' };
+  ProcessorConfig: ProcessorConfig;
+}
+
+/** Distributed Map reads its items from S3 (a JSON array) instead of the state. */
+export interface ItemReader {
+  Resource: 'arn:aws:states:::s3:getObject';
+  ReaderConfig: { InputType: 'JSON' };
+  Parameters: PayloadTemplate;
+}
+
+export interface ResultWriter {
+  Resource: 'arn:aws:states:::s3:putObject';
+  Parameters: { Bucket: string; Prefix: string };
+}
+
+export interface ItemBatcher {
+  MaxItemsPerBatch: number;
+  BatchInput?: PayloadTemplate;
 }
 
 export interface MapState extends Common, Transition {
   Type: 'Map';
-  ItemsPath: string;
+  ItemsPath?: string;
+  ItemReader?: ItemReader;
   ItemSelector?: PayloadTemplate;
+  ItemBatcher?: ItemBatcher;
   ItemProcessor: ItemProcessor;
   MaxConcurrency?: number;
+  ToleratedFailureCount?: number;
+  ToleratedFailurePercentage?: number;
+  ResultWriter?: ResultWriter;
   ResultSelector?: PayloadTemplate;
   ResultPath?: string | null;
 }
@@ -96,7 +129,12 @@ export interface ParallelState extends Common, Transition {
   ResultPath?: string | null;
 }
 
-export type State = TaskState | PassState | ChoiceState | FailState | MapState | ParallelState;
+export interface SucceedState {
+  Type: 'Succeed';
+  Comment?: string;
+}
+
+export type State = TaskState | PassState | ChoiceState | FailState | SucceedState | MapState | ParallelState;
 
 export interface StateMachineDefinition extends SubMachine {
   Comment?: string;

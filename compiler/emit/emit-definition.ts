@@ -1,4 +1,5 @@
 import type { TaskGraph } from '../graph/index.js';
+import { spillAbove, type TaskSpec } from '../model/index.js';
 import type { PlanNode } from '../plan/index.js';
 import type { ParallelState, PassState, PayloadTemplate, StateMachineDefinition } from './asl-types.js';
 import { chain, close, single, type Fragment } from './fragment.js';
@@ -20,18 +21,44 @@ export interface EmitResult {
   readonly definition: StateMachineDefinition;
   /** Task → name of the Task state that runs its instances. */
   readonly taskStates: ReadonlyMap<string, string>;
+  /** Task → every Task state that runs its instances (inline Map, Distributed Map child, chunk child). */
+  readonly allTaskStates: ReadonlyMap<string, readonly string[]>;
+}
+
+type FanOutField = { readonly path: readonly string[]; readonly above: number };
+
+/**
+ * Upstream task → its output fields that feed a `foreach:` which may run distributed, with the list length
+ * above which the runtime stores the list (docs/scale.md). Several readers of one field: the smallest wins.
+ */
+function fanOutFieldsOf(tasks: readonly TaskSpec[]): Map<string, FanOutField[]> {
+  const found = new Map<string, FanOutField[]>();
+  for (const task of tasks) {
+    const foreach = task.fanOut?.foreach;
+    const above = task.fanOut ? spillAbove(task.fanOut) : undefined;
+    if (!foreach || above === undefined) continue;
+    const list = found.get(foreach.task) ?? [];
+    const same = list.findIndex((f) => f.path.join('.') === foreach.field.join('.'));
+    const existing = list[same];
+    if (existing === undefined) list.push({ path: foreach.field, above });
+    else list[same] = { path: existing.path, above: existing.above === -1 || above === -1 ? -1 : Math.min(existing.above, above) };
+    found.set(foreach.task, list);
+  }
+  return found;
 }
 
 /** Stage 5: schedule → Amazon States Language definition. */
 export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
   const names = new StateNames();
+  const fanOutFields = fanOutFieldsOf(graph.spec.tasks);
   let parallelCount = 0;
 
   const emitNode = (node: PlanNode): Fragment => {
     if (node.kind === 'task') {
       const task = graph.tasks.get(node.task);
       if (!task) throw new Error(`plan names unknown task '${node.task}'`);
-      return emitTask(task, { workflow: graph.spec.name, names, upstream: graph.upstream.get(task.name) ?? [] });
+      const fields = fanOutFields.get(task.name);
+      return emitTask(task, { workflow: graph.spec.name, names, upstream: graph.upstream.get(task.name) ?? [], ...(fields ? { fanOutFields: fields } : {}) });
     }
     if (node.kind === 'sequence') return chain(node.steps.map(emitNode));
     const name = names.internal(`Parallel-${++parallelCount}`);
@@ -68,7 +95,7 @@ export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
     Comment: graph.spec.description ? `${graph.spec.name}: ${graph.spec.description}` : `Ork workflow ${graph.spec.name}`,
     ...machine,
   };
-  return { definition, taskStates: names.taskStates() };
+  return { definition, taskStates: names.taskStates(), allTaskStates: names.allTaskStates() };
 }
 
 function firstTask(node: PlanNode): string {

@@ -11,7 +11,12 @@ export interface Fragment {
 }
 
 function setNext(state: State, next: string | undefined): void {
-  if (state.Type === 'Choice' || state.Type === 'Fail') return;
+  if (state.Type === 'Fail' || state.Type === 'Succeed') return;
+  // A Choice that is an exit leaves its Default open ('') for whatever follows.
+  if (state.Type === 'Choice') {
+    if (state.Default === '' && next !== undefined) state.Default = next;
+    return;
+  }
   if (next === undefined) {
     delete state.Next;
     state.End = true;
@@ -36,8 +41,19 @@ export function chain(fragments: readonly Fragment[]): Fragment {
 
 /** Ends every exit: the fragment becomes a complete (sub-)machine. */
 export function close(fragment: Fragment): { StartAt: string; States: Record<string, State> } {
-  for (const exit of fragment.exits) setNext(fragment.states[exit] as State, undefined);
-  return { StartAt: fragment.start, States: fragment.states };
+  const states = { ...fragment.states };
+  for (const exit of fragment.exits) {
+    const state = states[exit] as State;
+    // A Choice needs somewhere to go when nothing follows: a Succeed ends the (sub-)machine as End would.
+    if (state.Type === 'Choice' && state.Default === '') {
+      const done = `${exit.slice(0, 75)}-done`;
+      states[done] = { Type: 'Succeed' };
+      state.Default = done;
+    } else {
+      setNext(state, undefined);
+    }
+  }
+  return { StartAt: fragment.start, States: states };
 }
 
 /** A fragment of one state that continues to whatever follows. */

@@ -13,6 +13,8 @@ export const Placeholders = {
   /** Container name inside that task definition. */
   containerName: (task: string) => `OrkContainer_${task}`,
   cluster: 'OrkCluster',
+  /** The payload bucket (Distributed Map results); locally, the run's payload directory. */
+  payloadBucket: 'OrkPayloadBucket',
   /** Comma-separated subnet ids and security group ids for Fargate tasks. */
   subnets: 'OrkSubnets',
   securityGroups: 'OrkSecurityGroups',

@@ -19,6 +19,7 @@ function shortHash(text: string): string {
 export class StateNames {
   private readonly used = new Set<string>();
   private readonly runStates = new Map<string, string>();
+  private readonly instanceStates = new Map<string, string[]>();
 
   /** The state that runs a task: its own name when it fits. One per task, however often it is asked for. */
   task(task: string): string {
@@ -32,7 +33,31 @@ export class StateNames {
 
   /** Task → name of the Task state that runs its instances (what local runners attach to). */
   taskStates(): ReadonlyMap<string, string> {
-    return this.runStates;
+    const primary = new Map(this.runStates);
+    for (const [task, names] of this.instanceStates) if (!primary.has(task) && names[0] !== undefined) primary.set(task, names[0]);
+    return primary;
+  }
+
+  /**
+   * A Task state running a task's instances inside one kind of Map: the inline one gets the task's own
+   * name, a Distributed Map's child or a chunk's child a suffixed one. All are recorded for the manifest.
+   */
+  instanceState(task: string, kind: 'inline' | 'child' | 'chunk-child'): string {
+    const name = kind === 'inline' ? this.task(task) : this.helper(task, kind);
+    const list = this.instanceStates.get(task) ?? [];
+    if (!list.includes(name)) list.push(name);
+    this.instanceStates.set(task, list);
+    return name;
+  }
+
+  /** Task → every Task state that runs its instances, the primary one first. */
+  allTaskStates(): ReadonlyMap<string, readonly string[]> {
+    const all = new Map<string, readonly string[]>();
+    for (const [task, name] of this.taskStates()) {
+      const others = (this.instanceStates.get(task) ?? []).filter((n) => n !== name);
+      all.set(task, [name, ...others]);
+    }
+    return all;
   }
 
   /** A helper state of a task, e.g. `process-fanout`. */

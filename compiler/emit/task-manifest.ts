@@ -1,5 +1,5 @@
-import type { Executor, WorkflowSpec } from '../model/index.js';
-import { placeholdersOf } from './placeholders.js';
+import { fanOutKinds, type Executor, type FanOutKinds, type FanOutMode, type WorkflowSpec } from '../model/index.js';
+import { Placeholders, placeholdersOf } from './placeholders.js';
 
 /** What runners and the deploy constructs need to know about each task, beside the definition. */
 export interface TaskManifestEntry {
@@ -14,10 +14,23 @@ export interface TaskManifestEntry {
   readonly image?: string;
   readonly dockerfile?: string;
   /** Fan-out settings, for progress displays and dashboards. */
-  readonly fanOut?: { readonly foreach?: string; readonly parallel?: number | string; readonly concurrency?: number };
+  readonly fanOut?: {
+    readonly foreach?: string;
+    readonly parallel?: number | string;
+    readonly concurrency?: number;
+    /** As written; absent when the compiler chooses. */
+    readonly mode?: FanOutMode;
+    readonly batchSize?: number;
+    /** A count, or a percentage such as `5%`. */
+    readonly tolerateFailures?: number | string;
+    /** The Map kinds the compiled machine may use (both: chosen at run time, docs/scale.md). */
+    readonly kinds: FanOutKinds;
+  };
   readonly dependsOn: readonly string[];
   /** The Task state that runs this task's instances. */
   readonly stateName: string;
+  /** Every Task state that runs its instances: `stateName` first, then a Distributed Map's child states. */
+  readonly stateNames: readonly string[];
   /** DefinitionSubstitutions keys this task's states use. */
   readonly placeholders: readonly string[];
 }
@@ -30,7 +43,7 @@ export interface TaskManifest {
   readonly tasks: readonly TaskManifestEntry[];
 }
 
-export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<string, readonly string[]>, taskStates: ReadonlyMap<string, string>): TaskManifest {
+export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<string, readonly string[]>, taskStates: ReadonlyMap<string, readonly string[]>): TaskManifest {
   return {
     workflow: spec.name,
     ...(spec.description !== undefined ? { description: spec.description } : {}),
@@ -55,12 +68,17 @@ export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<stri
                 ...(fanOut.foreach ? { foreach: fanOut.foreach.text } : {}),
                 ...(fanOut.parallel ? { parallel: fanOut.parallel.kind === 'static' ? fanOut.parallel.count : fanOut.parallel.ref.text } : {}),
                 ...(fanOut.concurrency !== undefined ? { concurrency: fanOut.concurrency } : {}),
+                ...(fanOut.mode !== undefined ? { mode: fanOut.mode } : {}),
+                ...(fanOut.batchSize !== undefined ? { batchSize: fanOut.batchSize } : {}),
+                ...(fanOut.tolerateFailures ? { tolerateFailures: fanOut.tolerateFailures.kind === 'count' ? fanOut.tolerateFailures.count : `${fanOut.tolerateFailures.percent}%` } : {}),
+                kinds: fanOutKinds(fanOut),
               },
             }
           : {}),
         dependsOn: upstream.get(task.name) ?? [],
-        stateName: taskStates.get(task.name) ?? task.name,
-        placeholders: placeholdersOf(task),
+        stateName: taskStates.get(task.name)?.[0] ?? task.name,
+        stateNames: taskStates.get(task.name) ?? [task.name],
+        placeholders: fanOut && fanOutKinds(fanOut).distributed ? [...placeholdersOf(task), Placeholders.payloadBucket] : placeholdersOf(task),
       };
     }),
   };

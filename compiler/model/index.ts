@@ -1,1 +1,2 @@
 export * from './workflow-spec.js';
+export * from './fan-out-kinds.js';

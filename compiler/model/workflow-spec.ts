@@ -16,12 +16,21 @@ export type CountSource =
   | { readonly kind: 'static'; readonly count: number; readonly span: SourceSpan }
   | { readonly kind: 'reference'; readonly ref: FieldReference };
 
+export type FanOutMode = 'inline' | 'distributed';
+
+export type FailureTolerance = { readonly kind: 'count'; readonly count: number } | { readonly kind: 'percent'; readonly percent: number };
+
 /** How a task fans out. Both `foreach` and `parallel` together mean items × count instances. */
 export interface FanOut {
   readonly foreach?: FieldReference;
   readonly parallel?: CountSource;
   /** Cap on instances running at once; undefined means the platform's. */
   readonly concurrency?: number;
+  /** Forced by the user; undefined lets the compiler choose (docs/scale.md). */
+  readonly mode?: FanOutMode;
+  /** Instances per invocation (Distributed Map's ItemBatcher). */
+  readonly batchSize?: number;
+  readonly tolerateFailures?: FailureTolerance;
 }
 
 export interface RetryPolicy {

@@ -1,5 +1,5 @@
 import type { SourceMap } from '../parse/index.js';
-import type { CountSource, Dependency, FieldReference, ScheduleSpec, TaskSpec, WorkflowSpec } from '../model/index.js';
+import type { CountSource, Dependency, FailureTolerance, FanOut, FieldReference, ScheduleSpec, TaskSpec, WorkflowSpec } from '../model/index.js';
 import { defaultsSchema, scheduleObjectSchema, taskSchema, type DefaultsDocument, type ScheduleDocument, type TaskDocument } from './workflow-schema.js';
 import { parseDuration, parseMemory } from './units.js';
 
@@ -32,6 +32,12 @@ function toDependencies(document: TaskDocument, taskPath: readonly string[], sou
   return [...explicit, ...implicit];
 }
 
+function toleranceOf(value: TaskDocument['tolerate_failures']): FailureTolerance | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value === 'number') return { kind: 'count', count: value };
+  return { kind: 'percent', percent: Number(value.slice(0, -1)) };
+}
+
 function buildTask(name: string, document: TaskDocument, defaults: DefaultsDocument, sourceMap: SourceMap): TaskSpec {
   const taskPath = ['tasks', name];
   const pick = <K extends keyof DefaultsDocument>(key: K): DefaultsDocument[K] => (document[key] !== undefined ? document[key] : defaults[key]);
@@ -44,7 +50,18 @@ function buildTask(name: string, document: TaskDocument, defaults: DefaultsDocum
   }
   const foreach = document.foreach === undefined ? undefined : parseFieldReference(document.foreach, sourceMap.locate([...taskPath, 'foreach']));
   const concurrency = document.concurrency;
-  const fanOut = parallel || foreach ? { ...(foreach ? { foreach } : {}), ...(parallel ? { parallel } : {}), ...(concurrency ? { concurrency } : {}) } : undefined;
+  const tolerance = toleranceOf(document.tolerate_failures);
+  const fanOut: FanOut | undefined =
+    parallel || foreach
+      ? {
+          ...(foreach ? { foreach } : {}),
+          ...(parallel ? { parallel } : {}),
+          ...(concurrency ? { concurrency } : {}),
+          ...(document.mode ? { mode: document.mode } : {}),
+          ...(document.batch_size ? { batchSize: document.batch_size } : {}),
+          ...(tolerance ? { tolerateFailures: tolerance } : {}),
+        }
+      : undefined;
 
   const timeout = parseDuration(pick('timeout'));
   const maxDelay = parseDuration(pick('max_retry_delay'));

@@ -13,6 +13,9 @@ export const IDENTIFIER_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*$';
 export const FIELD_REFERENCE_PATTERN = '^[A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)+$';
 
 export const EXECUTORS = ['python', 'node', 'container'] as const;
+export const FAN_OUT_MODES = ['inline', 'distributed'] as const;
+/** A whole-number percentage, `0%` to `100%`. */
+export const PERCENT_PATTERN = '^(?:0|[1-9][0-9]{0,2})%$';
 
 
 // `0s` matches the pattern but is no duration: a zero timeout or retry delay is refused, as `0` is.
@@ -67,6 +70,17 @@ export const taskSchema = z
       .describe('Run this many instances: a positive integer, or `task.field` read from an upstream output at run time.'),
     foreach: fieldReference.optional().describe('Run one instance per element of the list `task.field` of an upstream output.'),
     concurrency: positiveCount.optional().describe('At most this many instances of the fan-out run at once.'),
+    mode: z
+      .enum(FAN_OUT_MODES)
+      .optional()
+      .describe('How the fan-out runs on AWS: `inline` (a Map inside the execution, up to 40 at once) or `distributed` (a Distributed Map of child executions, any size). @default chosen from the fan-out’s size and options'),
+    batch_size: positiveCount
+      .optional()
+      .describe('Distributed fan-outs: hand one invocation this many instances; the task is still called once per instance.'),
+    tolerate_failures: z
+      .union([z.int().min(0), z.string().regex(new RegExp(PERCENT_PATTERN)).refine((text) => Number(text.slice(0, -1)) <= 100)])
+      .optional()
+      .describe('Let the fan-out succeed while at most this many instances fail: a count (`10`) or a percentage (`5%`). @default 0'),
   })
   .describe('A task: one Python (or TypeScript) file run as one or many instances.');
 

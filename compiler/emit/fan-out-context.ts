@@ -1,0 +1,34 @@
+import type { TaskSpec } from '../model/index.js';
+import type { PayloadTemplate } from './asl-types.js';
+import { resultPath } from './payload.js';
+import type { StateNames } from './state-names.js';
+
+/** What every builder of a task's Map states shares. */
+export interface FanOutContext {
+  readonly task: TaskSpec;
+  readonly workflow: string;
+  readonly names: StateNames;
+  /** `{ "discover.$": "$.results.discover", … }`: the upstream outputs every instance receives. */
+  readonly inputs: PayloadTemplate;
+  /** Where the fan-out leaves its outputs: `$.results.<task>`. */
+  readonly output: string;
+  /** The Pass that hands on an empty list when there is nothing to run. */
+  readonly none: string;
+}
+
+/** `{ "discover.$": "$.results.discover", … }`: upstream outputs read from the state. */
+export function upstreamInputs(upstream: readonly string[]): PayloadTemplate {
+  const inputs: PayloadTemplate = {};
+  for (const task of upstream) inputs[`${task}.$`] = resultPath(task);
+  return inputs;
+}
+
+/** Budget of one state for a list of outputs: well under the 256 KiB a state may carry. */
+const LIST_OF_OUTPUTS_BYTES = 160 * 1024;
+/** A reference to a stored output is about this big; spilling smaller outputs would not help. */
+const SMALLEST_SPILL_BYTES = 256;
+
+/** The size above which each of `instances` outputs travels as a reference, so that their list fits in a state. */
+export function outputSpillBytes(instances: number): number {
+  return Math.max(SMALLEST_SPILL_BYTES, Math.floor(LIST_OF_OUTPUTS_BYTES / Math.max(1, instances)));
+}
