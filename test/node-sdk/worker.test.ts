@@ -141,6 +141,16 @@ describe('node worker protocol', () => {
     expect(reply.reads).toBeUndefined();
   });
 
+  it('runs a batch: one output per element in order, or the failing element named under its error', async () => {
+    const file = path.join(tmp.dir, 'tasks', 'echo.ts');
+    const batch = [{ item: 'x', item_index: 2 }, { item: 'y', item_index: 3 }];
+    const reply = await call({ id: 14, file, payload: makePayload('echo', { inputs: { discover: { n: 1 } }, batch }) });
+    expect(reply).toMatchObject({ id: 14, ok: true, output: [{ text: 'x-1' }, { text: 'y-1' }] });
+    expect(reply.logs.map((l) => l.instance)).toStrictEqual(['echo[item 2]', 'echo[item 3]']);
+    const failing = await call({ id: 15, file: path.join(tmp.dir, 'tasks', 'failing.ts'), payload: makePayload('failing', { batch: [{ item_index: 7 }] }) });
+    expect(failing).toMatchObject({ id: 15, ok: false, error: { type: 'TypeError', message: 'batch element 1 of 1 (item_index 7) failed: bad value', retryable: true } });
+  });
+
   it('a task file that does not exist or exports no task: Ork.TaskDefinitionError, not retryable', async () => {
     const missing = await call({ id: 9, file: path.join(tmp.dir, 'tasks', 'nope.ts'), payload: makePayload() });
     expect(missing).toMatchObject({ ok: false, error: { type: 'Ork.TaskDefinitionError', retryable: false } });

@@ -1,3 +1,4 @@
+import type { Failure } from './failures.js';
 import type { Payload } from './payload.js';
 import type { Sink } from './sink.js';
 
@@ -79,10 +80,15 @@ export class Context {
   readonly parallelCount: number;
   readonly itemIndex: number | undefined;
   readonly instance: string;
+  /**
+   * The tolerated failures of upstream fan-outs (`tolerate_failures:`) by upstream task name, left out of
+   * the input's lists of outputs. Empty when there were none.
+   */
+  readonly failures: Readonly<Record<string, readonly Failure[]>>;
   readonly log: TaskLogger;
   readonly metrics: Metrics;
 
-  constructor(payload: Payload, logSink: Sink, metricSink: Sink) {
+  constructor(payload: Payload, logSink: Sink, metricSink: Sink, failures: Record<string, readonly Failure[]> = {}) {
     this.workflow = payload.workflow;
     this.task = payload.task;
     this.executionId = payload.executionId;
@@ -91,6 +97,7 @@ export class Context {
     this.parallelCount = payload.parallelCount;
     this.itemIndex = payload.itemIndex;
     this.instance = payload.instance;
+    this.failures = failures;
     this.log = new TaskLogger(logSink, { workflow: payload.workflow, task: payload.task, instance: payload.instance, execution_id: payload.executionId, attempt: this.attempt });
     this.metrics = new Metrics(metricSink, payload.workflow, payload.task, { ExecutionId: payload.executionId, Instance: payload.instance });
   }

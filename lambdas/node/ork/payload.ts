@@ -1,4 +1,14 @@
 import { InvalidPayloadError } from './errors.js';
+import { isObject, type JsonObject } from './json-object.js';
+
+/**
+ * An output field that feeds a `foreach:`: spilled to the payload store when it is a list of more than
+ * `above` elements (-1: every list), so that a Distributed Map reads it (docs/scale.md).
+ */
+export interface FanOutField {
+  readonly path: readonly (string | number)[];
+  readonly above: number;
+}
 
 /** The invocation payload the compiled state machine builds (docs/payload.md, version 1). */
 export interface Payload {
@@ -15,12 +25,40 @@ export interface Payload {
   readonly itemIndex: number | undefined;
   /** `process`, `process[2]`, `process[item 3]`, `process[item 3, 2]`. */
   readonly instance: string;
+  readonly fanOutFields: readonly FanOutField[];
+  readonly outputSpillBytes: number | undefined;
+  /** The per-instance fields of a batch (a Distributed Map's ItemBatcher); undefined for a single instance. */
+  readonly batch: readonly JsonObject[] | undefined;
+  /** The payload as received, which a batch element is merged into. */
+  readonly raw: JsonObject;
 }
 
 export const PAYLOAD_VERSION = 1;
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value);
+function fanOutFields(raw: unknown): FanOutField[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw InvalidPayloadError(`fan_out_fields must be a list, got ${typeof raw}`);
+  return raw.map((entry: unknown) => {
+    const path = isObject(entry) ? entry.path : undefined;
+    const above = isObject(entry) ? entry.above : undefined;
+    const step = (p: unknown): p is string | number => typeof p === 'string' || (typeof p === 'number' && Number.isInteger(p));
+    if (!Array.isArray(path) || path.length === 0 || !path.every(step) || typeof above !== 'number' || !Number.isInteger(above)) {
+      throw InvalidPayloadError(`fan_out_fields entries are {"path": [names], "above": n}, got ${JSON.stringify(entry)}`);
+    }
+    return { path, above };
+  });
+}
+
+function batch(raw: unknown): JsonObject[] | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!Array.isArray(raw) || !raw.every(isObject)) throw InvalidPayloadError('batch must be a list of objects (each instance\'s item, item_index, parallel_index)');
+  return raw;
+}
+
+function spillBytes(raw: unknown): number | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== 'number' || !Number.isInteger(raw)) throw InvalidPayloadError(`output_spill_bytes must be a whole number of bytes, got ${JSON.stringify(raw)}`);
+  return raw;
 }
 
 export function parsePayload(raw: unknown): Payload {
@@ -53,5 +91,16 @@ export function parsePayload(raw: unknown): Payload {
     item: raw.item ?? null,
     itemIndex,
     instance: parts.length > 0 ? `${raw.task}[${parts.join(', ')}]` : raw.task,
+    fanOutFields: fanOutFields(raw.fan_out_fields),
+    outputSpillBytes: spillBytes(raw.output_spill_bytes),
+    batch: batch(raw.batch),
+    raw,
   };
+}
+
+/** The payload of one instance of a batch: the batch's payload merged with its element, whose fields win. */
+export function elementPayload(payload: Payload, index: number): Payload {
+  const { batch: _batch, ...shared } = payload.raw;
+  const { batch: _nested, ...element } = payload.batch?.[index] ?? {};
+  return parsePayload({ ...shared, ...element });
 }

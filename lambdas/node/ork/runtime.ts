@@ -1,6 +1,9 @@
 import type { z } from 'zod';
+import { runBatch } from './batch.js';
 import { Context } from './context.js';
 import { InputValidationError, OutputValidationError, TaskDefinitionError } from './errors.js';
+import type { Failure } from './failures.js';
+import { spillFanOutFields } from './fan-out.js';
 import { parsePayload, type Payload } from './payload.js';
 import type { References } from './payload-store.js';
 import type { Sink } from './sink.js';
@@ -55,16 +58,46 @@ export function inputFields(task: OrkTask): string[] | null {
   return fields ? [...fields] : null;
 }
 
+export interface ResolvedInputs {
+  /** The upstream fields the task reads, resolved, without tolerated failures. */
+  readonly fields: Record<string, unknown>;
+  /** The tolerated failures of every upstream task by name (also of those the task does not read). */
+  readonly failures: Record<string, Failure[]>;
+}
+
+/**
+ * Upstream fields the schema does not declare are left out before references are resolved: an ignored
+ * upstream output is never fetched, and never walked (a fan-out hands every instance its upstream's whole
+ * output). Their failures are still read, as cheaply as can be, for the context.
+ */
+export async function resolveInputs(task: OrkTask, payload: Payload, references: References): Promise<ResolvedInputs> {
+  const wanted = inputFields(task);
+  const fields: Record<string, unknown> = {};
+  const failures: Record<string, Failure[]> = {};
+  for (const [name, value] of Object.entries(payload.inputs)) {
+    let failed: Failure[];
+    if (wanted === null || wanted.includes(name)) {
+      const resolved = await references.resolveOutputs(value);
+      fields[name] = resolved.kept;
+      failed = resolved.failures;
+    } else {
+      failed = await references.failuresIn(value);
+    }
+    if (failed.length > 0) failures[name] = failed;
+  }
+  return { fields, failures };
+}
+
 /**
  * `item`, one field per upstream task, and `params`; fields the schema does not declare are left out, as in
  * the Python SDK: before references are resolved (an ignored upstream output is never fetched), and
  * `params`/`item` too, so that a strict object (`z.strictObject`) that declares neither still accepts its input.
+ * `resolved`: the upstream fields as resolveInputs returned them, when the caller has them already.
  */
-export async function assembleInput(task: OrkTask, payload: Payload, references: References): Promise<unknown> {
+export async function assembleInput(task: OrkTask, payload: Payload, references: References, resolved?: Record<string, unknown>): Promise<unknown> {
   const wanted = inputFields(task);
   const wants = (name: string): boolean => wanted === null || wanted.includes(name);
-  const fields: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(payload.inputs)) if (wants(name)) fields[name] = await references.resolve(value);
+  const fields: Record<string, unknown> = { ...(resolved ?? (await resolveInputs(task, payload, references)).fields) };
   if (wants('params')) fields.params = payload.params;
   if (payload.hasItem && wants('item')) fields.item = await references.resolve(payload.item);
   if (!task.input) return fields;
@@ -114,12 +147,21 @@ export interface InvokeOptions {
   readonly metricSink: Sink;
 }
 
-/** Parses the payload, runs the task, validates and (when large) offloads its output. */
-export async function invoke(rawPayload: unknown, task: OrkTask, options: InvokeOptions): Promise<unknown> {
-  const payload = parsePayload(rawPayload);
-  const input = await assembleInput(task, payload, options.references);
-  const context = new Context(payload, options.logSink, options.metricSink);
+/** Runs one instance: its input, the task, then the output validated, its fan-out lists spilled and (when large) offloaded. */
+export async function runTask(task: OrkTask, payload: Payload, options: InvokeOptions): Promise<unknown> {
+  const { fields, failures } = await resolveInputs(task, payload, options.references);
+  const input = await assembleInput(task, payload, options.references, fields);
+  const context = new Context(payload, options.logSink, options.metricSink, failures);
   const result = await task.handler(input as never, context);
   const output = await validateOutput(task, payload, result);
-  return options.references.offload(output, outputKey(payload));
+  const key = outputKey(payload);
+  const spilled = await spillFanOutFields(output, payload.fanOutFields, options.references, key);
+  return options.references.offload(spilled, key, payload.outputSpillBytes);
+}
+
+/** Parses the payload and runs the task: once, or once per batch element (returning the list of outputs). */
+export async function invoke(rawPayload: unknown, task: OrkTask, options: InvokeOptions): Promise<unknown> {
+  const payload = parsePayload(rawPayload);
+  if (payload.batch !== undefined) return runBatch(payload, (instance) => runTask(task, instance, options));
+  return runTask(task, payload, options);
 }

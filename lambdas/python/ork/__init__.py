@@ -10,10 +10,12 @@ from .errors import (
     ProtocolError,
     TaskDefinitionError,
 )
+from .failures import Failure
 from .task import task
 
 __all__ = [
     "Context",
+    "Failure",
     "InputValidationError",
     "InvalidPayloadError",
     "OrkError",

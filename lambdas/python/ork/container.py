@@ -38,6 +38,14 @@ def read_payload(references: References) -> Any:
         raise InvalidPayloadError(f"ORK_PAYLOAD is not JSON: {error}") from error
 
 
+def refuse_batch(payload: Any) -> Any:
+    # One ECS task per instance: batch_size is a Distributed Map option of Lambda tasks, and a batch would
+    # keep a container (and its heartbeats) alive for the whole batch under one task token.
+    if isinstance(payload, dict) and payload.get("batch") is not None:
+        raise InvalidPayloadError("the container entry point runs one instance per task: batch_size applies to Lambda tasks only")
+    return payload
+
+
 def with_attempt(payload: Any) -> Any:
     # The payload is built once before the ECS state, whose retries set ORK_ATTEMPT (the retry count).
     attempt = os.environ.get("ORK_ATTEMPT")
@@ -83,7 +91,7 @@ def main(client: Any = None) -> int:
     interval = max(1.0, float(os.environ.get("ORK_HEARTBEAT_SECONDS", "300")) / 3)
     try:
         task_file, workflow_dir = task_location()
-        payload = with_attempt(read_payload(references))
+        payload = with_attempt(refuse_batch(read_payload(references)))
         if token:
             with Heartbeat(client, token, interval):
                 output = invoke(payload, task_file, workflow_dir, references=references, log_sink=sink, metric_sink=sink)

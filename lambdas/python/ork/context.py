@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from .failures import Failure
 from .log import TaskLogger
 from .metrics import Metrics
 from .payload import Payload
@@ -14,12 +15,13 @@ class Context:
     """Passed to a task that declares a parameter annotated ``Context`` (or named ``ctx``).
 
     ``parallel_index``/``parallel_count`` are 0/1 when the task is not parallel; ``item_index`` is None
-    unless the task runs ``foreach``. ``attempt`` counts from 1.
+    unless the task runs ``foreach``. ``attempt`` counts from 1. ``failures``: the tolerated failures of
+    upstream fan-outs (``tolerate_failures:``) by upstream task name, left out of the input's lists.
     """
 
-    __slots__ = ("workflow", "task", "execution_id", "attempt", "parallel_index", "parallel_count", "item_index", "instance", "log", "metrics")
+    __slots__ = ("workflow", "task", "execution_id", "attempt", "parallel_index", "parallel_count", "item_index", "instance", "failures", "log", "metrics")
 
-    def __init__(self, payload: Payload, log_sink: Sink, metric_sink: Sink) -> None:
+    def __init__(self, payload: Payload, log_sink: Sink, metric_sink: Sink, failures: dict[str, list[Failure]] | None = None) -> None:
         self.workflow = payload.workflow
         self.task = payload.task
         self.execution_id = payload.execution_id
@@ -28,6 +30,7 @@ class Context:
         self.parallel_count = payload.parallel_count
         self.item_index = payload.item_index
         self.instance = payload.instance
+        self.failures: dict[str, list[Failure]] = failures or {}
         fields: dict[str, Any] = {
             "workflow": payload.workflow,
             "task": payload.task,

@@ -9,8 +9,11 @@ from typing import Any
 
 from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
 
+from .batch import run_batch
 from .context import Context
-from .errors import InputValidationError, OutputValidationError
+from .errors import InputValidationError, InvalidPayloadError, OutputValidationError
+from .failures import Failure
+from .fan_out import spill_fan_out_fields
 from .loader import load_task
 from .payload import Payload
 from .payload_store import References
@@ -71,15 +74,37 @@ def input_fields(spec: TaskSpec) -> list[str] | None:
     return sorted(_declared_names(model))
 
 
-def assemble_input(spec: TaskSpec, payload: Payload, references: References) -> Any:
-    """``item``, one field per upstream task, and ``params``; fields the model does not declare are left out."""
+def _declared(spec: TaskSpec) -> frozenset[str] | None:
+    if not spec.wants_input:
+        return frozenset()
+    model = spec.input_model
+    return None if model is None or model.model_config.get("extra") == "allow" else _declared_names(model)
+
+
+def resolve_inputs(spec: TaskSpec, payload: Payload, references: References) -> tuple[dict[str, Any], dict[str, list[Failure]]]:
+    """The upstream fields the task reads, resolved and without tolerated failures, and the failures of
+    every upstream task by name (also of those it does not read: the context reports them all)."""
+    declared = _declared(spec)
+    fields: dict[str, Any] = {}
+    failures: dict[str, list[Failure]] = {}
+    for name, value in payload.inputs.items():
+        # Left out before references are resolved: an upstream output the model ignores is never fetched,
+        # and never walked (a fan-out hands every instance its upstream's whole output).
+        if declared is None or name in declared:
+            fields[name], failed = references.resolve_outputs(value)
+        else:
+            failed = references.failures_in(value)
+        if failed:
+            failures[name] = failed
+    return fields, failures
+
+
+def assemble_input(spec: TaskSpec, payload: Payload, references: References, resolved: dict[str, Any] | None = None) -> Any:
+    """``item``, one field per upstream task, and ``params``; fields the model does not declare are left out.
+    ``resolved``: the upstream fields as resolve_inputs returned them, when the caller has them already."""
     model = spec.input_model
     declared = None if model is None or model.model_config.get("extra") == "allow" else _declared_names(model)
-    # Left out before references are resolved: an upstream output the model ignores is never fetched,
-    # and never walked (a fan-out hands every instance its upstream's whole output).
-    fields: dict[str, Any] = {
-        name: references.resolve(value) for name, value in payload.inputs.items() if declared is None or name in declared
-    }
+    fields: dict[str, Any] = dict(resolve_inputs(spec, payload, references)[0] if resolved is None else resolved)
     if declared is None or "params" in declared:
         fields["params"] = payload.params
     if payload.has_item and (declared is None or "item" in declared):
@@ -139,14 +164,19 @@ def run_task(
     log_sink: Sink,
     metric_sink: Sink,
 ) -> Any:
-    context = Context(payload, log_sink, metric_sink)
+    if payload.batch is not None:
+        raise InvalidPayloadError("run_task runs one instance; a batch payload goes through invoke")
+    resolved, failures = resolve_inputs(spec, payload, references)
+    context = Context(payload, log_sink, metric_sink, failures)
     arguments = []
-    task_input = assemble_input(spec, payload, references) if spec.wants_input else None
+    task_input = assemble_input(spec, payload, references, resolved) if spec.wants_input else None
     for kind in spec.arguments:
         arguments.append(task_input if kind == "input" else context)
     result = spec.function(*arguments)
     output = validate_output(spec, payload, result)
-    return references.offload(output, output_key(payload))
+    key = output_key(payload)
+    output = spill_fan_out_fields(output, payload.fan_out_fields, references, key)
+    return references.offload(output, key, payload.output_spill_bytes)
 
 
 def invoke(
@@ -158,7 +188,13 @@ def invoke(
     log_sink: Sink,
     metric_sink: Sink,
 ) -> Any:
-    """Parses the payload, loads the task (once per process) and runs it."""
+    """Parses the payload, loads the task (once per process) and runs it: once, or once per batch element."""
     payload = Payload.parse(raw_payload)
     spec = load_task(task_file, workflow_dir)
-    return run_task(spec, payload, references=references, log_sink=log_sink, metric_sink=metric_sink)
+
+    def run_one(instance: Payload) -> Any:
+        return run_task(spec, instance, references=references, log_sink=log_sink, metric_sink=metric_sink)
+
+    if payload.batch is not None:
+        return run_batch(payload, raw_payload, run_one)
+    return run_one(payload)

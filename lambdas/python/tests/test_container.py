@@ -429,3 +429,10 @@ def test_bad_container_payloads(container_env, monkeypatch, capsys, variable, va
     assert container.main() == 1
     [line] = json_lines(capsys.readouterr().out)
     assert line["error"]["type"] == "Ork.InvalidPayload" and words in line["error"]["message"]
+
+
+def test_the_container_refuses_batches(container_env, monkeypatch, capsys) -> None:
+    monkeypatch.setenv("ORK_PAYLOAD", json.dumps({**_payload(rows=1), "batch": [{"item": 1}]}))
+    assert container.main() == 1
+    [line] = json_lines(capsys.readouterr().out)
+    assert line["error"]["type"] == "Ork.InvalidPayload" and "batch_size applies to Lambda tasks only" in line["error"]["message"]

@@ -1,0 +1,49 @@
+/**
+ * Spilling a `foreach:` source list to the payload store (docs/scale.md, "Upstream of a foreach"), as the
+ * Python SDK's `ork.fan_out` does. A list of more than `above` elements is replaced by `{"ork_items":
+ * {"bucket", "key", "count"}}`: the compiled machine takes the Distributed Map when it finds that reference
+ * (its ItemReader reads the list from the store), the inline Map when it finds the list itself. A field that
+ * is absent or not a list is left as it is: the machine's guards report it with the error names users know.
+ */
+import { isObject } from './json-object.js';
+import type { FanOutField } from './payload.js';
+import type { References } from './payload-store.js';
+
+/** `…/process_item_3_-attempt1.json` → `…/process_item_3_-attempt1-items-files.json`. */
+export function itemsKey(outputKey: string, path: readonly (string | number)[]): string {
+  const stem = outputKey.endsWith('.json') ? outputKey.slice(0, -'.json'.length) : outputKey;
+  return `${stem}-items-${path.map(String).join('.').replace(/[^A-Za-z0-9._-]+/g, '_')}.json`;
+}
+
+function child(container: unknown, step: string | number): { found: boolean; value?: unknown } {
+  if (isObject(container) && typeof step === 'string' && Object.hasOwn(container, step)) return { found: true, value: container[step] };
+  if (Array.isArray(container) && typeof step === 'number' && step >= -container.length && step < container.length) return { found: true, value: container.at(step) };
+  return { found: false };
+}
+
+/** A copy with `value` at `path`, copying only the containers on the way: the task's own objects stay as they were. */
+function replaced(container: unknown, path: readonly (string | number)[], value: unknown): unknown {
+  const [step, ...rest] = path;
+  if (step === undefined) return value;
+  const inner = rest.length === 0 ? value : replaced(child(container, step).value, rest, value);
+  if (Array.isArray(container)) {
+    const copy = [...container];
+    copy[typeof step === 'number' && step < 0 ? container.length + step : Number(step)] = inner;
+    return copy;
+  }
+  return { ...(container as Record<string, unknown>), [step]: inner };
+}
+
+export async function spillFanOutFields(output: unknown, fields: readonly FanOutField[], references: References, outputKey: string): Promise<unknown> {
+  let result = output;
+  for (const field of fields) {
+    let node: { found: boolean; value?: unknown } = { found: true, value: result };
+    for (const step of field.path) {
+      node = child(node.value, step);
+      if (!node.found) break;
+    }
+    if (!node.found || !Array.isArray(node.value) || node.value.length <= field.above) continue;
+    result = replaced(result, field.path, await references.storeItems(node.value, itemsKey(outputKey, field.path)));
+  }
+  return result;
+}
