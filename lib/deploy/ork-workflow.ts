@@ -10,12 +10,15 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Placeholders, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
-import { acknowledge } from './acknowledge.js';
+import { acknowledge, nagResourceName } from './acknowledge.js';
 import { compileForDeploy } from './compile-for-deploy.js';
 import { containerImage } from './container-image.js';
+import { DistributedMapPolicy } from './distributed-map-policy.js';
+import { checkResultWriters, distributedMapStates, resultsPrefix } from './distributed-maps.js';
 import { createPayloadBucket } from './payload-bucket.js';
 import { nodeHandlers } from './node-bundle.js';
 import { nodeTaskCode, pythonTaskCode } from './task-code.js';
+import { functionTimeout } from './task-timeout.js';
 import { WorkflowMonitoring } from './workflow-monitoring.js';
 import { WorkflowSchedule } from './workflow-schedule.js';
 
@@ -67,6 +70,8 @@ export class OrkWorkflow extends Construct {
   readonly cluster?: ecs.ICluster;
   readonly monitoring: WorkflowMonitoring;
   readonly schedule?: WorkflowSchedule;
+  /** What the state machine role has for the definition's Distributed Map states, when it has any. */
+  readonly distributedMapPolicy?: DistributedMapPolicy;
 
   constructor(scope: Construct, id: string, props: OrkWorkflowProps) {
     super(scope, id);
@@ -76,11 +81,17 @@ export class OrkWorkflow extends Construct {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const prefix = `${workflow}/`;
+    const distributedMaps = distributedMapStates(compiled.definition);
+    checkResultWriters(distributedMaps, workflow, this.node.path);
+    // Tasks downstream of a Distributed Map read its results (ResultWriter's files) through their runtime.
+    const results = distributedMaps.length > 0 ? resultsPrefix(workflow) : undefined;
 
     this.payloadBucket = props.payloadBucket ?? createPayloadBucket(this, 'PayloadBucket', { removalPolicy, ...(props.payloadExpiration ? { expiration: props.payloadExpiration } : {}) });
     const runtimeEnvironment = { ORK_WORKFLOW: workflow, ORK_PAYLOAD_BUCKET: this.payloadBucket.bucketName, ORK_PAYLOAD_PREFIX: prefix };
 
-    const substitutions: Record<string, string> = {};
+    // Always given (ResultWriter's Bucket): CloudFormation substitutes the placeholders a definition has and
+    // ignores the others.
+    const substitutions: Record<string, string> = { [Placeholders.payloadBucket]: this.payloadBucket.bucketName };
     const functions = new Map<string, lambda.Function>();
     const architecture = props.architecture ?? lambda.Architecture.ARM_64;
     const pythonTasks = compiled.manifest.tasks.filter((t) => t.executor === 'python');
@@ -88,7 +99,7 @@ export class OrkWorkflow extends Construct {
       const runtime = props.pythonRuntime ?? DEFAULT_PYTHON_RUNTIME;
       const code = pythonTaskCode(compiled.directory, runtime, architecture);
       for (const task of pythonTasks) {
-        const fn = this.pythonFunction(task, { code, runtime, architecture, retention, removalPolicy, env: runtimeEnvironment, prefix });
+        const fn = this.pythonFunction(task, { code, runtime, architecture, retention, removalPolicy, env: runtimeEnvironment, prefix, ...(results ? { results } : {}) });
         functions.set(task.name, fn);
         substitutions[Placeholders.function(task.name)] = fn.functionArn;
       }
@@ -100,7 +111,7 @@ export class OrkWorkflow extends Construct {
       const code = nodeTaskCode(compiled.directory, nodeTasks, runtime);
       const handlers = nodeHandlers(nodeTasks);
       for (const task of nodeTasks) {
-        const fn = this.nodeFunction(task, handlers.get(task.name)!, { code, runtime, architecture, retention, removalPolicy, env: runtimeEnvironment, prefix });
+        const fn = this.nodeFunction(task, handlers.get(task.name)!, { code, runtime, architecture, retention, removalPolicy, env: runtimeEnvironment, prefix, ...(results ? { results } : {}) });
         functions.set(task.name, fn);
         substitutions[Placeholders.function(task.name)] = fn.functionArn;
       }
@@ -122,7 +133,7 @@ export class OrkWorkflow extends Construct {
       // Without a NAT gateway, tasks in public subnets need a public IP to pull their image.
       substitutions[Placeholders.assignPublicIp] = privateSubnets ? 'DISABLED' : 'ENABLED';
       for (const task of containerTasks) {
-        const definition = this.containerTask(task, compiled.directory, { retention, removalPolicy, env: runtimeEnvironment, prefix });
+        const definition = this.containerTask(task, compiled.directory, { retention, removalPolicy, env: runtimeEnvironment, prefix, ...(results ? { results } : {}) });
         taskDefinitions.set(task.name, definition);
         substitutions[Placeholders.taskDefinition(task.name)] = definition.taskDefinitionArn;
         substitutions[Placeholders.containerName(task.name)] = definition.defaultContainer?.containerName ?? 'task';
@@ -132,11 +143,12 @@ export class OrkWorkflow extends Construct {
 
     this.stateMachineRole = new iam.Role(this, 'StateMachineRole', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: `Runs the Ork workflow ${workflow}: invokes its functions and runs its container tasks, nothing else`,
+      description: `Runs the Ork workflow ${workflow}: invokes its functions and runs its container tasks${results ? ', and the child executions of its Distributed Maps' : ''}, nothing else`,
     });
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy });
+    const stateMachineName = props.stateMachineName || workflow;
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
-      ...(props.stateMachineName ? { stateMachineName: props.stateMachineName } : { stateMachineName: workflow }),
+      stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
       definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(compiled.definition)),
       definitionSubstitutions: substitutions,
@@ -159,6 +171,16 @@ export class OrkWorkflow extends Construct {
       );
     }
     this.acknowledgeStateMachineRole(functions);
+    if (results) {
+      this.distributedMapPolicy = new DistributedMapPolicy(this, 'DistributedMapPolicy', {
+        stateMachine: this.stateMachine,
+        stateMachineName,
+        role: this.stateMachineRole,
+        payloadBucket: this.payloadBucket,
+        itemsPrefix: prefix,
+        resultsPrefix: results,
+      });
+    }
 
     this.monitoring = new WorkflowMonitoring(this, 'Monitoring', { workflow, stateMachine: this.stateMachine, functions, ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}) });
     if (compiled.manifest.schedule) {
@@ -169,6 +191,8 @@ export class OrkWorkflow extends Construct {
         ...(props.scheduleEnabled !== undefined ? { enabled: props.scheduleEnabled } : {}),
       });
     }
+    // A scheduled execution may start as soon as the schedule exists: not before its Map Runs may run.
+    if (this.schedule && this.distributedMapPolicy) this.schedule.node.addDependency(this.distributedMapPolicy);
 
     const region = Stack.of(this).region;
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: `State machine of Ork workflow ${workflow}` });
@@ -203,9 +227,10 @@ export class OrkWorkflow extends Construct {
     return this.stateMachine.grantExecution(grantee, 'states:RedriveExecution', 'states:StopExecution');
   }
 
-  /** Lets `grantee` read large outputs of this workflow's runs. */
+  /** Lets `grantee` read large outputs of this workflow's runs, and the results of its Distributed Maps. */
   grantReadPayloads(grantee: iam.IGrantable): iam.Grant {
-    return this.payloadBucket.grantRead(grantee, `${this.manifest.workflow}/*`);
+    const outputs = this.payloadBucket.grantRead(grantee, `${this.manifest.workflow}/*`);
+    return this.distributedMapPolicy ? outputs.combine(this.payloadBucket.grantRead(grantee, `${resultsPrefix(this.manifest.workflow)}*`)) : outputs;
   }
 
   private pythonFunction(task: TaskManifestEntry, options: FunctionOptions): lambda.Function {
@@ -250,7 +275,7 @@ export class OrkWorkflow extends Construct {
       architecture: options.architecture,
       code: options.code,
       memorySize: task.memoryMb,
-      timeout: Duration.seconds(task.timeoutSeconds ?? 900),
+      timeout: functionTimeout(task),
       environment: { ...task.env, ...options.env, ORK_TASK_FILE: task.file },
       role,
       logGroup,
@@ -263,9 +288,22 @@ export class OrkWorkflow extends Construct {
   private grantFunctionPayloads(role: iam.Role, logGroup: logs.LogGroup, options: FunctionOptions): void {
     this.payloadBucket.grantReadWrite(role, `${options.prefix}*`);
     acknowledgePolicy(role, this.payloadBucket, options.prefix, logGroup);
+    if (options.results) this.grantReadResults(role, options.results);
   }
 
-  private containerTask(task: TaskManifestEntry, workflowDir: string, options: { retention: logs.RetentionDays; removalPolicy: RemovalPolicy; env: Record<string, string>; prefix: string }): ecs.FargateTaskDefinition {
+  /**
+   * Read of the Distributed Maps' results (docs/scale.md: `ork_results` references, resolved by the
+   * runtime of the task downstream): s3:GetObject only, on the workflow's results prefix, where ResultWriter
+   * puts the manifest and result files; the keys come in the manifest, so no listing is needed. A bucket
+   * with a KMS key already lets the role decrypt (grantReadWrite above grants on the key).
+   */
+  private grantReadResults(role: iam.IRole, results: string): void {
+    const objects = this.payloadBucket.arnForObjects(`${results}*`);
+    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+    acknowledge(role, `AwsSolutions-IAM5[Resource::${nagResourceName(role, objects)}]`, `Read of this workflow’s Distributed Map results (${results}) in the payload bucket, at keys that Step Functions chooses and hands on in the ResultWriter manifest.`);
+  }
+
+  private containerTask(task: TaskManifestEntry, workflowDir: string, options: { retention: logs.RetentionDays; removalPolicy: RemovalPolicy; env: Record<string, string>; prefix: string; results?: string }): ecs.FargateTaskDefinition {
     const id = `Task${pascal(task.name)}`;
     const definition = new ecs.FargateTaskDefinition(this, id, {
       cpu: Math.round((task.cpu ?? 1) * 1024),
@@ -286,6 +324,7 @@ export class OrkWorkflow extends Construct {
     // Task token APIs take no resource: the token itself scopes the call to one waiting state.
     definition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: ['*'] }));
     acknowledgePolicy(definition.taskRole, this.payloadBucket, options.prefix);
+    if (options.results) this.grantReadResults(definition.taskRole, options.results);
     acknowledge(definition.taskRole, 'AwsSolutions-IAM5[Resource::*]', 'states:SendTaskSuccess/Failure/Heartbeat support no resource-level permissions; the task token passed to the container is what limits the call to one waiting state.');
     acknowledge(definition, 'AwsSolutions-ECS2', 'The environment holds only non-secret configuration (task file, bucket name, prefix, heartbeat); workflow secrets belong in Secrets Manager, not in workflow.yaml.');
     return definition;
@@ -320,6 +359,8 @@ interface FunctionOptions {
   readonly removalPolicy: RemovalPolicy;
   readonly env: Record<string, string>;
   readonly prefix: string;
+  /** The workflow's Distributed Map results prefix, when it has Distributed Maps. @default no results to read */
+  readonly results?: string;
 }
 
 /** IAM5 findings of a role that may read and write this workflow's prefix of the payload bucket. */

@@ -246,6 +246,28 @@ tasks:
     depends_on: [double]
 `;
 
+/**
+ * A large fan-out (docs/scale.md): a Distributed Map in batches of 10, 5 % of failures tolerated, 500 child
+ * executions at once. The schedule checks that it waits for the Distributed Map permissions.
+ */
+const SCALE_YAML = `name: deploy_scale
+schedule: rate(1 day)
+tasks:
+  discover:
+    file: tasks/discover.py
+  process:
+    file: tasks/process.py
+    foreach: discover.files
+    mode: distributed
+    batch_size: 10
+    tolerate_failures: 5%
+    concurrency: 500
+    timeout: 20s
+  summarize:
+    file: tasks/summarize.py
+    depends_on: [process]
+`;
+
 const DOUBLE_TS = `import { defineTask, z } from 'ork/task';
 
 export default defineTask({
@@ -254,7 +276,7 @@ export default defineTask({
 });
 `;
 
-function writeTestWorkflows(root: string): { settings: string; defaults: string; containers: string; node: string; mixed: string } {
+function writeTestWorkflows(root: string): { settings: string; defaults: string; containers: string; node: string; mixed: string; scale: string } {
   const settings = writeTree(path.join(root, 'settings'), { 'workflow.yaml': SETTINGS_YAML, 'tasks/extract.py': PY_TASK, 'tasks/load.py': PY_TASK });
   const defaults = writeTree(path.join(root, 'defaults'), { 'workflow.yaml': DEFAULTS_YAML, 'tasks/only.py': PY_TASK, 'tasks/fan.py': PY_TASK });
   const containers = writeTree(path.join(root, 'containers'), {
@@ -270,7 +292,8 @@ function writeTestWorkflows(root: string): { settings: string; defaults: string;
   });
   const node = writeTree(path.join(root, 'node'), NODE_FILES);
   const mixed = writeTree(path.join(root, 'mixed'), { 'workflow.yaml': MIXED_YAML, 'tasks/make.py': PY_TASK, 'tasks/double.ts': DOUBLE_TS, 'tasks/total.py': PY_TASK });
-  return { settings, defaults, containers, node, mixed };
+  const scale = writeTree(path.join(root, 'scale'), { 'workflow.yaml': SCALE_YAML, 'tasks/discover.py': PY_TASK, 'tasks/process.py': PY_TASK, 'tasks/summarize.py': PY_TASK });
+  return { settings, defaults, containers, node, mixed, scale };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -314,6 +337,11 @@ function build(): Built {
   remember(new OrkWorkflow(node, 'Node', { workflow: dirs.node }));
   remember(new OrkWorkflow(node, 'Mixed', { workflow: dirs.mixed }));
   stacks.set(node.stackName, node);
+
+  // A Distributed Map: the permissions it needs, on a stack of its own as bin/cdk-app.ts would deploy it.
+  const scale = new OrkWorkflowStack(app, 'OrkTestScale', { workflow: dirs.scale });
+  stacks.set(scale.stackName, scale);
+  remember(scale.workflow);
 
   // Control: a bucket with none of the settings cdk-nag asks for.
   const control = new Stack(app, CONTROL_STACK);
@@ -467,6 +495,21 @@ function allStates(definition: Json): [string, Json][] {
 
 const ALL_ORK_WORKFLOWS = (): string[] => [...built.manifests.keys()];
 
+/** The `${…}` placeholders of a definition. */
+function placeholdersOf(definition: Json): Set<string> {
+  return new Set([...(JSON.stringify(definition).match(/\$\{(\w+)\}/g) ?? [])].map((p) => p.slice(2, -1)));
+}
+
+/**
+ * The substitution keys, sorted, but OrkPayloadBucket when the definition does not use it: every machine is
+ * given that one (CloudFormation ignores a substitution without its placeholder); all others exactly when used.
+ */
+function substitutedBeyondPayloadBucket(definition: Json, substitutions: Json): string[] {
+  expect(Object.keys(substitutions)).toContain('OrkPayloadBucket');
+  const used = placeholdersOf(definition);
+  return Object.keys(substitutions).filter((k) => k !== 'OrkPayloadBucket' || used.has(k)).sort();
+}
+
 // ---------------------------------------------------------------------------------------------------
 
 describe('the shared synth', () => {
@@ -474,7 +517,7 @@ describe('the shared synth', () => {
     expect(built.synthError).toBeUndefined();
     const examples = workflowDirectories(EXAMPLES_DIR).map((w) => compileCleanly(w.directory).manifest.workflow);
     expect(examples.length).toBeGreaterThanOrEqual(5);
-    expect(ALL_ORK_WORKFLOWS()).toEqual(expect.arrayContaining([...examples, 'deploy_settings', 'deploy_defaults', 'deploy_containers', 'deploy_node', 'deploy_mixed']));
+    expect(ALL_ORK_WORKFLOWS()).toEqual(expect.arrayContaining([...examples, 'deploy_settings', 'deploy_defaults', 'deploy_containers', 'deploy_node', 'deploy_mixed', 'deploy_scale']));
     for (const name of built.stacks.keys()) expect(existsSync(path.join(built.outdir, `${name}.template.json`))).toBe(true);
   });
 });
@@ -554,8 +597,12 @@ describe('cdk-nag AwsSolutions', () => {
         for (const rule of (resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string }[] } | undefined)?.rules_to_suppress ?? []) {
           expect(rule.id, `${name}/${id}`).not.toMatch(/IAM4/);
           const resourceWildcard = /^AwsSolutions-IAM5\[Resource::(.*)\]$/.exec(rule.id)?.[1];
-          // `*` only for APIs without resource-level permissions; otherwise a workflow-owned ARN pattern.
-          if (resourceWildcard !== undefined && resourceWildcard !== '*') expect(resourceWildcard, `${name}/${id}`).toMatch(/^<[A-Za-z0-9]+\.Arn>(:\*|:log-stream:\*|\/[\w-]+\/\*)$/);
+          // `*` only for APIs without resource-level permissions; otherwise a workflow-owned ARN pattern: a
+          // function's versions, a log group's streams, the workflow's prefix or Distributed Map results prefix of
+          // its bucket, executions of its state machine (Distributed Map's children).
+          if (resourceWildcard !== undefined && resourceWildcard !== '*') {
+            expect(resourceWildcard, `${name}/${id}`).toMatch(/^<[A-Za-z0-9]+\.Arn>(:\*|:log-stream:\*|\/[\w-]+\/\*|\/ork-results\/[\w-]+\/\*)$|^arn:<AWS::Partition>:states:(<AWS::Region>|[\w-]+):(<AWS::AccountId>|\d{12}):(execution|express):[\w-]+(:|\/)\*$/);
+          }
         }
       }
     }
@@ -666,7 +713,8 @@ describe('template', () => {
         expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: idOf(fn.logGroup) } });
         expect(props.Role).toEqual(getAtt(idOf(fn.role!)));
         expect(props.MemorySize, `${workflow}/${task.name}`).toBe(task.memoryMb);
-        expect(props.Timeout, `${workflow}/${task.name}`).toBe(task.timeoutSeconds ?? 900);
+        // A batched task's invocation runs batch_size instances one after another (at most Lambda's 15 minutes).
+        expect(props.Timeout, `${workflow}/${task.name}`).toBe(Math.min(900, (task.timeoutSeconds ?? 900) * (task.fanOut?.batchSize ?? 1)));
         expect(props.TracingConfig).toEqual({ Mode: 'Active' });
         expect((props.Environment as { Variables: Json }).Variables).toEqual({
           ...task.env,
@@ -710,8 +758,7 @@ describe('template', () => {
       for (const task of built.manifests.get(workflow)!.tasks) {
         expect(substitutions[`OrkFunction_${task.name}`], `${workflow}/${task.name}`).toEqual(getAtt(idOf(construct.functions.get(task.name)!)));
       }
-      const placeholders = new Set([...(JSON.stringify(definition).match(/\$\{(\w+)\}/g) ?? [])].map((p) => p.slice(2, -1)));
-      expect([...placeholders].sort(), workflow).toEqual(Object.keys(substitutions).sort());
+      expect([...placeholdersOf(definition)].sort(), workflow).toEqual(substitutedBeyondPayloadBucket(definition, substitutions));
     }
   });
 
@@ -808,8 +855,7 @@ describe('template', () => {
     }
     expect(states.find(([name]) => name === 'train')?.[1].TimeoutSeconds).toBe(7200);
     // Every placeholder of the definition has a substitution, and nothing else is substituted.
-    const placeholders = new Set([...(JSON.stringify(definition).match(/\$\{(\w+)\}/g) ?? [])].map((p) => p.slice(2, -1)));
-    expect([...placeholders].sort()).toEqual(Object.keys(substitutions).sort());
+    expect([...placeholdersOf(definition)].sort()).toEqual(substitutedBeyondPayloadBucket(definition, substitutions));
   });
 
   it('lets the state machine role run only its task definitions and pass only their roles', () => {
@@ -997,12 +1043,101 @@ describe('template', () => {
         // Object actions only ever apply to object ARNs, so with these two resources the role reaches the
         // objects under `<workflow>/` and, on the bucket itself, bucket-level reads (List*, GetBucket*).
         const reached = new Set(statements.flatMap((s) => list(s.Resource)).map(key));
-        expect([...reached].sort(), `${workflow} ${role.node.path}`).toEqual([key(bucketArn), objects].sort());
+        // With Distributed Maps, also the results they wrote (ResultWriter), read-only.
+        const results = key({ 'Fn::Join': ['', [bucketArn, `/ork-results/${workflow}/*`]] });
+        const distributed = construct.distributedMapPolicy !== undefined;
+        expect([...reached].sort(), `${workflow} ${role.node.path}`).toEqual([key(bucketArn), objects, ...(distributed ? [results] : [])].sort());
+        for (const s of statements.filter((s) => list(s.Resource).map(key).includes(results))) expect(actionsOf(s)).toEqual(['s3:GetObject']);
         for (const s of statements) expect(s.Condition, 'unconditional, so the resources alone bound it').toBeUndefined();
         // Object-level access exists, for exactly the prefix.
         expect(statements.some((s) => list(s.Resource).map(key).includes(objects) && actionsOf(s).includes('s3:PutObject'))).toBe(true);
       }
     }
+  });
+});
+
+describe('Distributed Map (the large fan-out workflow)', () => {
+  const workflow = 'deploy_scale';
+  const distributedMaps = (definition: Json): [string, Json][] =>
+    allStates(definition).filter(([, s]) => s.Type === 'Map' && ((s.ItemProcessor as Json | undefined)?.ProcessorConfig as Json | undefined)?.Mode === 'DISTRIBUTED');
+  const policyOf = (construct: OrkWorkflow): Statement[] => {
+    const policy = construct.distributedMapPolicy?.policy;
+    if (!policy) throw new Error(`${construct.node.path}: no Distributed Map policy`);
+    const resource = (template(locate(workflow).stack).toJSON().Resources as Record<string, Resource>)[idOf(policy)];
+    expect(resource?.Properties?.Roles).toEqual([{ Ref: idOf(construct.stateMachineRole) }]);
+    return (resource?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
+  };
+  const on = (statements: Statement[], action: string): string[] => statements.filter((s) => actionsOf(s).includes(action)).flatMap((s) => list(s.Resource)).map(key).sort();
+
+  it('compiles to a Distributed Map that writes its results to the substituted payload bucket', () => {
+    const { construct } = locate(workflow);
+    const { definition, substitutions } = definitionOf(workflow);
+    const maps = distributedMaps(definition);
+    expect(maps.map(([name]) => name)).toEqual(['process-distributed']);
+    const map = maps[0]![1];
+    expect(map).toMatchObject({ MaxConcurrency: 500, ToleratedFailurePercentage: 5, ItemBatcher: { MaxItemsPerBatch: 10 } });
+    expect(map.ResultWriter).toMatchObject({ Parameters: { Bucket: '${OrkPayloadBucket}', Prefix: `ork-results/${workflow}/process` } });
+    expect(substitutions.OrkPayloadBucket).toEqual({ Ref: idOf(construct.payloadBucket) });
+    // Every workflow is given the bucket, used or not (CloudFormation ignores unused substitutions).
+    for (const other of ALL_ORK_WORKFLOWS()) expect(definitionOf(other).substitutions.OrkPayloadBucket, other).toEqual({ Ref: idOf(locate(other).construct.payloadBucket) });
+  });
+
+  it("lets the role start its own state machine's executions and follow, stop and redrive its children", () => {
+    const { construct } = locate(workflow);
+    const statements = policyOf(construct);
+    for (const s of statements) expect(s.Effect).toBe('Allow');
+    expect(on(statements, 'states:StartExecution')).toEqual([key({ Ref: idOf(construct.stateMachine) })]);
+    const arn = (tail: string): string => key({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, tail]] });
+    const executions = [arn(`:execution:${workflow}:*`), arn(`:execution:${workflow}/*`), arn(`:express:${workflow}/*`)].sort();
+    expect(on(statements, 'states:DescribeExecution')).toEqual(executions);
+    expect(on(statements, 'states:StopExecution')).toEqual(executions);
+    expect(on(statements, 'states:RedriveExecution')).toEqual([arn(`:execution:${workflow}/*`)]);
+    // The Lambda grants the children need are the tasks' (children run with the same role).
+    const invoke = statementsOf(locate(workflow).stack, idOf(construct.stateMachineRole)).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    expect(invoke.flatMap((s) => list(s.Resource)).map(key)).toContain(key(getAtt(idOf(construct.functions.get('process')!))));
+    // Workflows without Distributed Maps get none of it.
+    for (const other of ALL_ORK_WORKFLOWS().filter((w) => w !== workflow)) {
+      const { stack, construct: c } = locate(other);
+      if (distributedMaps(definitionOf(other).definition).length > 0) continue;
+      expect(c.distributedMapPolicy, other).toBeUndefined();
+      expect(statementsOf(stack, idOf(c.stateMachineRole)).flatMap(actionsOf).filter((a) => a.startsWith('states:') || a.startsWith('s3:')), other).toEqual([]);
+    }
+  });
+
+  it("scopes the S3 actions to the payload bucket: items under the workflow's prefix, results under its results prefix", () => {
+    const { construct } = locate(workflow);
+    const statements = policyOf(construct);
+    const bucketArn = getAtt(idOf(construct.payloadBucket));
+    const objects = (prefix: string): string => key({ 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] });
+    const s3 = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('s3:')));
+    expect(s3.flatMap(actionsOf).filter((a) => !a.startsWith('s3:'))).toEqual([]);
+    const actionsOn = new Map<string, string[]>();
+    for (const s of s3) for (const r of list(s.Resource).map(key)) actionsOn.set(r, [...(actionsOn.get(r) ?? []), ...actionsOf(s)].sort());
+    expect(Object.fromEntries(actionsOn)).toEqual({
+      [objects(`${workflow}/`)]: ['s3:GetObject'],
+      [objects(`ork-results/${workflow}/`)]: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'],
+    });
+    // S3-managed encryption: no key to grant.
+    expect(statements.flatMap(actionsOf).filter((a) => a.startsWith('kms:'))).toEqual([]);
+  });
+
+  it('creates the policy after the state machine (no cycle) and the schedule after the policy', () => {
+    const { stack, construct } = locate(workflow);
+    const all = template(stack).toJSON().Resources as Record<string, Resource & { DependsOn?: string[] }>;
+    const policyId = idOf(construct.distributedMapPolicy!.policy);
+    expect(key(all[idOf(construct.stateMachine)])).not.toContain(policyId);
+    expect(key(all[idOf(construct.stateMachineRole)])).not.toContain(policyId);
+    expect(all[idOf(construct.schedule!.schedule)]?.DependsOn).toContain(policyId);
+  });
+
+  it("gives the batched task's function the task's timeout times batch_size", () => {
+    const { stack, construct } = locate(workflow);
+    const manifest = built.manifests.get(workflow)!;
+    expect(manifest.tasks.find((t) => t.name === 'process')?.fanOut).toMatchObject({ batchSize: 10 });
+    const timeout = (task: string): unknown => (template(stack).toJSON().Resources as Record<string, Resource>)[idOf(construct.functions.get(task)!)]?.Properties?.Timeout;
+    // 20 s × 10 instances per invocation.
+    expect(timeout('process')).toBe(200);
+    expect(timeout('discover')).toBe(900);
   });
 });
 
