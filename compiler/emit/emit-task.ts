@@ -108,6 +108,8 @@ export function emitTask(task: TaskSpec, emitContext: TaskEmitContext): Fragment
     listGuards(task, foreach, names, guards, distributed?.start);
     steps.push(routed(names.helper(task.name, 'check-items'), guards, distributed ? [distributed] : [], inline ?? unstoredList(task, names), {}));
     const body = chain(steps);
+    // Reached from a zero count, or from the inline branch's empty-list check.
+    if (parallel.kind === 'static' && !inline) return body;
     return { start: body.start, states: { ...body.states, [none]: noneState }, exits: [...body.exits, none] };
   }
   throw new Error(`task '${task.name}' has a fan-out with neither foreach nor parallel`);

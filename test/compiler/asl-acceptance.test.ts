@@ -1,6 +1,8 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import '../../lib/local/promise-polyfill.js';
+import { adaptForLocal, distributedMapsOf } from '../../lib/local/local-adaptation.js';
 import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories } from '../support/workflows.js';
 
@@ -98,6 +100,19 @@ function distributedMap(extra: { executionType?: string; batcher?: boolean }): u
     },
   };
 }
+
+describe('aws-local-stepfunctions accepts (as ork run loads it)', () => {
+  for (const w of workflows) {
+    it(w.label, async () => {
+      const { StateMachine } = await import('aws-local-stepfunctions');
+      const { definition } = compileCleanly(w.directory);
+      const local = adaptForLocal(substitutePlaceholders(definition));
+      // Its validator also refuses unreachable states, which the other two checkers let through.
+      const machines: unknown[] = [local, ...[...distributedMapsOf(local).values()].map((map) => ({ StartAt: map.ItemProcessor.StartAt, States: map.ItemProcessor.States }))];
+      for (const machine of machines) expect(() => new StateMachine(machine as never, { validationOptions: { checkArn: true, checkPaths: true } })).not.toThrow();
+    });
+  }
+});
 
 /** How moto reports a definition its parser refuses (moto 5: `ASLParserException …`; AWS: InvalidDefinition). */
 const PARSER_REJECTION = /ASLParserException|InvalidDefinition/;
