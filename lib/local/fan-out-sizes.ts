@@ -1,3 +1,4 @@
+import { stateNamesOf } from './distributed-map.js';
 import { StatePaths, type MapState, type State, type StateMachineDefinition, type SubMachine, type TaskManifest } from '../../compiler/index.js';
 
 /** A Map state that runs a task's instances, and how to count them from the Map's input. */
@@ -8,11 +9,14 @@ export interface FanOutMap {
   readonly nested: boolean;
 }
 
-function contains(machine: SubMachine, stateName: string): boolean {
-  return Object.entries(machine.States).some(([name, state]) => name === stateName || (state.Type === 'Map' && contains(state.ItemProcessor, stateName)));
+function contains(machine: SubMachine, stateNames: readonly string[]): boolean {
+  return Object.entries(machine.States).some(([name, state]) => stateNames.includes(name) || (state.Type === 'Map' && contains(state.ItemProcessor, stateNames)));
 }
 
-/** The top-level Map of each fan-out task, by state name. */
+/**
+ * The top-level inline Map of each fan-out task, by state name. (Distributed Maps have become Tasks by
+ * now, distributed-map-in-runner; their runner reports their size.)
+ */
 export function findFanOutMaps(definition: StateMachineDefinition, manifest: TaskManifest): Map<string, FanOutMap> {
   const found = new Map<string, FanOutMap>();
   const visit = (machine: SubMachine, insideMap: boolean): void => {
@@ -20,8 +24,8 @@ export function findFanOutMaps(definition: StateMachineDefinition, manifest: Tas
       if (state.Type === 'Parallel') state.Branches.forEach((b) => visit(b, insideMap));
       if (state.Type !== 'Map' || insideMap) continue;
       const map = state as MapState;
-      const task = manifest.tasks.find((t) => contains(map.ItemProcessor, t.stateName));
-      if (task) found.set(name, { task: task.name, itemsPath: map.ItemsPath, nested: Object.values(map.ItemProcessor.States).some((s) => s.Type === 'Map') });
+      const task = manifest.tasks.find((t) => contains(map.ItemProcessor, stateNamesOf(t)));
+      if (task) found.set(name, { task: task.name, itemsPath: map.ItemsPath ?? '$', nested: Object.values(map.ItemProcessor.States).some((s) => s.Type === 'Map') });
     }
   };
   visit(definition, false);

@@ -3,18 +3,30 @@ export interface InstanceId {
   readonly task: string;
   readonly itemIndex?: number;
   readonly parallelIndex?: number;
+  /**
+   * A Distributed Map batch (ItemBatcher): one invocation runs this many instances, the first of which is
+   * `itemIndex` / `parallelIndex`, and the last `lastIndex`.
+   */
+  readonly batch?: number;
+  readonly lastIndex?: number;
 }
 
 export function instanceKey(id: InstanceId): string {
   const parts = [id.task];
   if (id.itemIndex !== undefined) parts.push(`item-${id.itemIndex}`);
   if (id.parallelIndex !== undefined) parts.push(`p-${id.parallelIndex}`);
+  if (id.batch !== undefined) parts.push(`batch-${id.batch}`);
   return parts.join('.');
 }
 
 /** `process`, `process[item 3]`, `process[2]`, `process[item 3, 2]`: as the Python runtime writes it. */
 export function instanceLabel(id: InstanceId): string {
   const parts: string[] = [];
+  if (id.batch !== undefined) {
+    const kind = id.itemIndex !== undefined ? 'items' : 'indexes';
+    const first = id.itemIndex ?? id.parallelIndex;
+    return `${id.task}[${kind} ${first}…${id.lastIndex ?? first}]`;
+  }
   if (id.itemIndex !== undefined) parts.push(`item ${id.itemIndex}`);
   if (id.parallelIndex !== undefined) parts.push(String(id.parallelIndex));
   return parts.length > 0 ? `${id.task}[${parts.join(', ')}]` : id.task;
@@ -25,10 +37,18 @@ interface PayloadFields {
   item_index?: unknown;
   parallel_index?: unknown;
   parallel_count?: unknown;
+  /** A batch of instances (docs/scale.md, "Batches"): each element holds the per-instance fields. */
+  batch?: unknown;
 }
 
 export function instanceOf(payload: unknown, fanOutParallel: boolean): InstanceId {
   const p = (payload ?? {}) as PayloadFields;
+  if (Array.isArray(p.batch) && p.batch.length > 0) {
+    const first = instanceOf({ ...(p.batch[0] as object), task: p.task }, fanOutParallel);
+    const lastFields = (p.batch[p.batch.length - 1] ?? {}) as PayloadFields;
+    const last = first.itemIndex !== undefined ? lastFields.item_index : lastFields.parallel_index;
+    return { ...first, batch: p.batch.length, ...(typeof last === 'number' ? { lastIndex: last } : {}) };
+  }
   return {
     task: String(p.task ?? ''),
     ...(typeof p.item_index === 'number' ? { itemIndex: p.item_index } : {}),

@@ -1,4 +1,5 @@
-import type { MapState, State, StateMachineDefinition, SubMachine } from '../../compiler/index.js';
+import type { MapState, State, StateMachineDefinition, SubMachine, TaskState } from '../../compiler/index.js';
+import { isDistributedMap, type DistributedMapDefinition } from './distributed-map.js';
 
 /**
  * The local interpreter runs the deployed definition. Where it differs from AWS, a named pass rewrites
@@ -43,12 +44,13 @@ export const taskTimeoutInRunner: LocalAdaptation = {
 
 export const inlineMapConcurrency: LocalAdaptation = {
   name: 'inline-map-concurrency',
-  why: 'an inline Map with no MaxConcurrency runs about 40 iterations at once on AWS; the interpreter would start them all',
+  why: 'an inline Map (not a Distributed one) with no MaxConcurrency runs about 40 iterations at once on AWS; the interpreter would start them all',
   apply(definition) {
     const copy = structuredClone(definition);
     mapStates(copy, (_, state) => {
       const map = state as MapState;
-      if (state.Type === 'Map' && (map.MaxConcurrency === undefined || map.MaxConcurrency === 0 || map.MaxConcurrency > INLINE_MAP_CONCURRENCY)) {
+      // A Distributed Map runs up to 10,000 children at once: its own runner caps it (distributed-map-in-runner).
+      if (state.Type === 'Map' && !isDistributedMap(state) && (map.MaxConcurrency === undefined || map.MaxConcurrency === 0 || map.MaxConcurrency > INLINE_MAP_CONCURRENCY)) {
         map.MaxConcurrency = INLINE_MAP_CONCURRENCY;
       }
     });
@@ -56,7 +58,61 @@ export const inlineMapConcurrency: LocalAdaptation = {
   },
 };
 
-export const LOCAL_ADAPTATIONS: readonly LocalAdaptation[] = [taskTimeoutInRunner, inlineMapConcurrency];
+/** The Resource of the Task that stands for a Distributed Map: Lambda-shaped, as the interpreter checks ARNs. */
+export const DISTRIBUTED_MAP_RUNNER_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:ork-local-distributed-map';
+
+/** The Distributed Maps a `distributed-map-in-runner` rewrite replaced, by state name, for each definition it returned. */
+const replacedMaps = new WeakMap<StateMachineDefinition, ReadonlyMap<string, DistributedMapDefinition>>();
+
+/**
+ * The Distributed Maps that `distributed-map-in-runner` replaced in `definition` (one it returned), by state
+ * name: the local runner (distributed-map-runner.ts) runs them. Their ItemProcessors are as the earlier
+ * passes left them, with Distributed Maps inside already replaced too.
+ */
+export function distributedMapsOf(definition: StateMachineDefinition): ReadonlyMap<string, DistributedMapDefinition> {
+  return replacedMaps.get(definition) ?? new Map();
+}
+
+/** The Map's fields that a Task keeps: how its input is taken, how its result is placed, and where it goes. */
+function taskFor(map: DistributedMapDefinition): TaskState {
+  const task: Record<string, unknown> = { Type: 'Task', Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE };
+  for (const field of ['Comment', 'InputPath', 'OutputPath', 'ResultSelector', 'ResultPath', 'Retry', 'Catch', 'Next', 'End'] as const) {
+    if (map[field] !== undefined) task[field] = map[field];
+  }
+  // The runner is the Map run: it has no deadline of its own (a Map state has none on AWS either).
+  task.TimeoutSeconds = LONGEST_LOCAL_TIMEOUT_SECONDS;
+  return task as unknown as TaskState;
+}
+
+export const distributedMapInRunner: LocalAdaptation = {
+  name: 'distributed-map-in-runner',
+  why:
+    'the interpreter has no Distributed Map (ItemReader, ItemBatcher, ResultWriter, ToleratedFailure*, child executions); each one ' +
+    'becomes a Task that keeps the Map’s InputPath, OutputPath, ResultSelector, ResultPath, Retry, Catch and transition, and whose local ' +
+    'handler runs the Map as AWS does, each item (or batch) as a child execution of the ItemProcessor. The parent’s history then holds a ' +
+    'fixed number of events per fan-out, as on AWS',
+  apply(definition) {
+    const copy = structuredClone(definition);
+    const found = new Map<string, DistributedMapDefinition>();
+    const rewrite = (machine: SubMachine): void => {
+      for (const [name, state] of Object.entries(machine.States)) {
+        if (state.Type === 'Map') rewrite(state.ItemProcessor);
+        if (state.Type === 'Parallel') for (const branch of state.Branches) rewrite(branch);
+        if (!isDistributedMap(state)) continue;
+        // State names are unique in a whole state machine (ASL), so they key the local handlers.
+        if (found.has(name)) throw new Error(`two Distributed Maps are named '${name}'`);
+        found.set(name, state as unknown as DistributedMapDefinition);
+        machine.States[name] = taskFor(state as unknown as DistributedMapDefinition);
+      }
+    };
+    rewrite(copy);
+    replacedMaps.set(copy, found);
+    return copy;
+  },
+};
+
+/** In this order: the timeout and inline passes also reach into Distributed Maps' ItemProcessors before those leave the definition. */
+export const LOCAL_ADAPTATIONS: readonly LocalAdaptation[] = [taskTimeoutInRunner, inlineMapConcurrency, distributedMapInRunner];
 
 export function adaptForLocal(definition: StateMachineDefinition, passes: readonly LocalAdaptation[] = LOCAL_ADAPTATIONS): StateMachineDefinition {
   return passes.reduce((current, pass) => pass.apply(current), definition);

@@ -23,6 +23,16 @@ export interface LogLine {
   readonly record: Record<string, unknown>;
 }
 
+/** An instance (or batch) whose failure a Distributed Map tolerated (ToleratedFailureCount / Percentage). */
+export interface ToleratedFailure {
+  readonly task: string;
+  readonly instance: string;
+  readonly error: string;
+  readonly message: string;
+  /** The instance key, when the failure came from a task attempt. */
+  readonly key?: string;
+}
+
 /** Receives what the engine does, for progress displays and the run record. */
 export interface RunObserver {
   attemptStarted?(attempt: AttemptRecord): void;
@@ -30,4 +40,6 @@ export interface RunObserver {
   log?(line: LogLine): void;
   /** A fan-out learned its instance count. */
   fanOutSized?(task: string, instances: number): void;
+  /** A fan-out that succeeded tolerated this failure. */
+  failureTolerated?(failure: ToleratedFailure): void;
 }

@@ -1,6 +1,6 @@
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, type WriteStream } from 'node:fs';
 import path from 'node:path';
-import type { AttemptRecord, LogLine, RunObserver } from './run-events.js';
+import type { AttemptRecord, LogLine, RunObserver, ToleratedFailure } from './run-events.js';
 import type { TaskSummary } from './run-stats.js';
 
 export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
@@ -27,6 +27,10 @@ export interface RunSummary {
   tasks?: Record<string, TaskSummary>;
   error?: RunError;
   workers?: number;
+  /** Events of the parent execution (a Distributed Map's children are executions of their own). */
+  parentEvents?: number;
+  /** Failures that Distributed Maps tolerated. */
+  toleratedFailures?: readonly ToleratedFailure[];
 }
 
 /**

@@ -1,4 +1,7 @@
-import type { AttemptRecord, RunObserver } from './run-events.js';
+import type { AttemptRecord, RunObserver, ToleratedFailure } from './run-events.js';
+
+/** Instances an attempt runs: a Distributed Map batch runs several. */
+const weight = (attempt: AttemptRecord): number => attempt.id.batch ?? 1;
 
 export interface TaskStats {
   /** Distinct instances started. */
@@ -47,10 +50,11 @@ export class RunStats implements RunObserver {
 
   attemptStarted(attempt: AttemptRecord): void {
     const stats = this.stats(attempt.id.task);
-    if (attempt.attempt === 1) stats.instances++;
-    else stats.retried++;
+    const n = weight(attempt);
+    if (attempt.attempt === 1) stats.instances += n;
+    else stats.retried += n;
     const previous = this.finalStatus.get(attempt.key);
-    if (previous === 'failed') stats.failed--;
+    if (previous === 'failed') stats.failed -= n;
     stats.running++;
     stats.peakRunning = Math.max(stats.peakRunning, stats.running);
     stats.firstStart ??= attempt.startedAt;
@@ -63,16 +67,21 @@ export class RunStats implements RunObserver {
     this.finalStatus.set(attempt.key, attempt.status);
     this.failures.delete(attempt.key);
     if (attempt.status === 'failed') {
-      stats.failed++;
+      stats.failed += weight(attempt);
       this.failures.set(attempt.key, attempt);
     } else {
-      stats.succeeded++;
+      stats.succeeded += weight(attempt);
     }
   }
 
   /** The most recent failure of an instance that never succeeded: what failed the run. */
   get lastFailure(): AttemptRecord | undefined {
     return [...this.failures.values()].pop();
+  }
+
+  /** A tolerated failure did not fail the run: it is no longer a candidate for what did. */
+  failureTolerated(failure: ToleratedFailure): void {
+    if (failure.key !== undefined) this.failures.delete(failure.key);
   }
 
   fanOutSized(task: string, instances: number): void {

@@ -5,12 +5,13 @@ import type { StateMachineDefinition, TaskManifest } from '../../compiler/index.
 import { Placeholders } from '../../compiler/index.js';
 import { nodeWorkerPath, pythonSdkPath, tsxLoaderUrl } from '../package-root.js';
 import { findFanOutMaps, fanOutSize } from './fan-out-sizes.js';
-import { adaptForLocal } from './local-adaptation.js';
-import type { RunObserver } from './run-events.js';
+import { createDistributedMapHandlers, MapRunFailure } from './distributed-map-runner.js';
+import { adaptForLocal, distributedMapsOf } from './local-adaptation.js';
+import type { RunObserver, ToleratedFailure } from './run-events.js';
 import { RunRecorder, newRunId, type RunError, type RunStatus, type RunSummary } from './run-recorder.js';
 import { RunStats, type TaskSummary } from './run-stats.js';
 import { substitutePlaceholders } from './substitute-placeholders.js';
-import { createTaskHandlers, TaskFailure } from './task-handlers.js';
+import { createTaskHandlers, TaskFailure, type TaskHandler } from './task-handlers.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface LocalRunOptions {
@@ -38,17 +39,31 @@ export interface LocalRunResult {
   readonly error?: RunError;
   /** Most Python workers alive at once. */
   readonly workers: number;
+  /**
+   * Events in the parent execution's history (the interpreter's, inline Map iterations included; a
+   * Distributed Map's children run as executions of their own, as on AWS).
+   */
+  readonly parentEvents: number;
+  /** Failures that Distributed Maps tolerated (ToleratedFailureCount / Percentage). */
+  readonly toleratedFailures: readonly ToleratedFailure[];
 }
 
 const LOCAL_ACCOUNT = '000000000000';
 
-/** Placeholder values for the local interpreter: Lambda ARNs it will hand to our handlers. */
-function localSubstitutions(manifest: TaskManifest): Record<string, string> {
+/**
+ * The payload bucket's placeholder (Placeholders.payloadBucket): Distributed Maps write their results there.
+ * Locally the bucket is the run's payload directory, the store the workers use (ORK_PAYLOAD_DIR).
+ */
+const PAYLOAD_BUCKET_PLACEHOLDER = 'OrkPayloadBucket';
+
+/** Placeholder values for the local interpreter: Lambda ARNs it will hand to our handlers, the payload directory. */
+function localSubstitutions(manifest: TaskManifest, payloadDir: string): Record<string, string> {
   const values: Record<string, string> = {};
   for (const task of manifest.tasks) {
     for (const name of task.placeholders) values[name] = `local-${name}`;
     values[Placeholders.function(task.name)] = `arn:aws:lambda:us-east-1:${LOCAL_ACCOUNT}:function:ork-local-${task.name}`;
   }
+  values[PAYLOAD_BUCKET_PLACEHOLDER] = payloadDir;
   return values;
 }
 
@@ -80,18 +95,21 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     ...(options.resume ? { resumedFrom: options.resume.runId } : {}),
   };
   const recorder = new RunRecorder(runDir, summary);
-  const local = adaptForLocal(substitutePlaceholders(options.definition, localSubstitutions(options.manifest)));
+  const payloadDir = path.join(runDir, 'payloads');
+  const local = adaptForLocal(substitutePlaceholders(options.definition, localSubstitutions(options.manifest, payloadDir)));
   recorder.writeJson('definition.json', options.definition);
   recorder.writeJson('local-definition.json', local);
   recorder.writeJson('manifest.json', options.manifest);
 
   const stats = new RunStats(options.manifest.tasks.map((t) => t.name));
-  const observers: RunObserver[] = [stats, recorder, ...(options.observers ?? [])];
+  const toleratedFailures: ToleratedFailure[] = [];
+  const observers: RunObserver[] = [stats, recorder, { failureTolerated: (f) => toleratedFailures.push(f) }, ...(options.observers ?? [])];
   const observer: RunObserver = {
     attemptStarted: (a) => observers.forEach((o) => o.attemptStarted?.(a)),
     attemptEnded: (a) => observers.forEach((o) => o.attemptEnded?.(a)),
     log: (l) => observers.forEach((o) => o.log?.(l)),
     fanOutSized: (t, n) => observers.forEach((o) => o.fanOutSized?.(t, n)),
+    failureTolerated: (f) => observers.forEach((o) => o.failureTolerated?.(f)),
   };
 
   const env = options.env ?? process.env;
@@ -104,7 +122,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       ...env,
       PYTHONPATH: [pythonSdkPath(), env.PYTHONPATH].filter(Boolean).join(path.delimiter),
       PYTHONUNBUFFERED: '1',
-      ORK_PAYLOAD_DIR: path.join(runDir, 'payloads'),
+      ORK_PAYLOAD_DIR: payloadDir,
     },
     ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
   });
@@ -115,11 +133,11 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         args: ['--import', tsxLoaderUrl(), nodeWorkerPath()],
         label: 'node worker',
         cwd: options.workflowDir,
-        env: { ...env, ORK_PAYLOAD_DIR: path.join(runDir, 'payloads') },
+        env: { ...env, ORK_PAYLOAD_DIR: payloadDir },
         ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
       })
     : undefined;
-  const handlers = createTaskHandlers({
+  const taskHandlers = createTaskHandlers({
     manifest: options.manifest,
     workflowDir: options.workflowDir,
     pool,
@@ -128,25 +146,38 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     ...(options.resume ? { reuse: options.resume.outputs } : {}),
   });
 
+  const context = {
+    Execution: { Id: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:execution:${options.manifest.workflow}:${runId}`, Name: runId, StartTime: summary.startedAt, Input: options.input },
+    StateMachine: { Id: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:${options.manifest.workflow}`, Name: options.manifest.workflow },
+    // The interpreter keeps no per-state context; attempts are counted by the task handlers instead.
+    State: { RetryCount: 0 },
+    Task: { Token: 'local' },
+  };
+  // Stops Distributed Maps' children when the run is aborted or ends (they are not the interpreter's own).
+  const children = new AbortController();
+  const handlers: Record<string, TaskHandler> = { ...taskHandlers };
+  Object.assign(
+    handlers,
+    createDistributedMapHandlers({ maps: distributedMapsOf(local), handlers, StateMachine, manifest: options.manifest, parentContext: context, observer, signal: children.signal }),
+  );
+
   const fanOutMaps = findFanOutMaps(local, options.manifest);
   const outputs: Record<string, unknown> = {};
-  let failingState: InterpreterEvent | undefined;
+  let parentEvents = 0;
   const machine = new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(options.input as never, {
     overrides: { taskResourceLocalHandlers: handlers as never },
-    context: {
-      Execution: { Id: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:execution:${options.manifest.workflow}:${runId}`, Name: runId, StartTime: summary.startedAt, Input: options.input },
-      StateMachine: { Id: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:${options.manifest.workflow}`, Name: options.manifest.workflow },
-      // The interpreter keeps no per-state context; attempts are counted by the task handlers instead.
-      State: { RetryCount: 0 },
-      Task: { Token: 'local' },
-    } as never,
+    context: context as never,
   });
-  const abort = (): void => execution.abort();
+  const abort = (): void => {
+    children.abort();
+    execution.abort();
+  };
   options.signal?.addEventListener('abort', abort, { once: true });
 
   const consumeEvents = (async () => {
     for await (const raw of execution.eventLogs as AsyncIterable<InterpreterEvent>) {
+      parentEvents++;
       recorder.event(raw);
       if (raw.type === 'StateEntered' && raw.state) {
         const map = fanOutMaps.get(raw.state.name);
@@ -157,8 +188,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       } else if (raw.type === 'StateExited' && raw.state) {
         const results = (raw.state.output as { results?: unknown } | undefined)?.results;
         if (results && typeof results === 'object' && !Array.isArray(results)) Object.assign(outputs, results);
-      } else if (raw.type === 'StateFailed' && !failingState) {
-        failingState = raw;
       }
     }
   })();
@@ -179,6 +208,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     }
   } finally {
     options.signal?.removeEventListener('abort', abort);
+    children.abort();
     await Promise.all([pool.close(), nodePool?.close()]);
   }
   await Promise.race([consumeEvents, new Promise((resolve) => setTimeout(resolve, 1000))]);
@@ -190,14 +220,27 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   summary.tasks = tasks;
   const workers = pool.peak + (nodePool?.peak ?? 0);
   summary.workers = workers;
+  summary.parentEvents = parentEvents;
+  if (toleratedFailures.length > 0) summary.toleratedFailures = toleratedFailures;
   if (error) summary.error = error;
   await recorder.close();
-  return { runId, runDir, status, outputs, tasks, workers, ...(error ? { error } : {}) };
+  return { runId, runDir, status, outputs, tasks, workers, parentEvents, toleratedFailures, ...(error ? { error } : {}) };
 }
 
 /** What failed the run, naming task, instance, error and where the instance's log is. */
 function failureOf(thrown: unknown, stats: RunStats, recorder: RunRecorder): RunError {
   const cause = thrown instanceof Error && thrown.cause !== undefined ? thrown.cause : thrown;
+  // A Distributed Map whose failed children exceeded what it tolerates: name the child that tipped it.
+  if (cause instanceof MapRunFailure && cause.attempt?.error) {
+    const failed = cause.attempt;
+    return {
+      error: cause.name,
+      message: `task '${failed.id.task}' instance ${failed.label}${itemText(failed.input)} failed${failed.attempt > 1 ? ` after ${failed.attempt} attempts` : ''}: ${failed.error?.type}: ${failed.error?.message} (${cause.message.split(';')[0]})`,
+      task: failed.id.task,
+      instance: failed.label,
+      log: recorder.logPath(failed.id.task),
+    };
+  }
   const failed = stats.lastFailure;
   const name = cause instanceof Error ? cause.name : 'States.Runtime';
   if (failed?.error && (cause instanceof TaskFailure || name === failed.error.type)) {

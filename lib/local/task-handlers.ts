@@ -1,5 +1,6 @@
 import path from 'node:path';
 import type { TaskManifest, TaskManifestEntry } from '../../compiler/index.js';
+import { stateNamesOf } from './distributed-map.js';
 import { instanceKey, instanceLabel, instanceOf } from './instance-key.js';
 import type { AttemptRecord, RunObserver } from './run-events.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -17,6 +18,14 @@ export class TaskFailure extends Error {
 }
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
+
+/** The attempt each error thrown by a handler ended, so that whatever sees the error can name task and instance. */
+const failedAttempts = new WeakMap<object, AttemptRecord>();
+
+/** The attempt that failed with `error`, when a task handler threw it. */
+export function failedAttemptOf(error: unknown): AttemptRecord | undefined {
+  return error !== null && typeof error === 'object' ? failedAttempts.get(error) : undefined;
+}
 
 export interface TaskHandlerOptions {
   readonly manifest: TaskManifest;
@@ -50,7 +59,11 @@ function containerPayload(input: unknown): unknown {
 export function createTaskHandlers(options: TaskHandlerOptions): Record<string, TaskHandler> {
   const attempts = new Map<string, number>();
   const handlers: Record<string, TaskHandler> = {};
-  for (const task of options.manifest.tasks) handlers[task.stateName] = handlerFor(task, options, attempts);
+  for (const task of options.manifest.tasks) {
+    // A task that runs in several Map kinds has one Task state per kind (docs/scale.md); one handler serves all.
+    const handler = handlerFor(task, options, attempts);
+    for (const name of stateNamesOf(task)) handlers[name] = handler;
+  }
   return handlers;
 }
 
@@ -111,6 +124,7 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
         const failure = error instanceof Error ? error : new Error(String(error));
         record.error = { type: failure.name, message: failure.message };
       }
+      if (error !== null && typeof error === 'object') failedAttempts.set(error, record);
       throw error;
     } finally {
       record.endedAt = Date.now();

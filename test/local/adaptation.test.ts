@@ -2,6 +2,9 @@ import { describe, expect, it } from 'vitest';
 import type { StateMachineDefinition } from '../../compiler/index.js';
 import {
   adaptForLocal,
+  DISTRIBUTED_MAP_RUNNER_RESOURCE,
+  distributedMapInRunner,
+  distributedMapsOf,
   INLINE_MAP_CONCURRENCY,
   inlineMapConcurrency,
   LOCAL_ADAPTATIONS,
@@ -90,8 +93,8 @@ function edited(edit: (d: StateMachineDefinition & { States: Record<string, any>
 const LONGEST = LONGEST_LOCAL_TIMEOUT_SECONDS;
 
 describe('local adaptation passes', () => {
-  it('are these two, in this order, each saying why', () => {
-    expect(LOCAL_ADAPTATIONS.map((p) => p.name)).toEqual(['task-timeout-in-runner', 'inline-map-concurrency']);
+  it('are these three, in this order, each saying why', () => {
+    expect(LOCAL_ADAPTATIONS.map((p) => p.name)).toEqual(['task-timeout-in-runner', 'inline-map-concurrency', 'distributed-map-in-runner']);
     for (const pass of LOCAL_ADAPTATIONS) expect(pass.why.length).toBeGreaterThan(40);
   });
 
@@ -150,7 +153,7 @@ describe('local adaptation passes', () => {
     expect(adaptForLocal(definition(), [])).toStrictEqual(definition());
   });
 
-  it('on every compiled example, changes only Tasks’ TimeoutSeconds and Maps’ MaxConcurrency', () => {
+  it('on every compiled example, changes only Tasks’ TimeoutSeconds, inline Maps’ MaxConcurrency and Distributed Maps (into Tasks)', () => {
     const changed = (a: unknown, b: unknown, at: string, out: string[]): string[] => {
       if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
         for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) changed((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}.${key}`, out);
@@ -159,9 +162,109 @@ describe('local adaptation passes', () => {
     };
     for (const { name, directory } of workflowDirectories(EXAMPLES_DIR)) {
       const { definition: compiled } = compileCleanly(directory);
-      const paths = changed(compiled, adaptForLocal(compiled), '$', []);
+      const adapted = adaptForLocal(compiled);
+      const replaced = [...distributedMapsOf(adapted).keys()];
+      const paths = changed(compiled, adapted, '$', []).filter((p) => !replaced.some((name) => p.includes(`.States.${name}.`)));
       expect(paths.length, name).toBeGreaterThan(0);
       for (const p of paths) expect(p, name).toMatch(/\.(TimeoutSeconds|MaxConcurrency)$/);
     }
+  });
+});
+
+/**
+ * distributed-map-in-runner on a definition with a Distributed Map at the top (every field a Map run has),
+ * one inside a Parallel branch, one inside an inline Map, and one inside another Distributed Map's child.
+ */
+describe('distributed-map-in-runner', () => {
+  const child = (name: string) => ({ StartAt: name, States: { [name]: { Type: 'Task', Resource: lambda(name), TimeoutSeconds: 30, End: true } } });
+  const distributed = (type: 'EXPRESS' | 'STANDARD') => ({ Mode: 'DISTRIBUTED', ExecutionType: type });
+  const inner = { Type: 'Map', ItemsPath: '$.inner', ItemProcessor: { ProcessorConfig: distributed('EXPRESS'), ...child('inner-task') }, End: true };
+  const top = {
+    Type: 'Map',
+    Comment: 'a Map run',
+    InputPath: '$.in',
+    OutputPath: '$.out',
+    ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Bucket.$': '$.bucket', 'Key.$': '$.key' } },
+    ItemSelector: { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index' },
+    ItemBatcher: { MaxItemsPerBatch: 5, BatchInput: { 'params.$': '$.params' } },
+    ItemProcessor: { ProcessorConfig: distributed('STANDARD'), StartAt: 'inner-map', States: { 'inner-map': inner } },
+    MaxConcurrency: 500,
+    ToleratedFailurePercentage: 5,
+    ToleratedFailureCount: 3,
+    ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: 'b', Prefix: 'p' } },
+    ResultSelector: { 'key.$': '$.ResultWriterDetails.Key' },
+    ResultPath: '$.results.top',
+    Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 1 }],
+    Catch: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'], Next: 'done' }],
+    Next: 'branches',
+  };
+  const inParallel = { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { ProcessorConfig: distributed('EXPRESS'), ...child('branch-task') }, ResultPath: null, End: true };
+  const inInline = { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { ProcessorConfig: distributed('EXPRESS'), ...child('deep-task') }, End: true };
+  const source = (): StateMachineDefinition =>
+    ({
+      StartAt: 'top',
+      States: {
+        top,
+        branches: { Type: 'Parallel', Branches: [{ StartAt: 'in-parallel', States: { 'in-parallel': inParallel } }], ResultPath: null, Next: 'inline' },
+        inline: { Type: 'Map', ItemsPath: '$.list', MaxConcurrency: 4, ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'in-inline', States: { 'in-inline': inInline } }, Next: 'done' },
+        done: { Type: 'Pass', End: true },
+      },
+    }) as unknown as StateMachineDefinition;
+
+  it('replaces each Distributed Map by a Task keeping its input, result, error handling and transition; nothing else changes', () => {
+    const before = source();
+    const after = distributedMapInRunner.apply(before);
+    expect(after).toStrictEqual({
+      StartAt: 'top',
+      States: {
+        top: {
+          Type: 'Task',
+          Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE,
+          Comment: 'a Map run',
+          InputPath: '$.in',
+          OutputPath: '$.out',
+          ResultSelector: { 'key.$': '$.ResultWriterDetails.Key' },
+          ResultPath: '$.results.top',
+          Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 1 }],
+          Catch: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'], Next: 'done' }],
+          TimeoutSeconds: LONGEST,
+          Next: 'branches',
+        },
+        branches: {
+          Type: 'Parallel',
+          Branches: [{ StartAt: 'in-parallel', States: { 'in-parallel': { Type: 'Task', Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE, ResultPath: null, TimeoutSeconds: LONGEST, End: true } } }],
+          ResultPath: null,
+          Next: 'inline',
+        },
+        inline: {
+          Type: 'Map',
+          ItemsPath: '$.list',
+          MaxConcurrency: 4,
+          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'in-inline', States: { 'in-inline': { Type: 'Task', Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE, TimeoutSeconds: LONGEST, End: true } } },
+          Next: 'done',
+        },
+        done: { Type: 'Pass', End: true },
+      },
+    });
+    expect(before).toStrictEqual(source());
+  });
+
+  it('keeps the Maps it replaced, by state name, with Distributed Maps inside their children replaced too', () => {
+    const after = distributedMapInRunner.apply(source());
+    const maps = distributedMapsOf(after);
+    expect([...maps.keys()].sort()).toEqual(['in-inline', 'in-parallel', 'inner-map', 'top']);
+    expect(maps.get('top')).toStrictEqual({
+      ...top,
+      ItemProcessor: { ...top.ItemProcessor, States: { 'inner-map': { Type: 'Task', Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE, TimeoutSeconds: LONGEST, End: true } } },
+    });
+    expect(maps.get('inner-map')).toStrictEqual(inner);
+    expect(maps.get('in-parallel')).toStrictEqual(inParallel);
+    expect(distributedMapsOf(source()).size).toBe(0);
+  });
+
+  it('after the other passes: a Distributed Map keeps its MaxConcurrency, its children’s Tasks get the long timeout', () => {
+    const maps = distributedMapsOf(adaptForLocal(source()));
+    expect(maps.get('top')?.MaxConcurrency).toBe(500);
+    expect(maps.get('inner-map')?.ItemProcessor.States['inner-task']).toMatchObject({ TimeoutSeconds: LONGEST });
   });
 });
