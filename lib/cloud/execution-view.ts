@@ -26,7 +26,7 @@ function stateName(event: HistoryEvent): string | undefined {
  * entered at the head of its chain, inside Parallel branches and Map iterations alike.
  */
 export function executionView(history: readonly HistoryEvent[], shape: DeployedWorkflow, finished: boolean): ExecutionView {
-  const taskOfState = new Map(shape.tasks.map((t) => [t.stateName, t.name]));
+  const taskOfState = new Map(shape.tasks.flatMap((t) => t.stateNames.map((state) => [state, t.name] as const)));
   const mapOwner = new Map<string, string>();
   for (const task of shape.tasks) for (const map of task.mapStates) mapOwner.set(map, task.name);
   const stats = new Map<string, TaskStats>(shape.tasks.map((t) => [t.name, { instances: 0, succeeded: 0, failed: 0, retried: 0, running: 0, peakRunning: 0 }]));

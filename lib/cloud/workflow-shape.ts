@@ -5,6 +5,8 @@ export interface DeployedTask {
   readonly name: string;
   /** The Task state that runs its instances. */
   readonly stateName: string;
+  /** Every Task state that runs its instances (an inline Map's, a Distributed Map child's: docs/scale.md). */
+  readonly stateNames: readonly string[];
   /** Lambda ARN of a python/node task (the substituted resource). */
   readonly functionArn?: string;
   /** Map states whose iterations run this task directly (the fan-out, or its workers). */
@@ -18,22 +20,30 @@ export interface DeployedWorkflow {
 }
 
 /**
- * The tasks of a deployed Ork state machine. Each Task state runs one task, and is named after it (see
- * docs/compiler.md); its enclosing Map is its fan-out.
+ * The task a Task state runs: the payload names it; a container's ECS state has no payload of its own, and
+ * its name is the task's, or the task's with a suffix (task names have no `-`; docs/compiler.md).
+ */
+function taskOfState(name: string, parameters: unknown): string {
+  const task = (parameters as { task?: unknown } | undefined)?.task;
+  return typeof task === 'string' ? task : (name.split('-')[0] ?? name);
+}
+
+/**
+ * The tasks of a deployed Ork state machine, read from its Task states; a Task state's enclosing Map is its
+ * fan-out. A task that may run in several kinds of Map has a Task state in each.
  */
 export function readWorkflowShape(definition: StateMachineDefinition, workflow: string): DeployedWorkflow {
-  const tasks: DeployedTask[] = [];
+  const byName = new Map<string, { name: string; stateNames: string[]; functionArn?: string; mapStates: string[] }>();
   const visit = (machine: SubMachine, enclosingMap: string | undefined): void => {
     for (const [name, state] of Object.entries(machine.States) as [string, State][]) {
       if (state.Type === 'Task') {
         const resource = state.Resource;
-        tasks.push({
-          name,
-          stateName: name,
-          ...(resource.startsWith('arn:aws:lambda:') || resource.includes(':function:') ? { functionArn: resource } : {}),
-          mapStates: enclosingMap ? [enclosingMap] : [],
-          ...(enclosingMap ? { fanOut: true as const } : {}),
-        });
+        const task = taskOfState(name, state.Parameters);
+        const entry = byName.get(task) ?? { name: task, stateNames: [], mapStates: [] };
+        entry.stateNames.push(name);
+        if (resource.startsWith('arn:aws:lambda:') || resource.includes(':function:')) entry.functionArn = resource;
+        if (enclosingMap && !entry.mapStates.includes(enclosingMap)) entry.mapStates.push(enclosingMap);
+        byName.set(task, entry);
       } else if (state.Type === 'Map') {
         visit(state.ItemProcessor, name);
       } else if (state.Type === 'Parallel') {
@@ -42,5 +52,13 @@ export function readWorkflowShape(definition: StateMachineDefinition, workflow: 
     }
   };
   visit(definition, undefined);
+  const tasks: DeployedTask[] = [...byName.values()].map((t) => ({
+    name: t.name,
+    stateName: t.stateNames[0] ?? t.name,
+    stateNames: t.stateNames,
+    ...(t.functionArn !== undefined ? { functionArn: t.functionArn } : {}),
+    mapStates: t.mapStates,
+    ...(t.mapStates.length > 0 ? { fanOut: true as const } : {}),
+  }));
   return { workflow, tasks };
 }

@@ -4,6 +4,7 @@ import { parseCommandArgs, type Command } from '../command.js';
 import { compileWorkflow, locateWorkflow } from '../load-workflow.js';
 import { reportDiagnostics } from '../report-diagnostics.js';
 import { writeFileAtomic } from '../write-output.js';
+import { explainFanOuts } from './explain-fan-outs.js';
 import { explainPlan } from './explain-plan.js';
 
 export const compileCommand: Command = {
@@ -17,7 +18,7 @@ resources are \${…} placeholders that deploy (DefinitionSubstitutions) and ork
 Options:
   -o, --output FILE   write the definition to FILE instead of stdout
   --manifest FILE     also write the task manifest (executor, file, memory, timeout, env … per task)
-  --explain           print the schedule and any parallelism it gives up
+  --explain           print the schedule, any parallelism it gives up, and how each fan-out runs
 Exit codes: 0 compiled, 2 invalid workflow.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs('compile', argv, {
@@ -35,7 +36,7 @@ Exit codes: 0 compiled, 2 invalid workflow.`,
     const definition = `${JSON.stringify(result.definition, null, 2)}\n`;
     if (values.manifest) writeFileAtomic(path.resolve(io.cwd, values.manifest), `${JSON.stringify(result.manifest, null, 2)}\n`);
     if (values.output) writeFileAtomic(path.resolve(io.cwd, values.output), definition);
-    if (values.explain) io.stdout.write(explainPlan(result.plan, result.graph));
+    if (values.explain) io.stdout.write(explainPlan(result.plan, result.graph) + explainFanOuts(result.definition, result.manifest));
     else if (!values.output) io.stdout.write(definition);
     return ExitCode.ok;
   },

@@ -297,6 +297,8 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
       values[Placeholders.function(task.name)] = arn;
       deployed[task.name] = { task: task.name, name, arn };
     }
+    // As the deploy construct does: Distributed Maps write their results to the payload bucket.
+    values[Placeholders.payloadBucket] = bucket;
     const definition = substitutePlaceholders(compiled.definition, values);
     let name = deployOptions.name ?? workflow;
     if (!deployOptions.name) for (let n = 2; names.has(name); n++) name = `${workflow}-${n}`;
