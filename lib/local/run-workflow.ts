@@ -6,6 +6,7 @@ import { Placeholders } from '../../compiler/index.js';
 import { nodeWorkerPath, pythonSdkPath, tsxLoaderUrl } from '../package-root.js';
 import { findFanOutMaps, fanOutSize } from './fan-out-sizes.js';
 import { createDistributedMapHandlers, MapRunFailure } from './distributed-map-runner.js';
+import { inlineToleratedFailures } from './inline-tolerated-failures.js';
 import { adaptForLocal, distributedMapsOf } from './local-adaptation.js';
 import type { RunObserver, ToleratedFailure } from './run-events.js';
 import { RunRecorder, newRunId, type RunError, type RunStatus, type RunSummary } from './run-recorder.js';
@@ -213,6 +214,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   }
   await Promise.race([consumeEvents, new Promise((resolve) => setTimeout(resolve, 1000))]);
 
+  if (status === 'SUCCEEDED') toleratedFailures.push(...inlineToleratedFailures(outputs));
   const tasks = stats.summary();
   summary.status = status;
   summary.endedAt = new Date().toISOString();

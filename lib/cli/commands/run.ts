@@ -101,13 +101,20 @@ Exit codes: 0 succeeded, 1 the workflow failed, 2 invalid workflow or command li
 
     const recordedAt = path.relative(io.cwd, run.runDir) || run.runDir;
     if (values.json) {
-      io.stdout.write(`${JSON.stringify({ status: run.status, runId: run.runId, outputs: run.outputs, tasks: run.tasks, ...(run.error ? { error: run.error } : {}) }, null, 2)}\n`);
+      const tolerated = run.toleratedFailures.length > 0 ? { toleratedFailures: run.toleratedFailures } : {};
+      io.stdout.write(`${JSON.stringify({ status: run.status, runId: run.runId, outputs: run.outputs, tasks: run.tasks, parentEvents: run.parentEvents, ...tolerated, ...(run.error ? { error: run.error } : {}) }, null, 2)}\n`);
     } else {
       const color = useColor(io.stdout, io.env);
       const paint = (code: string, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
       const seconds = formatSeconds(progress.elapsed());
       if (run.status === 'SUCCEEDED') io.stdout.write(`${paint('32', 'SUCCEEDED')} ${manifest.workflow} in ${seconds} · run ${run.runId}\n`);
       else io.stdout.write(`${paint('31', run.status)} ${manifest.workflow} after ${seconds} · run ${run.runId}\n`);
+      if (run.toleratedFailures.length > 0) {
+        const shown = run.toleratedFailures.slice(0, 5);
+        io.stdout.write(`  ${paint('33', `tolerated ${run.toleratedFailures.length} failed instance${run.toleratedFailures.length === 1 ? '' : 's'}`)} (tolerate_failures):\n`);
+        for (const f of shown) io.stdout.write(`    ${f.instance}: ${f.error}: ${f.message.split('\n')[0]}\n`);
+        if (run.toleratedFailures.length > shown.length) io.stdout.write(`    … and ${run.toleratedFailures.length - shown.length} more in run.json\n`);
+      }
       if (run.error) {
         io.stdout.write(`  ${run.error.message}\n`);
         if (run.error.log) io.stdout.write(`  log: ${path.relative(io.cwd, run.error.log)} (instance ${run.error.instance})\n`);
