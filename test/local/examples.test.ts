@@ -231,7 +231,7 @@ describe('examples run end to end (ork run --json)', () => {
     for (const key of runs.keys()) {
       const { stdout, stderr, json } = run(key);
       expect(stdout.trim().startsWith('{') && stdout.trim().endsWith('}'), key).toBe(true);
-      expect(Object.keys(json).sort(), key).toEqual(['outputs', 'runId', 'status', 'tasks']);
+      expect(Object.keys(json).sort(), key).toEqual(['outputs', 'parentEvents', 'runId', 'status', 'tasks']);
       expect(stderr, key).toMatch(/succeeded/);
     }
   });

@@ -281,7 +281,7 @@ describe('node examples run end to end (ork run --json)', () => {
   it('--json keeps stdout to the one object; progress goes to stderr', () => {
     for (const [key, { stdout, stderr, json }] of runs) {
       expect(stdout.trim().startsWith('{') && stdout.trim().endsWith('}'), key).toBe(true);
-      expect(Object.keys(json).sort(), key).toEqual(['outputs', 'runId', 'status', 'tasks']);
+      expect(Object.keys(json).sort(), key).toEqual(['outputs', 'parentEvents', 'runId', 'status', 'tasks']);
       expect(stderr, key).toMatch(/succeeded/);
     }
   });
