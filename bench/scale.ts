@@ -1,6 +1,6 @@
 /**
- * Large fan-outs under `ork run`: a `foreach` with `mode: distributed` (docs/scale.md) over 1,000, 10,000 and
- * 100,000 items of a no-op Python task, then a downstream task that receives every output and counts
+ * Large fan-outs under `ork run`: an automatic `foreach` (docs/scale.md) over 40 items (inline Map, the
+ * baseline) and 1,000, 10,000 and 100,000 items (Distributed Map) of a no-op Python task, then a downstream task that receives every output and counts
  * them. Compiled with the project's compiler and run by `runLocally` (the engine behind `ork run`), where
  * each item runs as a child execution of the Distributed Map (lib/local/distributed-map-runner.ts).
  *
@@ -20,7 +20,9 @@ import { fileURLToPath } from 'node:url';
 import { compileWorkflowFile } from '../lib/file-system-host.js';
 import { runLocally, type LocalRunResult } from '../lib/local/run-workflow.js';
 
-const SIZES = [1_000, 10_000, 100_000];
+/** 40 runs inline (the baseline of the parent's history); past 40 the machine takes the Distributed Map. */
+const SIZES = [40, 1_000, 10_000, 100_000];
+const INLINE_LIMIT = 40;
 const TARGET_100K_SECONDS = 120;
 const TARGET_100K_MB = 2048;
 
@@ -34,7 +36,6 @@ tasks:
     executor: python
     file: tasks/noop.py
     foreach: make.items
-    mode: distributed
   count:
     executor: python
     file: tasks/count.py
@@ -165,14 +166,14 @@ export async function run(sizes: readonly number[] = SIZES): Promise<void> {
   const dir = writeWorkflow();
   try {
     console.log(`   ${availableParallelism()} cores, load average ${load()} (1, 5, 15 min)`);
-    console.log('   foreach (mode: distributed) of a no-op Python task, then a task that counts the outputs:');
+    console.log('   automatic foreach of a no-op Python task (inline up to 40 items, distributed above), then a task that counts the outputs:');
     const all: Figures[] = [];
     for (const n of sizes) {
       const figures = await runOnce(dir, n);
       all.push(figures);
       const workers = figures.workersMb === undefined ? 'workers not measurable here' : `workers ${fmt(figures.workersMb, 0)} MB (${figures.result.workers} started)`;
       console.log(
-        `     ${n.toLocaleString('en').padStart(7)} items  wall ${fmt(figures.seconds).padStart(6)} s   node maxRSS ${fmt(figures.nodeMb, 0)} MB, ${workers}   parent events ${figures.result.parentEvents}`,
+        `     ${n.toLocaleString('en').padStart(7)} items${n <= INLINE_LIMIT ? ' (inline)' : '         '}  ${fmt((figures.seconds * 1000) / n, 2).padStart(6)} ms/item  wall ${fmt(figures.seconds).padStart(6)} s   node maxRSS ${fmt(figures.nodeMb, 0)} MB, ${workers}   parent events ${figures.result.parentEvents}`,
       );
       // Each run's record (attempts, payloads, result files) is large at 100,000: not kept.
       rmSync(figures.result.runDir, { recursive: true, force: true });
@@ -182,8 +183,16 @@ export async function run(sizes: readonly number[] = SIZES): Promise<void> {
       const totalMb = largest.nodeMb + (largest.workersMb ?? 0);
       console.log(`   100,000 items: ${fmt(largest.seconds)} s (target < ${TARGET_100K_SECONDS} s: ${largest.seconds < TARGET_100K_SECONDS ? 'met' : 'NOT met'}), ${fmt(totalMb, 0)} MB node + workers (target < ${TARGET_100K_MB} MB: ${totalMb < TARGET_100K_MB ? 'met' : 'NOT met'})`);
     }
-    const events = new Set(all.map((f) => f.result.parentEvents));
-    console.log(`   parent events independent of n: ${events.size === 1 ? 'yes' : `NO (${[...events].join(', ')})`}`);
+    const distributed = all.filter((f) => f.n > INLINE_LIMIT);
+    const events = new Set(distributed.map((f) => f.result.parentEvents));
+    const inline = all.find((f) => f.n <= INLINE_LIMIT);
+    console.log(`   parent events independent of n past ${INLINE_LIMIT}: ${events.size === 1 ? 'yes' : `NO (${[...events].join(', ')})`}${inline ? ` (inline baseline: ${inline.result.parentEvents} events for ${inline.n} items)` : ''}`);
+    const first = distributed[0];
+    const last = distributed[distributed.length - 1];
+    if (first && last && last !== first) {
+      const ratio = last.seconds / last.n / (first.seconds / first.n);
+      console.log(`   time per item at ${last.n.toLocaleString('en')} ÷ at ${first.n.toLocaleString('en')} (same run): ${fmt(ratio, 2)}× (1.00 = linear)`);
+    }
     console.log(`   load average after: ${load()}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
