@@ -29,6 +29,8 @@ interface JsonSummary {
   outputs: Record<string, unknown>;
   tasks: Record<string, TaskCounts>;
   error?: unknown;
+  parentEvents: number;
+  toleratedFailures?: { task: string; instance: string; error: string; message: string }[];
 }
 
 interface ExampleRun {
@@ -143,7 +145,7 @@ afterAll(() => {
 
 describe('examples run end to end (ork run --json)', () => {
   it('covers every example', () => {
-    expect(pythonExamples().map((e) => e.name)).toEqual(['combined', 'concurrency-limit', 'dynamic-count', 'foreach-aggregate', 'static-parallel']);
+    expect(pythonExamples().map((e) => e.name)).toEqual(['combined', 'concurrency-limit', 'dynamic-count', 'foreach-aggregate', 'many-customers', 'static-parallel']);
   });
 
   it('static-parallel: 4 instances split the 12 months by index', () => {
@@ -185,6 +187,21 @@ describe('examples run end to end (ork run --json)', () => {
     expectInstances('foreach-aggregate-wide', { discover: 1, process: 12, aggregate: 1 });
     expect(json.outputs.aggregate).toStrictEqual({ total_rows: 36, files_processed: 12 });
     expectPeak('foreach-aggregate-wide', 'process', 8);
+  });
+
+  it('many-customers: 200 customers as a Distributed Map, 2 bad records tolerated, the summary gets the other 198', () => {
+    const { json, code } = run('many-customers');
+    expect(code).toBe(0);
+    expect(json.status).toBe('SUCCEEDED');
+    expect(json.tasks.score).toMatchObject({ instances: 200, succeeded: 198, failed: 2, retried: 4 });
+    const summary = json.outputs.summarize as { scored: number; top: string[]; failed: string[] };
+    expect(summary.scored).toBe(198);
+    expect(summary.failed).toEqual(['item 96: ValueError', 'item 193: ValueError']);
+    expect(summary.top).toHaveLength(3);
+    // The parent holds a reference to the results, not 200 outputs.
+    expect(json.outputs.score).toEqual({ ork_results: expect.objectContaining({ per_child: 'one' }) });
+    expect(json.toleratedFailures?.map((f) => f.instance)).toEqual(['score[item 96]', 'score[item 193]']);
+    expect(json.parentEvents).toBeLessThan(30);
   });
 
   it('concurrency-limit: 10 pages, 4 at a time', () => {
@@ -231,7 +248,8 @@ describe('examples run end to end (ork run --json)', () => {
     for (const key of runs.keys()) {
       const { stdout, stderr, json } = run(key);
       expect(stdout.trim().startsWith('{') && stdout.trim().endsWith('}'), key).toBe(true);
-      expect(Object.keys(json).sort(), key).toEqual(['outputs', 'parentEvents', 'runId', 'status', 'tasks']);
+      const tolerated = json.toleratedFailures ? ['toleratedFailures'] : [];
+      expect(Object.keys(json).sort(), key).toEqual(['outputs', 'parentEvents', 'runId', 'status', 'tasks', ...tolerated]);
       expect(stderr, key).toMatch(/succeeded/);
     }
   });

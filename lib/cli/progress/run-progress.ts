@@ -13,7 +13,7 @@ export interface ProgressOptions {
 /** What is shown: a local run's manifest, or the tasks read from a deployed state machine. */
 export interface ProgressSubject {
   readonly workflow: string;
-  readonly tasks: readonly { readonly name: string; readonly fanOut?: unknown }[];
+  readonly tasks: readonly { readonly name: string; readonly fanOut?: { readonly tolerateFailures?: unknown } | true }[];
 }
 
 /** Where the counts come from: a local run's RunStats, or an execution's history. */
@@ -21,9 +21,13 @@ export interface ProgressCounts {
   readonly tasks: ReadonlyMap<string, TaskStats>;
 }
 
-const SYMBOL: Record<TaskState, string> = { pending: '·', running: '▸', succeeded: '✓', failed: '✗' };
-const COLOR: Record<TaskState, string> = { pending: '\u001b[2m', running: '\u001b[36m', succeeded: '\u001b[32m', failed: '\u001b[31m' };
+const SYMBOL: Record<TaskState, string> = { pending: '·', running: '▸', succeeded: '✓', tolerated: '!', failed: '✗' };
+const COLOR: Record<TaskState, string> = { pending: '\u001b[2m', running: '\u001b[36m', succeeded: '\u001b[32m', tolerated: '\u001b[33m', failed: '\u001b[31m' };
 const RESET = '\u001b[0m';
+
+function tolerates(task: ProgressSubject['tasks'][number]): boolean {
+  return typeof task.fanOut === 'object' && task.fanOut.tolerateFailures !== undefined;
+}
 
 /**
  * Progress of a local run: on a terminal, one line per task redrawn in place (fan-outs with a bar and
@@ -70,7 +74,7 @@ export class RunProgress implements RunObserver {
       const stats = this.stats.tasks.get(task.name);
       if (!stats) return task.name;
       const fansOut = task.fanOut !== undefined;
-      const state = taskState(stats, fansOut);
+      const state = taskState(stats, fansOut, tolerates(task));
       const elapsed = stats.firstStart === undefined ? '' : formatSeconds((state === 'running' ? Date.now() : stats.lastEnd ?? Date.now()) - stats.firstStart);
       let detail = state === 'pending' ? 'pending' : `${state} ${elapsed}`;
       if (fansOut && stats.expected !== undefined) {
@@ -98,7 +102,7 @@ export class RunProgress implements RunObserver {
     this.manifest.tasks.forEach((task, i) => {
       const stats = this.stats.tasks.get(task.name);
       if (!stats) return;
-      const state = taskState(stats, task.fanOut !== undefined);
+      const state = taskState(stats, task.fanOut !== undefined, tolerates(task));
       const changed = this.lastState.get(task.name) !== state;
       const due = state === 'running' && task.fanOut !== undefined && Date.now() - (this.lastReport.get(task.name) ?? 0) > 2000;
       if ((changed && (state !== 'pending' || final)) || due) {

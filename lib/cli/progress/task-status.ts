@@ -1,12 +1,16 @@
 import type { TaskStats } from '../../local/run-stats.js';
 
-export type TaskState = 'pending' | 'running' | 'succeeded' | 'failed';
+export type TaskState = 'pending' | 'running' | 'succeeded' | 'tolerated' | 'failed';
 
-/** A task's state from its counts: done when every expected instance succeeded. */
-export function taskState(stats: TaskStats, fansOut: boolean): TaskState {
+/**
+ * A task's state from its counts: done when every expected instance succeeded. A fan-out with
+ * tolerate_failures whose instances all ended, some failed, is `tolerated`: whether the threshold held is
+ * the run's verdict, printed at its end.
+ */
+export function taskState(stats: TaskStats, fansOut: boolean, tolerates = false): TaskState {
   const expected = fansOut ? stats.expected : 1;
   if (expected !== undefined && stats.succeeded >= expected && stats.running === 0) return 'succeeded';
-  if (stats.failed > 0 && stats.running === 0 && (expected === undefined || stats.succeeded + stats.failed >= expected)) return 'failed';
+  if (stats.failed > 0 && stats.running === 0 && (expected === undefined || stats.succeeded + stats.failed >= expected)) return tolerates ? 'tolerated' : 'failed';
   if (stats.instances > 0 || (fansOut && stats.expected !== undefined)) return 'running';
   return 'pending';
 }
