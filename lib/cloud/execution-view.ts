@@ -11,6 +11,32 @@ export interface ExecutionFailure {
   readonly cause?: string;
 }
 
+/** DescribeMapRun's itemCounts, the few that the view shows (timed out and aborted count as failed). */
+export interface MapRunCounts {
+  readonly total: number;
+  readonly pending: number;
+  readonly running: number;
+  readonly succeeded: number;
+  readonly failed: number;
+}
+
+/** The Map Runs an execution started, by ARN, with the task whose fan-out each is. */
+export function mapRunsOf(history: readonly HistoryEvent[], shape: DeployedWorkflow): Map<string, string> {
+  const mapOwner = new Map<string, string>();
+  for (const task of shape.tasks) for (const map of task.distributedMaps) mapOwner.set(map, task.name);
+  const owner = new Map<number, string>();
+  const runs = new Map<string, string>();
+  for (const event of history) {
+    const name = stateName(event);
+    const chainOwner = event.type?.endsWith('StateEntered') && name ? name : owner.get(event.previousEventId ?? 0);
+    if (chainOwner) owner.set(event.id ?? 0, chainOwner);
+    const arn = event.mapRunStartedEventDetails?.mapRunArn;
+    const task = chainOwner ? mapOwner.get(chainOwner) : undefined;
+    if (event.type === 'MapRunStarted' && arn && task) runs.set(arn, task);
+  }
+  return runs;
+}
+
 export interface ExecutionView {
   readonly tasks: ReadonlyMap<string, TaskStats>;
   readonly failure?: ExecutionFailure;
@@ -25,10 +51,11 @@ function stateName(event: HistoryEvent): string | undefined {
  * event points at the event before it (previousEventId), so each event is attributed to the state
  * entered at the head of its chain, inside Parallel branches and Map iterations alike.
  */
-export function executionView(history: readonly HistoryEvent[], shape: DeployedWorkflow, finished: boolean): ExecutionView {
+export function executionView(history: readonly HistoryEvent[], shape: DeployedWorkflow, finished: boolean, mapRuns: ReadonlyMap<string, MapRunCounts> = new Map()): ExecutionView {
   const taskOfState = new Map(shape.tasks.flatMap((t) => t.stateNames.map((state) => [state, t.name] as const)));
   const mapOwner = new Map<string, string>();
   for (const task of shape.tasks) for (const map of task.mapStates) mapOwner.set(map, task.name);
+  const distributed = new Set(shape.tasks.flatMap((t) => t.distributedMaps));
   const stats = new Map<string, TaskStats>(shape.tasks.map((t) => [t.name, { instances: 0, succeeded: 0, failed: 0, retried: 0, running: 0, peakRunning: 0 }]));
 
   const owner = new Map<number, string>(); // event id → state name that owns the chain
@@ -64,6 +91,8 @@ export function executionView(history: readonly HistoryEvent[], shape: DeployedW
       }
     } else if (event.type === 'MapStateStarted') {
       const mapName = owner.get(previous);
+      // A Distributed Map's size comes from its Map Run (below), not from here.
+      if (mapName && distributed.has(mapName)) continue;
       const task = mapName ? mapOwner.get(mapName) : undefined;
       const s = task ? stats.get(task) : undefined;
       if (s) s.expected = (s.expected ?? 0) + (event.mapStateStartedEventDetails?.length ?? 0);
@@ -99,6 +128,18 @@ export function executionView(history: readonly HistoryEvent[], shape: DeployedW
     if (!s) continue;
     if (finished || instance.lastFailed) s.failed++;
     else s.running++;
+  }
+  // A Distributed Map's children run outside this history: its Map Run's item counts stand in for them.
+  const runs = mapRunsOf(history, shape);
+  for (const [arn, counts] of mapRuns) {
+    const task = runs.get(arn);
+    const s = task ? stats.get(task) : undefined;
+    if (!s) continue;
+    s.expected = (s.expected ?? 0) + counts.total;
+    s.instances += counts.total - counts.pending;
+    s.succeeded += counts.succeeded;
+    s.failed += counts.failed;
+    s.running += counts.running;
   }
   for (const s of stats.values()) s.peakRunning = Math.max(s.peakRunning, s.running);
   return { tasks: stats, ...(failure ? { failure } : {}) };

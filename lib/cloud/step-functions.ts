@@ -1,5 +1,6 @@
 import {
   DescribeExecutionCommand,
+  DescribeMapRunCommand,
   DescribeStateMachineCommand,
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
@@ -15,6 +16,7 @@ import { closestMatch, type StateMachineDefinition } from '../../compiler/index.
 import { UsageError } from '../cli/cli-error.js';
 import { aws } from './aws-error.js';
 import { quietSdkNodeVersionWarning } from './sdk-environment.js';
+import type { MapRunCounts } from './execution-view.js';
 import { readWorkflowShape, type DeployedWorkflow } from './workflow-shape.js';
 
 /**
@@ -56,6 +58,19 @@ export class StepFunctions {
 
   describe(executionArn: string): Promise<DescribeExecutionCommandOutput> {
     return aws('describe execution', () => this.client.send(new DescribeExecutionCommand({ executionArn })));
+  }
+
+  /** A Distributed Map run's item counts (its children's events are not in the parent's history). */
+  async mapRunCounts(mapRunArn: string): Promise<MapRunCounts> {
+    const run = await aws('describe map run', () => this.client.send(new DescribeMapRunCommand({ mapRunArn })));
+    const items = run.itemCounts;
+    return {
+      total: items?.total ?? 0,
+      pending: items?.pending ?? 0,
+      running: items?.running ?? 0,
+      succeeded: items?.succeeded ?? 0,
+      failed: (items?.failed ?? 0) + (items?.timedOut ?? 0) + (items?.aborted ?? 0),
+    };
   }
 
   /** Every event of an execution (GetExecutionHistory is paginated at 1,000 events). */

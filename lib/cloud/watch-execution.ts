@@ -1,6 +1,6 @@
 import type { Writable } from 'node:stream';
 import { RunProgress } from '../cli/progress/run-progress.js';
-import { executionView, type ExecutionView } from './execution-view.js';
+import { executionView, mapRunsOf, type ExecutionView, type MapRunCounts } from './execution-view.js';
 import type { StepFunctions } from './step-functions.js';
 import type { DeployedWorkflow } from './workflow-shape.js';
 
@@ -18,7 +18,9 @@ export async function snapshot(sfn: StepFunctions, executionArn: string, shape: 
   const description = await sfn.describe(executionArn);
   const status = description.status ?? 'UNKNOWN';
   const history = await sfn.history(executionArn);
-  const view = executionView(history, shape, status !== 'RUNNING' && status !== 'PENDING_REDRIVE');
+  const mapRuns = new Map<string, MapRunCounts>();
+  for (const arn of mapRunsOf(history, shape).keys()) mapRuns.set(arn, await sfn.mapRunCounts(arn));
+  const view = executionView(history, shape, status !== 'RUNNING' && status !== 'PENDING_REDRIVE', mapRuns);
   let output: unknown;
   if (description.output) {
     try {

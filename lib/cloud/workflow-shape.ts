@@ -11,6 +11,8 @@ export interface DeployedTask {
   readonly functionArn?: string;
   /** Map states whose iterations run this task directly (the fan-out, or its workers). */
   readonly mapStates: readonly string[];
+  /** Distributed Map states whose child executions run this task (their Map Runs count its instances). */
+  readonly distributedMaps: readonly string[];
   readonly fanOut?: true;
 }
 
@@ -33,21 +35,22 @@ function taskOfState(name: string, parameters: unknown): string {
  * fan-out. A task that may run in several kinds of Map has a Task state in each.
  */
 export function readWorkflowShape(definition: StateMachineDefinition, workflow: string): DeployedWorkflow {
-  const byName = new Map<string, { name: string; stateNames: string[]; functionArn?: string; mapStates: string[] }>();
-  const visit = (machine: SubMachine, enclosingMap: string | undefined): void => {
+  const byName = new Map<string, { name: string; stateNames: string[]; functionArn?: string; mapStates: string[]; distributedMaps: string[] }>();
+  const visit = (machine: SubMachine, enclosingMap: string | undefined, distributedMap?: string): void => {
     for (const [name, state] of Object.entries(machine.States) as [string, State][]) {
       if (state.Type === 'Task') {
         const resource = state.Resource;
         const task = taskOfState(name, state.Parameters);
-        const entry = byName.get(task) ?? { name: task, stateNames: [], mapStates: [] };
+        const entry = byName.get(task) ?? { name: task, stateNames: [], mapStates: [], distributedMaps: [] };
+        if (distributedMap && !entry.distributedMaps.includes(distributedMap)) entry.distributedMaps.push(distributedMap);
         entry.stateNames.push(name);
         if (resource.startsWith('arn:aws:lambda:') || resource.includes(':function:')) entry.functionArn = resource;
         if (enclosingMap && !entry.mapStates.includes(enclosingMap)) entry.mapStates.push(enclosingMap);
         byName.set(task, entry);
       } else if (state.Type === 'Map') {
-        visit(state.ItemProcessor, name);
+        visit(state.ItemProcessor, name, state.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED' ? name : distributedMap);
       } else if (state.Type === 'Parallel') {
-        for (const branch of state.Branches) visit(branch, undefined);
+        for (const branch of state.Branches) visit(branch, undefined, distributedMap);
       }
     }
   };
@@ -58,6 +61,7 @@ export function readWorkflowShape(definition: StateMachineDefinition, workflow: 
     stateNames: t.stateNames,
     ...(t.functionArn !== undefined ? { functionArn: t.functionArn } : {}),
     mapStates: t.mapStates,
+    distributedMaps: t.distributedMaps,
     ...(t.mapStates.length > 0 ? { fanOut: true as const } : {}),
   }));
   return { workflow, tasks };
