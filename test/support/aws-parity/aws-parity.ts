@@ -146,6 +146,11 @@ export interface AwsParity {
    * false, only the first StartExecution in the account succeeds.
    */
   readonly motoPatched: boolean;
+  /**
+   * The patches of moto-patches/sitecustomize.py that moto_server reported applied (a subset of
+   * MOTO_PATCH_NAMES); a test of a feature one of them bridges should check for it.
+   */
+  readonly motoPatches: readonly string[];
   /** What moto_server has written lately (request lines, tracebacks of its own errors). */
   motoOutput(): string;
   /** Processes the harness started: moto_server and every Lambda environment. */
@@ -168,6 +173,14 @@ function hash(text: string): string {
 
 const MOTO_PATCHES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'moto-patches');
 const PATCH_APPLIED = 'ork parity: moto patch stepfunctions-deepcopy-executions applied';
+/** Every patch moto-patches/sitecustomize.py applies, by the name it reports (see its docstring for why each). */
+export const MOTO_PATCH_NAMES: readonly string[] = [
+  'stepfunctions-deepcopy-executions',
+  'stepfunctions-definite-index-path',
+  'stepfunctions-result-writer-files',
+  'stepfunctions-integer-tolerated-percentage',
+  'stepfunctions-jsonpath-parse-cache',
+];
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -216,7 +229,7 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
     moto = await startMotoServer({
       env: {
         MOTO_PORT: String(proxy.port),
-        // moto-patches/sitecustomize.py: the one moto bug the harness works around (see there).
+        // moto-patches/sitecustomize.py: the moto gaps the harness works around (MOTO_PATCH_NAMES; see there).
         ORK_PARITY_MOTO_PATCHES: '1',
         PYTHONPATH: [MOTO_PATCHES, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
       },
@@ -399,6 +412,7 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
     },
     logEvents: (functionName) => mirror.events(functionName),
     motoPatched: motoServer.output().includes(PATCH_APPLIED),
+    motoPatches: MOTO_PATCH_NAMES.filter((name) => motoServer.output().includes(`ork parity: moto patch ${name} applied`)),
     motoOutput: () => motoServer.output(),
     processes: () => ({ moto: motoServer.pid, lambdas: functions.pids() }),
     async stop() {

@@ -3,7 +3,7 @@
 The harness puts this folder on moto_server's PYTHONPATH, so Python imports this module at start-up
 (``sitecustomize``), and sets ``ORK_PARITY_MOTO_PATCHES=1``; any other Python process is left alone.
 
-Two patches, each for one moto bug:
+Three patches, each for one moto gap:
 
 ``stepfunctions-deepcopy-executions``
     moto 5.2's Step Functions interpreter (``execute_state_machine``) deep-copies the state machine on every
@@ -23,6 +23,46 @@ Two patches, each for one moto bug:
     ``TypeError(Expected a JSON object the argument 2, but got: '[{…}]')``, so no workflow with parallel
     branches could run. On AWS a definite path (names and integer indexes only) selects one value; the patch
     answers that value for such a path with exactly one match and leaves every other path to moto.
+
+``stepfunctions-result-writer-files``
+    moto 5.2's Distributed Map ResultWriter (``.../state_map/result_writer/resource_eval/resource_eval_s3.py``,
+    ``_handle_put_object``) writes only a manifest whose ``ResultFiles`` are all empty ("TODO: generate result
+    files") and drops the children's outputs (``env.stack.pop()  # TODO: results``), so nothing downstream of a
+    Distributed Map could read its results (Ork's ``{"ork_results": …}`` references, docs/scale.md). It also
+    takes the map run to report from ``map_run_record_pool_manager.get_all().pop()``, the map run added last
+    to the execution: when two Distributed Maps run at once (parallel branches), both manifests name the same
+    map run and land under its id. The patch writes what AWS writes: beside the manifest,
+    ``SUCCEEDED_0.json`` (and ``FAILED_0.json`` when a child failed), a JSON array with one record per child
+    execution in item order — ``ExecutionArn``, ``Input`` (the child's input after the ItemSelector, as a
+    JSON string), ``InputDetails``, ``Name``, ``Output`` (a JSON string) and ``OutputDetails`` for a success,
+    ``Error``/``Cause`` for a failure, ``RedriveCount``, ``RedriveStatus``, ``StartDate``,
+    ``StateMachineArn``, ``Status``, ``StopDate`` — listed in the manifest's ``ResultFiles`` with ``Key`` and
+    ``Size``; and it reports the Map's own map run. The popped results are moto's outputs of the map run,
+    one per child in item order (``JobPool.get_closed_jobs`` sorts by index; ``None`` for a failed child).
+    The child inputs and statuses are recorded by wrapping ``DistributedItemProcessorWorker._eval_input`` /
+    ``_eval_job``; the Map's map run by wrapping ``DistributedIterationComponent._eval_body``. The answer
+    (``{"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}``) and the manifest's key
+    (``<Prefix>/<map run id>/manifest.json``) stay moto's. Not changed: moto writes every record, however
+    many, to one file (AWS splits by size), and does not enforce ToleratedFailureCount/Percentage (a map run
+    whose children failed still succeeds).
+
+``stepfunctions-integer-tolerated-percentage``
+    moto 5.2's ASL grammar takes ``ToleratedFailurePercentage`` only as a NUMBER token, which its lexer gives
+    to decimals alone: an integer, valid on AWS and what Ork emits (``tolerate_failures: 1%`` →
+    ``"ToleratedFailurePercentage": 1``), fails CreateStateMachine with HTTP 400 ``ASLParserException …
+    no viable alternative at input '"ToleratedFailurePercentage":1'`` (the JS SDK cannot even read that
+    answer: its ``__type`` is null). The patch hands moto's parser (``AmazonStateLanguageParser.parse``) the
+    definition with such integers written as decimals (``1.0``); the definition moto stores and describes is
+    the one created. moto ignores the value anyway (it logs "ToleratedFailurePercentage declarations
+    currently have no effect on the program evaluation").
+
+``stepfunctions-jsonpath-parse-cache``
+    moto 5.2 parses a JSONPath anew at every evaluation (``json_path.extract_json``, ``ResultPath``), and each
+    ``jsonpath_ng`` parse builds a PLY parser, whose table lookup imports a module under Python's import
+    lock: about 12 ms alone, and with a Distributed Map's child executions running at once, they queue on
+    that lock — a map run of 200 children took about 55 s, with hardly two Lambda invocations at a time.
+    The patch caches parsed expressions by path text (``functools.lru_cache`` on the modules' ``parse``),
+    which only saves the work: a parsed expression is never changed by ``find`` or ``update``.
 """
 
 import os
@@ -66,6 +106,191 @@ if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
         print("ork parity: moto patch stepfunctions-definite-index-path applied", file=sys.stderr, flush=True)
     except Exception as error:  # noqa: BLE001 - report, never stop the server
         print(f"ork parity: moto patch stepfunctions-definite-index-path NOT applied: {error!r}", file=sys.stderr, flush=True)
+
+
+if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
+    try:
+        import copy
+        import datetime
+        import json
+
+        from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.distributed_iteration_component import (
+            DistributedIterationComponent,
+        )
+        from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor.distributed_item_processor_worker import (
+            DistributedItemProcessorWorker,
+        )
+        from moto.stepfunctions.parser.asl.component.state.exec.state_map.result_writer.resource_eval.resource_eval_s3 import (
+            ResourceEvalS3,
+        )
+        from moto.stepfunctions.parser.asl.eval.program_state import ProgramEnded, ProgramError
+
+        _original_eval_input = DistributedItemProcessorWorker._eval_input
+        _original_eval_job = DistributedItemProcessorWorker._eval_job
+
+        def _children(map_run_record):  # noqa: ANN001, ANN202
+            # Per map run: item index -> what its child execution started with and how it ended. Children of one
+            # map run write different indexes, and dict item assignment is atomic in CPython.
+            children = getattr(map_run_record, "_ork_children", None)
+            if children is None:
+                children = map_run_record.__dict__.setdefault("_ork_children", {})
+            return children
+
+        def _eval_input(self, env_frame):  # noqa: ANN001, ANN202 - same signature as moto's
+            _original_eval_input(self, env_frame)
+            # After the ItemSelector (or Parameters): the child execution's input, what AWS records as its Input.
+            try:
+                index = env_frame.states.context_object.context_object_data["Map"]["Item"]["Index"]
+                _children(self._map_run_record)[index] = {"input": copy.deepcopy(env_frame.states.get_input())}
+            except Exception:  # noqa: BLE001 - a record without Input is still a record
+                pass
+
+        def _now() -> str:
+            return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+        def _eval_job(self, env, job):  # noqa: ANN001, ANN202 - same signature as moto's
+            started = _now()
+            _original_eval_job(self, env, job)
+            child = _children(self._map_run_record).setdefault(job.job_index, {})
+            child["start"], child["stop"] = started, _now()
+            state = env.program_state()
+            if isinstance(state, ProgramEnded):
+                child["status"] = "SUCCEEDED"
+            else:
+                child["status"] = "FAILED"
+                error = state.error if isinstance(state, ProgramError) else None
+                if error:
+                    child["error"] = error.get("error")
+                    child["cause"] = error.get("cause")
+
+        DistributedItemProcessorWorker._eval_input = _eval_input
+        DistributedItemProcessorWorker._eval_job = _eval_job
+
+        _original_map_run_body = DistributedIterationComponent._eval_body
+
+        def _map_run_body(self, env):  # noqa: ANN001, ANN202 - same signature as moto's
+            # The Map state's own map run, for its ResultWriter, which runs next in the same environment.
+            env._ork_map_run_record = getattr(env.stack[-1], "map_run_record", None) if env.stack else None
+            _original_map_run_body(self, env)
+
+        DistributedIterationComponent._eval_body = _map_run_body
+
+        def _compact(value):  # noqa: ANN001, ANN202
+            return json.dumps(value, separators=(",", ":"))
+
+        def _handle_put_object(env, resource_runtime_part, state_credentials):  # noqa: ANN001, ANN202 - moto's signature
+            parameters = env.stack.pop()
+            # The map run's outputs, one per child in item order (None for a child that did not succeed).
+            results = env.stack.pop()
+
+            s3_client = ResourceEvalS3._get_s3_client(resource_runtime_part=resource_runtime_part, state_credentials=state_credentials)
+            # moto takes the map run added last to the execution's pool, which is another Map's when two
+            # Distributed Maps run at once (parallel branches); this Map's own record was kept above.
+            map_run_record = getattr(env, "_ork_map_run_record", None) or env.map_run_record_pool_manager.get_all().pop()
+            map_run_uuid = map_run_record.map_run_arn.split(":")[-1]
+            if parameters["Prefix"] != "" and not parameters["Prefix"].endswith("/"):
+                parameters["Prefix"] += "/"
+            bucket = parameters["Bucket"]
+            directory = parameters["Prefix"] + map_run_uuid + "/"
+            children = getattr(map_run_record, "_ork_children", {})
+            execution_prefix = map_run_record.map_state_machine_arn.replace(":stateMachine:", ":execution:")
+
+            records = {"SUCCEEDED": [], "FAILED": []}
+            for index, output in enumerate(results if isinstance(results, list) else []):
+                child = children.get(index, {})
+                status = child.get("status", "SUCCEEDED" if output is not None else "FAILED")
+                record = {"ExecutionArn": f"{execution_prefix}:{map_run_uuid}-{index}", "Name": f"{map_run_uuid}-{index}"}
+                if "input" in child:
+                    record["Input"] = _compact(child["input"])
+                    record["InputDetails"] = {"Included": True}
+                record["RedriveCount"] = 0
+                record["RedriveStatus"] = "NOT_REDRIVABLE"
+                if "start" in child:
+                    record["StartDate"] = child["start"]
+                record["StateMachineArn"] = map_run_record.map_state_machine_arn
+                record["Status"] = status
+                if "stop" in child:
+                    record["StopDate"] = child["stop"]
+                if status == "SUCCEEDED":
+                    record["Output"] = _compact(output)
+                    record["OutputDetails"] = {"Included": True}
+                else:
+                    if child.get("error") is not None:
+                        record["Error"] = child["error"]
+                    if child.get("cause") is not None:
+                        record["Cause"] = child["cause"]
+                records[status].append(record)
+
+            result_files = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
+            for status, entries in records.items():
+                if not entries:
+                    continue
+                body = json.dumps(entries).encode("utf8")
+                key = f"{directory}{status}_0.json"
+                s3_client.put_object(Bucket=bucket, Key=key, Body=body)
+                result_files[status].append({"Key": key, "Size": len(body)})
+
+            manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_record.map_run_arn, "ResultFiles": result_files}
+            key = directory + "manifest.json"
+            s3_client.put_object(Bucket=bucket, Key=key, Body=json.dumps(manifest, indent=2).encode("utf8"))
+            env.stack.append({"MapRunArn": map_run_record.map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}})
+
+        ResourceEvalS3._handle_put_object = staticmethod(_handle_put_object)
+        print("ork parity: moto patch stepfunctions-result-writer-files applied", file=sys.stderr, flush=True)
+    except Exception as error:  # noqa: BLE001 - report, never stop the server
+        print(f"ork parity: moto patch stepfunctions-result-writer-files NOT applied: {error!r}", file=sys.stderr, flush=True)
+
+
+if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
+    try:
+        import json
+
+        from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+
+        _original_parse = AmazonStateLanguageParser.parse
+
+        def _float_percentages(node):  # noqa: ANN001, ANN202
+            if isinstance(node, dict):
+                return {
+                    key: float(value) if key == "ToleratedFailurePercentage" and isinstance(value, int) and not isinstance(value, bool) else _float_percentages(value)
+                    for key, value in node.items()
+                }
+            if isinstance(node, list):
+                return [_float_percentages(value) for value in node]
+            return node
+
+        def _parse(definition):  # noqa: ANN001, ANN202 - same signature as moto's
+            if isinstance(definition, str) and "ToleratedFailurePercentage" in definition:
+                try:
+                    parsed = json.loads(definition)
+                except ValueError:
+                    parsed = None  # not JSON: moto reports it as it would
+                if parsed is not None:
+                    rewritten = _float_percentages(parsed)
+                    if json.dumps(rewritten) != json.dumps(parsed):  # 1 == 1.0: compare the text
+                        definition = json.dumps(rewritten)
+            return _original_parse(definition)
+
+        AmazonStateLanguageParser.parse = staticmethod(_parse)
+        print("ork parity: moto patch stepfunctions-integer-tolerated-percentage applied", file=sys.stderr, flush=True)
+    except Exception as error:  # noqa: BLE001 - report, never stop the server
+        print(f"ork parity: moto patch stepfunctions-integer-tolerated-percentage NOT applied: {error!r}", file=sys.stderr, flush=True)
+
+
+if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
+    try:
+        import functools
+
+        from moto.stepfunctions.parser.asl.component.common.path import result_path as _result_path
+        from moto.stepfunctions.parser.asl.utils import json_path as _json_path_module
+
+        # Parsed expressions are only read (find, update), never changed: one per path text is enough.
+        for _module in (_json_path_module, _result_path):
+            if not hasattr(_module.parse, "cache_info"):
+                _module.parse = functools.lru_cache(maxsize=4096)(_module.parse)
+        print("ork parity: moto patch stepfunctions-jsonpath-parse-cache applied", file=sys.stderr, flush=True)
+    except Exception as error:  # noqa: BLE001 - report, never stop the server
+        print(f"ork parity: moto patch stepfunctions-jsonpath-parse-cache NOT applied: {error!r}", file=sys.stderr, flush=True)
 
 
 def _run_shadowed_sitecustomize() -> None:
