@@ -13,7 +13,8 @@ export interface DeployedTask {
   readonly mapStates: readonly string[];
   /** Distributed Map states whose child executions run this task (their Map Runs count its instances). */
   readonly distributedMaps: readonly string[];
-  readonly fanOut?: true;
+  /** Present when the task fans out; `tolerateFailures` when its fan-out tolerates failed instances. */
+  readonly fanOut?: true | { readonly tolerateFailures: true };
 }
 
 export interface DeployedWorkflow {
@@ -35,22 +36,25 @@ function taskOfState(name: string, parameters: unknown): string {
  * fan-out. A task that may run in several kinds of Map has a Task state in each.
  */
 export function readWorkflowShape(definition: StateMachineDefinition, workflow: string): DeployedWorkflow {
-  const byName = new Map<string, { name: string; stateNames: string[]; functionArn?: string; mapStates: string[]; distributedMaps: string[] }>();
-  const visit = (machine: SubMachine, enclosingMap: string | undefined, distributedMap?: string): void => {
+  const byName = new Map<string, { name: string; stateNames: string[]; functionArn?: string; mapStates: string[]; distributedMaps: string[]; tolerates: boolean }>();
+  const visit = (machine: SubMachine, enclosingMap: string | undefined, distributedMap?: string, tolerant = false): void => {
     for (const [name, state] of Object.entries(machine.States) as [string, State][]) {
       if (state.Type === 'Task') {
         const resource = state.Resource;
         const task = taskOfState(name, state.Parameters);
-        const entry = byName.get(task) ?? { name: task, stateNames: [], mapStates: [], distributedMaps: [] };
+        const entry = byName.get(task) ?? { name: task, stateNames: [], mapStates: [], distributedMaps: [], tolerates: false };
+        // A Distributed Map's ToleratedFailure*, or inline, the Catch that keeps a failed instance (docs/scale.md).
+        if (tolerant || (enclosingMap !== undefined && (state.Catch?.length ?? 0) > 0)) entry.tolerates = true;
         if (distributedMap && !entry.distributedMaps.includes(distributedMap)) entry.distributedMaps.push(distributedMap);
         entry.stateNames.push(name);
         if (resource.startsWith('arn:aws:lambda:') || resource.includes(':function:')) entry.functionArn = resource;
         if (enclosingMap && !entry.mapStates.includes(enclosingMap)) entry.mapStates.push(enclosingMap);
         byName.set(task, entry);
       } else if (state.Type === 'Map') {
-        visit(state.ItemProcessor, name, state.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED' ? name : distributedMap);
+        const tolerates = state.ToleratedFailureCount !== undefined || state.ToleratedFailurePercentage !== undefined;
+        visit(state.ItemProcessor, name, state.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED' ? name : distributedMap, tolerant || tolerates);
       } else if (state.Type === 'Parallel') {
-        for (const branch of state.Branches) visit(branch, undefined, distributedMap);
+        for (const branch of state.Branches) visit(branch, undefined, distributedMap, tolerant);
       }
     }
   };
@@ -62,7 +66,7 @@ export function readWorkflowShape(definition: StateMachineDefinition, workflow: 
     ...(t.functionArn !== undefined ? { functionArn: t.functionArn } : {}),
     mapStates: t.mapStates,
     distributedMaps: t.distributedMaps,
-    ...(t.mapStates.length > 0 ? { fanOut: true as const } : {}),
+    ...(t.mapStates.length > 0 ? { fanOut: t.tolerates ? { tolerateFailures: true as const } : (true as const) } : {}),
   }));
   return { workflow, tasks };
 }

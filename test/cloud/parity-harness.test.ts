@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaFunctions, processAlive, ROLE_ARN, startAwsParity, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
+import { withoutStoreLocations } from '../support/engine-neutral.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories } from '../support/workflows.js';
 
 /**
@@ -288,7 +289,7 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
         expect(local.json.status, local.stderr).toBe('SUCCEEDED');
         expect({ status: cloud.status, error: cloud.error, cause: cloud.cause }).toEqual({ status: 'SUCCEEDED' });
         // The execution's output is $.results: every task's output by task name, as ork run's outputs.
-        expect(cloud.output).toEqual(local.json.outputs);
+        expect(withoutStoreLocations(cloud.output)).toEqual(withoutStoreLocations(local.json.outputs));
 
         // Each task instance was one invocation of the task's function, with the event the machine built.
         const invocations = parity.invocations.filter((i) => Object.values(cloud.deployment.functions).some((f) => f.name === i.functionName));
@@ -296,7 +297,11 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
           const counts = local.json.tasks[task]!;
           expect(invocations.filter((i) => i.functionName === fn.name).length, task).toBe(counts.instances + counts.retried);
         }
-        expect(invocations.every((i) => i.ok)).toBe(true);
+        // Only failed attempts fail: retried ones, and instances a fan-out tolerated.
+        for (const [task, fn] of Object.entries(cloud.deployment.functions)) {
+          const counts = local.json.tasks[task]!;
+          expect(invocations.filter((i) => i.functionName === fn.name && !i.ok).length, task).toBe(counts.retried + counts.failed);
+        }
         const event = invocations[0]!.event as Record<string, unknown>;
         expect(event).toMatchObject({ ork: 1, workflow: example.name, execution_id: cloud.executionArn, attempt: 0 });
       }, 90_000);
