@@ -97,6 +97,36 @@ def main(input: Input) -> Output:
     return Output(count=len(input.noop))
 `;
 
+/** A run-time count of no-op instances: above 1,000 it runs in chunks of 1,000 indexes per child execution. */
+const COUNTED_WORKFLOW = `params:
+  n: 10
+tasks:
+  size:
+    executor: python
+    file: tasks/size.py
+  noop:
+    executor: python
+    file: tasks/index.py
+    parallel: size.n
+  count:
+    executor: python
+    file: tasks/count.py
+    depends_on: [noop]
+`;
+
+const SIZE = 'from ork import task\n\n\n@task\ndef main(input):\n    return {"n": input["params"]["n"]}\n';
+const INDEX = 'from ork import task\n\n\n@task\ndef main(ctx):\n    return {"item": ctx.parallel_index}\n';
+
+function writeCountedWorkflow(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-scale-counted-'));
+  mkdirSync(path.join(dir, 'tasks'));
+  writeFileSync(path.join(dir, 'workflow.yaml'), COUNTED_WORKFLOW);
+  writeFileSync(path.join(dir, 'tasks', 'size.py'), SIZE);
+  writeFileSync(path.join(dir, 'tasks', 'index.py'), INDEX);
+  writeFileSync(path.join(dir, 'tasks', 'count.py'), COUNT);
+  return dir;
+}
+
 function writeWorkflow(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-scale-'));
   mkdirSync(path.join(dir, 'tasks'));
@@ -192,6 +222,14 @@ export async function run(sizes: readonly number[] = SIZES): Promise<void> {
     if (first && last && last !== first) {
       const ratio = last.seconds / last.n / (first.seconds / first.n);
       console.log(`   time per item at ${last.n.toLocaleString('en')} ÷ at ${first.n.toLocaleString('en')} (same run): ${fmt(ratio, 2)}× (1.00 = linear)`);
+    }
+    const counted = writeCountedWorkflow();
+    try {
+      const figures = await runOnce(counted, 100_000);
+      console.log(`   parallel: size.n with n = 100,000 (chunks of 1,000 per child execution): wall ${fmt(figures.seconds)} s, ${fmt(figures.nodeMb, 0)} MB node, parent events ${figures.result.parentEvents}`);
+      rmSync(figures.result.runDir, { recursive: true, force: true });
+    } finally {
+      rmSync(counted, { recursive: true, force: true });
     }
     console.log(`   load average after: ${load()}`);
   } finally {

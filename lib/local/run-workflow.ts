@@ -215,6 +215,10 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   await Promise.race([consumeEvents, new Promise((resolve) => setTimeout(resolve, 1000))]);
 
   if (status === 'SUCCEEDED') toleratedFailures.push(...inlineToleratedFailures(outputs));
+  // In task order, then instance order, however the failures interleaved.
+  const taskOrder = new Map(options.manifest.tasks.map((t, i) => [t.name, i]));
+  const indexes = (instance: string): number[] => (instance.match(/\d+/g) ?? []).map(Number);
+  toleratedFailures.sort((a, b) => (taskOrder.get(a.task) ?? 0) - (taskOrder.get(b.task) ?? 0) || compareNumbers(indexes(a.instance), indexes(b.instance)));
   const tasks = stats.summary();
   summary.status = status;
   summary.endedAt = new Date().toISOString();
@@ -227,6 +231,11 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   if (error) summary.error = error;
   await recorder.close();
   return { runId, runDir, status, outputs, tasks, workers, parentEvents, toleratedFailures, ...(error ? { error } : {}) };
+}
+
+function compareNumbers(a: readonly number[], b: readonly number[]): number {
+  for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return (a[i] ?? 0) - (b[i] ?? 0);
+  return a.length - b.length;
 }
 
 /** What failed the run, naming task, instance, error and where the instance's log is. */
