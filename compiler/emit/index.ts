@@ -7,3 +7,4 @@ export * from './placeholders.js';
 export * from './retry-policy.js';
 export * from './state-names.js';
 export * from './task-manifest.js';
+export * from './definition-text.js';

@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { Placeholders, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
+import { definitionText, Placeholders, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
 import { acknowledge, nagResourceName } from './acknowledge.js';
 import { compileForDeploy } from './compile-for-deploy.js';
 import { containerImage } from './container-image.js';
@@ -150,7 +150,7 @@ export class OrkWorkflow extends Construct {
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName,
       stateMachineType: sfn.StateMachineType.STANDARD,
-      definitionBody: sfn.DefinitionBody.fromString(JSON.stringify(compiled.definition)),
+      definitionBody: sfn.DefinitionBody.fromString(definitionText(compiled.definition)),
       definitionSubstitutions: substitutions,
       role: this.stateMachineRole,
       logs: { destination: stateMachineLogs, level: sfn.LogLevel.ALL, includeExecutionData: true },

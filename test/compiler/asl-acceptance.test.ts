@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../lib/local/promise-polyfill.js';
 import { adaptForLocal, distributedMapsOf } from '../../lib/local/local-adaptation.js';
 import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
+import { definitionText, type StateMachineDefinition } from '../../compiler/index.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories } from '../support/workflows.js';
 
 /**
@@ -60,12 +61,12 @@ describe('asl-validator accepts', () => {
 
 /**
  * moto 5.2.1's ASL grammar predates two Distributed Map features AWS has: `ExecutionType: EXPRESS` (it
- * knows only STANDARD) and `ItemBatcher`; and it reads ToleratedFailurePercentage only as a decimal
- * (`5.0`, where AWS takes `5`). Definitions reach its parser without exactly those differences, and the
- * controls below show that moto, not the definition, refuses them.
+ * knows only STANDARD) and `ItemBatcher`. Definitions reach its parser without exactly those two, as the
+ * text Ork deploys (definitionText, which writes ToleratedFailurePercentage as the decimal moto's grammar
+ * wants), and the controls below show that moto, not the definition, refuses them.
  */
-function withoutMotoGrammarGaps(definition: unknown): string {
-  return JSON.stringify(withoutMotoGrammarFeatures(definition)).replace(/"ToleratedFailurePercentage":(\d+)(?=[,}])/g, '"ToleratedFailurePercentage":$1.0');
+function withoutMotoGrammarGaps(definition: StateMachineDefinition): string {
+  return definitionText(withoutMotoGrammarFeatures(definition) as StateMachineDefinition);
 }
 
 function withoutMotoGrammarFeatures(definition: unknown): unknown {
@@ -165,6 +166,8 @@ describe.skipIf(!runMoto)("moto's Step Functions parser accepts (CreateStateMach
     const whole = JSON.stringify(distributedMap({})).replace('"ItemsPath"', '"ToleratedFailurePercentage":5,"ItemsPath"');
     expect((await createStateMachine('control-percent-int', whole)).text).toMatch(PARSER_REJECTION);
     expect((await createStateMachine('control-percent-decimal', whole.replace(':5,', ':5.0,'))).text).not.toMatch(PARSER_REJECTION);
+    // … which is how definitionText writes it.
+    expect(definitionText(JSON.parse(whole) as StateMachineDefinition)).toContain('"ToleratedFailurePercentage":5.0,');
   });
 
   it('rejects an intrinsic function in ItemsPath (control: the parser is strict)', async () => {

@@ -1076,6 +1076,8 @@ describe('Distributed Map (the large fan-out workflow)', () => {
     expect(maps.map(([name]) => name)).toEqual(['process-distributed']);
     const map = maps[0]![1];
     expect(map).toMatchObject({ MaxConcurrency: 500, ToleratedFailurePercentage: 5, ItemBatcher: { MaxItemsPerBatch: 10 } });
+    // Deployed as the decimal strict ASL parsers read (compiler/emit/definition-text.ts).
+    expect(definitionOf(workflow).properties.DefinitionString as string).toContain('"ToleratedFailurePercentage":5.0,');
     expect(map.ResultWriter).toMatchObject({ Parameters: { Bucket: '${OrkPayloadBucket}', Prefix: `ork-results/${workflow}/process` } });
     expect(substitutions.OrkPayloadBucket).toEqual({ Ref: idOf(construct.payloadBucket) });
     // Every workflow is given the bucket, used or not (CloudFormation ignores unused substitutions).

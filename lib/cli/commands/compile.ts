@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { definitionText } from '../../../compiler/index.js';
 import { ExitCode } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { compileWorkflow, locateWorkflow } from '../load-workflow.js';
@@ -33,7 +34,7 @@ Exit codes: 0 compiled, 2 invalid workflow.`,
     const location = locateWorkflow(positionals[0], io.cwd);
     const result = compileWorkflow(location);
     if (reportDiagnostics(result, io) || !result.definition || !result.manifest || !result.plan || !result.graph) return ExitCode.invalid;
-    const definition = `${JSON.stringify(result.definition, null, 2)}\n`;
+    const definition = `${definitionText(result.definition, 2)}\n`;
     if (values.manifest) writeFileAtomic(path.resolve(io.cwd, values.manifest), `${JSON.stringify(result.manifest, null, 2)}\n`);
     if (values.output) writeFileAtomic(path.resolve(io.cwd, values.output), definition);
     if (values.explain) io.stdout.write(explainPlan(result.plan, result.graph) + explainFanOuts(result.definition, result.manifest));
