@@ -93,9 +93,12 @@ describe('tolerate_failures under ork run', () => {
     expect(result?.error).toMatchObject({ error: 'States.ExceedToleratedFailureThreshold', message: expect.stringContaining('tolerate_failures: 5%') });
   });
 
-  it('prints what it tolerated', () => {
+  it('prints what it tolerated, and ork show says it again', () => {
     const { code, stdout } = run(60, false);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/tolerated 2 failed instances \(tolerate_failures\):\n\s+process\[item \d+\]: ValueError: cannot read f\d\.csv/);
+    expect(stdout).toMatch(/tolerated 2 failed instances \(tolerate_failures\):\n\s+process\[item 3\]: ValueError: cannot read f3\.csv\n\s+process\[item 7\]: ValueError: cannot read f7\.csv/);
+    const show = spawnSync(process.execPath, [BIN, 'show'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    expect(show.status).toBe(0);
+    expect(show.stdout).toMatch(/tolerated 2 failed instances \(tolerate_failures\)\n  process\[item 3\]: ValueError: cannot read f3\.csv/);
   });
 });

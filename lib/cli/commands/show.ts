@@ -54,6 +54,12 @@ Options:
         lines.push(`${name.padEnd(24)}${String(t.instances).padStart(9)}  ${String(t.succeeded).padStart(9)}  ${String(t.failed).padStart(6)}  ${String(t.retried).padStart(7)}  ${t.seconds.toFixed(2).padStart(7)}`);
       }
     }
+    const tolerated = run.toleratedFailures ?? [];
+    if (tolerated.length > 0) {
+      lines.push('', `tolerated ${tolerated.length} failed instance${tolerated.length === 1 ? '' : 's'} (tolerate_failures)`);
+      for (const f of tolerated.slice(0, 10)) lines.push(`  ${f.instance}: ${f.error}: ${f.message.split('\n')[0]}`);
+      if (tolerated.length > 10) lines.push(`  … and ${tolerated.length - 10} more (ork show --json)`);
+    }
     if (run.error) {
       lines.push('', `error     ${run.error.error}: ${run.error.message}`);
       if (run.error.log) lines.push(`log       ${path.relative(io.cwd, run.error.log)} (instance ${run.error.instance})`);
