@@ -5,8 +5,12 @@ import { failState } from './fan-out-guards.js';
 import { StatePaths } from './payload.js';
 import type { StateNames } from './state-names.js';
 
-/** AWS's own error when a Distributed Map has more failed items than it tolerates; inline mode uses the same. */
-export const TOLERANCE_EXCEEDED = 'States.ExceedToleratedFailureThreshold';
+/**
+ * Inline mode's error when more instances failed than tolerated: AWS's name for a Distributed Map's, with
+ * Ork's prefix, since error names of a machine's own Fail states must not begin with `States.` (the ASL
+ * specification; moto enforces it at run time).
+ */
+export const TOLERANCE_EXCEEDED = 'Ork.ExceedToleratedFailureThreshold';
 /** Where a caught instance's error sits in its input. */
 const ERROR_PATH = '$.ork_error';
 

@@ -102,6 +102,24 @@ function distributedMap(extra: { executionType?: string; batcher?: boolean }): u
   };
 }
 
+describe('the ASL specification’s rules that no checker above enforces', () => {
+  /** Every state, nested ones included. */
+  const statesOf = (machine: { States: Record<string, Record<string, unknown>> }): Record<string, unknown>[] =>
+    Object.values(machine.States).flatMap((state) => [
+      state,
+      ...(state.ItemProcessor ? statesOf(state.ItemProcessor as { States: Record<string, Record<string, unknown>> }) : []),
+      ...((state.Branches as { States: Record<string, Record<string, unknown>> }[] | undefined) ?? []).flatMap(statesOf),
+    ]);
+
+  for (const w of workflows) {
+    it(`${w.label}: no Fail state names its error with the reserved States. prefix`, () => {
+      const { definition } = compileCleanly(w.directory);
+      const errors = statesOf(definition as never).filter((s) => s.Type === 'Fail').map((s) => String(s.Error));
+      expect(errors.filter((e) => e.startsWith('States.'))).toEqual([]);
+    });
+  }
+});
+
 describe('aws-local-stepfunctions accepts (as ork run loads it)', () => {
   for (const w of workflows) {
     it(w.label, async () => {

@@ -70,9 +70,9 @@ describe('tolerate_failures in inline mode', () => {
     expect(work[4]).toEqual({ index: 4, item: null });
   });
 
-  it('one failure above the percentage fails the run with AWS’s error name', async () => {
+  it('one failure above the percentage fails the run with AWS’s error name, under Ork’s prefix', async () => {
     const outcome = await run(percent, { n: 20 }, failIndexes(1, 2, 3));
-    expect(outcome).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold', cause: expect.stringContaining('tolerate_failures: 10%') });
+    expect(outcome).toMatchObject({ status: 'FAILED', error: 'Ork.ExceedToleratedFailureThreshold', cause: expect.stringContaining('tolerate_failures: 10%') });
   });
 
   it('no failure at all skips the arithmetic', async () => {
@@ -91,7 +91,7 @@ describe('tolerate_failures in inline mode', () => {
     const files = ['a', 'b', 'c', 'd', 'e'];
     const failItems = (...names: string[]) => (p: Record<string, unknown>) => names.includes(p.item as string);
     expect((await run(definition, { files }, failItems('b', 'd'))).status).toBe('SUCCEEDED');
-    expect(await run(definition, { files }, failItems('a', 'b', 'd'))).toMatchObject({ status: 'FAILED', error: 'States.ExceedToleratedFailureThreshold' });
+    expect(await run(definition, { files }, failItems('a', 'b', 'd'))).toMatchObject({ status: 'FAILED', error: 'Ork.ExceedToleratedFailureThreshold' });
   });
 
   it('a percentage of a static count becomes a count at compile time', async () => {

@@ -87,10 +87,10 @@ describe('tolerate_failures under ork run', () => {
     expect(result?.parentEvents).toBeLessThan(run(40).result?.parentEvents ?? 0);
   });
 
-  it('above the threshold (2 of 10 is 20%) the run fails with AWS’s error name', () => {
+  it('above the threshold (2 of 10 is 20%) the run fails with AWS’s error name, under Ork’s prefix (inline)', () => {
     const { code, result } = run(10);
     expect(code).toBe(1);
-    expect(result?.error).toMatchObject({ error: 'States.ExceedToleratedFailureThreshold', message: expect.stringContaining('tolerate_failures: 5%') });
+    expect(result?.error).toMatchObject({ error: 'Ork.ExceedToleratedFailureThreshold', message: expect.stringContaining('tolerate_failures: 5%') });
   });
 
   it('prints what it tolerated, and ork show says it again', () => {
