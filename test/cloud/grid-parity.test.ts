@@ -1,0 +1,74 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAwsParity, type AwsParity } from '../support/aws-parity/index.js';
+import { withoutStoreLocations } from '../support/engine-neutral.js';
+import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
+import { ROOT } from '../support/workflows.js';
+
+/**
+ * `foreach:` with `parallel: 4` over 12 elements: past 10 elements (40 instances) the upstream stores the
+ * list and the machine takes the Distributed Map whose children each run one element's 4 workers as an
+ * inline Map (`per_child: "list"`, docs/scale.md). On moto with the real Lambda handler and under ork run,
+ * the downstream task gets the same 48 outputs, element by element, worker by worker.
+ */
+
+const runSuite = motoServerAvailable() || Boolean(process.env.CI);
+if (!runSuite) console.warn(`grid parity skipped: '${MOTO_SERVER_COMMAND}' is not on PATH; with CI set it fails instead.`);
+
+const BIN = path.join(ROOT, 'bin', 'ork.js');
+const ELEMENTS = 12;
+const WORKERS = 4;
+
+const FILES: Record<string, string> = {
+  'workflow.yaml': `name: parity-grid
+tasks:
+  regions:
+    file: tasks/regions.py
+  grid:
+    file: tasks/grid.py
+    foreach: regions.names
+    parallel: ${WORKERS}
+  report:
+    file: tasks/report.py
+    depends_on: grid
+`,
+  'tasks/regions.py': `from ork import task\n\n\n@task\ndef main():\n    return {"names": [f"r{i:02d}" for i in range(${ELEMENTS})]}\n`,
+  'tasks/grid.py': 'from ork import task\n\n\n@task\ndef main(input, ctx):\n    return {"cell": f"{input[\'item\']}/{ctx.parallel_index}of{ctx.parallel_count}"}\n',
+  'tasks/report.py': 'from ork import task\n\n\n@task\ndef main(input):\n    return {"cells": [o["cell"] for o in input["grid"]]}\n',
+};
+
+describe.skipIf(!runSuite)('foreach × parallel as a Distributed Map, on moto and under ork run', () => {
+  let aws: AwsParity | undefined;
+  let work = '';
+  let directory = '';
+
+  beforeAll(async () => {
+    work = mkdtempSync(path.join(tmpdir(), 'ork-grid-parity-'));
+    directory = path.join(work, 'parity-grid');
+    for (const [file, text] of Object.entries(FILES)) {
+      mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
+      writeFileSync(path.join(directory, file), text);
+    }
+    aws = await startAwsParity();
+  }, 120_000);
+
+  afterAll(async () => {
+    await aws?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  });
+
+  it('gives the downstream task every cell in element then worker order, in both engines', async () => {
+    const cloud = await aws!.run(directory, {}, { timeoutMs: 150_000 });
+    const child = spawnSync(process.execPath, [BIN, 'run', directory, '--json'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+    const local = JSON.parse(child.stdout) as { status: string; outputs: Record<string, unknown> };
+    expect({ status: cloud.status, error: cloud.error, cause: cloud.cause }).toEqual({ status: 'SUCCEEDED' });
+    expect(local.status).toBe('SUCCEEDED');
+    const cells = Array.from({ length: ELEMENTS }, (_, e) => Array.from({ length: WORKERS }, (_, w) => `r${String(e).padStart(2, '0')}/${w}of${WORKERS}`)).flat();
+    expect((cloud.output as Record<string, unknown>).report).toEqual({ cells });
+    expect(withoutStoreLocations(cloud.output)).toEqual(withoutStoreLocations(local.outputs));
+    expect((cloud.output as Record<string, unknown>).grid).toEqual({ ork_results: expect.objectContaining({ per_child: 'list' }) });
+  }, 240_000);
+});
