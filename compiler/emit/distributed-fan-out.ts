@@ -13,6 +13,13 @@ const LAMBDA_MAX_SECONDS = 900;
 
 type PerChild = 'one' | 'list';
 
+/**
+ * Evaluated in the parent (ItemSelector, BatchInput): the execution the user started. Inside a child,
+ * `$$.Execution.Id` is the child's own; instances report the parent's, so `ork logs` and stored outputs
+ * find them under the run they belong to.
+ */
+const PARENT_EXECUTION = { 'execution_id.$': '$$.Execution.Id' } as const;
+
 /** Express children are cheaper, but end after five minutes and cannot wait for a task token (containers). */
 function executionType(task: TaskSpec, childSeconds: number | undefined): 'EXPRESS' | 'STANDARD' {
   if (task.executor === 'container') return 'STANDARD';
@@ -71,13 +78,13 @@ function instanceChild(context: FanOutContext, kind: 'foreach' | 'parallel'): { 
   const timeout = batchTimeout(task, batchSize);
   const seconds = worstInstanceSeconds(task, batchSize !== undefined ? (timeout ?? LAMBDA_MAX_SECONDS) : task.timeoutSeconds);
   if (batchSize !== undefined) {
-    const source = { parallelCount: kind === 'parallel' ? '$.BatchInput.parallel_count' : 1, ...(kind === 'foreach' ? { parallelIndex: 0 } : {}), params: '$.BatchInput.params', inputs: '$.BatchInput.inputs', batch: '$.Items' };
+    const source = { parallelCount: kind === 'parallel' ? '$.BatchInput.parallel_count' : 1, ...(kind === 'foreach' ? { parallelIndex: 0 } : {}), params: '$.BatchInput.params', inputs: '$.BatchInput.inputs', batch: '$.Items', executionId: '$.BatchInput.execution_id' };
     return { child: runInstance(task, context.workflow, source, { stateName, outputSpillBytes: outputSpillBytes(batchSize), ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) }, helper), seconds };
   }
   const source =
     kind === 'foreach'
-      ? { parallelIndex: 0, parallelCount: 1, item: '$.item', itemIndex: '$.item_index', params: '$.params', inputs: '$.inputs' }
-      : { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', params: '$.params', inputs: '$.inputs' };
+      ? { parallelIndex: 0, parallelCount: 1, item: '$.item', itemIndex: '$.item_index', params: '$.params', inputs: '$.inputs', executionId: '$.execution_id' }
+      : { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', params: '$.params', inputs: '$.inputs', executionId: '$.execution_id' };
   return { child: runInstance(task, context.workflow, source, { stateName }, helper), seconds };
 }
 
@@ -89,11 +96,11 @@ function batcher(context: FanOutContext, batchInput: PayloadTemplate): ItemBatch
 export function distributedForeach(context: FanOutContext, foreach: FieldReference): Fragment {
   const { task, names, inputs } = context;
   const { child, seconds } = instanceChild(context, 'foreach');
-  const batch = batcher(context, { 'params.$': StatePaths.params, inputs });
+  const batch = batcher(context, { 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION });
   const map = distributedMap(context, {
     comment: `One child execution of ${task.name} per ${batch ? `${batch.MaxItemsPerBatch} elements` : 'element'} of ${foreach.text}`,
     items: { reader: storedItems(foreach) },
-    itemSelector: batch ? { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index' } : { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'params.$': StatePaths.params, inputs },
+    itemSelector: batch ? { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index' } : { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
     ...(batch ? { batcher: batch } : {}),
     child,
     childSeconds: seconds,
@@ -108,11 +115,11 @@ export function distributedParallel(context: FanOutContext, parallel: CountSourc
   const { task, names, inputs } = context;
   const count = single(names.helper(task.name, 'count-d'), { Type: 'Pass', Parameters: countParameters(parallel), ResultPath: StatePaths.scratch });
   const { child, seconds } = instanceChild(context, 'parallel');
-  const batch = batcher(context, { 'params.$': StatePaths.params, inputs, 'parallel_count.$': `${StatePaths.scratch}.count` });
+  const batch = batcher(context, { 'params.$': StatePaths.params, inputs, 'parallel_count.$': `${StatePaths.scratch}.count`, ...PARENT_EXECUTION });
   const map = distributedMap(context, {
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} parallel instances of ${task.name}, as child executions`,
     items: { path: `${StatePaths.scratch}.indexes` },
-    itemSelector: batch ? { 'parallel_index.$': '$$.Map.Item.Value' } : { 'parallel_index.$': '$$.Map.Item.Value', 'parallel_count.$': `${StatePaths.scratch}.count`, 'params.$': StatePaths.params, inputs },
+    itemSelector: batch ? { 'parallel_index.$': '$$.Map.Item.Value' } : { 'parallel_index.$': '$$.Map.Item.Value', 'parallel_count.$': `${StatePaths.scratch}.count`, 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
     ...(batch ? { batcher: batch } : {}),
     child,
     childSeconds: seconds,
@@ -145,7 +152,7 @@ export function distributedChunks(context: FanOutContext, parallel: CountSource)
   const instance = runInstance(
     task,
     context.workflow,
-    { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', params: '$.params', inputs: '$.inputs' },
+    { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', params: '$.params', inputs: '$.inputs', executionId: '$.execution_id' },
     { stateName: names.instanceState(task.name, 'chunk-child'), outputSpillBytes: outputSpillBytes(ARRAY_RANGE_LIMIT) },
     (s) => names.helper(task.name, s),
   );
@@ -153,7 +160,7 @@ export function distributedChunks(context: FanOutContext, parallel: CountSource)
     Type: 'Map',
     Comment: `The instances of ${task.name} in one chunk`,
     ItemsPath: '$.range.indexes',
-    ItemSelector: { 'parallel_index.$': '$$.Map.Item.Value', 'parallel_count.$': '$.parallel_count', 'params.$': '$.params', 'inputs.$': '$.inputs' },
+    ItemSelector: { 'parallel_index.$': '$$.Map.Item.Value', 'parallel_count.$': '$.parallel_count', 'params.$': '$.params', 'inputs.$': '$.inputs', 'execution_id.$': '$.execution_id' },
     ItemProcessor: processor(instance),
     ...(inner ? { MaxConcurrency: inner } : {}),
   };
@@ -170,7 +177,7 @@ export function distributedChunks(context: FanOutContext, parallel: CountSource)
   const map = distributedMap(context, {
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} parallel instances of ${task.name}, ${ARRAY_RANGE_LIMIT} per child execution`,
     items: { path: `${scratch}.starts` },
-    itemSelector: { 'start.$': '$$.Map.Item.Value', 'last.$': `${scratch}.last`, 'parallel_count.$': `${scratch}.count`, 'params.$': StatePaths.params, inputs },
+    itemSelector: { 'start.$': '$$.Map.Item.Value', 'last.$': `${scratch}.last`, 'parallel_count.$': `${scratch}.count`, 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
     child,
     childSeconds: seconds === undefined ? undefined : seconds * waves,
     perChild: 'list',
@@ -188,16 +195,16 @@ export function distributedForeachParallel(context: FanOutContext, foreach: Fiel
   const instance = runInstance(
     task,
     context.workflow,
-    { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', item: '$.item', itemIndex: '$.item_index', params: '$.params', inputs: '$.inputs' },
+    { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', item: '$.item', itemIndex: '$.item_index', params: '$.params', inputs: '$.inputs', executionId: '$.execution_id' },
     { stateName: names.instanceState(task.name, 'child'), outputSpillBytes: outputSpillBytes(perItem ?? ARRAY_RANGE_LIMIT) },
     (s) => names.helper(task.name, s),
   );
-  const workers = workersMap(context, instance, inner);
+  const workers = workersMap(context, instance, inner, true);
   const seconds = worstInstanceSeconds(task);
   const map = distributedMap(context, {
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} instances of ${task.name} per element of ${foreach.text}, one child execution per element`,
     items: { reader: storedItems(foreach) },
-    itemSelector: { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'indexes.$': `${StatePaths.scratch}.indexes`, 'parallel_count.$': `${StatePaths.scratch}.count`, 'params.$': StatePaths.params, inputs },
+    itemSelector: { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'indexes.$': `${StatePaths.scratch}.indexes`, 'parallel_count.$': `${StatePaths.scratch}.count`, 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
     child: single(names.helper(task.name, 'workers-d'), workers),
     childSeconds: perItem !== undefined && seconds !== undefined ? seconds * Math.ceil(perItem / (inner ?? INLINE_FAN_OUT_LIMIT)) : undefined,
     perChild: 'list',

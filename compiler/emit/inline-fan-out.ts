@@ -79,12 +79,20 @@ export function inlineParallel(context: FanOutContext, parallel: CountSource): F
 }
 
 /** The workers of one element: an inline Map over `$.indexes` (used inline, and inside a Distributed Map's child). */
-export function workersMap(context: FanOutContext, instance: Fragment, concurrency: number | undefined): MapState {
+export function workersMap(context: FanOutContext, instance: Fragment, concurrency: number | undefined, passExecutionId = false): MapState {
   return {
     Type: 'Map',
     Comment: `Workers of ${context.task.name} for one element`,
     ItemsPath: '$.indexes',
-    ItemSelector: { 'parallel_index.$': '$$.Map.Item.Value', 'parallel_count.$': '$.parallel_count', 'item.$': '$.item', 'item_index.$': '$.item_index', 'params.$': '$.params', 'inputs.$': '$.inputs' },
+    ItemSelector: {
+      'parallel_index.$': '$$.Map.Item.Value',
+      'parallel_count.$': '$.parallel_count',
+      'item.$': '$.item',
+      'item_index.$': '$.item_index',
+      'params.$': '$.params',
+      'inputs.$': '$.inputs',
+      ...(passExecutionId ? { 'execution_id.$': '$.execution_id' } : {}),
+    },
     ItemProcessor: processor(instance),
     ...(concurrency ? { MaxConcurrency: concurrency } : {}),
   };

@@ -16,6 +16,12 @@ export interface InstanceSource {
   readonly inputs: PayloadTemplate | string;
   /** A batch of instances (Distributed Map's ItemBatcher): the path of their per-instance fields. */
   readonly batch?: string;
+  /**
+   * Path of the execution id. In a Distributed Map's child `$$.Execution.Id` is the child's own, so the
+   * parent's is handed down: logs and stored outputs stay under the execution the user started.
+   * @default '$$.Execution.Id'
+   */
+  readonly executionId?: string;
 }
 
 /** Payload fields beyond the instance's own (docs/scale.md). */
@@ -43,7 +49,7 @@ function payloadTemplate(task: TaskSpec, workflow: string, source: InstanceSourc
     ork: PAYLOAD_VERSION,
     workflow,
     task: task.name,
-    'execution_id.$': '$$.Execution.Id',
+    'execution_id.$': source.executionId ?? '$$.Execution.Id',
     // A container's payload is built by a Pass state, which has no retry count; the ECS state passes
     // ORK_ATTEMPT instead.
     ...(task.executor === 'container' ? { attempt: 0 } : { 'attempt.$': '$$.State.RetryCount' }),

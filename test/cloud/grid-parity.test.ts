@@ -70,5 +70,10 @@ describe.skipIf(!runSuite)('foreach × parallel as a Distributed Map, on moto an
     expect((cloud.output as Record<string, unknown>).report).toEqual({ cells });
     expect(withoutStoreLocations(cloud.output)).toEqual(withoutStoreLocations(local.outputs));
     expect((cloud.output as Record<string, unknown>).grid).toEqual({ ork_results: expect.objectContaining({ per_child: 'list' }) });
+    // Run in child executions, the instances still report the execution that was started (what ork logs
+    // filters the task logs by), not their child's.
+    const grid = aws!.invocations.filter((i) => i.functionName === cloud.deployment.functions.grid!.name);
+    expect(grid).toHaveLength(ELEMENTS * WORKERS);
+    expect(new Set(grid.map((i) => (i.event as { execution_id: string }).execution_id))).toEqual(new Set([cloud.executionArn]));
   }, 240_000);
 });

@@ -69,10 +69,21 @@ describe('Map kinds chosen by the compiler', () => {
 
   it('a batch: ItemBatcher with the shared fields, one timeout for the whole batch', () => {
     const map = maps(compileTask('foreach: make.items\nbatch_size: 10\ntimeout: 30s')).find((m) => m.name === 'work-distributed')?.map;
-    expect(map?.ItemBatcher).toStrictEqual({ MaxItemsPerBatch: 10, BatchInput: { 'params.$': '$.params', inputs: { 'make.$': '$.results.make' } } });
+    expect(map?.ItemBatcher).toStrictEqual({ MaxItemsPerBatch: 10, BatchInput: { 'params.$': '$.params', inputs: { 'make.$': '$.results.make' }, 'execution_id.$': '$$.Execution.Id' } });
     expect(map?.ItemSelector).toStrictEqual({ 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index' });
     const child = map?.ItemProcessor.States['work-child'];
-    expect(child).toMatchObject({ TimeoutSeconds: 300, Parameters: { 'batch.$': '$.Items', 'params.$': '$.BatchInput.params', 'inputs.$': '$.BatchInput.inputs', output_spill_bytes: 16384 } });
+    expect(child).toMatchObject({ TimeoutSeconds: 300, Parameters: { 'batch.$': '$.Items', 'params.$': '$.BatchInput.params', 'inputs.$': '$.BatchInput.inputs', 'execution_id.$': '$.BatchInput.execution_id', output_spill_bytes: 16384 } });
+  });
+
+  it('instances in child executions report the parent execution, which $$.Execution.Id there is not', () => {
+    for (const lines of ['foreach: make.items\nmode: distributed', 'parallel: 5000', 'foreach: make.items\nparallel: 50']) {
+      const found = maps(compileTask(lines, lines.includes('make')));
+      const outer = found.find((m) => m.map.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED')?.map;
+      expect(outer?.ItemSelector?.['execution_id.$'], lines).toBe('$$.Execution.Id');
+      const tasks = found.flatMap(({ map }) => Object.values(map.ItemProcessor.States)).filter((s) => s.Type === 'Task');
+      expect(tasks.length, lines).toBeGreaterThan(0);
+      for (const task of tasks) expect((task as { Parameters: Record<string, unknown> }).Parameters['execution_id.$'], lines).toBe('$.execution_id');
+    }
   });
 
   it('the upstream of a foreach is told which field to store, and from what length', () => {
