@@ -102,6 +102,18 @@ describe('spilling fan-out sources (directory store)', () => {
     expect(result).toMatchObject({ files: Array.from({ length: 100 }, (_, i) => `f${i}.csv`), parts: Array.from({ length: 100 }, (_, i) => i) });
   });
 
+  it('a short list is stored when the output would otherwise travel whole (the machine could not see it)', async () => {
+    const big = defineTask({ handler: () => ({ files: Array.from({ length: 5 }, (_, i) => `${'x'.repeat(100)}${i}`), name: 'small' }) });
+    process.env.ORK_LARGE_OUTPUT_BYTES = '200';
+    const { output } = await runOk(big, spill([[['files'], 40]]), store);
+    expect(isRef(output)).toBe(false);
+    expect((output as { files: Items; name: string }).files.ork_items.count).toBe(5);
+    expect((output as { name: string }).name).toBe('small');
+    // Below the threshold the same short list stays in the state.
+    process.env.ORK_LARGE_OUTPUT_BYTES = String(64 * 1024);
+    expect(((await runOk(big, spill([[['files'], 40]]), store)).output as { files: unknown[] }).files).toHaveLength(5);
+  });
+
   it('an items reference the Python SDK wrote resolves in Node', async () => {
     const dir = path.join(tmp.dir, 'payloads');
     const reference = JSON.parse(python(`import json\nfrom ork.payload_store import References, DirectoryStore\nprint(json.dumps(References(DirectoryStore(${JSON.stringify(dir)})).store_items([{"a": 1}], "x/items.json")))`)) as Items;

@@ -4,10 +4,12 @@
  * {"bucket", "key", "count"}}`: the compiled machine takes the Distributed Map when it finds that reference
  * (its ItemReader reads the list from the store), the inline Map when it finds the list itself. A field that
  * is absent or not a list is left as it is: the machine's guards report it with the error names users know.
+ * A shorter list is stored too when the whole output is above the large-output threshold: otherwise the
+ * output would travel as one reference and the machine could not see the list at all.
  */
 import { isObject } from './json-object.js';
 import type { FanOutField } from './payload.js';
-import type { References } from './payload-store.js';
+import { largeOutputThreshold, type References } from './payload-store.js';
 
 /** `…/process_item_3_-attempt1.json` → `…/process_item_3_-attempt1-items-files.json`. */
 export function itemsKey(outputKey: string, path: readonly (string | number)[]): string {
@@ -34,15 +36,18 @@ function replaced(container: unknown, path: readonly (string | number)[], value:
   return { ...(container as Record<string, unknown>), [step]: inner };
 }
 
-export async function spillFanOutFields(output: unknown, fields: readonly FanOutField[], references: References, outputKey: string): Promise<unknown> {
+export async function spillFanOutFields(output: unknown, fields: readonly FanOutField[], references: References, outputKey: string, threshold?: number): Promise<unknown> {
   let result = output;
+  // Whether the output would go to the store whole: then any fan-out list is stored on its own instead.
+  const limit = Math.min(threshold ?? Number.POSITIVE_INFINITY, largeOutputThreshold());
+  const oversized = fields.length > 0 && Buffer.byteLength(JSON.stringify(output) ?? '') > limit;
   for (const field of fields) {
     let node: { found: boolean; value?: unknown } = { found: true, value: result };
     for (const step of field.path) {
       node = child(node.value, step);
       if (!node.found) break;
     }
-    if (!node.found || !Array.isArray(node.value) || node.value.length <= field.above) continue;
+    if (!node.found || !Array.isArray(node.value) || (node.value.length <= field.above && !oversized)) continue;
     result = replaced(result, field.path, await references.storeItems(node.value, itemsKey(outputKey, field.path)));
   }
   return result;

@@ -155,7 +155,7 @@ export async function runTask(task: OrkTask, payload: Payload, options: InvokeOp
   const result = await task.handler(input as never, context);
   const output = await validateOutput(task, payload, result);
   const key = outputKey(payload);
-  const spilled = await spillFanOutFields(output, payload.fanOutFields, options.references, key);
+  const spilled = await spillFanOutFields(output, payload.fanOutFields, options.references, key, payload.outputSpillBytes);
   return options.references.offload(spilled, key, payload.outputSpillBytes);
 }
 

@@ -4,10 +4,14 @@ A list of more than ``above`` elements is replaced by ``{"ork_items": {"bucket",
 compiled machine takes the Distributed Map when it finds that reference (its ItemReader reads the list from
 the store), the inline Map when it finds the list itself. A field that is absent or not a list is left as
 it is: the machine's guards report it with the error names users know (``Ork.FanOutSourceMissing`` …).
+
+A shorter list is stored too when the whole output is above the large-output threshold: otherwise the
+output would travel as one reference and the machine could not see the list at all.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -40,7 +44,14 @@ def _replaced(container: Any, path: tuple[str | int, ...], value: Any) -> Any:
     return copy
 
 
-def spill_fan_out_fields(output: Any, fields: tuple[FanOutField, ...], references: References, output_key: str) -> Any:
+def _oversized(output: Any, references: References, threshold: int | None) -> bool:
+    limit = references.threshold if threshold is None else min(threshold, references.threshold)
+    return len(json.dumps(output, separators=(",", ":"), default=str).encode()) > limit
+
+
+def spill_fan_out_fields(output: Any, fields: tuple[FanOutField, ...], references: References, output_key: str, threshold: int | None = None) -> Any:
+    # Whether the output would go to the store whole: then any fan-out list is stored on its own instead.
+    oversized = bool(fields) and _oversized(output, references, threshold)
     for field in fields:
         node: Any = output
         found = True
@@ -48,7 +59,7 @@ def spill_fan_out_fields(output: Any, fields: tuple[FanOutField, ...], reference
             found, node = _get(node, step)
             if not found:
                 break
-        if not found or not isinstance(node, list) or len(node) <= field.above:
+        if not found or not isinstance(node, list) or (len(node) <= field.above and not oversized):
             continue
         reference = references.store_items(node, items_key(output_key, field.path))
         output = _replaced(output, field.path, reference)

@@ -175,7 +175,7 @@ def run_task(
     result = spec.function(*arguments)
     output = validate_output(spec, payload, result)
     key = output_key(payload)
-    output = spill_fan_out_fields(output, payload.fan_out_fields, references, key)
+    output = spill_fan_out_fields(output, payload.fan_out_fields, references, key, payload.output_spill_bytes)
     return references.offload(output, key, payload.output_spill_bytes)
 
 

@@ -115,6 +115,30 @@ def test_spilled_items_resolve_downstream_and_the_whole_output_is_still_offloade
     assert result["files"] == [f"f{i}.csv" for i in range(100)] and result["parts"] == list(range(100))
 
 
+def test_a_short_list_is_stored_when_the_output_would_otherwise_travel_whole(workflow, run_ok, store_dir, monkeypatch) -> None:
+    # 5 files, fewer than `above`, but the output is over the threshold: stored whole, the machine could
+    # not see the list; stored on its own, the list's reference stays in the state beside the small rest.
+    monkeypatch.setenv("ORK_LARGE_OUTPUT_BYTES", "200")
+    references = References(DirectoryStore(store_dir))
+    discover = workflow(BIG_FILES, "tasks/discover.py")
+    output = run_ok(discover, spill((["files"], 40)), references=references).output
+    assert not is_reference(output)
+    assert output["files"]["ork_items"]["count"] == 5
+    assert output["name"] == "small"
+    # Below the threshold the same short list stays in the state.
+    monkeypatch.setenv("ORK_LARGE_OUTPUT_BYTES", str(64 * 1024))
+    assert len(run_ok(discover, spill((["files"], 40)), references=references).output["files"]) == 5
+
+
+BIG_FILES = """
+from ork import task
+
+@task
+def main():
+    return {"files": ["x" * 100 + str(i) for i in range(5)], "name": "small"}
+"""
+
+
 def test_an_items_reference_as_the_item_itself_resolves_too(workflow, run_ok, store_dir) -> None:
     references = References(DirectoryStore(store_dir))
     reference = references.store_items([{"a": 1}], "x/items.json")
