@@ -1,3 +1,4 @@
+import { instanceLabel } from './instance-key.js';
 import type { ToleratedFailure } from './run-events.js';
 
 interface FailureMarker {
@@ -6,14 +7,6 @@ interface FailureMarker {
 
 function isMarker(value: unknown): value is FailureMarker {
   return typeof value === 'object' && value !== null && 'ork_failed' in value && typeof (value as FailureMarker).ork_failed === 'object';
-}
-
-/** `[item 3, #1]`-style label of the instance, as the run's other messages name instances. */
-function label(marker: FailureMarker['ork_failed']): string {
-  const parts: string[] = [];
-  if (typeof marker.item_index === 'number') parts.push(`item ${marker.item_index}`);
-  if (typeof marker.parallel_index === 'number') parts.push(`#${marker.parallel_index}`);
-  return `[${parts.join(', ')}]`;
 }
 
 /**
@@ -27,7 +20,12 @@ export function inlineToleratedFailures(outputs: Readonly<Record<string, unknown
     for (const element of output) {
       if (!isMarker(element)) continue;
       const failure = element.ork_failed;
-      found.push({ task, instance: `${task}${label(failure)}`, error: String(failure.error ?? 'States.TaskFailed'), message: typeof failure.cause === 'string' ? failure.cause : JSON.stringify(failure.cause ?? '') });
+      const instance = instanceLabel({
+        task,
+        ...(typeof failure.item_index === 'number' ? { itemIndex: failure.item_index } : {}),
+        ...(typeof failure.parallel_index === 'number' ? { parallelIndex: failure.parallel_index } : {}),
+      });
+      found.push({ task, instance, error: String(failure.error ?? 'States.TaskFailed'), message: typeof failure.cause === 'string' ? failure.cause : JSON.stringify(failure.cause ?? '') });
     }
   }
   return found;
