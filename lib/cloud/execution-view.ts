@@ -20,21 +20,36 @@ export interface MapRunCounts {
   readonly failed: number;
 }
 
-/** The Map Runs an execution started, by ARN, with the task whose fan-out each is. */
-export function mapRunsOf(history: readonly HistoryEvent[], shape: DeployedWorkflow): Map<string, string> {
-  const mapOwner = new Map<string, string>();
-  for (const task of shape.tasks) for (const map of task.distributedMaps) mapOwner.set(map, task.name);
+/**
+ * Event id → the state entered at the head of its chain. Every history event points at the event before
+ * it (previousEventId), so each is attributed to its state inside Parallel branches and Map iterations alike.
+ */
+function owningStates(history: readonly HistoryEvent[]): Map<number, string> {
   const owner = new Map<number, string>();
-  const runs = new Map<string, string>();
   for (const event of history) {
     const name = stateName(event);
     const chainOwner = event.type?.endsWith('StateEntered') && name ? name : owner.get(event.previousEventId ?? 0);
     if (chainOwner) owner.set(event.id ?? 0, chainOwner);
+  }
+  return owner;
+}
+
+function attributeMapRuns(history: readonly HistoryEvent[], owner: ReadonlyMap<number, string>, shape: DeployedWorkflow): Map<string, string> {
+  const mapOwner = new Map<string, string>();
+  for (const task of shape.tasks) for (const map of task.distributedMaps) mapOwner.set(map, task.name);
+  const runs = new Map<string, string>();
+  for (const event of history) {
     const arn = event.mapRunStartedEventDetails?.mapRunArn;
-    const task = chainOwner ? mapOwner.get(chainOwner) : undefined;
+    const state = owner.get(event.id ?? 0);
+    const task = state ? mapOwner.get(state) : undefined;
     if (event.type === 'MapRunStarted' && arn && task) runs.set(arn, task);
   }
   return runs;
+}
+
+/** The Map Runs an execution started, by ARN, with the task whose fan-out each is. */
+export function mapRunsOf(history: readonly HistoryEvent[], shape: DeployedWorkflow): Map<string, string> {
+  return attributeMapRuns(history, owningStates(history), shape);
 }
 
 export interface ExecutionView {
@@ -47,9 +62,8 @@ function stateName(event: HistoryEvent): string | undefined {
 }
 
 /**
- * Per-task instance counts from an execution's history, the same view `ork run` shows. Every history
- * event points at the event before it (previousEventId), so each event is attributed to the state
- * entered at the head of its chain, inside Parallel branches and Map iterations alike.
+ * Per-task instance counts from an execution's history, the same view `ork run` shows: each event is
+ * attributed to the state that owns its chain (owningStates).
  */
 export function executionView(history: readonly HistoryEvent[], shape: DeployedWorkflow, finished: boolean, mapRuns: ReadonlyMap<string, MapRunCounts> = new Map()): ExecutionView {
   const taskOfState = new Map(shape.tasks.flatMap((t) => t.stateNames.map((state) => [state, t.name] as const)));
@@ -58,7 +72,7 @@ export function executionView(history: readonly HistoryEvent[], shape: DeployedW
   const distributed = new Set(shape.tasks.flatMap((t) => t.distributedMaps));
   const stats = new Map<string, TaskStats>(shape.tasks.map((t) => [t.name, { instances: 0, succeeded: 0, failed: 0, retried: 0, running: 0, peakRunning: 0 }]));
 
-  const owner = new Map<number, string>(); // event id → state name that owns the chain
+  const owner = owningStates(history);
   interface Instance {
     task: string;
     attempts: number;
@@ -73,8 +87,6 @@ export function executionView(history: readonly HistoryEvent[], shape: DeployedW
     const id = event.id ?? 0;
     const previous = event.previousEventId ?? 0;
     const name = stateName(event);
-    const chainOwner = event.type?.endsWith('StateEntered') && name ? name : owner.get(previous);
-    if (chainOwner) owner.set(id, chainOwner);
     const entered = event.type === 'TaskStateEntered' ? id : instanceOf.get(previous);
     if (entered !== undefined) instanceOf.set(id, entered);
     const time = event.timestamp ? new Date(event.timestamp).getTime() : undefined;
@@ -130,7 +142,7 @@ export function executionView(history: readonly HistoryEvent[], shape: DeployedW
     else s.running++;
   }
   // A Distributed Map's children run outside this history: its Map Run's item counts stand in for them.
-  const runs = mapRunsOf(history, shape);
+  const runs = attributeMapRuns(history, owner, shape);
   for (const [arn, counts] of mapRuns) {
     const task = runs.get(arn);
     const s = task ? stats.get(task) : undefined;
