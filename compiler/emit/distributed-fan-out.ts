@@ -129,6 +129,13 @@ export function distributedParallel(context: FanOutContext, parallel: CountSourc
   return chain([count, single(names.helper(task.name, 'distributed'), map)]);
 }
 
+/** `count`, `last` (count − 1) and `starts` (0, 1000, 2000 …) of a chunked fan-out, as Pass parameters. */
+function chunkStarts(parallel: CountSource): PayloadTemplate {
+  if (parallel.kind === 'static') return { count: parallel.count, last: parallel.count - 1, 'starts.$': `States.ArrayRange(0, ${parallel.count - 1}, ${ARRAY_RANGE_LIMIT})` };
+  const path = fieldPath(parallel.ref.task, parallel.ref.field);
+  return { 'count.$': path, 'last.$': `States.MathAdd(${path}, -1)`, 'starts.$': `States.ArrayRange(0, States.MathAdd(${path}, -1), ${ARRAY_RANGE_LIMIT})` };
+}
+
 /**
  * Above 1,000 instances ArrayRange cannot list the indexes, so the Map runs over chunk starts (0, 1000,
  * 2000 …) and each child builds its own range and runs it as an inline Map.
@@ -136,11 +143,7 @@ export function distributedParallel(context: FanOutContext, parallel: CountSourc
 export function distributedChunks(context: FanOutContext, parallel: CountSource): Fragment {
   const { task, names, inputs } = context;
   const scratch = StatePaths.scratch;
-  const countPath = parallel.kind === 'static' ? undefined : fieldPath(parallel.ref.task, parallel.ref.field);
-  const chunkParameters: PayloadTemplate =
-    countPath === undefined && parallel.kind === 'static'
-      ? { count: parallel.count, last: parallel.count - 1, 'starts.$': `States.ArrayRange(0, ${parallel.count - 1}, ${ARRAY_RANGE_LIMIT})` }
-      : { 'count.$': countPath ?? '', 'last.$': `States.MathAdd(${countPath}, -1)`, 'starts.$': `States.ArrayRange(0, States.MathAdd(${countPath}, -1), ${ARRAY_RANGE_LIMIT})` };
+  const chunkParameters = chunkStarts(parallel);
   const chunks = single(names.helper(task.name, 'chunks'), { Type: 'Pass', Parameters: chunkParameters, ResultPath: scratch });
 
   const { outer, inner } = splitConcurrency(task.fanOut?.concurrency, undefined, INLINE_FAN_OUT_LIMIT);
