@@ -1,7 +1,7 @@
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +9,7 @@ import { readWorkflowShape } from '../../lib/cloud/workflow-shape.js';
 import { CREDENTIALS, EMULATED_EXECUTORS, startAwsParity, type AwsParity, type Deployment } from '../support/aws-parity/index.js';
 import { freePort, MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
-import { compileCleanly, EXAMPLES_DIR, ROOT, workflowDirectories } from '../support/workflows.js';
+import { compileCleanly, EXAMPLES_DIR, ROOT, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * The cloud commands (`ork start`, `status`, `executions`, `logs`, `redrive`) as a user runs them, against
@@ -140,10 +140,7 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
 
   function writeWorkflow(name: string, files: Record<string, string>): string {
     const directory = path.join(work, 'workflows', name);
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
-      writeFileSync(path.join(directory, file), text);
-    }
+    writeWorkflowFiles(directory, files);
     return directory;
   }
 

@@ -1,12 +1,12 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_PATCH_NAMES, startAwsParity, type AwsParity, type Deployment, type ExecutionResult } from '../support/aws-parity/index.js';
 import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
-import { ROOT } from '../support/workflows.js';
+import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * The Distributed Map path (docs/scale.md) on the AWS-like engine, end to end: moto's Step Functions
@@ -202,10 +202,7 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'ork-distributed-parity-'));
     directory = path.join(work, 'parity-distributed');
-    for (const [file, text] of Object.entries(WORKFLOW)) {
-      mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
-      writeFileSync(path.join(directory, file), text);
-    }
+    writeWorkflowFiles(directory, WORKFLOW);
     aws = await startAwsParity();
     [local, cloud] = await Promise.all([orkRun(directory), aws.run(directory, {}, { timeoutMs: 120_000 })]);
     events = await aws.history(cloud.executionArn);
@@ -429,10 +426,7 @@ describe.skipIf(!runSuite)('Distributed Map parity with tolerated failures', () 
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'ork-distributed-tolerant-'));
     directory = path.join(work, 'parity-distributed-tolerant');
-    for (const [file, text] of Object.entries(TOLERANT)) {
-      mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
-      writeFileSync(path.join(directory, file), text);
-    }
+    writeWorkflowFiles(directory, TOLERANT);
     aws = await startAwsParity();
   }, 60_000);
 

@@ -1,12 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsParity, type AwsParity } from '../support/aws-parity/index.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
 import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
-import { ROOT } from '../support/workflows.js';
+import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * `foreach:` with `parallel: 4` over 12 elements: past 10 elements (40 instances) the upstream stores the
@@ -48,10 +48,7 @@ describe.skipIf(!runSuite)('foreach × parallel as a Distributed Map, on moto an
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'ork-grid-parity-'));
     directory = path.join(work, 'parity-grid');
-    for (const [file, text] of Object.entries(FILES)) {
-      mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
-      writeFileSync(path.join(directory, file), text);
-    }
+    writeWorkflowFiles(directory, FILES);
     aws = await startAwsParity();
   }, 120_000);
 

@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAwsParity, type AwsParity } from '../support/aws-parity/index.js';
 import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
-import { ROOT } from '../support/workflows.js';
+import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * tolerate_failures in inline mode is the machine's own arithmetic (a Catch per instance, a JSONPath filter
@@ -53,10 +53,7 @@ describe.skipIf(!runSuite)('inline tolerate_failures on moto and under ork run',
   beforeAll(async () => {
     work = mkdtempSync(path.join(tmpdir(), 'ork-inline-tolerance-'));
     directory = path.join(work, 'parity-inline-tolerance');
-    for (const [file, text] of Object.entries(FILES)) {
-      mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
-      writeFileSync(path.join(directory, file), text);
-    }
+    writeWorkflowFiles(directory, FILES);
     aws = await startAwsParity();
   }, 120_000);
 

@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeHandlers } from '../../lib/deploy/node-bundle.js';
 import { LambdaFunctions, processAlive, startAwsParity, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
-import { ROOT } from '../support/workflows.js';
+import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * Parity of `executor: node` tasks: each workflow runs on moto's Step Functions interpreter, every Lambda
@@ -401,10 +401,7 @@ describe.skipIf(!runSuite)('node tasks on moto (their deployed bundles) vs ork r
   function writeWorkflow(engine: 'local' | 'aws', files: Record<string, string>): string {
     const name = /^name: (\S+)/m.exec(files['workflow.yaml'] ?? '')?.[1] ?? 'workflow';
     const directory = path.join(work, engine, name);
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
-      writeFileSync(path.join(directory, file), text);
-    }
+    writeWorkflowFiles(directory, files);
     return directory;
   }
 

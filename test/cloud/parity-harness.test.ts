@@ -1,6 +1,6 @@
 import { CreateStateMachineCommand, RedriveExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaFunctions, processAlive, ROLE_ARN, startAwsParity, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
-import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories } from '../support/workflows.js';
+import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * Parity between the two engines: every example runs on moto's Step Functions interpreter (the compiled
@@ -198,10 +198,7 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
 
   function writeWorkflow(name: string, files: Record<string, string>): string {
     const directory = path.join(work, 'workflows', name);
-    for (const [file, text] of Object.entries(files)) {
-      mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
-      writeFileSync(path.join(directory, file), text);
-    }
+    writeWorkflowFiles(directory, files);
     return directory;
   }
 

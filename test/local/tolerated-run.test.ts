@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/workflows.js';
+import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * `ork run` of a foreach with tolerate_failures, through the CLI and real Python tasks: the machine takes
@@ -41,10 +41,7 @@ const FILES: Record<string, string> = {
 
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'ork-tolerated-'));
-  dir = path.join(work, 'tolerant');
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(path.join(dir, 'workflow.yaml'), WORKFLOW);
-  for (const [file, text] of Object.entries(FILES)) writeFileSync(path.join(dir, file), text);
+  dir = writeWorkflowFiles(path.join(work, 'tolerant'), { 'workflow.yaml': WORKFLOW, ...FILES });
 });
 
 afterAll(() => {

@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, type CompileResult } from '../../compiler/index.js';
@@ -54,4 +54,13 @@ export function substitutePlaceholders<T>(definition: T): T {
     .replace(/\$\{(\w+)\}/g, (_, name: string) => plausible(name));
   if (/\$\{/.test(text)) throw new Error(`unsubstituted placeholder left in ${text}`);
   return JSON.parse(text) as T;
+}
+
+/** Writes a workflow's files (paths relative to `directory`, folders created) and returns `directory`. */
+export function writeWorkflowFiles(directory: string, files: Readonly<Record<string, string>>): string {
+  for (const [file, text] of Object.entries(files)) {
+    mkdirSync(path.dirname(path.join(directory, file)), { recursive: true });
+    writeFileSync(path.join(directory, file), text);
+  }
+  return directory;
 }
