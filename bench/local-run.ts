@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { compileWorkflowFile } from '../lib/file-system-host.js';
 import { pythonSdkPath } from '../lib/package-root.js';
 import { runLocally, type LocalRunResult } from '../lib/local/run-workflow.js';
+import { LIST_TASK, NOOP_TASK } from './support/python-tasks.js';
 
 /** Targets printed beside the figures. */
 const TARGET_10K_SECONDS = 10;
@@ -43,43 +44,7 @@ tasks:
     concurrency: ${CONCURRENCY}
 `;
 
-const DISCOVER = `from ork import task
-from pydantic import BaseModel
 
-
-class Params(BaseModel):
-    n: int
-
-
-class Input(BaseModel):
-    params: Params
-
-
-class Output(BaseModel):
-    items: list[int]
-
-
-@task
-def main(input: Input) -> Output:
-    return Output(items=list(range(input.params.n)))
-`;
-
-const NOOP = `from ork import task
-from pydantic import BaseModel
-
-
-class Input(BaseModel):
-    item: int
-
-
-class Output(BaseModel):
-    item: int
-
-
-@task
-def main(input: Input) -> Output:
-    return Output(item=input.item)
-`;
 
 const NODE_WORKFLOW = WORKFLOW.replaceAll('executor: python', 'executor: node').replace(/file: tasks\/(\w+)\.py/g, 'file: tasks/$1.ts');
 
@@ -114,8 +79,8 @@ function writeWorkflow(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-local-run-'));
   mkdirSync(path.join(dir, 'tasks'));
   writeFileSync(path.join(dir, 'workflow.yaml'), WORKFLOW);
-  writeFileSync(path.join(dir, 'tasks', 'discover.py'), DISCOVER);
-  writeFileSync(path.join(dir, 'tasks', 'noop.py'), NOOP);
+  writeFileSync(path.join(dir, 'tasks', 'discover.py'), LIST_TASK);
+  writeFileSync(path.join(dir, 'tasks', 'noop.py'), NOOP_TASK);
   return dir;
 }
 

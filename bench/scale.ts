@@ -19,6 +19,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileWorkflowFile } from '../lib/file-system-host.js';
 import { runLocally, type LocalRunResult } from '../lib/local/run-workflow.js';
+import { LIST_TASK, NOOP_TASK } from './support/python-tasks.js';
 
 /** 40 runs inline (the baseline of the parent's history); past 40 the machine takes the Distributed Map. */
 const SIZES = [40, 1_000, 10_000, 100_000];
@@ -42,43 +43,7 @@ tasks:
     depends_on: [noop]
 `;
 
-const MAKE = `from ork import task
-from pydantic import BaseModel
 
-
-class Params(BaseModel):
-    n: int
-
-
-class Input(BaseModel):
-    params: Params
-
-
-class Output(BaseModel):
-    items: list[int]
-
-
-@task
-def main(input: Input) -> Output:
-    return Output(items=list(range(input.params.n)))
-`;
-
-const NOOP = `from ork import task
-from pydantic import BaseModel
-
-
-class Input(BaseModel):
-    item: int
-
-
-class Output(BaseModel):
-    item: int
-
-
-@task
-def main(input: Input) -> Output:
-    return Output(item=input.item)
-`;
 
 const COUNT = `from ork import task
 from pydantic import BaseModel
@@ -131,8 +96,8 @@ function writeWorkflow(): string {
   const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-scale-'));
   mkdirSync(path.join(dir, 'tasks'));
   writeFileSync(path.join(dir, 'workflow.yaml'), WORKFLOW);
-  writeFileSync(path.join(dir, 'tasks', 'make.py'), MAKE);
-  writeFileSync(path.join(dir, 'tasks', 'noop.py'), NOOP);
+  writeFileSync(path.join(dir, 'tasks', 'make.py'), LIST_TASK);
+  writeFileSync(path.join(dir, 'tasks', 'noop.py'), NOOP_TASK);
   writeFileSync(path.join(dir, 'tasks', 'count.py'), COUNT);
   return dir;
 }
