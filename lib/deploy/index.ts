@@ -3,3 +3,5 @@ export * from './ork-workflow-stack.js';
 export * from './workflow-monitoring.js';
 export * from './workflow-schedule.js';
 export * from './workflow-directories.js';
+export * from './deploy-context.js';
+export * from './synth-error.js';
