@@ -17,8 +17,10 @@ export function generatedDockerfile(hasRequirements: boolean): string {
     `FROM ${CONTAINER_BASE_IMAGE}`,
     'WORKDIR /app',
     'RUN pip install --no-cache-dir "pydantic>=2,<3" "boto3>=1.28"',
-    ...(hasRequirements ? ['COPY requirements.txt /app/requirements.txt', 'RUN pip install --no-cache-dir -r /app/requirements.txt'] : []),
+    // The whole context before requirements.txt: its relative paths (local wheels, `-e ./lib`) mean the
+    // workflow directory, as for Lambda bundles, and must exist when pip runs in WORKDIR.
     'COPY . /app',
+    ...(hasRequirements ? ['RUN pip install --no-cache-dir -r /app/requirements.txt'] : []),
     'ENV ORK_WORKFLOW_DIR=/app PYTHONUNBUFFERED=1',
     'CMD ["python", "-m", "ork.container"]',
     '',
@@ -30,8 +32,26 @@ export function containerImage(task: TaskManifestEntry, workflowDir: string): ec
   if (task.image) return ecs.ContainerImage.fromRegistry(task.image);
   // Docker ignore patterns are anchored at the context root: `**/` also drops nested caches (tasks/__pycache__).
   if (task.dockerfile) return ecs.ContainerImage.fromAsset(workflowDir, { file: task.dockerfile, exclude: BUNDLE_EXCLUDES.flatMap((p) => [p, `**/${p}`]) });
-  const context = mkdtempSync(path.join(os.tmpdir(), 'ork-image-'));
-  copyWorkflowBundle(workflowDir, context);
-  writeFileSync(path.join(context, 'Dockerfile.ork'), generatedDockerfile(existsSync(path.join(workflowDir, 'requirements.txt'))));
-  return ecs.ContainerImage.fromAsset(context, { file: 'Dockerfile.ork' });
+  const context = generatedImageContext(workflowDir);
+  return ecs.ContainerImage.fromAsset(context.directory, { file: context.file });
+}
+
+/** The build context of a generated image: where it is, its Dockerfile's name in it, and that Dockerfile's text. */
+export interface GeneratedImageContext {
+  readonly directory: string;
+  readonly file: string;
+  readonly dockerfile: string;
+}
+
+/**
+ * Writes the build context of a generated image — the workflow directory and the Ork SDK, as
+ * `copyWorkflowBundle` copies them, and the generated Dockerfile — into `directory` (default: a fresh
+ * temporary folder). What `containerImage` hands to the CDK, and what a test can build without Docker.
+ */
+export function generatedImageContext(workflowDir: string, directory = mkdtempSync(path.join(os.tmpdir(), 'ork-image-'))): GeneratedImageContext {
+  copyWorkflowBundle(workflowDir, directory);
+  const file = 'Dockerfile.ork';
+  const dockerfile = generatedDockerfile(existsSync(path.join(workflowDir, 'requirements.txt')));
+  writeFileSync(path.join(directory, file), dockerfile);
+  return { directory, file, dockerfile };
 }
