@@ -1,6 +1,6 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -24,7 +24,9 @@ import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
  *
  * moto 5.2.1 gaps met here (see test/support/aws-parity/README.md):
  * - its ResultWriter writes a manifest with empty ResultFiles and drops the results: the harness's
- *   `stepfunctions-result-writer-files` patch writes SUCCEEDED_0.json (FAILED_0.json) and lists it;
+ *   `stepfunctions-result-writer-files` patch writes the result files and lists them as AWS does, and no
+ *   kinder than AWS: the records shuffled and split over several SUCCEEDED_<n>.json (FAILED_<n>.json), the
+ *   children named by UUIDs, so that only the order the SDKs restore from each record's Input can pass;
  * - its ASL grammar rejects `ExecutionType: EXPRESS` and `ItemBatcher`, so the tasks keep the default
  *   timeout (STANDARD children) and have no `batch_size`;
  * - it does not enforce ToleratedFailureCount/Percentage (a Map run with failed children succeeds), so no
@@ -158,6 +160,43 @@ interface ChildRecord {
   Output?: string;
   Status: string;
   [field: string]: unknown;
+}
+
+/**
+ * The keys of a child record in a result file as AWS writes them (the ResultWriter page of the Step Functions
+ * developer guide, "Transformation NONE", and result files published from real map runs): a success, and a
+ * failure (no Output, though OutputDetails; redrivable with its map run; Error and Cause).
+ */
+const AWS_SUCCEEDED_KEYS = ['ExecutionArn', 'Input', 'InputDetails', 'Name', 'Output', 'OutputDetails', 'RedriveCount', 'RedriveStatus', 'RedriveStatusReason', 'StartDate', 'StateMachineArn', 'Status', 'StopDate'];
+const AWS_FAILED_KEYS = ['Cause', 'Error', 'ExecutionArn', 'Input', 'InputDetails', 'Name', 'OutputDetails', 'RedriveCount', 'RedriveStatus', 'StartDate', 'StateMachineArn', 'Status', 'StopDate'];
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * A map run's result files of one status, as its manifest lists them: `<status>_0.json`, `<status>_1.json` …
+ * beside the manifest, each a JSON array of child records of that status whose `Size` is its length.
+ */
+async function resultFiles(parity: AwsParity, bucket: string, manifestKey: string, manifest: Manifest, status: 'SUCCEEDED' | 'FAILED'): Promise<ChildRecord[][]> {
+  const files = manifest.ResultFiles[status];
+  expect(files.map((f) => f.Key)).toEqual(files.map((_, n) => manifestKey.replace(/manifest\.json$/, `${status}_${n}.json`)));
+  return Promise.all(
+    files.map(async (file) => {
+      const body = await parity.getObject(`s3://${bucket}/${file.Key}`);
+      expect(file.Size, file.Key).toBe(body.length);
+      const records = JSON.parse(body.toString('utf8')) as ChildRecord[];
+      expect(records.length, file.Key).toBeGreaterThan(0);
+      expect(records.every((r) => r.Status === status)).toBe(true);
+      return records;
+    }),
+  );
+}
+
+/** A child's ARN and name as AWS gives them: `…:execution:<state machine>/<map label>:<UUID>`, beside its map run's. */
+function expectChildIdentity(record: ChildRecord, mapRunArn: string, stateMachineArn: string): void {
+  // mapRun:<state machine>/<label>:<map run id> → stateMachine:<state machine>/<label>, execution:<state machine>/<label>:<name>
+  const label = /:mapRun:[^/]+\/([^:]+):[^:]+$/.exec(mapRunArn)![1]!;
+  expect(record.StateMachineArn).toBe(`${stateMachineArn}/${label}`);
+  expect(record.Name).toMatch(UUID);
+  expect(record.ExecutionArn).toBe(`${stateMachineArn.replace(':stateMachine:', ':execution:')}/${label}:${record.Name as string}`);
 }
 
 const expectedEach = Array.from({ length: FILES }, (_, i) => {
@@ -308,7 +347,7 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
     expect(local.json.tasks.counted).toMatchObject({ instances: COUNT, succeeded: COUNT, failed: 0 });
   });
 
-  it('wrote result files as AWS does: a manifest listing SUCCEEDED_0.json, one record per child', async () => {
+  it('wrote result files as AWS does, no kinder: the records shuffled and split over several SUCCEEDED_<n>.json', async () => {
     const parity = harness();
     const output = cloud.output as Record<string, ResultsReference>;
     for (const [task, expected, order] of [
@@ -320,23 +359,27 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
       expect(key).toMatch(new RegExp(`^ork-results/parity-distributed/${task}/[^/]+/manifest\\.json$`));
       const manifest = await readJson<Manifest>(bucket, key);
       expect(manifest).toMatchObject({ DestinationBucket: bucket, MapRunArn: expect.stringContaining(':mapRun:'), ResultFiles: { FAILED: [], PENDING: [] } });
-      expect(manifest.ResultFiles.SUCCEEDED).toHaveLength(1);
-      const file = manifest.ResultFiles.SUCCEEDED[0]!;
-      expect(file.Key).toBe(key.replace(/manifest\.json$/, 'SUCCEEDED_0.json'));
-      const body = await parity.getObject(`s3://${bucket}/${file.Key}`);
-      expect(file.Size).toBe(body.length);
-      const records = JSON.parse(body.toString('utf8')) as ChildRecord[];
+      // Split: 2 or 3 files (AWS starts another at 5 GB; the stand-in splits any run of two records or more).
+      const files = await resultFiles(parity, bucket, key, manifest, 'SUCCEEDED');
+      expect(files.length, task).toBeGreaterThan(1);
+      expect(files.length, task).toBeLessThanOrEqual(3);
+      const records = files.flat();
       expect(records).toHaveLength(expected.length);
-      expect(records.every((r) => r.Status === 'SUCCEEDED' && typeof r.Output === 'string' && typeof r.Input === 'string'), JSON.stringify(records[0])).toBe(true);
-      // Input: the child's input after the ItemSelector, carrying the index the SDK orders by.
-      const inputs = records.map((r) => JSON.parse(r.Input!) as Record<string, unknown>);
-      expect(inputs.map((i) => i[order])).toEqual(expected.map((_, i) => i));
+      expect(records.every((r) => typeof r.Output === 'string' && typeof r.Input === 'string'), JSON.stringify(records[0])).toBe(true);
+      // Input: the child's input after the ItemSelector, carrying the index the SDKs order by.
+      const inputs = records.map((r) => JSON.parse(r.Input!) as Record<string, number>);
+      const indexes = inputs.map((i) => i[order]!);
+      // Shuffled: read file after file, the records are not in item order; every index is there once.
+      expect(indexes, task).not.toEqual([...indexes].sort((a, b) => a - b));
+      expect([...indexes].sort((a, b) => a - b)).toEqual(expected.map((_, i) => i));
       // Output: what the handler returned to the child's Task state, which resolves to the task's output.
-      expect(records.map((r) => JSON.parse(r.Output!) as unknown)).toEqual(expected);
-      // The same record shape as ork run's local ResultWriter (lib/local/map-run-results.ts).
-      expect(Object.keys(records[0]!).sort()).toEqual(
-        ['ExecutionArn', 'Input', 'InputDetails', 'Name', 'Output', 'OutputDetails', 'RedriveCount', 'RedriveStatus', 'StartDate', 'StateMachineArn', 'Status', 'StopDate'].sort(),
-      );
+      const byIndex = records.map((r, n) => ({ index: indexes[n]!, output: JSON.parse(r.Output!) as unknown })).sort((a, b) => a.index - b.index);
+      expect(byIndex.map((r) => r.output)).toEqual(expected);
+      // Named as AWS names a map run's children: a UUID under the map run's state machine and label.
+      for (const record of records) expectChildIdentity(record, manifest.MapRunArn, cloud.deployment.stateMachineArn);
+      expect(new Set(records.map((r) => r.Name)).size).toBe(records.length);
+      expect(Object.keys(records[0]!).sort()).toEqual(AWS_SUCCEEDED_KEYS);
+      expect(records[0]).toMatchObject({ RedriveCount: 0, RedriveStatus: 'NOT_REDRIVABLE', RedriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven', InputDetails: { Included: true }, OutputDetails: { Included: true } });
     }
   });
 
@@ -345,6 +388,8 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
       const { bucket, key } = (local.json.outputs[task] as ResultsReference).ork_results;
       const manifest = JSON.parse(readFileSync(path.join(bucket, key), 'utf8')) as Manifest;
       const records = manifest.ResultFiles.SUCCEEDED.flatMap((f) => JSON.parse(readFileSync(path.join(bucket, f.Key), 'utf8')) as ChildRecord[]);
+      // ork run's ResultWriter (lib/local/map-run-results.ts) writes AWS's record but for RedriveStatusReason.
+      expect(Object.keys(records[0]!).sort(), task).toEqual(AWS_SUCCEEDED_KEYS.filter((k) => k !== 'RedriveStatusReason'));
       const outputs = records
         .map((r) => ({ input: JSON.parse(r.Input!) as Record<string, number>, output: JSON.parse(r.Output!) as unknown }))
         .sort((a, b) => (a.input.item_index ?? a.input.parallel_index!) - (b.input.item_index ?? b.input.parallel_index!))
@@ -453,7 +498,7 @@ describe.skipIf(!runSuite)('Distributed Map parity with tolerated failures', () 
     });
   }
 
-  it('within the threshold: FAILED_0.json holds the failed children, the downstream task gets them as ctx.failures, as in ork run', async () => {
+  it('within the threshold: FAILED_<n>.json hold the failed children, the downstream task gets them as ctx.failures, as in ork run', async () => {
     if (!aws) throw new Error('the parity harness did not start');
     const [local, cloud] = await Promise.all([orkRun({}), aws.run(directory, {}, { timeoutMs: 120_000 })]);
     expect(local.json.status, local.stderr).toBe('SUCCEEDED');
@@ -470,15 +515,18 @@ describe.skipIf(!runSuite)('Distributed Map parity with tolerated failures', () 
 
     const { bucket, key } = (cloud.output as { each: ResultsReference }).each.ork_results;
     const manifest = JSON.parse((await aws.getObject(`s3://${bucket}/${key}`)).toString('utf8')) as Manifest;
-    expect(manifest.ResultFiles.SUCCEEDED.map((f) => f.Key)).toEqual([key.replace(/manifest\.json$/, 'SUCCEEDED_0.json')]);
-    expect(manifest.ResultFiles.FAILED.map((f) => f.Key)).toEqual([key.replace(/manifest\.json$/, 'FAILED_0.json')]);
-    const failedBody = await aws.getObject(`s3://${bucket}/${manifest.ResultFiles.FAILED[0]!.Key}`);
-    expect(manifest.ResultFiles.FAILED[0]!.Size).toBe(failedBody.length);
-    const failed = JSON.parse(failedBody.toString('utf8')) as ChildRecord[];
+    expect((await resultFiles(aws, bucket, key, manifest, 'SUCCEEDED')).flat()).toHaveLength(FILES - 2);
+    // Two failed children: two FAILED files of one record each, whichever comes first.
+    const failedFiles = await resultFiles(aws, bucket, key, manifest, 'FAILED');
+    expect(failedFiles.map((f) => f.length)).toEqual([1, 1]);
+    const failed = failedFiles.flat().sort((a, b) => (JSON.parse(a.Input!) as { item_index: number }).item_index - (JSON.parse(b.Input!) as { item_index: number }).item_index);
     expect(failed.map((r) => [r.Status, r.Error, (JSON.parse(r.Input!) as { item_index: number }).item_index, 'Output' in r])).toEqual([
       ['FAILED', 'ValueError', 7, false],
       ['FAILED', 'ValueError', 32, false],
     ]);
+    expect(Object.keys(failed[0]!).sort()).toEqual(AWS_FAILED_KEYS);
+    expect(failed[0]).toMatchObject({ RedriveStatus: 'REDRIVABLE_BY_MAP_RUN', OutputDetails: { Included: true } });
+    for (const record of failed) expectChildIdentity(record, manifest.MapRunArn, cloud.deployment.stateMachineArn);
     expect(JSON.parse(failed[0]!.Cause as string)).toMatchObject({ errorType: 'ValueError', errorMessage: 'bad item file-007.csv' });
   }, 150_000);
 
@@ -495,4 +543,120 @@ describe.skipIf(!runSuite)('Distributed Map parity with tolerated failures', () 
     expect(cloud.status).toBe('SUCCEEDED');
     expect((cloud.output as { report: { failed: string[] } }).report.failed).toHaveLength(3);
   }, 150_000);
+});
+
+const NODE_ITEMS = 45;
+
+/**
+ * A node task downstream of a Distributed Map: the Node SDK (lambdas/node/ork/results.ts, in the task's
+ * deployed bundle) reads the shuffled, split result files back and must hand the task the outputs in item
+ * order, and the tolerated failures in item order, as ork run does. The workflow is written inside the
+ * repository (scratch/, git-ignored), where `ork/task` resolves, as in test/cloud/node-parity.test.ts.
+ */
+const NODE_DOWNSTREAM: Record<string, string> = {
+  'workflow.yaml': py(
+    'name: parity-distributed-node',
+    'params:',
+    '  fail: [4, 19, 38]',
+    'tasks:',
+    '  make:',
+    '    executor: python',
+    '    file: tasks/make.py',
+    '  each:',
+    '    description: auto mode, more than 40 elements at run time — distributed through ItemReader',
+    '    executor: python',
+    '    file: tasks/each.py',
+    '    foreach: make.files',
+    '    tolerate_failures: 3',
+    '  collect:',
+    '    executor: node',
+    '    file: tasks/collect.ts',
+    '    depends_on: [each]',
+  ),
+  'tasks/make.py': py(
+    'from ork import task',
+    '',
+    '@task',
+    'def main():',
+    `    return {"files": [f"file-{i:03d}.csv" for i in range(${NODE_ITEMS})]}`,
+  ),
+  'tasks/each.py': py(
+    'from ork import task',
+    '',
+    '@task',
+    'def main(input, ctx):',
+    '    if ctx.item_index in input["params"]["fail"]:',
+    '        raise ValueError(f"bad item {input[\'item\']}")',
+    '    return {"item": input["item"], "index": ctx.item_index}',
+  ),
+  'tasks/collect.ts': `import { defineTask, z } from 'ork/task';
+
+export default defineTask({
+  input: z.object({ each: z.array(z.object({ item: z.string(), index: z.number() })) }),
+  handler: (input, ctx) => ({
+    order: input.each.map((e) => e.index),
+    items: input.each.map((e) => e.item),
+    failed: (ctx.failures.each ?? []).map((f) => f.itemIndex),
+  }),
+});
+`,
+};
+
+describe.skipIf(!runSuite)('Distributed Map parity: a node task reads the results back', () => {
+  let aws: AwsParity | undefined;
+  let work = '';
+  let directory = '';
+
+  beforeAll(async () => {
+    const scratch = path.join(ROOT, 'scratch');
+    mkdirSync(scratch, { recursive: true });
+    work = mkdtempSync(path.join(scratch, 'distributed-node-'));
+    directory = path.join(work, 'parity-distributed-node');
+    writeWorkflowFiles(directory, NODE_DOWNSTREAM);
+    aws = await startAwsParity();
+  }, 60_000);
+
+  afterAll(async () => {
+    await aws?.stop();
+    if (work) rmSync(work, { recursive: true, force: true });
+  }, 30_000);
+
+  it('gets the outputs and the tolerated failures in item order from shuffled, split result files, as in ork run', async () => {
+    if (!aws) throw new Error('the parity harness did not start');
+    const run = (): Promise<{ code: number; json: OrkRunJson; stderr: string }> =>
+      new Promise((resolve, reject) => {
+        execFile(
+          process.execPath,
+          [ORK_BIN, 'run', directory, '--json', '--input', '{}'],
+          { cwd: ROOT, env: { ...process.env, ORK_RUNS_DIR: path.join(work, 'runs'), NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 },
+          (error, stdout, stderr) => {
+            const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
+            try {
+              resolve({ code, json: JSON.parse(stdout) as OrkRunJson, stderr });
+            } catch {
+              reject(new Error(`ork run exited ${code} without JSON on stdout:\n${stdout}\n${stderr}`));
+            }
+          },
+        );
+      });
+    const [local, cloud] = await Promise.all([run(), aws.run(directory, {}, { timeoutMs: 120_000 })]);
+    expect(local.json.status, local.stderr).toBe('SUCCEEDED');
+    expect({ status: cloud.status, error: cloud.error, cause: cloud.cause }).toEqual({ status: 'SUCCEEDED' });
+    expect(cloud.deployment.functions.collect).toBeDefined();
+    const kept = Array.from({ length: NODE_ITEMS }, (_, i) => i).filter((i) => ![4, 19, 38].includes(i));
+    const expected = { order: kept, items: kept.map((i) => `file-${String(i).padStart(3, '0')}.csv`), failed: [4, 19, 38] };
+    expect((cloud.output as Record<string, unknown>).collect).toEqual(expected);
+    expect(local.json.outputs.collect).toEqual(expected);
+
+    // The node task really read shuffled records from several files of each status.
+    const { bucket, key } = (cloud.output as { each: ResultsReference }).each.ork_results;
+    const manifest = JSON.parse((await aws.getObject(`s3://${bucket}/${key}`)).toString('utf8')) as Manifest;
+    const succeeded = await resultFiles(aws, bucket, key, manifest, 'SUCCEEDED');
+    const failed = await resultFiles(aws, bucket, key, manifest, 'FAILED');
+    expect(succeeded.length).toBeGreaterThan(1);
+    expect(failed.length).toBeGreaterThan(1);
+    const indexes = succeeded.flat().map((r) => (JSON.parse(r.Input!) as { item_index: number }).item_index);
+    expect(indexes).not.toEqual(kept);
+    expect([...indexes].sort((a, b) => a - b)).toEqual(kept);
+  }, 180_000);
 });

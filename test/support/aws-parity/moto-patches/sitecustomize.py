@@ -3,7 +3,7 @@
 The harness puts this folder on moto_server's PYTHONPATH, so Python imports this module at start-up
 (``sitecustomize``), and sets ``ORK_PARITY_MOTO_PATCHES=1``; any other Python process is left alone.
 
-Three patches, each for one moto gap:
+Five patches, each for one moto gap:
 
 ``stepfunctions-deepcopy-executions``
     moto 5.2's Step Functions interpreter (``execute_state_machine``) deep-copies the state machine on every
@@ -31,20 +31,26 @@ Three patches, each for one moto gap:
     Distributed Map could read its results (Ork's ``{"ork_results": …}`` references, docs/scale.md). It also
     takes the map run to report from ``map_run_record_pool_manager.get_all().pop()``, the map run added last
     to the execution: when two Distributed Maps run at once (parallel branches), both manifests name the same
-    map run and land under its id. The patch writes what AWS writes: beside the manifest,
-    ``SUCCEEDED_0.json`` (and ``FAILED_0.json`` when a child failed), a JSON array with one record per child
-    execution in item order — ``ExecutionArn``, ``Input`` (the child's input after the ItemSelector, as a
-    JSON string), ``InputDetails``, ``Name``, ``Output`` (a JSON string) and ``OutputDetails`` for a success,
-    ``Error``/``Cause`` for a failure, ``RedriveCount``, ``RedriveStatus``, ``StartDate``,
-    ``StateMachineArn``, ``Status``, ``StopDate`` — listed in the manifest's ``ResultFiles`` with ``Key`` and
-    ``Size``; and it reports the Map's own map run. The popped results are moto's outputs of the map run,
-    one per child in item order (``JobPool.get_closed_jobs`` sorts by index; ``None`` for a failed child).
-    The child inputs and statuses are recorded by wrapping ``DistributedItemProcessorWorker._eval_input`` /
-    ``_eval_job``; the Map's map run by wrapping ``DistributedIterationComponent._eval_body``. The answer
-    (``{"MapRunArn", "ResultWriterDetails": {"Bucket", "Key"}}``) and the manifest's key
-    (``<Prefix>/<map run id>/manifest.json``) stay moto's. Not changed: moto writes every record, however
-    many, to one file (AWS splits by size), and does not enforce ToleratedFailureCount/Percentage (a map run
-    whose children failed still succeeds).
+    map run and land under its id. The patch writes what AWS writes, and is no kinder than AWS where AWS
+    promises nothing: beside the manifest, ``SUCCEEDED_<n>.json`` (and ``FAILED_<n>.json`` when a child
+    failed), JSON arrays of one record per child execution — ``ExecutionArn``, ``Input`` (the child's input
+    after the ItemSelector, as a JSON string), ``InputDetails``, ``Name``, ``Output`` (a JSON string) and
+    ``OutputDetails`` for a success, ``Error``/``Cause`` for a failure, ``RedriveCount``, ``RedriveStatus``
+    (``RedriveStatusReason`` for a success), ``StartDate``, ``StateMachineArn``, ``Status``, ``StopDate`` —
+    listed in the manifest's ``ResultFiles`` with ``Key`` and ``Size``; and it reports the Map's own map run.
+    AWS documents no order of the records and starts another file when one reaches 5 GB, so the records of
+    each status are shuffled and split into 2 or 3 files of random sizes (one file for a single record),
+    seeded with the map run ARN so that a failure reproduces. A child is named as on AWS, a UUID that tells
+    nothing of its item (a version 3 UUID of the map run ARN and the index), and its ARN is
+    ``arn:aws:states:<region>:<account>:execution:<state machine>/<map label or generated id>:<name>``;
+    whoever reads the results back must order them by what the Input carries (Ork: ``item_index``,
+    ``parallel_index``, ``start``). The popped results are moto's outputs of the map run, one per child in
+    item order (``JobPool.get_closed_jobs`` sorts by index; ``None`` for a failed child). The child inputs
+    and statuses are recorded by wrapping ``DistributedItemProcessorWorker._eval_input`` / ``_eval_job``;
+    the Map's map run by wrapping ``DistributedIterationComponent._eval_body``. The answer (``{"MapRunArn",
+    "ResultWriterDetails": {"Bucket", "Key"}}``) and the manifest's key (``<Prefix>/<map run id>/manifest.json``)
+    stay moto's. Not changed: moto does not enforce ToleratedFailureCount/Percentage (a map run whose
+    children failed still succeeds).
 
 ``stepfunctions-integer-tolerated-percentage``
     moto 5.2's ASL grammar takes ``ToleratedFailurePercentage`` only as a NUMBER token, which its lexer gives
@@ -113,6 +119,8 @@ if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
         import copy
         import datetime
         import json
+        import random
+        import uuid
 
         from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.distributed_iteration_component import (
             DistributedIterationComponent,
@@ -178,6 +186,23 @@ if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
         def _compact(value):  # noqa: ANN001, ANN202
             return json.dumps(value, separators=(",", ":"))
 
+        def _child_name(map_run_arn, index):  # noqa: ANN001, ANN202
+            # AWS names a Distributed Map's child execution with a UUID (version 3 in every published example,
+            # e.g. "da4e9fc7-abab-3b27-9a77-a277e463b709"), nothing to do with the item's index; here a version 3
+            # UUID of the map run and the index, so that a run is reproducible but the name tells no order.
+            return str(uuid.uuid3(uuid.NAMESPACE_URL, f"{map_run_arn}#{index}"))
+
+        # At most this many result files per status. AWS starts another file when one reaches 5 GB; the
+        # stand-in splits every status with two records or more into 2..3 files of random sizes.
+        _MAX_RESULT_FILES = 3
+
+        def _split(records, rng):  # noqa: ANN001, ANN202
+            if len(records) < 2:
+                return [records] if records else []
+            count = min(len(records), rng.randint(2, _MAX_RESULT_FILES))
+            cuts = sorted(rng.sample(range(1, len(records)), count - 1))
+            return [records[start:end] for start, end in zip([0, *cuts], [*cuts, len(records)])]
+
         def _handle_put_object(env, resource_runtime_part, state_credentials):  # noqa: ANN001, ANN202 - moto's signature
             parameters = env.stack.pop()
             # The map run's outputs, one per child in item order (None for a child that did not succeed).
@@ -187,24 +212,27 @@ if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
             # moto takes the map run added last to the execution's pool, which is another Map's when two
             # Distributed Maps run at once (parallel branches); this Map's own record was kept above.
             map_run_record = getattr(env, "_ork_map_run_record", None) or env.map_run_record_pool_manager.get_all().pop()
-            map_run_uuid = map_run_record.map_run_arn.split(":")[-1]
+            map_run_arn = map_run_record.map_run_arn
+            map_run_uuid = map_run_arn.split(":")[-1]
             if parameters["Prefix"] != "" and not parameters["Prefix"].endswith("/"):
                 parameters["Prefix"] += "/"
             bucket = parameters["Bucket"]
             directory = parameters["Prefix"] + map_run_uuid + "/"
             children = getattr(map_run_record, "_ork_children", {})
-            execution_prefix = map_run_record.map_state_machine_arn.replace(":stateMachine:", ":execution:")
+            # The map run's state machine is "<state machine ARN>/<label>" (moto: a generated id for a Map
+            # without Label, as AWS generates one); its children are "...:execution:<name>/<label>:<child name>".
+            child_arn_prefix = map_run_record.map_state_machine_arn.replace(":stateMachine:", ":execution:")
 
             records = {"SUCCEEDED": [], "FAILED": []}
             for index, output in enumerate(results if isinstance(results, list) else []):
                 child = children.get(index, {})
                 status = child.get("status", "SUCCEEDED" if output is not None else "FAILED")
-                record = {"ExecutionArn": f"{execution_prefix}:{map_run_uuid}-{index}", "Name": f"{map_run_uuid}-{index}"}
+                name = _child_name(map_run_arn, index)
+                record = {"ExecutionArn": f"{child_arn_prefix}:{name}", "Name": name}
                 if "input" in child:
                     record["Input"] = _compact(child["input"])
                     record["InputDetails"] = {"Included": True}
                 record["RedriveCount"] = 0
-                record["RedriveStatus"] = "NOT_REDRIVABLE"
                 if "start" in child:
                     record["StartDate"] = child["start"]
                 record["StateMachineArn"] = map_run_record.map_state_machine_arn
@@ -214,26 +242,34 @@ if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
                 if status == "SUCCEEDED":
                     record["Output"] = _compact(output)
                     record["OutputDetails"] = {"Included": True}
+                    record["RedriveStatus"] = "NOT_REDRIVABLE"
+                    record["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
                 else:
+                    # As AWS writes a failed child: no Output (yet OutputDetails), redrivable with its map run.
+                    record["OutputDetails"] = {"Included": True}
+                    record["RedriveStatus"] = "REDRIVABLE_BY_MAP_RUN"
                     if child.get("error") is not None:
                         record["Error"] = child["error"]
                     if child.get("cause") is not None:
                         record["Cause"] = child["cause"]
                 records[status].append(record)
 
+            # AWS promises no order of the records, nor how they are spread over the files: shuffle them and
+            # split them, reproducibly for a map run (random.Random seeded with a str is stable across runs).
+            rng = random.Random(map_run_arn)
             result_files = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
             for status, entries in records.items():
-                if not entries:
-                    continue
-                body = json.dumps(entries).encode("utf8")
-                key = f"{directory}{status}_0.json"
-                s3_client.put_object(Bucket=bucket, Key=key, Body=body)
-                result_files[status].append({"Key": key, "Size": len(body)})
+                rng.shuffle(entries)
+                for number, chunk in enumerate(_split(entries, rng)):
+                    body = json.dumps(chunk, sort_keys=True).encode("utf8")
+                    key = f"{directory}{status}_{number}.json"
+                    s3_client.put_object(Bucket=bucket, Key=key, Body=body)
+                    result_files[status].append({"Key": key, "Size": len(body)})
 
-            manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_record.map_run_arn, "ResultFiles": result_files}
+            manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": result_files}
             key = directory + "manifest.json"
             s3_client.put_object(Bucket=bucket, Key=key, Body=json.dumps(manifest, indent=2).encode("utf8"))
-            env.stack.append({"MapRunArn": map_run_record.map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}})
+            env.stack.append({"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}})
 
         ResourceEvalS3._handle_put_object = staticmethod(_handle_put_object)
         print("ork parity: moto patch stepfunctions-result-writer-files applied", file=sys.stderr, flush=True)
