@@ -1,11 +1,12 @@
 #!/usr/bin/env node
 // The CDK app of cdk.json: one stack per workflow under examples/ (or -c workflows=DIR). The same app serves
-// `ork init` projects. Context: -c pythonRuntime=python3.11, -c nodeRuntime=nodejs22.x, -c architecture=x86_64.
+// `ork init` projects. Context (read by OrkWorkflow itself): -c pythonRuntime=python3.11, -c nodeRuntime=nodejs22.x,
+// -c architecture=x86_64.
 import path from 'node:path';
 import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { compileForDeploy } from '../lib/deploy/compile-for-deploy.js';
-import { findWorkflowDirectories, OrkWorkflowStack, stackNameFor, synthErrorLine, workflowPropsFromContext } from '../lib/deploy/index.js';
+import { findWorkflowDirectories, OrkWorkflowStack, stackNameFor, synthErrorLine } from '../lib/deploy/index.js';
 
 try {
   const app = new App();
@@ -15,12 +16,10 @@ try {
     console.error(`ork: no workflow.yaml in ${root} or its subdirectories`);
     process.exit(2);
   }
-  const fromContext = workflowPropsFromContext(app.node);
   for (const directory of directories) {
     const name = compileForDeploy(directory, 'App').manifest.workflow;
     new OrkWorkflowStack(app, stackNameFor(name), {
       workflow: directory,
-      ...fromContext,
       description: `Ork workflow ${name}`,
       env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
     });

@@ -1,6 +1,5 @@
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Node } from 'constructs';
-import type { OrkWorkflowProps } from './ork-workflow.js';
 import { OrkDeployError, registerDeployError } from './synth-error.js';
 
 /**
@@ -17,8 +16,15 @@ export const DEPLOY_CONTEXT_KEYS = {
 export class DeployContextError extends OrkDeployError {}
 registerDeployError(DeployContextError.name);
 
-/** The OrkWorkflow props the app's context sets: runtimes and architecture, each only when given. */
-export function workflowPropsFromContext(node: Node): Pick<OrkWorkflowProps, 'pythonRuntime' | 'nodeRuntime' | 'architecture'> {
+/** What the context may set of an OrkWorkflow (its props win over it). */
+export interface ContextWorkflowProps {
+  readonly pythonRuntime?: lambda.Runtime;
+  readonly nodeRuntime?: lambda.Runtime;
+  readonly architecture?: lambda.Architecture;
+}
+
+/** The OrkWorkflow settings the context (`-c key=value`, cdk.json) gives: runtimes and architecture, each only when given. */
+export function workflowPropsFromContext(node: Node): ContextWorkflowProps {
   const python = contextString(node, DEPLOY_CONTEXT_KEYS.pythonRuntime);
   const nodeRuntime = contextString(node, DEPLOY_CONTEXT_KEYS.nodeRuntime);
   const architecture = contextString(node, DEPLOY_CONTEXT_KEYS.architecture);

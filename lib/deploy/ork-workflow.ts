@@ -15,6 +15,7 @@ import { compileForDeploy } from './compile-for-deploy.js';
 import { containerImage } from './container-image.js';
 import { DistributedMapPolicy } from './distributed-map-policy.js';
 import { checkResultWriters, distributedMapStates, resultsPrefix } from './distributed-maps.js';
+import { workflowPropsFromContext } from './deploy-context.js';
 import { createPayloadBucket } from './payload-bucket.js';
 import { nodeHandlers } from './node-bundle.js';
 import { nodeTaskCode, pythonTaskCode } from './task-code.js';
@@ -27,11 +28,14 @@ export interface OrkWorkflowProps {
   readonly workflow: string;
   /** @default the workflow's name */
   readonly stateMachineName?: string;
-  /** Runtime of python tasks. @default lambda.Runtime.PYTHON_3_14 (see DEFAULT_PYTHON_RUNTIME) */
+  /**
+   * Runtime of python tasks; their code is built for it (docs/deploy.md).
+   * @default the `pythonRuntime` context value (`-c pythonRuntime=python3.11`), else lambda.Runtime.PYTHON_3_14 (see DEFAULT_PYTHON_RUNTIME)
+   */
   readonly pythonRuntime?: lambda.Runtime;
-  /** Runtime of node tasks. @default lambda.Runtime.NODEJS_24_X (see DEFAULT_NODE_RUNTIME) */
+  /** Runtime of node tasks. @default the `nodeRuntime` context value, else lambda.Runtime.NODEJS_24_X (see DEFAULT_NODE_RUNTIME) */
   readonly nodeRuntime?: lambda.Runtime;
-  /** @default lambda.Architecture.ARM_64 (cheaper per GB-second) */
+  /** @default the `architecture` context value (`arm64`, `x86_64`), else lambda.Architecture.ARM_64 (cheaper per GB-second) */
   readonly architecture?: lambda.Architecture;
   /** Retention of the state machine's and the tasks' logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
@@ -93,11 +97,12 @@ export class OrkWorkflow extends Construct {
     // ignores the others.
     const substitutions: Record<string, string> = { [Placeholders.payloadBucket]: this.payloadBucket.bucketName };
     const functions = new Map<string, lambda.Function>();
-    const architecture = props.architecture ?? lambda.Architecture.ARM_64;
+    const fromContext = workflowPropsFromContext(this.node);
+    const architecture = props.architecture ?? fromContext.architecture ?? lambda.Architecture.ARM_64;
     const pythonTasks = compiled.manifest.tasks.filter((t) => t.executor === 'python');
     if (pythonTasks.length > 0) {
-      const runtime = props.pythonRuntime ?? DEFAULT_PYTHON_RUNTIME;
-      const code = pythonTaskCode(compiled.directory, runtime, architecture);
+      const runtime = props.pythonRuntime ?? fromContext.pythonRuntime ?? DEFAULT_PYTHON_RUNTIME;
+      const code = pythonTaskCode(workflow, compiled.directory, runtime, architecture);
       for (const task of pythonTasks) {
         const fn = this.pythonFunction(task, { code, runtime, architecture, retention, removalPolicy, env: runtimeEnvironment, prefix, ...(results ? { results } : {}) });
         functions.set(task.name, fn);
@@ -106,7 +111,7 @@ export class OrkWorkflow extends Construct {
     }
     const nodeTasks = compiled.manifest.tasks.filter((t) => t.executor === 'node');
     if (nodeTasks.length > 0) {
-      const runtime = props.nodeRuntime ?? DEFAULT_NODE_RUNTIME;
+      const runtime = props.nodeRuntime ?? fromContext.nodeRuntime ?? DEFAULT_NODE_RUNTIME;
       // One bundling for all of the workflow's node tasks: one asset, each function naming its own bundle.
       const code = nodeTaskCode(compiled.directory, nodeTasks, runtime);
       const handlers = nodeHandlers(nodeTasks);
@@ -238,7 +243,11 @@ export class OrkWorkflow extends Construct {
     const fn = new lambda.Function(this, id, { ...props, handler: 'ork.lambda_handler.handler' });
     this.grantFunctionPayloads(role, logGroup, options);
     if (options.runtime.name !== newestKnownPythonRuntime()) {
-      acknowledge(fn, 'AwsSolutions-L1', `${options.runtime.name} is the newest Python runtime in the CloudFormation resource schema (cfn-lint E3030 rejects ${newestKnownPythonRuntime()}, which aws-cdk-lib already lists); the Ork SDK supports Python 3.11 and later.`);
+      const why =
+        options.runtime.name === DEFAULT_PYTHON_RUNTIME.name
+          ? `${options.runtime.name} is the newest Python runtime in the CloudFormation resource schema (cfn-lint E3030 rejects ${newestKnownPythonRuntime()}, which aws-cdk-lib already lists)`
+          : `${options.runtime.name} was chosen for this workflow (pythonRuntime), typically because the package index its code is built from has wheels for it`;
+      acknowledge(fn, 'AwsSolutions-L1', `${why}; the Ork SDK supports Python 3.11 and later.`);
     }
     return fn;
   }

@@ -1,24 +1,45 @@
-import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { AssetHashType, DockerImage } from 'aws-cdk-lib';
+import { AssetHashType, DockerImage, FileSystem } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { pythonSdkPath } from '../package-root.js';
 import { bundleNodeTasks, nodeTarget, type NodeTaskRef } from './node-bundle.js';
+import {
+  cachedSdkDependencies,
+  compileForTarget,
+  copyDependencies,
+  dependenciesErrorMessage,
+  dockerEngineRunning,
+  pipInstall,
+  PythonDependenciesError,
+  pythonSdkRequirements,
+  pythonTarget,
+} from './python-dependencies.js';
 import { BUNDLE_EXCLUDES, copyWorkflowBundle } from './workflow-bundle.js';
 
 /**
- * The code of a workflow's Python functions: the workflow directory, the Ork SDK and the packages of the
- * workflow's requirements.txt. Bundled locally (pip for Lambda's platform and architecture), so synth
- * needs no Docker; Docker is the fallback when local pip cannot do it. One asset serves every task of
- * the workflow.
+ * The code of a workflow's Python functions: the workflow directory, the Ork SDK, the SDK's own dependencies
+ * (pydantic …) and the packages of the workflow's requirements.txt, built for the function's runtime and
+ * architecture — what Lambda's Python runtime, which ships only the standard library and boto3, needs to
+ * import the handler. Bundled locally (pip for Lambda's platform, binary wheels only), so synth needs no
+ * Docker; Docker is the fallback when local pip cannot do it, and when neither can, synth stops with a
+ * PythonDependenciesError that names the runtime, the missing wheels and the fix. One asset serves every
+ * task of the workflow.
  */
-export function pythonTaskCode(workflowDir: string, runtime: lambda.Runtime, architecture: lambda.Architecture): lambda.Code {
+export function pythonTaskCode(workflow: string, workflowDir: string, runtime: lambda.Runtime, architecture: lambda.Architecture): lambda.Code {
   const requirements = path.join(workflowDir, 'requirements.txt');
-  const platform = architecture === lambda.Architecture.ARM_64 ? 'manylinux2014_aarch64' : 'manylinux2014_x86_64';
-  const pythonVersion = runtime.name.replace(/^python/, '');
+  const hasRequirements = existsSync(requirements);
+  const target = pythonTarget(runtime.name, architecture === lambda.Architecture.ARM_64 ? 'arm64' : 'x86_64');
+  const sdkRequirements = pythonSdkRequirements();
   return lambda.Code.fromAsset(workflowDir, {
     exclude: BUNDLE_EXCLUDES,
+    // The source hash alone would miss the SDK: its code and dependencies are part of what is deployed.
+    assetHash: createHash('sha256')
+      .update(FileSystem.fingerprint(workflowDir, { exclude: BUNDLE_EXCLUDES }))
+      .update(FileSystem.fingerprint(path.join(pythonSdkPath(), 'ork'), { exclude: BUNDLE_EXCLUDES }))
+      .update(JSON.stringify({ sdkRequirements, target }))
+      .digest('hex'),
     bundling: {
       image: runtime.bundlingImage ?? DockerImage.fromRegistry(`public.ecr.aws/sam/build-${runtime.name}`),
       volumes: [{ hostPath: pythonSdkPath(), containerPath: '/ork-sdk' }],
@@ -28,25 +49,32 @@ export function pythonTaskCode(workflowDir: string, runtime: lambda.Runtime, arc
         [
           'cp -r /asset-input/. /asset-output/',
           'cp -r /ork-sdk/ork /asset-output/ork',
-          existsSync(requirements) ? 'pip install --no-cache-dir -r /asset-input/requirements.txt -t /asset-output' : 'true',
+          `cd /asset-input && pip install --no-cache-dir ${sdkRequirements.map(shellQuote).join(' ')}${hasRequirements ? ' -r requirements.txt' : ''} -t /asset-output`,
         ].join(' && '),
       ],
       local: {
         tryBundle(outputDir: string): boolean {
           copyWorkflowBundle(workflowDir, outputDir);
-          if (!existsSync(requirements)) return true;
-          const pip = spawnSync(
-            'python3',
-            ['-m', 'pip', 'install', '--quiet', '--no-cache-dir', '-r', requirements, '-t', outputDir, '--platform', platform, '--implementation', 'cp', '--python-version', pythonVersion, '--only-binary=:all:', '--upgrade'],
-            // Relative paths in requirements.txt (local wheels) mean the workflow directory, as when run there.
-            { stdio: 'inherit', cwd: workflowDir },
-          );
-          // false hands over to Docker bundling.
-          return pip.status === 0;
+          // SDK dependencies and requirements.txt in one pip call, so that pip resolves them together.
+          const installed = hasRequirements ? pipInstall(target, [...sdkRequirements, '-r', requirements], outputDir, workflowDir) : undefined;
+          const cached = hasRequirements ? undefined : cachedSdkDependencies(target);
+          const failure = installed && !installed.ok ? installed : cached && 'failure' in cached ? cached.failure : undefined;
+          if (failure) {
+            // false hands over to Docker bundling; without a Docker engine that would end in a stack trace.
+            if (dockerEngineRunning()) return false;
+            throw new PythonDependenciesError(dependenciesErrorMessage(workflow, target, failure));
+          }
+          if (cached && 'dir' in cached) copyDependencies(cached.dir, outputDir);
+          compileForTarget(target, outputDir);
+          return true;
         },
       },
     },
   });
+}
+
+function shellQuote(text: string): string {
+  return `'${text.replace(/'/g, `'\\''`)}'`;
 }
 
 /**

@@ -14,6 +14,8 @@ import { compileCleanly, EXAMPLES_DIR, ROOT, workflowDirectories } from '../supp
  */
 
 const CDK = path.join(ROOT, 'node_modules', 'aws-cdk', 'bin', 'cdk');
+/** The runtime whose wheels this machine's pip reaches (cp311 manylinux x86_64), chosen as a user would. */
+const RUNTIME_CONTEXT = ['-c', 'pythonRuntime=python3.11', '-c', 'architecture=x86_64'];
 const ORK = path.join(ROOT, 'bin', 'ork.js');
 
 let tmp: string;
@@ -53,7 +55,7 @@ describe('cdk CLI', () => {
   it('synthesizes the repository app and a project created by `ork init`', () => {
     // 1. The repository's app: one stack per example.
     const repoOut = path.join(tmp, 'repo.out');
-    const repo = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', '-o', repoOut], ROOT);
+    const repo = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', ...RUNTIME_CONTEXT, '-o', repoOut], ROOT);
     expect(repo.status, explain('cdk synth (repository)', repo)).toBe(0);
     for (const { directory } of workflowDirectories(EXAMPLES_DIR)) {
       const stack = stackNameFor(compileCleanly(directory).manifest.workflow);
@@ -71,20 +73,35 @@ describe('cdk CLI', () => {
     expect(dependency).toBe(`file:${ROOT}`);
     mkdirSync(path.join(project, 'node_modules'));
     symlinkSync(ROOT, path.join(project, 'node_modules', 'ork'), 'dir');
+    // With the default runtime (python3.14 on arm64) this machine's index has no pydantic-core wheel: synth
+    // stops with one line naming the runtime, the missing wheels and the fix — no stack trace, no asset.
+    const refused = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices'], project);
+    expect(refused.status, explain('cdk synth (default runtime)', refused)).not.toBe(0);
+    const line = refused.stderr.split('\n').find((l) => l.startsWith('ork: '));
+    expect(line, refused.stderr).toMatch(/^ork: cannot build the python code of workflow my-flow for python3\.14 on arm64: pip found no manylinux2014_aarch64 wheels for cp314 of pydantic-core==[\d.]+, and Docker \(the fallback\) is not running\. Fix: .*-c pythonRuntime=python3\.11/);
+    expect(refused.stderr).not.toMatch(/^\s+at /m);
+    // A runtime that does not exist: one line too.
+    const unknown = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', '-c', 'pythonRuntime=python3.99'], project);
+    expect(unknown.stderr, explain('cdk synth -c pythonRuntime=python3.99', unknown)).toMatch(/^ork: -c pythonRuntime=python3\.99: not a Lambda Python runtime; one of python3\.11, /m);
+    expect(unknown.stderr).not.toMatch(/^\s+at /m);
+
     // Default output directory: cdk.out inside the workflow directory, which the bundle must leave out.
-    const synth = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices'], project);
+    const synth = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', ...RUNTIME_CONTEXT], project);
     expect(synth.status, explain('cdk synth (ork init project)', synth)).toBe(0);
     const assembly = path.join(project, 'cdk.out');
     expect(existsSync(path.join(assembly, 'Ork-my-flow.template.json'))).toBe(true);
     expect(failures(assembly)).toEqual([]);
-    const template = JSON.parse(readFileSync(path.join(assembly, 'Ork-my-flow.template.json'), 'utf8')) as { Resources: Record<string, { Type: string }> };
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(3);
+    const template = JSON.parse(readFileSync(path.join(assembly, 'Ork-my-flow.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions.map((f) => [f.Properties.Runtime, f.Properties.Architectures])).toEqual(new Array(3).fill(['python3.11', ['x86_64']]));
     expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
     // The one Lambda bundle: the workflow and the Ork SDK, without node_modules or the assembly itself.
     const bundles = readdirSync(assembly).filter((entry) => entry.startsWith('asset.'));
     expect(bundles).toHaveLength(1);
     const bundle = path.join(assembly, bundles[0] ?? '');
-    for (const file of ['workflow.yaml', 'tasks/discover.py', 'tasks/count_words.py', 'tasks/total.py', 'ork/lambda_handler.py']) expect(existsSync(path.join(bundle, file)), file).toBe(true);
+    // … and what Lambda's runtime lacks: pydantic, built for python3.11 on x86_64.
+    for (const file of ['workflow.yaml', 'tasks/discover.py', 'tasks/count_words.py', 'tasks/total.py', 'ork/lambda_handler.py', 'pydantic/__init__.py']) expect(existsSync(path.join(bundle, file)), file).toBe(true);
+    expect(readdirSync(path.join(bundle, 'pydantic_core')).some((f) => /^_pydantic_core\.cpython-311-x86_64-linux-gnu\.so$/.test(f))).toBe(true);
     for (const entry of ['node_modules', 'cdk.out']) expect(existsSync(path.join(bundle, entry)), entry).toBe(false);
 
     console.log(`[cdk-cli] repository synth ${repo.seconds.toFixed(1)} s, ork init ${init.seconds.toFixed(1)} s, project synth ${synth.seconds.toFixed(1)} s`);

@@ -36,6 +36,7 @@ import { compileCleanly, EXAMPLES_DIR, ROOT, workflowDirectories } from '../supp
  */
 
 const CONTROL_STACK = 'NagControl';
+const SYNTH_CONTEXT = { pythonRuntime: 'python3.11', architecture: 'x86_64' } as const;
 const SNS_TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:ork-alarms';
 
 interface Built {
@@ -302,7 +303,10 @@ function writeTestWorkflows(root: string): { settings: string; defaults: string;
 function build(): Built {
   const outdir = path.join(tmp, 'cdk.out');
   const started = performance.now();
-  const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false } });
+  // python3.11 on x86_64, as `-c pythonRuntime=python3.11 -c architecture=x86_64`: the python code assets are
+  // built for real, from the wheels this machine's pip reaches (cp311 manylinux x86_64); the default
+  // (python3.14 on arm64) needs an index that has its wheels, and its error is tested in python-code.test.ts.
+  const app = new App({ outdir, context: { '@aws-cdk/core:failSynthOnValidationErrors': false, ...SYNTH_CONTEXT } });
   const stacks = new Map<string, Stack>();
   const manifests = new Map<string, TaskManifest>();
   const workflows = new Map<string, OrkWorkflow>();
@@ -705,10 +709,10 @@ describe('template', () => {
           expect(props.Handler, `${workflow}/${task.name}`).toBe(handlers.get(task.name));
           expect(props.Handler).toMatch(/^([\w-]+\/)*__ork_lambda_\w+\.handler$/);
         } else {
-          expect(props.Runtime, `${workflow}/${task.name}`).toBe('python3.14');
+          expect(props.Runtime, `${workflow}/${task.name}`).toBe(SYNTH_CONTEXT.pythonRuntime);
           expect(props.Handler).toBe('ork.lambda_handler.handler');
         }
-        expect(props.Architectures).toEqual(['arm64']);
+        expect(props.Architectures).toEqual([SYNTH_CONTEXT.architecture]);
         // Its own log group and its own role.
         expect(props.LoggingConfig).toEqual({ LogGroup: { Ref: idOf(fn.logGroup) } });
         expect(props.Role).toEqual(getAtt(idOf(fn.role!)));
