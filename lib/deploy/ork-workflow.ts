@@ -295,20 +295,34 @@ export class OrkWorkflow extends Construct {
 
   /** Read and write of this workflow's prefix of the payload bucket, with its cdk-nag acknowledgements. */
   private grantFunctionPayloads(role: iam.Role, logGroup: logs.LogGroup, options: FunctionOptions): void {
-    this.payloadBucket.grantReadWrite(role, `${options.prefix}*`);
-    acknowledgePolicy(role, this.payloadBucket, options.prefix, logGroup);
+    this.grantPayloadObjects(role, options.prefix);
+    acknowledgePolicy(role, this.payloadBucket.arnForObjects(`${options.prefix}*`), options.prefix, logGroup);
     if (options.results) this.grantReadResults(role, options.results);
+  }
+
+  /**
+   * Exactly what a task's runtime does with the payload bucket (lambdas/python/ork/payload_store.py,
+   * lambdas/node/ork/payload-store.ts, in Lambda and in the container entry point alike): s3:PutObject of
+   * outputs above the threshold and of fan-out item lists, one request each, under the workflow's prefix;
+   * s3:GetObject of the references that its tasks wrote there. The runtimes never list, head, delete, tag or
+   * upload in parts: no bucket-level action (s3:ListBucket), no other object action. A bucket with a KMS key
+   * (a `payloadBucket` of the caller's): kms:GenerateDataKey to write an object, kms:Decrypt to read one.
+   * Granted where grantReadWrite granted: the role's policy, and the bucket's too if it is another account's.
+   */
+  private grantPayloadObjects(role: iam.IRole, prefix: string): void {
+    iam.Grant.addToPrincipalOrResource({ grantee: role, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [this.payloadBucket.arnForObjects(`${prefix}*`)], resource: this.payloadBucket });
+    this.payloadBucket.encryptionKey?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 
   /**
    * Read of the Distributed Maps' results (docs/scale.md: `ork_results` references, resolved by the
    * runtime of the task downstream): s3:GetObject only, on the workflow's results prefix, where ResultWriter
    * puts the manifest and result files; the keys come in the manifest, so no listing is needed. A bucket
-   * with a KMS key already lets the role decrypt (grantReadWrite above grants on the key).
+   * with a KMS key already lets the role decrypt (grantPayloadObjects grants kms:Decrypt on the key).
    */
   private grantReadResults(role: iam.IRole, results: string): void {
     const objects = this.payloadBucket.arnForObjects(`${results}*`);
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [objects] }));
+    iam.Grant.addToPrincipalOrResource({ grantee: role, actions: ['s3:GetObject'], resourceArns: [objects], resource: this.payloadBucket });
     acknowledge(role, `AwsSolutions-IAM5[Resource::${nagResourceName(role, objects)}]`, `Read of this workflow’s Distributed Map results (${results}) in the payload bucket, at keys that Step Functions chooses and hands on in the ResultWriter manifest.`);
   }
 
@@ -329,10 +343,11 @@ export class OrkWorkflow extends Construct {
     if (!task.image && definition.executionRole) {
       acknowledge(definition.executionRole, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken supports no resource-level permissions; the image pull itself is limited to the asset repository holding this task’s image.');
     }
-    this.payloadBucket.grantReadWrite(definition.taskRole, `${options.prefix}*`);
-    // Task token APIs take no resource: the token itself scopes the call to one waiting state.
+    this.grantPayloadObjects(definition.taskRole, options.prefix);
+    // What the container entry point (lambdas/python/ork/container.py) reports with. Task token APIs take no
+    // resource: the token itself scopes the call to one waiting state.
     definition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: ['*'] }));
-    acknowledgePolicy(definition.taskRole, this.payloadBucket, options.prefix);
+    acknowledgePolicy(definition.taskRole, this.payloadBucket.arnForObjects(`${options.prefix}*`), options.prefix);
     if (options.results) this.grantReadResults(definition.taskRole, options.results);
     acknowledge(definition.taskRole, 'AwsSolutions-IAM5[Resource::*]', 'states:SendTaskSuccess/Failure/Heartbeat support no resource-level permissions; the task token passed to the container is what limits the call to one waiting state.');
     acknowledge(definition, 'AwsSolutions-ECS2', 'The environment holds only non-secret configuration (task file, bucket name, prefix, heartbeat); workflow secrets belong in Secrets Manager, not in workflow.yaml.');
@@ -372,12 +387,14 @@ interface FunctionOptions {
   readonly results?: string;
 }
 
-/** IAM5 findings of a role that may read and write this workflow's prefix of the payload bucket. */
-function acknowledgePolicy(role: iam.IRole, bucket: s3.IBucket, prefix: string, logGroup?: logs.ILogGroup): void {
-  const bucketId = Stack.of(role).getLogicalId(bucket.node.defaultChild as s3.CfnBucket);
-  const reason = `Read and write of this workflow’s own prefix (${prefix}) of the payload bucket, where outputs too large for Step Functions state are passed between its tasks.`;
-  for (const action of ['s3:GetObject*', 's3:GetBucket*', 's3:List*', 's3:DeleteObject*', 's3:Abort*']) acknowledge(role, `AwsSolutions-IAM5[Action::${action}]`, reason);
-  acknowledge(role, `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/${prefix}*]`, reason);
+/**
+ * IAM5 findings of a role that may read and write this workflow's prefix of the payload bucket (`objects`, the
+ * ARN of its objects there): the key wildcard only, since its actions (s3:GetObject, s3:PutObject, and
+ * kms:Decrypt, kms:GenerateDataKey on a bucket's key) have none.
+ */
+function acknowledgePolicy(role: iam.IRole, objects: string, prefix: string, logGroup?: logs.ILogGroup): void {
+  const reason = `s3:GetObject and s3:PutObject of this workflow’s own prefix (${prefix}) of the payload bucket, where outputs too large for Step Functions state are passed between its tasks, at keys chosen at run time.`;
+  acknowledge(role, `AwsSolutions-IAM5[Resource::${nagResourceName(role, objects)}]`, reason);
   if (logGroup) {
     acknowledge(role, `AwsSolutions-IAM5[Resource::<${Stack.of(role).getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:log-stream:*]`, 'The function writes log streams of its own log group only; stream names are created by Lambda at run time.');
     acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.');
