@@ -1,6 +1,6 @@
 import { CreateStateMachineCommand, RedriveExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -268,9 +268,61 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
     const colours = (outputs: unknown) => Object.fromEntries(Object.entries(outputs as Record<string, { colour: string | null }>).map(([k, v]) => [k, v.colour]));
     expect(colours(cloud.output)).toEqual({ red: 'red', plain: null, blue: 'blue' });
     expect(colours(local.json.outputs)).toEqual(colours(cloud.output));
-    // On "Lambda" each task is its own function, whose code root is the workflow folder.
-    expect(cloud.output).toMatchObject({ red: { function: 'parity-env-red', root: directory }, plain: { function: 'parity-env-plain', root: directory } });
+    // On "Lambda" each task is its own function, whose code (the synthesized asset) is mounted at /var/task.
+    expect(cloud.output).toMatchObject({ red: { function: 'parity-env-red', root: '/var/task' }, plain: { function: 'parity-env-plain', root: '/var/task' } });
   }, 60_000);
+
+  it('runs each function from its synthesized asset as Lambda does: read-only code, private /tmp, only the runtime’s packages', async () => {
+    const parity = harness();
+    const probe = [
+      'import importlib.util, os, sys, tempfile',
+      'from ork import task',
+      '',
+      '@task',
+      'def main():',
+      '    here = os.path.dirname(os.path.abspath(__file__))',
+      '    try:',
+      '        open(os.path.join(here, "written.txt"), "w").close()',
+      '        code_folder = "writable"',
+      '    except OSError as error:',
+      '        code_folder = f"errno {error.errno}"',
+      '    with tempfile.NamedTemporaryFile(dir=tempfile.gettempdir()) as f:',
+      '        f.write(b"ok")',
+      '    import pydantic, boto3',
+      '    return {',
+      '        "code_folder": code_folder,',
+      '        "tmp_entries": sorted(e for e in os.listdir(tempfile.gettempdir()) if not e.startswith("tmp")),',
+      '        "task_file": __file__,',
+      '        "pydantic": pydantic.__file__,',
+      '        "boto3": boto3.__file__.startswith("/var/runtime/"),',
+      // Installed on this machine, absent from Lambda's runtime and from the asset.
+      '        "pytest": importlib.util.find_spec("pytest") is not None,',
+      '        "moto": importlib.util.find_spec("moto") is not None,',
+      '        "site": [p for p in sys.path if "site-packages" in p],',
+      '        "flags": [sys.flags.isolated, sys.flags.no_site],',
+      '    }',
+      '',
+    ].join('\n');
+    const directory = writeWorkflow('parity-sandbox', { 'workflow.yaml': 'name: parity-sandbox\ntasks:\n  probe: {file: tasks/probe.py}\n', 'tasks/probe.py': probe });
+    const cloud = await parity.run(directory, {});
+    expect(cloud.status, cloud.cause).toBe('SUCCEEDED');
+    expect((cloud.output as { probe: unknown }).probe).toEqual({
+      code_folder: 'errno 30', // EROFS: Lambda's /var/task is read-only
+      tmp_entries: [],
+      task_file: '/var/task/tasks/probe.py',
+      pydantic: '/var/task/pydantic/__init__.py',
+      boto3: true,
+      pytest: false,
+      moto: false,
+      site: [],
+      flags: [1, 1],
+    });
+    // The function's code is the synthesized asset (cdk.out), never the workflow folder.
+    const fn = cloud.deployment.functions.probe!;
+    expect(fn.codeDirectory).toMatch(/\/asset\.[0-9a-f]{64}$/);
+    expect(existsSync(path.join(fn.codeDirectory, 'pydantic', '__init__.py'))).toBe(true);
+    expect(existsSync(path.join(directory, 'tasks', 'written.txt'))).toBe(false);
+  }, 120_000);
 
   describe('every example: outputs equal those of ork run on the same input', () => {
     it('covers the examples', () => {

@@ -7,19 +7,18 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { Runtime } from '@aws-sdk/client-lambda';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { formatDiagnostic, Placeholders, type StateMachineDefinition, type TaskManifest } from '../../../compiler/index.js';
-import { bundleNodeTasks, nodeHandlers, nodeTarget } from '../../../lib/deploy/node-bundle.js';
+import { formatDiagnostic, type StateMachineDefinition, type TaskManifest } from '../../../compiler/index.js';
 import { compileWorkflowFile } from '../../../lib/file-system-host.js';
-import { substitutePlaceholders } from '../../../lib/local/substitute-placeholders.js';
-import { pythonSdkPath } from '../../../lib/package-root.js';
 import { startMotoServer, type MotoServer } from '../moto-server.js';
 import { LambdaFunctions, type InvocationRecord, type LambdaFunctionConfig } from './lambda-functions.js';
 import { createRole, MotoLambda, type LogEventRecord } from './moto-lambda.js';
 import { startLambdaProxy, type LambdaProxy } from './lambda-proxy.js';
+import { pythonRuntimeOf, renderDefinition, resolveCfn, synthesizeWorkflow, type CfnValue, type SynthesizedWorkflow } from './synthesized-workflow.js';
 
 /**
  * AWS parity harness: moto_server with Step Functions execution enabled, whose Lambda calls are answered by
@@ -71,6 +70,8 @@ export interface DeployedFunction {
   readonly task: string;
   readonly name: string;
   readonly arn: string;
+  /** Its synthesized code asset (what runs, read-only, at /var/task). */
+  readonly codeDirectory: string;
 }
 
 export interface Deployment {
@@ -191,7 +192,6 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     LANG: 'en_US.UTF-8',
     TZ: 'UTC',
-    PYTHONPATH: pythonSdkPath(),
     AWS_REGION: REGION,
     AWS_DEFAULT_REGION: REGION,
     AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
@@ -201,26 +201,27 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
     AWS_CONFIG_FILE: '/dev/null',
     AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
     AWS_EC2_METADATA_DISABLED: 'true',
-    ...(process.env.HOME ? { HOME: process.env.HOME } : {}),
   };
   // moto's Lambda and CloudWatch Logs, once moto is up: what `ork logs` reads.
   let motoLambda: MotoLambda | undefined;
+  // The python functions are synthesized for this interpreter's version, which stands in for Lambda's.
+  const python = options.python ?? process.env.ORK_PYTHON ?? 'python3';
+  const pythonRuntime = pythonRuntimeOf(python);
   const functions = new LambdaFunctions({
     baseEnvironment,
+    python,
     maxConcurrency: options.maxConcurrencyPerFunction ?? 16,
-    ...(options.python ? { python: options.python } : {}),
     // Before the Invoke API answers, so the lines are in CloudWatch once the state has completed.
     afterInvoke: async (invocation) => motoLambda?.ship(invocation),
   });
   let proxy: LambdaProxy | undefined;
-  // The code of node functions (bundled as lib/deploy bundles it), one folder per deployment.
-  let nodeCode: string | undefined;
+  const cleanups: (() => void)[] = [];
   const stop = async (): Promise<void> => {
     await proxy?.close();
     await functions.close();
     await moto?.stop();
     motoLambda?.destroy();
-    if (nodeCode) rmSync(nodeCode, { recursive: true, force: true });
+    for (const cleanup of cleanups.splice(0)) cleanup();
   };
 
   try {
@@ -254,65 +255,65 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
   const names = new Set<string>();
   const started = new Set<string>();
 
+  // Each workflow is synthesized once per harness (the cloud assembly does not depend on the deployment).
+  const synthesized = new Map<string, SynthesizedWorkflow>();
+  const cdkOut = mkdtempSync(path.join(tmpdir(), 'ork-parity-cdk-'));
+  cleanups.push(() => rmSync(cdkOut, { recursive: true, force: true }));
+
   const deploy = async (workflowDirectory: string, deployOptions: DeployOptions = {}): Promise<Deployment> => {
     const directory = path.resolve(workflowDirectory);
-    const compiled = compileWorkflowFile(path.join(directory, 'workflow.yaml'));
-    if (!compiled.ok || !compiled.definition || !compiled.manifest) {
-      throw new Error(`${directory} does not compile:\n${compiled.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
+    const manifestOnly = compileWorkflowFile(path.join(directory, 'workflow.yaml'));
+    if (!manifestOnly.ok || !manifestOnly.manifest) {
+      throw new Error(`${directory} does not compile:\n${manifestOnly.diagnostics.map((d) => formatDiagnostic(d)).join('\n')}`);
     }
-    const manifest = compiled.manifest;
-    const workflow = manifest.workflow;
-    const values: Record<string, string> = {};
-    const deployed: Record<string, DeployedFunction> = {};
-    for (const task of manifest.tasks) {
+    for (const task of manifestOnly.manifest.tasks) {
       if (!EMULATED_EXECUTORS.includes(task.executor)) {
         // Container tasks could not run anyway: moto's ECS integration hands Step Functions' PascalCase
         // RunTask parameters to boto3 unchanged and fails with States.Runtime 'LaunchType' (README.md).
         throw new Error(`task ${task.name}: executor '${task.executor}' is not emulated by the parity harness (python and node only; see its README)`);
       }
     }
-    // Node functions run what lib/deploy deploys: the workflow folder with the esbuild bundles of its node
-    // tasks (lib/deploy/node-bundle.ts), a copy of its own, as in Lambda's /var/task.
-    const nodeTasks = manifest.tasks.filter((t) => t.executor === 'node');
-    const handlers = nodeHandlers(nodeTasks);
-    let nodeDirectory: string | undefined;
-    if (nodeTasks.length > 0) {
-      nodeCode ??= mkdtempSync(path.join(tmpdir(), 'ork-parity-node-'));
-      mkdirSync(nodeCode, { recursive: true });
-      nodeDirectory = mkdtempSync(path.join(nodeCode, `${workflow}-`));
-      bundleNodeTasks(directory, nodeTasks, nodeDirectory, { target: nodeTarget(NODE_RUNTIME) });
+    // What `cdk deploy` would deploy: the construct's template and code assets (synthesized-workflow.ts).
+    let synth = synthesized.get(directory);
+    if (!synth) {
+      synth = synthesizeWorkflow(directory, { pythonRuntime, outdir: mkdtempSync(path.join(cdkOut, 'assembly-')) });
+      synthesized.set(directory, synth);
     }
-    for (const task of manifest.tasks) {
-      const node = task.executor === 'node';
-      const name = functionNameFor(workflow, task.name);
-      const arn = `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}`;
-      // As the deploy construct (lib/deploy/ork-workflow.ts) configures the function.
+    const manifest = synth.manifest;
+    const workflow = manifest.workflow;
+    const deployed: Record<string, DeployedFunction> = {};
+    const resources: Record<string, { ref: string; attributes?: Record<string, string> }> = {
+      [synth.payloadBucketLogicalId]: { ref: bucket, attributes: { Arn: `arn:aws:s3:::${bucket}` } },
+      'AWS::Region': { ref: REGION },
+      'AWS::AccountId': { ref: ACCOUNT_ID },
+    };
+    for (const fn of synth.functions) {
+      const name = functionNameFor(workflow, fn.task);
+      resources[fn.logicalId] = { ref: name, attributes: { Arn: `arn:aws:lambda:${REGION}:${ACCOUNT_ID}:function:${name}` } };
+    }
+    const resolve = (value: CfnValue, where: string): string => resolveCfn(value, resources, where);
+    for (const fn of synth.functions) {
+      const node = fn.runtime.startsWith('nodejs');
+      if (!node && fn.runtime !== pythonRuntime) throw new Error(`function of task ${fn.task}: runtime ${fn.runtime}, but the harness runs ${pythonRuntime}`);
+      const { ref: name, attributes } = resources[fn.logicalId]!;
+      const environment = Object.fromEntries(Object.entries(fn.environment).map(([key, value]) => [key, resolve(value, `${fn.task}: Environment.${key}`)]));
+      // The function as the template configures it; a deployment's `env` is the harness's knob over it.
       const config: LambdaFunctionConfig = {
         name,
-        arn,
-        codeDirectory: node ? nodeDirectory! : directory,
-        handler: node ? handlers.get(task.name)! : 'ork.lambda_handler.handler',
+        arn: attributes!.Arn!,
+        codeDirectory: fn.codeDirectory,
+        handler: fn.handler,
         ...(node ? { runtime: 'node' as const } : {}),
-        environment: {
-          ...task.env,
-          ORK_WORKFLOW: workflow,
-          ORK_PAYLOAD_BUCKET: bucket,
-          ORK_PAYLOAD_PREFIX: `${workflow}/`,
-          ...deployOptions.env,
-          ORK_TASK_FILE: task.file,
-        },
-        timeoutSeconds: task.timeoutSeconds ?? 900,
-        memoryMb: task.memoryMb,
+        environment: { ...environment, ...deployOptions.env, ORK_TASK_FILE: environment.ORK_TASK_FILE ?? '' },
+        timeoutSeconds: fn.timeoutSeconds,
+        memoryMb: fn.memoryMb,
       };
       functions.register(config);
       // Also in moto's Lambda (GetFunctionConfiguration) with its log group; the proxy still answers Invoke.
-      await mirror.register(config, node ? NODE_RUNTIME : undefined);
-      values[Placeholders.function(task.name)] = arn;
-      deployed[task.name] = { task: task.name, name, arn };
+      await mirror.register(config, fn.runtime as Runtime);
+      deployed[fn.task] = { task: fn.task, name, arn: config.arn, codeDirectory: fn.codeDirectory };
     }
-    // As the deploy construct does: Distributed Maps write their results to the payload bucket.
-    values[Placeholders.payloadBucket] = bucket;
-    const definition = substitutePlaceholders(compiled.definition, values);
+    const definition = renderDefinition(synth, resolve);
     let name = deployOptions.name ?? workflow;
     if (!deployOptions.name) for (let n = 2; names.has(name); n++) name = `${workflow}-${n}`;
     names.add(name);

@@ -1,26 +1,23 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import path from 'node:path';
+import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { isolatedCommand, LAMBDA_FIXED_ENVIRONMENT, LAMBDA_RUNTIME_DIR, prepareRuntimeDirectory } from './lambda-sandbox.js';
 
 /**
  * Lambda functions emulated by the parity harness: each function has warm "execution environments"
- * (lambda_runtime.py processes started with the function's environment in its code directory) that serve
+ * (lambda_runtime.py or .mjs processes started with the function's environment in a sandbox that has the
+ * file system Lambda gives it: lambda-sandbox.ts) that serve
  * one invocation at a time, as Lambda's do. A function gets a new environment whenever all of its
  * environments are busy (up to `maxConcurrency`, then invocations queue), so environment variables never
  * leak from one function to another and a fan-out really runs concurrently.
  */
 
-const RUNTIME_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lambda_runtime.py');
-/** The Node.js counterpart of lambda_runtime.py: same protocol, run by this process's own node. */
-const NODE_RUNTIME_SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lambda_runtime.mjs');
-
 export interface LambdaFunctionConfig {
   /** The function name (the last part of its ARN). */
   readonly name: string;
   readonly arn: string;
-  /** The code directory: working directory and LAMBDA_TASK_ROOT, as /var/task on Lambda. */
+  /** The code directory (the synthesized asset): mounted read-only at /var/task, the working directory. */
   readonly codeDirectory: string;
   /**
    * `module.function`, e.g. `ork.lambda_handler.handler`; for node, `path/module.export` as Lambda's Node.js
@@ -33,6 +30,8 @@ export interface LambdaFunctionConfig {
   readonly environment: Readonly<Record<string, string>>;
   readonly timeoutSeconds: number;
   readonly memoryMb: number;
+  /** Size of /tmp (Lambda's EphemeralStorage). @default 512 */
+  readonly ephemeralStorageMb?: number;
 }
 
 /** What the Invoke API answers: the payload text, and `Unhandled` when the function failed. */
@@ -119,6 +118,7 @@ export class LambdaFunctions {
   private readonly startedPids: number[] = [];
   private readonly python: string;
   private readonly maxConcurrency: number;
+  private runtimeFolder: string | undefined;
   private closed = false;
   private readonly onExit = () => {
     for (const environment of this.all) killTree(environment.child, 'SIGKILL');
@@ -203,6 +203,12 @@ export class LambdaFunctions {
     return result;
   }
 
+  /** The folder mounted at /var/runtime in every environment, made once (see prepareRuntimeDirectory). */
+  private runtimeDirectory(): string {
+    this.runtimeFolder ??= prepareRuntimeDirectory(this.python);
+    return this.runtimeFolder;
+  }
+
   /** Ends every environment and waits until each process has exited. Safe to call twice. */
   async close(): Promise<void> {
     this.closed = true;
@@ -216,6 +222,7 @@ export class LambdaFunctions {
     });
     await Promise.all(exits);
     for (const fn of this.functions.values()) for (const wake of fn.waiting.splice(0)) wake();
+    if (this.runtimeFolder) rmSync(this.runtimeFolder, { recursive: true, force: true });
   }
 
   private async acquire(fn: FunctionState): Promise<{ environment: Environment; cold: boolean }> {
@@ -263,20 +270,21 @@ export class LambdaFunctions {
     const env: Record<string, string> = {
       ...this.options.baseEnvironment,
       ...config.environment,
+      ...LAMBDA_FIXED_ENVIRONMENT,
       _HANDLER: config.handler,
-      LAMBDA_TASK_ROOT: config.codeDirectory,
       AWS_LAMBDA_FUNCTION_NAME: config.name,
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(config.memoryMb),
       AWS_LAMBDA_LOG_GROUP_NAME: `/aws/lambda/${config.name}`,
       AWS_LAMBDA_LOG_STREAM_NAME: logStream,
       AWS_EXECUTION_ENV: config.runtime === 'node' ? 'AWS_Lambda_nodejs_parity' : 'AWS_Lambda_python_parity',
-      PYTHONUNBUFFERED: '1',
     };
-    // Python puts the script's folder first on sys.path; -P (3.11+) would drop it, but the runtime's folder
-    // holds nothing importable besides itself, so the task root and PYTHONPATH decide what imports.
-    const [command, script] = config.runtime === 'node' ? [process.execPath, NODE_RUNTIME_SCRIPT] : [this.python, RUNTIME_SCRIPT];
-    const child = spawn(command, [script], { cwd: config.codeDirectory, env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    // As Lambda's runtimes: an interpreter that sees only the code folder (/var/task), the runtime's own
+    // folder (/var/runtime: the runtime script, and for Python the AWS SDK Lambda ships) and its standard
+    // library. Python runs isolated (-I: no PYTHONPATH, no user site; -S: no site-packages of this machine).
+    const command = config.runtime === 'node' ? [process.execPath, `${LAMBDA_RUNTIME_DIR}/lambda_runtime.mjs`] : [this.python, '-I', '-S', `${LAMBDA_RUNTIME_DIR}/lambda_runtime.py`];
+    const { file, args } = isolatedCommand(command, { code: config.codeDirectory, runtime: this.runtimeDirectory(), tmpMb: config.ephemeralStorageMb ?? 512 });
+    const child = spawn(file, args, { cwd: '/', env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const environment: Environment = {
       child,
       pid: child.pid ?? -1,

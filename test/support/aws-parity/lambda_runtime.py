@@ -1,8 +1,9 @@
 """One warm "Lambda execution environment" of the AWS parity harness (test/support/aws-parity).
 
 The harness starts this script once per concurrent invocation slot of a function, with that function's
-environment (as Lambda sets it: the function's variables, ``_HANDLER``, ``LAMBDA_TASK_ROOT`` …) and the
-function's code directory as the working directory. Like the real Python runtime (awslambdaric), it imports
+environment (as Lambda sets it: the function's variables, ``_HANDLER``, ``LAMBDA_TASK_ROOT`` …), as
+``python -I -S /var/runtime/lambda_runtime.py`` in a sandbox where the function's code is /var/task
+(read-only, the working directory) and /tmp is the only writable place (lambda-sandbox.ts). Like the real Python runtime (awslambdaric), it imports
 the handler once and then serves one invocation at a time, so module-level state survives between
 invocations exactly as in a warm Lambda container.
 
@@ -107,12 +108,14 @@ def main() -> None:
     protocol = os.fdopen(os.dup(1), "w", buffering=1, encoding="utf-8")
     os.dup2(2, 1)
     sys.stdout = sys.stderr
-    # As on Lambda, the task root (/var/task) comes first on sys.path, in place of this script's folder.
+    # As on Lambda: the task root (/var/task) first, then the AWS SDK the runtime ships, then the standard
+    # library. The interpreter runs with -I -S, so nothing else of this machine is importable; this
+    # script's own folder (/var/runtime) takes the place Python gave it, first on sys.path.
     task_root = os.environ.get("LAMBDA_TASK_ROOT") or os.getcwd()
-    if sys.path and os.path.abspath(sys.path[0] or ".") == os.path.dirname(os.path.abspath(__file__)):
-        sys.path[0] = task_root
-    else:
-        sys.path.insert(0, task_root)
+    runtime_dir = os.path.dirname(os.path.abspath(__file__))
+    if sys.path and os.path.abspath(sys.path[0] or ".") == runtime_dir:
+        sys.path.pop(0)
+    sys.path[0:0] = [task_root, os.path.join(runtime_dir, "python"), runtime_dir]
     handler = _load_handler()
     protocol.write(json.dumps({"ready": True, "pid": os.getpid()}) + "\n")
     for line in sys.stdin:
