@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { copyFileSync, cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,8 @@ import { EXAMPLES_DIR, ROOT, workflowDirectories } from '../support/workflows.js
 
 /**
  * Every example, run end to end through the CLI (`ork run <example> --json`) on a copy in a temporary
- * directory (the examples write their results beside themselves). The expected outputs are computed here
+ * directory, each run with a TMPDIR of its own: the examples write their results to the temporary directory
+ * (Lambda's code folder is read-only), never into their own folder. The expected outputs are computed here
  * from each example's data files; instance counts come from the --json summary and are checked against
  * attempts.jsonl; for a task with `concurrency`, the most instances seen running at once (run.json
  * `tasks.<task>.peakRunning`) must equal the cap whenever there are more instances than that, never above.
@@ -35,6 +36,10 @@ interface JsonSummary {
 
 interface ExampleRun {
   readonly dir: string;
+  /** The run's TMPDIR, where the example writes its results (under ork-examples/<example>/). */
+  readonly tmp: string;
+  /** The example's files before the run and after it (__pycache__ aside). */
+  readonly files: { readonly before: string[]; readonly after: string[] };
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
@@ -70,9 +75,21 @@ function copyExample(name: string, as = name): string {
   return target;
 }
 
+/** Every file under `dir`, relative, sorted; __pycache__ (Python's own, and skipped where it cannot write) aside. */
+function filesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .filter((file) => !file.split(path.sep).includes('__pycache__'))
+    .sort();
+}
+
 async function runExample(key: string, dir: string): Promise<void> {
   const runsDir = path.join(work, 'runs', key);
-  const { code, stdout, stderr } = await runCli(['run', dir, '--json'], { ORK_RUNS_DIR: runsDir });
+  const tmp = path.join(work, 'tmp', key);
+  mkdirSync(tmp, { recursive: true });
+  const before = filesOf(dir);
+  const { code, stdout, stderr } = await runCli(['run', dir, '--json'], { ORK_RUNS_DIR: runsDir, TMPDIR: tmp });
   let json: JsonSummary;
   try {
     json = JSON.parse(stdout) as JsonSummary;
@@ -84,7 +101,7 @@ async function runExample(key: string, dir: string): Promise<void> {
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as ExampleRun['attempts'][number]);
-  runs.set(key, { dir, code, stdout, stderr, json, record: JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as ExampleRun['record'], attempts });
+  runs.set(key, { dir, tmp, files: { before, after: filesOf(dir) }, code, stdout, stderr, json, record: JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as ExampleRun['record'], attempts });
 }
 
 function run(key: string): ExampleRun {
@@ -149,15 +166,15 @@ describe('examples run end to end (ork run --json)', () => {
   });
 
   it('static-parallel: 4 instances split the 12 months by index', () => {
-    const { json, dir } = run('static-parallel');
+    const { json, dir, tmp } = run('static-parallel');
     const months = csv(path.join(dir, 'data', 'sales.csv'));
     expectInstances('static-parallel', { process: 4 });
     expect(json.outputs).toStrictEqual({ process: [0, 1, 2, 3].map((index) => ({ processed: months.filter((_, i) => i % 4 === index).length })) });
-    expect(sorted(path.join(dir, '.ork', 'output', 'static-parallel'), /\.json$/)).toEqual(months.map((m) => `${m.month}.json`).sort());
+    expect(sorted(path.join(tmp, 'ork-examples', 'static-parallel'), /\.json$/)).toEqual(months.map((m) => `${m.month}.json`).sort());
   });
 
   it('dynamic-count: as many instances as discover counted partitions', () => {
-    const { json, dir } = run('dynamic-count');
+    const { json, dir, tmp } = run('dynamic-count');
     const events = path.join(dir, 'data', 'events');
     const partitions = sorted(events, /^date=.*\.csv$/);
     expectInstances('dynamic-count', { discover: 1, process: partitions.length });
@@ -165,21 +182,26 @@ describe('examples run end to end (ork run --json)', () => {
       discover: { count: partitions.length },
       process: partitions.map((file) => ({ partition: file.replace(/\.csv$/, ''), rows: csv(path.join(events, file)).length })),
     });
+    expect(sorted(path.join(tmp, 'ork-examples', 'dynamic-count'), /\.json$/)).toEqual(partitions.map((file) => file.replace(/\.csv$/, '.json')));
   });
 
   it('foreach-aggregate: one instance per file, then the sum of rows', () => {
-    const { json, dir } = run('foreach-aggregate');
+    const { json, dir, tmp } = run('foreach-aggregate');
     const prefix = 'data/raw/2024-01-15/';
     const files = sorted(path.join(dir, prefix), /\.csv$/).map((f) => `${prefix}${f}`);
     const rows = files.map((f) => csv(path.join(dir, f)).length);
     expectInstances('foreach-aggregate', { discover: 1, process: files.length, aggregate: 1 });
     expect(json.outputs).toStrictEqual({
       discover: { files },
-      process: files.map((f, i) => ({ input_file: f, output_file: f.replace('data/raw/', '.ork/processed/'), rows: rows[i] })),
+      process: files.map((f, i) => ({ input_file: f, output_file: f.replace('data/raw/', 'processed/'), rows: rows[i] })),
       aggregate: { total_rows: rows.reduce((a, b) => a + b, 0), files_processed: files.length },
     });
     expect(json.outputs.aggregate).toStrictEqual({ total_rows: 9, files_processed: 3 });
     expectPeak('foreach-aggregate', 'process', 8);
+    // output_file is relative to ork-examples/foreach-aggregate/ in the temporary directory
+    const written = path.join(tmp, 'ork-examples', 'foreach-aggregate', 'processed', '2024-01-15', 'orders-berlin.csv');
+    // (Python's csv module ends rows with \r\n)
+    expect(readFileSync(written, 'utf8').replaceAll('\r\n', '\n')).toBe('order_id,product,quantity,unit_price,total\nB-1,espresso,2,3,6\nB-2,latte,1,4,4\nB-3,croissant,3,2,6\n');
   });
 
   it('foreach-aggregate with 12 files: 8 instances run at once, never more', () => {
@@ -205,7 +227,7 @@ describe('examples run end to end (ork run --json)', () => {
   });
 
   it('concurrency-limit: 10 pages, 4 at a time', () => {
-    const { json, dir } = run('concurrency-limit');
+    const { json, dir, tmp } = run('concurrency-limit');
     const pages = sorted(path.join(dir, 'data', 'pages'), /^page-.*\.json$/);
     const expected = pages.map((file) => {
       const page = JSON.parse(readFileSync(path.join(dir, 'data', 'pages', file), 'utf8')) as { page: number; customers: { orders: number }[] };
@@ -214,6 +236,7 @@ describe('examples run end to end (ork run --json)', () => {
     expectInstances('concurrency-limit', { discover: 1, process: 10 });
     expect(json.outputs).toStrictEqual({ discover: { files: pages.map((p) => `data/pages/${p}`) }, process: expected });
     expectPeak('concurrency-limit', 'process', 4);
+    expect(sorted(path.join(tmp, 'ork-examples', 'concurrency-limit'), /\.json$/)).toEqual(pages);
     // Each instance sleeps 0.5 s: at most 4 at a time is at least 3 waves. The pool grows for instances
     // that wait on I/O, so they really run side by side (the discover worker plus three more).
     expect(json.tasks.process?.seconds).toBeGreaterThanOrEqual(1.5);
@@ -221,7 +244,7 @@ describe('examples run end to end (ork run --json)', () => {
   });
 
   it('combined: regions × 4 workers, flattened region by region, then totals', () => {
-    const { json, dir } = run('combined');
+    const { json, dir, tmp } = run('combined');
     const regionsDir = path.join(dir, 'data', 'regions');
     const regions = sorted(regionsDir, /\.csv$/).map((f) => f.replace(/\.csv$/, ''));
     const perInstance = regions.flatMap((region) => {
@@ -232,6 +255,7 @@ describe('examples run end to end (ork run --json)', () => {
       });
     });
     expectInstances('combined', { discover_regions: 1, process_region: regions.length * 4, aggregate: 1 });
+    expect(sorted(path.join(tmp, 'ork-examples', 'combined'), /\.json$/)).toEqual(regions.flatMap((r) => [0, 1, 2, 3].map((w) => `${r}-${w}.json`)).sort());
     expect(json.outputs).toStrictEqual({
       discover_regions: { regions },
       process_region: perInstance,
@@ -242,6 +266,10 @@ describe('examples run end to end (ork run --json)', () => {
         sales_by_region: Object.fromEntries(regions.map((r) => [r, perInstance.filter((p) => p.region === r).reduce((n, p) => n + p.sales, 0)])),
       },
     });
+  });
+
+  it('no example writes into its own folder (on Lambda it is read-only): results go to the temporary directory', () => {
+    for (const [key, { files }] of runs) expect(files.after, key).toEqual(files.before);
   });
 
   it('--json keeps stdout to the one object; progress goes to stderr', () => {

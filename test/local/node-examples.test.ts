@@ -13,14 +13,16 @@ import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
  * 300 ms and report when they started and ended really overlaps `concurrency` instances at most and at
  * least, in node and Python fan-outs running side by side (24 items each: time for the pools to grow on a
  * loaded machine).
- * Copies: the examples write their results beside themselves, and a copy in a temporary directory also
- * shows that a node workflow runs outside Ork's package (no node_modules, no package.json).
+ * Copies in a temporary directory show that a node workflow runs outside Ork's package (no node_modules, no
+ * package.json). Each run has a TMPDIR of its own: the examples write their results there (Lambda's code
+ * folder is read-only), never into their own folder.
  */
 
 const PATTERNS = ['static-parallel', 'dynamic-count', 'foreach-aggregate', 'concurrency-limit', 'combined'] as const;
 
 let tmp: ReturnType<typeof temporaryDirectory>;
-const runs = new Map<string, CliRun & { dir: string }>();
+type ExampleRun = CliRun & { dir: string; tmp: string; files: { before: string[]; after: string[] } };
+const runs = new Map<string, ExampleRun>();
 
 function copyExample(name: string, as = name): string {
   const target = path.join(tmp.dir, 'examples', as);
@@ -28,12 +30,24 @@ function copyExample(name: string, as = name): string {
   return target;
 }
 
-async function runExample(key: string, dir: string): Promise<void> {
-  const result = await runWorkflowCli(dir, path.join(tmp.dir, 'runs', key));
-  runs.set(key, { ...result, dir });
+/** Every file under `dir`, relative, sorted; __pycache__ aside. */
+function filesOf(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
+    .filter((file) => !file.split(path.sep).includes('__pycache__'))
+    .sort();
 }
 
-function run(key: string): CliRun & { dir: string } {
+async function runExample(key: string, dir: string): Promise<void> {
+  const tmpdir = path.join(tmp.dir, 'tmp', key);
+  mkdirSync(tmpdir, { recursive: true });
+  const before = filesOf(dir);
+  const result = await runWorkflowCli(dir, path.join(tmp.dir, 'runs', key), [], { TMPDIR: tmpdir });
+  runs.set(key, { ...result, dir, tmp: tmpdir, files: { before, after: filesOf(dir) } });
+}
+
+function run(key: string): ExampleRun {
   const found = runs.get(key);
   if (!found) throw new Error(`no run of ${key}: see the beforeAll error`);
   return found;
@@ -196,38 +210,43 @@ describe('node examples run end to end (ork run --json)', () => {
   });
 
   it('ts-static-parallel: 4 instances, 3 months each, a summary per month', () => {
-    const { json, dir } = run('ts-static-parallel');
+    const { json, tmp: tmpdir } = run('ts-static-parallel');
     expectInstances('ts-static-parallel', { process: 4 });
     expect(json.outputs).toStrictEqual({ process: [{ processed: 3 }, { processed: 3 }, { processed: 3 }, { processed: 3 }] });
-    expect(readdirSync(path.join(dir, '.ork', 'output', 'ts-static-parallel')).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `2024-${String(i + 1).padStart(2, '0')}.json`));
+    expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-static-parallel')).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `2024-${String(i + 1).padStart(2, '0')}.json`));
   });
 
   it('ts-dynamic-count: as many instances as discover counted', () => {
-    const { json } = run('ts-dynamic-count');
+    const { json, tmp: tmpdir } = run('ts-dynamic-count');
     expectInstances('ts-dynamic-count', { discover: 1, process: 3 });
     expect(json.outputs.discover).toStrictEqual({ count: 3 });
+    expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-dynamic-count')).sort()).toEqual(['date=2024-01-13.json', 'date=2024-01-14.json', 'date=2024-01-15.json']);
   });
 
   it('ts-foreach-aggregate: one instance per file, the sum of rows; 8 at once of 12 files, never more', () => {
     expect(run('ts-foreach-aggregate').json.outputs.aggregate).toStrictEqual({ total_rows: 9, files_processed: 3 });
     expectPeak('ts-foreach-aggregate', 'process', 8);
-    const { dir } = run('ts-foreach-aggregate');
-    expect(readFileSync(path.join(dir, '.ork', 'processed', '2024-01-15', 'orders-berlin.csv'), 'utf8')).toBe('order_id,product,quantity,unit_price,total\nB-1,espresso,2,3,6\nB-2,latte,1,4,4\nB-3,croissant,3,2,6\n');
+    const { json, tmp: tmpdir } = run('ts-foreach-aggregate');
+    // output_file is relative to ork-examples/ts-foreach-aggregate/ in the temporary directory
+    expect((json.outputs.process as { output_file: string }[])[0]?.output_file).toBe('processed/2024-01-15/orders-berlin.csv');
+    expect(readFileSync(path.join(tmpdir, 'ork-examples', 'ts-foreach-aggregate', 'processed', '2024-01-15', 'orders-berlin.csv'), 'utf8')).toBe('order_id,product,quantity,unit_price,total\nB-1,espresso,2,3,6\nB-2,latte,1,4,4\nB-3,croissant,3,2,6\n');
     expectInstances('ts-foreach-aggregate-wide', { discover: 1, process: 12, aggregate: 1 });
     expect(run('ts-foreach-aggregate-wide').json.outputs.aggregate).toStrictEqual({ total_rows: 36, files_processed: 12 });
     expectPeak('ts-foreach-aggregate-wide', 'process', 8);
   });
 
   it('ts-concurrency-limit: 10 pages, 4 at a time, at least three waves of 0.5 s', () => {
-    const { json } = run('ts-concurrency-limit');
+    const { json, tmp: tmpdir } = run('ts-concurrency-limit');
     expectInstances('ts-concurrency-limit', { discover: 1, process: 10 });
+    expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-concurrency-limit'))).toHaveLength(10);
     expectPeak('ts-concurrency-limit', 'process', 4);
     expect(json.tasks.process?.seconds).toBeGreaterThanOrEqual(1.5);
   });
 
   it('ts-combined: regions × 4 workers, flattened region by region', () => {
-    const { json } = run('ts-combined');
+    const { json, tmp: tmpdir } = run('ts-combined');
     expectInstances('ts-combined', { discover_regions: 1, process_region: 12, aggregate: 1 });
+    expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-combined'))).toHaveLength(12);
     const perInstance = json.outputs.process_region as { region: string; worker: number }[];
     expect(perInstance.map((p) => `${p.region}/${p.worker}`)).toEqual(['apac', 'eu', 'us'].flatMap((r) => [0, 1, 2, 3].map((w) => `${r}/${w}`)));
   });
@@ -276,6 +295,10 @@ describe('node examples run end to end (ork run --json)', () => {
       // one invocation per worker at a time: never two overlapping instances in one process
       for (const a of intervals) for (const b of intervals) if (a !== b && a.pid === b.pid) expect(a.end <= b.start || b.end <= a.start).toBe(true);
     }
+  });
+
+  it('no example writes into its own folder (on Lambda it is read-only): results go to the temporary directory', () => {
+    for (const [key, { files }] of runs) expect(files.after, key).toEqual(files.before);
   });
 
   it('--json keeps stdout to the one object; progress goes to stderr', () => {

@@ -1,13 +1,15 @@
 # tasks/process_region.py
 import csv
 import json
+import tempfile
 from pathlib import Path
 
 from ork import task, Context
 from pydantic import BaseModel
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent
-OUTPUT_DIR = WORKFLOW_DIR / ".ork" / "output" / "combined"
+# Results go to the temporary directory (/tmp on Lambda), not beside the code: Lambda's code folder is read-only.
+OUTPUT_DIR = Path(tempfile.gettempdir()) / "ork-examples" / "combined"
 
 
 class Input(BaseModel):

@@ -1,5 +1,6 @@
 # tasks/process.py
 import json
+import tempfile
 import time
 from pathlib import Path
 
@@ -7,7 +8,8 @@ from ork import task, Context
 from pydantic import BaseModel
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent
-OUTPUT_DIR = WORKFLOW_DIR / ".ork" / "output" / "concurrency-limit"
+# Results go to the temporary directory (/tmp on Lambda), not beside the code: Lambda's code folder is read-only.
+OUTPUT_DIR = Path(tempfile.gettempdir()) / "ork-examples" / "concurrency-limit"
 
 
 class Input(BaseModel):

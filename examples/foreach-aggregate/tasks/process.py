@@ -1,11 +1,14 @@
 # tasks/process.py
 import csv
+import tempfile
 from pathlib import Path
 
 from ork import task, Context
 from pydantic import BaseModel
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent
+# Results go to the temporary directory (/tmp on Lambda), not beside the code: Lambda's code folder is read-only.
+OUTPUT_DIR = Path(tempfile.gettempdir()) / "ork-examples" / "foreach-aggregate"
 
 
 def transform(rows: list[dict[str, str]]) -> list[dict[str, str | int]]:
@@ -29,9 +32,9 @@ def main(input: Input, ctx: Context) -> Output:
         df = list(csv.DictReader(f))
     df = transform(df)
 
-    # data/raw/… → .ork/processed/…: outputs stay out of the input folder.
-    output_path = input.item.replace("data/raw/", ".ork/processed/")
-    target = WORKFLOW_DIR / output_path
+    # data/raw/… → processed/…, under OUTPUT_DIR.
+    output_path = input.item.replace("data/raw/", "processed/")
+    target = OUTPUT_DIR / output_path
     target.parent.mkdir(parents=True, exist_ok=True)
     with target.open("w", newline="") as f:
         writer = csv.DictWriter(f, fieldnames=list(df[0]) if df else ["order_id"])

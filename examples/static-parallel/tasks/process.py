@@ -1,5 +1,6 @@
 import csv
 import json
+import tempfile
 from pathlib import Path
 
 from ork import task, Context
@@ -8,7 +9,8 @@ from pydantic import BaseModel
 # Paths are relative to the workflow directory (the folder holding workflow.yaml).
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent
 DATA_FILE = WORKFLOW_DIR / "data" / "sales.csv"
-OUTPUT_DIR = WORKFLOW_DIR / ".ork" / "output" / "static-parallel"
+# Results go to the temporary directory (/tmp on Lambda), not beside the code: Lambda's code folder is read-only.
+OUTPUT_DIR = Path(tempfile.gettempdir()) / "ork-examples" / "static-parallel"
 
 
 def get_all_items() -> list[dict[str, str]]:

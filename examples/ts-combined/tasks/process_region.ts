@@ -1,11 +1,13 @@
 // tasks/process_region.ts
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineTask, z } from 'ork/task';
 
 const WORKFLOW_DIR = fileURLToPath(new URL('..', import.meta.url));
-const OUTPUT_DIR = path.join(WORKFLOW_DIR, '.ork', 'output', 'ts-combined');
+// Results go to the temporary directory (/tmp on Lambda), not beside the code: Lambda's code folder is read-only.
+const OUTPUT_DIR = path.join(tmpdir(), 'ork-examples', 'ts-combined');
 
 export default defineTask({
   input: z.object({

@@ -1,12 +1,14 @@
 // tasks/process.ts
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { defineTask, z } from 'ork/task';
 
 const WORKFLOW_DIR = fileURLToPath(new URL('..', import.meta.url));
-const OUTPUT_DIR = path.join(WORKFLOW_DIR, '.ork', 'output', 'ts-concurrency-limit');
+// Results go to the temporary directory (/tmp on Lambda), not beside the code: Lambda's code folder is read-only.
+const OUTPUT_DIR = path.join(tmpdir(), 'ork-examples', 'ts-concurrency-limit');
 
 // The saved page, checked as it is read: a malformed page fails its instance with a ZodError naming the field.
 const Page = z.object({

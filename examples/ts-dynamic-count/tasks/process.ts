@@ -1,5 +1,6 @@
 // tasks/process.ts
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { defineTask, z } from 'ork/task';
 import { listPartitions, OUTPUT_DIR, TABLE_DIR } from './partitions.js';
 
@@ -18,7 +19,7 @@ export default defineTask({
     const byKind: Record<string, number> = {};
     for (const kind of rows.map((r) => r[kindColumn] ?? '').sort()) byKind[kind] = (byKind[kind] ?? 0) + 1;
     mkdirSync(OUTPUT_DIR, { recursive: true });
-    writeFileSync(`${OUTPUT_DIR}/${partition}.json`, `${JSON.stringify({ partition, rows: rows.length, by_kind: byKind }, null, 2)}\n`);
+    writeFileSync(path.join(OUTPUT_DIR, `${partition}.json`), `${JSON.stringify({ partition, rows: rows.length, by_kind: byKind }, null, 2)}\n`);
 
     ctx.log.info(`Instance ${ctx.parallelIndex}/${ctx.parallelCount}: ${partition} has ${rows.length} rows`);
     return { partition, rows: rows.length };

@@ -1,10 +1,13 @@
 // tasks/process.ts
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineTask, z } from 'ork/task';
 
 const WORKFLOW_DIR = fileURLToPath(new URL('..', import.meta.url));
+// Results go to the temporary directory (/tmp on Lambda), not beside the code: Lambda's code folder is read-only.
+const OUTPUT_DIR = path.join(tmpdir(), 'ork-examples', 'ts-foreach-aggregate');
 
 type Row = Record<string, string | number>;
 
@@ -32,9 +35,9 @@ export default defineTask({
     const { columns, rows } = readCsv(path.join(WORKFLOW_DIR, input.item));
     const df = transform(rows);
 
-    // data/raw/… → .ork/processed/…: outputs stay out of the input folder.
-    const outputPath = input.item.replace('data/raw/', '.ork/processed/');
-    const target = path.join(WORKFLOW_DIR, outputPath);
+    // data/raw/… → processed/…, under OUTPUT_DIR.
+    const outputPath = input.item.replace('data/raw/', 'processed/');
+    const target = path.join(OUTPUT_DIR, outputPath);
     mkdirSync(path.dirname(target), { recursive: true });
     const header = df.length > 0 ? [...columns, 'total'] : ['order_id'];
     writeFileSync(target, [header.join(','), ...df.map((row) => header.map((c) => row[c]).join(','))].join('\n') + '\n');

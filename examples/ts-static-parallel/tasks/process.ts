@@ -1,11 +1,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineTask, z } from 'ork/task';
 
 // Paths are relative to the workflow directory (the folder holding workflow.yaml).
 const WORKFLOW_DIR = fileURLToPath(new URL('..', import.meta.url));
 const DATA_FILE = `${WORKFLOW_DIR}data/sales.csv`;
-const OUTPUT_DIR = `${WORKFLOW_DIR}.ork/output/ts-static-parallel`;
+// Results go to the temporary directory (/tmp on Lambda), not beside the code: Lambda's code folder is read-only.
+const OUTPUT_DIR = path.join(tmpdir(), 'ork-examples', 'ts-static-parallel');
 
 type Month = Record<string, string>;
 
@@ -23,7 +26,7 @@ function processItems(items: Month[]): string[] {
     const orders = Number(item.orders);
     const revenue = Number(item.revenue);
     const summary = { month: item.month, orders, revenue, average_order: Math.round((revenue / orders) * 100) / 100 };
-    const file = `${OUTPUT_DIR}/${item.month}.json`;
+    const file = path.join(OUTPUT_DIR, `${item.month}.json`);
     writeFileSync(file, `${JSON.stringify(summary, null, 2)}\n`);
     return file;
   });
