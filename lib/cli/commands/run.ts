@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { PythonRequirementsError, requirementsEnvironment } from '../../local/python-requirements.js';
 import { readRunSummary, runsDirectory, succeededOutputs } from '../../local/run-recorder.js';
 import { RunStats } from '../../local/run-stats.js';
 import { ExitCode, UsageError } from '../cli-error.js';
@@ -20,7 +21,9 @@ export const runCommand: Command = {
 
 Compiles the workflow (default: .) and runs the compiled state machine locally with
 aws-local-stepfunctions, each Task on a warm Python or Node worker. Every run is recorded under
-.ork/runs/<runId>/ (ORK_RUNS_DIR to change it).
+.ork/runs/<runId>/ (ORK_RUNS_DIR to change it). A requirements.txt beside workflow.yaml is installed
+with pip into a virtual environment under the workflow's .ork/venv/ (once, again when it changes),
+whose python runs the Python tasks.
 
 Options:
   --input JSON|@FILE   the workflow input (params), a JSON object
@@ -28,7 +31,8 @@ Options:
                        progress goes to stderr
   --resume RUN_ID      run again what did not succeed in RUN_ID, reusing its recorded outputs
   --max-workers N      cap on Python worker processes (default 256)
-Exit codes: 0 succeeded, 1 the workflow failed, 2 invalid workflow or command line, 130 aborted.`,
+Exit codes: 0 succeeded, 1 the workflow failed, 2 invalid workflow or command line (or a
+requirements.txt that pip cannot install), 130 aborted.`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('run', argv, {
       input: { type: 'string', short: 'i' },
@@ -60,6 +64,17 @@ Exit codes: 0 succeeded, 1 the workflow failed, 2 invalid workflow or command li
     if (reportDiagnostics(result, io) || !result.definition || !result.manifest) return ExitCode.invalid;
     const manifest = result.manifest;
 
+    // requirements.txt: the python workers run in a virtual environment that has its packages (node tasks do not need one).
+    let python: string | undefined;
+    if (manifest.tasks.some((t) => t.executor !== 'node')) {
+      try {
+        python = (await requirementsEnvironment({ workflowDir: location.directory, python: io.env.ORK_PYTHON ?? 'python3', env: io.env, progress: (line) => io.stderr.write(`ork: ${line}\n`) }))?.python;
+      } catch (error) {
+        if (error instanceof PythonRequirementsError) throw new UsageError(error.message);
+        throw error;
+      }
+    }
+
     const progressStream = values.json ? io.stderr : io.stdout;
     const live = progressStream.isTTY === true && !io.env.CI;
     const stats = new RunStats(manifest.tasks.map((t) => t.name));
@@ -90,6 +105,7 @@ Exit codes: 0 succeeded, 1 the workflow failed, 2 invalid workflow or command li
         observers: [stats, progress],
         signal: controller.signal,
         env: io.env,
+        ...(python ? { python } : {}),
         ...(resume ? { resume } : {}),
         ...(maxWorkers !== undefined ? { maxWorkers } : {}),
       });
