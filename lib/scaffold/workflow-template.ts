@@ -213,8 +213,12 @@ ${
         ? `The tasks are TypeScript (\`executor: node\`): each file exports \`defineTask({ input, output, handler })\` from
 \`ork/task\`, with zod schemas that type the handler's input and output. \`npm run typecheck\` checks them.
 `
-        : `Add Python packages your tasks need to \`requirements.txt\`; they are bundled for Lambda at deploy.
+        : `Add Python packages your tasks need to \`requirements.txt\`: \`ork run\` installs them into a virtual environment
+under \`.ork/venv/\` (once, and again when the file changes), and deploy bundles them for Lambda.
 `
-    }`,
+    }
+On Lambda the tasks' code folder is read-only: a task that writes files writes them to the temporary directory
+(${ts ? `\`os.tmpdir()\`` : `\`tempfile.gettempdir()\``}, \`/tmp\` on Lambda), and hands results on as its output.
+`,
   };
 }

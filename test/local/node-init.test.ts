@@ -57,6 +57,8 @@ describe('ork init --lang ts', () => {
     const yaml = readFileSync(path.join(project, 'workflow.yaml'), 'utf8');
     expect(yaml.match(/executor: node/g)).toHaveLength(3);
     expect(readFileSync(path.join(project, 'tasks', 'count_words.ts'), 'utf8')).toContain("import { defineTask, z } from 'ork/task';");
+    // Lambda's code folder is read-only: the README says where a task writes files
+    expect(readFileSync(path.join(project, 'README.md'), 'utf8')).toContain('`os.tmpdir()`, `/tmp` on Lambda');
     expect(ork(['validate', project], tmp.dir).status).toBe(0);
   });
 
@@ -86,9 +88,14 @@ describe('ork init --lang ts', () => {
     expect(readFileSync(path.join(project, 'workflow.yaml'), 'utf8')).not.toContain('executor');
     expect(ork(['init', 'explicit', '--lang', 'python'], tmp.dir).status).toBe(0);
     expect(existsSync(path.join(tmp.dir, 'explicit', 'tasks', 'total.py'))).toBe(true);
+    const readme = readFileSync(path.join(project, 'README.md'), 'utf8');
+    expect(readme).toContain('`tempfile.gettempdir()`, `/tmp` on Lambda');
+    expect(readme).toContain('`requirements.txt`: `ork run` installs them');
     const run = await runWorkflowCli(project, path.join(tmp.dir, 'runs-py'));
     expect(run.json.status, run.stderr).toBe('SUCCEEDED');
     expect(run.json.outputs).toStrictEqual(EXPECTED_OUTPUTS);
+    // no requirements.txt, no virtual environment; and the tasks wrote nothing into the project
+    expect(existsSync(path.join(project, '.ork'))).toBe(false);
   });
 
   it('an unknown --lang is a usage error', () => {
