@@ -336,7 +336,8 @@ describe.skipIf(!runSuite)('the Node.js Lambda emulation (lambda_runtime.mjs, no
   it('keeps an environment warm, starts another for concurrent invocations, and captures what it writes', async () => {
     const first = JSON.parse((await functions.invoke('echo', { n: 1 })).payload) as { calls: number; pid: number; colour: string; cwd: string; remaining: boolean; request: string };
     const second = await functions.invoke('echo', { n: 2 });
-    expect(first).toMatchObject({ event: { n: 1 }, calls: 1, colour: 'green', cwd: code, remaining: true });
+    // The code folder is mounted at /var/task, the working directory, as on Lambda.
+    expect(first).toMatchObject({ event: { n: 1 }, calls: 1, colour: 'green', cwd: '/var/task', remaining: true });
     expect(first.request).toMatch(/^[0-9a-f-]{36}$/);
     expect(JSON.parse(second.payload)).toMatchObject({ calls: 2, pid: first.pid });
     expect(second.logs).toContain('echo log line');
