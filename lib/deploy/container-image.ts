@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { TaskManifestEntry } from '../../compiler/index.js';
+import { pythonSdkRequirements } from './python-dependencies.js';
 import { BUNDLE_EXCLUDES, copyWorkflowBundle } from './workflow-bundle.js';
 
 /** Base image of generated Dockerfiles: Python from ECR Public (no Docker Hub rate limits on AWS). */
@@ -16,7 +17,8 @@ export function generatedDockerfile(hasRequirements: boolean): string {
   return [
     `FROM ${CONTAINER_BASE_IMAGE}`,
     'WORKDIR /app',
-    'RUN pip install --no-cache-dir "pydantic>=2,<3" "boto3>=1.28"',
+    // The SDK's dependencies and boto3 (the container entry point reports to Step Functions with it).
+    `RUN pip install --no-cache-dir ${pythonSdkRequirements(['aws']).map((r) => `"${r}"`).join(' ')}`,
     // The whole context before requirements.txt: its relative paths (local wheels, `-e ./lib`) mean the
     // workflow directory, as for Lambda bundles, and must exist when pip runs in WORKDIR.
     'COPY . /app',

@@ -34,12 +34,18 @@ export function pythonTarget(runtime: string, architecture: 'arm64' | 'x86_64'):
   };
 }
 
-/** The SDK's runtime dependencies, as lambdas/python/pyproject.toml declares them (its one source). */
-export function pythonSdkRequirements(): string[] {
-  const pyproject = readFileSync(path.join(pythonSdkPath(), 'pyproject.toml'), 'utf8');
-  const list = /^dependencies\s*=\s*\[([^\]]*)\]/m.exec(pyproject);
-  if (!list) throw new Error(`no dependencies = [...] in ${path.join(pythonSdkPath(), 'pyproject.toml')}`);
-  return [...list[1]!.matchAll(/"([^"]+)"|'([^']+)'/g)].map((m) => (m[1] ?? m[2])!);
+/**
+ * The SDK's runtime dependencies, as lambdas/python/pyproject.toml declares them (their one source), with
+ * those of the named extras (`aws`: boto3, which Lambda's runtime ships but a container image must install).
+ */
+export function pythonSdkRequirements(extras: readonly string[] = []): string[] {
+  const file = path.join(pythonSdkPath(), 'pyproject.toml');
+  const pyproject = readFileSync(file, 'utf8');
+  const lists = [/^dependencies\s*=\s*\[([^\]]*)\]/m.exec(pyproject), ...extras.map((extra) => new RegExp(`^${extra}\\s*=\\s*\\[([^\\]]*)\\]`, 'm').exec(pyproject))];
+  return lists.flatMap((list, i) => {
+    if (!list) throw new Error(`no ${i === 0 ? 'dependencies' : `optional dependency ${extras[i - 1]}`} = [...] in ${file}`);
+    return [...list[1]!.matchAll(/"([^"]+)"|'([^']+)'/g)].map((m) => (m[1] ?? m[2])!);
+  });
 }
 
 /** pip could not produce the packages for the target, and Docker cannot either. */
