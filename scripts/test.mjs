@@ -2,7 +2,9 @@
 // The project's test command (npm test): checks what the suites need, then runs the type check, the
 // vitest suites and the Python suites. Each missing prerequisite is named in one line.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 const ci = Boolean(process.env.CI);
 const run = (cmd, args, opts = {}) => spawnSync(cmd, args, { stdio: 'inherit', ...opts }).status ?? 1;
@@ -21,6 +23,22 @@ else {
   }
 }
 if (!quiet('moto_server', ['--help'])) missing.push('moto_server on PATH (pip install "moto[server]")');
+// Python code assets are built for python3.11 on x86_64 with pip (test/support/wheel-index.ts: the local wheel
+// folder /opt/pypi/files when there is one, else pip's own configuration).
+if (!existsSync('/opt/pypi/files') && !process.env.PIP_FIND_LINKS && !process.env.PIP_INDEX_URL) {
+  console.error('ork tests: no /opt/pypi/files; pip uses its own configuration to find cp311 manylinux wheels.');
+}
+{
+  const wheels = mkdtempSync(path.join(tmpdir(), 'ork-wheel-check-'));
+  const env = { ...process.env, ...(existsSync('/opt/pypi/files') && !process.env.PIP_FIND_LINKS && !process.env.PIP_INDEX_URL ? { PIP_NO_INDEX: '1', PIP_FIND_LINKS: '/opt/pypi/files' } : {}) };
+  const pip = spawnSync('python3', ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--platform', 'manylinux2014_x86_64', '--implementation', 'cp', '--python-version', '3.11', '-d', wheels, 'pydantic-core'], { stdio: 'ignore', env });
+  rmSync(wheels, { recursive: true, force: true });
+  if (pip.status !== 0) missing.push('pip able to fetch cp311 manylinux2014_x86_64 wheels (pydantic-core) from its index or /opt/pypi/files: the python code assets of the synth and parity tests are built from them');
+}
+// The parity harness runs each Lambda function in a private mount namespace (read-only code, private /tmp).
+if (!quiet('unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', 'mount -t tmpfs tmpfs /mnt'])) {
+  missing.push('root, for unshare --mount and mount (the parity harness runs each Lambda function with a read-only /var/task)');
+}
 if (!quiet('chromium', ['--version'])) missing.push('chromium (Debian package, renders the HTML run report in its test)');
 if (missing.length > 0) {
   console.error(`ork tests need: ${missing.join('; ')}.`);
