@@ -25,12 +25,11 @@ else {
 if (!quiet('moto_server', ['--help'])) missing.push('moto_server on PATH (pip install "moto[server]")');
 // Python code assets are built for python3.11 on x86_64 with pip (test/support/wheel-index.ts: the local wheel
 // folder /opt/pypi/files when there is one, else pip's own configuration).
-if (!existsSync('/opt/pypi/files') && !process.env.PIP_FIND_LINKS && !process.env.PIP_INDEX_URL) {
-  console.error('ork tests: no /opt/pypi/files; pip uses its own configuration to find cp311 manylinux wheels.');
-}
+const localWheels = existsSync('/opt/pypi/files') && !process.env.PIP_INDEX_URL && !process.env.PIP_NO_INDEX;
+if (!localWheels) console.error('ork tests: pip finds cp311 manylinux wheels through its own configuration (no /opt/pypi/files, or PIP_INDEX_URL / PIP_NO_INDEX set).');
 {
   const wheels = mkdtempSync(path.join(tmpdir(), 'ork-wheel-check-'));
-  const env = { ...process.env, ...(existsSync('/opt/pypi/files') && !process.env.PIP_FIND_LINKS && !process.env.PIP_INDEX_URL ? { PIP_NO_INDEX: '1', PIP_FIND_LINKS: '/opt/pypi/files' } : {}) };
+  const env = { ...process.env, ...(localWheels ? { PIP_NO_INDEX: '1', PIP_FIND_LINKS: [process.env.PIP_FIND_LINKS, '/opt/pypi/files'].filter(Boolean).join(' ') } : {}) };
   const pip = spawnSync('python3', ['-m', 'pip', 'download', '--quiet', '--no-deps', '--only-binary=:all:', '--platform', 'manylinux2014_x86_64', '--implementation', 'cp', '--python-version', '3.11', '-d', wheels, 'pydantic-core'], { stdio: 'ignore', env });
   rmSync(wheels, { recursive: true, force: true });
   if (pip.status !== 0) missing.push('pip able to fetch cp311 manylinux2014_x86_64 wheels (pydantic-core) from its index or /opt/pypi/files: the python code assets of the synth and parity tests are built from them');
