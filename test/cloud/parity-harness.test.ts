@@ -1,6 +1,6 @@
 import { CreateStateMachineCommand, RedriveExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { execFile } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaFunctions, processAlive, ROLE_ARN, startAwsParity, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
+import { TEMPLATE_LANGUAGES, workflowTemplate } from '../../lib/scaffold/workflow-template.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
@@ -323,6 +324,21 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
     expect(existsSync(path.join(fn.codeDirectory, 'pydantic', '__init__.py'))).toBe(true);
     expect(existsSync(path.join(directory, 'tasks', 'written.txt'))).toBe(false);
   }, 120_000);
+
+  for (const language of TEMPLATE_LANGUAGES) {
+    it(`runs the \`ork init${language === 'python' ? '' : ` --lang ${language}`}\` template from its read-only assets, with ork run’s outputs`, async () => {
+      const parity = harness();
+      const name = `parity-init-${language}`;
+      const directory = writeWorkflow(name, workflowTemplate(name, ROOT, language));
+      // As `npm install` links it in the project: `ork/task` of the TypeScript tasks resolves through it.
+      mkdirSync(path.join(directory, 'node_modules'), { recursive: true });
+      symlinkSync(ROOT, path.join(directory, 'node_modules', 'ork'), 'dir');
+      const [local, cloud] = await Promise.all([orkRun(directory, {}), parity.run(directory, {})]);
+      expect(local.json.status, local.stderr).toBe('SUCCEEDED');
+      expect({ status: cloud.status, error: cloud.error, cause: cloud.cause }).toEqual({ status: 'SUCCEEDED' });
+      expect(withoutStoreLocations(cloud.output)).toEqual(withoutStoreLocations(local.json.outputs));
+    }, 120_000);
+  }
 
   describe('every example: outputs equal those of ork run on the same input', () => {
     it('covers the examples', () => {
