@@ -5,22 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { App } from 'aws-cdk-lib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OrkWorkflowStack, synthErrorLine } from '../../lib/deploy/index.js';
-
-/** A pure-Python wheel built by hand (no `wheel` package here, and PyPI is not reachable). */
-function writeWheel(dir: string): string {
-  const file = path.join(dir, 'tinydep-0.1-py3-none-any.whl');
-  const script = `
-import base64, hashlib, sys, zipfile
-files = {'tinydep/__init__.py': 'X = 1\\n', 'tinydep-0.1.dist-info/METADATA': 'Metadata-Version: 2.1\\nName: tinydep\\nVersion: 0.1\\n', 'tinydep-0.1.dist-info/WHEEL': 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n'}
-record = [f"{n},sha256={base64.urlsafe_b64encode(hashlib.sha256(c.encode()).digest()).rstrip(b'=').decode()},{len(c.encode())}" for n, c in files.items()]
-files['tinydep-0.1.dist-info/RECORD'] = '\\n'.join(record + ['tinydep-0.1.dist-info/RECORD,,']) + '\\n'
-with zipfile.ZipFile(sys.argv[1], 'w') as z:
-    [z.writestr(n, c) for n, c in files.items()]
-`;
-  const result = spawnSync('python3', ['-c', script, file], { encoding: 'utf8' });
-  expect(result.status, result.stderr).toBe(0);
-  return file;
-}
+import { writeWheel } from '../support/wheels.js';
 
 /** A workflow folder with one python task that imports `module`, and the given requirements.txt. */
 function writeWorkflow(root: string, name: string, requirements?: string, module = 'tinydep'): string {

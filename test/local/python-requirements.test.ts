@@ -1,9 +1,10 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../node-sdk/support.js';
+import { writeWheel } from '../support/wheels.js';
 import { ROOT } from '../support/workflows.js';
 
 /**
@@ -48,22 +49,6 @@ function outputs(result: CliResult): Record<string, unknown> {
   expect(json.status, result.stderr).toBe('SUCCEEDED');
   expect(result.code).toBe(0);
   return json.outputs;
-}
-
-/** A pure-Python wheel built by hand, as test/deploy/python-requirements.test.ts does. */
-function writeWheel(dir: string): string {
-  const file = path.join(dir, 'tinydep-0.1-py3-none-any.whl');
-  const script = `
-import base64, hashlib, sys, zipfile
-files = {'tinydep/__init__.py': 'X = 1\\n', 'tinydep-0.1.dist-info/METADATA': 'Metadata-Version: 2.1\\nName: tinydep\\nVersion: 0.1\\n', 'tinydep-0.1.dist-info/WHEEL': 'Wheel-Version: 1.0\\nGenerator: test\\nRoot-Is-Purelib: true\\nTag: py3-none-any\\n'}
-record = [f"{n},sha256={base64.urlsafe_b64encode(hashlib.sha256(c.encode()).digest()).rstrip(b'=').decode()},{len(c.encode())}" for n, c in files.items()]
-files['tinydep-0.1.dist-info/RECORD'] = '\\n'.join(record + ['tinydep-0.1.dist-info/RECORD,,']) + '\\n'
-with zipfile.ZipFile(sys.argv[1], 'w') as z:
-    [z.writestr(n, c) for n, c in files.items()]
-`;
-  const result = spawnSync(process.env.ORK_PYTHON ?? 'python3', ['-c', script, file], { encoding: 'utf8' });
-  expect(result.status, result.stderr).toBe(0);
-  return file;
 }
 
 const USES_DEP = `import sys
