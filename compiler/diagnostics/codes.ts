@@ -47,6 +47,8 @@ export const Codes = {
   conflictingFanOutOptions: { code: 'ORK224', severity: 'error', title: 'fan-out options that cannot work together' },
   inlineConcurrency: { code: 'ORK225', severity: 'warning', title: 'inline fan-out concurrency above what AWS runs at once' },
   sharedFanOutSource: { code: 'ORK226', severity: 'error', title: 'foreach source shared by inline and distributed fan-outs' },
+  constructIdCollision: { code: 'ORK227', severity: 'error', title: 'task names that deploy as the same construct id' },
+  invalidFlexibleWindow: { code: 'ORK228', severity: 'error', title: 'schedule flexible window not a whole number of minutes from 1 to 1,440' },
 
   unknownTask: { code: 'ORK301', severity: 'error', title: 'reference to an unknown task' },
   selfReference: { code: 'ORK302', severity: 'error', title: 'task depends on itself' },

@@ -1,2 +1,3 @@
 export * from './workflow-spec.js';
 export * from './fan-out-kinds.js';
+export * from './construct-ids.js';

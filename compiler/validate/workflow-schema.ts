@@ -92,7 +92,7 @@ export const scheduleObjectSchema = z.strictObject({
   expression: z.string().describe('`cron(0 6 * * ? *)`, `rate(1 hour)` or `at(2026-01-01T00:00:00)`.'),
   timezone: z.string().optional().describe('IANA time zone of a cron or at expression, e.g. `Europe/Paris`. @default UTC'),
   enabled: z.boolean().optional().describe('@default true'),
-  flexible_window: duration.optional().describe('Let EventBridge Scheduler start the run up to this late.'),
+  flexible_window: duration.optional().describe('Let EventBridge Scheduler start the run up to this late: whole minutes, from 1m to 24h.'),
   input: z.record(z.string(), z.unknown()).optional().describe('Params of scheduled runs, over `params:`.'),
 });
 

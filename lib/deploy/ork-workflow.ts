@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { definitionText, Placeholders, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
+import { definitionText, Placeholders, taskConstructIds, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
 import { acknowledge, nagResourceName } from './acknowledge.js';
 import { compileForDeploy } from './compile-for-deploy.js';
 import { containerImage } from './container-image.js';
@@ -274,9 +274,10 @@ export class OrkWorkflow extends Construct {
    * group — memory, timeout, environment and tracing from the manifest.
    */
   private functionProps(task: TaskManifestEntry, options: FunctionOptions) {
-    const id = `Task${pascal(task.name)}`;
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: options.retention, removalPolicy: options.removalPolicy });
-    const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Ork task ${this.manifest.workflow}/${task.name}` });
+    const ids = taskConstructIds(task.name);
+    const id = ids.task;
+    const logGroup = new logs.LogGroup(this, ids.logs, { retention: options.retention, removalPolicy: options.removalPolicy });
+    const role = new iam.Role(this, ids.role, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Ork task ${this.manifest.workflow}/${task.name}` });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`] }));
     const props = {
       description: `Ork task ${this.manifest.workflow}/${task.name}`,
@@ -327,13 +328,13 @@ export class OrkWorkflow extends Construct {
   }
 
   private containerTask(task: TaskManifestEntry, workflowDir: string, options: { retention: logs.RetentionDays; removalPolicy: RemovalPolicy; env: Record<string, string>; prefix: string; results?: string }): ecs.FargateTaskDefinition {
-    const id = `Task${pascal(task.name)}`;
-    const definition = new ecs.FargateTaskDefinition(this, id, {
+    const ids = taskConstructIds(task.name);
+    const definition = new ecs.FargateTaskDefinition(this, ids.task, {
       cpu: Math.round((task.cpu ?? 1) * 1024),
       memoryLimitMiB: task.memoryMb,
       runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.X86_64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
     });
-    const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: options.retention, removalPolicy: options.removalPolicy });
+    const logGroup = new logs.LogGroup(this, ids.logs, { retention: options.retention, removalPolicy: options.removalPolicy });
     definition.addContainer('task', {
       containerName: 'task',
       image: containerImage(task, workflowDir),
@@ -425,13 +426,5 @@ export const DEFAULT_NODE_RUNTIME = lambda.Runtime.NODEJS_24_X;
 function newestKnownNodeRuntime(): string {
   const majors = lambda.Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name)).map((r) => Number(/\d+/.exec(r.name)![0]));
   return `nodejs${Math.max(...majors)}.x`;
-}
-
-function pascal(name: string): string {
-  return name
-    .split('_')
-    .filter(Boolean)
-    .map((part) => part[0]?.toUpperCase() + part.slice(1))
-    .join('') || 'Task';
 }
 

@@ -492,6 +492,27 @@ const cases: Case[] = [
     source: yaml('tasks:', '  import:', '    file: tasks/a.py'),
     expect: [{ code: 'ORK204', line: 2, col: 3, message: "task name 'import' is a Python keyword", hint: "'import_task'" }],
   },
+  {
+    name: 'task names that deploy as one construct id (my_task, myTask)',
+    source: yaml('tasks:', '  my_task:', '    file: tasks/a.py', '  myTask:', '    file: tasks/b.py'),
+    expect: [{ code: 'ORK227', line: 4, col: 3, message: "tasks 'myTask' and 'my_task' (line 2) both deploy their function as construct 'TaskMyTask', so `cdk synth` would fail", hint: "'myTask' → TaskMyTask, TaskMyTaskLogs, TaskMyTaskRole" }],
+  },
+  {
+    name: 'task names that differ only in case or in underscores',
+    source: yaml('tasks:', '  report:', '    file: tasks/a.py', '  Report:', '    file: tasks/b.py', '  _report_:', '    file: tasks/c.py'),
+    expect: [
+      { code: 'ORK227', line: 4, col: 3, message: "tasks 'Report' and 'report' (line 2) both deploy their function as construct 'TaskReport'", hint: 'rename one of them' },
+      { code: 'ORK227', line: 6, col: 3, message: "tasks '_report_' and 'report' (line 2) both deploy their function as construct 'TaskReport'", hint: 'rename one of them' },
+    ],
+  },
+  {
+    name: "a task whose construct id is another task's log group or role",
+    source: yaml('tasks:', '  load:', '    file: tasks/a.py', '  load_logs:', '    file: tasks/b.py', '  load_role:', '    executor: container', '    file: tasks/c.py', '    image: example.com/load:1'),
+    expect: [
+      { code: 'ORK227', line: 4, col: 3, message: "task 'load_logs' would deploy its function as construct 'TaskLoadLogs', the id of the log group of task 'load' (line 2)", hint: 'rename one of them' },
+      { code: 'ORK227', line: 6, col: 3, message: "task 'load_role' would deploy its task definition as construct 'TaskLoadRole', the id of the role of task 'load' (line 2)", hint: 'rename one of them' },
+    ],
+  },
 
   // ----- empty or missing tasks ----------------------------------------------------------------------
   {
@@ -734,6 +755,21 @@ const cases: Case[] = [
     name: 'unknown time zone',
     source: yaml('schedule:', '  expression: cron(0 6 * * ? *)', '  timezone: Europe/Pariss', 'tasks:', '  a:', '    file: tasks/a.py'),
     expect: [{ code: 'ORK216', line: 3, col: 13, message: "unknown time zone 'Europe/Pariss'", hint: 'Europe/Paris' }],
+  },
+  {
+    name: 'flexible_window that is not whole minutes (90s)',
+    source: yaml('schedule:', '  expression: rate(1 hour)', '  flexible_window: 90s', 'tasks:', '  a:', '    file: tasks/a.py'),
+    expect: [{ code: 'ORK228', line: 3, col: 20, message: 'flexible_window 90s is not a whole number of minutes', hint: 'use 1m or 2m' }],
+  },
+  {
+    name: 'flexible_window under a minute, as a number of seconds',
+    source: yaml('schedule:', '  expression: rate(1 hour)', '  flexible_window: 30', 'tasks:', '  a:', '    file: tasks/a.py'),
+    expect: [{ code: 'ORK228', line: 3, col: 20, message: 'flexible_window 30s is not a whole number of minutes', hint: 'use 1m' }],
+  },
+  {
+    name: 'flexible_window above 1,440 minutes',
+    source: yaml('schedule:', '  expression: cron(0 6 * * ? *)', '  flexible_window: 1d1m', 'tasks:', '  a:', '    file: tasks/a.py'),
+    expect: [{ code: 'ORK228', line: 3, col: 20, message: 'flexible_window 1441m is above 1440 minutes (24h)', hint: 'use at most 24h (1440m)' }],
   },
 
   // ----- workflow settings --------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
 import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
+import { taskConstructIds, type TaskConstructIds } from '../../model/index.js';
 import type { ValidationRule } from './validation-rule.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -16,10 +17,44 @@ function suggestion(name: string): string {
   return cleaned && cleaned !== name ? `try '${cleaned}'` : 'use letters, digits and _ (not starting with a digit)';
 }
 
-/** ORK204, ORK203: task names are identifiers, not reserved, and there is at least one task. */
+const CONSTRUCT_KINDS: Readonly<Record<keyof TaskConstructIds, string>> = { task: 'function', logs: 'log group', role: 'role' };
+
+/**
+ * ORK227: deploy names each task's constructs after it (taskConstructIds: `Task` + the name in PascalCase,
+ * plus `Logs` and `Role`), and CDK refuses two constructs with one id, so `my_task` and `myTask` (both
+ * `TaskMyTask`), or `a` and `a_logs` (`TaskALogs`), would validate and run but fail `cdk synth`. The later
+ * task in the file is reported, naming the earlier one.
+ */
+function constructIdCollisions(names: readonly string[], isContainer: (name: string) => boolean, locate: (name: string) => Diagnostic['span']): Diagnostic[] {
+  const owners = new Map<string, { task: string; kind: string }>();
+  const found: Diagnostic[] = [];
+  for (const name of names) {
+    const ids = taskConstructIds(name);
+    const mine = (Object.keys(CONSTRUCT_KINDS) as (keyof TaskConstructIds)[]).filter((kind) => kind !== 'role' || !isContainer(name)).map((kind) => ({ id: ids[kind], kind: kind === 'task' && isContainer(name) ? 'task definition' : CONSTRUCT_KINDS[kind] }));
+    const clash = mine.map((own) => ({ own, other: owners.get(own.id) })).find((c) => c.other !== undefined);
+    if (clash?.other) {
+      const other = clash.other;
+      const line = locate(other.task).start.line;
+      const what = clash.own.kind === other.kind ? `both deploy their ${other.kind} as construct '${clash.own.id}'` : `would deploy its ${clash.own.kind} as construct '${clash.own.id}', the id of the ${other.kind} of task '${other.task}'`;
+      found.push(
+        makeDiagnostic(
+          Codes.constructIdCollision,
+          locate(name),
+          clash.own.kind === other.kind ? `tasks '${name}' and '${other.task}' (line ${line}) ${what}, so \`cdk synth\` would fail` : `task '${name}' ${what} (line ${line}), so \`cdk synth\` would fail`,
+          `rename one of them: deploy names each task's constructs after it in PascalCase (split on _, each part capitalised: '${name}' → ${mine.map((m) => m.id).join(', ')}), and construct ids must be unique`,
+        ),
+      );
+      continue;
+    }
+    for (const own of mine) owners.set(own.id, { task: name, kind: own.kind });
+  }
+  return found;
+}
+
+/** ORK204, ORK203, ORK227: task names are identifiers, not reserved, at least one, and distinct once deployed. */
 export const taskNamesRule: ValidationRule = {
   name: 'task-names',
-  check({ raw, sourceMap }) {
+  check({ raw, spec, sourceMap }) {
     const tasks = raw.tasks;
     if (tasks === null || typeof tasks !== 'object' || Array.isArray(tasks)) return [];
     const names = Object.keys(tasks);
@@ -37,6 +72,8 @@ export const taskNamesRule: ValidationRule = {
         found.push(makeDiagnostic(Codes.invalidTaskName, span, `task name '${name}' is a Python keyword, so downstream tasks could not declare it as an Input field`, `rename it, e.g. '${name}_task'`));
       }
     }
+    const executors = new Map(spec.tasks.map((t) => [t.name, t.executor]));
+    found.push(...constructIdCollisions(names.filter((name) => IDENTIFIER.test(name)), (name) => executors.get(name) === 'container', (name) => sourceMap.locate(['tasks', name], 'key')));
     return found;
   },
 };
