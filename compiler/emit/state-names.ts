@@ -17,7 +17,12 @@ function shortHash(text: string): string {
  * own states start with `Ork-`.
  */
 export class StateNames {
-  private readonly used = new Set<string>();
+  /**
+   * Names no state may take. `States`: asl-validator, which aws-local-stepfunctions runs on every definition
+   * `ork run` loads, takes every key named `States` for a map of states (JSONPath `$..States`) and writes
+   * into its values, so a state of that name made `ork run` fail; a task named `States` gets `States-2`.
+   */
+  private readonly used = new Set<string>(['States']);
   private readonly runStates = new Map<string, string>();
   private readonly instanceStates = new Map<string, string[]>();
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../lib/local/promise-polyfill.js';
 import { adaptForLocal, distributedMapsOf } from '../../lib/local/local-adaptation.js';
 import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
-import { definitionText, type StateMachineDefinition } from '../../compiler/index.js';
+import { compile, definitionText, inMemoryHost, type StateMachineDefinition } from '../../compiler/index.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories } from '../support/workflows.js';
 
 /**
@@ -131,6 +131,32 @@ describe('aws-local-stepfunctions accepts (as ork run loads it)', () => {
       for (const machine of machines) expect(() => new StateMachine(machine as never, { validationOptions: { checkArn: true, checkPaths: true } })).not.toThrow();
     });
   }
+
+  // Its validator (asl-validator) takes every key named `States` for a map of states and writes into its values:
+  // a state named `States` made `ork run` stop with "Cannot create property 'QueryLanguage' on string 'Task'".
+  it('a workflow with a task named States, fanned out and read downstream', async () => {
+    const { StateMachine } = await import('aws-local-stepfunctions');
+    const source = [
+      'tasks:',
+      '  States:',
+      '    file: tasks/a.py',
+      '  each:',
+      '    file: tasks/a.py',
+      '    foreach: States.items',
+      '    parallel: States.n',
+      '  after:',
+      '    file: tasks/a.py',
+      '    depends_on: [States, each]',
+      '',
+    ].join('\n');
+    const result = compile({ file: 'workflow.yaml', source, host: inMemoryHost(['tasks/a.py'], '/work/flow') });
+    expect(result.diagnostics).toEqual([]);
+    const definition = result.definition as StateMachineDefinition;
+    expect(Object.keys(definition.States)).not.toContain('States');
+    expect(result.manifest?.tasks.find((t) => t.name === 'States')?.stateName).toBe('States-2');
+    const local = adaptForLocal(substitutePlaceholders(definition));
+    expect(() => new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } })).not.toThrow();
+  });
 });
 
 /** How moto reports a definition its parser refuses (moto 5: `ASLParserException …`; AWS: InvalidDefinition). */

@@ -784,6 +784,11 @@ const cases: Case[] = [
     expect: [{ code: 'ORK222', line: 2, col: 3, message: "param key 'input.$' must not end in '.$'" }],
   },
   {
+    name: "params key named States (the local engine's ASL validator reads it as a map of states)",
+    source: yaml('params:', '  limits:', '    States: {max: 3}', 'tasks:', '  a:', '    file: tasks/a.py'),
+    expect: [{ code: 'ORK222', line: 3, col: 5, message: "param key 'States' cannot be embedded in the state machine", hint: "rename it (e.g. 'states')" }],
+  },
+  {
     name: 'dependency listed twice is a warning',
     source: yaml('tasks:', '  a:', '    file: tasks/a.py', '  b:', '    file: tasks/b.py', '    depends_on: [a, a]'),
     expect: [{ code: 'ORK305', line: 6, col: 21, message: "task 'b' lists 'a' in depends_on twice" }],
