@@ -13,7 +13,7 @@ import { splitFailures } from '../../lambdas/node/ork/failures.js';
 import { defineTask, z } from '../../lambdas/node/ork/index.js';
 import { DirectoryStore, References, S3Store } from '../../lambdas/node/ork/payload-store.js';
 import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
-import { makePayload, python, run, runOk, temporaryDirectory } from './support.js';
+import { EXECUTION, makePayload, python, run, runOk, temporaryDirectory } from './support.js';
 
 const consumer = defineTask({ handler: (input, ctx) => ({ process: input.process, failures: ctx.failures }) });
 // Reads nothing from its input: its context still reports the failures upstream.
@@ -44,15 +44,15 @@ async function writeResults(write: Write, bucket: string, prefix: string, files:
 
 const batch = (...indexes: number[]): Rec => ({ Items: indexes.map((i) => ({ item: `i${i}`, item_index: i })), BatchInput: { params: {} } });
 
-/** What the Python SDK makes of the same input: the resolved list and the failures. */
-function pythonReads(value: unknown): unknown {
+/** What the Python SDK makes of the same input, with the same store: the resolved list and the failures. */
+function pythonReads(value: unknown, storeDir: string): unknown {
   return JSON.parse(
     python(
       `import json, sys
-from ork.payload_store import References, DirectoryStore
-kept, failures = References(DirectoryStore("/unused")).resolve_outputs(json.load(sys.stdin))
+from ork.payload_store import References, store_from_environment
+kept, failures = References(store_from_environment()).resolve_outputs(json.load(sys.stdin))
 print(json.dumps({"kept": kept, "failures": [{k: v for k, v in f.to_json().items() if v is not None} for f in failures]}))`,
-      {},
+      { ORK_PAYLOAD_DIR: storeDir },
       JSON.stringify(value),
     ),
   );
@@ -90,7 +90,7 @@ describe('results and failures (directory store)', () => {
       process: [{ rows: 0 }, { rows: 2, blob: 'x'.repeat(100) }, { rows: 3 }, { rows: 10 }],
       failures: { process: [{ error: 'ValueError', cause: 'bad row in x', itemIndex: 1 }] },
     });
-    const fromPython = pythonReads(results) as { kept: unknown; failures: unknown[] };
+    const fromPython = pythonReads(results, tmp.dir) as { kept: unknown; failures: unknown[] };
     expect(fromPython.kept).toStrictEqual((output as Rec).process);
     expect(camel(fromPython.failures)).toStrictEqual(((output as Rec).failures as Rec).process);
   });
@@ -113,7 +113,7 @@ describe('results and failures (directory store)', () => {
       [2, 'Ork.OutputValidationError'],
       [3, 'Ork.OutputValidationError'],
     ]);
-    expect(pythonReads(results)).toMatchObject({ kept: out.process });
+    expect(pythonReads(results, tmp.dir)).toMatchObject({ kept: out.process });
   });
 
   it('chunks of indexes are ordered by start and flattened', async () => {
@@ -216,13 +216,14 @@ describe.skipIf(!motoServerAvailable())('results and items on S3 (moto)', () => 
       await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
     };
     const results = await writeResults(write, bucket, 'ork-results/wf/process/0123', {
-      SUCCEEDED: [[succeeded({ item_index: 2 }, { i: 2 }), succeeded({ item_index: 1 }, big), succeeded({ item_index: 0 }, { i: 0 })]],
-      FAILED: [[failed({ item_index: 3 }, 'States.TaskFailed', 'lambda failed')]],
+      // Each child's Input carries the parent execution's id, as the Map's ItemSelector hands it down.
+      SUCCEEDED: [[succeeded({ item_index: 2, execution_id: EXECUTION }, { i: 2 }), succeeded({ item_index: 1, execution_id: EXECUTION }, big), succeeded({ item_index: 0, execution_id: EXECUTION }, { i: 0 })]],
+      FAILED: [[failed({ item_index: 3, execution_id: EXECUTION }, 'States.TaskFailed', 'lambda failed')]],
     });
     const items = await references.storeItems(['a', 'b'], 'wf/run-1/discover/discover-attempt1-items-files.json');
     expect(items).toStrictEqual({ ork_items: { bucket, key: 'runs/wf/run-1/discover/discover-attempt1-items-files.json', count: 2 } });
     const task = defineTask({ handler: (input, ctx) => ({ process: input.process, files: (input.discover as { files: unknown }).files, failed: ctx.failures.process?.map((f) => f.itemIndex) }) });
-    const { output } = await runOk(task, makePayload('consumer', { inputs: { process: results, discover: { files: items } } }), new DirectoryStore('/unused'));
+    const { output } = await runOk(task, makePayload('consumer', { inputs: { process: results, discover: { files: items } } }), store);
     expect(output).toStrictEqual({ process: [{ i: 0 }, { i: 1, blob: 'y'.repeat(50) }, { i: 2 }], files: ['a', 'b'], failed: [3] });
   });
 });

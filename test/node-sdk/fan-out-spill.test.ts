@@ -171,14 +171,17 @@ describe.skipIf(!motoServerAvailable())('spilling to S3 (moto)', () => {
     });
   });
 
-  it('the reference names the bucket and the full key; a runner with a directory store reads it back', async () => {
+  it('the reference names the bucket and the full key; a runner of the same store reads it back, one with a directory store refuses it', async () => {
     const { output } = await runOk(discover, spill([[['files'], 40]], { n: 41 }), new S3Store(bucket, 'runs'));
     const files = (output as { files: Items }).files;
     expect(files).toStrictEqual({ ork_items: { bucket, key: 'runs/wf/run-1/discover/discover-attempt1-items-files.json', count: 41 } });
     const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: files.ork_items.key }));
     expect(JSON.parse((await object.Body?.transformToString()) ?? '')).toHaveLength(41);
-    const { output: result } = await runOk(consumer, makePayload('consumer', { inputs: { discover: output } }), new DirectoryStore('/unused'));
+    const { output: result } = await runOk(consumer, makePayload('consumer', { inputs: { discover: output } }), new S3Store(bucket, 'runs'));
     expect((result as { files: unknown[] }).files).toStrictEqual(Array.from({ length: 41 }, (_, i) => `f${i}.csv`));
+    const { error } = await run(consumer, makePayload('consumer', { inputs: { discover: output } }), new DirectoryStore('/unused'));
+    expect(describeFailure(error)).toMatchObject({ type: 'Ork.ForeignReference', retryable: false });
+    expect(describeFailure(error).message).toContain(`${bucket}/runs/wf/run-1/discover/`);
   });
 
   it('a list that cannot be stored is an Ork.PayloadStoreError with its cause', async () => {

@@ -90,7 +90,7 @@ describe('directory store (local runs)', () => {
 
   it('a reference that cannot be read fails with Ork.PayloadStoreError (retryable), naming it', async () => {
     const missing = `file://${tmp.dir}/nowhere.json`;
-    const { error } = await run(consumer, makePayload('consumer', { inputs: { big: [{ $ork_ref: missing, bytes: 3 }] } }));
+    const { error } = await run(consumer, makePayload('consumer', { inputs: { big: [{ $ork_ref: missing, bytes: 3 }] } }), new DirectoryStore(tmp.dir));
     expect(describeFailure(error)).toMatchObject({ type: 'Ork.PayloadStoreError', retryable: true });
     expect(describeFailure(error).message).toContain(missing);
   });
@@ -150,9 +150,11 @@ describe.skipIf(!motoServerAvailable())('S3 store (moto)', () => {
     const text = (await object.Body?.transformToString()) ?? '';
     expect(Buffer.byteLength(text)).toBe(ref.bytes);
     expect(JSON.parse(text)).toStrictEqual({ index: 2, blob: 'é'.repeat(5000) });
-    // a consumer whose store is the directory one still reads s3:// references
-    const { output } = await runOk(consumer, makePayload('consumer', { inputs: { big: outputs } }), new DirectoryStore(path.join(process.cwd(), 'unused')));
+    const { output } = await runOk(consumer, makePayload('consumer', { inputs: { big: outputs } }), store as S3Store);
     expect(output).toStrictEqual({ indexes: [0, 1, 2, 3], sizes: [5000, 10, 5000, 10], item: null });
+    // a consumer whose store is a directory refuses s3:// references: not its store
+    const { error } = await run(consumer, makePayload('consumer', { inputs: { big: outputs } }), new DirectoryStore(path.join(process.cwd(), 'unused')));
+    expect(describeFailure(error)).toMatchObject({ type: 'Ork.ForeignReference', retryable: false });
   });
 
   it('across languages on S3: Python writes, Node reads; Node writes, Python reads', async () => {

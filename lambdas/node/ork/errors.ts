@@ -19,6 +19,8 @@ export const InvalidPayloadError = (message: string): OrkError => new OrkError('
 export const TaskDefinitionError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.TaskDefinitionError', message, { cause, retryable: false });
 export const ProtocolError = (message: string): OrkError => new OrkError('Ork.ProtocolError', message, { retryable: false });
 export const PayloadStoreError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.PayloadStoreError', message, { cause });
+/** A payload reference in the data points outside this execution's own payload store (docs/payload.md). */
+export const ForeignReferenceError = (message: string): OrkError => new OrkError('Ork.ForeignReference', message, { retryable: false });
 
 export interface Failure {
   readonly type: string;

@@ -9,7 +9,7 @@
  */
 import { isObject } from './json-object.js';
 import type { FanOutField } from './payload.js';
-import { largeOutputThreshold, type References } from './payload-store.js';
+import { largeOutputThreshold, type References, type Scope } from './payload-store.js';
 
 /** `…/process_item_3_-attempt1.json` → `…/process_item_3_-attempt1-items-files.json`. */
 export function itemsKey(outputKey: string, path: readonly (string | number)[]): string {
@@ -36,7 +36,7 @@ function replaced(container: unknown, path: readonly (string | number)[], value:
   return { ...(container as Record<string, unknown>), [step]: inner };
 }
 
-export async function spillFanOutFields(output: unknown, fields: readonly FanOutField[], references: References, outputKey: string, threshold?: number): Promise<unknown> {
+export async function spillFanOutFields(output: unknown, fields: readonly FanOutField[], references: References, outputKey: string, threshold?: number, scope?: Scope): Promise<unknown> {
   let result = output;
   // Whether the output would go to the store whole: then any fan-out list is stored on its own instead.
   const limit = Math.min(threshold ?? Number.POSITIVE_INFINITY, largeOutputThreshold());
@@ -47,6 +47,9 @@ export async function spillFanOutFields(output: unknown, fields: readonly FanOut
       node = child(node.value, step);
       if (!node.found) break;
     }
+    // An `ork_items` the task returned rather than one this runtime wrote (its params passed on): the
+    // machine's ItemReader would read it as the fan-out's list, so it must be this execution's.
+    if (node.found) references.checkItems(node.value, scope);
     if (!node.found || !Array.isArray(node.value) || (node.value.length <= field.above && !oversized)) continue;
     result = replaced(result, field.path, await references.storeItems(node.value, itemsKey(outputKey, field.path)));
   }

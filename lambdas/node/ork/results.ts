@@ -72,7 +72,11 @@ async function records(manifest: unknown, status: 'SUCCEEDED' | 'FAILED', bucket
  * The outputs in item order, flattened for `per_child: "list"`, with failure markers in place. `failuresOnly`
  * reads only the FAILED files: for an upstream field the task does not read, whose failures its context still reports.
  */
-export async function readResults(reference: ResultsReference, readJson: ReadJson, options: { failuresOnly?: boolean } = {}): Promise<unknown[]> {
+/**
+ * `checkInput` is called with every record's Input before any of them is used (it throws for a record of
+ * another execution: payload-store.ts).
+ */
+export async function readResults(reference: ResultsReference, readJson: ReadJson, options: { failuresOnly?: boolean; checkInput?: (childInput: unknown) => void } = {}): Promise<unknown[]> {
   const { bucket, key, per_child: perChild } = reference[RESULTS_KEY];
   const where = `${bucket}/${key}`;
   const manifest = await readJson(bucket, key);
@@ -80,12 +84,15 @@ export async function readResults(reference: ResultsReference, readJson: ReadJso
   if (!options.failuresOnly) {
     for (const record of await records(manifest, 'SUCCEEDED', bucket, readJson, where)) {
       const childInput = decode(record.Input, `a child's Input in ${where}`);
+      options.checkInput?.(childInput);
       const output = decode(record.Output, `a child's Output in ${where}`);
       entries.push({ order: order(instances(childInput)[0]), values: perChild === 'list' && Array.isArray(output) ? output : [output] });
     }
   }
   for (const record of await records(manifest, 'FAILED', bucket, readJson, where)) {
-    const ran = instances(decode(record.Input, `a child's Input in ${where}`));
+    const childInput = decode(record.Input, `a child's Input in ${where}`);
+    options.checkInput?.(childInput);
+    const ran = instances(childInput);
     // A failed batch failed every instance in it; each is reported, as an inline Map would have.
     entries.push({ order: order(ran[0]), values: ran.map((instance) => failureMarker(record.Error, record.Cause, instance)) });
   }

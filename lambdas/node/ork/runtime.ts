@@ -5,7 +5,7 @@ import { InputValidationError, OutputValidationError, TaskDefinitionError } from
 import type { Failure } from './failures.js';
 import { spillFanOutFields } from './fan-out.js';
 import { parsePayload, type Payload } from './payload.js';
-import type { References } from './payload-store.js';
+import { executionPrefix, Scope, type References } from './payload-store.js';
 import type { Sink } from './sink.js';
 import { isTask, type OrkTask } from './task.js';
 
@@ -65,6 +65,11 @@ export interface ResolvedInputs {
   readonly failures: Record<string, Failure[]>;
 }
 
+/** The execution whose references this instance may read: the one its payload names. */
+export function scopeOf(payload: Payload): Scope {
+  return new Scope(payload.workflow, payload.executionId);
+}
+
 /**
  * Upstream fields the schema does not declare are left out before references are resolved: an ignored
  * upstream output is never fetched, and never walked (a fan-out hands every instance its upstream's whole
@@ -72,16 +77,17 @@ export interface ResolvedInputs {
  */
 export async function resolveInputs(task: OrkTask, payload: Payload, references: References): Promise<ResolvedInputs> {
   const wanted = inputFields(task);
+  const scope = scopeOf(payload);
   const fields: Record<string, unknown> = {};
   const failures: Record<string, Failure[]> = {};
   for (const [name, value] of Object.entries(payload.inputs)) {
     let failed: Failure[];
     if (wanted === null || wanted.includes(name)) {
-      const resolved = await references.resolveOutputs(value);
+      const resolved = await references.resolveOutputs(value, scope);
       fields[name] = resolved.kept;
       failed = resolved.failures;
     } else {
-      failed = await references.failuresIn(value);
+      failed = await references.failuresIn(value, scope);
     }
     if (failed.length > 0) failures[name] = failed;
   }
@@ -99,7 +105,7 @@ export async function assembleInput(task: OrkTask, payload: Payload, references:
   const wants = (name: string): boolean => wanted === null || wanted.includes(name);
   const fields: Record<string, unknown> = { ...(resolved ?? (await resolveInputs(task, payload, references)).fields) };
   if (wants('params')) fields.params = payload.params;
-  if (payload.hasItem && wants('item')) fields.item = await references.resolve(payload.item);
+  if (payload.hasItem && wants('item')) fields.item = await references.resolve(payload.item, scopeOf(payload));
   if (!task.input) return fields;
   const parsed = await task.input.safeParseAsync(fields);
   if (!parsed.success) throw InputValidationError(explainValidation(parsed.error, fields, `input of task '${payload.task}' (${payload.instance}) does not fit its input schema`), parsed.error);
@@ -128,8 +134,7 @@ export async function validateOutput(task: OrkTask, payload: Payload, result: un
 
 export function outputKey(payload: Payload): string {
   const safe = (text: string): string => text.replace(/[^A-Za-z0-9._-]+/g, '_');
-  const execution = safe(payload.executionId.split(':').pop() || 'local');
-  return `${payload.workflow}/${execution}/${payload.task}/${safe(payload.instance)}-attempt${payload.attempt + 1}.json`;
+  return `${executionPrefix(payload.workflow, payload.executionId)}${payload.task}/${safe(payload.instance)}-attempt${payload.attempt + 1}.json`;
 }
 
 /** The task a module defines: its default export, or its only exported task. */
@@ -155,7 +160,7 @@ export async function runTask(task: OrkTask, payload: Payload, options: InvokeOp
   const result = await task.handler(input as never, context);
   const output = await validateOutput(task, payload, result);
   const key = outputKey(payload);
-  const spilled = await spillFanOutFields(output, payload.fanOutFields, options.references, key, payload.outputSpillBytes);
+  const spilled = await spillFanOutFields(output, payload.fanOutFields, options.references, key, payload.outputSpillBytes, scopeOf(payload));
   return options.references.offload(spilled, key, payload.outputSpillBytes);
 }
 

@@ -2,6 +2,7 @@
 
 from .context import Context
 from .errors import (
+    ForeignReferenceError,
     InputValidationError,
     InvalidPayloadError,
     OrkError,
@@ -16,6 +17,7 @@ from .task import task
 __all__ = [
     "Context",
     "Failure",
+    "ForeignReferenceError",
     "InputValidationError",
     "InvalidPayloadError",
     "OrkError",

@@ -28,7 +28,9 @@ MAX_CAUSE = 32768
 
 def read_payload(references: References) -> Any:
     if os.environ.get("ORK_PAYLOAD_URL"):
-        return references.resolve({"$ork_ref": os.environ["ORK_PAYLOAD_URL"]})
+        # The payload itself, not the references in it: those are resolved, within the execution's scope,
+        # when its inputs are assembled (a reference in its params stays data).
+        return references.read_url(os.environ["ORK_PAYLOAD_URL"])
     raw = os.environ.get("ORK_PAYLOAD")
     if raw is None:
         raise InvalidPayloadError("neither ORK_PAYLOAD nor ORK_PAYLOAD_URL is set")

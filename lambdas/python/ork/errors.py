@@ -43,6 +43,12 @@ ProtocolError = _named(
 PayloadStoreError = _named(
     "Ork.PayloadStoreError", OrkError, True, "A large output could not be written to or read from the payload store."
 )
+ForeignReferenceError = _named(
+    "Ork.ForeignReference",
+    OrkError,
+    False,
+    "A payload reference in the data points outside this execution's own payload store (docs/payload.md).",
+)
 
 
 def error_name(error: BaseException) -> str:

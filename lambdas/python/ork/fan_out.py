@@ -16,7 +16,7 @@ import re
 from typing import Any
 
 from .payload import FanOutField
-from .payload_store import References
+from .payload_store import References, Scope
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -49,7 +49,14 @@ def _oversized(output: Any, references: References, threshold: int | None) -> bo
     return len(json.dumps(output, separators=(",", ":"), default=str).encode()) > limit
 
 
-def spill_fan_out_fields(output: Any, fields: tuple[FanOutField, ...], references: References, output_key: str, threshold: int | None = None) -> Any:
+def spill_fan_out_fields(
+    output: Any,
+    fields: tuple[FanOutField, ...],
+    references: References,
+    output_key: str,
+    threshold: int | None = None,
+    scope: Scope | None = None,
+) -> Any:
     # Whether the output would go to the store whole: then any fan-out list is stored on its own instead.
     oversized = bool(fields) and _oversized(output, references, threshold)
     for field in fields:
@@ -59,6 +66,10 @@ def spill_fan_out_fields(output: Any, fields: tuple[FanOutField, ...], reference
             found, node = _get(node, step)
             if not found:
                 break
+        if found:
+            # An ``ork_items`` the task returned rather than one this runtime wrote (its params passed on):
+            # the machine's ItemReader would read it as the fan-out's list, so it must be this execution's.
+            references.check_items(node, scope)
         if not found or not isinstance(node, list) or (len(node) <= field.above and not oversized):
             continue
         reference = references.store_items(node, items_key(output_key, field.path))

@@ -9,26 +9,83 @@ The machine's own references name a bucket and a key instead of a URL, because i
 (ItemReader, ResultWriter): ``{"ork_items": {"bucket", "key", "count"}}`` (a fan-out's source list) and
 ``{"ork_results": {"bucket", "key", "per_child"}}`` (a Distributed Map's results, results.py). Locally
 the "bucket" is the store's directory, which an absolute path tells apart from any S3 bucket name.
+
+References are honoured only where the runtime itself writes for the execution at hand (``Scope``): on S3
+the store's bucket, under ``<prefix><workflow>/<execution>/`` (Distributed Map results: under
+``ork-results/<workflow>/``, every child record carrying this execution's id); locally the run's payload
+folder (and those of the runs ``ork run --resume`` reuses outputs from, ``ORK_PAYLOAD_READ_DIRS``).
+Anything else fails with ``Ork.ForeignReference``: a reference in a workflow's input, passed on by a task,
+must not read another execution's data or a file of the machine (docs/payload.md, "References").
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 import threading
 import uuid
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Callable, Iterable, Literal, Protocol
 from urllib.parse import unquote, urlparse
 
-from .errors import PayloadStoreError
+from .errors import ForeignReferenceError, PayloadStoreError
 from .failures import Failure, is_failure_marker, split_failures
 from .results import is_results_reference, read_results
 
 REF_KEY = "$ork_ref"
 ITEMS_KEY = "ork_items"
 DEFAULT_THRESHOLD = 64 * 1024
+# Where Distributed Maps write their results (ResultWriter Prefix ``ork-results/<workflow>/<task>``):
+# compiler/emit/distributed-fan-out.ts, lib/deploy/distributed-maps.ts.
+RESULTS_PREFIX = "ork-results/"
+# Payload folders of earlier runs whose outputs ``ork run --resume`` reuses (os.pathsep-separated).
+READ_DIRS_VARIABLE = "ORK_PAYLOAD_READ_DIRS"
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+Kind = Literal["ref", "items", "results"]
+
+
+def execution_prefix(workflow: str, execution_id: str) -> str:
+    """``<workflow>/<execution>/``: how every key the runtime writes for this execution begins (under the
+    store's own prefix). The execution is the last ``:`` part of the id (the name in an execution ARN)."""
+    execution = _UNSAFE.sub("_", execution_id.rsplit(":", 1)[-1] or "local")
+    return f"{workflow}/{execution}/"
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The execution whose references are honoured, as its payload names it. A Distributed Map's children
+    are handed the parent's ``execution_id``, so they share the parent's scope."""
+
+    workflow: str
+    execution_id: str
+
+    @property
+    def prefix(self) -> str:
+        return execution_prefix(self.workflow, self.execution_id)
+
+
+def _plain_key(key: str) -> bool:
+    # No empty, "." or ".." segment: an HTTP client could normalise "a/../b" into another key than checked.
+    return bool(key) and all(part not in ("", ".", "..") for part in key.split("/"))
+
+
+def _inside(path: str, root: str) -> bool:
+    return path.startswith(root.rstrip(os.sep) + os.sep)
+
+
+def _execution_of(child_input: Any) -> Any:
+    """The ``execution_id`` a Distributed Map child ran with: in its Input, or its batch's BatchInput."""
+    if not isinstance(child_input, dict):
+        return None
+    if "execution_id" in child_input:
+        return child_input["execution_id"]
+    batch_input = child_input.get("BatchInput")
+    return batch_input.get("execution_id") if isinstance(batch_input, dict) else None
 
 
 def large_output_threshold() -> int:
@@ -53,10 +110,30 @@ class PayloadStore(Protocol):
 
 
 class DirectoryStore:
-    """Local runs: files under a directory (the run's folder, or a temporary one)."""
+    """Local runs: files under a directory (the run's folder, or a temporary one). References are honoured
+    under it and under ``read_roots`` (the payload folders of the runs a resumed run reuses outputs from)."""
 
-    def __init__(self, root: str | os.PathLike[str]) -> None:
+    def __init__(self, root: str | os.PathLike[str], read_roots: Iterable[str | os.PathLike[str]] = ()) -> None:
         self.root = Path(root).resolve()
+        self.read_roots = (self.root, *(Path(r).resolve() for r in read_roots if str(r)))
+
+    def describe(self, scope: Scope | None) -> str:
+        return f"the run's payload folder {self.root}"
+
+    def owns_url(self, url: str, scope: Scope | None) -> bool:
+        parsed = urlparse(url)
+        return parsed.scheme == "file" and parsed.netloc in ("", "localhost") and self.owns_path(unquote(parsed.path))
+
+    def owns_location(self, bucket: str, key: str, scope: Scope | None, kind: Kind) -> bool:
+        return os.path.isabs(bucket) and self.owns_path(os.path.join(bucket, key))
+
+    def owns_record(self, child_input: Any, scope: Scope | None) -> bool:
+        # The folder is the run's own: a record there is this run's (or a resumed one's, which it reuses).
+        return True
+
+    def owns_path(self, path: str) -> bool:
+        real = os.path.realpath(path)  # symlinks and ".." resolved: what reading the path would open
+        return any(_inside(real, str(root)) for root in self.read_roots)
 
     def put(self, key: str, data: bytes) -> str:
         path = self.root / key
@@ -108,6 +185,30 @@ class S3Store:
     def location(self, key: str) -> tuple[str, str]:
         return self.bucket, f"{self.prefix}{key}"
 
+    def describe(self, scope: Scope | None) -> str:
+        where = f"{self.prefix}{scope.prefix}" if scope else self.prefix
+        return f"s3://{self.bucket}/{where} (and {RESULTS_PREFIX}{scope.workflow + '/' if scope else ''} for Distributed Map results)"
+
+    def owns_url(self, url: str, scope: Scope | None) -> bool:
+        parsed = urlparse(url)
+        # The bucket and key get() would read.
+        return parsed.scheme == "s3" and self.owns_location(parsed.netloc, parsed.path.lstrip("/"), scope, "ref")
+
+    def owns_location(self, bucket: str, key: str, scope: Scope | None, kind: Kind) -> bool:
+        if bucket != self.bucket or not _plain_key(key):
+            return False
+        if kind == "results":
+            # A Map Run's key (<prefix>/<map run id>/…) does not name the execution: its records do (owns_record).
+            return key.startswith(f"{RESULTS_PREFIX}{scope.workflow}/" if scope else RESULTS_PREFIX)
+        return key.startswith(self.prefix + (scope.prefix if scope else ""))
+
+    def owns_record(self, child_input: Any, scope: Scope | None) -> bool:
+        return scope is None or _execution_of(child_input) == scope.execution_id
+
+
+def read_roots_from_environment() -> list[str]:
+    return [d for d in os.environ.get(READ_DIRS_VARIABLE, "").split(os.pathsep) if d]
+
 
 def store_from_environment() -> PayloadStore:
     """S3 when ``ORK_PAYLOAD_BUCKET`` is set (AWS), else the directory ``ORK_PAYLOAD_DIR`` (local runs)."""
@@ -115,7 +216,7 @@ def store_from_environment() -> PayloadStore:
     if bucket:
         return S3Store(bucket, os.environ.get("ORK_PAYLOAD_PREFIX", ""))
     directory = os.environ.get("ORK_PAYLOAD_DIR") or os.path.join(tempfile.gettempdir(), "ork-payloads")
-    return DirectoryStore(directory)
+    return DirectoryStore(directory, read_roots_from_environment())
 
 
 def is_reference(value: Any) -> bool:
@@ -130,12 +231,12 @@ def is_items_reference(value: Any) -> bool:
 
 
 class References:
-    """Writes outputs above the threshold and reads references back, whichever store wrote them."""
+    """Writes outputs above the threshold and reads references back from this runtime's own store, within
+    the scope of the execution at hand (``Scope``; without one, anywhere in the store)."""
 
     def __init__(self, store: PayloadStore, threshold: int | None = None) -> None:
         self.store = store
         self._threshold = threshold
-        self._s3: S3Store | None = store if isinstance(store, S3Store) else None
 
     @property
     def threshold(self) -> int:
@@ -165,61 +266,111 @@ class References:
             raise PayloadStoreError(f"could not store a list of {len(items)} items ({len(encoded)} bytes) at {key}: {error}") from error
         return {ITEMS_KEY: {"bucket": bucket, "key": full_key, "count": len(items)}}
 
-    def resolve(self, value: Any) -> Any:
+    def resolve(self, value: Any, scope: Scope | None = None) -> Any:
         """Replaces references, at any depth of lists and objects, by what they point to; what they point
-        to may hold references in turn (a child's output in a Distributed Map's results)."""
+        to may hold references in turn (a child's output in a Distributed Map's results), checked alike."""
         if is_reference(value):
-            return self.resolve(self._load(value[REF_KEY]))
+            return self.resolve(self._load(value[REF_KEY], scope), scope)
         if is_items_reference(value):
             body = value[ITEMS_KEY]
-            return self.resolve(self._read_list(body["bucket"], body["key"], ITEMS_KEY))
+            return self.resolve(self._read_list(body["bucket"], body["key"], ITEMS_KEY, scope), scope)
         if is_results_reference(value):
-            return self.resolve(read_results(value, self._read_json))
+            return self.resolve(self._read_results(value, scope), scope)
         if isinstance(value, list):
-            return [self.resolve(v) for v in value]
+            return [self.resolve(v, scope) for v in value]
         if isinstance(value, dict):
-            return {k: self.resolve(v) for k, v in value.items()}
+            return {k: self.resolve(v, scope) for k, v in value.items()}
         return value
 
-    def resolve_outputs(self, value: Any) -> tuple[Any, list[Failure]]:
+    def resolve_outputs(self, value: Any, scope: Scope | None = None) -> tuple[Any, list[Failure]]:
         """An upstream field resolved, without the tolerated failures in its list of outputs, and those."""
-        return split_failures(self.resolve(value))
+        return split_failures(self.resolve(value, scope))
 
-    def failures_in(self, value: Any) -> list[Failure]:
+    def failures_in(self, value: Any, scope: Scope | None = None) -> list[Failure]:
         """The tolerated failures of an upstream field the task does not read, reading no more than needed:
         markers in an inline list, the FAILED files of a Distributed Map's results."""
         if is_results_reference(value):
-            value = read_results(value, self._read_json, failures_only=True)
+            value = self._read_results(value, scope, failures_only=True)
         if not isinstance(value, list):
             return []
         return split_failures([v for v in value if is_failure_marker(v)])[1]
 
-    def _read_list(self, bucket: str, key: str, what: str) -> list[Any]:
-        value = self._read_json(bucket, key)
+    def check_items(self, value: Any, scope: Scope | None) -> None:
+        """Refuses an ``ork_items`` reference outside the scope, before the machine's ItemReader reads it: a
+        task's output field may hold one it did not write (its params, passed on)."""
+        if is_items_reference(value):
+            self._check_location(value[ITEMS_KEY]["bucket"], value[ITEMS_KEY]["key"], "items", scope)
+
+    def read_url(self, url: str) -> Any:
+        """JSON at a URL the runtime's configuration names (the container's ``ORK_PAYLOAD_URL``), not one
+        found in data: not checked against a scope, and the references in it are not resolved."""
+        return self._fetch(url)
+
+    def _refuse(self, what: str, scope: Scope | None) -> ForeignReferenceError:
+        execution = f" of execution {scope.execution_id}" if scope else ""
+        return ForeignReferenceError(
+            f"{what} is outside this execution's payload store ({self.store_description(scope)}){execution}: "
+            "references are read only where the runtime writes for the execution; pass data, not references"
+        )
+
+    def store_description(self, scope: Scope | None) -> str:
+        describe = getattr(self.store, "describe", None)
+        return describe(scope) if callable(describe) else type(self.store).__name__
+
+    def _check_location(self, bucket: str, key: str, kind: Kind, scope: Scope | None) -> None:
+        owns = getattr(self.store, "owns_location", None)
+        if not (callable(owns) and owns(bucket, key, scope, kind)):
+            name = ITEMS_KEY if kind == "items" else "ork_results"
+            raise self._refuse(f"{name} reference to {bucket}/{key}", scope)
+
+    def _read_results(self, value: Any, scope: Scope | None, failures_only: bool = False) -> list[Any]:
+        owns_record = getattr(self.store, "owns_record", None)
+
+        def check_record(child_input: Any) -> None:
+            if not (callable(owns_record) and owns_record(child_input, scope)):
+                body = value["ork_results"]
+                raise self._refuse(
+                    f"ork_results reference to {body['bucket']}/{body['key']} (a child record of execution "
+                    f"{_execution_of(child_input)!r})",
+                    scope,
+                )
+
+        read: Callable[[str, str], Any] = lambda bucket, key: self._read_json(bucket, key, "results", scope)  # noqa: E731
+        return read_results(value, read, failures_only=failures_only, check_input=check_record)
+
+    def _read_list(self, bucket: str, key: str, what: str, scope: Scope | None) -> list[Any]:
+        value = self._read_json(bucket, key, "items", scope)
         if not isinstance(value, list):
             raise PayloadStoreError(f"{what} at {bucket}/{key} is not a JSON array")
         return value
 
-    def _read_json(self, bucket: str, key: str) -> Any:
-        """JSON at a machine-written location: a file under the directory ``bucket``, or an S3 object."""
+    def _read_json(self, bucket: str, key: str, kind: Kind, scope: Scope | None) -> Any:
+        """JSON at a machine-written location of this store: a file under the directory ``bucket``, or an
+        object of the store's bucket."""
+        self._check_location(bucket, key, kind, scope)
         try:
             if os.path.isabs(bucket):
-                data = (Path(bucket) / key).read_bytes()
+                data = Path(os.path.join(bucket, key)).read_bytes()
             else:
-                if self._s3 is None:
-                    self._s3 = S3Store(bucket)
-                data = self._s3.get_object(bucket, key)
+                if not isinstance(self.store, S3Store):  # owns_location admits bucket names on S3 stores only
+                    raise PayloadStoreError(f"{type(self.store).__name__} cannot read S3 objects")
+                data = self.store.get_object(bucket, key)
             return json.loads(data)
         except Exception as error:
             raise PayloadStoreError(f"could not read {bucket}/{key}: {error}") from error
 
-    def _load(self, url: str) -> Any:
+    def _load(self, url: str, scope: Scope | None) -> Any:
+        owns = getattr(self.store, "owns_url", None)
+        if not (callable(owns) and owns(url, scope)):
+            raise self._refuse(f"payload reference {url}", scope)
+        return self._fetch(url)
+
+    def _fetch(self, url: str) -> Any:
         scheme = urlparse(url).scheme
         try:
             if scheme == "s3":
-                if self._s3 is None:
-                    self._s3 = S3Store(urlparse(url).netloc)
-                data = self._s3.get(url)
+                store = self.store if isinstance(self.store, S3Store) else S3Store(urlparse(url).netloc)
+                data = store.get(url)
             elif scheme == "file":
                 data = DirectoryStore("/").get(url)
             else:

@@ -20,6 +20,7 @@ RESULTS_KEY = "ork_results"
 ORDER_FIELDS = ("item_index", "parallel_index", "start")
 
 ReadJson = Callable[[str, str], Any]
+CheckInput = Callable[[Any], None]
 
 
 def is_results_reference(value: Any) -> bool:
@@ -71,11 +72,14 @@ def _records(manifest: Any, status: str, bucket: str, read_json: ReadJson, where
     return records
 
 
-def read_results(reference: dict[str, Any], read_json: ReadJson, *, failures_only: bool = False) -> list[Any]:
+def read_results(
+    reference: dict[str, Any], read_json: ReadJson, *, failures_only: bool = False, check_input: CheckInput | None = None
+) -> list[Any]:
     """The outputs in item order, flattened for ``per_child: "list"``, with failure markers in place.
 
     ``failures_only`` reads only the FAILED files: for an upstream field the task does not read, whose
-    failures its context still reports."""
+    failures its context still reports. ``check_input`` is called with every record's Input before any of
+    them is used (it raises for a record of another execution: payload_store.References)."""
     body = reference[RESULTS_KEY]
     bucket, key = body["bucket"], body["key"]
     flatten = body.get("per_child") == "list"
@@ -85,11 +89,15 @@ def read_results(reference: dict[str, Any], read_json: ReadJson, *, failures_onl
     if not failures_only:
         for record in _records(manifest, "SUCCEEDED", bucket, read_json, where):
             child_input = _decode(record.get("Input"), f"a child's Input in {where}")
+            if check_input is not None:
+                check_input(child_input)
             output = _decode(record.get("Output"), f"a child's Output in {where}")
             outputs = output if flatten and isinstance(output, list) else [output]
             entries.append((_order(_instances(child_input)[0]), outputs))
     for record in _records(manifest, "FAILED", bucket, read_json, where):
         child_input = _decode(record.get("Input"), f"a child's Input in {where}")
+        if check_input is not None:
+            check_input(child_input)
         instances = _instances(child_input)
         # A failed batch failed every instance in it; each is reported, as an inline Map would have.
         markers = [failure_marker(record.get("Error"), record.get("Cause"), i) for i in instances]

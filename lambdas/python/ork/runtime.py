@@ -16,7 +16,7 @@ from .failures import Failure
 from .fan_out import spill_fan_out_fields
 from .loader import load_task
 from .payload import Payload
-from .payload_store import References
+from .payload_store import References, Scope, execution_prefix
 from .sink import Sink
 from .task import TaskSpec
 
@@ -81,19 +81,25 @@ def _declared(spec: TaskSpec) -> frozenset[str] | None:
     return None if model is None or model.model_config.get("extra") == "allow" else _declared_names(model)
 
 
+def scope_of(payload: Payload) -> Scope:
+    """The execution whose references this instance may read: the one its payload names."""
+    return Scope(payload.workflow, payload.execution_id)
+
+
 def resolve_inputs(spec: TaskSpec, payload: Payload, references: References) -> tuple[dict[str, Any], dict[str, list[Failure]]]:
     """The upstream fields the task reads, resolved and without tolerated failures, and the failures of
     every upstream task by name (also of those it does not read: the context reports them all)."""
     declared = _declared(spec)
+    scope = scope_of(payload)
     fields: dict[str, Any] = {}
     failures: dict[str, list[Failure]] = {}
     for name, value in payload.inputs.items():
         # Left out before references are resolved: an upstream output the model ignores is never fetched,
         # and never walked (a fan-out hands every instance its upstream's whole output).
         if declared is None or name in declared:
-            fields[name], failed = references.resolve_outputs(value)
+            fields[name], failed = references.resolve_outputs(value, scope)
         else:
-            failed = references.failures_in(value)
+            failed = references.failures_in(value, scope)
         if failed:
             failures[name] = failed
     return fields, failures
@@ -108,7 +114,7 @@ def assemble_input(spec: TaskSpec, payload: Payload, references: References, res
     if declared is None or "params" in declared:
         fields["params"] = payload.params
     if payload.has_item and (declared is None or "item" in declared):
-        fields["item"] = references.resolve(payload.item)
+        fields["item"] = references.resolve(payload.item, scope_of(payload))
     if model is None:
         return fields
     try:
@@ -151,9 +157,8 @@ def validate_output(spec: TaskSpec, payload: Payload, result: Any) -> Any:
 
 
 def output_key(payload: Payload) -> str:
-    execution = _UNSAFE.sub("_", payload.execution_id.rsplit(":", 1)[-1] or "local")
     instance = _UNSAFE.sub("_", payload.instance)
-    return f"{payload.workflow}/{execution}/{payload.task}/{instance}-attempt{payload.attempt + 1}.json"
+    return f"{execution_prefix(payload.workflow, payload.execution_id)}{payload.task}/{instance}-attempt{payload.attempt + 1}.json"
 
 
 def run_task(
@@ -175,7 +180,7 @@ def run_task(
     result = spec.function(*arguments)
     output = validate_output(spec, payload, result)
     key = output_key(payload)
-    output = spill_fan_out_fields(output, payload.fan_out_fields, references, key, payload.output_spill_bytes)
+    output = spill_fan_out_fields(output, payload.fan_out_fields, references, key, payload.output_spill_bytes, scope_of(payload))
     return references.offload(output, key, payload.output_spill_bytes)
 
 

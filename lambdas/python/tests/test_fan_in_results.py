@@ -40,6 +40,8 @@ def main(ctx: Context):
 """
 
 ARN = "arn:aws:states:us-east-1:123456789012:mapRun:etl/process:1"
+# The parent execution's id, which the Map's ItemSelector hands every child (make_payload's execution_id).
+EXECUTION = make_payload()["execution_id"]
 
 
 def succeeded(child_input: Any, output: Any) -> dict[str, Any]:
@@ -255,8 +257,14 @@ def test_results_and_items_on_s3(workflow, run_ok, bucket) -> None:
         "ork-payloads",
         "ork-results/wf/process/0123",
         {
-            "SUCCEEDED": [[succeeded({"item_index": 2}, {"i": 2}), succeeded({"item_index": 1}, big), succeeded({"item_index": 0}, {"i": 0})]],
-            "FAILED": [[failed({"item_index": 3}, "States.TaskFailed", "lambda failed")]],
+            "SUCCEEDED": [
+                [
+                    succeeded({"item_index": 2, "execution_id": EXECUTION}, {"i": 2}),
+                    succeeded({"item_index": 1, "execution_id": EXECUTION}, big),
+                    succeeded({"item_index": 0, "execution_id": EXECUTION}, {"i": 0}),
+                ]
+            ],
+            "FAILED": [[failed({"item_index": 3, "execution_id": EXECUTION}, "States.TaskFailed", "lambda failed")]],
         },
     )
     items = references.store_items(["a", "b"], "wf/run-1/discover/discover-attempt1-items-files.json")

@@ -195,7 +195,7 @@ def bucket(aws):
         yield s3
 
 
-def test_spill_to_s3_names_the_bucket_and_the_full_key(workflow, run_ok, bucket) -> None:
+def test_spill_to_s3_names_the_bucket_and_the_full_key(workflow, run_ok, run_task_file, bucket) -> None:
     references = References(S3Store("ork-payloads", "runs", client=bucket))
     discover = workflow(DISCOVER, "tasks/discover.py")
     output = run_ok(discover, spill((["files"], 40), n=41), references=references).output
@@ -204,10 +204,12 @@ def test_spill_to_s3_names_the_bucket_and_the_full_key(workflow, run_ok, bucket)
     }
     body = bucket.get_object(Bucket="ork-payloads", Key=output["files"]["ork_items"]["key"])["Body"].read()
     assert json.loads(body) == [f"f{i}.csv" for i in range(41)]
-    # Read back by a runner whose own store is a directory: the bucket name says it is S3.
+    # Read back by a runner of the same store; one whose store is a directory refuses it (not its store).
     consumer = workflow(CONSUMER, "tasks/consumer.py")
-    result = run_ok(consumer, make_payload("consumer", inputs={"discover": output}), references=References(DirectoryStore("/unused"))).output
+    result = run_ok(consumer, make_payload("consumer", inputs={"discover": output}), references=references).output
     assert result["files"] == [f"f{i}.csv" for i in range(41)]
+    refused = run_task_file(consumer, make_payload("consumer", inputs={"discover": output}), references=References(DirectoryStore("/unused"))).error
+    assert error_name(refused) == "Ork.ForeignReference" and "ork-payloads/runs/wf/run-1/discover/" in str(refused)
 
 
 def test_spill_failure_is_a_payload_store_error(workflow, run_task_file, bucket) -> None:

@@ -11,7 +11,7 @@ import pytest
 from moto import mock_aws
 
 from conftest import make_payload
-from ork import PayloadStoreError
+from ork import ForeignReferenceError, PayloadStoreError
 from ork.errors import error_name
 from ork.payload_store import (
     DEFAULT_THRESHOLD,
@@ -19,6 +19,7 @@ from ork.payload_store import (
     DirectoryStore,
     References,
     S3Store,
+    Scope,
     is_reference,
     large_output_threshold,
     store_from_environment,
@@ -138,7 +139,8 @@ def test_unreadable_references_fail_with_the_url(store_dir) -> None:
         references.resolve({REF_KEY: missing})
     assert missing in str(raised.value) and error_name(raised.value) == "Ork.PayloadStoreError"
     assert raised.value.retryable is True
-    with pytest.raises(PayloadStoreError, match="unknown payload reference 'ftp://x/y'"):
+    # A scheme no store writes is not this store's: refused, not retried.
+    with pytest.raises(ForeignReferenceError, match="payload reference ftp://x/y is outside"):
         references.resolve({REF_KEY: "ftp://x/y"})
 
 
@@ -148,7 +150,9 @@ def test_odd_execution_ids_make_safe_keys(workflow, run_ok, store_dir, small_thr
     output = run_ok(producer, payload, references=References(DirectoryStore(store_dir))).output
     [path] = store_dir.rglob("*.json")
     assert path.relative_to(store_dir).as_posix() == "wf/odd_chars/big/big_item_3_-attempt1.json"
-    assert References(DirectoryStore("/elsewhere")).resolve(output)["index"] == 0
+    scope = Scope("wf", "run id/with:odd*chars")
+    assert scope.prefix == "wf/odd_chars/"
+    assert References(DirectoryStore(store_dir)).resolve(output, scope)["index"] == 0
 
 
 # --- S3, through moto ---------------------------------------------------------------------------------
@@ -182,11 +186,13 @@ def test_s3_store_from_the_environment(workflow, run_ok, bucket, small_threshold
     assert outputs[0][REF_KEY].startswith("s3://ork-payloads/env-prefix/")
 
 
-def test_s3_references_resolve_from_any_store(bucket, store_dir) -> None:
-    # A downstream runner configured with a directory store still reads what an S3 task wrote.
+def test_s3_references_resolve_only_from_their_store(bucket, store_dir) -> None:
+    # A runner reads what its own store wrote; one configured with another store (a directory) refuses it.
     written = References(S3Store("ork-payloads", client=bucket), threshold=0).offload({"k": "v"}, "k.json")
     assert written[REF_KEY] == "s3://ork-payloads/k.json"
-    assert References(DirectoryStore(store_dir)).resolve([written]) == [{"k": "v"}]
+    assert References(S3Store("ork-payloads", client=bucket)).resolve([written]) == [{"k": "v"}]
+    with pytest.raises(ForeignReferenceError, match="s3://ork-payloads/k.json"):
+        References(DirectoryStore(store_dir)).resolve([written])
 
 
 def test_s3_missing_object(bucket) -> None:
