@@ -5,8 +5,11 @@ import type { Retrier } from './asl-types.js';
 export const LAMBDA_TRANSIENT_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException', 'Lambda.TooManyRequestsException'];
 /** ECS refuses RunTask transiently when Fargate capacity is short. */
 export const ECS_TRANSIENT_ERRORS = ['ECS.AmazonECSException'];
-/** Raised by the task runtime when data does not fit the task's models: retrying cannot help. */
-export const NON_RETRYABLE_ERRORS = ['Ork.InputValidationError', 'Ork.OutputValidationError'];
+/**
+ * Raised by the task runtime when data does not fit the task's models, or holds a payload reference outside
+ * the execution's own store (docs/payload.md, "References"): retrying cannot help.
+ */
+export const NON_RETRYABLE_ERRORS = ['Ork.InputValidationError', 'Ork.OutputValidationError', 'Ork.ForeignReference'];
 
 export function retriersFor(task: TaskSpec): Retrier[] {
   const transient: Retrier = {
