@@ -12,10 +12,12 @@ from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
 from .batch import run_batch
 from .context import Context
 from .errors import InputValidationError, InvalidPayloadError, OutputValidationError
-from .failures import Failure
+from .failures import Failure, split_failures
 from .fan_out import spill_fan_out_fields
+from .lazy_input import LazyInput
 from .loader import load_task
 from .payload import Payload
+from .read_cache import cache_for, contains_reference
 from .payload_store import References, Scope, execution_prefix
 from .sink import Sink
 from .task import TaskSpec
@@ -91,18 +93,61 @@ def resolve_inputs(spec: TaskSpec, payload: Payload, references: References) -> 
     every upstream task by name (also of those it does not read: the context reports them all)."""
     declared = _declared(spec)
     scope = scope_of(payload)
+    # Without an Input model the task gets every field, and those held in the store are read when it first
+    # reads them (lazy_input.py): each instance of a foreach is handed its upstream's output, whose stored
+    # list it rarely needs.
+    lazy = spec.wants_input and spec.input_model is None
     fields: dict[str, Any] = {}
+    pending: dict[str, Any] = {}
     failures: dict[str, list[Failure]] = {}
     for name, value in payload.inputs.items():
         # Left out before references are resolved: an upstream output the model ignores is never fetched,
         # and never walked (a fan-out hands every instance its upstream's whole output).
-        if declared is None or name in declared:
-            fields[name], failed = references.resolve_outputs(value, scope)
+        if lazy and contains_reference(value):
+            pending[name] = value
+            failed = _field_failures(references, payload, value)
+        elif declared is None or name in declared:
+            fields[name], failed = _resolve_field(references, payload, value)
         else:
             failed = references.failures_in(value, scope)
         if failed:
             failures[name] = failed
+    if lazy:
+        return LazyInput(fields, pending, lambda _name, value: _resolve_field(references, payload, value)[0]), failures
     return fields, failures
+
+
+def _resolve_field(references: References, payload: Payload, value: Any) -> tuple[Any, list[Failure]]:
+    """An upstream field resolved, without its tolerated failures, and those. What the store holds is read
+    once per process and execution (read_cache.py), not once per instance: a stored list that every instance
+    of a fan-out is handed would otherwise be read as many times as it has items."""
+    scope = scope_of(payload)
+    if not contains_reference(value):
+        return references.resolve_outputs(value, scope)
+    return split_failures(cache_for(references).get(_field_key(payload, value), lambda: references.resolve(value, scope)))
+
+
+def _field_key(payload: Payload, value: Any) -> tuple[str, str, str]:
+    # The field as the payload holds it (its references) and the execution: the same key, the same data.
+    return (payload.workflow, payload.execution_id, json.dumps(value, sort_keys=True, separators=(",", ":")))
+
+
+def _field_failures(references: References, payload: Payload, value: Any) -> list[Failure]:
+    """The tolerated failures of a field left for the task to read later (LazyInput). A Distributed Map's
+    results may hold failures inside the outputs of children that ran several instances, found only by
+    reading them all: that is done once per process and execution, like the read itself."""
+    if not _holds_results(value):
+        return references.failures_in(value, scope_of(payload))
+    key = _field_key(payload, value)
+    return cache_for(references).fact(key, "failures", lambda: _resolve_field(references, payload, value)[1])
+
+
+def _holds_results(value: Any) -> bool:
+    if isinstance(value, dict):
+        return "ork_results" in value or any(_holds_results(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_holds_results(v) for v in value)
+    return False
 
 
 def assemble_input(spec: TaskSpec, payload: Payload, references: References, resolved: dict[str, Any] | None = None) -> Any:
@@ -110,7 +155,9 @@ def assemble_input(spec: TaskSpec, payload: Payload, references: References, res
     ``resolved``: the upstream fields as resolve_inputs returned them, when the caller has them already."""
     model = spec.input_model
     declared = None if model is None or model.model_config.get("extra") == "allow" else _declared_names(model)
-    fields: dict[str, Any] = dict(resolve_inputs(spec, payload, references)[0] if resolved is None else resolved)
+    upstream = resolve_inputs(spec, payload, references)[0] if resolved is None else resolved
+    # A LazyInput is the input itself (copying it would read every stored field).
+    fields: dict[str, Any] = upstream if isinstance(upstream, LazyInput) else dict(upstream)
     if declared is None or "params" in declared:
         fields["params"] = payload.params
     if payload.has_item and (declared is None or "item" in declared):
