@@ -2,9 +2,10 @@ import type { z } from 'zod';
 import { runBatch } from './batch.js';
 import { Context } from './context.js';
 import { InputValidationError, OutputValidationError, TaskDefinitionError } from './errors.js';
-import type { Failure } from './failures.js';
+import { splitFailures, type Failure } from './failures.js';
 import { spillFanOutFields } from './fan-out.js';
 import { parsePayload, type Payload } from './payload.js';
+import { cacheFor, containsReference } from './read-cache.js';
 import { executionPrefix, Scope, type References } from './payload-store.js';
 import type { Sink } from './sink.js';
 import { isTask, type OrkTask } from './task.js';
@@ -82,7 +83,18 @@ export async function resolveInputs(task: OrkTask, payload: Payload, references:
   const failures: Record<string, Failure[]> = {};
   for (const [name, value] of Object.entries(payload.inputs)) {
     let failed: Failure[];
-    if (wanted === null || wanted.includes(name)) {
+    if ((wanted === null || wanted.includes(name)) && containsReference(value)) {
+      // Held in the store: read once per process and execution (read-cache.ts), not once per instance —
+      // every instance of a foreach is handed its upstream's output, whose list is stored.
+      const cache = cacheFor(references);
+      const key = JSON.stringify([payload.workflow, payload.executionId, value]);
+      const text = await cache.text(key, () => references.resolve(value, scope));
+      failed = await cache.fact(key, 'failures', async () => splitFailures(JSON.parse(text)).failures);
+      // A task that takes every field (no schema, z.any()) parses it when it first reads it: one that reads
+      // only its item costs the same whatever the size of the list.
+      if (wanted === null) defineParsedOnRead(fields, name, text);
+      else fields[name] = splitFailures(JSON.parse(text)).kept;
+    } else if (wanted === null || wanted.includes(name)) {
       const resolved = await references.resolveOutputs(value, scope);
       fields[name] = resolved.kept;
       failed = resolved.failures;
@@ -95,6 +107,31 @@ export async function resolveInputs(task: OrkTask, payload: Payload, references:
 }
 
 /**
+ * `fields[name]` as an enumerable property that parses `text` (without tolerated failures) on first read: a
+ * copy of its own for each instance, made only when the task reads the field. JSON.stringify, spreading and
+ * structuredClone read it like any other field; assigning it replaces it.
+ */
+function defineParsedOnRead(fields: Record<string, unknown>, name: string, text: string): void {
+  let value: unknown;
+  let parsed = false;
+  Object.defineProperty(fields, name, {
+    enumerable: true,
+    configurable: true,
+    get: () => {
+      if (!parsed) {
+        value = splitFailures(JSON.parse(text)).kept;
+        parsed = true;
+      }
+      return value;
+    },
+    set: (replacement: unknown) => {
+      value = replacement;
+      parsed = true;
+    },
+  });
+}
+
+/**
  * `item`, one field per upstream task, and `params`; fields the schema does not declare are left out, as in
  * the Python SDK: before references are resolved (an ignored upstream output is never fetched), and
  * `params`/`item` too, so that a strict object (`z.strictObject`) that declares neither still accepts its input.
@@ -103,7 +140,8 @@ export async function resolveInputs(task: OrkTask, payload: Payload, references:
 export async function assembleInput(task: OrkTask, payload: Payload, references: References, resolved?: Record<string, unknown>): Promise<unknown> {
   const wanted = inputFields(task);
   const wants = (name: string): boolean => wanted === null || wanted.includes(name);
-  const fields: Record<string, unknown> = { ...(resolved ?? (await resolveInputs(task, payload, references)).fields) };
+  // Copied with their accessors: spreading would read (and parse) every field left to be read on use.
+  const fields: Record<string, unknown> = Object.defineProperties({}, Object.getOwnPropertyDescriptors(resolved ?? (await resolveInputs(task, payload, references)).fields));
   if (wants('params')) fields.params = payload.params;
   if (payload.hasItem && wants('item')) fields.item = await references.resolve(payload.item, scopeOf(payload));
   if (!task.input) return fields;
