@@ -1,7 +1,7 @@
-import { hasErrors, sortDiagnostics, type Diagnostic } from './diagnostics/index.js';
-import { buildTaskManifest, emitDefinition, type StateMachineDefinition, type TaskManifest } from './emit/index.js';
+import { Codes, hasErrors, makeDiagnostic, sortDiagnostics, type Diagnostic } from './diagnostics/index.js';
+import { buildTaskManifest, definitionText, emitDefinition, type StateMachineDefinition, type TaskManifest } from './emit/index.js';
 import { checkGraph, type TaskGraph } from './graph/index.js';
-import type { WorkflowSpec } from './model/index.js';
+import { DEFINITION_MAX_CHARACTERS, type WorkflowSpec } from './model/index.js';
 import { parseWorkflow, type ParsedWorkflow } from './parse/index.js';
 import { planSchedule, type Plan } from './plan/index.js';
 import { validateWorkflow, type CompilerHost } from './validate/index.js';
@@ -44,5 +44,27 @@ export function compile(input: CompileInput): CompileResult {
   const plan = planSchedule(graphResult.graph);
   const { definition, allTaskStates } = emitDefinition(graphResult.graph, plan.root);
   const manifest = buildTaskManifest(validation.spec, graphResult.graph.upstream, allTaskStates);
+  const tooLarge = definitionSizeDiagnostic(definition, parsed, validation.spec);
+  if (tooLarge) return { ok: false, diagnostics: sortDiagnostics([...diagnostics, tooLarge]), ...stages, plan };
   return { ok: true, diagnostics, ...stages, plan, definition, manifest };
+}
+
+/**
+ * CreateStateMachine refuses a definition above 1 MiB, so deploy would fail on what ork run ran: the
+ * definition as deployed (compact JSON) must fit. `params:` defaults are the part that can grow without
+ * bound (they are copied into the definition); the diagnostic points there when they are most of it.
+ */
+function definitionSizeDiagnostic(definition: StateMachineDefinition, parsed: ParsedWorkflow, spec: WorkflowSpec): Diagnostic | undefined {
+  const size = definitionText(definition).length;
+  if (size <= DEFINITION_MAX_CHARACTERS) return undefined;
+  const paramsSize = Object.keys(spec.params).length === 0 ? 0 : JSON.stringify(spec.params).length;
+  const mostlyParams = paramsSize * 2 > size;
+  const span = mostlyParams ? parsed.sourceMap.locate(['params'], 'key') : parsed.sourceMap.locate([]);
+  const characters = (n: number): string => n.toLocaleString('en-US');
+  return makeDiagnostic(
+    Codes.definitionTooLarge,
+    span,
+    `the compiled definition is ${characters(size)} characters; Step Functions accepts at most ${characters(DEFINITION_MAX_CHARACTERS)} (1 MiB)${mostlyParams ? `, and params defaults take ${characters(paramsSize)} of them` : ''}`,
+    mostlyParams ? 'pass large data as workflow input or in a file the first task reads, not as params defaults' : 'split the workflow, or move large settings out of workflow.yaml',
+  );
 }

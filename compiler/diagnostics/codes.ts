@@ -9,7 +9,7 @@ export interface DiagnosticCode {
 /**
  * Every diagnostic Ork can report. Codes are stable: tests, editors and users' scripts key on them, so a
  * code is never reused for another meaning. 1xx: reading the file; 2xx: the schema and task settings;
- * 3xx: the task graph.
+ * 3xx: the task graph; 4xx: the compiled state machine.
  */
 export const Codes = {
   invalidUtf8: { code: 'ORK101', severity: 'error', title: 'file is not valid UTF-8' },
@@ -55,6 +55,8 @@ export const Codes = {
   cycle: { code: 'ORK303', severity: 'error', title: 'dependency cycle' },
   fanOutSourceFansOut: { code: 'ORK304', severity: 'error', title: 'fan-out source is itself fanned out' },
   duplicateDependency: { code: 'ORK305', severity: 'warning', title: 'dependency listed twice' },
+
+  definitionTooLarge: { code: 'ORK401', severity: 'error', title: 'compiled definition above the 1 MiB Step Functions accepts' },
 } as const satisfies Record<string, DiagnosticCode>;
 
 export type CodeName = keyof typeof Codes;

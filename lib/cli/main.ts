@@ -1,5 +1,6 @@
 import { didYouMean } from '../../compiler/index.js';
 import { packageVersion } from '../package-root.js';
+import { RunRecordError } from '../local/run-recorder.js';
 import { ExitCode, UsageError } from './cli-error.js';
 import type { Command } from './command.js';
 import {
@@ -50,9 +51,30 @@ Options:
 Exit codes: 0 success, 1 the workflow failed, 2 invalid workflow or command line.`;
 }
 
+/** Errors of a stream whose reader has gone (`ork runs | head -3`, a closed terminal). */
+const READER_GONE = new Set(['EPIPE', 'EIO', 'ERR_STREAM_DESTROYED', 'ERR_STREAM_WRITE_AFTER_END']);
+const guarded = new WeakSet<object>();
+
+/**
+ * When the reader of stdout or stderr goes away, what is left to print is dropped quietly (as a program killed
+ * by SIGPIPE would print nothing more) and the command ends as it would have: without this, Node throws the
+ * EPIPE from the stream's 'error' event, a stack trace. Other write errors are said in one line.
+ */
+function dropOutputWhenReaderGone(io: Io): void {
+  for (const stream of [io.stdout, io.stderr]) {
+    if (guarded.has(stream)) continue;
+    guarded.add(stream);
+    stream.on('error', (error: NodeJS.ErrnoException) => {
+      if (READER_GONE.has(error.code ?? '')) return;
+      if (stream !== io.stderr && !io.stderr.destroyed) io.stderr.write(`ork: error: cannot write the output: ${error.code ?? error.message}\n`);
+    });
+  }
+}
+
 /** The ork CLI. Returns the exit code; never throws and never prints a stack trace unless ORK_DEBUG is set. */
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
   const [first, ...rest] = argv;
+  dropOutputWhenReaderGone(io);
   try {
     if (first === undefined || first === '-h' || first === '--help' || first === 'help') {
       const topic = first === 'help' ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
@@ -76,6 +98,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     const red = (s: string): string => (color ? `\u001b[31m${s}\u001b[0m` : s);
     if (error instanceof UsageError) {
       io.stderr.write(`ork: ${red('error')}: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+      return ExitCode.invalid;
+    }
+    // A run record that cannot be read (a corrupt run.json, a line of attempts.jsonl that is not JSON).
+    if (error instanceof RunRecordError) {
+      io.stderr.write(`ork: ${red('error')}: ${error.message}\n`);
       return ExitCode.invalid;
     }
     const message = error instanceof Error ? error.message : String(error);

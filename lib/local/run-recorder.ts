@@ -1,9 +1,32 @@
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync, existsSync, type WriteStream } from 'node:fs';
+import { createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync, type WriteStream } from 'node:fs';
+import { hostname } from 'node:os';
 import path from 'node:path';
 import type { AttemptRecord, LogLine, RunObserver, ToleratedFailure } from './run-events.js';
 import type { TaskSummary } from './run-stats.js';
 
-export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+/**
+ * `DIED` is never written: a reader shows it for a record left RUNNING by an `ork` process that is gone
+ * (killed, or its machine restarted), see `ownerGone`.
+ */
+export type RunStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED' | 'DIED';
+
+/**
+ * The `ork run` process that writes a record. A pid alone is not enough to tell it is gone: pids are reused,
+ * so the process's start time (/proc/<pid>/stat, field 22) is kept with it where the system has one.
+ */
+export interface RunOwner {
+  readonly pid: number;
+  readonly host: string;
+  readonly startTime?: string;
+}
+
+/** A run record that cannot be read: one line naming the file, exit 2 (lib/cli/main.ts). */
+export class RunRecordError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunRecordError';
+  }
+}
 
 export interface RunError {
   readonly error: string;
@@ -28,6 +51,8 @@ export interface RunSummary {
   error?: RunError;
   workers?: number;
   /** Events of the parent execution (a Distributed Map's children are executions of their own). */
+  /** The `ork run` process writing the record (absent in runs recorded before it was kept). */
+  readonly owner?: RunOwner;
   parentEvents?: number;
   /** Failures that Distributed Maps tolerated. */
   toleratedFailures?: readonly ToleratedFailure[];
@@ -55,10 +80,14 @@ export class RunRecorder implements RunObserver {
   }
 
   writeJson(name: string, value: unknown): void {
-    writeFileSync(path.join(this.dir, name), `${JSON.stringify(value, null, 2)}\n`);
+    const target = path.join(this.dir, name);
+    const temporary = `${target}.${process.pid}.tmp`;
+    writeFileSync(temporary, `${JSON.stringify(value, null, 2)}\n`);
+    renameSync(temporary, target);
   }
 
   writeSummary(): void {
+  /** Through a temporary file and a rename: a crash mid-write leaves the previous content, never half of it. */
     this.writeJson('run.json', this.summary);
   }
 
@@ -169,7 +198,80 @@ function withoutIterationPayloads(event: unknown): unknown {
 /** Run ids sort by time: `20261127-181502-3f9a`. */
 export function newRunId(now = new Date()): string {
   const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
-  return `${stamp}-${Math.random().toString(16).slice(2, 6)}`;
+  return `${stamp}-${Math.random().toString(16).slice(2, 6).padEnd(4, '0')}`;
+}
+
+/**
+ * Creates a new run's directory exclusively (mkdir without `recursive` fails when it exists): two runs
+ * started in the same second that drew the same id would otherwise write into one record. On a collision
+ * another id is drawn.
+ */
+export function createRunDirectory(runsDir: string, nextId: () => string = newRunId): { runId: string; runDir: string } {
+  const fail = (error: unknown): never => {
+    throw new RunRecordError(`cannot create a run record in ${runsDir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  };
+  try {
+    mkdirSync(runsDir, { recursive: true });
+  } catch (error) {
+    fail(error);
+  }
+  for (let tries = 0; tries < 100; tries++) {
+    const runId = nextId();
+    const runDir = path.join(runsDir, runId);
+    try {
+      mkdirSync(runDir);
+      return { runId, runDir };
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') fail(error);
+    }
+  }
+  throw new RunRecordError(`cannot create a run record in ${runsDir}: 100 run ids in a row were taken`);
+}
+
+/** The start time of a process, in clock ticks since boot (/proc/<pid>/stat field 22); undefined where there is no /proc. */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (field 2, in parentheses, which may hold spaces): field 3 is the state.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' ? 'zombie' : fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** This process, as the owner of the record it writes. */
+export function currentOwner(): RunOwner {
+  const startTime = processStartTime(process.pid);
+  return { pid: process.pid, host: hostname(), ...(startTime !== undefined ? { startTime } : {}) };
+}
+
+/**
+ * Whether the process that wrote a record is gone: no process has its pid, or the one that has it started at
+ * another time (the pid was reused), or it has exited and only waits to be reaped. False when this cannot be
+ * told (a record written on another host).
+ */
+export function ownerGone(owner: RunOwner): boolean {
+  if (owner.host !== hostname()) return false;
+  try {
+    process.kill(owner.pid, 0);
+  } catch (error) {
+    // EPERM: a process of another user has the pid, so it exists (and the start time below tells whose it is).
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') return true;
+  }
+  const startTime = processStartTime(owner.pid);
+  if (startTime === 'zombie') return true;
+  return owner.startTime !== undefined && startTime !== undefined && startTime !== owner.startTime;
+}
+
+/** A record as readers show it: RUNNING whose owner is gone is DIED, with an error that says so. */
+export function withOwnerState(summary: RunSummary): RunSummary {
+  if (summary.status !== 'RUNNING' || !summary.owner || !ownerGone(summary.owner)) return summary;
+  return {
+    ...summary,
+    status: 'DIED',
+    error: summary.error ?? { error: 'Ork.Died', message: `ork exited (pid ${summary.owner.pid} gone) before the run ended; resume it with --resume ${summary.runId}` },
+  };
 }
 
 export function runsDirectory(cwd: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -179,10 +281,62 @@ export function runsDirectory(cwd: string, env: NodeJS.ProcessEnv = process.env)
 export function readRunSummary(runsDir: string, runId: string): RunSummary | undefined {
   const file = path.join(runsDir, runId, 'run.json');
   if (!existsSync(file)) return undefined;
-  return JSON.parse(readFileSync(file, 'utf8')) as RunSummary;
+  return withOwnerState(readRecordJson<RunSummary>(file));
+}
+/** A JSON file of a run record; a file that is not JSON (or not an object) is a RunRecordError naming it. */
+export function readRecordJson<T>(file: string): T {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RunRecordError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    throw new RunRecordError(`${file}: corrupt run record (${text.trim() === '' ? 'empty' : (error as Error).message})`);
+  }
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw new RunRecordError(`${file}: corrupt run record (not a JSON object)`);
+  return value as T;
 }
 
-export function listRuns(runsDir: string): RunSummary[] {
+/**
+ * The lines of a .jsonl file of a run record. A last line that is not JSON is what a crash in the middle of a
+ * write leaves: it is skipped, and `warn` says so. Any other line that is not JSON is a RunRecordError naming
+ * file and line.
+ */
+export function readJsonLines<T>(file: string, warn?: (message: string) => void): T[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new RunRecordError(`${file}: cannot read: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+  }
+  const lines = text.split('\n');
+  let last = lines.length - 1;
+  while (last >= 0 && !lines[last]?.trim()) last--;
+  const values: T[] = [];
+  for (let i = 0; i <= last; i++) {
+    const line = lines[i] ?? '';
+    if (!line.trim()) continue;
+    try {
+      values.push(JSON.parse(line) as T);
+    } catch (error) {
+      if (i === last) {
+        warn?.(`${file}:${i + 1}: ignoring a torn last line (a write the recording process did not finish)`);
+        continue;
+      }
+      throw new RunRecordError(`${file}:${i + 1}: corrupt run record (${(error as Error).message})`);
+    }
+  }
+  return values;
+}
+
+/** A run's summary, undefined when there is no such run; RUNNING whose `ork` is gone reads as DIED. */
+
+/** Recorded runs, newest first. A record that cannot be read is left out, and `warn` says which. */
+export function listRuns(runsDir: string, warn?: (message: string) => void): RunSummary[] {
   if (!existsSync(runsDir)) return [];
   return readdirSync(runsDir)
     .sort()
@@ -190,7 +344,8 @@ export function listRuns(runsDir: string): RunSummary[] {
     .map((id) => {
       try {
         return readRunSummary(runsDir, id);
-      } catch {
+      } catch (error) {
+        if (error instanceof RunRecordError) warn?.(`${error.message}; left out`);
         return undefined;
       }
     })
@@ -198,13 +353,11 @@ export function listRuns(runsDir: string): RunSummary[] {
 }
 
 /** Outputs of instances that succeeded in a recorded run, by instance key: what --resume reuses. */
-export function succeededOutputs(runDir: string): Map<string, unknown> {
+export function succeededOutputs(runDir: string, warn?: (message: string) => void): Map<string, unknown> {
   const outputs = new Map<string, unknown>();
   const file = path.join(runDir, 'attempts.jsonl');
   if (!existsSync(file)) return outputs;
-  for (const line of readFileSync(file, 'utf8').split('\n')) {
-    if (!line.trim()) continue;
-    const attempt = JSON.parse(line) as { key: string; status: string; output?: unknown };
+  for (const attempt of readJsonLines<{ key: string; status: string; output?: unknown }>(file, warn)) {
     if (attempt.status === 'succeeded' || attempt.status === 'reused') outputs.set(attempt.key, attempt.output);
   }
   return outputs;

@@ -1,5 +1,4 @@
 import './promise-polyfill.js';
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { StateMachineDefinition, TaskManifest } from '../../compiler/index.js';
 import { Placeholders } from '../../compiler/index.js';
@@ -9,8 +8,9 @@ import { createDistributedMapHandlers, MapRunFailure } from './distributed-map-r
 import { inlineToleratedFailures } from './inline-tolerated-failures.js';
 import { adaptForLocal, distributedMapsOf } from './local-adaptation.js';
 import type { RunObserver, ToleratedFailure } from './run-events.js';
-import { RunRecorder, newRunId, type RunError, type RunStatus, type RunSummary } from './run-recorder.js';
+import { RunRecorder, createRunDirectory, currentOwner, type RunError, type RunStatus, type RunSummary } from './run-recorder.js';
 import { RunStats, type TaskSummary } from './run-stats.js';
+import { StateDataWatch } from './state-data-limit.js';
 import { substitutePlaceholders } from './substitute-placeholders.js';
 import { createTaskHandlers, TaskFailure, type TaskHandler } from './task-handlers.js';
 import { WorkerPool } from './worker-pool.js';
@@ -34,7 +34,7 @@ export interface LocalRunOptions {
 export interface LocalRunResult {
   readonly runId: string;
   readonly runDir: string;
-  readonly status: Exclude<RunStatus, 'RUNNING'>;
+  readonly status: Exclude<RunStatus, 'RUNNING' | 'DIED'>;
   readonly outputs: Record<string, unknown>;
   readonly tasks: Record<string, TaskSummary>;
   readonly error?: RunError;
@@ -83,14 +83,13 @@ function describeCause(cause: unknown): string {
 /** Runs a compiled workflow on this machine: the same definition that is deployed, with local runners. */
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { StateMachine, ExecutionAbortedError } = await import('aws-local-stepfunctions');
-  const runId = newRunId();
-  const runDir = path.join(options.runsDir, runId);
-  mkdirSync(runDir, { recursive: true });
+  const { runId, runDir } = createRunDirectory(options.runsDir);
   const summary: RunSummary = {
     runId,
     workflow: options.manifest.workflow,
     workflowDir: options.workflowDir,
     status: 'RUNNING',
+    owner: currentOwner(),
     startedAt: new Date().toISOString(),
     input: options.input,
     ...(options.resume ? { resumedFrom: options.resume.runId } : {}),
@@ -176,10 +175,13 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   };
   options.signal?.addEventListener('abort', abort, { once: true });
 
+  // A state whose output is above Step Functions' 256 KiB fails the run with States.DataLimitExceeded, as on AWS.
+  const stateData = new StateDataWatch();
   const consumeEvents = (async () => {
     for await (const raw of execution.eventLogs as AsyncIterable<InterpreterEvent>) {
       parentEvents++;
       recorder.event(raw);
+      if (stateData.check(raw)) abort();
       if (raw.type === 'StateEntered' && raw.state) {
         const map = fanOutMaps.get(raw.state.name);
         if (map) {
@@ -213,6 +215,10 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     await Promise.all([pool.close(), nodePool?.close()]);
   }
   await Promise.race([consumeEvents, new Promise((resolve) => setTimeout(resolve, 1000))]);
+  if (stateData.failure && !options.signal?.aborted) {
+    status = 'FAILED';
+    error = { error: stateData.failure.name, message: stateData.failure.message };
+  }
 
   if (status === 'SUCCEEDED') toleratedFailures.push(...inlineToleratedFailures(outputs));
   // In task order, then instance order, however the failures interleaved.

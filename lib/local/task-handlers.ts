@@ -3,6 +3,7 @@ import type { TaskManifest, TaskManifestEntry } from '../../compiler/index.js';
 import { stateNamesOf } from './distributed-map.js';
 import { instanceKey, instanceLabel, instanceOf } from './instance-key.js';
 import type { AttemptRecord, RunObserver } from './run-events.js';
+import { dataLimitFailure } from './state-data-limit.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** A task instance's failure as the interpreter sees it: `name` is what Retry and Catch match. */
@@ -110,6 +111,13 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       }
       if (reply.ok) {
         if (reply.reads !== undefined) reads = reply.reads === null ? null : new Set(reply.reads);
+        // A result above Step Functions' 256 KiB that the runtime did not store: the state fails, as on AWS.
+        const tooLarge = dataLimitFailure(stateNamesOf(task).join("' or '"), reply.output, `the output of task '${task.name}' instance ${record.label}`);
+        if (tooLarge) {
+          record.status = 'failed';
+          record.error = { type: tooLarge.name, message: tooLarge.message };
+          throw tooLarge;
+        }
         record.status = 'succeeded';
         record.output = reply.output;
         return reply.output;

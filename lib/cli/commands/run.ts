@@ -2,6 +2,7 @@ import path from 'node:path';
 import { PythonRequirementsError, requirementsEnvironment } from '../../local/python-requirements.js';
 import { readRunSummary, runsDirectory, succeededOutputs } from '../../local/run-recorder.js';
 import { RunStats } from '../../local/run-stats.js';
+import { executionInputTooLarge } from '../../local/state-data-limit.js';
 import { ExitCode, UsageError } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { compileWorkflow, locateWorkflow } from '../load-workflow.js';
@@ -29,10 +30,12 @@ Options:
   --input JSON|@FILE   the workflow input (params), a JSON object
   --json               print one JSON object with status, outputs and per-task counts on stdout;
                        progress goes to stderr
-  --resume RUN_ID      run again what did not succeed in RUN_ID, reusing its recorded outputs
+  --resume RUN_ID      run again what did not succeed in RUN_ID, reusing its recorded outputs, with
+                       RUN_ID's input (an --input that differs is refused: start a new run instead)
   --max-workers N      cap on Python worker processes (default 256)
 Exit codes: 0 succeeded, 1 the workflow failed, 2 invalid workflow or command line (or a
-requirements.txt that pip cannot install), 130 aborted.`,
+requirements.txt that pip cannot install, an input above Step Functions' 256 KiB, or a run record
+that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('run', argv, {
       input: { type: 'string', short: 'i' },
@@ -56,9 +59,20 @@ requirements.txt that pip cannot install), 130 aborted.`,
       if (path.resolve(previous.workflowDir) !== path.resolve(location.directory)) {
         throw new UsageError(`run '${values.resume}' is of workflow ${previous.workflowDir}, not ${location.directory}`);
       }
-      if (values.input === undefined) input = previous.input as Record<string, unknown>;
-      resume = { runId: previous.runId, outputs: succeededOutputs(path.join(runsDir, previous.runId)) };
+      // The recorded outputs were computed from the recorded input: reusing them for another would mix two runs.
+      if (values.input !== undefined && canonicalJson(input) !== canonicalJson(previous.input)) {
+        throw new UsageError(
+          `--input differs from the input of run '${values.resume}' (${abbreviated(previous.input)}): its recorded outputs were computed from that input`,
+          `to run with this input start a new run: drop --resume (or drop --input to resume with the recorded one)`,
+        );
+      }
+      input = previous.input as Record<string, unknown>;
+      const warn = (message: string): void => void io.stderr.write(`ork: warning: ${message}\n`);
+      resume = { runId: previous.runId, outputs: succeededOutputs(path.join(runsDir, previous.runId), warn) };
     }
+    // StartExecution refuses an input above 256 KiB: refused here too, before anything runs.
+    const inputTooLarge = executionInputTooLarge(input);
+    if (inputTooLarge) throw new UsageError(inputTooLarge, 'pass large data by reference: write it to a file (S3 on AWS) and give its path or key in the input');
 
     const result = compileWorkflow(location);
     if (reportDiagnostics(result, io) || !result.definition || !result.manifest) return ExitCode.invalid;
@@ -90,8 +104,9 @@ requirements.txt that pip cannot install), 130 aborted.`,
         process.exit(ABORTED_EXIT_CODE);
       }
     };
-    process.on('SIGINT', onInterrupt);
-    process.on('SIGTERM', onInterrupt);
+    // A closed terminal (SIGHUP) stops the run as Ctrl-C does, so its record says ABORTED rather than RUNNING.
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+    for (const signal of signals) process.on(signal, onInterrupt);
     progress.start();
     const { runLocally } = await import('../../local/run-workflow.js');
     let run;
@@ -111,8 +126,7 @@ requirements.txt that pip cannot install), 130 aborted.`,
       });
     } finally {
       progress.stop();
-      process.off('SIGINT', onInterrupt);
-      process.off('SIGTERM', onInterrupt);
+      for (const signal of signals) process.off(signal, onInterrupt);
     }
 
     const recordedAt = path.relative(io.cwd, run.runDir) || run.runDir;
@@ -141,3 +155,15 @@ requirements.txt that pip cannot install), 130 aborted.`,
     return run.status === 'SUCCEEDED' ? ExitCode.ok : run.status === 'ABORTED' ? ABORTED_EXIT_CODE : ExitCode.workflowFailed;
   },
 };
+
+/** JSON with object keys sorted: equal for the same data whatever order its keys were written in. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+function abbreviated(value: unknown): string {
+  const text = JSON.stringify(value) ?? 'null';
+  return text.length > 80 ? `${text.slice(0, 77)}...` : text;
+}

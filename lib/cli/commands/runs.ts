@@ -8,7 +8,9 @@ export const runsCommand: Command = {
   summary: 'list recent local runs',
   help: `Usage: ork runs [--limit N] [--json]
 
-Lists the runs recorded under .ork/runs (ORK_RUNS_DIR), newest first.
+Lists the runs recorded under .ork/runs (ORK_RUNS_DIR), newest first. A run whose ork process is
+gone (killed, or its machine restarted) before the run ended is DIED; a record that cannot be read is
+left out with a warning on stderr.
 
 Options:
   --limit N   how many (default 20)
@@ -21,7 +23,7 @@ Options:
     }
     const limit = values.limit === undefined ? 20 : Number(values.limit);
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
-    const runs = listRuns(runsDirectory(io.cwd, io.env)).slice(0, limit);
+    const runs = listRuns(runsDirectory(io.cwd, io.env), (message) => void io.stderr.write(`ork: warning: ${message}\n`)).slice(0, limit);
     if (values.json) {
       io.stdout.write(`${JSON.stringify(runs.map(({ runId, workflow, status, startedAt, endedAt, error }) => ({ runId, workflow, status, startedAt, endedAt, error })), null, 2)}\n`);
       return ExitCode.ok;

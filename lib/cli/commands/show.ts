@@ -11,6 +11,7 @@ export const showCommand: Command = {
   help: `Usage: ork show [RUN_ID] [--json] [--html [-o FILE]]
 
 Summarises a recorded run (default: the latest): status, input, per-task instances, the error.
+A run whose ork process is gone before the run ended shows as DIED (also in --json).
 
 Options:
   --json        the run's record (run.json) as JSON
@@ -24,7 +25,7 @@ Options:
       return ExitCode.ok;
     }
     const runsDir = runsDirectory(io.cwd, io.env);
-    const runId = positionals[0] ?? listRuns(runsDir)[0]?.runId;
+    const runId = positionals[0] ?? listRuns(runsDir, (message) => void io.stderr.write(`ork: warning: ${message}\n`))[0]?.runId;
     if (!runId) throw new UsageError('no runs yet', 'ork run WORKFLOW records one');
     const run = readRunSummary(runsDir, runId);
     if (!run) throw new UsageError(`no run '${runId}'`, "see 'ork runs'");
@@ -32,7 +33,7 @@ Options:
     if (values.html) {
       const { renderRunReport } = await import('../report/run-report.js');
       const target = path.resolve(io.cwd, values.output ?? path.join(runDir, 'report.html'));
-      writeFileAtomic(target, renderRunReport(runDir));
+      writeFileAtomic(target, renderRunReport(runDir, (message) => void io.stderr.write(`ork: warning: ${message}\n`)));
       io.stdout.write(`${path.relative(io.cwd, target) || target}\n`);
       return ExitCode.ok;
     }
@@ -40,7 +41,7 @@ Options:
       io.stdout.write(`${JSON.stringify(run, null, 2)}\n`);
       return ExitCode.ok;
     }
-    const took = run.endedAt ? formatSeconds(Date.parse(run.endedAt) - Date.parse(run.startedAt)) : 'still running';
+    const took = run.endedAt ? formatSeconds(Date.parse(run.endedAt) - Date.parse(run.startedAt)) : run.status === 'DIED' ? 'did not end' : 'still running';
     const lines = [
       `run       ${run.runId}${run.resumedFrom ? ` (resumed from ${run.resumedFrom})` : ''}`,
       `workflow  ${run.workflow} (${run.workflowDir})`,

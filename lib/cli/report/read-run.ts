@@ -1,7 +1,7 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { TaskManifest } from '../../../compiler/index.js';
-import type { RunSummary } from '../../local/run-recorder.js';
+import { readJsonLines, readRecordJson, withOwnerState, type RunSummary } from '../../local/run-recorder.js';
 
 export interface RecordedAttempt {
   readonly task: string;
@@ -20,14 +20,13 @@ export interface RecordedRun {
   readonly attempts: readonly RecordedAttempt[];
 }
 
-export function readRecordedRun(runDir: string): RecordedRun {
-  const read = (name: string): string => readFileSync(path.join(runDir, name), 'utf8');
+/** A run's record; a torn last line of attempts.jsonl is skipped (`warn` says so), other damage is a RunRecordError. */
+export function readRecordedRun(runDir: string, warn?: (message: string) => void): RecordedRun {
   const attemptsFile = path.join(runDir, 'attempts.jsonl');
-  const attempts = existsSync(attemptsFile)
-    ? read('attempts.jsonl')
-        .split('\n')
-        .filter((l) => l.trim())
-        .map((l) => JSON.parse(l) as RecordedAttempt)
-    : [];
-  return { summary: JSON.parse(read('run.json')) as RunSummary, manifest: JSON.parse(read('manifest.json')) as TaskManifest, attempts };
+  const attempts = existsSync(attemptsFile) ? readJsonLines<RecordedAttempt>(attemptsFile, warn) : [];
+  return {
+    summary: withOwnerState(readRecordJson<RunSummary>(path.join(runDir, 'run.json'))),
+    manifest: readRecordJson<TaskManifest>(path.join(runDir, 'manifest.json')),
+    attempts,
+  };
 }

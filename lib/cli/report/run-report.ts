@@ -96,8 +96,8 @@ function ganttSvg(run: RecordedRun): { svg: string; shown: number } {
 }
 
 /** A self-contained HTML page: the task graph with per-task counts, and a timeline of every attempt. */
-export function renderRunReport(runDir: string): string {
-  const run = readRecordedRun(runDir);
+export function renderRunReport(runDir: string, warn?: (message: string) => void): string {
+  const run = readRecordedRun(runDir, warn);
   const s = run.summary;
   const gantt = ganttSvg(run);
   const took = s.endedAt ? `${((Date.parse(s.endedAt) - Date.parse(s.startedAt)) / 1000).toFixed(2)} s` : 'still running';
