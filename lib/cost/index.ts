@@ -6,4 +6,5 @@ export * from './fan-out-maps.js';
 export * from './fixed-transitions.js';
 export * from './map-kind.js';
 export * from './prices.js';
+export * from './stored-reads.js';
 export * from './success-path.js';

@@ -17,6 +17,12 @@ export const PRICES = {
   expressRequestUsd: 1.0 / 1_000_000,
   /** Express workflows: duration × memory, first tier. */
   expressGbSecondUsd: 0.00001667,
+  /**
+   * S3 Standard GET requests, us-east-1: "$0.0004 per 1,000 requests" (https://aws.amazon.com/s3/pricing/,
+   * recorded 2026-12-06); transfer to Lambda in the same region is free. What an instance pays to read a
+   * stored input (stored-reads.ts).
+   */
+  s3GetUsd: 0.0004 / 1000,
 } as const;
 
 /** The smallest memory increment Express bills; Ork's children hold one small payload, so one increment. */
