@@ -1,6 +1,6 @@
 /**
  * Python task throughput: no-op invocations per second through one warm `python3 -m ork.worker` (the local
- * worker's JSON-lines protocol, see lambdas/python/ork/worker.py), pipelined and in lock-step, against the
+ * worker's JSON-lines protocol on fd 3, docs/worker-protocol.md), pipelined and in lock-step, against the
  * baseline of one process per invocation (`python3 -c` that imports ork and runs one invocation), measured in
  * the same run.
  *
@@ -9,10 +9,11 @@
  * interpreter's real path (`sys.executable`), so a launcher in between (a pyenv shim is a shell script) does
  * not slow the baseline down.
  */
-import { spawn, spawnSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -50,7 +51,9 @@ const verdict = (met: boolean): string => (met ? 'met' : 'MISSED');
 
 /** One worker process; replies are matched to requests by id. */
 class Worker {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: ChildProcess;
+  /** The protocol channel, fd 3 (docs/worker-protocol.md). */
+  private readonly channel: Duplex;
   private buffer = '';
   private stderr = '';
   private readonly waiting = new Map<number, (reply: Reply) => void>();
@@ -58,7 +61,8 @@ class Worker {
   readonly ready: Promise<void>;
 
   constructor(env: NodeJS.ProcessEnv) {
-    this.child = spawn(PYTHON, ['-m', 'ork.worker'], { cwd: SDK, env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.child = spawn(PYTHON, ['-m', 'ork.worker'], { cwd: SDK, env, stdio: ['ignore', 'ignore', 'pipe', 'pipe'] });
+    this.channel = this.child.stdio[3] as Duplex;
     let started = false;
     let markReady!: () => void;
     let failReady!: (error: Error) => void;
@@ -66,8 +70,8 @@ class Worker {
       markReady = resolve;
       failReady = reject;
     });
-    this.child.stdout.setEncoding('utf8');
-    this.child.stdout.on('data', (chunk: string) => {
+    this.channel.setEncoding('utf8');
+    this.channel.on('data', (chunk: string) => {
       this.buffer += chunk;
       let newline: number;
       while ((newline = this.buffer.indexOf('\n')) >= 0) {
@@ -84,8 +88,8 @@ class Worker {
         resolve?.(reply);
       }
     });
-    this.child.stderr.setEncoding('utf8');
-    this.child.stderr.on('data', (chunk: string) => {
+    this.child.stderr?.setEncoding('utf8');
+    this.child.stderr?.on('data', (chunk: string) => {
       this.stderr = (this.stderr + chunk).slice(-4096);
     });
     this.child.on('error', (error) => failReady(error));
@@ -97,13 +101,13 @@ class Worker {
     const id = ++this.nextId;
     return new Promise<Reply>((resolve) => {
       this.waiting.set(id, resolve);
-      this.child.stdin.write(line(id));
+      this.channel.write(line(id));
     });
   }
 
   async close(): Promise<void> {
     const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.stdin.end();
+    this.channel.end();
     await exited;
   }
 }

@@ -1,4 +1,9 @@
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { closeSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { Duplex } from 'node:stream';
 
 export interface WorkerRequest {
   readonly file: string;
@@ -23,14 +28,16 @@ export interface WorkerReply {
   readonly error?: WorkerFailure;
   readonly logs: Record<string, unknown>[];
   readonly metrics: Record<string, unknown>[];
-  readonly stdout?: string;
-  /** What the task wrote to stderr while it ran. */
-  stderr?: string;
+  /**
+   * What the invocation wrote to stdout and stderr, its child processes included (the worker's fds 1 and 2):
+   * read by the host from the worker's output file, not sent by the worker.
+   */
+  stdout?: string;
   readonly ms: number;
 }
 
 export interface WorkerOptions {
-  /** The program and arguments that start one worker speaking the JSON-lines protocol. */
+  /** The program and arguments that start one worker speaking the protocol (docs/worker-protocol.md). */
   readonly command: string;
   readonly args: readonly string[];
   /** For messages: `python worker`, `node worker`. */
@@ -41,74 +48,127 @@ export interface WorkerOptions {
 
 /** A worker process died or misbehaved: the instance it was running fails with this. */
 export class WorkerCrashedError extends Error {
-  constructor(message: string) {
+  /** What the invocation had written to stdout and stderr when the worker died (docs/worker-protocol.md). */
+  output?: string;
+
+  constructor(message: string, output?: string) {
     super(message);
     this.name = 'Ork.WorkerCrashed';
+    if (output) this.output = output;
   }
+}
+
+/** The worker's protocol channel: fd 3 (docs/worker-protocol.md). */
+const PROTOCOL_FD = 3;
+/** Past this size, the output file is emptied once an invocation's output has been read. */
+const OUTPUT_FILE_RESET_BYTES = 4 * 1024 * 1024;
+/** How much of the output a crash message quotes (its last lines). */
+const CRASH_TAIL_BYTES = 64 * 1024;
+
+interface Pending {
+  readonly id: number;
+  readonly resolve: (reply: WorkerReply) => void;
+  readonly reject: (error: Error) => void;
+  readonly answering?: () => void;
+  /** The first bytes of the reply have arrived. */
+  answered: boolean;
 }
 
 /**
  * One worker process (`python -m ork.worker`, or the Node worker): imports each task file once and runs
- * one invocation at a time, as a warm Lambda container does. Requests and replies are JSON lines
- * (protocol in lambdas/python/ork/worker.py).
+ * one invocation at a time, as a warm Lambda container does. It speaks the protocol of
+ * docs/worker-protocol.md: stdin is /dev/null; stdout and stderr are one output file that this side reads
+ * after each reply, attributing it to that invocation; requests and replies are JSON lines on fd 3, which
+ * nothing a task prints can reach; every reply must carry the id of the request in progress.
  */
 export class ProtocolWorker {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: ChildProcess;
+  private readonly channel: Duplex;
   private readonly label: string;
-  private buffer = '';
-  private stderr = '';
+  /** The output file (fds 1 and 2 of the worker), open for reading here; closed once the worker is gone. */
+  private output: number | undefined;
+  /** Where the output not yet handed to an invocation begins. */
+  private outputFrom = 0;
+  /** Pieces of the line being received (no newline yet): kept apart, joined once, so reading is linear. */
+  private partial: Buffer[] = [];
   private nextId = 1;
-  private pending: { id: number; resolve: (reply: WorkerReply) => void; reject: (error: Error) => void } | undefined;
+  private started = false;
+  private pending: Pending | undefined;
   private exited = false;
   /** kill() was called: the process is on its way out and takes no more calls. */
   private stopping = false;
   readonly ready: Promise<void>;
+  private failReady!: (error: Error) => void;
 
   constructor(options: WorkerOptions) {
     this.label = options.label;
-    this.child = spawn(options.command, [...options.args], { cwd: options.cwd, env: options.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    // One file for stdout and stderr, as one log stream on Lambda; unlinked at once, so that nothing is left
+    // behind whatever happens to `ork`. O_APPEND: the worker and every process it starts write at the end.
+    const outputPath = path.join(tmpdir(), `ork-worker-${process.pid}-${randomBytes(6).toString('hex')}.out`);
+    const output = openSync(outputPath, 'a+');
+    unlinkSync(outputPath);
+    this.output = output;
+    try {
+      this.child = spawn(options.command, [...options.args], { cwd: options.cwd, env: options.env, stdio: ['ignore', output, output, 'pipe'] });
+    } catch (error) {
+      closeSync(output);
+      throw error;
+    }
+    this.channel = this.child.stdio[PROTOCOL_FD] as Duplex;
     let markReady!: () => void;
-    let failReady!: (error: Error) => void;
     this.ready = new Promise<void>((resolve, reject) => {
       markReady = resolve;
-      failReady = reject;
+      this.failReady = reject;
     });
-    let started = false;
-    this.child.stdout.setEncoding('utf8');
-    this.child.stderr.setEncoding('utf8');
-    this.child.stdout.on('data', (chunk: string) => {
-      this.buffer += chunk;
-      let newline: number;
-      while ((newline = this.buffer.indexOf('\n')) >= 0) {
-        const line = this.buffer.slice(0, newline);
-        this.buffer = this.buffer.slice(newline + 1);
-        if (!started) {
-          started = true;
-          markReady();
-          continue;
-        }
+    const onLine = (line: string): void => {
+      if (this.started) {
         this.onReply(line);
+        return;
       }
+      const ready = parseObject(line);
+      if (ready?.ready !== true) {
+        this.broken(`sent ${quote(line)} instead of its ready message`);
+        return;
+      }
+      this.started = true;
+      // What the worker wrote while starting is no invocation's output.
+      this.outputFrom = this.outputSize();
+      markReady();
+    };
+    this.channel.on('data', (chunk: Buffer) => {
+      if (this.pending && !this.pending.answered) {
+        this.pending.answered = true;
+        this.pending.answering?.();
+      }
+      let start = 0;
+      for (let newline = chunk.indexOf(10); newline >= 0; newline = chunk.indexOf(10, start)) {
+        const piece = chunk.subarray(start, newline);
+        const line = this.partial.length === 0 ? piece.toString('utf8') : Buffer.concat([...this.partial, piece]).toString('utf8');
+        this.partial = [];
+        start = newline + 1;
+        onLine(line);
+      }
+      if (start < chunk.length) this.partial.push(chunk.subarray(start));
     });
-    this.child.stderr.on('data', (chunk: string) => {
-      // Keep a bounded tail: enough to explain a crash, never unbounded memory.
-      this.stderr = (this.stderr + chunk).slice(-64 * 1024);
+    this.channel.on('error', () => {
+      // EPIPE/ECONNRESET after the process died; the exit handler reports it.
     });
     this.child.on('error', (error) => {
       this.exited = true;
-      failReady(new WorkerCrashedError(`cannot start ${options.command}: ${error.message}`));
+      this.failReady(new WorkerCrashedError(`cannot start ${options.command}: ${error.message}`));
       this.pending?.reject(new WorkerCrashedError(`worker failed: ${error.message}`));
       this.pending = undefined;
+      this.closeOutput();
     });
     this.child.on('exit', (code, signal) => {
       this.exited = true;
-      const why = `${options.label} exited (${signal ?? `code ${code}`})${this.stderr.trim() ? `: ${this.stderr.trim().split('\n').slice(-5).join(' | ')}` : ''}`;
-      failReady(new WorkerCrashedError(why));
-      this.pending?.reject(new WorkerCrashedError(why));
+      const printed = this.takeOutput();
+      this.closeOutput();
+      const tail = printed.slice(-CRASH_TAIL_BYTES).trim();
+      const why = `${options.label} exited (${signal ?? `code ${code}`})${tail ? `: ${tail.split('\n').slice(-5).join(' | ')}` : ''}`;
+      this.failReady(new WorkerCrashedError(why, printed));
+      this.pending?.reject(new WorkerCrashedError(why, printed));
       this.pending = undefined;
-    });
-    this.child.stdin.on('error', () => {
-      // EPIPE after the process died; the exit handler reports it.
     });
   }
 
@@ -120,30 +180,84 @@ export class ProtocolWorker {
     return !this.exited && !this.stopping;
   }
 
-  private onReply(line: string): void {
-    const pending = this.pending;
-    this.pending = undefined;
-    if (!pending) return;
-    try {
-      const reply = JSON.parse(line) as WorkerReply;
-      if (this.stderr) {
-        reply.stderr = this.stderr;
-        this.stderr = '';
-      }
-      pending.resolve(reply);
-    } catch {
-      pending.reject(new WorkerCrashedError(`worker sent a line that is not JSON: ${line.slice(0, 200)}`));
-    }
+  private outputSize(): number {
+    return this.output === undefined ? 0 : fstatSync(this.output).size;
   }
 
-  call(request: WorkerRequest): Promise<WorkerReply> {
+  /** What was written to the output file since the last call, read once (linear in its size). */
+  private takeOutput(): string {
+    if (this.output === undefined) return '';
+    const end = this.outputSize();
+    const length = end - this.outputFrom;
+    if (length <= 0) return '';
+    const bytes = Buffer.allocUnsafe(length);
+    let read = 0;
+    while (read < length) {
+      const n = readSync(this.output, bytes, read, length - read, this.outputFrom + read);
+      if (n === 0) break;
+      read += n;
+    }
+    this.outputFrom += read;
+    if (this.outputFrom > OUTPUT_FILE_RESET_BYTES && !this.exited) {
+      // Between invocations: the worker's writes go on at the new end (O_APPEND). What a process left
+      // running by an earlier task writes between the read above and this is lost.
+      ftruncateSync(this.output, 0);
+      this.outputFrom = 0;
+    }
+    return bytes.subarray(0, read).toString('utf8');
+  }
+
+  private closeOutput(): void {
+    if (this.output === undefined) return;
+    closeSync(this.output);
+    this.output = undefined;
+  }
+
+  /** The worker broke the protocol: it cannot be trusted with another call. */
+  private broken(what: string): void {
+    const error = new WorkerCrashedError(`${this.label} broke the worker protocol (docs/worker-protocol.md): it ${what}`);
+    const pending = this.pending;
+    this.pending = undefined;
+    pending?.reject(error);
+    this.failReady(error);
+    void this.kill(0);
+  }
+
+  private onReply(line: string): void {
+    const pending = this.pending;
+    if (!pending) {
+      this.broken(`sent ${quote(line)} with no request in progress`);
+      return;
+    }
+    const reply = parseObject(line);
+    if (!reply) {
+      this.broken(`sent a line that is not a JSON object: ${quote(line)}`);
+      return;
+    }
+    if (reply.id !== pending.id) {
+      this.broken(`answered request ${JSON.stringify(reply.id)} while request ${pending.id} was in progress`);
+      return;
+    }
+    if (typeof reply.ok !== 'boolean' || (reply.logs !== undefined && !Array.isArray(reply.logs)) || (reply.metrics !== undefined && !Array.isArray(reply.metrics))) {
+      this.broken(`sent a reply without a boolean ok and lists of logs and metrics: ${quote(line)}`);
+      return;
+    }
+    this.pending = undefined;
+    const printed = this.takeOutput();
+    pending.resolve({ ...(reply as unknown as WorkerReply), logs: (reply.logs as WorkerReply['logs'] | undefined) ?? [], metrics: (reply.metrics as WorkerReply['metrics'] | undefined) ?? [], ...(printed ? { stdout: printed } : {}) });
+  }
+
+  /**
+   * Runs one invocation. `answering` is called when the first bytes of its reply arrive: the task has
+   * returned, and what is left is reading the reply (which a task's timeout does not cover).
+   */
+  call(request: WorkerRequest, answering?: () => void): Promise<WorkerReply> {
     if (!this.alive) return Promise.reject(new WorkerCrashedError(`${this.label} is not running`));
     if (this.pending) return Promise.reject(new Error('worker is busy'));
     const id = this.nextId++;
-    this.stderr = '';
     return new Promise<WorkerReply>((resolve, reject) => {
-      this.pending = { id, resolve, reject };
-      this.child.stdin.write(`${JSON.stringify({ id, ...request })}\n`);
+      this.pending = { id, resolve, reject, answered: false, ...(answering ? { answering } : {}) };
+      this.channel.write(`${JSON.stringify({ id, ...request })}\n`);
     });
   }
 
@@ -159,4 +273,17 @@ export class ProtocolWorker {
     await gone;
     clearTimeout(timer);
   }
+}
+
+function parseObject(line: string): Record<string, unknown> | undefined {
+  try {
+    const value = JSON.parse(line) as unknown;
+    return value !== null && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function quote(line: string): string {
+  return JSON.stringify(line.length > 200 ? `${line.slice(0, 200)}…` : line);
 }

@@ -104,7 +104,7 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       for (const line of reply.logs) {
         options.observer.log?.({ task: task.name, instance: record.label, level: String(line.level ?? 'info'), message: String(line.message ?? ''), record: line });
       }
-      for (const text of [reply.stdout, reply.stderr]) {
+      for (const text of [reply.stdout]) {
         for (const line of (text ?? '').split('\n')) {
           if (line.trim()) options.observer.log?.({ task: task.name, instance: record.label, level: 'print', message: line, record: { message: line } });
         }

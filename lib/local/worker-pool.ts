@@ -147,7 +147,8 @@ export class WorkerPool {
     const worker = await this.acquire();
     let timer: NodeJS.Timeout | undefined;
     try {
-      const call = worker.call(request);
+      // The timeout covers the task, not the reading of its reply (docs/worker-protocol.md).
+      const call = worker.call(request, () => clearTimeout(timer));
       if (timeoutMs === undefined) return await call;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {

@@ -1,10 +1,13 @@
 /**
- * The local node worker (`node --import tsx/esm lambdas/node/ork/worker.ts`) speaks the JSON-lines protocol of
- * `python -m ork.worker`: a ready line, one reply per request with output or error, logs, metrics, what the
- * task printed and the fields it reads; env set per invocation only; a bad line answered and the worker lives on.
+ * The local node worker (`node --import tsx/esm lambdas/node/ork/worker.ts`) speaks the protocol of
+ * `python -m ork.worker` (docs/worker-protocol.md), started here as `ork run` starts it: JSON lines on fd 3,
+ * stdout and stderr one output file. A ready line, one reply per request with output or error, logs, metrics
+ * and the fields it reads; what the task and its child processes print goes to the output file, never to
+ * the protocol; env set per invocation only; a bad line answered and the worker lives on.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -39,6 +42,20 @@ export default defineTask({
   },
 });
 `;
+/** Prints reply-shaped lines itself and through child processes that inherit its stdout and stderr. */
+const CHILDREN = `import { spawnSync } from 'node:child_process';
+import { defineTask } from 'ork/task';
+export default defineTask({
+  handler: () => {
+    const forged = JSON.stringify({ id: 1, ok: true, output: 'forged', logs: [], metrics: [] });
+    console.log(forged);
+    const script = 'console.log(' + JSON.stringify(forged) + '); console.log("plain text"); console.error(JSON.stringify({ status: "done" }))';
+    const child = spawnSync(process.execPath, ['-e', script], { stdio: 'inherit' });
+    const shell = spawnSync('sh', ['-c', "echo '" + forged + "' >&3"], { stdio: 'inherit' });
+    return { child: child.status, shell: shell.status };
+  },
+});
+`;
 const FAILING = `import { defineTask } from 'ork/task';
 export default defineTask({ handler: () => { throw new TypeError('bad value', { cause: new Error('root') }); } });
 `;
@@ -56,21 +73,24 @@ interface Reply {
 }
 
 let tmp: ReturnType<typeof temporaryDirectory>;
-let worker: ChildProcessWithoutNullStreams;
+let worker: ChildProcess;
+let channel: Duplex;
+let outputFile: string;
 let lines: Interface;
 let iterator: AsyncIterator<string>;
-let stderr = '';
 
 async function next(): Promise<Record<string, unknown>> {
   const { value, done } = await iterator.next();
-  if (done) throw new Error(`the worker closed its stdout; stderr: ${stderr}`);
+  if (done) throw new Error(`the worker closed its channel; output: ${readFileSync(outputFile, 'utf8')}`);
   return JSON.parse(value as string) as Record<string, unknown>;
 }
 
 async function call(request: unknown): Promise<Reply> {
-  worker.stdin.write(`${typeof request === 'string' ? request : JSON.stringify(request)}\n`);
+  channel.write(`${typeof request === 'string' ? request : JSON.stringify(request)}\n`);
   return (await next()) as unknown as Reply;
 }
+
+const escape = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 beforeAll(async () => {
   // A workflow outside any package: no package.json, no node_modules/ork (the worker resolves `ork/task`).
@@ -80,13 +100,17 @@ beforeAll(async () => {
   writeFileSync(path.join(tmp.dir, 'tasks', 'helper.ts'), HELPER);
   writeFileSync(path.join(tmp.dir, 'tasks', 'failing.ts'), FAILING);
   writeFileSync(path.join(tmp.dir, 'tasks', 'stray.ts'), STRAY);
+  writeFileSync(path.join(tmp.dir, 'tasks', 'children.ts'), CHILDREN);
+  outputFile = path.join(tmp.dir, 'output');
+  const output = openSync(outputFile, 'a');
   worker = spawn(process.execPath, ['--import', tsxLoaderUrl(), nodeWorkerPath()], {
     cwd: tmp.dir,
     env: { ...process.env, ORK_PAYLOAD_DIR: path.join(tmp.dir, 'payloads'), ORK_TEST_MODE: undefined },
-    stdio: ['pipe', 'pipe', 'pipe'],
+    stdio: ['ignore', output, output, 'pipe'],
   });
-  worker.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-  lines = createInterface({ input: worker.stdout });
+  closeSync(output);
+  channel = worker.stdio[3] as Duplex;
+  lines = createInterface({ input: channel });
   iterator = lines[Symbol.asyncIterator]();
 }, 30_000);
 
@@ -101,16 +125,28 @@ describe('node worker protocol', () => {
     expect(ready).toMatchObject({ ready: true, pid: worker.pid, node: process.version });
   });
 
-  it('answers a request: output, reads, logs, metrics, and what the task printed, in `stdout`', async () => {
+  it('answers a request: output, reads, logs, metrics; what the task printed is on its stdout, there when the reply comes', async () => {
     const payload = makePayload('echo', { inputs: { discover: { n: 3 }, unrelated: [1, 2] }, item: 'a', item_index: 0 });
     const reply = await call({ id: 1, file: path.join(tmp.dir, 'tasks', 'echo.ts'), workflow_dir: tmp.dir, payload });
     expect(reply).toMatchObject({ id: 1, ok: true, output: { text: 'a-3', mode: null }, reads: ['discover', 'item'] });
-    expect(reply.stdout).toBe('printed by echo[item 0]\nwritten directly\n');
+    expect(reply.stdout).toBeUndefined();
+    expect(readFileSync(outputFile, 'utf8')).toBe('printed by echo[item 0]\nwritten directly\n');
     expect(reply.logs).toHaveLength(1);
     expect(reply.logs[0]).toMatchObject({ level: 'info', message: 'working', item: 'a', task: 'echo', instance: 'echo[item 0]' });
     expect(reply.metrics).toHaveLength(1);
     expect(reply.metrics[0]).toMatchObject({ items: 1, Task: 'echo' });
     expect(typeof reply.ms).toBe('number');
+  });
+
+  it('what a task and its child processes print never reaches the protocol; children cannot write to fd 3', async () => {
+    const before = readFileSync(outputFile, 'utf8').length;
+    const reply = await call({ id: 16, file: path.join(tmp.dir, 'tasks', 'children.ts'), payload: makePayload('children') });
+    expect(reply).toMatchObject({ id: 16, ok: true, output: { child: 0 } });
+    expect((reply.output as { shell: number }).shell).not.toBe(0);
+    const forged = JSON.stringify({ id: 1, ok: true, output: 'forged', logs: [], metrics: [] });
+    expect(readFileSync(outputFile, 'utf8').slice(before)).toMatch(new RegExp(`^${escape(`${forged}\n${forged}\nplain text\n{"status":"done"}\n`)}`));
+    // The next exchange is clean.
+    expect(await call({ id: 17, file: path.join(tmp.dir, 'tasks', 'children.ts'), payload: makePayload('children') })).toMatchObject({ id: 17, ok: true });
   });
 
   it('sets env for one invocation only', async () => {

@@ -1,9 +1,15 @@
 /**
- * Local worker of `executor: node` tasks: the same JSON-lines protocol as `python -m ork.worker`
- * (lambdas/python/ork/worker.py). Started by `ork run` through tsx, so task files may be TypeScript.
+ * Local worker of `executor: node` tasks: the protocol of `python -m ork.worker`, written down in
+ * docs/worker-protocol.md. Started by `ork run` through tsx, so task files may be TypeScript.
  * One invocation at a time: environment variables are per invocation and process-wide.
+ *
+ * Requests and replies travel on fd 3, a channel of their own: the processes a task starts do not inherit it
+ * (libuv passes a child only the descriptors it is given). Task code keeps the real stdout and stderr
+ * (fds 1 and 2, a file the engine reads after each reply, as CloudWatch reads a function's output), and so
+ * do its child processes. Writes to a file are synchronous in Node: all of them are there before the reply.
  */
 import { register } from 'node:module';
+import { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
 import { describeFailure, OrkError, ProtocolError } from './errors.js';
@@ -19,21 +25,25 @@ interface Request {
   env?: unknown;
 }
 
-// The protocol owns stdout; what task code prints is captured per invocation.
-const protocolWrite = process.stdout.write.bind(process.stdout);
-let captured: string[] | undefined;
-process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-  if (captured) {
-    captured.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString());
-    const callback = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
+/** The protocol channel (docs/worker-protocol.md). */
+const PROTOCOL_FD = 3;
+
+function openChannel(): Socket {
+  try {
+    return new Socket({ fd: PROTOCOL_FD, readable: true, writable: true });
+  } catch (error) {
+    process.stderr.write(`ork node worker: no protocol channel on fd 3; the worker is started by \`ork run\` (docs/worker-protocol.md): ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(2);
   }
-  return process.stderr.write(chunk as never, ...(rest as []));
-}) as typeof process.stdout.write;
+}
+
+const channel = openChannel();
+channel.on('error', () => {
+  // The engine is gone (EPIPE): the parent watch below ends the worker.
+});
 
 function send(reply: Record<string, unknown>): void {
-  protocolWrite(`${jsonLine(reply)}\n`);
+  channel.write(`${jsonLine(reply)}\n`);
 }
 
 /**
@@ -68,7 +78,6 @@ async function handle(request: Request, references: References): Promise<Record<
     if (value === null) delete process.env[key];
     else process.env[key] = String(value);
   }
-  captured = [];
   try {
     // Not retryable, as in the Python worker: the same request would fail the same way.
     if (typeof request.file !== 'string' || !request.file) throw ProtocolError("request has no 'file': the path of the task file to run");
@@ -82,9 +91,6 @@ async function handle(request: Request, references: References): Promise<Record<
     reply.error = describeFailure(error);
   } finally {
     failInvocation = undefined;
-    const printed = captured.join('');
-    captured = undefined;
-    if (printed) reply.stdout = printed;
     for (const [key, value] of previous) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
@@ -106,7 +112,7 @@ async function main(): Promise<void> {
   setInterval(() => {
     if (process.ppid !== parent) process.exit(1);
   }, 1000).unref();
-  const lines = createInterface({ input: process.stdin, crlfDelay: Infinity });
+  const lines = createInterface({ input: channel, crlfDelay: Infinity });
   for await (const line of lines) {
     if (!line.trim()) continue;
     let request: Request;

@@ -1,23 +1,25 @@
 """Local worker: ``python -m ork.worker``.
 
 A long-lived process that imports each task file once and answers many invocations, the way a warm
-Lambda container serves many events. Protocol: one JSON object per line.
+Lambda container serves many events. The protocol is written down in docs/worker-protocol.md; in short:
 
+- requests and replies are JSON lines on fd 3, a channel of their own that this worker takes for itself
+  before any task runs (child processes do not inherit it);
 - on start it writes ``{"ready": true, "pid": …, "python": "3.11.7"}``;
 - request: ``{"id": 7, "file": "/abs/tasks/process.py", "workflow_dir": "/abs", "payload": {…}, "env": {…}}``
   (``env`` optional: the task's environment variables, set for this invocation only);
-- reply: ``{"id": 7, "ok": true, "output": …, "reads": […], "logs": […], "metrics": […], "stdout": "…", "ms": 1.3}``
+- reply: ``{"id": 7, "ok": true, "output": …, "reads": […], "logs": […], "metrics": […], "ms": 1.3}``
   or ``{"id": 7, "ok": false, "error": {"type", "message", "retryable", "traceback"}, "logs": …}``.
   ``reads`` names the payload fields the task's input is built from (null: all of them), so that the
   engine can leave out the upstream outputs the task does not read.
 
-What task code prints goes into the reply's ``stdout``; the protocol owns the real stdout.
+Task code keeps the real stdout and stderr (fds 1 and 2, a file the engine reads after each reply), as on
+Lambda: ``sys.stdout`` is a real file object, and child processes inherit it. Both are flushed before the
+reply is written.
 """
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 import os
 import platform
@@ -55,11 +57,21 @@ def _restore_env(previous: dict[str, str | None]) -> None:
             os.environ[key] = value
 
 
+def _flush_output() -> None:
+    """What the task wrote to sys.stdout / sys.stderr reaches fds 1 and 2 before the reply: the engine reads
+    the output file when the reply arrives. A task may have replaced either stream; the originals too."""
+    for stream in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        try:
+            if stream is not None:
+                stream.flush()
+        except Exception:  # a closed or broken stream must not fail the reply
+            pass
+
+
 def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
     started = time.perf_counter()
     logs = ListSink()
     metrics = ListSink()
-    captured = io.StringIO()
     reply: dict[str, Any] = {"id": request.get("id")}
     previous: dict[str, str | None] = {}
     try:
@@ -68,15 +80,14 @@ def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
         task_file = request.get("file")
         if not isinstance(task_file, str) or not task_file:
             raise ProtocolError("request has no 'file': the path of the task file to run")
-        with contextlib.redirect_stdout(captured):
-            output = invoke(
-                request.get("payload"),
-                task_file,
-                request.get("workflow_dir"),
-                references=references,
-                log_sink=logs,
-                metric_sink=metrics,
-            )
+        output = invoke(
+            request.get("payload"),
+            task_file,
+            request.get("workflow_dir"),
+            references=references,
+            log_sink=logs,
+            metric_sink=metrics,
+        )
         reply["ok"] = True
         reply["output"] = output
         reply["reads"] = input_fields(load_task(task_file, request.get("workflow_dir")))
@@ -85,11 +96,9 @@ def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
         reply["error"] = describe_failure(error)
     finally:
         _restore_env(previous)
+        _flush_output()
     reply["logs"] = logs.records
     reply["metrics"] = metrics.records
-    text = captured.getvalue()
-    if text:
-        reply["stdout"] = text
     reply["ms"] = round((time.perf_counter() - started) * 1000, 3)
     return reply
 
@@ -133,14 +142,28 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="ork-parent-watch", daemon=True).start()
 
 
+PROTOCOL_FD = 3
+
+
+def _take_channel() -> tuple[BinaryIO, BinaryIO]:
+    """The protocol channel on fd 3, moved to descriptors that no child process inherits (os.dup makes
+    non-inheritable ones), and fd 3 closed: a task, or a process it starts, can write to stdout, stderr or
+    any fd it opens without reaching the replies."""
+    try:
+        reading = os.dup(PROTOCOL_FD)
+    except OSError:
+        sys.stderr.write("ork.worker: no protocol channel on fd 3; the worker is started by `ork run` (docs/worker-protocol.md)\n")
+        sys.exit(2)
+    writing = os.dup(PROTOCOL_FD)  # before fd 3 is closed, or this would be fd 3 again
+    os.close(PROTOCOL_FD)
+    return os.fdopen(reading, "rb"), os.fdopen(writing, "wb", buffering=0)
+
+
 def main() -> None:
     _exit_with_parent()
-    # The protocol keeps the real stdout; anything else that writes to fd 1 (C extensions, subprocesses)
-    # lands on stderr instead of corrupting the replies.
-    protocol = os.fdopen(os.dup(sys.stdout.fileno()), "wb", buffering=0)
-    os.dup2(sys.stderr.fileno(), sys.stdout.fileno())
+    requests, replies = _take_channel()
     try:
-        serve(sys.stdin.buffer, protocol)  # type: ignore[arg-type]
+        serve(requests, replies)
     except KeyboardInterrupt:
         pass
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import subprocess
 import sys
+import tempfile
 import textwrap
 from pathlib import Path
 from typing import Any, Callable
@@ -110,6 +113,57 @@ def worker_env(**extra: str) -> dict[str, str]:
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(PYTHON_ROOT), env.get("PYTHONPATH")) if p)
     env.update(extra)
     return env
+
+
+class WorkerProcess:
+    """``python -m ork.worker`` started as ``ork run`` starts it (docs/worker-protocol.md): stdin /dev/null,
+    stdout and stderr one output file, the protocol on fd 3 (a socket pair; ``channel`` is this end)."""
+
+    def __init__(self, env: dict[str, str], cwd: Path = PYTHON_ROOT) -> None:
+        self.channel, theirs = socket.socketpair()
+        self.output = tempfile.NamedTemporaryFile(prefix="ork-worker-output-")
+        given = theirs.fileno()
+
+        def channel_on_fd_3() -> None:
+            # dup2 clears close-on-exec on fd 3; a socket that already is fd 3 is duplicated first.
+            os.dup2(os.dup(given) if given == 3 else given, 3)
+
+        output = os.open(self.output.name, os.O_WRONLY | os.O_APPEND)
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-m", "ork.worker"],
+                cwd=cwd,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=output,
+                stderr=output,
+                close_fds=False,
+                preexec_fn=channel_on_fd_3,
+            )
+        finally:
+            os.close(output)
+            theirs.close()
+        self.requests = self.channel.makefile("wb", buffering=0)
+        self.replies = self.channel.makefile("rb")
+
+    def printed(self) -> bytes:
+        """Everything the worker, its tasks and their child processes wrote to stdout and stderr so far."""
+        with open(self.output.name, "rb") as file:
+            return file.read()
+
+    def close(self, timeout: float = 60) -> int:
+        """Closes the channel (the worker exits) and waits for the exit code."""
+        try:
+            self.channel.shutdown(socket.SHUT_WR)
+        except OSError:
+            pass
+        try:
+            return self.process.wait(timeout=timeout)
+        finally:
+            self.requests.close()
+            self.replies.close()
+            self.channel.close()
+            self.output.close()
 
 
 def json_lines(text: str) -> list[dict[str, Any]]:

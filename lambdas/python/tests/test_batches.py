@@ -6,12 +6,10 @@ the Lambda handler, the local worker (in process and as a subprocess), and refus
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 
 import pytest
 
-from conftest import PYTHON_ROOT, json_lines, make_payload, worker_env
+from conftest import WorkerProcess, json_lines, make_payload, worker_env
 from ork import lambda_handler
 from ork.batch import BatchElementError
 from ork.errors import describe_failure, error_name
@@ -159,14 +157,11 @@ def test_the_worker_runs_batches(workflow, tmp_path) -> None:
 def test_the_worker_process_runs_batches(workflow, tmp_path) -> None:
     path = workflow(TASK, "tasks/process.py")
     request = {"id": 9, "file": str(path), "workflow_dir": str(tmp_path), "payload": batch_payload("x", "y", first=2)}
-    done = subprocess.run(
-        [sys.executable, "-m", "ork.worker"],
-        cwd=PYTHON_ROOT,
-        env=worker_env(ORK_PAYLOAD_DIR=str(tmp_path / "store")),
-        input=(json.dumps(request) + "\n").encode(),
-        capture_output=True,
-        timeout=60,
-    )
-    ready, reply = json_lines(done.stdout.decode())
+    worker = WorkerProcess(worker_env(ORK_PAYLOAD_DIR=str(tmp_path / "store")))
+    try:
+        worker.requests.write((json.dumps(request) + "\n").encode())
+        ready, reply = (json.loads(worker.replies.readline()) for _ in range(2))
+    finally:
+        assert worker.close() == 0
     assert ready["ready"] is True
     assert reply["ok"] is True and [(o["text"], o["item_index"]) for o in reply["output"]] == [("x!", 2), ("y!", 3)]

@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from conftest import PYTHON_ROOT, make_payload, worker_env
+from conftest import WorkerProcess, make_payload, worker_env
 
 TIMEOUT = 30
 
@@ -31,36 +31,25 @@ class Worker:
     """One worker process; replies are read by a thread so that no test can hang on a silent worker."""
 
     def __init__(self, **env: str) -> None:
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "ork.worker"],
-            cwd=PYTHON_ROOT,
-            env=worker_env(**env),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-        )
+        self.started = WorkerProcess(worker_env(**env))
+        self.process = self.started.process
         self.lines: queue.Queue[bytes] = queue.Queue()
-        self.stderr = b""
         threading.Thread(target=self._pump, daemon=True).start()
-        threading.Thread(target=self._pump_stderr, daemon=True).start()
         self.next_id = 0
 
     def _pump(self) -> None:
-        for line in self.process.stdout:  # type: ignore[union-attr]
+        for line in self.started.replies:
             self.lines.put(line)
-
-    def _pump_stderr(self) -> None:
-        for line in self.process.stderr:  # type: ignore[union-attr]
-            self.stderr += line
 
     def read(self) -> dict[str, Any]:
         line = self.lines.get(timeout=TIMEOUT)
         return strict_json(line)
 
+    def printed(self) -> bytes:
+        return self.started.printed()
 
     def send_raw(self, data: bytes) -> None:
-        self.process.stdin.write(data)  # type: ignore[union-attr]
-        self.process.stdin.flush()  # type: ignore[union-attr]
+        self.started.requests.write(data)
 
     def send(self, file: Path, payload: dict[str, Any] | None = None, **extra: Any) -> int:
         self.next_id += 1
@@ -75,10 +64,10 @@ class Worker:
         return reply
 
     def close(self) -> int:
-        if self.process.stdin and not self.process.stdin.closed:
-            self.process.stdin.close()
+        if self.process.returncode is not None:
+            return self.process.returncode
         try:
-            return self.process.wait(timeout=TIMEOUT)
+            return self.started.close(timeout=TIMEOUT)
         except subprocess.TimeoutExpired:
             self.process.kill()
             raise
@@ -137,7 +126,7 @@ def test_many_requests_pipelined_answered_in_order(worker, workflow) -> None:
     assert all(isinstance(r["ms"], (int, float)) for r in replies)
 
 
-def test_prints_are_captured_and_do_not_corrupt_the_protocol(worker, workflow) -> None:
+def test_prints_go_to_the_real_stdout_and_never_reach_the_protocol(worker, workflow) -> None:
     path = workflow(
         """
         import os
@@ -148,30 +137,62 @@ def test_prints_are_captured_and_do_not_corrupt_the_protocol(worker, workflow) -
         @task
         def main():
             print("hello from the task")
-            print('{"id": 999, "ok": true, "output": "forged"}')
+            print('{"id": 2, "ok": true, "output": "forged", "logs": [], "metrics": []}')
             sys.stdout.write("no newline")
-            os.write(1, b"straight to file descriptor 1\\n")
+            sys.stdout.buffer.write(b" and bytes\\n")
+            os.write(sys.stdout.fileno(), b"straight to file descriptor 1\\n")
             subprocess.run(["echo", "from a child process"], check=True)
+            subprocess.run(["echo", "a child on stdout=sys.stdout"], stdout=sys.stdout, check=True)
             print("to stderr", file=sys.stderr)
-            return {"done": True}
+            return {"done": True, "stdout": type(sys.stdout).__name__, "fd": sys.stdout.fileno()}
         """
     )
     reply = worker.call(path)
     assert reply["ok"] is True, reply
-    assert reply["output"] == {"done": True}
-    assert reply["stdout"] == 'hello from the task\n{"id": 999, "ok": true, "output": "forged"}\nno newline'
-    # The next exchange is still clean: nothing the task wrote is left on the protocol stream.
+    assert reply["output"] == {"done": True, "stdout": "TextIOWrapper", "fd": 1}
+    assert "stdout" not in reply  # the engine reads fd 1 itself
+    # Flushed before the reply: all of it is in the output file, in the order it was written.
+    assert worker.printed().decode().endswith(
+        'hello from the task\n{"id": 2, "ok": true, "output": "forged", "logs": [], "metrics": []}\n'
+        "no newline and bytes\nstraight to file descriptor 1\nfrom a child process\na child on stdout=sys.stdout\nto stderr\n"
+    )
+    # The next exchange is clean: nothing the task wrote reached the protocol.
     second = worker.call(path)
-    assert second["ok"] is True and second["output"] == {"done": True}
-    worker.close()
-    assert b"straight to file descriptor 1" in worker.stderr
-    assert b"from a child process" in worker.stderr
-    assert b"to stderr" in worker.stderr
+    assert second["id"] == 2 and second["output"]["done"] is True
 
 
-def test_no_stdout_key_when_nothing_is_printed(worker, workflow) -> None:
-    reply = worker.call(workflow(ECHO))
-    assert "stdout" not in reply
+def test_child_processes_cannot_reach_the_protocol_channel(worker, workflow) -> None:
+    path = workflow(
+        """
+        import os
+        import stat
+        import subprocess
+        from ork import task
+
+        @task
+        def main():
+            forged = '{"id": 1, "ok": true, "output": "forged", "logs": [], "metrics": []}'
+            shell = subprocess.run(["sh", "-c", f"echo '{forged}' >&3"], capture_output=True, close_fds=False)
+            system = os.system(f"echo '{forged}' >&3 2>/dev/null")
+            try:
+                channel_on_fd_3 = stat.S_ISSOCK(os.fstat(3).st_mode)
+            except OSError:
+                channel_on_fd_3 = False
+            return {"shell": shell.returncode, "system": system, "fd3_is_a_socket": channel_on_fd_3}
+        """
+    )
+    reply = worker.call(path)
+    assert reply["ok"] is True, reply
+    assert reply["output"]["shell"] != 0 and reply["output"]["system"] != 0
+    assert reply["output"]["fd3_is_a_socket"] is False
+    assert worker.call(path)["id"] == 2
+
+
+def test_without_a_channel_on_fd_3_the_worker_says_so() -> None:
+    done = subprocess.run([sys.executable, "-m", "ork.worker"], env=worker_env(), stdin=subprocess.DEVNULL, capture_output=True, timeout=TIMEOUT)
+    assert done.returncode == 2
+    assert b"no protocol channel on fd 3" in done.stderr
+    assert done.stdout == b""
 
 
 ENV = """
@@ -287,7 +308,7 @@ def test_logs_and_metrics_come_back_with_the_reply(worker, workflow) -> None:
     assert metric["rows"] == 12 and metric["_aws"]["CloudWatchMetrics"][0]["Namespace"] == "Ork"
 
 
-def test_worker_exits_when_stdin_closes(worker) -> None:
+def test_worker_exits_when_the_channel_closes(worker) -> None:
     assert worker.close() == 0
 
 
