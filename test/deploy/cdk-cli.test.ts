@@ -77,12 +77,14 @@ describe('cdk CLI', () => {
     // stops with one line naming the runtime, the missing wheels and the fix — no stack trace, no asset.
     const refused = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices'], project);
     expect(refused.status, explain('cdk synth (default runtime)', refused)).not.toBe(0);
-    const line = refused.stderr.split('\n').find((l) => l.startsWith('ork: '));
+    // The CDK CLI colours what the app writes to stderr, chunk by chunk: read the text without the escapes.
+    const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
+    const line = plain(refused.stderr).split('\n').find((l) => l.startsWith('ork: '));
     expect(line, refused.stderr).toMatch(/^ork: cannot build the python code of workflow my-flow for python3\.14 on arm64: pip found no manylinux2014_aarch64 wheels for cp314 of pydantic-core==[\d.]+, and Docker \(the fallback\) is not running\. Fix: .*-c pythonRuntime=python3\.11/);
     expect(refused.stderr).not.toMatch(/^\s+at /m);
     // A runtime that does not exist: one line too.
     const unknown = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', '-c', 'pythonRuntime=python3.99'], project);
-    expect(unknown.stderr, explain('cdk synth -c pythonRuntime=python3.99', unknown)).toMatch(/^ork: -c pythonRuntime=python3\.99: not a Lambda Python runtime; one of python3\.11, /m);
+    expect(plain(unknown.stderr), explain('cdk synth -c pythonRuntime=python3.99', unknown)).toMatch(/^ork: -c pythonRuntime=python3\.99: not a Lambda Python runtime; one of python3\.11, /m);
     expect(unknown.stderr).not.toMatch(/^\s+at /m);
 
     // Default output directory: cdk.out inside the workflow directory, which the bundle must leave out.
