@@ -64,6 +64,7 @@ export interface ChoiceRule {
   NumericGreaterThan?: number;
   NumericLessThanEquals?: number;
   NumericGreaterThanPath?: string;
+  StringMatches?: string;
 }
 
 export interface ChoiceState extends Common {

@@ -69,7 +69,7 @@ export function emitTask(task: TaskSpec, emitContext: TaskEmitContext): Fragment
     const max = kinds.distributed
       ? { count: fanOut.batchSize !== undefined || fanOut.tolerateFailures !== undefined ? ARRAY_RANGE_LIMIT : MAX_FAN_OUT, why: fanOut.batchSize !== undefined ? 'the most a batched fan-out supports' : fanOut.tolerateFailures !== undefined ? 'the most a fan-out with tolerate_failures supports' : 'the most a fan-out supports' }
       : { count: ARRAY_RANGE_LIMIT, why: 'the most an inline fan-out supports (States.ArrayRange); remove mode: inline to go distributed' };
-    countGuards(task, parallel.ref, names, none, max, guards);
+    const count = countGuards(task, parallel.ref, names, none, max, guards);
     const path = fieldPath(parallel.ref.task, parallel.ref.field);
     const branches: Fragment[] = [];
     let fallback: Fragment;
@@ -91,17 +91,16 @@ export function emitTask(task: TaskSpec, emitContext: TaskEmitContext): Fragment
     } else {
       fallback = inlineParallel(context, parallel);
     }
-    const body = routed(names.helper(task.name, 'check-count'), guards, branches, fallback, { [none]: noneState });
-    return { ...body, exits: [...body.exits, none] };
+    const body = routed(count.next, guards, branches, fallback, { [none]: noneState });
+    return { start: count.start, states: { ...count.states, ...body.states }, exits: [...body.exits, none] };
   }
 
   if (foreach && parallel) {
     const steps: Fragment[] = [];
     if (parallel.kind === 'reference') {
       const countGuardSet: Guards = { states: {}, rules: [] };
-      countGuards(task, parallel.ref, names, none, { count: ARRAY_RANGE_LIMIT, why: 'the most instances per element a fan-out supports (States.ArrayRange)' }, countGuardSet);
-      const check = names.helper(task.name, 'check-count');
-      steps.push({ start: check, states: { [check]: { Type: 'Choice', Choices: countGuardSet.rules, Default: '' }, ...countGuardSet.states }, exits: [check] });
+      const count = countGuards(task, parallel.ref, names, none, { count: ARRAY_RANGE_LIMIT, why: 'the most instances per element a fan-out supports (States.ArrayRange)' }, countGuardSet);
+      steps.push({ start: count.start, states: { ...count.states, [count.next]: { Type: 'Choice', Choices: countGuardSet.rules, Default: '' }, ...countGuardSet.states }, exits: [count.next] });
     }
     const inline = kinds.inline ? inlineForeachParallel(context, foreach, parallel) : undefined;
     const distributed = kinds.distributed ? distributedForeachParallel(context, foreach, parallel) : undefined;

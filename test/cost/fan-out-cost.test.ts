@@ -73,14 +73,16 @@ describe('fan-out costs of the large-fan-outs fixture', () => {
     expect(inline.ork.perInstance).toEqual({ transitions: 1, expressRequests: 0 });
     expect(inline.ratio).toBe(1);
     expect(inline.ork.usdPerMillion).toBeCloseTo(25, 9);
-    expect(figures(kindAt(costs, 'counted', 'counted-fanout'))).toMatchObject({ ork: 1, minimum: 1, instances: 1, fixed: 3 });
+    expect(figures(kindAt(costs, 'counted', 'counted-fanout'))).toMatchObject({ ork: 1, minimum: 1, instances: 1, fixed: 5 });
   });
 
   it('inline with tolerate_failures: the catch is off the success path, the check is per fan-out', () => {
     const tolerant = kindAt(costs, 'tolerant', 'tolerant-fanout');
-    expect(figures(tolerant)).toMatchObject({ ork: 1, minimum: 1, instances: 1, fixed: 8 });
+    expect(figures(tolerant)).toMatchObject({ ork: 1, minimum: 1, instances: 1, fixed: 10 });
     expect(tolerant.fixedRoute).toEqual([
       'tolerant-check-count',
+      'tolerant-count-text',
+      'tolerant-check-whole',
       'tolerant-count',
       'tolerant-fanout',
       'tolerant-failures-wrap',
@@ -113,7 +115,7 @@ describe('fan-out costs of the large-fan-outs fixture', () => {
   });
 
   it('distributed STANDARD: the child start and the Task', () => {
-    expect(figures(kindAt(costs, 'counted', 'counted-distributed'))).toEqual({ label: 'distributed STANDARD', ork: 2, orkRequests: 0, minimum: 2, minimumRequests: 0, instances: 1, fixed: 3 });
+    expect(figures(kindAt(costs, 'counted', 'counted-distributed'))).toEqual({ label: 'distributed STANDARD', ork: 2, orkRequests: 0, minimum: 2, minimumRequests: 0, instances: 1, fixed: 5 });
   });
 
   it('containers: a payload Pass and the ECS Task per instance', () => {
@@ -121,7 +123,7 @@ describe('fan-out costs of the large-fan-outs fixture', () => {
   });
 
   it('chunks: four range states and the workers Map per 1,000 instances', () => {
-    for (const [task, map, fixed] of [['many', 'many-distributed-chunks', 2], ['counted', 'counted-distributed-chunks', 3]] as const) {
+    for (const [task, map, fixed] of [['many', 'many-distributed-chunks', 2], ['counted', 'counted-distributed-chunks', 5]] as const) {
       const chunks = kindAt(costs, task, map);
       expect(figures(chunks)).toEqual({ label: 'distributed STANDARD, chunks of 1,000', ork: 1005, orkRequests: 0, minimum: 1001, minimumRequests: 0, instances: 1000, fixed });
       expect(chunks.ork.perInstance.transitions).toBeCloseTo(1.005, 12);

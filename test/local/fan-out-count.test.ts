@@ -1,0 +1,98 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../support/workflows.js';
+
+/**
+ * `parallel: task.field` counts that are not whole numbers, through `ork run` with real python tasks: the
+ * compiled guards (compiler/emit/fan-out-guards.ts) fail them with Ork.InvalidFanOutCount naming the task,
+ * where States.ArrayRange used to fail with a States.Runtime that named nothing. Whole counts still run,
+ * 3.0 (a float that is whole, as python writes 6 / 2) included.
+ */
+
+const BIN = path.join(ROOT, 'bin', 'ork.js');
+let work: string;
+
+beforeAll(() => {
+  work = mkdtempSync(path.join(tmpdir(), 'ork-fan-out-count-'));
+});
+
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+interface RunJson {
+  status: string;
+  tasks: Record<string, { instances: number; succeeded: number }>;
+  error?: { error: string; message: string };
+}
+
+function workflow(name: string, count: string): string {
+  const dir = path.join(work, name);
+  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'workflow.yaml'),
+    `tasks:
+  discover:
+    executor: python
+    file: tasks/discover.py
+  process:
+    executor: python
+    file: tasks/process.py
+    parallel: discover.count
+`,
+  );
+  writeFileSync(path.join(dir, 'tasks', 'discover.py'), `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"count": ${count}}\n`);
+  writeFileSync(path.join(dir, 'tasks', 'process.py'), `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"ran": True}\n`);
+  return dir;
+}
+
+function ork(dir: string): Promise<{ code: number | null; json: RunJson; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'run', dir, '--json'], {
+      cwd: work,
+      env: { ...process.env, CI: '1', NO_COLOR: '1', ORK_RUNS_DIR: path.join(dir, '.runs') },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      try {
+        resolve({ code, json: JSON.parse(stdout) as RunJson, stderr });
+      } catch {
+        reject(new Error(`--json did not print one JSON object (exit ${code})\nstdout: ${stdout}\nstderr: ${stderr}`));
+      }
+    });
+  });
+}
+
+describe.concurrent('ork run: a run-time count that is not a whole number', { timeout: 180_000 }, () => {
+  it('2.5 fails with Ork.InvalidFanOutCount naming the task, and runs no instance', async () => {
+    const { code, json, stderr } = await ork(workflow('fraction', '2.5'));
+    expect(code, stderr).toBe(1);
+    expect(json.status).toBe('FAILED');
+    expect(json.error?.error).toBe('Ork.InvalidFanOutCount');
+    expect(json.error?.message).toContain("task 'process': parallel: discover.count must be a whole number");
+    expect(json.tasks.process?.instances).toBe(0);
+  });
+
+  it('a positive count below 1 (1e-7) fails the same way', async () => {
+    const { code, json } = await ork(workflow('tiny', '0.0000001'));
+    expect(code).toBe(1);
+    expect(json.error?.error).toBe('Ork.InvalidFanOutCount');
+  });
+
+  it('3 and 3.0 run 3 instances', async () => {
+    for (const [name, count] of [['whole', '3'], ['whole-float', '6 / 2']] as const) {
+      const { code, json, stderr } = await ork(workflow(name, count));
+      expect(code, stderr).toBe(0);
+      expect(json.status).toBe('SUCCEEDED');
+      expect(json.tasks.process).toMatchObject({ instances: 3, succeeded: 3 });
+    }
+  });
+});
