@@ -283,7 +283,8 @@ async function runMap(run: MapRun): Promise<unknown> {
       const error = cause instanceof Error ? cause.name : 'States.Runtime';
       const message = describe(cause);
       writer?.add({ ...common, Error: error, Cause: message, Status: 'FAILED', StopDate: new Date().toISOString() });
-      const attempt = failedAttemptOf(cause);
+      // A child that failed because a Distributed Map inside it did (a nested Map run): the instance that failed that one.
+      const attempt = failedAttemptOf(cause) ?? (cause instanceof MapRunFailure ? cause.attempt : undefined);
       const instance = attempt?.label ?? `${run.task ?? stateName}[${unit.items > 1 ? `items ${unit.firstItem}…${unit.firstItem + unit.items - 1}` : `item ${unit.firstItem}`}]`;
       failedItems += unit.items;
       // A tolerated failure's place in the outputs (no ResultWriter) holds null.

@@ -9,7 +9,11 @@ export interface AttemptRecord {
   readonly attempt: number;
   readonly startedAt: number;
   endedAt?: number;
-  status: 'running' | 'succeeded' | 'failed' | 'reused';
+  /**
+   * `cancelled`: stopped because the run ended (another instance failed it, or Ctrl-C) before the attempt
+   * could finish; not a failure of its own, and what --resume runs again.
+   */
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled' | 'reused';
   input: unknown;
   output?: unknown;
   error?: { type: string; message: string; traceback?: string };

@@ -34,6 +34,11 @@ export interface RunError {
   readonly task?: string;
   readonly instance?: string;
   readonly log?: string;
+  /**
+   * The failed instance's own error (`error`: its name, `message`: its cause), also when the run's error is
+   * one of its fan-out's (a Distributed Map's States.ExceedToleratedFailureThreshold).
+   */
+  readonly cause?: { readonly task: string; readonly instance: string; readonly error: string; readonly message: string; readonly attempts?: number };
 }
 
 /** `.ork/runs/<runId>/run.json`: the summary of one run. */

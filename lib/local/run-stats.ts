@@ -8,6 +8,8 @@ export interface TaskStats {
   instances: number;
   succeeded: number;
   failed: number;
+  /** Instances stopped because the run ended (another instance failed, or Ctrl-C): not failures. */
+  cancelled?: number;
   /** Attempts after the first. */
   retried: number;
   running: number;
@@ -23,6 +25,8 @@ export interface TaskSummary {
   readonly instances: number;
   readonly succeeded: number;
   readonly failed: number;
+  /** Instances stopped because the run ended (another instance failed, or Ctrl-C). Absent in runs recorded before it was counted. */
+  readonly cancelled: number;
   readonly retried: number;
   readonly seconds: number;
   readonly peakRunning: number;
@@ -55,6 +59,7 @@ export class RunStats implements RunObserver {
     else stats.retried += n;
     const previous = this.finalStatus.get(attempt.key);
     if (previous === 'failed') stats.failed -= n;
+    else if (previous === 'cancelled') stats.cancelled = (stats.cancelled ?? 0) - n;
     stats.running++;
     stats.peakRunning = Math.max(stats.peakRunning, stats.running);
     stats.firstStart ??= attempt.startedAt;
@@ -69,14 +74,19 @@ export class RunStats implements RunObserver {
     if (attempt.status === 'failed') {
       stats.failed += weight(attempt);
       this.failures.set(attempt.key, attempt);
+    } else if (attempt.status === 'cancelled') {
+      stats.cancelled = (stats.cancelled ?? 0) + weight(attempt);
     } else {
       stats.succeeded += weight(attempt);
     }
   }
 
-  /** The most recent failure of an instance that never succeeded: what failed the run. */
-  get lastFailure(): AttemptRecord | undefined {
-    return [...this.failures.values()].pop();
+  /**
+   * The first failure of an instance whose last attempt failed (and was not tolerated): what failed the run.
+   * Instances the run stopped afterwards end `cancelled`, so they are not candidates.
+   */
+  get firstFailure(): AttemptRecord | undefined {
+    return this.failures.values().next().value;
   }
 
   /** A tolerated failure did not fail the run: it is no longer a candidate for what did. */
@@ -96,6 +106,7 @@ export class RunStats implements RunObserver {
         instances: s.instances,
         succeeded: s.succeeded,
         failed: s.failed,
+        cancelled: s.cancelled ?? 0,
         retried: s.retried,
         seconds: s.firstStart === undefined ? 0 : Math.round(((s.lastEnd ?? Date.now()) - s.firstStart) / 10) / 100,
         peakRunning: s.peakRunning,

@@ -7,12 +7,12 @@ import { findFanOutMaps, fanOutSize } from './fan-out-sizes.js';
 import { createDistributedMapHandlers, MapRunFailure } from './distributed-map-runner.js';
 import { inlineToleratedFailures } from './inline-tolerated-failures.js';
 import { adaptForLocal, distributedMapsOf } from './local-adaptation.js';
-import type { RunObserver, ToleratedFailure } from './run-events.js';
+import type { AttemptRecord, RunObserver, ToleratedFailure } from './run-events.js';
 import { RunRecorder, createRunDirectory, currentOwner, type RunError, type RunStatus, type RunSummary } from './run-recorder.js';
 import { RunStats, type TaskSummary } from './run-stats.js';
 import { StateDataWatch } from './state-data-limit.js';
 import { substitutePlaceholders } from './substitute-placeholders.js';
-import { createTaskHandlers, TaskFailure, type TaskHandler } from './task-handlers.js';
+import { createTaskHandlers, failedAttemptOf, TaskFailure, type TaskHandler } from './task-handlers.js';
 import { WorkerPool } from './worker-pool.js';
 
 export interface LocalRunOptions {
@@ -137,6 +137,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
       })
     : undefined;
+  // Aborted when the run ends or is aborted: stops Distributed Maps' children (they are not the interpreter's
+  // own), and the task instances still running then are cancelled, not failed.
+  const children = new AbortController();
   const taskHandlers = createTaskHandlers({
     manifest: options.manifest,
     workflowDir: options.workflowDir,
@@ -144,6 +147,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     ...(nodePool ? { nodePool } : {}),
     observer,
     ...(options.resume ? { reuse: options.resume.outputs } : {}),
+    stopped: children.signal,
   });
 
   const context = {
@@ -153,8 +157,6 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     State: { RetryCount: 0 },
     Task: { Token: 'local' },
   };
-  // Stops Distributed Maps' children when the run is aborted or ends (they are not the interpreter's own).
-  const children = new AbortController();
   const handlers: Record<string, TaskHandler> = { ...taskHandlers };
   Object.assign(
     handlers,
@@ -244,30 +246,47 @@ function compareNumbers(a: readonly number[], b: readonly number[]): number {
   return a.length - b.length;
 }
 
-/** What failed the run, naming task, instance, error and where the instance's log is. */
+/**
+ * What failed the run, naming task, instance, error and where the instance's log is: the instance whose
+ * failure the interpreter reports (the error thrown by its handler), else the first instance whose last
+ * attempt failed. `cause` is that instance's own error, also when a Distributed Map failed the run with AWS's
+ * error name (States.ExceedToleratedFailureThreshold).
+ */
 function failureOf(thrown: unknown, stats: RunStats, recorder: RunRecorder): RunError {
   const cause = thrown instanceof Error && thrown.cause !== undefined ? thrown.cause : thrown;
+  const described = (failed: AttemptRecord, error: { type: string; message: string }): string =>
+    `task '${failed.id.task}' instance ${failed.label}${itemText(failed.input)} failed${failed.attempt > 1 ? ` after ${failed.attempt} attempts` : ''}: ${error.type}: ${error.message}`;
+  const causeOf = (failed: AttemptRecord, error: { type: string; message: string }): NonNullable<RunError['cause']> => ({
+    task: failed.id.task,
+    instance: failed.label,
+    error: error.type,
+    message: error.message,
+    ...(failed.attempt > 1 ? { attempts: failed.attempt } : {}),
+  });
   // A Distributed Map whose failed children exceeded what it tolerates: name the child that tipped it.
   if (cause instanceof MapRunFailure && cause.attempt?.error) {
     const failed = cause.attempt;
+    const error = cause.attempt.error;
     return {
       error: cause.name,
-      message: `task '${failed.id.task}' instance ${failed.label}${itemText(failed.input)} failed${failed.attempt > 1 ? ` after ${failed.attempt} attempts` : ''}: ${failed.error?.type}: ${failed.error?.message} (${cause.message.split(';')[0]})`,
+      message: `${described(failed, error)} (${cause.message.split(';')[0]})`,
       task: failed.id.task,
       instance: failed.label,
       log: recorder.logPath(failed.id.task),
+      cause: causeOf(failed, error),
     };
   }
-  const failed = stats.lastFailure;
+  const reported = failedAttemptOf(cause);
+  const failed = reported?.status === 'failed' ? reported : stats.firstFailure;
   const name = cause instanceof Error ? cause.name : 'States.Runtime';
   if (failed?.error && (cause instanceof TaskFailure || name === failed.error.type)) {
-    const attempts = failed.attempt > 1 ? ` after ${failed.attempt} attempts` : '';
     return {
       error: failed.error.type,
-      message: `task '${failed.id.task}' instance ${failed.label}${itemText(failed.input)} failed${attempts}: ${failed.error.type}: ${failed.error.message}`,
+      message: described(failed, failed.error),
       task: failed.id.task,
       instance: failed.label,
       log: recorder.logPath(failed.id.task),
+      cause: causeOf(failed, failed.error),
     };
   }
   // A Fail state of the compiled machine (a fan-out that cannot start) carries its own Cause.

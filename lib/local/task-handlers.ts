@@ -38,6 +38,19 @@ export interface TaskHandlerOptions {
   readonly observer: RunObserver;
   /** Outputs of instances that succeeded in an earlier run (--resume), by instance key. */
   readonly reuse?: ReadonlyMap<string, unknown>;
+  /**
+   * Aborted when the run ends (an instance failed it, or Ctrl-C): an attempt that fails from then on was
+   * stopped, and is `cancelled`; no attempt starts any more.
+   */
+  readonly stopped?: AbortSignal;
+}
+
+/** What a handler throws for an instance the interpreter hands it after the run has ended. */
+export class RunStoppedError extends Error {
+  constructor() {
+    super('the run has ended: the instance was not started');
+    this.name = 'Ork.Cancelled';
+  }
 }
 
 interface EcsParameters {
@@ -77,6 +90,15 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
   // foreach from writing its item list to the workers once per instance.
   let reads: ReadonlySet<string> | null | undefined;
   return async (input) => {
+    // When a Map fails, the interpreter aborts its iterations but its queue (p-limit) goes on starting the
+    // ones that were waiting for a slot: 1 failure at concurrency 6 handed 6 more instances here while the
+    // 5 stopped ones still ran (peakRunning 11), all then failed by the closing pool. The run's failure
+    // settles within the same round of promise jobs; one macrotask later it is known, and those are not
+    // started at all (never-started: --resume runs them).
+    if (options.stopped) {
+      if (!options.stopped.aborted) await new Promise<void>((resolve) => setImmediate(resolve));
+      if (options.stopped.aborted) throw new RunStoppedError();
+    }
     // A shallow copy: only `attempt` is set here, and a deep clone of every instance's payload (which holds
     // its upstream's whole output) was a large share of a big fan-out's time.
     const payload = { ...((task.executor === 'container' ? containerPayload(input) : input) as Record<string, unknown>) };
@@ -127,10 +149,11 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       record.error = { type: error.type, message: error.message, traceback: error.traceback };
       throw new TaskFailure(error.type, error.message, error.traceback);
     } catch (error) {
-      if (record.status === 'running') {
-        record.status = 'failed';
+      if (record.status === 'running' || options.stopped?.aborted) {
+        // Failing once the run has ended (a worker stopped, the pool closed): stopped, not failed.
+        record.status = options.stopped?.aborted ? 'cancelled' : 'failed';
         const failure = error instanceof Error ? error : new Error(String(error));
-        record.error = { type: failure.name, message: failure.message };
+        record.error ??= { type: failure.name, message: failure.message };
       }
       if (error !== null && typeof error === 'object') failedAttempts.set(error, record);
       throw error;

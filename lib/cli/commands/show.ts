@@ -50,9 +50,10 @@ Options:
       `input     ${JSON.stringify(run.input)}`,
     ];
     if (run.tasks) {
-      lines.push('', 'TASK'.padEnd(24) + 'INSTANCES  SUCCEEDED  FAILED  RETRIED  SECONDS');
+      // CANCELLED: instances stopped because the run ended (another failed, or Ctrl-C); absent in older records.
+      lines.push('', 'TASK'.padEnd(24) + 'INSTANCES  SUCCEEDED  FAILED  CANCELLED  RETRIED  SECONDS');
       for (const [name, t] of Object.entries(run.tasks)) {
-        lines.push(`${name.padEnd(24)}${String(t.instances).padStart(9)}  ${String(t.succeeded).padStart(9)}  ${String(t.failed).padStart(6)}  ${String(t.retried).padStart(7)}  ${t.seconds.toFixed(2).padStart(7)}`);
+        lines.push(`${name.padEnd(24)}${String(t.instances).padStart(9)}  ${String(t.succeeded).padStart(9)}  ${String(t.failed).padStart(6)}  ${String(t.cancelled ?? 0).padStart(9)}  ${String(t.retried).padStart(7)}  ${t.seconds.toFixed(2).padStart(7)}`);
       }
     }
     const tolerated = run.toleratedFailures ?? [];
@@ -63,6 +64,7 @@ Options:
     }
     if (run.error) {
       lines.push('', `error     ${run.error.error}: ${run.error.message}`);
+      if (run.error.cause) lines.push(`cause     ${run.error.cause.instance}: ${run.error.cause.error}: ${run.error.cause.message.split('\n')[0]}`);
       if (run.error.log) lines.push(`log       ${path.relative(io.cwd, run.error.log)} (instance ${run.error.instance})`);
     }
     lines.push('', `recorded  ${path.relative(io.cwd, runDir) || runDir}`);

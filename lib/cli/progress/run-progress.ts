@@ -21,8 +21,8 @@ export interface ProgressCounts {
   readonly tasks: ReadonlyMap<string, TaskStats>;
 }
 
-const SYMBOL: Record<TaskState, string> = { pending: '·', running: '▸', succeeded: '✓', tolerated: '!', failed: '✗' };
-const COLOR: Record<TaskState, string> = { pending: '\u001b[2m', running: '\u001b[36m', succeeded: '\u001b[32m', tolerated: '\u001b[33m', failed: '\u001b[31m' };
+const SYMBOL: Record<TaskState, string> = { pending: '·', running: '▸', succeeded: '✓', tolerated: '!', failed: '✗', cancelled: '⊘' };
+const COLOR: Record<TaskState, string> = { pending: '\u001b[2m', running: '\u001b[36m', succeeded: '\u001b[32m', tolerated: '\u001b[33m', failed: '\u001b[31m', cancelled: '\u001b[33m' };
 const RESET = '\u001b[0m';
 
 function tolerates(task: ProgressSubject['tasks'][number]): boolean {
@@ -40,6 +40,10 @@ export class RunProgress implements RunObserver {
   private timer: NodeJS.Timeout | undefined;
   private readonly lastState = new Map<string, TaskState>();
   private readonly lastReport = new Map<string, number>();
+  /** The counts in the line last printed per task (line mode): the final line is printed when they moved. */
+  private readonly lastLine = new Map<string, string>();
+  /** stop() was called: the run is over, so unfinished tasks are failed or cancelled, not running. */
+  private ended = false;
 
   constructor(
     private readonly manifest: ProgressSubject,
@@ -59,6 +63,7 @@ export class RunProgress implements RunObserver {
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
+    this.ended = true;
     if (this.options.live) this.redraw();
     else this.reportChanges(true);
   }
@@ -74,12 +79,15 @@ export class RunProgress implements RunObserver {
       const stats = this.stats.tasks.get(task.name);
       if (!stats) return task.name;
       const fansOut = task.fanOut !== undefined;
-      const state = taskState(stats, fansOut, tolerates(task));
+      const state = taskState(stats, fansOut, tolerates(task), this.ended);
       const elapsed = stats.firstStart === undefined ? '' : formatSeconds((state === 'running' ? Date.now() : stats.lastEnd ?? Date.now()) - stats.firstStart);
       let detail = state === 'pending' ? 'pending' : `${state} ${elapsed}`;
       if (fansOut && stats.expected !== undefined) {
         const pending = Math.max(0, stats.expected - stats.instances);
-        detail = `[${bar(stats.succeeded, stats.expected)}] ${stats.succeeded}/${stats.expected}  pending ${pending} · running ${stats.running} · succeeded ${stats.succeeded} · failed ${stats.failed}${stats.retried ? ` · retried ${stats.retried}` : ''}  ${elapsed}`;
+        const cancelled = stats.cancelled ?? 0;
+        // Once the run has ended, what never started is not pending: it was left out when the run stopped.
+        const unstarted = this.ended ? (pending > 0 ? ` · not started ${pending}` : '') : '';
+        detail = `[${bar(stats.succeeded, stats.expected)}] ${stats.succeeded}/${stats.expected}  ${this.ended ? '' : `pending ${pending} · `}running ${stats.running} · succeeded ${stats.succeeded} · failed ${stats.failed}${cancelled ? ` · cancelled ${cancelled}` : ''}${unstarted}${stats.retried ? ` · retried ${stats.retried}` : ''}  ${elapsed}`;
       } else if (stats.retried) {
         detail += ` (retried ${stats.retried})`;
       }
@@ -102,13 +110,18 @@ export class RunProgress implements RunObserver {
     this.manifest.tasks.forEach((task, i) => {
       const stats = this.stats.tasks.get(task.name);
       if (!stats) return;
-      const state = taskState(stats, task.fanOut !== undefined, tolerates(task));
+      const state = taskState(stats, task.fanOut !== undefined, tolerates(task), this.ended);
       const changed = this.lastState.get(task.name) !== state;
       const due = state === 'running' && task.fanOut !== undefined && Date.now() - (this.lastReport.get(task.name) ?? 0) > 2000;
-      if ((changed && (state !== 'pending' || final)) || due) {
+      // At the end, a fan-out whose counts moved since its last line gets one more: a Distributed Map that
+      // failed within 2 s of starting otherwise kept its first line, "0/50 … failed 0", as the last word.
+      const counts = `${stats.succeeded} ${stats.failed} ${stats.cancelled ?? 0} ${stats.running}`;
+      const moved = final && task.fanOut !== undefined && this.lastLine.has(task.name) && this.lastLine.get(task.name) !== counts;
+      if ((changed && (state !== 'pending' || final)) || due || moved) {
         this.options.stream.write(`${lines[i]}\n`);
         this.lastState.set(task.name, state);
         this.lastReport.set(task.name, Date.now());
+        this.lastLine.set(task.name, counts);
       }
     });
   }

@@ -3,7 +3,7 @@ import { readRecordedRun, type RecordedAttempt, type RecordedRun } from './read-
 
 /** Bars drawn at most; a larger run shows its first attempts and says so. */
 const MAX_BARS = 5000;
-const STATUS_COLOR: Record<string, string> = { succeeded: '#2f9e44', reused: '#74b816', failed: '#e03131', running: '#1c7ed6' };
+const STATUS_COLOR: Record<string, string> = { succeeded: '#2f9e44', reused: '#74b816', failed: '#e03131', cancelled: '#f59f00', running: '#1c7ed6' };
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
@@ -42,10 +42,10 @@ function dagSvg(run: RecordedRun): string {
       : '';
     if (task.fanOut) parts.push(`<rect class="node stack" x="${p.x + 6}" y="${p.y - 6}" width="${W}" height="${H}" rx="8"/>`);
     parts.push(
-      `<g class="task ${status}" data-task="${escapeHtml(task.name)}"><title>${escapeHtml(`${task.name}: ${stats ? `${stats.succeeded}/${stats.instances} succeeded, ${stats.failed} failed, ${stats.retried} retried, ${stats.seconds}s` : 'not run'}`)}</title>` +
+      `<g class="task ${status}" data-task="${escapeHtml(task.name)}"><title>${escapeHtml(`${task.name}: ${stats ? `${stats.succeeded}/${stats.instances} succeeded, ${stats.failed} failed, ${stats.cancelled ?? 0} cancelled, ${stats.retried} retried, ${stats.seconds}s` : 'not run'}`)}</title>` +
         `<rect class="node" x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="8"/>` +
         `<text x="${p.x + 12}" y="${p.y + 24}" class="name">${escapeHtml(task.name)}</text>` +
-        `<text x="${p.x + 12}" y="${p.y + 44}" class="meta">${escapeHtml(stats ? `${stats.succeeded}/${stats.instances} ok${stats.failed ? ` · ${stats.failed} failed` : ''} · ${stats.seconds}s` : 'not run')}</text>` +
+        `<text x="${p.x + 12}" y="${p.y + 44}" class="meta">${escapeHtml(stats ? `${stats.succeeded}/${stats.instances} ok${stats.failed ? ` · ${stats.failed} failed` : ''}${stats.cancelled ? ` · ${stats.cancelled} cancelled` : ''} · ${stats.seconds}s` : 'not run')}</text>` +
         (fan ? `<text x="${p.x + 12}" y="${p.y + 58}" class="fan">${escapeHtml(fan)}</text>` : '') +
         `</g>`,
     );
@@ -122,9 +122,9 @@ ${s.error ? `<p class="error">${escapeHtml(`${s.error.error}: ${s.error.message}
 <h2>Task graph</h2>
 ${dagSvg(run)}
 <h2>Tasks</h2>
-<table id="tasks"><tr><th>task</th><th>instances</th><th>succeeded</th><th>failed</th><th>retried</th><th>seconds</th></tr>
+<table id="tasks"><tr><th>task</th><th>instances</th><th>succeeded</th><th>failed</th><th>cancelled</th><th>retried</th><th>seconds</th></tr>
 ${Object.entries(s.tasks ?? {})
-  .map(([name, t]) => `<tr><td>${escapeHtml(name)}</td><td>${t.instances}</td><td>${t.succeeded}</td><td>${t.failed}</td><td>${t.retried}</td><td>${t.seconds}</td></tr>`)
+  .map(([name, t]) => `<tr><td>${escapeHtml(name)}</td><td>${t.instances}</td><td>${t.succeeded}</td><td>${t.failed}</td><td>${t.cancelled ?? 0}</td><td>${t.retried}</td><td>${t.seconds}</td></tr>`)
   .join('\n')}
 </table>
 <h2>Timeline</h2>
