@@ -51,13 +51,13 @@ export interface RunSummary {
   endedAt?: string;
   readonly input: unknown;
   readonly resumedFrom?: string;
+  /** The `ork run` process writing the record (absent in runs recorded before it was kept). */
+  readonly owner?: RunOwner;
   outputs?: Record<string, unknown>;
   tasks?: Record<string, TaskSummary>;
   error?: RunError;
   workers?: number;
   /** Events of the parent execution (a Distributed Map's children are executions of their own). */
-  /** The `ork run` process writing the record (absent in runs recorded before it was kept). */
-  readonly owner?: RunOwner;
   parentEvents?: number;
   /** Failures that Distributed Maps tolerated. */
   toleratedFailures?: readonly ToleratedFailure[];
@@ -84,6 +84,7 @@ export class RunRecorder implements RunObserver {
     this.writeSummary();
   }
 
+  /** Through a temporary file and a rename: a crash mid-write leaves the previous content, never half of it. */
   writeJson(name: string, value: unknown): void {
     const target = path.join(this.dir, name);
     const temporary = `${target}.${process.pid}.tmp`;
@@ -92,7 +93,6 @@ export class RunRecorder implements RunObserver {
   }
 
   writeSummary(): void {
-  /** Through a temporary file and a rename: a crash mid-write leaves the previous content, never half of it. */
     this.writeJson('run.json', this.summary);
   }
 
@@ -283,11 +283,6 @@ export function runsDirectory(cwd: string, env: NodeJS.ProcessEnv = process.env)
   return env.ORK_RUNS_DIR ? path.resolve(cwd, env.ORK_RUNS_DIR) : path.join(cwd, '.ork', 'runs');
 }
 
-export function readRunSummary(runsDir: string, runId: string): RunSummary | undefined {
-  const file = path.join(runsDir, runId, 'run.json');
-  if (!existsSync(file)) return undefined;
-  return withOwnerState(readRecordJson<RunSummary>(file));
-}
 /** A JSON file of a run record; a file that is not JSON (or not an object) is a RunRecordError naming it. */
 export function readRecordJson<T>(file: string): T {
   let text: string;
@@ -339,6 +334,15 @@ export function readJsonLines<T>(file: string, warn?: (message: string) => void)
 }
 
 /** A run's summary, undefined when there is no such run; RUNNING whose `ork` is gone reads as DIED. */
+export function readRunSummary(runsDir: string, runId: string): RunSummary | undefined {
+  const file = path.join(runsDir, runId, 'run.json');
+  if (!existsSync(file)) return undefined;
+  const summary = readRecordJson<Partial<RunSummary>>(file);
+  // Readers format these fields: a record without them is as unreadable as one that is not JSON.
+  const missing = (['runId', 'workflow', 'status', 'startedAt'] as const).filter((field) => typeof summary[field] !== 'string');
+  if (missing.length > 0) throw new RunRecordError(`${file}: corrupt run record (no ${missing.join(', ')})`);
+  return withOwnerState(summary as RunSummary);
+}
 
 /** Recorded runs, newest first. A record that cannot be read is left out, and `warn` says which. */
 export function listRuns(runsDir: string, warn?: (message: string) => void): RunSummary[] {

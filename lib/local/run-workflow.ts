@@ -11,6 +11,7 @@ import type { AttemptRecord, RunObserver, ToleratedFailure } from './run-events.
 import { RunRecorder, createRunDirectory, currentOwner, type RunError, type RunStatus, type RunSummary } from './run-recorder.js';
 import { RunStats, type TaskSummary } from './run-stats.js';
 import { StateDataWatch } from './state-data-limit.js';
+import { withResumedPayloadDirs } from './payload-read-dirs.js';
 import { substitutePlaceholders } from './substitute-placeholders.js';
 import { createTaskHandlers, failedAttemptOf, TaskFailure, type TaskHandler } from './task-handlers.js';
 import { WorkerPool } from './worker-pool.js';
@@ -112,7 +113,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     failureTolerated: (f) => observers.forEach((o) => o.failureTolerated?.(f)),
   };
 
-  const env = options.env ?? process.env;
+  // The payload folders of the runs --resume reuses outputs from: their references are honoured too.
+  const env = withResumedPayloadDirs(options.env ?? process.env, options.runsDir, options.resume?.runId);
   const pool = new WorkerPool({
     command: options.python ?? env.ORK_PYTHON ?? 'python3',
     args: ['-m', 'ork.worker'],

@@ -245,11 +245,25 @@ describe('run records', { timeout: 240_000 }, () => {
       expect(result.stderr).toMatch(ONE_LINE);
       expect(result.stderr).toContain(`${file}: corrupt run record`);
     }
+    // JSON that is not a run record (a field every reader formats is missing) is refused the same way.
+    const other = await recordedRun(dir, '{"n": 5}');
+    const otherFile = path.join(runsDir(dir), other, 'run.json');
+    writeFileSync(otherFile, '{"runId": 5}\n');
+    const shown = await ork(dir, 'show', other);
+    expect(shown.code).toBe(2);
+    expect(shown.stderr).toBe(`ork: error: ${otherFile}: corrupt run record (no runId, workflow, status, startedAt)\n`);
+    writeFileSync(otherFile, '[]\n');
+
     const list = await ork(dir, 'runs');
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(good);
     expect(list.stdout).not.toContain(bad);
-    expect(list.stderr).toBe(`ork: warning: ${file}: corrupt run record (${list.stderr.split('corrupt run record (')[1]?.split(')')[0]}); left out\n`);
+    expect(list.stdout).not.toContain(other);
+    expect(list.stderr.split('\n')).toStrictEqual([
+      `ork: warning: ${otherFile}: corrupt run record (not a JSON object); left out`,
+      expect.stringMatching(new RegExp(`^ork: warning: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: corrupt run record \\(.+\\); left out$`)),
+      '',
+    ]);
   });
 
   it('output to a reader that went away (ork runs | head) ends quietly with exit 0, no stack trace', async () => {
