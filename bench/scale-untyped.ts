@@ -7,7 +7,8 @@
  * Printed for each n: wall time of each kind, their ratio (target ≤ 1.5 at 100,000), and the bytes of the
  * largest and the mean instance payload as the state machine hands it to the task (the `ork_items`
  * reference, never the list: the same at every n). Compiled with the project's compiler and run by
- * `runLocally` (the engine behind `ork run`).
+ * `runLocally` (the engine behind `ork run`). Then the AWS cost model's figures for the same workflow: S3
+ * GETs of the stored list and reading time per instance, by signature and runtime.
  *
  * Run alone with `npx tsx bench/scale-untyped.ts [n …]` (default 1,000 and 100,000), or through `npm run bench`.
  */
@@ -16,6 +17,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compileWorkflowFile } from '../lib/file-system-host.js';
+import { outermostMaps, PRICES, readingOf, storedInputReads, type Signature } from '../lib/cost/index.js';
 import { runLocally } from '../lib/local/run-workflow.js';
 import { LIST_TASK, NOOP_TASK } from './support/python-tasks.js';
 
@@ -89,6 +91,37 @@ async function runOnce(noop: string, n: number): Promise<Figures> {
   }
 }
 
+/**
+ * The same comparison in the AWS cost model (lib/cost/stored-reads.ts): S3 GETs of the stored list and the
+ * reading time per instance, for the bench's own compiled workflow at n items and a 10 ms task.
+ */
+export function awsModel(n: number): void {
+  const dir = writeWorkflow(NOOP_TASK);
+  try {
+    const compiled = compileWorkflowFile(path.join(dir, 'workflow.yaml'));
+    if (!compiled.definition || !compiled.manifest) throw new Error('the bench workflow does not compile');
+    const map = outermostMaps(compiled.definition).find((m) => m.name.startsWith('noop') && m.map.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED');
+    if (!map) throw new Error('no Distributed Map for noop');
+    const listBytes = Buffer.byteLength(JSON.stringify(Array.from({ length: n }, (_, i) => i)));
+    const taskSeconds = 0.01;
+    const typed = storedInputReads(map.map, compiled.manifest, n, 'not-read', listBytes);
+    const rows: [string, ReturnType<typeof storedInputReads>][] = [
+      ['typed (item only)', typed],
+      ...(['untyped-item-only', 'untyped-reads-upstream'] as Signature[]).flatMap((signature) =>
+        (['python', 'node'] as const).map((executor): [string, ReturnType<typeof storedInputReads>] => [`${executor} ${signature}`, storedInputReads(map.map, compiled.manifest, n, readingOf({ executor }, signature), listBytes)]),
+      ),
+      ['before the fix: untyped, read per instance', storedInputReads(map.map, compiled.manifest, n, 'per-instance', listBytes)],
+    ];
+    console.log(`   AWS cost model at ${n.toLocaleString('en')} items (stored list ${(listBytes / 1e6).toFixed(2)} MB, ${typed.workers} Lambda containers, a ${taskSeconds * 1000} ms task):`);
+    for (const [label, reads] of rows) {
+      const ratio = (taskSeconds + reads.readSecondsPerInstance) / (taskSeconds + typed.readSecondsPerInstance);
+      console.log(`     ${label.padEnd(44)} S3 GETs ${String(reads.gets).padStart(7)} ($${(reads.gets * PRICES.s3GetUsd).toFixed(4)})  bytes read per instance ${fmt(reads.bytesPerInstance, 0).padStart(7)}  time ÷ typed ${fmt(ratio, 2)}×`);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 const fmt = (value: number, digits = 1): string => value.toFixed(digits);
 const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
 
@@ -107,6 +140,7 @@ export async function run(sizes: readonly number[] = SIZES): Promise<void> {
       `                    payload per instance: typed max ${typed.maxPayloadBytes} B (mean ${fmt(typed.meanPayloadBytes, 0)}), untyped max ${untyped.maxPayloadBytes} B (mean ${fmt(untyped.meanPayloadBytes, 0)})`,
     );
   }
+  awsModel(Math.max(...sizes));
   console.log(`   load average after: ${load()}`);
 }
 
