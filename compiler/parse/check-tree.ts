@@ -1,4 +1,4 @@
-import { isAlias, isCollection, isDocument, isPair, type Document, type Node } from 'yaml';
+import { isAlias, isCollection, isDocument, isPair, isScalar, type Document, type Node } from 'yaml';
 import { Codes, makeDiagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { SourceMap } from './source-map.js';
 
@@ -16,6 +16,14 @@ export const MAX_NESTING_DEPTH = 100;
  */
 export const MAX_ALIAS_EXPANSION = 10_000;
 
+/**
+ * Characters of scalar text (keys and values) that aliases may add. Few nodes can still be large: one
+ * 200 KB string aliased 5,000 times is 1 GB once expanded, which took 2 GB to validate and crashed compile.
+ * Whatever aliases repeat ends up where AWS bounds it (params in the definition, at most 1 MiB; a function's
+ * environment, at most 4 KB), so 1 MiB is more than any workflow can use.
+ */
+export const MAX_ALIAS_EXPANSION_CHARACTERS = 1024 * 1024;
+
 interface Frame {
   readonly node: unknown;
   readonly depth: number;
@@ -23,6 +31,14 @@ interface Frame {
   next: number;
   /** Nodes in this subtree with every alias expanded, this node included. */
   size: number;
+  /** Characters of scalar text in this subtree with every alias expanded. */
+  chars: number;
+}
+
+function textLength(node: unknown): number {
+  if (!isScalar(node)) return 0;
+  const value = node.value;
+  return typeof value === 'string' ? value.length : String(value).length;
 }
 
 function childrenOf(node: unknown): unknown[] {
@@ -41,7 +57,8 @@ function rangeOf(node: unknown): { start: number; end: number } {
  * What must hold of the YAML tree before it is turned into data, so that turning it into data and every
  * stage after it is bounded in time and memory and cannot overflow the stack: every alias names an earlier
  * anchor (ORK103), none is inside the node it names (ORK104: an infinite, self-containing value), aliases
- * add at most MAX_ALIAS_EXPANSION nodes (ORK104), and nesting stays under MAX_NESTING_DEPTH (ORK103).
+ * add at most MAX_ALIAS_EXPANSION nodes and MAX_ALIAS_EXPANSION_CHARACTERS of text (ORK104), and nesting
+ * stays under MAX_NESTING_DEPTH (ORK103).
  *
  * One iterative walk in document order: an anchor counts only for aliases after it, as YAML says. Sizes are
  * known on the way out of a node (post-order); an alias's target lies wholly before it (it is not an
@@ -52,9 +69,11 @@ export function checkTree(doc: Document, sourceMap: SourceMap): Diagnostic[] {
   const anchors = new Map<string, unknown>();
   const sizes = new WeakMap<object, number>();
   const open = new Set<unknown>();
+  const characters = new WeakMap<object, number>();
   let added = 0;
+  let addedChars = 0;
   let tooDeep = false;
-  const stack: Frame[] = [{ node: doc, depth: 0, children: childrenOf(doc), next: 0, size: 1 }];
+  const stack: Frame[] = [{ node: doc, depth: 0, children: childrenOf(doc), next: 0, size: 1, chars: 0 }];
   open.add(doc);
 
   while (stack.length > 0) {
@@ -74,10 +93,24 @@ export function checkTree(doc: Document, sourceMap: SourceMap): Diagnostic[] {
           return found;
         }
         const size = sizes.get(target as object) ?? 1;
+        const chars = characters.get(target as object) ?? 0;
         frame.size += size;
+        frame.chars += chars;
         added += size - 1;
+        addedChars += chars;
         if (added > MAX_ALIAS_EXPANSION) {
           found.push(makeDiagnostic(Codes.aliasLimit, span, `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`, 'write the repeated parts out, or use `defaults:` for shared task settings'));
+          return found;
+        }
+        if (addedChars > MAX_ALIAS_EXPANSION_CHARACTERS) {
+          found.push(
+            makeDiagnostic(
+              Codes.aliasLimit,
+              span,
+              `aliases expand to more than ${MAX_ALIAS_EXPANSION_CHARACTERS.toLocaleString('en-US')} characters of text (1 MiB, the most a state machine definition holds)`,
+              'repeat large values less often, or pass large data as workflow input or in a file the first task reads',
+            ),
+          );
           return found;
         }
         continue;
@@ -93,15 +126,19 @@ export function checkTree(doc: Document, sourceMap: SourceMap): Diagnostic[] {
       }
       const anchor = (child as { anchor?: unknown }).anchor;
       if (typeof anchor === 'string') anchors.set(anchor, child);
-      stack.push({ node: child, depth, children: childrenOf(child), next: 0, size: 1 });
+      stack.push({ node: child, depth, children: childrenOf(child), next: 0, size: 1, chars: textLength(child) });
       open.add(child);
       continue;
     }
     stack.pop();
     open.delete(frame.node);
     sizes.set(frame.node as object, frame.size);
+    characters.set(frame.node as object, frame.chars);
     const parent = stack[stack.length - 1];
-    if (parent) parent.size = Math.min(Number.MAX_SAFE_INTEGER, parent.size + frame.size);
+    if (parent) {
+      parent.size = Math.min(Number.MAX_SAFE_INTEGER, parent.size + frame.size);
+      parent.chars = Math.min(Number.MAX_SAFE_INTEGER, parent.chars + frame.chars);
+    }
   }
   return found;
 }

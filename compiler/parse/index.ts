@@ -1,3 +1,3 @@
 export * from './parse-workflow.js';
 export * from './source-map.js';
-export { MAX_ALIAS_EXPANSION, MAX_NESTING_DEPTH } from './check-tree.js';
+export { MAX_ALIAS_EXPANSION, MAX_ALIAS_EXPANSION_CHARACTERS, MAX_NESTING_DEPTH } from './check-tree.js';

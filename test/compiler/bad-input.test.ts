@@ -4,7 +4,7 @@
  * input. Task files exist exactly as each case says (inMemoryHost), so file checks are under control.
  */
 import { describe, expect, it } from 'vitest';
-import { Codes, compile, formatDiagnostic, inMemoryHost, MAX_NESTING_DEPTH, type CompilerHost, type Diagnostic } from '../../compiler/index.js';
+import { Codes, compile, formatDiagnostic, inMemoryHost, MAX_ALIAS_EXPANSION_CHARACTERS, MAX_NESTING_DEPTH, type CompilerHost, type Diagnostic } from '../../compiler/index.js';
 
 /** Lines of a workflow.yaml: line N of the file is argument N, so expected line numbers can be read off. */
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
@@ -892,6 +892,25 @@ describe('resource limits', () => {
     const result = run(source);
     expect(performance.now() - started).toBeLessThan(1000);
     expect(result.diagnostics[0]).toMatchObject({ code: 'ORK104', span: { start: { line: 8 } } });
+  });
+
+  it('refuses a large string aliased many times before expanding it (200 KB × 5,000 in a 215 KB file)', () => {
+    // Few nodes, so the node bound lets it through; expanded, it is 1 GB of text (2 GB to validate, and
+    // compile crashed). Aliases may add at most MAX_ALIAS_EXPANSION_CHARACTERS: the 6th copy (col 27) is one too many.
+    const source = yaml('params:', `  blob: &b ${'x'.repeat(200_000)}`, `  copies: [${Array.from({ length: 5000 }, () => '*b').join(',')}]`, 'tasks:', '  a:', '    file: tasks/a.py');
+    expect(source.length).toBeGreaterThan(214_000);
+    expect(source.length).toBeLessThan(216_000);
+    const started = performance.now();
+    const result = run(source);
+    // Generous for a loaded machine: the expansion itself took minutes and 2 GB.
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(result.ok).toBe(false);
+    expectDiagnostics(result.diagnostics, [
+      { code: 'ORK104', line: 3, col: 27, message: `aliases expand to more than ${MAX_ALIAS_EXPANSION_CHARACTERS.toLocaleString('en-US')} characters of text`, hint: 'pass large data as workflow input' },
+    ]);
+    // Five copies (1,000,000 characters added) are within the bound.
+    const five = yaml('params:', `  blob: &b ${'x'.repeat(200_000)}`, `  copies: [${Array.from({ length: 5 }, () => '*b').join(',')}]`, 'tasks:', '  a:', '    file: tasks/a.py');
+    expect(run(five).diagnostics.filter((d) => d.code === 'ORK104')).toEqual([]);
   });
 
   it('reads a file that starts with many blank lines quickly', () => {
