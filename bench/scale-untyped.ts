@@ -99,18 +99,19 @@ export function awsModel(n: number): void {
   const dir = writeWorkflow(NOOP_TASK);
   try {
     const compiled = compileWorkflowFile(path.join(dir, 'workflow.yaml'));
-    if (!compiled.definition || !compiled.manifest) throw new Error('the bench workflow does not compile');
-    const map = outermostMaps(compiled.definition).find((m) => m.name.startsWith('noop') && m.map.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED');
+    const { definition, manifest } = compiled;
+    if (!definition || !manifest) throw new Error('the bench workflow does not compile');
+    const map = outermostMaps(definition).find((m) => m.name.startsWith('noop') && m.map.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED');
     if (!map) throw new Error('no Distributed Map for noop');
     const listBytes = Buffer.byteLength(JSON.stringify(Array.from({ length: n }, (_, i) => i)));
     const taskSeconds = 0.01;
-    const typed = storedInputReads(map.map, compiled.manifest, n, 'not-read', listBytes);
+    const typed = storedInputReads(map.map, manifest, n, 'not-read', listBytes);
     const rows: [string, ReturnType<typeof storedInputReads>][] = [
       ['typed (item only)', typed],
       ...(['untyped-item-only', 'untyped-reads-upstream'] as Signature[]).flatMap((signature) =>
-        (['python', 'node'] as const).map((executor): [string, ReturnType<typeof storedInputReads>] => [`${executor} ${signature}`, storedInputReads(map.map, compiled.manifest, n, readingOf({ executor }, signature), listBytes)]),
+        (['python', 'node'] as const).map((executor): [string, ReturnType<typeof storedInputReads>] => [`${executor} ${signature}`, storedInputReads(map.map, manifest, n, readingOf({ executor }, signature), listBytes)]),
       ),
-      ['before the fix: untyped, read per instance', storedInputReads(map.map, compiled.manifest, n, 'per-instance', listBytes)],
+      ['before the fix: untyped, read per instance', storedInputReads(map.map, manifest, n, 'per-instance', listBytes)],
     ];
     console.log(`   AWS cost model at ${n.toLocaleString('en')} items (stored list ${(listBytes / 1e6).toFixed(2)} MB, ${typed.workers} Lambda containers, a ${taskSeconds * 1000} ms task):`);
     for (const [label, reads] of rows) {
