@@ -3,17 +3,18 @@
  * made them and read back as input downstream: through the directory store (local runs) and S3 (moto), and
  * across languages: a reference the Python SDK wrote is read by the Node SDK and the other way round.
  */
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { existsSync, readFileSync } from 'node:fs';
+import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { describeFailure } from '../../lambdas/node/ork/errors.js';
 import { defineTask, z } from '../../lambdas/node/ork/index.js';
-import { DEFAULT_THRESHOLD, DirectoryStore, References, S3Store, storeFromEnvironment } from '../../lambdas/node/ork/payload-store.js';
+import { DEFAULT_THRESHOLD, DirectoryStore, References, S3Store, Scope, storeFromEnvironment } from '../../lambdas/node/ork/payload-store.js';
 import { outputKey } from '../../lambdas/node/ork/runtime.js';
 import { parsePayload } from '../../lambdas/node/ork/payload.js';
 import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
+import { ROOT } from '../support/workflows.js';
 import { makePayload, python, run, runOk, temporaryDirectory } from './support.js';
 
 /** Even instances make 5,000 two-byte characters (over a 1,000-byte threshold), odd ones stay inline. */
@@ -173,5 +174,157 @@ describe.skipIf(!motoServerAvailable())('S3 store (moto)', () => {
     const references = new References(storeFromEnvironment());
     const error = await references.resolve({ $ork_ref: `s3://${bucket}/runs/none.json` }).catch((e: unknown) => e);
     expect(describeFailure(error)).toMatchObject({ type: 'Ork.PayloadStoreError', retryable: true });
+  });
+});
+
+// --- Which references are honoured: the cases both SDKs share (test/support/reference-scope-cases.json) ---
+
+interface ScopeCase {
+  readonly name: string;
+  readonly store: 'directory' | 's3';
+  readonly files?: Record<string, unknown>;
+  readonly links?: Record<string, string>;
+  readonly value: unknown;
+  readonly expect: unknown;
+  readonly names?: string;
+}
+const SHARED = JSON.parse(readFileSync(path.join(ROOT, 'test', 'support', 'reference-scope-cases.json'), 'utf8')) as {
+  workflow: string;
+  execution_id: string;
+  secret: unknown;
+  cases: ScopeCase[];
+};
+const SCOPE = new Scope(SHARED.workflow, SHARED.execution_id);
+
+function fill<T>(value: T, places: Record<string, string>): T {
+  if (typeof value === 'string') return Object.entries(places).reduce((text, [name, replacement]) => text.split(name).join(replacement), value as string) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => fill(v, places)) as T;
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, fill(v, places)])) as T;
+  return value;
+}
+
+const contentOf = (content: unknown, places: Record<string, string>): unknown => (content === '{secret}' ? SHARED.secret : fill(content, places));
+
+async function expectCase(references: References, scopeCase: ScopeCase, places: Record<string, string>): Promise<void> {
+  const value = fill(scopeCase.value, places);
+  if (scopeCase.expect !== 'Ork.ForeignReference') {
+    expect(await references.resolve(value, SCOPE)).toStrictEqual(scopeCase.expect);
+    return;
+  }
+  const error = await references.resolve(value, SCOPE).then(
+    (resolved) => ({ resolved }),
+    (e: unknown) => e,
+  );
+  expect(describeFailure(error)).toMatchObject({ type: 'Ork.ForeignReference', retryable: false });
+  expect(describeFailure(error).message).toContain(fill(scopeCase.names ?? '', places));
+  expect(describeFailure(error).message).not.toContain('TOP-SECRET');
+}
+
+describe('reference scope (directory store): shared cases', () => {
+  it.each(SHARED.cases.filter((c) => c.store === 'directory').map((c) => [c.name, c] as const))('%s', async (_name, scopeCase) => {
+    const tmp = temporaryDirectory('ork-node-scope-');
+    try {
+      const places = { '{root}': path.join(tmp.dir, 'payloads'), '{outside}': path.join(tmp.dir, 'outside'), '{earlier}': path.join(tmp.dir, 'earlier') };
+      for (const folder of Object.values(places)) mkdirSync(folder);
+      for (const [where, content] of Object.entries(scopeCase.files ?? {})) {
+        const file = fill(where, places);
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, JSON.stringify(contentOf(content, places)));
+      }
+      for (const [link, target] of Object.entries(scopeCase.links ?? {})) {
+        mkdirSync(path.dirname(fill(link, places)), { recursive: true });
+        symlinkSync(fill(target, places), fill(link, places));
+      }
+      await expectCase(new References(new DirectoryStore(places['{root}'], [places['{earlier}']])), scopeCase, places);
+    } finally {
+      tmp.remove();
+    }
+  });
+
+  it('the scope prefix is how output keys begin, and the read roots come from ORK_PAYLOAD_READ_DIRS', () => {
+    for (const executionId of ['arn:aws:states:us-east-1:1:execution:wf:run-1', '', 'run id/with:odd*chars']) {
+      expect(outputKey(parsePayload(makePayload('t', { execution_id: executionId })))).toMatch(new RegExp(`^${new Scope('wf', executionId).prefix}`));
+    }
+    const tmp = temporaryDirectory('ork-node-scope-');
+    try {
+      const earlier = path.join(tmp.dir, 'earlier');
+      mkdirSync(earlier);
+      writeFileSync(path.join(earlier, 'x.json'), '1');
+      process.env.ORK_PAYLOAD_DIR = path.join(tmp.dir, 'now');
+      delete process.env.ORK_PAYLOAD_BUCKET;
+      process.env.ORK_PAYLOAD_READ_DIRS = earlier;
+      expect((storeFromEnvironment() as DirectoryStore).ownsPath(path.join(earlier, 'x.json'))).toBe(true);
+      process.env.ORK_PAYLOAD_READ_DIRS = '';
+      expect((storeFromEnvironment() as DirectoryStore).ownsPath(path.join(earlier, 'x.json'))).toBe(false);
+    } finally {
+      tmp.remove();
+    }
+  });
+});
+
+describe.skipIf(!motoServerAvailable())('reference scope (S3 store, moto): shared cases', () => {
+  let moto: MotoServer;
+  let client: S3Client;
+  beforeAll(async () => {
+    moto = await startMotoServer();
+    client = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    await client.send(new CreateBucketCommand({ Bucket: 'ork-payloads' }));
+  }, 60_000);
+  afterAll(async () => {
+    await moto?.stop();
+  });
+  beforeEach(() => {
+    delete process.env.AWS_PROFILE;
+    delete process.env.AWS_SESSION_TOKEN;
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL: moto.url,
+      AWS_ACCESS_KEY_ID: 'testing',
+      AWS_SECRET_ACCESS_KEY: 'testing',
+      AWS_REGION: 'us-east-1',
+      AWS_CONFIG_FILE: '/nonexistent/ork-test-aws-config',
+      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ork-test-aws-credentials',
+    });
+  });
+
+  it.each(SHARED.cases.filter((c) => c.store === 's3').map((c) => [c.name, c] as const))('%s', async (_name, scopeCase) => {
+    for (const [where, content] of Object.entries(scopeCase.files ?? {})) {
+      const [bucketName, ...key] = where.split('/');
+      await client.send(new PutObjectCommand({ Bucket: bucketName, Key: key.join('/'), Body: JSON.stringify(contentOf(content, {})) }));
+    }
+    await expectCase(new References(new S3Store('ork-payloads', 'runs/')), scopeCase, {});
+  });
+});
+
+describe('forged references reaching a task', () => {
+  const echoItem = defineTask({ handler: (input) => ({ got: input.item }) });
+  const passOn = defineTask({ handler: (input) => ({ files: (input.params as { files: unknown }).files }) });
+  let tmp: ReturnType<typeof temporaryDirectory>;
+  beforeAll(() => {
+    tmp = temporaryDirectory('ork-node-forged-');
+  });
+  afterAll(() => tmp.remove());
+
+  it('a forged item fails the instance with Ork.ForeignReference, not retried, naming it', async () => {
+    const secret = path.join(tmp.dir, 'secret.json');
+    writeFileSync(secret, '{"secret": "TOP-SECRET"}');
+    const url = pathToFileURL(secret).href;
+    const { output, error } = await run(echoItem, makePayload('each', { item: { $ork_ref: url, bytes: 10 }, item_index: 0 }), new DirectoryStore(path.join(tmp.dir, 'payloads')));
+    expect(output).toBeUndefined();
+    expect(describeFailure(error)).toMatchObject({ type: 'Ork.ForeignReference', retryable: false });
+    expect(describeFailure(error).message).toContain(url);
+    expect(describeFailure(error).message).not.toContain('TOP-SECRET');
+  });
+
+  it('a foreach source holding a foreign ork_items is refused; one of this store is passed on', async () => {
+    writeFileSync(path.join(tmp.dir, 'secret-list.json'), '["TOP-SECRET"]');
+    const store = new DirectoryStore(path.join(tmp.dir, 'payloads'));
+    const fields = [{ path: ['files'], above: 40 }];
+    const forged = { ork_items: { bucket: tmp.dir, key: 'secret-list.json', count: 1 } };
+    const { error } = await run(passOn, makePayload('list', { params: { files: forged }, fan_out_fields: fields }), store);
+    expect(describeFailure(error)).toMatchObject({ type: 'Ork.ForeignReference', retryable: false });
+    expect(describeFailure(error).message).toContain(`${tmp.dir}/secret-list.json`);
+    const own = await new References(store).storeItems(['a'], 'wf/run-1/up/up-attempt1-items-files.json');
+    const { output } = await runOk(passOn, makePayload('list', { params: { files: own }, fan_out_fields: fields }), store);
+    expect(output).toStrictEqual({ files: own });
   });
 });

@@ -4,7 +4,9 @@ as input downstream. Both stores: a directory (local runs) and S3 (moto)."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -211,3 +213,135 @@ def test_directory_store_from_the_environment(monkeypatch, store_dir) -> None:
     monkeypatch.setenv("ORK_PAYLOAD_DIR", str(store_dir))
     store = store_from_environment()
     assert isinstance(store, DirectoryStore) and store.root == store_dir.resolve()
+
+
+# --- Which references are honoured: the cases both SDKs share -----------------------------------------
+
+CASES = json.loads((Path(__file__).resolve().parents[3] / "test" / "support" / "reference-scope-cases.json").read_text())
+SCOPE = Scope(CASES["workflow"], CASES["execution_id"])
+
+
+def _fill(value: Any, places: dict[str, str]) -> Any:
+    if isinstance(value, str):
+        for name, replacement in places.items():
+            value = value.replace(name, replacement)
+        return value
+    if isinstance(value, list):
+        return [_fill(v, places) for v in value]
+    if isinstance(value, dict):
+        return {k: _fill(v, places) for k, v in value.items()}
+    return value
+
+
+@pytest.fixture
+def s3_client(aws):
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=aws)
+        s3.create_bucket(Bucket="ork-payloads")
+        yield s3
+
+
+@pytest.mark.parametrize("case", CASES["cases"], ids=[c["name"] for c in CASES["cases"]])
+def test_reference_scope(case, tmp_path, request) -> None:
+    places = {"{root}": str(tmp_path / "payloads"), "{outside}": str(tmp_path / "outside"), "{earlier}": str(tmp_path / "earlier")}
+    for folder in places.values():
+        Path(folder).mkdir()
+    contents = {where: CASES["secret"] if content == "{secret}" else _fill(content, places) for where, content in case.get("files", {}).items()}
+    if case["store"] == "directory":
+        for where, content in contents.items():
+            path = Path(_fill(where, places))
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(content))
+        for link, target in case.get("links", {}).items():
+            Path(_fill(link, places)).parent.mkdir(parents=True, exist_ok=True)
+            Path(_fill(link, places)).symlink_to(_fill(target, places))
+        references = References(DirectoryStore(places["{root}"], read_roots=[places["{earlier}"]]))
+    else:
+        client = request.getfixturevalue("s3_client")
+        for where, content in contents.items():
+            bucket, key = where.split("/", 1)
+            client.put_object(Bucket=bucket, Key=key, Body=json.dumps(content).encode())
+        references = References(S3Store("ork-payloads", "runs/", client=client))
+    value = _fill(case["value"], places)
+    if case["expect"] == "Ork.ForeignReference":
+        with pytest.raises(ForeignReferenceError) as raised:
+            references.resolve(value, SCOPE)
+        assert error_name(raised.value) == "Ork.ForeignReference" and raised.value.retryable is False
+        assert _fill(case["names"], places) in str(raised.value)
+        assert "TOP-SECRET" not in str(raised.value)
+    else:
+        assert references.resolve(value, SCOPE) == case["expect"]
+
+
+def test_the_scope_prefix_is_how_output_keys_begin() -> None:
+    # The keys the runtime writes and the prefix it honours are made by the same function.
+    from ork.payload import Payload
+    from ork.runtime import output_key
+
+    for execution_id in ("arn:aws:states:us-east-1:1:execution:wf:run-1", "", "run id/with:odd*chars"):
+        payload = Payload.parse(make_payload("t", execution_id=execution_id))
+        assert output_key(payload).startswith(Scope("wf", execution_id).prefix)
+
+
+def test_read_roots_come_from_the_environment(monkeypatch, tmp_path) -> None:
+    monkeypatch.delenv("ORK_PAYLOAD_BUCKET", raising=False)
+    monkeypatch.setenv("ORK_PAYLOAD_DIR", str(tmp_path / "run-2"))
+    monkeypatch.setenv("ORK_PAYLOAD_READ_DIRS", os.pathsep.join([str(tmp_path / "run-1"), str(tmp_path / "run-0")]))
+    store = store_from_environment()
+    assert isinstance(store, DirectoryStore)
+    assert store.read_roots == ((tmp_path / "run-2").resolve(), (tmp_path / "run-1").resolve(), (tmp_path / "run-0").resolve())
+    monkeypatch.setenv("ORK_PAYLOAD_READ_DIRS", "")
+    assert store_from_environment().read_roots == ((tmp_path / "run-2").resolve(),)
+
+
+# --- Forged references reaching a task --------------------------------------------------------------------
+
+ECHO_ITEM = """
+from ork import task
+
+@task
+def main(input):
+    return {"got": input["item"]}
+"""
+
+PASS_ON = """
+from ork import task
+
+@task
+def main(input):
+    return {"files": input["params"]["files"]}
+"""
+
+
+def test_a_forged_item_fails_the_instance_with_foreign_reference(workflow, run_task_file, tmp_path) -> None:
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"secret": "TOP-SECRET"}')
+    payload = make_payload("each", params={"x": 1}, item={REF_KEY: secret.as_uri(), "bytes": 10}, item_index=0)
+    run = run_task_file(workflow(ECHO_ITEM, "tasks/each.py"), payload)
+    assert run.output is None and error_name(run.error) == "Ork.ForeignReference"
+    assert run.error.retryable is False and secret.as_uri() in str(run.error) and "TOP-SECRET" not in str(run.error)
+
+
+def test_a_foreach_source_holding_a_foreign_ork_items_is_refused(workflow, run_task_file, store_dir, tmp_path) -> None:
+    # The machine would take the Distributed Map and its ItemReader would read the file as the list.
+    (tmp_path / "secret.json").write_text('["TOP-SECRET"]')
+    task = workflow(PASS_ON, "tasks/list.py")
+    fields = [{"path": ["files"], "above": 40}]
+    forged = {"ork_items": {"bucket": str(tmp_path), "key": "secret.json", "count": 1}}
+    run = run_task_file(task, make_payload("list", params={"files": forged}, fan_out_fields=fields))
+    assert error_name(run.error) == "Ork.ForeignReference" and f"{tmp_path}/secret.json" in str(run.error)
+    # An ork_items of this run's store is passed on as it is.
+    own = References(DirectoryStore(store_dir)).store_items(["a"], "wf/run-1/up/up-attempt1-items-files.json")
+    assert run_task_file(task, make_payload("list", params={"files": own}, fan_out_fields=fields)).output == {"files": own}
+
+
+def test_the_container_reads_its_payload_url_without_resolving_what_it_holds(store_dir, tmp_path, monkeypatch) -> None:
+    from ork.container import read_payload
+
+    secret = tmp_path / "secret.json"
+    secret.write_text('{"secret": "TOP-SECRET"}')
+    forged = {REF_KEY: secret.as_uri(), "bytes": 10}
+    references = References(DirectoryStore(store_dir), threshold=0)
+    url = references.offload(make_payload("c", params={"forged": forged}), "wf/run-1/c/payload.json")[REF_KEY]
+    monkeypatch.setenv("ORK_PAYLOAD_URL", url)
+    assert read_payload(references)["params"] == {"forged": forged}
