@@ -15,6 +15,8 @@ import { withResumedPayloadDirs } from './payload-read-dirs.js';
 import { substitutePlaceholders } from './substitute-placeholders.js';
 import { createTaskHandlers, failedAttemptOf, TaskFailure, type TaskHandler } from './task-handlers.js';
 import { WorkerPool } from './worker-pool.js';
+import { findExecutable } from './worker-reaper.js';
+import { workerReservations } from './worker-reservations.js';
 
 export interface LocalRunOptions {
   readonly definition: StateMachineDefinition;
@@ -39,8 +41,10 @@ export interface LocalRunResult {
   readonly outputs: Record<string, unknown>;
   readonly tasks: Record<string, TaskSummary>;
   readonly error?: RunError;
-  /** Most Python workers alive at once. */
+  /** Most workers alive at once (Python and Node pools added). */
   readonly workers: number;
+  /** Workers started during the run (Python and Node pools added). */
+  readonly workersStarted: number;
   /**
    * Events in the parent execution's history (the interpreter's, inline Map iterations included; a
    * Distributed Map's children run as executions of their own, as on AWS).
@@ -115,8 +119,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
 
   // The payload folders of the runs --resume reuses outputs from: their references are honoured too.
   const env = withResumedPayloadDirs(options.env ?? process.env, options.runsDir, options.resume?.runId);
+  const python = options.python ?? env.ORK_PYTHON ?? 'python3';
   const pool = new WorkerPool({
-    command: options.python ?? env.ORK_PYTHON ?? 'python3',
+    command: python,
     args: ['-m', 'ork.worker'],
     label: 'python worker',
     cwd: options.workflowDir,
@@ -126,6 +131,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       PYTHONUNBUFFERED: '1',
       ORK_PAYLOAD_DIR: payloadDir,
     },
+    // Each worker under a reaper (worker-reaper.ts): nothing a task starts outlives its worker or `ork`.
+    reaper: python,
     ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
   });
   // Node workers run the task files through tsx (TypeScript), resolved from Ork's own packages.
@@ -136,9 +143,13 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         label: 'node worker',
         cwd: options.workflowDir,
         env: { ...env, ORK_PAYLOAD_DIR: payloadDir },
+        // The reaper is Python: node workers go without it where there is none.
+        ...reaperFor(python, env),
         ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
       })
     : undefined;
+  // A fan-out's workers start together, when its upstream starts or it begins (worker-reservations.ts).
+  observers.push(workerReservations(options.manifest, options.workflowDir, (task) => (task.executor === 'node' ? nodePool : pool)));
   // Aborted when the run ends or is aborted: stops Distributed Maps' children (they are not the interpreter's
   // own), and the task instances still running then are cancelled, not failed.
   const children = new AbortController();
@@ -240,7 +251,14 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   if (toleratedFailures.length > 0) summary.toleratedFailures = toleratedFailures;
   if (error) summary.error = error;
   await recorder.close();
-  return { runId, runDir, status, outputs, tasks, workers, parentEvents, toleratedFailures, ...(error ? { error } : {}) };
+  const workersStarted = pool.started + (nodePool?.started ?? 0);
+  return { runId, runDir, status, outputs, tasks, workers, workersStarted, parentEvents, toleratedFailures, ...(error ? { error } : {}) };
+}
+
+/** The reaper's interpreter for the node workers: `python` if it can be found. */
+function reaperFor(python: string, env: NodeJS.ProcessEnv): { reaper?: string } {
+  const found = findExecutable(python, env);
+  return found ? { reaper: found } : {};
 }
 
 function compareNumbers(a: readonly number[], b: readonly number[]): number {

@@ -1,142 +1,236 @@
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { ProtocolWorker, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol-worker.js';
-
-export interface WorkerPoolOptions extends WorkerOptions {
-  /** A safety cap; the interpreter's MaxConcurrency is what bounds a fan-out. @default 256 */
-  readonly maxWorkers?: number;
-  /**
-   * How long a request waits for a busy worker before the pool starts another for it. @default the time
-   * the last worker took to start, at most 100 ms
-   */
-  readonly growAfterMs?: number;
-}
+import { reaped } from './worker-reaper.js';
 
 /**
- * On a loaded machine a worker can take seconds to start; waiting that long before growing would run a
- * fan-out of tasks that sleep half a second nearly one at a time.
+ * The local cap on workers (`--max-workers`), a local adaptation: Lambda starts every instance of a fan-out
+ * at once, this machine runs about this many Python or Node workers before memory and start-up CPU make it
+ * unresponsive (4 per core, at least 8, at most 64: 8 on 2 cores).
  */
-const GROW_AFTER_MAX_MS = 100;
+export function defaultMaxWorkers(cores = availableParallelism()): number {
+  return Math.min(64, Math.max(8, 4 * cores));
+}
+
+/** How long a worker stays idle before it retires (one is kept). */
+export const IDLE_RETIRE_MS = 10_000;
+
+/** A call running this long on a worker none of whose processes is runnable is blocked (sleep, I/O). */
+const BLOCKED_AFTER_MS = 100;
+
+/** How long the reaper lets a worker exit on SIGTERM before it kills it. */
+const STOP_GRACE_MS = 1000;
+
+export interface WorkerPoolOptions extends WorkerOptions {
+  /** The most workers at once. @default defaultMaxWorkers() */
+  readonly maxWorkers?: number;
+  /** How long a worker may stay idle before it retires; the last one stays. @default IDLE_RETIRE_MS */
+  readonly idleRetireMs?: number;
+  /**
+   * The Python interpreter that runs each worker's reaper (worker-reaper.ts): what a task leaves running
+   * dies with its worker, and workers die with `ork`. Without it workers are started directly.
+   */
+  readonly reaper?: string;
+}
 
 interface Waiter {
   readonly resolve: (worker: ProtocolWorker) => void;
   readonly reject: (error: Error) => void;
-  timer?: NodeJS.Timeout;
-  /** Has waited `growAfterMs` without a worker: one is started for it when the pool may grow. */
-  overdue: boolean;
+}
+
+interface Call {
+  /** The task file the call runs (what reserve() counts by). */
+  readonly file: string;
+  readonly since: number;
 }
 
 /**
- * Warm Python workers shared by every task of a run. A request that finds every worker busy waits a
- * little (`growAfterMs`) before the pool starts a worker for it, so a fan-out whose tasks wait on I/O really
- * runs `concurrency` instances at once, whatever the number of cores, while instances that take a few ms
- * are served by the workers there are: a worker costs a Python start-up and imports, a few hundred ms of
- * CPU, and growing at once started 16 workers for a fan-out of no-ops at concurrency 16, which then ran
- * slower than on one. The pool at most doubles per start-up round (no more workers starting than are
- * ready), so a slow first call (a task file's imports) costs one extra worker, not one per waiting request.
+ * Warm workers shared by every task of a run, as a warm Lambda container serves many events.
+ *
+ * - A fan-out reserves its width when it begins (reserve()): the workers it lacks are started together, up
+ *   to `maxWorkers`, so its instances start together as on Lambda, not as the pool ramps up.
+ * - Beyond that, the pool grows only for blocked workers: when instances wait and every worker is busy, it
+ *   starts one more per worker whose call has run a while with none of its processes runnable (sleeping on
+ *   I/O, a timer, a child): more workers then run more at once; and one per core no busy worker uses.
+ *   Workers busy on the CPU, or waiting for it, are no reason to grow: more of them would only share the
+ *   same cores (a busy CPU made the old pool double again and again, 64 workers for 100,000 no-ops).
+ * - A worker idle for `idleRetireMs` retires (the last one stays), and what its tasks left running dies
+ *   with it (the reaper).
  */
 export class WorkerPool {
-  private readonly idle: ProtocolWorker[] = [];
+  private readonly idle: { worker: ProtocolWorker; since: number }[] = [];
   /** Every worker process, starting ones included, so that close() stops those too. */
   private readonly all = new Set<ProtocolWorker>();
+  private readonly busy = new Map<ProtocolWorker, Call>();
   private readonly waiting: Waiter[] = [];
   private starting = 0;
   private closed = false;
-  private readonly maxWorkers: number;
-  private readonly growAfterMs: number | undefined;
-  /** How long the last worker took from spawn to ready. */
-  private startupMs = GROW_AFTER_MAX_MS;
+  private growTimer: NodeJS.Timeout | undefined;
+  private retireTimer: NodeJS.Timeout | undefined;
+  readonly maxWorkers: number;
+  private readonly idleRetireMs: number;
+  private readonly cores = availableParallelism();
   /** Largest number of workers alive at once, for the run summary. */
   peak = 0;
+  /** Workers started so far. */
+  started = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {
-    this.maxWorkers = options.maxWorkers ?? 256;
-    this.growAfterMs = options.growAfterMs;
+    this.maxWorkers = options.maxWorkers ?? defaultMaxWorkers();
+    this.idleRetireMs = options.idleRetireMs ?? IDLE_RETIRE_MS;
   }
 
   get size(): number {
     return this.all.size;
   }
 
+  /** Process ids of the workers (their reapers, when reaped). */
+  get pids(): number[] {
+    return [...this.all].map((w) => w.pid).filter((pid): pid is number => pid !== undefined);
+  }
+
+  /**
+   * A fan-out of the task in `file` begins, `width` instances at once (its concurrency, else its instance
+   * count): starts the workers it lacks now, together, up to `maxWorkers`. Workers busy with other tasks
+   * are not counted as its own, but those running `freeing` (its upstream, which ends before it begins) are.
+   */
+  reserve(file: string, width: number, freeing?: string): void {
+    if (this.closed || !(width > 0)) return;
+    let others = 0;
+    for (const call of this.busy.values()) if (call.file !== file && call.file !== freeing) others++;
+    const wanted = Math.min(this.maxWorkers, others + Math.floor(width)) - this.all.size;
+    for (let i = 0; i < wanted; i++) this.start();
+  }
+
   private acquire(): Promise<ProtocolWorker> {
     if (this.closed) return Promise.reject(new Error('worker pool is closed'));
-    let worker = this.idle.pop();
-    // A worker can die while idle (killed from outside): it is dropped, not handed out.
-    while (worker && !worker.alive) {
-      this.all.delete(worker);
-      worker = this.idle.pop();
+    for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
+      // A worker can die while idle (killed from outside): it is dropped, not handed out.
+      if (entry.worker.alive) return Promise.resolve(entry.worker);
+      this.all.delete(entry.worker);
     }
-    if (worker) return Promise.resolve(worker);
     return new Promise<ProtocolWorker>((resolve, reject) => {
-      const waiter: Waiter = { resolve, reject, overdue: false };
-      this.waiting.push(waiter);
-      if (this.all.size === 0) {
-        // No worker at all, none on the way: nothing to wait for.
-        waiter.overdue = true;
-        this.grow();
-        return;
-      }
-      const delay = this.growAfterMs ?? Math.min(this.startupMs, GROW_AFTER_MAX_MS);
-      // setImmediate: decided after the replies already in the pipes are read, which may serve this
-      // request, since a timer that fires late (a busy event loop) runs before pending I/O.
-      waiter.timer = setTimeout(() => {
-        waiter.timer = undefined;
-        setImmediate(() => {
-          waiter.overdue = true;
-          this.grow();
-        });
-      }, delay);
+      this.waiting.push({ resolve, reject });
+      // No worker at all, none on the way: nothing to wait for.
+      if (this.all.size === 0) this.start();
+      else this.scheduleGrowth();
     });
   }
 
-  /** Starts workers for the overdue requests: no more starting than are ready (at least one). */
+  /** While instances wait, looks every BLOCKED_AFTER_MS for blocked workers to grow by. */
+  private scheduleGrowth(): void {
+    if (this.growTimer || this.closed) return;
+    this.growTimer = setTimeout(() => {
+      // setImmediate: decided after the replies already in the pipes are read, which may serve the waiting
+      // instances, since a timer that fires late (a busy event loop) runs before pending I/O.
+      setImmediate(() => {
+        this.growTimer = undefined;
+        this.grow();
+        if (this.waiting.length > 0) this.scheduleGrowth();
+      });
+    }, BLOCKED_AFTER_MS);
+  }
+
   private grow(): void {
-    const overdue = this.waiting.reduce((n, w) => n + (w.overdue ? 1 : 0), 0);
-    while (!this.closed && this.starting < overdue && this.starting < Math.max(1, this.all.size - this.starting) && this.all.size < this.maxWorkers) {
-      this.start();
+    const short = this.waiting.length - this.starting;
+    const room = this.maxWorkers - this.all.size;
+    if (this.closed || short <= 0 || room <= 0) return;
+    const now = performance.now();
+    let blocked = 0;
+    for (const [worker, call] of this.busy) {
+      if (now - call.since >= BLOCKED_AFTER_MS && worker.pid !== undefined && isBlocked(worker.pid)) blocked++;
     }
+    // One more per blocked worker, and per core that no busy worker uses (nor one starting: a start-up
+    // takes a core too).
+    const spareCores = Math.max(0, this.cores - (this.busy.size - blocked) - this.starting);
+    for (let i = Math.min(short, room, blocked + spareCores); i > 0; i--) this.start();
   }
 
   private start(): void {
+    if (this.closed || this.all.size >= this.maxWorkers) return;
     this.starting++;
-    const spawnedAt = performance.now();
-    const fresh = new ProtocolWorker(this.options);
+    this.started++;
+    const command = this.options.reaper ? reaped(this.options.reaper, STOP_GRACE_MS, this.options.command, this.options.args) : this.options;
+    const fresh = new ProtocolWorker({ ...this.options, command: command.command, args: command.args });
     this.all.add(fresh);
     this.peak = Math.max(this.peak, this.all.size);
     fresh.ready.then(
       () => {
         this.starting--;
-        this.startupMs = performance.now() - spawnedAt;
         if (this.closed) return;
         this.release(fresh);
-        // One more ready worker: as many more may start now.
-        this.grow();
       },
       (error: Error) => {
         this.starting--;
         this.all.delete(fresh);
         // The request that would have had it fails with why (e.g. python not found); the next may try again.
-        this.take()?.reject(error);
-        this.grow();
+        this.waiting.shift()?.reject(error);
+        if (this.waiting.length > 0 && this.all.size === 0) this.start();
       },
     );
   }
 
-  private take(): Waiter | undefined {
-    const waiter = this.waiting.shift();
-    if (waiter?.timer) clearTimeout(waiter.timer);
-    return waiter;
-  }
-
   private release(worker: ProtocolWorker): void {
+    this.busy.delete(worker);
     if (!worker.alive) {
       this.all.delete(worker);
-      // A replacement, if requests are waiting: they have waited already.
-      for (const waiter of this.waiting) waiter.overdue = true;
-      this.grow();
+      // A replacement for a worker that died (a timeout, a crash), if instances wait for it.
+      if (this.waiting.length > this.starting) this.start();
       return;
     }
-    const next = this.take();
-    if (next) next.resolve(worker);
-    else this.idle.push(worker);
+    const next = this.waiting.shift();
+    if (next) {
+      next.resolve(worker);
+      return;
+    }
+    this.idle.push({ worker, since: performance.now() });
+    this.scheduleRetirement();
+  }
+
+  private scheduleRetirement(): void {
+    if (this.retireTimer || this.closed) return;
+    const oldest = this.idle.reduce((min, e) => Math.min(min, e.since), Infinity);
+    const delay = Math.max(0, oldest + this.idleRetireMs - performance.now());
+    this.retireTimer = setTimeout(() => {
+      this.retireTimer = undefined;
+      this.retire();
+    }, delay);
+    // Retirement never keeps a run (or a test) alive.
+    this.retireTimer.unref();
+  }
+
+  /** Stops the workers idle for idleRetireMs, keeping one worker. */
+  private retire(): void {
+    if (this.closed) return;
+    const now = performance.now();
+    for (let i = 0; i < this.idle.length && this.all.size > 1; ) {
+      const entry = this.idle[i] as { worker: ProtocolWorker; since: number };
+      if (now - entry.since < this.idleRetireMs) {
+        i++;
+        continue;
+      }
+      this.idle.splice(i, 1);
+      this.all.delete(entry.worker);
+      void this.stop(entry.worker, false);
+    }
+    if (this.idle.length > 0 && this.all.size > 1) this.scheduleRetirement();
+  }
+
+  /**
+   * Stops a worker and (with the reaper) everything its tasks left running: `now` kills it at once (a task
+   * past its timeout), otherwise SIGTERM first.
+   */
+  private async stop(worker: ProtocolWorker, now: boolean): Promise<void> {
+    if (!this.options.reaper) return worker.kill(now ? 0 : STOP_GRACE_MS);
+    if (now && worker.pid !== undefined) {
+      try {
+        process.kill(worker.pid, 'SIGUSR1');
+      } catch {
+        // already gone
+      }
+    }
+    // The reaper stops the worker and its descendants, then exits; SIGKILL only if it has not by then.
+    return worker.kill(STOP_GRACE_MS + 5000);
   }
 
   /**
@@ -145,18 +239,36 @@ export class WorkerPool {
    */
   async run(request: WorkerRequest, timeoutMs?: number, onTimeout?: () => Error): Promise<WorkerReply> {
     const worker = await this.acquire();
+    this.busy.set(worker, { file: request.file, since: performance.now() });
     let timer: NodeJS.Timeout | undefined;
     try {
       // The timeout covers the task, not the reading of its reply (docs/worker-protocol.md).
       const call = worker.call(request, () => clearTimeout(timer));
       if (timeoutMs === undefined) return await call;
+      let timedOut = false;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          void worker.kill(0);
-          reject(onTimeout ? onTimeout() : new Error('timed out'));
+          timedOut = true;
+          void this.stop(worker, true);
+          const error = onTimeout ? onTimeout() : new Error('timed out');
+          // What the attempt wrote before it was killed comes with its worker's exit (WorkerCrashedError's
+          // output): it goes on the timeout's error, so that the run records it (waiting 2 s at most).
+          const output = call.then(
+            () => undefined,
+            (crash: unknown) => (crash as { output?: unknown }).output,
+          );
+          void Promise.race([output, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000).unref())]).then((text) => {
+            if (typeof text === 'string' && text) Object.assign(error, { output: text });
+            reject(error);
+          });
         }, timeoutMs);
       });
-      return await Promise.race([call, timeout]);
+      // Once timed out, the call's own end (the killed worker's crash) is not the attempt's outcome.
+      const answered = call.then(
+        (reply) => (timedOut ? timeout : reply),
+        (error: unknown) => (timedOut ? timeout : Promise.reject(error)),
+      );
+      return await Promise.race([answered, timeout]);
     } finally {
       if (timer) clearTimeout(timer);
       this.release(worker);
@@ -165,9 +277,42 @@ export class WorkerPool {
 
   async close(): Promise<void> {
     this.closed = true;
-    for (let waiter = this.take(); waiter; waiter = this.take()) waiter.reject(new Error('worker pool is closed'));
-    await Promise.all([...this.all].map((w) => w.kill()));
+    if (this.growTimer) clearTimeout(this.growTimer);
+    if (this.retireTimer) clearTimeout(this.retireTimer);
+    for (let waiter = this.waiting.shift(); waiter; waiter = this.waiting.shift()) waiter.reject(new Error('worker pool is closed'));
+    await Promise.all([...this.all].map((w) => this.stop(w, false)));
     this.all.clear();
     this.idle.length = 0;
+    this.busy.clear();
   }
+}
+
+/** Children of a process, from /proc (undefined where that file is missing). */
+function childrenOf(pid: number): number[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Whether none of the processes of the tree under `pid` is running or runnable (state R): the worker waits
+ * on something else than the CPU. Where /proc cannot tell, a call that has run a while counts as blocked.
+ */
+function isBlocked(pid: number): boolean {
+  const todo = [pid];
+  for (let seen = 0; todo.length > 0 && seen < 1000; seen++) {
+    const next = todo.pop() as number;
+    let stat: string;
+    try {
+      stat = readFileSync(`/proc/${next}/stat`, 'utf8');
+    } catch {
+      if (next === pid) return true;
+      continue;
+    }
+    if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'R') return false;
+    todo.push(...(childrenOf(next) ?? []));
+  }
+  return true;
 }

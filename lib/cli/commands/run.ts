@@ -32,7 +32,8 @@ Options:
                        progress goes to stderr
   --resume RUN_ID      run again what did not succeed in RUN_ID, reusing its recorded outputs, with
                        RUN_ID's input (an --input that differs is refused: start a new run instead)
-  --max-workers N      cap on Python worker processes (default 256)
+  --max-workers N      most workers at once, Python and Node each (default 4 per core,
+                       8 to 64): a fan-out wider than that runs N instances at once
 Exit codes: 0 succeeded, 1 the workflow failed, 2 invalid workflow or command line (or a
 requirements.txt that pip cannot install, an input above Step Functions' 256 KiB, or a run record
 that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
