@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StateMachine as InterpreterStateMachine } from 'aws-local-stepfunctions';
-import type { State, SubMachine, TaskManifest } from '../../compiler/index.js';
+import { DISTRIBUTED_MAX_CONCURRENCY, type State, type SubMachine, type TaskManifest } from '../../compiler/index.js';
 import { stateNamesOf, type DistributedMapDefinition } from './distributed-map.js';
 import { EXCEEDED_THRESHOLD_ERROR, exceedsThreshold, type FailureThreshold } from './failure-threshold.js';
 import { MapRunResults, type ChildExecutionRecord } from './map-run-results.js';
@@ -10,8 +10,6 @@ import { evaluatePath, evaluatePayloadTemplate } from './payload-template.js';
 import type { AttemptRecord, RunObserver, ToleratedFailure } from './run-events.js';
 import { failedAttemptOf, type TaskHandler } from './task-handlers.js';
 
-/** AWS runs up to 10,000 child executions of a Distributed Map at once (MaxConcurrency 0 or absent). */
-export const DISTRIBUTED_MAX_CONCURRENCY = 10_000;
 /**
  * Locally, the most children in flight at once, whatever MaxConcurrency says: each holds an interpreter
  * execution, and the worker pool (--max-workers) bounds how many tasks really run.
