@@ -251,3 +251,64 @@ describe.skipIf(!runMoto)("moto's Step Functions parser accepts (CreateStateMach
     expect(response.status).toBe(200);
   });
 });
+
+/**
+ * The run-time count checks executed by moto's interpreter (the one AWS-like engine here), as ork run tests
+ * execute them with aws-local-stepfunctions: the dynamic-count fixture with its `discover` Task replaced by a
+ * Pass that outputs the count, written as JSON text so that 3.0 stays a float, as AWS would read it. Its own
+ * moto_server, with the parity harness's patches (moto 5.2 answers 500 to every StartExecution after the first,
+ * see moto-patches/sitecustomize.py), which the parser checks above must not see.
+ */
+describe.skipIf(!runMoto)("moto's Step Functions interpreter executes the count checks", () => {
+  let moto: MotoServer | undefined;
+  let counter = 0;
+
+  beforeAll(async () => {
+    moto = await startMotoServer({ env: { PYTHONPATH: [path.join(ROOT, 'test', 'support', 'aws-parity', 'moto-patches'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), ORK_PARITY_MOTO_PATCHES: '1' } });
+    await moto.configure({ stepfunctions: { execute_state_machine: true } });
+  }, 60_000);
+
+  afterAll(async () => {
+    await moto?.stop();
+  });
+
+  async function runDynamicCount(count: string): Promise<{ status: string; error?: string; entered: string[] }> {
+    if (!moto) throw new Error('moto_server did not start');
+    const { definition } = compileCleanly(path.join(FIXTURES_DIR, 'dynamic-count'));
+    const machine = substitutePlaceholders(definition) as unknown as { States: Record<string, Record<string, unknown>> };
+    const discover = machine.States.discover as { Next: string };
+    machine.States.discover = { Type: 'Pass', Result: { count: '__COUNT__' }, ResultPath: '$.results.discover', Next: discover.Next };
+    const text = withoutMotoGrammarGaps(machine as unknown as StateMachineDefinition).replace('"__COUNT__"', count);
+    const created = await moto.awsJson('AWSStepFunctions.CreateStateMachine', { name: `count-${++counter}`, definition: text, roleArn: 'arn:aws:iam::123456789012:role/ork' });
+    expect(created.status, created.text).toBe(200);
+    const started = await moto.awsJson('AWSStepFunctions.StartExecution', { stateMachineArn: created.body.stateMachineArn, name: `run-${counter}`, input: '{}' });
+    expect(started.status, `count ${count}: ${started.text}`).toBe(200);
+    const executionArn = started.body.executionArn as string;
+    for (let i = 0; i < 600; i++) {
+      const described = await moto.awsJson('AWSStepFunctions.DescribeExecution', { executionArn });
+      const status = String(described.body.status);
+      if (status !== 'RUNNING') {
+        const history = await moto.awsJson('AWSStepFunctions.GetExecutionHistory', { executionArn, maxResults: 1000 });
+        const events = (history.body.events ?? []) as { stateEnteredEventDetails?: { name: string } }[];
+        const entered = events.flatMap((e) => (e.stateEnteredEventDetails ? [e.stateEnteredEventDetails.name] : []));
+        return { status, ...(described.body.error !== undefined ? { error: String(described.body.error) } : {}), entered };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`execution ${executionArn} still running`);
+  }
+
+  it('2.5 fails with Ork.InvalidFanOutCount; 3 and 3.0 pass the checks and reach the fan-out', async () => {
+    const fraction = await runDynamicCount('2.5');
+    expect(fraction).toMatchObject({ status: 'FAILED', error: 'Ork.InvalidFanOutCount' });
+    expect(fraction.entered).toContain('process-check-whole');
+    expect(fraction.entered).not.toContain('process-count');
+    for (const whole of ['3', '3.0']) {
+      const run = await runDynamicCount(whole);
+      // No Lambda answers the instances, so the run fails later, in the fan-out, not in the checks.
+      expect(run.entered, whole).toContain('process-count');
+      expect(run.entered, whole).toContain('process-fanout');
+      expect(run.error, whole).not.toBe('Ork.InvalidFanOutCount');
+    }
+  }, 120_000);
+});
