@@ -49,6 +49,7 @@ export const Codes = {
   sharedFanOutSource: { code: 'ORK226', severity: 'error', title: 'foreach source shared by inline and distributed fan-outs' },
   constructIdCollision: { code: 'ORK227', severity: 'error', title: 'task names that deploy as the same construct id' },
   invalidFlexibleWindow: { code: 'ORK228', severity: 'error', title: 'schedule flexible window not a whole number of minutes from 1 to 1,440' },
+  taskNameTooLong: { code: 'ORK229', severity: 'error', title: 'task name too long for its Lambda function description' },
 
   unknownTask: { code: 'ORK301', severity: 'error', title: 'reference to an unknown task' },
   selfReference: { code: 'ORK302', severity: 'error', title: 'task depends on itself' },

@@ -1,7 +1,8 @@
 /**
- * How a task name becomes the ids of the CDK constructs that lib/deploy creates for it (OrkWorkflow). It
- * lives here, not in lib/deploy, so that `ork validate` refuses task names whose constructs would collide
- * (ORK227) instead of `cdk synth` failing on them: lib/deploy imports it from here, so the two cannot drift.
+ * How a task name becomes the ids (and descriptions) of the CDK constructs that lib/deploy creates for it
+ * (OrkWorkflow). It lives here, not in lib/deploy, so that `ork validate` refuses task names whose constructs
+ * would collide (ORK227) or whose function description would be too long (ORK229) instead of `cdk synth`
+ * failing on them: lib/deploy imports it from here, so the two cannot drift.
  */
 
 /** `my_task` → `MyTask`: split on `_`, capitalise each part; a name of underscores only becomes `Task`. */
@@ -28,4 +29,12 @@ export interface TaskConstructIds {
 export function taskConstructIds(name: string): TaskConstructIds {
   const task = `Task${pascalCase(name)}`;
   return { task, logs: `${task}Logs`, role: `${task}Role` };
+}
+
+/** What Lambda accepts as a function's Description (CDK's Function refuses more at synth). */
+export const MAX_FUNCTION_DESCRIPTION = 256;
+
+/** The description of a task's Lambda function and of its role: `Ork task <workflow>/<task>`. */
+export function taskDescription(workflow: string, task: string): string {
+  return `Ork task ${workflow}/${task}`;
 }

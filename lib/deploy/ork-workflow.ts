@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { definitionText, Placeholders, taskConstructIds, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
+import { definitionText, Placeholders, taskConstructIds, taskDescription, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
 import { acknowledge, nagResourceName } from './acknowledge.js';
 import { compileForDeploy } from './compile-for-deploy.js';
 import { containerImage } from './container-image.js';
@@ -277,10 +277,10 @@ export class OrkWorkflow extends Construct {
     const ids = taskConstructIds(task.name);
     const id = ids.task;
     const logGroup = new logs.LogGroup(this, ids.logs, { retention: options.retention, removalPolicy: options.removalPolicy });
-    const role = new iam.Role(this, ids.role, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: `Ork task ${this.manifest.workflow}/${task.name}` });
+    const role = new iam.Role(this, ids.role, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: taskDescription(this.manifest.workflow, task.name) });
     role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`] }));
     const props = {
-      description: `Ork task ${this.manifest.workflow}/${task.name}`,
+      description: taskDescription(this.manifest.workflow, task.name),
       runtime: options.runtime,
       architecture: options.architecture,
       code: options.code,

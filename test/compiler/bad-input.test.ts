@@ -506,6 +506,11 @@ const cases: Case[] = [
     ],
   },
   {
+    name: 'a task name too long for its function description (Lambda takes 256 characters)',
+    source: yaml('tasks:', `  ${'t'.repeat(243)}:`, '    file: tasks/a.py', `  ${'u'.repeat(242)}:`, '    file: tasks/b.py', `  ${'v'.repeat(300)}:`, '    executor: container', '    file: tasks/c.py', '    image: example.com/c:1'),
+    expect: [{ code: 'ORK229', line: 2, col: 3, message: "(243 characters) is too long to deploy: its Lambda function's description 'Ork task flow/<task>' would be 257 characters", hint: 'shorten it to at most 242 characters' }],
+  },
+  {
     name: "a task whose construct id is another task's log group or role",
     source: yaml('tasks:', '  load:', '    file: tasks/a.py', '  load_logs:', '    file: tasks/b.py', '  load_role:', '    executor: container', '    file: tasks/c.py', '    image: example.com/load:1'),
     expect: [

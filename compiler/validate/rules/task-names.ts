@@ -1,5 +1,5 @@
 import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
-import { taskConstructIds, type TaskConstructIds } from '../../model/index.js';
+import { MAX_FUNCTION_DESCRIPTION, taskConstructIds, taskDescription, type TaskConstructIds } from '../../model/index.js';
 import type { ValidationRule } from './validation-rule.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -51,7 +51,7 @@ function constructIdCollisions(names: readonly string[], isContainer: (name: str
   return found;
 }
 
-/** ORK204, ORK203, ORK227: task names are identifiers, not reserved, at least one, and distinct once deployed. */
+/** ORK204, ORK203, ORK227, ORK229: task names are identifiers, not reserved, at least one, and deployable. */
 export const taskNamesRule: ValidationRule = {
   name: 'task-names',
   check({ raw, spec, sourceMap }) {
@@ -73,7 +73,24 @@ export const taskNamesRule: ValidationRule = {
       }
     }
     const executors = new Map(spec.tasks.map((t) => [t.name, t.executor]));
-    found.push(...constructIdCollisions(names.filter((name) => IDENTIFIER.test(name)), (name) => executors.get(name) === 'container', (name) => sourceMap.locate(['tasks', name], 'key')));
+    const valid = names.filter((name) => IDENTIFIER.test(name));
+    found.push(...constructIdCollisions(valid, (name) => executors.get(name) === 'container', (name) => sourceMap.locate(['tasks', name], 'key')));
+    // ORK229: a python or node task's function is described `Ork task <workflow>/<task>` (taskDescription), and
+    // Lambda takes at most 256 characters there: CDK's Function throws at synth on a longer one.
+    for (const name of valid) {
+      if (executors.get(name) === 'container') continue;
+      const length = taskDescription(spec.name, name).length;
+      if (length <= MAX_FUNCTION_DESCRIPTION) continue;
+      const most = name.length - (length - MAX_FUNCTION_DESCRIPTION);
+      found.push(
+        makeDiagnostic(
+          Codes.taskNameTooLong,
+          sourceMap.locate(['tasks', name], 'key'),
+          `task name '${name.slice(0, 40)}…' (${name.length} characters) is too long to deploy: its Lambda function's description 'Ork task ${spec.name}/<task>' would be ${length} characters, above the ${MAX_FUNCTION_DESCRIPTION} Lambda accepts`,
+          `shorten it to at most ${most} characters${spec.name.length > 40 ? ', or shorten the workflow name' : ''}`,
+        ),
+      );
+    }
     return found;
   },
 };
