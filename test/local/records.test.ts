@@ -170,6 +170,9 @@ describe('run records', { timeout: 240_000 }, () => {
     expect(shown.stdout).toContain(`ork exited (pid ${pid} gone) before the run ended`);
     expect(shown.stdout).not.toContain('still running');
     expect(JSON.parse((await ork(dir, 'show', runId, '--json')).stdout)).toMatchObject({ runId, status: 'DIED', owner: { pid } });
+    const report = await ork(dir, 'show', runId, '--html', '-o', 'report.html');
+    expect(report.code, report.stderr).toBe(0);
+    expect(readFileSync(path.join(dir, 'report.html'), 'utf8')).toContain('<span class="status bad">DIED</span>');
 
     // What the dead run left (its recorded input) is resumable.
     const resumed = await ork(dir, 'run', '.', '--json', '--resume', runId);
