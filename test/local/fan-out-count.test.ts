@@ -6,10 +6,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/workflows.js';
 
 /**
- * `parallel: task.field` counts that are not whole numbers, through `ork run` with real python tasks: the
- * compiled guards (compiler/emit/fan-out-guards.ts) fail them with Ork.InvalidFanOutCount naming the task,
- * where States.ArrayRange used to fail with a States.Runtime that named nothing. Whole counts still run,
- * 3.0 (a float that is whole, as python writes 6 / 2) included.
+ * Through `ork run` with real python tasks: a task named States runs, and `parallel: task.field` counts that
+ * are not whole numbers fail: the compiled guards (compiler/emit/fan-out-guards.ts) fail them with
+ * Ork.InvalidFanOutCount naming the task, where States.ArrayRange used to fail with a States.Runtime that
+ * named nothing. Whole counts still run, 3.0 (a float that is whole, as python writes 6 / 2) included.
  */
 
 const BIN = path.join(ROOT, 'bin', 'ork.js');
@@ -49,6 +49,33 @@ function workflow(name: string, count: string): string {
   return dir;
 }
 
+/** A task named `States` (its state is `States-2`), fanned out over its own output and read downstream. */
+function statesWorkflow(): string {
+  const dir = path.join(work, 'named-states');
+  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
+  writeFileSync(
+    path.join(dir, 'workflow.yaml'),
+    `tasks:
+  States:
+    executor: python
+    file: tasks/discover.py
+  each:
+    executor: python
+    file: tasks/each.py
+    foreach: States.items
+    parallel: States.count
+  after:
+    executor: python
+    file: tasks/after.py
+    depends_on: [States, each]
+`,
+  );
+  writeFileSync(path.join(dir, 'tasks', 'discover.py'), `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"items": ["a", "b"], "count": 2}\n`);
+  writeFileSync(path.join(dir, 'tasks', 'each.py'), `from ork import task\n\n\n@task\ndef main(input: dict, ctx) -> dict:\n    return {"item": input["item"], "index": ctx.parallel_index}\n`);
+  writeFileSync(path.join(dir, 'tasks', 'after.py'), `from ork import task\n\n\n@task\ndef main(input: dict) -> dict:\n    return {"states": input["States"], "each": len(input["each"])}\n`);
+  return dir;
+}
+
 function ork(dir: string): Promise<{ code: number | null; json: RunJson; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'run', dir, '--json'], {
@@ -70,6 +97,18 @@ function ork(dir: string): Promise<{ code: number | null; json: RunJson; stderr:
     });
   });
 }
+
+describe('ork run: a task named States', { timeout: 180_000 }, () => {
+  // aws-local-stepfunctions' validator took every key named States for a map of states: the run stopped with
+  // "internal error: Cannot create property 'QueryLanguage' on string 'Task'" (exit 70).
+  it('runs, fanned out over its output and read downstream', async () => {
+    const { code, json, stderr } = await ork(statesWorkflow());
+    expect(code, stderr).toBe(0);
+    expect(json.status).toBe('SUCCEEDED');
+    expect(json.tasks.each).toMatchObject({ instances: 4, succeeded: 4 });
+    expect((json as unknown as { outputs: Record<string, unknown> }).outputs.after).toEqual({ states: { items: ['a', 'b'], count: 2 }, each: 4 });
+  });
+});
 
 describe.concurrent('ork run: a run-time count that is not a whole number', { timeout: 180_000 }, () => {
   it('2.5 fails with Ork.InvalidFanOutCount naming the task, and runs no instance', async () => {
