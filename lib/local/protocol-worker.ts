@@ -185,6 +185,14 @@ export class ProtocolWorker {
   }
 
   /** What was written to the output file since the last call, read once (linear in its size). */
+  /**
+   * What the invocation in progress has written to stdout and stderr so far, read once: a task past its
+   * timeout is killed, and this is what it leaves for the run record.
+   */
+  outputSoFar(): string {
+    return this.takeOutput();
+  }
+
   private takeOutput(): string {
     if (this.output === undefined) return '';
     const end = this.outputSize();

@@ -27,6 +27,16 @@ export interface LogLine {
   readonly record: Record<string, unknown>;
 }
 
+/**
+ * A metric an attempt recorded (`ctx.metrics.record`): the Embedded Metric Format record as CloudWatch would
+ * receive it, with the `_aws` metadata, the dimensions and the values.
+ */
+export interface MetricLine {
+  readonly task: string;
+  readonly instance: string;
+  readonly record: Record<string, unknown>;
+}
+
 /** An instance (or batch) whose failure a Distributed Map tolerated (ToleratedFailureCount / Percentage). */
 export interface ToleratedFailure {
   readonly task: string;
@@ -42,6 +52,7 @@ export interface RunObserver {
   attemptStarted?(attempt: AttemptRecord): void;
   attemptEnded?(attempt: AttemptRecord): void;
   log?(line: LogLine): void;
+  metric?(line: MetricLine): void;
   /** A fan-out learned its instance count. */
   fanOutSized?(task: string, instances: number): void;
   /** A fan-out that succeeded tolerated this failure. */

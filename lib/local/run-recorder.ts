@@ -1,7 +1,7 @@
 import { createWriteStream, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync, existsSync, type WriteStream } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
-import type { AttemptRecord, LogLine, RunObserver, ToleratedFailure } from './run-events.js';
+import type { AttemptRecord, LogLine, MetricLine, RunObserver, ToleratedFailure } from './run-events.js';
 import type { TaskSummary } from './run-stats.js';
 
 /**
@@ -73,6 +73,8 @@ export class RunRecorder implements RunObserver {
   private readonly attempts: LineFile;
   private readonly events: LineFile;
   private readonly logs = new Map<string, LineFile>();
+  /** metrics.jsonl, opened with the first metric. */
+  private metrics: LineFile | undefined;
 
   constructor(
     readonly dir: string,
@@ -113,13 +115,19 @@ export class RunRecorder implements RunObserver {
     stream.write(`${JSON.stringify({ instance: line.instance, ...line.record, level: line.level, message: line.message })}\n`);
   }
 
+  /** One EMF record per line, as the function's log stream holds it and CloudWatch turns it into metrics. */
+  metric(line: MetricLine): void {
+    this.metrics ??= new LineFile(path.join(this.dir, 'metrics.jsonl'), 'a');
+    this.metrics.write(`${JSON.stringify(line.record)}\n`);
+  }
+
   event(event: unknown): void {
     this.events.write(`${JSON.stringify(withoutIterationPayloads(event))}\n`);
   }
 
   async close(): Promise<void> {
     this.writeSummary();
-    await Promise.all([this.attempts, this.events, ...this.logs.values()].map((file) => file.end()));
+    await Promise.all([this.attempts, this.events, ...this.logs.values(), ...(this.metrics ? [this.metrics] : [])].map((file) => file.end()));
   }
 }
 

@@ -1,4 +1,5 @@
-import type { AttemptRecord, RunObserver, ToleratedFailure } from './run-events.js';
+import { MetricTotals, type MetricSummary } from './attempt-output.js';
+import type { AttemptRecord, MetricLine, RunObserver, ToleratedFailure } from './run-events.js';
 
 /** Instances an attempt runs: a Distributed Map batch runs several. */
 const weight = (attempt: AttemptRecord): number => attempt.id.batch ?? 1;
@@ -30,6 +31,8 @@ export interface TaskSummary {
   readonly retried: number;
   readonly seconds: number;
   readonly peakRunning: number;
+  /** What its instances recorded with `ctx.metrics.record`, per metric name and unit; absent when none. */
+  readonly metrics?: readonly MetricSummary[];
 }
 
 /** Counts instances per task as the run goes: what progress displays and `--json` report. */
@@ -38,6 +41,7 @@ export class RunStats implements RunObserver {
   private readonly finalStatus = new Map<string, AttemptRecord['status']>();
   /** Failed attempts of instances that have not succeeded since, by instance key, in failure order. */
   private readonly failures = new Map<string, AttemptRecord>();
+  private readonly metricTotals = new MetricTotals();
 
   constructor(taskNames: readonly string[]) {
     for (const name of taskNames) this.tasks.set(name, { instances: 0, succeeded: 0, failed: 0, retried: 0, running: 0, peakRunning: 0 });
@@ -94,6 +98,10 @@ export class RunStats implements RunObserver {
     if (failure.key !== undefined) this.failures.delete(failure.key);
   }
 
+  metric(line: MetricLine): void {
+    this.metricTotals.add(line.task, line.record);
+  }
+
   fanOutSized(task: string, instances: number): void {
     const stats = this.stats(task);
     stats.expected = (stats.expected ?? 0) + instances;
@@ -102,6 +110,7 @@ export class RunStats implements RunObserver {
   summary(): Record<string, TaskSummary> {
     const result: Record<string, TaskSummary> = {};
     for (const [name, s] of this.tasks) {
+      const metrics = this.metricTotals.of(name);
       result[name] = {
         instances: s.instances,
         succeeded: s.succeeded,
@@ -110,6 +119,7 @@ export class RunStats implements RunObserver {
         retried: s.retried,
         seconds: s.firstStart === undefined ? 0 : Math.round(((s.lastEnd ?? Date.now()) - s.firstStart) / 10) / 100,
         peakRunning: s.peakRunning,
+        ...(metrics ? { metrics } : {}),
       };
     }
     return result;

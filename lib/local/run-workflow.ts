@@ -113,6 +113,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     attemptStarted: (a) => observers.forEach((o) => o.attemptStarted?.(a)),
     attemptEnded: (a) => observers.forEach((o) => o.attemptEnded?.(a)),
     log: (l) => observers.forEach((o) => o.log?.(l)),
+    metric: (m) => observers.forEach((o) => o.metric?.(m)),
     fanOutSized: (t, n) => observers.forEach((o) => o.fanOutSized?.(t, n)),
     failureTolerated: (f) => observers.forEach((o) => o.failureTolerated?.(f)),
   };

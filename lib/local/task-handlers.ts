@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { TaskManifest, TaskManifestEntry } from '../../compiler/index.js';
 import { stateNamesOf } from './distributed-map.js';
 import { instanceKey, instanceLabel, instanceOf } from './instance-key.js';
+import { recordAttemptOutput } from './attempt-output.js';
 import type { AttemptRecord, RunObserver } from './run-events.js';
 import { dataLimitFailure } from './state-data-limit.js';
 import type { WorkerPool } from './worker-pool.js';
@@ -123,14 +124,12 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       const pool = task.executor === 'node' ? options.nodePool : options.pool;
       if (!pool) throw new TaskFailure('Ork.UnsupportedExecutor', `task '${task.name}': no worker for executor '${task.executor}'`);
       const reply = await pool.run({ file, workflow_dir: options.workflowDir, payload: sent, env: task.env }, timeoutMs, () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`));
+      // Records a worker still sends in its reply (the workers write them to stdout now, as on Lambda).
       for (const line of reply.logs) {
         options.observer.log?.({ task: task.name, instance: record.label, level: String(line.level ?? 'info'), message: String(line.message ?? ''), record: line });
       }
-      for (const text of [reply.stdout]) {
-        for (const line of (text ?? '').split('\n')) {
-          if (line.trim()) options.observer.log?.({ task: task.name, instance: record.label, level: 'print', message: line, record: { message: line } });
-        }
-      }
+      for (const metric of reply.metrics) options.observer.metric?.({ task: task.name, instance: record.label, record: metric });
+      recordAttemptOutput(reply.stdout, task.name, record.label, options.observer);
       if (reply.ok) {
         if (reply.reads !== undefined) reads = reply.reads === null ? null : new Set(reply.reads);
         // A result above Step Functions' 256 KiB that the runtime did not store: the state fails, as on AWS.
@@ -149,6 +148,8 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       record.error = { type: error.type, message: error.message, traceback: error.traceback };
       throw new TaskFailure(error.type, error.message, error.traceback);
     } catch (error) {
+      // What a crashed or timed-out attempt wrote (its prints, ctx.log lines and metrics) before it died.
+      if (error !== null && typeof error === 'object' && 'output' in error && typeof error.output === 'string') recordAttemptOutput(error.output, task.name, record.label, options.observer);
       if (record.status === 'running' || options.stopped?.aborted) {
         // Failing once the run has ended (a worker stopped, the pool closed): stopped, not failed.
         record.status = options.stopped?.aborted ? 'cancelled' : 'failed';

@@ -245,30 +245,17 @@ export class WorkerPool {
       // The timeout covers the task, not the reading of its reply (docs/worker-protocol.md).
       const call = worker.call(request, () => clearTimeout(timer));
       if (timeoutMs === undefined) return await call;
-      let timedOut = false;
       const timeout = new Promise<never>((_, reject) => {
         timer = setTimeout(() => {
-          timedOut = true;
-          void this.stop(worker, true);
           const error = onTimeout ? onTimeout() : new Error('timed out');
-          // What the attempt wrote before it was killed comes with its worker's exit (WorkerCrashedError's
-          // output): it goes on the timeout's error, so that the run records it (waiting 2 s at most).
-          const output = call.then(
-            () => undefined,
-            (crash: unknown) => (crash as { output?: unknown }).output,
-          );
-          void Promise.race([output, new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 2000).unref())]).then((text) => {
-            if (typeof text === 'string' && text) Object.assign(error, { output: text });
-            reject(error);
-          });
+          // What the attempt wrote before it is killed goes on the timeout's error: the run records it.
+          const output = worker.outputSoFar();
+          if (output) Object.assign(error, { output });
+          void this.stop(worker, true);
+          reject(error);
         }, timeoutMs);
       });
-      // Once timed out, the call's own end (the killed worker's crash) is not the attempt's outcome.
-      const answered = call.then(
-        (reply) => (timedOut ? timeout : reply),
-        (error: unknown) => (timedOut ? timeout : Promise.reject(error)),
-      );
-      return await Promise.race([answered, timeout]);
+      return await Promise.race([call, timeout]);
     } finally {
       if (timer) clearTimeout(timer);
       this.release(worker);

@@ -164,7 +164,8 @@ describe('ork show --html', () => {
     expect(html.match(/<rect class="bar failed"/g)).toHaveLength(1);
     expect(html).toContain('process[item 4] attempt 1: failed');
     expect(html).toContain('ConnectionError: flaky upstream');
-    expect(html).toMatch(/<td>process<\/td><td>6<\/td><td>6<\/td><td>0<\/td><td>1<\/td>/);
+    // instances, succeeded, failed, cancelled, retried
+    expect(html).toMatch(/<td>process<\/td><td>6<\/td><td>6<\/td><td>0<\/td><td>0<\/td><td>1<\/td>/);
 
     const screenshot = path.join(work, 'report.png');
     const shot = await chromium([`--screenshot=${screenshot}`, '--window-size=1280,1000', '--hide-scrollbars', url]);

@@ -1,8 +1,9 @@
 /**
  * The local node worker (`node --import tsx/esm lambdas/node/ork/worker.ts`) speaks the protocol of
  * `python -m ork.worker` (docs/worker-protocol.md), started here as `ork run` starts it: JSON lines on fd 3,
- * stdout and stderr one output file. A ready line, one reply per request with output or error, logs, metrics
- * and the fields it reads; what the task and its child processes print goes to the output file, never to
+ * stdout and stderr one output file. A ready line, one reply per request with output or error and the fields
+ * it reads; ctx.log lines and metric records (EMF) are JSON lines on stdout, written as they happen, as on
+ * Lambda; what the task and its child processes print goes to the output file, never to
  * the protocol; env set per invocation only; a bad line answered and the worker lives on.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -125,16 +126,17 @@ describe('node worker protocol', () => {
     expect(ready).toMatchObject({ ready: true, pid: worker.pid, node: process.version });
   });
 
-  it('answers a request: output, reads, logs, metrics; what the task printed is on its stdout, there when the reply comes', async () => {
+  it('answers a request: output, reads; what the task printed, logged and recorded is on its stdout, in order, there when the reply comes', async () => {
     const payload = makePayload('echo', { inputs: { discover: { n: 3 }, unrelated: [1, 2] }, item: 'a', item_index: 0 });
     const reply = await call({ id: 1, file: path.join(tmp.dir, 'tasks', 'echo.ts'), workflow_dir: tmp.dir, payload });
     expect(reply).toMatchObject({ id: 1, ok: true, output: { text: 'a-3', mode: null }, reads: ['discover', 'item'] });
     expect(reply.stdout).toBeUndefined();
-    expect(readFileSync(outputFile, 'utf8')).toBe('printed by echo[item 0]\nwritten directly\n');
-    expect(reply.logs).toHaveLength(1);
-    expect(reply.logs[0]).toMatchObject({ level: 'info', message: 'working', item: 'a', task: 'echo', instance: 'echo[item 0]' });
-    expect(reply.metrics).toHaveLength(1);
-    expect(reply.metrics[0]).toMatchObject({ items: 1, Task: 'echo' });
+    const [printed, direct, log, metric, ...rest] = readFileSync(outputFile, 'utf8').split('\n');
+    expect([printed, direct, rest]).toStrictEqual(['printed by echo[item 0]', 'written directly', ['']]);
+    expect(JSON.parse(log ?? '')).toMatchObject({ level: 'info', message: 'working', item: 'a', task: 'echo', instance: 'echo[item 0]' });
+    expect(JSON.parse(metric ?? '')).toMatchObject({ items: 1, Task: 'echo', _aws: { CloudWatchMetrics: [{ Metrics: [{ Name: 'items', Unit: 'Count' }] }] } });
+    expect(reply).not.toHaveProperty('logs');
+    expect(reply).not.toHaveProperty('metrics');
     expect(typeof reply.ms).toBe('number');
   });
 
@@ -180,9 +182,15 @@ describe('node worker protocol', () => {
   it('runs a batch: one output per element in order, or the failing element named under its error', async () => {
     const file = path.join(tmp.dir, 'tasks', 'echo.ts');
     const batch = [{ item: 'x', item_index: 2 }, { item: 'y', item_index: 3 }];
+    const before = readFileSync(outputFile, 'utf8').length;
     const reply = await call({ id: 14, file, payload: makePayload('echo', { inputs: { discover: { n: 1 } }, batch }) });
     expect(reply).toMatchObject({ id: 14, ok: true, output: [{ text: 'x-1' }, { text: 'y-1' }] });
-    expect(reply.logs.map((l) => l.instance)).toStrictEqual(['echo[item 2]', 'echo[item 3]']);
+    const logs = readFileSync(outputFile, 'utf8')
+      .slice(before)
+      .split('\n')
+      .filter((line) => line.startsWith('{') && line.includes('"level"'))
+      .map((line) => JSON.parse(line) as { instance: string });
+    expect(logs.map((l) => l.instance)).toStrictEqual(['echo[item 2]', 'echo[item 3]']);
     const failing = await call({ id: 15, file: path.join(tmp.dir, 'tasks', 'failing.ts'), payload: makePayload('failing', { batch: [{ item_index: 7 }] }) });
     expect(failing).toMatchObject({ id: 15, ok: false, error: { type: 'TypeError', message: 'batch element 1 of 1 (item_index 7) failed: bad value', retryable: true } });
   });

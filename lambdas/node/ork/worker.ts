@@ -16,7 +16,7 @@ import { describeFailure, OrkError, ProtocolError } from './errors.js';
 import { loadTask } from './load-task.js';
 import { References, storeFromEnvironment } from './payload-store.js';
 import { inputFields, invoke } from './runtime.js';
-import { jsonLine, ListSink } from './sink.js';
+import { jsonLine, StreamSink } from './sink.js';
 
 interface Request {
   id?: unknown;
@@ -66,12 +66,13 @@ process.on('unhandledRejection', (reason) => {
 
 async function handle(request: Request, references: References): Promise<Record<string, unknown>> {
   const started = performance.now();
-  const logs = new ListSink();
-  const metrics = new ListSink();
+  // ctx.log lines and metric records (EMF) go to stdout as they are written, as on Lambda: what an attempt
+  // logged before it crashed or timed out is in the output the engine keeps (docs/worker-protocol.md).
+  const sink = new StreamSink();
   const reply: Record<string, unknown> = { id: request.id ?? null };
   const previous = new Map<string, string | undefined>();
   if (request.env !== undefined && (request.env === null || typeof request.env !== 'object')) {
-    return { ...reply, ok: false, error: { type: 'Ork.ProtocolError', message: 'env must be an object', retryable: false, traceback: '' }, logs: [], metrics: [], ms: 0 };
+    return { ...reply, ok: false, error: { type: 'Ork.ProtocolError', message: 'env must be an object', retryable: false, traceback: '' }, ms: 0 };
   }
   for (const [key, value] of Object.entries((request.env ?? {}) as Record<string, unknown>)) {
     previous.set(key, process.env[key]);
@@ -83,7 +84,7 @@ async function handle(request: Request, references: References): Promise<Record<
     if (typeof request.file !== 'string' || !request.file) throw ProtocolError("request has no 'file': the path of the task file to run");
     const task = await loadTask(request.file);
     const stray = new Promise<never>((_, reject) => (failInvocation = reject));
-    reply.output = await Promise.race([invoke(request.payload, task, { references, logSink: logs, metricSink: metrics }), stray]);
+    reply.output = await Promise.race([invoke(request.payload, task, { references, logSink: sink, metricSink: sink }), stray]);
     reply.ok = true;
     reply.reads = inputFields(task);
   } catch (error) {
@@ -96,8 +97,6 @@ async function handle(request: Request, references: References): Promise<Record<
       else process.env[key] = value;
     }
   }
-  reply.logs = logs.records;
-  reply.metrics = metrics.records;
   reply.ms = Math.round((performance.now() - started) * 1000) / 1000;
   return reply;
 }
@@ -120,7 +119,7 @@ async function main(): Promise<void> {
       request = JSON.parse(line) as Request;
       if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new Error('a request is a JSON object');
     } catch (error) {
-      send({ id: null, ok: false, error: { type: 'Ork.ProtocolError', message: `bad request line: ${error instanceof Error ? error.message : String(error)}`, retryable: false, traceback: '' }, logs: [], metrics: [] });
+      send({ id: null, ok: false, error: { type: 'Ork.ProtocolError', message: `bad request line: ${error instanceof Error ? error.message : String(error)}`, retryable: false, traceback: '' } });
       continue;
     }
     send(await handle(request, references));

@@ -8,14 +8,15 @@ Lambda container serves many events. The protocol is written down in docs/worker
 - on start it writes ``{"ready": true, "pid": …, "python": "3.11.7"}``;
 - request: ``{"id": 7, "file": "/abs/tasks/process.py", "workflow_dir": "/abs", "payload": {…}, "env": {…}}``
   (``env`` optional: the task's environment variables, set for this invocation only);
-- reply: ``{"id": 7, "ok": true, "output": …, "reads": […], "logs": […], "metrics": […], "ms": 1.3}``
-  or ``{"id": 7, "ok": false, "error": {"type", "message", "retryable", "traceback"}, "logs": …}``.
+- reply: ``{"id": 7, "ok": true, "output": …, "reads": […], "ms": 1.3}``
+  or ``{"id": 7, "ok": false, "error": {"type", "message", "retryable", "traceback"}, "ms": …}``.
   ``reads`` names the payload fields the task's input is built from (null: all of them), so that the
   engine can leave out the upstream outputs the task does not read.
 
 Task code keeps the real stdout and stderr (fds 1 and 2, a file the engine reads after each reply), as on
 Lambda: ``sys.stdout`` is a real file object, and child processes inherit it. Both are flushed before the
-reply is written.
+reply is written. ``ctx.log`` lines and ``ctx.metrics`` records (EMF) are JSON lines on that stdout, written
+as they happen, as on Lambda: what an attempt printed or logged before it crashed or timed out is there.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from .errors import ProtocolError, describe_failure
 from .payload_store import References, store_from_environment
 from .loader import load_task
 from .runtime import input_fields, invoke
-from .sink import ListSink, json_line
+from .sink import StreamSink, json_line
 
 
 def _apply_env(env: Any, previous: dict[str, str | None]) -> None:
@@ -70,8 +71,9 @@ def _flush_output() -> None:
 
 def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
     started = time.perf_counter()
-    logs = ListSink()
-    metrics = ListSink()
+    # ctx.log lines and metric records (EMF) go to stdout as they are written, as on Lambda, where CloudWatch
+    # reads them: what an attempt logged before it crashed or timed out is in the output the engine keeps.
+    sink = StreamSink()
     reply: dict[str, Any] = {"id": request.get("id")}
     previous: dict[str, str | None] = {}
     try:
@@ -85,8 +87,8 @@ def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
             task_file,
             request.get("workflow_dir"),
             references=references,
-            log_sink=logs,
-            metric_sink=metrics,
+            log_sink=sink,
+            metric_sink=sink,
         )
         reply["ok"] = True
         reply["output"] = output
@@ -97,8 +99,6 @@ def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
     finally:
         _restore_env(previous)
         _flush_output()
-    reply["logs"] = logs.records
-    reply["metrics"] = metrics.records
     reply["ms"] = round((time.perf_counter() - started) * 1000, 3)
     return reply
 

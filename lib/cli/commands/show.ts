@@ -56,6 +56,15 @@ Options:
         lines.push(`${name.padEnd(24)}${String(t.instances).padStart(9)}  ${String(t.succeeded).padStart(9)}  ${String(t.failed).padStart(6)}  ${String(t.cancelled ?? 0).padStart(9)}  ${String(t.retried).padStart(7)}  ${t.seconds.toFixed(2).padStart(7)}`);
       }
     }
+    // What the tasks recorded with ctx.metrics.record (metrics.jsonl holds the EMF records).
+    const metricRows = Object.entries(run.tasks ?? {}).flatMap(([name, t]) => (t.metrics ?? []).map((m) => ({ task: name, ...m })));
+    if (metricRows.length > 0) {
+      const figure = (n: number): string => String(Math.round(n * 1000) / 1000);
+      lines.push('', 'METRIC'.padEnd(32) + 'UNIT'.padEnd(14) + 'COUNT'.padStart(8) + 'SUM'.padStart(12) + 'MIN'.padStart(12) + 'MAX'.padStart(12));
+      for (const m of metricRows) {
+        lines.push(`${`${m.task}.${m.name}`.padEnd(32)}${m.unit.padEnd(14)}${String(m.count).padStart(8)}${figure(m.sum).padStart(12)}${figure(m.min).padStart(12)}${figure(m.max).padStart(12)}`);
+      }
+    }
     const tolerated = run.toleratedFailures ?? [];
     if (tolerated.length > 0) {
       lines.push('', `tolerated ${tolerated.length} failed instance${tolerated.length === 1 ? '' : 's'} (tolerate_failures)`);

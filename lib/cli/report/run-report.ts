@@ -95,6 +95,16 @@ function ganttSvg(run: RecordedRun): { svg: string; shown: number } {
   return { svg: `<svg id="gantt" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`, shown: attempts.length };
 }
 
+/** What the tasks recorded with ctx.metrics.record: count, sum, min and max per task, metric and unit. */
+function metricsTable(tasks: RecordedRun['summary']['tasks']): string {
+  const rows = Object.entries(tasks ?? {}).flatMap(([name, t]) => (t.metrics ?? []).map((m) => ({ task: name, ...m })));
+  if (rows.length === 0) return '';
+  return `<h2>Metrics</h2>
+<table id="metrics"><tr><th>task</th><th>metric</th><th>unit</th><th>count</th><th>sum</th><th>min</th><th>max</th></tr>
+${rows.map((m) => `<tr><td>${escapeHtml(m.task)}</td><td>${escapeHtml(m.name)}</td><td>${escapeHtml(m.unit)}</td><td>${m.count}</td><td>${m.sum}</td><td>${m.min}</td><td>${m.max}</td></tr>`).join('\n')}
+</table>`;
+}
+
 /** A self-contained HTML page: the task graph with per-task counts, and a timeline of every attempt. */
 export function renderRunReport(runDir: string, warn?: (message: string) => void): string {
   const run = readRecordedRun(runDir, warn);
@@ -127,6 +137,7 @@ ${Object.entries(s.tasks ?? {})
   .map(([name, t]) => `<tr><td>${escapeHtml(name)}</td><td>${t.instances}</td><td>${t.succeeded}</td><td>${t.failed}</td><td>${t.cancelled ?? 0}</td><td>${t.retried}</td><td>${t.seconds}</td></tr>`)
   .join('\n')}
 </table>
+${metricsTable(s.tasks)}
 <h2>Timeline</h2>
 <div class="meta-line">${gantt.shown} attempt${gantt.shown === 1 ? '' : 's'}${run.attempts.length > gantt.shown ? ` shown of ${run.attempts.length}` : ''}; hover a bar for details.</div>
 ${gantt.svg}
