@@ -530,6 +530,8 @@ def main(input: Input) -> dict:
     expect(json.error?.error).toBe('Ork.Aborted');
     expect(runRecord(dir, json.runId).status).toBe('ABORTED');
     expect(json.tasks.slow?.succeeded).toBe(0);
+    // The three instances Ctrl-C stopped are cancelled, not failed; the other three never started.
+    expect(json.tasks.slow).toMatchObject({ instances: 3, failed: 0, cancelled: 3 });
     expect(existsSync(path.join(dir, 'started-3'))).toBe(false);
     // Every worker of the run is gone, and no other was started behind our back.
     expect(workers.filter(alive)).toEqual([]);
