@@ -156,7 +156,9 @@ def _take_channel() -> tuple[BinaryIO, BinaryIO]:
         sys.exit(2)
     writing = os.dup(PROTOCOL_FD)  # before fd 3 is closed, or this would be fd 3 again
     os.close(PROTOCOL_FD)
-    return os.fdopen(reading, "rb"), os.fdopen(writing, "wb", buffering=0)
+    # Buffered: a write of a large reply that the kernel takes in parts is completed by flush(), which serve()
+    # calls after each reply.
+    return os.fdopen(reading, "rb"), os.fdopen(writing, "wb")
 
 
 def main() -> None:
