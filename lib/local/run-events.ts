@@ -7,7 +7,8 @@ export interface AttemptRecord {
   readonly label: string;
   /** 1 for the first attempt. */
   readonly attempt: number;
-  readonly startedAt: number;
+  /** When it was handed to the runner; set again when it starts on a worker (a wait for one is not its time). */
+  startedAt: number;
   endedAt?: number;
   /**
    * `cancelled`: stopped because the run ended (another instance failed it, or Ctrl-C) before the attempt

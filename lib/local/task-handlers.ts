@@ -123,7 +123,14 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       const sent = reads ? withInputsRead(payload, reads) : payload;
       const pool = task.executor === 'node' ? options.nodePool : options.pool;
       if (!pool) throw new TaskFailure('Ork.UnsupportedExecutor', `task '${task.name}': no worker for executor '${task.executor}'`);
-      const reply = await pool.run({ file, workflow_dir: options.workflowDir, payload: sent, env: task.env }, timeoutMs, () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`));
+      const reply = await pool.run(
+        { file, workflow_dir: options.workflowDir, payload: sent, env: task.env },
+        timeoutMs,
+        () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`),
+        // The attempt's time is its time on a worker, as its timeout is (a Lambda invocation's duration does not
+        // count the wait for an environment either).
+        () => (record.startedAt = Date.now()),
+      );
       // Records a worker still sends in its reply (the workers write them to stdout now, as on Lambda).
       for (const line of reply.logs) {
         options.observer.log?.({ task: task.name, instance: record.label, level: String(line.level ?? 'info'), message: String(line.message ?? ''), record: line });

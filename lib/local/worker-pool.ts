@@ -235,10 +235,13 @@ export class WorkerPool {
 
   /**
    * Runs one invocation on a free worker. With `timeoutMs`, a worker that has not answered by then is
-   * killed (its task cannot be interrupted otherwise) and the call rejects with `onTimeout()`.
+   * killed (its task cannot be interrupted otherwise) and the call rejects with `onTimeout()`. `onStart` is
+   * called when a worker has been found and the call is sent.
    */
-  async run(request: WorkerRequest, timeoutMs?: number, onTimeout?: () => Error): Promise<WorkerReply> {
+  async run(request: WorkerRequest, timeoutMs?: number, onTimeout?: () => Error, onStart?: () => void): Promise<WorkerReply> {
     const worker = await this.acquire();
+    // The attempt starts now, on a worker: the wait for one (a worker starting, under load seconds) is not its.
+    onStart?.();
     this.busy.set(worker, { file: request.file, since: performance.now() });
     let timer: NodeJS.Timeout | undefined;
     try {

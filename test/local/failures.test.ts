@@ -599,6 +599,29 @@ def main() -> dict:
     expect(alive(pid)).toBe(false);
   });
 
+  it('an attempt’s time is its time on a worker: waiting for a free one is not counted', async () => {
+    // One worker for two instances of 1 s: the second waits a second for it, which is not the attempt's.
+    const dir = workflow(
+      'waits-for-worker',
+      `tasks:
+  nap:
+    executor: python
+    file: tasks/nap.py
+    parallel: 2
+`,
+      { 'tasks/nap.py': 'import time\nfrom ork import task\n\n\n@task\ndef main() -> dict:\n    time.sleep(1)\n    return {}\n' },
+    );
+    const result = await ork(dir, '--json', '--max-workers', '1');
+    const json = parse(result);
+    expect(json.status, result.stderr).toBe('SUCCEEDED');
+    const ran = attempts(dir, json.runId).filter((a) => a.status === 'succeeded');
+    expect(ran).toHaveLength(2);
+    const [first, second] = [...ran].sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
+    for (const attempt of ran) expect((attempt.endedAt ?? 0) - (attempt.startedAt ?? 0)).toBeLessThan(1_900);
+    // The second started on the worker once the first had ended.
+    expect(second!.startedAt ?? 0).toBeGreaterThanOrEqual(first!.endedAt ?? 0);
+  });
+
   it('a retry after a timeout runs on a fresh worker: the timed-out one was killed', async () => {
     const dir = workflow(
       'timeout-retry',
