@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { AssetHashType, DockerImage, FileSystem } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -62,6 +62,8 @@ export function pythonTaskCode(workflow: string, workflowDir: string, runtime: l
           if (failure) {
             // false hands over to Docker bundling; without a Docker engine that would end in a stack trace.
             if (dockerEngineRunning()) return false;
+            // Nothing half-built stays behind: code without its dependencies is never an asset.
+            for (const entry of readdirSync(outputDir)) rmSync(path.join(outputDir, entry), { recursive: true, force: true });
             throw new PythonDependenciesError(dependenciesErrorMessage(workflow, target, failure));
           }
           if (cached && 'dir' in cached) copyDependencies(cached.dir, outputDir);

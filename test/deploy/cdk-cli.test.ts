@@ -75,13 +75,18 @@ describe('cdk CLI', () => {
     symlinkSync(ROOT, path.join(project, 'node_modules', 'ork'), 'dir');
     // With the default runtime (python3.14 on arm64) this machine's index has no pydantic-core wheel: synth
     // stops with one line naming the runtime, the missing wheels and the fix — no stack trace, no asset.
-    const refused = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices'], project);
+    const refusedOut = path.join(tmp, 'refused.out');
+    const refused = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', '-o', refusedOut], project);
     expect(refused.status, explain('cdk synth (default runtime)', refused)).not.toBe(0);
     // The CDK CLI colours what the app writes to stderr, chunk by chunk: read the text without the escapes.
     const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
     const line = plain(refused.stderr).split('\n').find((l) => l.startsWith('ork: '));
     expect(line, refused.stderr).toMatch(/^ork: cannot build the python code of workflow my-flow for python3\.14 on arm64: pip found no manylinux2014_aarch64 wheels for cp314 of pydantic-core==[\d.]+, and Docker \(the fallback\) is not running\. Fix: .*-c pythonRuntime=python3\.11/);
     expect(refused.stderr).not.toMatch(/^\s+at /m);
+    // No asset was produced: CDK leaves its bundling folder (asset.<hash>-building or -error), empty.
+    const assets = readdirSync(refusedOut).filter((entry) => entry.startsWith('asset.'));
+    expect(assets.every((entry) => /-(building|error)$/.test(entry))).toBe(true);
+    for (const entry of assets) expect(readdirSync(path.join(refusedOut, entry)), entry).toEqual([]);
     // A runtime that does not exist: one line too.
     const unknown = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', '-c', 'pythonRuntime=python3.99'], project);
     expect(plain(unknown.stderr), explain('cdk synth -c pythonRuntime=python3.99', unknown)).toMatch(/^ork: -c pythonRuntime=python3\.99: not a Lambda Python runtime; one of python3\.11, /m);
