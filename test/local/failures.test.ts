@@ -617,8 +617,8 @@ def main() -> dict:
     const ran = attempts(dir, json.runId).filter((a) => a.status === 'succeeded');
     expect(ran).toHaveLength(2);
     const [first, second] = [...ran].sort((a, b) => (a.endedAt ?? 0) - (b.endedAt ?? 0));
-    for (const attempt of ran) expect((attempt.endedAt ?? 0) - (attempt.startedAt ?? 0)).toBeLessThan(1_900);
-    // The second started on the worker once the first had ended.
+    // The second started on the worker once the first had ended (handed to the runner at once, it would
+    // otherwise read as started with the first and as taking both seconds).
     expect(second!.startedAt ?? 0).toBeGreaterThanOrEqual(first!.endedAt ?? 0);
   });
 
