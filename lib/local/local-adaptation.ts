@@ -1,15 +1,9 @@
 import type { MapState, State, StateMachineDefinition, SubMachine, TaskState } from '../../compiler/index.js';
 import { isDistributedMap, type DistributedMapDefinition } from './distributed-map.js';
+import type { LocalAdaptation } from './local-adaptation-pass.js';
+import { taskParametersInHandler } from './task-parameters-in-handler.js';
 
-/**
- * The local interpreter runs the deployed definition. Where it differs from AWS, a named pass rewrites
- * only that feature; each pass says what it changes and why, and a test pins it (test/local).
- */
-export interface LocalAdaptation {
-  readonly name: string;
-  readonly why: string;
-  apply(definition: StateMachineDefinition): StateMachineDefinition;
-}
+export type { LocalAdaptation } from './local-adaptation-pass.js';
 
 /**
  * The longest timer Node can set (2^31 − 1 ms, about 24.8 days). A longer one, such as AWS's default Task
@@ -111,8 +105,8 @@ export const distributedMapInRunner: LocalAdaptation = {
   },
 };
 
-/** In this order: the timeout and inline passes also reach into Distributed Maps' ItemProcessors before those leave the definition. */
-export const LOCAL_ADAPTATIONS: readonly LocalAdaptation[] = [taskTimeoutInRunner, inlineMapConcurrency, distributedMapInRunner];
+/** In this order: the first three also reach into Distributed Maps' ItemProcessors before those leave the definition. */
+export const LOCAL_ADAPTATIONS: readonly LocalAdaptation[] = [taskTimeoutInRunner, inlineMapConcurrency, taskParametersInHandler, distributedMapInRunner];
 
 export function adaptForLocal(definition: StateMachineDefinition, passes: readonly LocalAdaptation[] = LOCAL_ADAPTATIONS): StateMachineDefinition {
   return passes.reduce((current, pass) => pass.apply(current), definition);

@@ -7,6 +7,7 @@ import { findFanOutMaps, fanOutSize } from './fan-out-sizes.js';
 import { createDistributedMapHandlers, MapRunFailure } from './distributed-map-runner.js';
 import { inlineToleratedFailures } from './inline-tolerated-failures.js';
 import { adaptForLocal, distributedMapsOf } from './local-adaptation.js';
+import { withMovedParameters } from './task-parameters-in-handler.js';
 import type { AttemptRecord, RunObserver, ToleratedFailure } from './run-events.js';
 import { RunRecorder, createRunDirectory, currentOwner, type RunError, type RunStatus, type RunSummary } from './run-recorder.js';
 import { RunStats, type TaskSummary } from './run-stats.js';
@@ -17,6 +18,7 @@ import { createTaskHandlers, failedAttemptOf, TaskFailure, type TaskHandler } fr
 import { WorkerPool } from './worker-pool.js';
 import { findExecutable } from './worker-reaper.js';
 import { workerReservations } from './worker-reservations.js';
+import { resolveVersionManagerShim } from './version-manager-shim.js';
 
 export interface LocalRunOptions {
   readonly definition: StateMachineDefinition;
@@ -101,7 +103,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   };
   const recorder = new RunRecorder(runDir, summary);
   const payloadDir = path.join(runDir, 'payloads');
-  const local = adaptForLocal(substitutePlaceholders(options.definition, localSubstitutions(options.manifest, payloadDir)));
+  const substituted = substitutePlaceholders(options.definition, localSubstitutions(options.manifest, payloadDir));
+  const local = adaptForLocal(substituted);
   recorder.writeJson('definition.json', options.definition);
   recorder.writeJson('local-definition.json', local);
   recorder.writeJson('manifest.json', options.manifest);
@@ -119,8 +122,11 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   };
 
   // The payload folders of the runs --resume reuses outputs from: their references are honoured too.
-  const env = withResumedPayloadDirs(options.env ?? process.env, options.runsDir, options.resume?.runId);
-  const python = options.python ?? env.ORK_PYTHON ?? 'python3';
+  const given = withResumedPayloadDirs(options.env ?? process.env, options.runsDir, options.resume?.runId);
+  const interpreter = await resolveVersionManagerShim(options.python ?? given.ORK_PYTHON ?? 'python3', given, options.workflowDir);
+  const python = interpreter.command;
+  // As the shim's `exec` would run it: the interpreter's bin folder first on PATH (its pip, its scripts).
+  const env = interpreter.binDir ? { ...given, PATH: [interpreter.binDir, given.PATH].filter(Boolean).join(path.delimiter) } : given;
   const pool = new WorkerPool({
     command: python,
     args: ['-m', 'ork.worker'],
@@ -171,7 +177,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     State: { RetryCount: 0 },
     Task: { Token: 'local' },
   };
-  const handlers: Record<string, TaskHandler> = { ...taskHandlers };
+  const handlers = withMovedParameters(substituted, taskHandlers);
   Object.assign(
     handlers,
     createDistributedMapHandlers({ maps: distributedMapsOf(local), handlers, StateMachine, manifest: options.manifest, parentContext: context, observer, signal: children.signal }),

@@ -93,8 +93,8 @@ function edited(edit: (d: StateMachineDefinition & { States: Record<string, any>
 const LONGEST = LONGEST_LOCAL_TIMEOUT_SECONDS;
 
 describe('local adaptation passes', () => {
-  it('are these three, in this order, each saying why', () => {
-    expect(LOCAL_ADAPTATIONS.map((p) => p.name)).toEqual(['task-timeout-in-runner', 'inline-map-concurrency', 'distributed-map-in-runner']);
+  it('are these four, in this order, each saying why', () => {
+    expect(LOCAL_ADAPTATIONS.map((p) => p.name)).toEqual(['task-timeout-in-runner', 'inline-map-concurrency', 'task-parameters-in-handler', 'distributed-map-in-runner']);
     for (const pass of LOCAL_ADAPTATIONS) expect(pass.why.length).toBeGreaterThan(40);
   });
 
@@ -153,7 +153,7 @@ describe('local adaptation passes', () => {
     expect(adaptForLocal(definition(), [])).toStrictEqual(definition());
   });
 
-  it('on every compiled example, changes only Tasks’ TimeoutSeconds, inline Maps’ MaxConcurrency and Distributed Maps (into Tasks)', () => {
+  it('on every compiled example, changes only Tasks’ TimeoutSeconds and Parameters, inline Maps’ MaxConcurrency and Distributed Maps (into Tasks)', () => {
     const changed = (a: unknown, b: unknown, at: string, out: string[]): string[] => {
       if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
         for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) changed((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}.${key}`, out);
@@ -166,7 +166,7 @@ describe('local adaptation passes', () => {
       const replaced = [...distributedMapsOf(adapted).keys()];
       const paths = changed(compiled, adapted, '$', []).filter((p) => !replaced.some((name) => p.includes(`.States.${name}.`)));
       expect(paths.length, name).toBeGreaterThan(0);
-      for (const p of paths) expect(p, name).toMatch(/\.(TimeoutSeconds|MaxConcurrency)$/);
+      for (const p of paths) expect(p, name).toMatch(/\.(TimeoutSeconds|MaxConcurrency)$|\.Parameters\./);
     }
   });
 });

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, permissiveHost, Placeholders, type CompileResult } from '../../compiler/index.js';
 import { createDistributedMapHandlers } from '../../lib/local/distributed-map-runner.js';
 import { adaptForLocal, distributedMapsOf } from '../../lib/local/local-adaptation.js';
+import { withMovedParameters } from '../../lib/local/task-parameters-in-handler.js';
 import { substitutePlaceholders } from '../../lib/local/substitute-placeholders.js';
 import type { TaskHandler } from '../../lib/local/task-handlers.js';
 
@@ -85,9 +86,10 @@ async function runWith(items: number): Promise<Measured> {
     },
   };
   const parentContext = { Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:bounded:${items}` }, StateMachine: { Name: 'bounded' }, State: { RetryCount: 0 } };
-  Object.assign(handlers, createDistributedMapHandlers({ maps: distributedMapsOf(local), handlers, StateMachine, manifest: compiled.manifest!, parentContext, observer: {} }));
+  const all = withMovedParameters(definition, handlers);
+  Object.assign(all, createDistributedMapHandlers({ maps: distributedMapsOf(local), handlers: all, StateMachine, manifest: compiled.manifest!, parentContext, observer: {} }));
   const machine = new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } });
-  const execution = machine.run({} as never, { overrides: { taskResourceLocalHandlers: handlers as never }, context: parentContext as never });
+  const execution = machine.run({} as never, { overrides: { taskResourceLocalHandlers: all as never }, context: parentContext as never });
   let parentEvents = 0;
   let largestParentState = 0;
   const watched = (async () => {

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateMachineDefinition, TaskManifest } from '../../compiler/index.js';
 import { createDistributedMapHandlers, MapRunFailure } from '../../lib/local/distributed-map-runner.js';
 import { adaptForLocal, distributedMapsOf } from '../../lib/local/local-adaptation.js';
+import { withMovedParameters } from '../../lib/local/task-parameters-in-handler.js';
 import type { ToleratedFailure } from '../../lib/local/run-events.js';
 import type { TaskHandler } from '../../lib/local/task-handlers.js';
 
@@ -60,7 +61,7 @@ async function run(definition: StateMachineDefinition, handlers: Record<string, 
   const local = adaptForLocal(definition);
   const tolerated: ToleratedFailure[] = [];
   const sized: number[] = [];
-  const all: Record<string, TaskHandler> = { ...handlers };
+  const all = withMovedParameters(definition, handlers);
   const parentContext = { Execution: { Id: 'arn:aws:states:us-east-1:000000000000:execution:dm:run' }, StateMachine: { Name: 'dm' }, State: { RetryCount: 0 } };
   Object.assign(
     all,
