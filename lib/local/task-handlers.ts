@@ -125,11 +125,16 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       if (!pool) throw new TaskFailure('Ork.UnsupportedExecutor', `task '${task.name}': no worker for executor '${task.executor}'`);
       const reply = await pool.run(
         { file, workflow_dir: options.workflowDir, payload: sent, env: task.env },
-        timeoutMs,
-        () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`),
-        // The attempt's time is its time on a worker, as its timeout is (a Lambda invocation's duration does not
-        // count the wait for an environment either).
-        () => (record.startedAt = Date.now()),
+        {
+          timeoutMs,
+          onTimeout: () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`),
+          // The attempt's time is its time on a worker, as its timeout is (a Lambda invocation's duration does not
+          // count the wait for an environment either).
+          onStart: () => (record.startedAt = Date.now()),
+          onEnd: () => (record.endedAt = Date.now()),
+          memoryMb: task.memoryMb,
+          onOutOfMemory: (usedMb) => outOfMemory(task, record.label, usedMb),
+        },
       );
       // Records a worker still sends in its reply (the workers write them to stdout now, as on Lambda).
       for (const line of reply.logs) {
@@ -166,10 +171,23 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       if (error !== null && typeof error === 'object') failedAttempts.set(error, record);
       throw error;
     } finally {
-      record.endedAt = Date.now();
+      record.endedAt ??= Date.now();
       options.observer.attemptEnded?.(record);
     }
   };
+}
+
+/**
+ * What AWS reports when a task's processes pass its `memory:`. Lambda stops the function and the invocation
+ * fails with Runtime.OutOfMemory; ECS stops the container (OutOfMemoryError), which then sends no heartbeat,
+ * and Step Functions fails the state with States.HeartbeatTimeout (locally at once, not after HeartbeatSeconds).
+ */
+function outOfMemory(task: TaskManifestEntry, label: string, usedMb: number): TaskFailure {
+  const used = `task '${task.name}' (${label}) ran out of memory: its processes used ${usedMb} MB, more than its memory: ${task.memoryMb} MB`;
+  if (task.executor === 'container') {
+    return new TaskFailure('States.HeartbeatTimeout', `${used}. ECS stops such a container (OutOfMemoryError: Container killed due to memory usage) and the state fails when its heartbeats stop`);
+  }
+  return new TaskFailure('Runtime.OutOfMemory', `${used}. Lambda stops such a function (Runtime exited with error: signal: killed); give the task more memory: or make it use less`);
 }
 
 /** The payload with only the upstream outputs (`inputs`) the task reads. */

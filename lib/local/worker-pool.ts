@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ProtocolWorker, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol-worker.js';
+import { childrenOf, treeResidentBytes } from './process-memory.js';
 import { reaped } from './worker-reaper.js';
 
 /**
@@ -18,6 +19,12 @@ export const IDLE_RETIRE_MS = 10_000;
 /** A call running this long on a worker none of whose processes is runnable is blocked (sleep, I/O). */
 const BLOCKED_AFTER_MS = 100;
 
+/**
+ * How often the memory of workers running a call with a memory limit is read. A Lambda sandbox's cgroup stops
+ * a function the moment it passes its memory; here an allocation is seen within this time.
+ */
+export const MEMORY_SAMPLE_MS = 50;
+
 /** How long the reaper lets a worker exit on SIGTERM before it kills it. */
 const STOP_GRACE_MS = 1000;
 
@@ -33,6 +40,23 @@ export interface WorkerPoolOptions extends WorkerOptions {
   readonly reaper?: string;
 }
 
+/** How one call is timed. */
+export interface CallOptions {
+  /** Kills the worker and rejects with `onTimeout()` when the task has not returned by then. */
+  readonly timeoutMs?: number | undefined;
+  readonly onTimeout?: () => Error;
+  /** The call is sent to a worker: the attempt starts. */
+  readonly onStart?: () => void;
+  /** The call has ended (replied, failed or timed out), before its worker takes another. */
+  readonly onEnd?: () => void;
+  /**
+   * The most memory the worker's processes may hold while the call runs, as a Lambda sandbox's memory size:
+   * above it the worker is killed and the call rejects with `onOutOfMemory(used MB)`. Watched where /proc is.
+   */
+  readonly memoryMb?: number | undefined;
+  readonly onOutOfMemory?: (usedMb: number) => Error;
+}
+
 interface Waiter {
   readonly resolve: (worker: ProtocolWorker) => void;
   readonly reject: (error: Error) => void;
@@ -42,6 +66,8 @@ interface Call {
   /** The task file the call runs (what reserve() counts by). */
   readonly file: string;
   readonly since: number;
+  /** The memory limit being watched, and how to stop the call when it is passed. */
+  readonly memory?: { readonly bytes: number; readonly exceeded: (usedBytes: number) => void };
 }
 
 /**
@@ -66,6 +92,7 @@ export class WorkerPool {
   private starting = 0;
   private closed = false;
   private growTimer: NodeJS.Timeout | undefined;
+  private memoryTimer: NodeJS.Timeout | undefined;
   private retireTimer: NodeJS.Timeout | undefined;
   readonly maxWorkers: number;
   private readonly idleRetireMs: number;
@@ -236,53 +263,80 @@ export class WorkerPool {
   /**
    * Runs one invocation on a free worker. With `timeoutMs`, a worker that has not answered by then is
    * killed (its task cannot be interrupted otherwise) and the call rejects with `onTimeout()`. `onStart` is
-   * called when a worker has been found and the call is sent.
+   * called when a worker has been found and the call is sent; `onEnd` when it has ended, before the worker
+   * goes to the next call (which would otherwise be seen to start before this one ended).
    */
-  async run(request: WorkerRequest, timeoutMs?: number, onTimeout?: () => Error, onStart?: () => void): Promise<WorkerReply> {
+  async run(request: WorkerRequest, options: CallOptions = {}): Promise<WorkerReply> {
+    const { timeoutMs, onTimeout, onStart, onEnd, memoryMb, onOutOfMemory } = options;
     const worker = await this.acquire();
     // The attempt starts now, on a worker: the wait for one (a worker starting, under load seconds) is not its.
     onStart?.();
-    this.busy.set(worker, { file: request.file, since: performance.now() });
     let timer: NodeJS.Timeout | undefined;
+    let fail!: (error: Error) => void;
+    const failed = new Promise<never>((_, reject) => (fail = reject));
+    let answered = false;
+    /** Stops the call: its worker is killed (its task cannot be interrupted otherwise). */
+    const stopWith = (error: Error): void => {
+      if (answered) return;
+      answered = true;
+      // What the attempt wrote before it is killed goes on the error: the run records it.
+      const output = worker.outputSoFar();
+      if (output) Object.assign(error, { output });
+      void this.stop(worker, true);
+      fail(error);
+    };
+    const memory =
+      memoryMb !== undefined && memoryMb > 0
+        ? { bytes: memoryMb * 1024 * 1024, exceeded: (used: number) => stopWith(onOutOfMemory ? onOutOfMemory(Math.round(used / (1024 * 1024))) : new Error('out of memory')) }
+        : undefined;
+    this.busy.set(worker, { file: request.file, since: performance.now(), ...(memory ? { memory } : {}) });
+    if (memory) this.watchMemory();
     try {
-      // The timeout covers the task, not the reading of its reply (docs/worker-protocol.md).
-      const call = worker.call(request, () => clearTimeout(timer));
-      if (timeoutMs === undefined) return await call;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const error = onTimeout ? onTimeout() : new Error('timed out');
-          // What the attempt wrote before it is killed goes on the timeout's error: the run records it.
-          const output = worker.outputSoFar();
-          if (output) Object.assign(error, { output });
-          void this.stop(worker, true);
-          reject(error);
-        }, timeoutMs);
+      // The timeout covers the task, not the reading of its reply (docs/worker-protocol.md); nor does the memory watch.
+      const reply = worker.call(request, () => {
+        clearTimeout(timer);
+        answered = true;
       });
-      return await Promise.race([call, timeout]);
+      if (timeoutMs !== undefined) timer = setTimeout(() => stopWith(onTimeout ? onTimeout() : new Error('timed out')), timeoutMs);
+      return await Promise.race([reply, failed]);
     } finally {
+      answered = true;
       if (timer) clearTimeout(timer);
+      onEnd?.();
       this.release(worker);
     }
+  }
+
+  /** While calls with a memory limit run, reads their workers' memory every MEMORY_SAMPLE_MS. */
+  private watchMemory(): void {
+    if (this.memoryTimer || this.closed) return;
+    this.memoryTimer = setInterval(() => {
+      let watching = false;
+      for (const [worker, call] of this.busy) {
+        if (!call.memory || worker.pid === undefined) continue;
+        watching = true;
+        // Under a reaper, the worker and what it started are the reaper's descendants; the reaper is not the task's.
+        const used = treeResidentBytes(worker.pid, this.options.reaper !== undefined);
+        if (used !== undefined && used > call.memory.bytes) call.memory.exceeded(used);
+      }
+      if (!watching) {
+        clearInterval(this.memoryTimer);
+        this.memoryTimer = undefined;
+      }
+    }, MEMORY_SAMPLE_MS);
+    this.memoryTimer.unref();
   }
 
   async close(): Promise<void> {
     this.closed = true;
     if (this.growTimer) clearTimeout(this.growTimer);
     if (this.retireTimer) clearTimeout(this.retireTimer);
+    if (this.memoryTimer) clearInterval(this.memoryTimer);
     for (let waiter = this.waiting.shift(); waiter; waiter = this.waiting.shift()) waiter.reject(new Error('worker pool is closed'));
     await Promise.all([...this.all].map((w) => this.stop(w, false)));
     this.all.clear();
     this.idle.length = 0;
     this.busy.clear();
-  }
-}
-
-/** Children of a process, from /proc (undefined where that file is missing). */
-function childrenOf(pid: number): number[] | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
-  } catch {
-    return undefined;
   }
 }
 

@@ -134,7 +134,7 @@ describe('ProtocolWorker', () => {
     const pool = new WorkerPool({ command: process.execPath, args: [fake], label: 'fake worker', cwd: tmp.dir, env: { ...process.env, MODE: 'slow-reply' } });
     try {
       // The reply starts at once and takes 1.5 s to complete: past the 1 s timeout, which it must not trip.
-      const reply = await pool.run(request({}), 1000, () => new Error('timed out'));
+      const reply = await pool.run(request({}), { timeoutMs: 1000, onTimeout: () => new Error('timed out') });
       expect(reply.output).toBe('x'.repeat(1000));
     } finally {
       await pool.close();
