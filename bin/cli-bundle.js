@@ -1,6 +1,6 @@
 // Starts the CLI from a cached esbuild bundle of the TypeScript sources: a fresh clone needs no build step,
 // and `ork validate` starts in about half the time that transpiling on every run (tsx) takes.
-import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -37,8 +37,8 @@ async function build(outdir) {
     sourcemap: 'inline',
     logLevel: 'silent',
   });
-  // Another ork process may be building at the same time: the rename makes the switch atomic.
-  rmSync(outdir, { recursive: true, force: true });
+  // Another ork process may have built the same sources meanwhile (test files start many at once): the first
+  // rename wins, and a folder that another process may be importing from is never replaced or removed.
   try {
     renameSync(staging, outdir);
   } catch {
@@ -46,19 +46,30 @@ async function build(outdir) {
   }
 }
 
+/** Bundles of older sources, left a while for processes that may still be loading their chunks. */
+function removeStale(current) {
+  const hour = 60 * 60 * 1000;
+  for (const entry of readdirSync(CACHE)) {
+    const full = path.join(CACHE, entry);
+    try {
+      if (entry !== current && Date.now() - statSync(full).mtimeMs > hour) rmSync(full, { recursive: true, force: true });
+    } catch {
+      // removed by another process
+    }
+  }
+}
+
 /** The CLI's main module: the bundle when it can be had, else the TypeScript sources through tsx. */
 export async function loadCli() {
-  const bundle = path.join(CACHE, 'main.js');
   try {
-    let fresh = false;
-    try {
-      fresh = statSync(bundle).mtimeMs >= newestSourceTime();
-    } catch {
-      fresh = false;
-    }
-    if (!fresh) {
-      mkdirSync(path.dirname(CACHE), { recursive: true });
-      await build(CACHE);
+    // One folder per state of the sources, named by their newest modification time.
+    const version = String(Math.floor(newestSourceTime()));
+    const outdir = path.join(CACHE, version);
+    const bundle = path.join(outdir, 'main.js');
+    if (!existsSync(bundle)) {
+      mkdirSync(CACHE, { recursive: true });
+      await build(outdir);
+      removeStale(version);
     }
     return await import(pathToFileURL(bundle).href);
   } catch {

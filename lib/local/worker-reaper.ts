@@ -40,12 +40,17 @@ try:
 except Exception:
     prctl = None
 
+reaper = os.getpid()
 worker = os.fork()
 if worker == 0:
     try:
         os.setpgid(0, 0)
         if prctl is not None:
             prctl(1, signal.SIGKILL, 0, 0, 0)  # the worker dies with its reaper
+            if os.getppid() != reaper:
+                os._exit(1)  # the reaper died before that was set (stopped as it started): no orphan
+        # Only stdio and the protocol channel: a descriptor ork's own parent left open stays out of the tasks.
+        os.closerange(4, 65536)
         os.execvp(command[0], command)
     except BaseException as error:
         os.write(2, ("cannot start %s: %s\n" % (command[0], error)).encode())

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import { descendantsOf } from '../../bench/support/process-tree.js';
 import { pythonSdkPath } from '../../lib/package-root.js';
 import { runLocally } from '../../lib/local/run-workflow.js';
 import { WorkerPool } from '../../lib/local/worker-pool.js';
+import { reaped } from '../../lib/local/worker-reaper.js';
 import { compileCleanly, ROOT, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
@@ -352,6 +353,35 @@ def main():
 `;
 
 describe('no process of a run holds it or outlives ork', () => {
+  it('reapers killed while they start leave no worker behind', async () => {
+    // An `ork run` was found hanging on a worker whose parent was init: its reaper had been stopped as it
+    // started. The worker now checks, after PR_SET_PDEATHSIG, that its reaper is still its parent (the idiom
+    // prctl(2) gives). That window is microseconds wide and this does not hit it reliably; it checks the
+    // property around it: kills spread over the reaper's start (the interpreter itself, not a shim, so that the
+    // fork happens within the spread) leave nothing running.
+    const python = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' }).stdout.trim();
+    const marker = `ork-reaper-race-${process.pid}`;
+    const starts = Array.from({ length: 60 }, (_, i) => {
+      const { command, args } = reaped(python, 1000, python, ['-c', 'import time; time.sleep(60)', marker]);
+      const child = spawn(command, args, { stdio: 'ignore' });
+      return new Promise<void>((resolve) => {
+        setTimeout(() => child.kill('SIGKILL'), i);
+        child.on('exit', () => resolve());
+      });
+    });
+    await Promise.all(starts);
+    const left = (): number[] =>
+      readdirSync('/proc')
+        .filter((name) => /^\d+$/.test(name))
+        .map(Number)
+        .filter((pid) => alive(pid) && readCommand(pid).includes(marker) && !readCommand(pid).includes('-I -S'));
+    await waitFor('the workers of the killed reapers to be gone', () => left().length === 0, 5_000).catch((error: Error) => {
+      const pids = left();
+      for (const pid of pids) process.kill(pid, 'SIGKILL');
+      throw new Error(`${error.message}: ${pids.length} left`);
+    });
+  });
+
   it('a task that leaves a `sleep` running (plain and setsid): the run ends within seconds, and the sleeps with it', async () => {
     const pids = path.join(work, 'left-behind.pids');
     const dir = writeWorkflowFiles(path.join(work, 'left-behind'), {
