@@ -1,5 +1,5 @@
 import type { CountSource, FieldReference, TaskSpec } from '../model/index.js';
-import { ARRAY_RANGE_LIMIT, EXPRESS_MAX_SECONDS, INLINE_FAN_OUT_LIMIT, worstInstanceSeconds } from '../model/index.js';
+import { ARRAY_RANGE_LIMIT, EXPRESS_MAX_SECONDS, INLINE_FAN_OUT_LIMIT, LAMBDA_MAX_TIMEOUT_SECONDS, worstInstanceSeconds } from '../model/index.js';
 import type { ItemBatcher, ItemReader, MapState, PayloadTemplate, State } from './asl-types.js';
 import { chain, single, type Fragment } from './fragment.js';
 import { outputSpillBytes, type FanOutContext } from './fan-out-context.js';
@@ -9,7 +9,6 @@ import { Placeholders, ref } from './placeholders.js';
 import { runInstance } from './run-instance.js';
 
 /** Lambda runs at most 15 minutes, however many instances a batch holds. */
-const LAMBDA_MAX_SECONDS = 900;
 
 type PerChild = 'one' | 'list';
 
@@ -29,7 +28,7 @@ function executionType(task: TaskSpec, childSeconds: number | undefined): 'EXPRE
 /** The per-attempt timeout of a batch: each instance of it may take the task's timeout. */
 function batchTimeout(task: TaskSpec, batchSize: number | undefined): number | undefined {
   if (batchSize === undefined || task.timeoutSeconds === undefined) return undefined;
-  return Math.min(LAMBDA_MAX_SECONDS, task.timeoutSeconds * batchSize);
+  return Math.min(LAMBDA_MAX_TIMEOUT_SECONDS, task.timeoutSeconds * batchSize);
 }
 
 interface DistributedMapParts {
@@ -76,7 +75,7 @@ function instanceChild(context: FanOutContext, kind: 'foreach' | 'parallel'): { 
   const stateName = names.instanceState(task.name, 'child');
   const helper = (s: string): string => names.helper(task.name, s);
   const timeout = batchTimeout(task, batchSize);
-  const seconds = worstInstanceSeconds(task, batchSize !== undefined ? (timeout ?? LAMBDA_MAX_SECONDS) : task.timeoutSeconds);
+  const seconds = worstInstanceSeconds(task, batchSize !== undefined ? (timeout ?? LAMBDA_MAX_TIMEOUT_SECONDS) : task.timeoutSeconds);
   if (batchSize !== undefined) {
     const source = { parallelCount: kind === 'parallel' ? '$.BatchInput.parallel_count' : 1, ...(kind === 'foreach' ? { parallelIndex: 0 } : {}), params: '$.BatchInput.params', inputs: '$.BatchInput.inputs', batch: '$.Items', executionId: '$.BatchInput.execution_id' };
     return { child: runInstance(task, context.workflow, source, { stateName, outputSpillBytes: outputSpillBytes(batchSize), ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) }, helper), seconds };

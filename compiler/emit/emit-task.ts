@@ -1,5 +1,5 @@
 import type { TaskSpec } from '../model/index.js';
-import { ARRAY_RANGE_LIMIT, fanOutKinds, INLINE_FAN_OUT_LIMIT, MAX_FAN_OUT } from '../model/index.js';
+import { ARRAY_RANGE_LIMIT, fanOutKinds, fanOutLimit, INLINE_FAN_OUT_LIMIT } from '../model/index.js';
 import type { PassState, State } from './asl-types.js';
 import { chain, type Fragment } from './fragment.js';
 import { distributedChunks, distributedForeach, distributedForeachParallel, distributedParallel } from './distributed-fan-out.js';
@@ -66,9 +66,9 @@ export function emitTask(task: TaskSpec, emitContext: TaskEmitContext): Fragment
       if (kinds.inline) return inlineParallel(context, parallel);
       return parallel.count <= ARRAY_RANGE_LIMIT ? distributedParallel(context, parallel) : distributedChunks(context, parallel);
     }
-    const max = kinds.distributed
-      ? { count: fanOut.batchSize !== undefined || fanOut.tolerateFailures !== undefined ? ARRAY_RANGE_LIMIT : MAX_FAN_OUT, why: fanOut.batchSize !== undefined ? 'the most a batched fan-out supports' : fanOut.tolerateFailures !== undefined ? 'the most a fan-out with tolerate_failures supports' : 'the most a fan-out supports' }
-      : { count: ARRAY_RANGE_LIMIT, why: 'the most an inline fan-out supports (States.ArrayRange); remove mode: inline to go distributed' };
+    const limit = fanOutLimit(fanOut);
+    // The Fail state's cause says how to go past a limit the user chose (mode: inline).
+    const max = { count: limit.count, why: fanOut.mode === 'inline' ? `${limit.why}; ${limit.hint}` : limit.why };
     const count = countGuards(task, parallel.ref, names, none, max, guards);
     const path = fieldPath(parallel.ref.task, parallel.ref.field);
     const branches: Fragment[] = [];
@@ -99,7 +99,8 @@ export function emitTask(task: TaskSpec, emitContext: TaskEmitContext): Fragment
     const steps: Fragment[] = [];
     if (parallel.kind === 'reference') {
       const countGuardSet: Guards = { states: {}, rules: [] };
-      const count = countGuards(task, parallel.ref, names, none, { count: ARRAY_RANGE_LIMIT, why: 'the most instances per element a fan-out supports (States.ArrayRange)' }, countGuardSet);
+      const { count: most, why } = fanOutLimit(fanOut);
+      const count = countGuards(task, parallel.ref, names, none, { count: most, why }, countGuardSet);
       steps.push({ start: count.start, states: { ...count.states, [count.next]: { Type: 'Choice', Choices: countGuardSet.rules, Default: '' }, ...countGuardSet.states }, exits: [count.next] });
     }
     const inline = kinds.inline ? inlineForeachParallel(context, foreach, parallel) : undefined;

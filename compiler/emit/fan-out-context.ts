@@ -1,4 +1,4 @@
-import type { TaskSpec } from '../model/index.js';
+import { STATE_DATA_MAX_BYTES, type TaskSpec } from '../model/index.js';
 import type { PayloadTemplate } from './asl-types.js';
 import { resultPath } from './payload.js';
 import type { StateNames } from './state-names.js';
@@ -23,8 +23,8 @@ export function upstreamInputs(upstream: readonly string[]): PayloadTemplate {
   return inputs;
 }
 
-/** Budget of one state for a list of outputs: well under the 256 KiB a state may carry. */
-const LIST_OF_OUTPUTS_BYTES = 160 * 1024;
+/** Budget of one state for a list of outputs: well under what a state may carry (the rest of the state needs room). */
+const LIST_OF_OUTPUTS_BYTES = Math.floor(STATE_DATA_MAX_BYTES * 0.625);
 /** A reference to a stored output is about this big; spilling smaller outputs would not help. */
 const SMALLEST_SPILL_BYTES = 256;
 

@@ -1,4 +1,4 @@
-import type { TaskSpec } from '../model/index.js';
+import { DEFAULT_HEARTBEAT_SECONDS, type TaskSpec } from '../model/index.js';
 import type { Catcher, PassState, PayloadTemplate, TaskState } from './asl-types.js';
 import { chain, single, type Fragment } from './fragment.js';
 import { PAYLOAD_VERSION, StatePaths } from './payload.js';
@@ -116,7 +116,7 @@ export function runInstance(task: TaskSpec, workflow: string, source: InstanceSo
         ],
       },
     },
-    HeartbeatSeconds: task.heartbeatSeconds ?? 300,
+    HeartbeatSeconds: task.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS,
     ...common,
   };
   return chain([single(helperName('payload'), prepare), single(name, run)]);

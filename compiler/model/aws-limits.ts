@@ -1,8 +1,23 @@
 /**
- * AWS Step Functions quotas that the local engine and the compiler enforce as AWS does (docs/local-engine.md,
- * "AWS limits"). Limits that concern fan-outs (inline Map width, States.ArrayRange, Distributed Map
- * concurrency) are in fan-out-kinds.ts.
+ * AWS quotas and behaviours that the compiler, the local engine, the deploy and the cost model depend on, each
+ * stated once (docs/local-engine.md, "AWS limits"). What Ork decides from them (when a fan-out goes
+ * distributed, how far it scales) is in fan-out-kinds.ts.
  */
+
+/** A Lambda function runs at most 15 minutes. */
+export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
+
+/** An inline Map runs about 40 iterations at once, whatever its MaxConcurrency says above that. */
+export const INLINE_MAP_CONCURRENCY = 40;
+
+/** `States.ArrayRange` returns at most 1,000 items. */
+export const ARRAY_RANGE_LIMIT = 1000;
+
+/** Distributed Map's ceiling on concurrent child executions. */
+export const DISTRIBUTED_MAX_CONCURRENCY = 10_000;
+
+/** Express executions end after five minutes. */
+export const EXPRESS_MAX_SECONDS = 300;
 
 /**
  * The most data a state's input or output, an execution's input or a task's result may hold: 256 KiB of

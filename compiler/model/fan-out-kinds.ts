@@ -1,15 +1,33 @@
+import { ARRAY_RANGE_LIMIT, INLINE_MAP_CONCURRENCY } from './aws-limits.js';
 import type { FanOut, TaskSpec } from './workflow-spec.js';
 
-/** Inline Map runs about 40 iterations at once; past that, or past this many instances, Ork goes distributed. */
-export const INLINE_FAN_OUT_LIMIT = 40;
-/** `States.ArrayRange` returns at most 1,000 items: the most instances one inline Map (or one chunk) can index. */
-export const ARRAY_RANGE_LIMIT = 1000;
-/** Chunk starts come from one ArrayRange too, so chunked fan-outs stop at 1,000 × 1,000. */
+/** Past what an inline Map runs at once (instances, or concurrency), Ork goes distributed. */
+export const INLINE_FAN_OUT_LIMIT = INLINE_MAP_CONCURRENCY;
+/**
+ * One inline Map (or one chunk) indexes at most ARRAY_RANGE_LIMIT instances, and chunk starts come from one
+ * ArrayRange too: chunked fan-outs stop at 1,000 × 1,000.
+ */
 export const MAX_FAN_OUT = ARRAY_RANGE_LIMIT * ARRAY_RANGE_LIMIT;
-/** Distributed Map's ceiling on concurrent child executions. */
-export const DISTRIBUTED_MAX_CONCURRENCY = 10_000;
-/** Express executions end after five minutes. */
-export const EXPRESS_MAX_SECONDS = 300;
+
+/** The most instances a fan-out may have, and why: what the emitted count guards and ORK217 both say. */
+export interface FanOutLimit {
+  readonly count: number;
+  readonly why: string;
+  readonly hint: string;
+}
+
+/**
+ * The most instances a `parallel:` count may reach, given the task's other options. Every instance but the
+ * chunked kind is indexed by one States.ArrayRange; a chunked fan-out has neither batches nor tolerated
+ * failures (each chunk is one child execution running an inline Map).
+ */
+export function fanOutLimit(fanOut: FanOut): FanOutLimit {
+  if (fanOut.mode === 'inline') return { count: ARRAY_RANGE_LIMIT, why: 'the most an inline fan-out supports (States.ArrayRange)', hint: 'remove mode: inline to go distributed' };
+  if (fanOut.foreach) return { count: ARRAY_RANGE_LIMIT, why: 'the most instances per element a fan-out supports (States.ArrayRange)', hint: 'give each instance a share of the work' };
+  if (fanOut.batchSize !== undefined) return { count: ARRAY_RANGE_LIMIT, why: 'the most a batched fan-out supports', hint: 'remove batch_size, or give each instance a share of the work' };
+  if (fanOut.tolerateFailures !== undefined) return { count: ARRAY_RANGE_LIMIT, why: 'the most a fan-out with tolerate_failures supports', hint: 'remove tolerate_failures, or give each instance a share of the work' };
+  return { count: MAX_FAN_OUT, why: 'the most a fan-out supports', hint: 'give each instance a share of the work' };
+}
 
 /** Which Map kinds the compiled machine may use for a fan-out; both means a run-time choice (docs/scale.md). */
 export interface FanOutKinds {

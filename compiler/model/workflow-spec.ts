@@ -88,3 +88,6 @@ export interface WorkflowSpec {
   /** Path of workflow.yaml as given to the compiler (used in diagnostics). */
   readonly file: string;
 }
+
+/** A container task's heartbeat interval when it sets none: the state fails when heartbeats stop this long. */
+export const DEFAULT_HEARTBEAT_SECONDS = 300;

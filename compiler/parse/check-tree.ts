@@ -1,5 +1,6 @@
 import { isAlias, isCollection, isDocument, isPair, isScalar, type Document, type Node } from 'yaml';
 import { Codes, makeDiagnostic, type Diagnostic } from '../diagnostics/index.js';
+import { DEFINITION_MAX_CHARACTERS } from '../model/aws-limits.js';
 import type { SourceMap } from './source-map.js';
 
 /**
@@ -22,7 +23,7 @@ export const MAX_ALIAS_EXPANSION = 10_000;
  * Whatever aliases repeat ends up where AWS bounds it (params in the definition, at most 1 MiB; a function's
  * environment, at most 4 KB), so 1 MiB is more than any workflow can use.
  */
-export const MAX_ALIAS_EXPANSION_CHARACTERS = 1024 * 1024;
+export const MAX_ALIAS_EXPANSION_CHARACTERS = DEFINITION_MAX_CHARACTERS;
 
 interface Frame {
   readonly node: unknown;

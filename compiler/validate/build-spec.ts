@@ -1,13 +1,11 @@
 import type { SourceMap } from '../parse/index.js';
-import type { CountSource, Dependency, FailureTolerance, FanOut, FieldReference, ScheduleSpec, TaskSpec, WorkflowSpec } from '../model/index.js';
+import { DEFAULT_HEARTBEAT_SECONDS, LAMBDA_MAX_TIMEOUT_SECONDS, type CountSource, type Dependency, type FailureTolerance, type FanOut, type FieldReference, type ScheduleSpec, type TaskSpec, type WorkflowSpec } from '../model/index.js';
 import { defaultsSchema, scheduleObjectSchema, taskSchema, type DefaultsDocument, type ScheduleDocument, type TaskDocument } from './workflow-schema.js';
 import { parseDuration, parseMemory } from './units.js';
 
 /** Lambda's default of Ork; a container task gets more because Fargate's smallest useful size is larger. */
 export const DEFAULT_MEMORY_MB = { python: 1024, node: 1024, container: 2048 } as const;
 /** Lambda's hard limit, and so the default limit of a Lambda-run task. */
-export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
-export const DEFAULT_HEARTBEAT_SECONDS = 300;
 
 export function parseFieldReference(text: string, span: FieldReference['span']): FieldReference {
   const [task = '', ...field] = text.split('.');

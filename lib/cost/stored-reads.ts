@@ -1,4 +1,4 @@
-import type { MapState, TaskManifest, TaskManifestEntry } from '../../compiler/index.js';
+import { INLINE_MAP_CONCURRENCY, type MapState, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
 import { PRICES } from './prices.js';
 
 /**
@@ -24,7 +24,6 @@ export type InputReading = 'not-read' | 'once-per-worker' | 'per-instance';
 
 /** Lambda's default concurrent executions per account and region; an inline Map's iterations at once. */
 export const LAMBDA_DEFAULT_CONCURRENCY = 1_000;
-const INLINE_CONCURRENCY = 40;
 
 /**
  * Reading time of one GET, an assumption of the model (not a price): S3's first-byte latency for an object
@@ -69,7 +68,7 @@ export function storedInputReads(map: MapState, manifest: TaskManifest, instance
   const sources = storedSources(manifest);
   const storedInputs = handedInputs(map).filter((name) => sources.has(name));
   const distributed = map.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED';
-  const concurrency = map.MaxConcurrency && map.MaxConcurrency > 0 ? map.MaxConcurrency : distributed ? LAMBDA_DEFAULT_CONCURRENCY : INLINE_CONCURRENCY;
+  const concurrency = map.MaxConcurrency && map.MaxConcurrency > 0 ? map.MaxConcurrency : distributed ? LAMBDA_DEFAULT_CONCURRENCY : INLINE_MAP_CONCURRENCY;
   const workers = Math.min(instances, concurrency);
   const readsPerInput = reading === 'not-read' ? 0 : reading === 'once-per-worker' ? workers : instances;
   const gets = readsPerInput * storedInputs.length;

@@ -9,7 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { definitionText, Placeholders, taskConstructIds, taskDescription, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
+import { DEFAULT_HEARTBEAT_SECONDS, definitionText, Placeholders, taskConstructIds, taskDescription, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
 import { acknowledge, nagResourceName } from './acknowledge.js';
 import { compileForDeploy } from './compile-for-deploy.js';
 import { containerImage } from './container-image.js';
@@ -339,7 +339,7 @@ export class OrkWorkflow extends Construct {
       containerName: 'task',
       image: containerImage(task, workflowDir),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: task.name, logGroup }),
-      environment: { ...task.env, ...options.env, ORK_TASK_FILE: task.file, ORK_HEARTBEAT_SECONDS: String(task.heartbeatSeconds ?? 300) },
+      environment: { ...task.env, ...options.env, ORK_TASK_FILE: task.file, ORK_HEARTBEAT_SECONDS: String(task.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS) },
     });
     if (!task.image && definition.executionRole) {
       acknowledge(definition.executionRole, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken supports no resource-level permissions; the image pull itself is limited to the asset repository holding this task’s image.');

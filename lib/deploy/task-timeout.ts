@@ -1,8 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
-import type { TaskManifestEntry } from '../../compiler/index.js';
+import { LAMBDA_MAX_TIMEOUT_SECONDS, type TaskManifestEntry } from '../../compiler/index.js';
 
 /** Lambda's ceiling on a function's timeout. */
-export const LAMBDA_MAX_TIMEOUT_SECONDS = 900;
 
 /** Instances one invocation of the task's function runs (1 without `batch_size:`). */
 export function batchSizeOf(task: TaskManifestEntry): number {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StateMachine as InterpreterStateMachine } from 'aws-local-stepfunctions';
-import { DISTRIBUTED_MAX_CONCURRENCY, type State, type SubMachine, type TaskManifest } from '../../compiler/index.js';
+import { DISTRIBUTED_MAX_CONCURRENCY, INLINE_MAP_CONCURRENCY, type State, type SubMachine, type TaskManifest } from '../../compiler/index.js';
 import { stateNamesOf, type DistributedMapDefinition } from './distributed-map.js';
 import { EXCEEDED_THRESHOLD_ERROR, exceedsThreshold, type FailureThreshold } from './failure-threshold.js';
 import { MapRunResults, type ChildExecutionRecord } from './map-run-results.js';
@@ -208,7 +208,7 @@ function instanceCount(map: DistributedMapDefinition, items: number, firstChildI
 function defaultChildrenInFlight(map: DistributedMapDefinition): number {
   let widest = 1;
   for (const state of Object.values(map.ItemProcessor.States)) {
-    if (state.Type === 'Map' && state.ItemProcessor.ProcessorConfig.Mode === 'INLINE') widest = Math.max(widest, state.MaxConcurrency || 40);
+    if (state.Type === 'Map' && state.ItemProcessor.ProcessorConfig.Mode === 'INLINE') widest = Math.max(widest, state.MaxConcurrency || INLINE_MAP_CONCURRENCY);
   }
   return Math.max(1, Math.floor(LOCAL_DEFAULT_CHILDREN_IN_FLIGHT / widest));
 }

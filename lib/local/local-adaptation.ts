@@ -1,4 +1,4 @@
-import type { MapState, State, StateMachineDefinition, SubMachine, TaskState } from '../../compiler/index.js';
+import { INLINE_MAP_CONCURRENCY, type MapState, type State, type StateMachineDefinition, type SubMachine, type TaskState } from '../../compiler/index.js';
 import { isDistributedMap, type DistributedMapDefinition } from './distributed-map.js';
 import type { LocalAdaptation } from './local-adaptation-pass.js';
 import { taskParametersInHandler } from './task-parameters-in-handler.js';
@@ -10,8 +10,7 @@ export type { LocalAdaptation } from './local-adaptation-pass.js';
  * timeout of 99999999 s, fires after 1 ms.
  */
 export const LONGEST_LOCAL_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
-/** Inline Map on AWS runs up to about 40 iterations at once, whatever MaxConcurrency says above that. */
-export const INLINE_MAP_CONCURRENCY = 40;
+export { INLINE_MAP_CONCURRENCY };
 
 function mapStates(machine: SubMachine, visit: (name: string, state: State) => void): void {
   for (const [name, state] of Object.entries(machine.States)) {

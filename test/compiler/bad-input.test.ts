@@ -238,7 +238,7 @@ const cases: Case[] = [
   {
     name: 'static parallel above 1,000 with batch_size',
     source: yaml('tasks:', '  a:', '    file: tasks/a.py', '    parallel: 5000', '    batch_size: 10'),
-    expect: [{ code: 'ORK217', line: 4, col: 15, message: 'the most a batched parallel fan-out supports' }],
+    expect: [{ code: 'ORK217', line: 4, col: 15, message: 'the most a batched fan-out supports' }],
   },
   {
     name: 'static parallel above 1,000 with tolerate_failures',

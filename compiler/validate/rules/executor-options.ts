@@ -1,5 +1,5 @@
 import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
-import { LAMBDA_MAX_TIMEOUT_SECONDS } from '../build-spec.js';
+import { LAMBDA_MAX_TIMEOUT_SECONDS } from '../../model/index.js';
 import { formatSeconds } from '../units.js';
 import { rawTask, type ValidationRule } from './validation-rule.js';
 

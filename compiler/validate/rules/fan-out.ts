@@ -1,5 +1,5 @@
 import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
-import { ARRAY_RANGE_LIMIT, DISTRIBUTED_MAX_CONCURRENCY, fanOutKinds, INLINE_FAN_OUT_LIMIT, MAX_FAN_OUT, type TaskSpec } from '../../model/index.js';
+import { DISTRIBUTED_MAX_CONCURRENCY, fanOutKinds, fanOutLimit, INLINE_FAN_OUT_LIMIT, type TaskSpec } from '../../model/index.js';
 import type { SourceMap } from '../../parse/index.js';
 import { rawTask, type ValidationContext, type ValidationRule } from './validation-rule.js';
 
@@ -9,15 +9,6 @@ function locate(sourceMap: SourceMap, task: TaskSpec, key: string): ReturnType<S
   return sourceMap.locate(['tasks', task.name, key]);
 }
 
-/** The most instances a static `parallel:` may have, and why, given the task's other options. */
-function staticLimit(task: TaskSpec): { count: number; why: string; hint: string } {
-  const fanOut = task.fanOut;
-  if (fanOut?.mode === 'inline') return { count: ARRAY_RANGE_LIMIT, why: 'the most an inline fan-out supports (States.ArrayRange)', hint: 'remove mode: inline to run it as a Distributed Map' };
-  if (fanOut?.foreach) return { count: ARRAY_RANGE_LIMIT, why: 'the most instances per element a fan-out supports', hint: 'give each instance a share of the work' };
-  if (fanOut?.batchSize !== undefined) return { count: ARRAY_RANGE_LIMIT, why: 'the most a batched parallel fan-out supports', hint: 'remove batch_size, or give each instance a share of the work' };
-  if (fanOut?.tolerateFailures !== undefined) return { count: ARRAY_RANGE_LIMIT, why: 'the most a parallel fan-out with tolerate_failures supports', hint: 'remove tolerate_failures, or give each instance a share of the work' };
-  return { count: MAX_FAN_OUT, why: 'the most a fan-out supports', hint: 'give each instance a share of the work' };
-}
 
 function checkTask(task: TaskSpec, context: ValidationContext): Diagnostic[] {
   const found: Diagnostic[] = [];
@@ -40,7 +31,7 @@ function checkTask(task: TaskSpec, context: ValidationContext): Diagnostic[] {
   if (!fanOut) return found;
   const parallel = fanOut.parallel;
   if (parallel?.kind === 'static') {
-    const limit = staticLimit(task);
+    const limit = fanOutLimit(fanOut);
     if (parallel.count > limit.count) {
       found.push(makeDiagnostic(Codes.fanOutTooLarge, parallel.span, `task '${task.name}': parallel: ${parallel.count} is above ${limit.count.toLocaleString('en-US')}, ${limit.why}`, limit.hint));
     }
