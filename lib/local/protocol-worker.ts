@@ -269,6 +269,17 @@ export class ProtocolWorker {
     });
   }
 
+  /**
+   * Fails the call in progress with `error`, unless its reply has begun: the caller stops the task (a timeout,
+   * too much memory) by killing this worker.
+   */
+  failCall(error: Error): void {
+    const pending = this.pending;
+    if (!pending || pending.answered) return;
+    this.pending = undefined;
+    pending.reject(error);
+  }
+
   /** Stops the process: SIGTERM, then SIGKILL if it is still there after `graceMs`. */
   async kill(graceMs = 1000): Promise<void> {
     if (this.exited) return;

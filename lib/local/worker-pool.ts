@@ -272,8 +272,6 @@ export class WorkerPool {
     // The attempt starts now, on a worker: the wait for one (a worker starting, under load seconds) is not its.
     onStart?.();
     let timer: NodeJS.Timeout | undefined;
-    let fail!: (error: Error) => void;
-    const failed = new Promise<never>((_, reject) => (fail = reject));
     let answered = false;
     /** Stops the call: its worker is killed (its task cannot be interrupted otherwise). */
     const stopWith = (error: Error): void => {
@@ -282,8 +280,8 @@ export class WorkerPool {
       // What the attempt wrote before it is killed goes on the error: the run records it.
       const output = worker.outputSoFar();
       if (output) Object.assign(error, { output });
+      worker.failCall(error);
       void this.stop(worker, true);
-      fail(error);
     };
     const memory =
       memoryMb !== undefined && memoryMb > 0
@@ -298,7 +296,7 @@ export class WorkerPool {
         answered = true;
       });
       if (timeoutMs !== undefined) timer = setTimeout(() => stopWith(onTimeout ? onTimeout() : new Error('timed out')), timeoutMs);
-      return await Promise.race([reply, failed]);
+      return await reply;
     } finally {
       answered = true;
       if (timer) clearTimeout(timer);
@@ -312,9 +310,13 @@ export class WorkerPool {
     if (this.memoryTimer || this.closed) return;
     this.memoryTimer = setInterval(() => {
       let watching = false;
+      const now = performance.now();
       for (const [worker, call] of this.busy) {
         if (!call.memory || worker.pid === undefined) continue;
         watching = true;
+        // A call is read from its first full interval on: most calls end sooner, and reading /proc for each
+        // of them cost a tenth of the engine's time in a 100,000-item fan-out.
+        if (now - call.since < MEMORY_SAMPLE_MS) continue;
         // Under a reaper, the worker and what it started are the reaper's descendants; the reaper is not the task's.
         const used = treeResidentBytes(worker.pid, this.options.reaper !== undefined);
         if (used !== undefined && used > call.memory.bytes) call.memory.exceeded(used);
