@@ -40,7 +40,8 @@ function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   return `Usage: ork <command> [options]
 
-Ork compiles workflow.yaml and its Python tasks to an AWS Step Functions state machine.
+Ork compiles workflow.yaml and its Python and TypeScript tasks to an AWS Step Functions state machine,
+runs it locally, and deploys it with the AWS CDK.
 
 Commands:
 ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
