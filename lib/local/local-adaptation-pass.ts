@@ -1,4 +1,4 @@
-import type { StateMachineDefinition } from '../../compiler/index.js';
+import type { State, StateMachineDefinition, SubMachine } from '../../compiler/index.js';
 
 /**
  * The local interpreter runs the deployed definition. Where it differs from AWS, a named pass rewrites
@@ -8,4 +8,13 @@ export interface LocalAdaptation {
   readonly name: string;
   readonly why: string;
   apply(definition: StateMachineDefinition): StateMachineDefinition;
+}
+
+/** Every state of `machine`, those inside Maps' ItemProcessors and Parallel branches included. */
+export function mapStates(machine: SubMachine, visit: (name: string, state: State) => void): void {
+  for (const [name, state] of Object.entries(machine.States)) {
+    visit(name, state);
+    if (state.Type === 'Map') mapStates(state.ItemProcessor, visit);
+    if (state.Type === 'Parallel') for (const branch of state.Branches) mapStates(branch, visit);
+  }
 }

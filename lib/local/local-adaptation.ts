@@ -1,6 +1,6 @@
 import { INLINE_MAP_CONCURRENCY, type MapState, type State, type StateMachineDefinition, type SubMachine, type TaskState } from '../../compiler/index.js';
 import { isDistributedMap, type DistributedMapDefinition } from './distributed-map.js';
-import type { LocalAdaptation } from './local-adaptation-pass.js';
+import { mapStates, type LocalAdaptation } from './local-adaptation-pass.js';
 import { taskParametersInHandler } from './task-parameters-in-handler.js';
 
 export type { LocalAdaptation } from './local-adaptation-pass.js';
@@ -11,14 +11,6 @@ export type { LocalAdaptation } from './local-adaptation-pass.js';
  */
 export const LONGEST_LOCAL_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 export { INLINE_MAP_CONCURRENCY };
-
-function mapStates(machine: SubMachine, visit: (name: string, state: State) => void): void {
-  for (const [name, state] of Object.entries(machine.States)) {
-    visit(name, state);
-    if (state.Type === 'Map') mapStates(state.ItemProcessor, visit);
-    if (state.Type === 'Parallel') for (const branch of state.Branches) mapStates(branch, visit);
-  }
-}
 
 export const taskTimeoutInRunner: LocalAdaptation = {
   name: 'task-timeout-in-runner',

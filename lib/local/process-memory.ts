@@ -1,4 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+
+/** Whether this system has the /proc the functions below read (Linux). */
+const HAS_PROC = existsSync('/proc/self/task');
 
 /** Children of a process, from /proc (undefined where that file is missing: not Linux). */
 export function childrenOf(pid: number): number[] | undefined {
@@ -6,6 +9,19 @@ export function childrenOf(pid: number): number[] | undefined {
     return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(' ').filter(Boolean).map(Number);
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * `pid` and the processes under it, parent before children (at most 1,000: a fork bomb does not stall the
+ * engine). Children are read once a process has been handed out, so a caller that stops early reads no more.
+ */
+export function* processTree(pid: number): Generator<number> {
+  const todo = [pid];
+  for (let seen = 0; todo.length > 0 && seen < 1000; seen++) {
+    const next = todo.pop() as number;
+    yield next;
+    todo.push(...(childrenOf(next) ?? []));
   }
 }
 
@@ -27,13 +43,8 @@ function residentBytes(pid: number): number {
  * cgroup of a Lambda sandbox counts them; a page two of these processes share is counted twice.
  */
 export function treeResidentBytes(pid: number, withoutRoot = false): number | undefined {
-  if (childrenOf(pid) === undefined) return undefined;
+  if (!HAS_PROC) return undefined;
   let total = 0;
-  const todo = [pid];
-  for (let seen = 0; todo.length > 0 && seen < 1000; seen++) {
-    const next = todo.pop() as number;
-    if (next !== pid || !withoutRoot) total += residentBytes(next);
-    todo.push(...(childrenOf(next) ?? []));
-  }
+  for (const next of processTree(pid)) if (next !== pid || !withoutRoot) total += residentBytes(next);
   return total;
 }

@@ -1,5 +1,5 @@
-import type { JsonValue, PayloadTemplate, State, StateMachineDefinition, SubMachine } from '../../compiler/index.js';
-import type { LocalAdaptation } from './local-adaptation-pass.js';
+import type { JsonValue, PayloadTemplate, StateMachineDefinition } from '../../compiler/index.js';
+import { mapStates, type LocalAdaptation } from './local-adaptation-pass.js';
 import { evaluatePayloadTemplate, PayloadTemplateError } from './payload-template.js';
 import type { TaskHandler } from './task-handlers.js';
 
@@ -19,21 +19,13 @@ function onlyPaths(template: JsonValue): boolean {
   return Object.entries(template).every(([key, value]) => (key.endsWith('.$') ? typeof value === 'string' && value.startsWith('$') : onlyPaths(value)));
 }
 
-function visitTasks(machine: SubMachine, visit: (name: string, state: State) => void): void {
-  for (const [name, state] of Object.entries(machine.States)) {
-    if (state.Type === 'Task') visit(name, state);
-    if (state.Type === 'Map') visitTasks(state.ItemProcessor, visit);
-    if (state.Type === 'Parallel') for (const branch of state.Branches) visitTasks(branch, visit);
-  }
-}
-
 /**
  * The Parameters templates `taskParametersInHandler` moves into the handlers, by state name (state names are
  * unique in a whole state machine), read from the definition before that pass.
  */
 export function movedParameters(definition: StateMachineDefinition): ReadonlyMap<string, PayloadTemplate> {
   const found = new Map<string, PayloadTemplate>();
-  visitTasks(definition, (name, state) => {
+  mapStates(definition, (name, state) => {
     if (state.Type === 'Task' && state.Parameters && onlyPaths(state.Parameters)) found.set(name, state.Parameters);
   });
   return found;
@@ -49,7 +41,7 @@ export const taskParametersInHandler: LocalAdaptation = {
   apply(definition) {
     const copy = structuredClone(definition);
     const moved = movedParameters(copy);
-    visitTasks(copy, (name, state) => {
+    mapStates(copy, (name, state) => {
       if (state.Type === 'Task' && moved.has(name)) state.Parameters = { ...LOCAL_PARAMETERS };
     });
     return copy;

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { ProtocolWorker, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol-worker.js';
-import { childrenOf, treeResidentBytes } from './process-memory.js';
+import { processTree, treeResidentBytes } from './process-memory.js';
 import { reaped } from './worker-reaper.js';
 
 /**
@@ -347,9 +347,7 @@ export class WorkerPool {
  * on something else than the CPU. Where /proc cannot tell, a call that has run a while counts as blocked.
  */
 function isBlocked(pid: number): boolean {
-  const todo = [pid];
-  for (let seen = 0; todo.length > 0 && seen < 1000; seen++) {
-    const next = todo.pop() as number;
+  for (const next of processTree(pid)) {
     let stat: string;
     try {
       stat = readFileSync(`/proc/${next}/stat`, 'utf8');
@@ -358,7 +356,6 @@ function isBlocked(pid: number): boolean {
       continue;
     }
     if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'R') return false;
-    todo.push(...(childrenOf(next) ?? []));
   }
   return true;
 }
