@@ -254,6 +254,21 @@ describe('growth beyond a reservation', () => {
   }, 120_000);
 });
 
+describe('scheduling', () => {
+  it.skipIf(process.platform !== 'linux')('tasks run under SCHED_BATCH: a woken worker does not preempt ork', async () => {
+    // With the default policy each request woke a worker that took ork's core in the middle of its socket
+    // write: 100,000 no-op instances took a third longer (worker-reaper.ts).
+    const dir = writeWorkflowFiles(path.join(work, 'policy'), {
+      'workflow.yaml': 'tasks:\n  policy:\n    executor: python\n    file: tasks/policy.py\n',
+      'tasks/policy.py': 'import os\nfrom ork import task\n\n\n@task\ndef main():\n    return {"policy": os.sched_getscheduler(0), "batch": os.SCHED_BATCH}\n',
+    });
+    const { result } = await run(dir);
+    expect(result.status).toBe('SUCCEEDED');
+    const output = result.outputs.policy as { policy: number; batch: number };
+    expect(output.policy).toBe(output.batch);
+  }, 60_000);
+});
+
 describe('idle workers retire', () => {
   it('workers idle longer than idleRetireMs stop (one stays), and what their tasks left running dies with them', async () => {
     const dir = writeWorkflowFiles(path.join(work, 'retire'), {
