@@ -3,6 +3,7 @@ import { ARRAY_RANGE_LIMIT, EXPRESS_MAX_SECONDS, INLINE_FAN_OUT_LIMIT, LAMBDA_MA
 import type { ItemBatcher, ItemReader, MapState, PayloadTemplate, State } from './asl-types.js';
 import { chain, single, type Fragment } from './fragment.js';
 import { outputSpillBytes, type FanOutContext } from './fan-out-context.js';
+import { resultsPrefix, type FanOutGrouping, type FanOutItems } from './fan-out-map.js';
 import { countParameters, processor, splitConcurrency, workersMap } from './inline-fan-out.js';
 import { fieldPath, StatePaths } from './payload.js';
 import { Placeholders, ref } from './placeholders.js';
@@ -32,40 +33,65 @@ function batchTimeout(task: TaskSpec, batchSize: number | undefined): number | u
 }
 
 interface DistributedMapParts {
+  /** The Map state's name. */
+  readonly name: string;
   readonly comment: string;
-  readonly items: { readonly reader: ItemReader } | { readonly path: string };
+  readonly items: { readonly reader: ItemReader; readonly list: string } | { readonly path: string };
   readonly itemSelector: PayloadTemplate;
   readonly batcher?: ItemBatcher;
   readonly child: Fragment;
   readonly childSeconds: number | undefined;
   readonly perChild: PerChild;
   readonly maxConcurrency?: number;
+  /** What one child holds, for the manifest (the child's own states say it to the machine). */
+  readonly grouping: FanOutGrouping;
+  readonly instancesPerChild: number | undefined;
+  readonly workers?: { readonly state: string; readonly maxConcurrency?: number };
 }
 
-function distributedMap(context: FanOutContext, parts: DistributedMapParts): MapState {
+/** The Distributed Map state of a fan-out, recorded with what was decided for it. */
+function distributedMap(context: FanOutContext, parts: DistributedMapParts): Fragment {
   const { task } = context;
   const tolerance = task.fanOut?.tolerateFailures;
-  return {
+  const children = executionType(task, parts.childSeconds);
+  const writer = { bucket: ref(Placeholders.payloadBucket), prefix: `${resultsPrefix(context.workflow)}${task.name}` };
+  const items: FanOutItems = 'reader' in parts.items ? { from: 'stored', path: parts.items.list } : { from: 'state', path: parts.items.path };
+  context.record({
+    state: parts.name,
+    mode: 'distributed',
+    executionType: children,
+    grouping: parts.grouping,
+    ...(parts.instancesPerChild !== undefined ? { instancesPerChild: parts.instancesPerChild } : {}),
+    ...(parts.workers ? { workers: parts.workers } : {}),
+    ...(parts.maxConcurrency ? { maxConcurrency: parts.maxConcurrency } : {}),
+    ...(tolerance ? { toleratedFailures: tolerance } : {}),
+    items,
+    resultWriter: writer,
+  });
+  const map: MapState = {
     Type: 'Map',
     Comment: parts.comment,
     ...('reader' in parts.items ? { ItemReader: parts.items.reader } : { ItemsPath: parts.items.path }),
     ItemSelector: parts.itemSelector,
     ...(parts.batcher ? { ItemBatcher: parts.batcher } : {}),
-    ItemProcessor: processor(parts.child, { Mode: 'DISTRIBUTED', ExecutionType: executionType(task, parts.childSeconds) }),
+    ItemProcessor: processor(parts.child, { Mode: 'DISTRIBUTED', ExecutionType: children }),
     ...(parts.maxConcurrency ? { MaxConcurrency: parts.maxConcurrency } : {}),
     ...(tolerance?.kind === 'count' ? { ToleratedFailureCount: tolerance.count } : {}),
     ...(tolerance?.kind === 'percent' ? { ToleratedFailurePercentage: tolerance.percent } : {}),
     // Children's outputs go to S3, so the parent's state stays small whatever the fan-out's size; the
     // runtimes read them back through this reference (docs/scale.md).
-    ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: ref(Placeholders.payloadBucket), Prefix: `ork-results/${context.workflow}/${task.name}` } },
+    ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: writer.bucket, Prefix: writer.prefix } },
     ResultSelector: { ork_results: { 'bucket.$': '$.ResultWriterDetails.Bucket', 'key.$': '$.ResultWriterDetails.Key', per_child: parts.perChild } },
     ResultPath: context.output,
   };
+  return single(parts.name, map);
 }
 
-function storedItems(foreach: FieldReference): ItemReader {
-  const path = `${fieldPath(foreach.task, foreach.field)}.ork_items`;
-  return { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Bucket.$': `${path}.bucket`, 'Key.$': `${path}.key` } };
+/** The list a `foreach:` reads from S3: its path in the state (holding an `ork_items` reference), and the reader. */
+function storedItems(foreach: FieldReference): { readonly reader: ItemReader; readonly list: string } {
+  const list = fieldPath(foreach.task, foreach.field);
+  const path = `${list}.ork_items`;
+  return { reader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Bucket.$': `${path}.bucket`, 'Key.$': `${path}.key` } }, list };
 }
 
 /** The child of one instance, or of one batch of instances. */
@@ -96,17 +122,19 @@ export function distributedForeach(context: FanOutContext, foreach: FieldReferen
   const { task, names, inputs } = context;
   const { child, seconds } = instanceChild(context, 'foreach');
   const batch = batcher(context, { 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION });
-  const map = distributedMap(context, {
+  return distributedMap(context, {
+    name: names.helper(task.name, 'distributed'),
     comment: `One child execution of ${task.name} per ${batch ? `${batch.MaxItemsPerBatch} elements` : 'element'} of ${foreach.text}`,
-    items: { reader: storedItems(foreach) },
+    items: storedItems(foreach),
     itemSelector: batch ? { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index' } : { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
     ...(batch ? { batcher: batch } : {}),
     child,
     childSeconds: seconds,
     perChild: batch ? 'list' : 'one',
     ...(task.fanOut?.concurrency ? { maxConcurrency: task.fanOut.concurrency } : {}),
+    grouping: batch ? 'batch' : 'single',
+    instancesPerChild: batch?.MaxItemsPerBatch ?? 1,
   });
-  return single(names.helper(task.name, 'distributed'), map);
 }
 
 /** Up to 1,000 instances: their indexes fit one ArrayRange, held in the state. */
@@ -116,6 +144,7 @@ export function distributedParallel(context: FanOutContext, parallel: CountSourc
   const { child, seconds } = instanceChild(context, 'parallel');
   const batch = batcher(context, { 'params.$': StatePaths.params, inputs, 'parallel_count.$': `${StatePaths.scratch}.count`, ...PARENT_EXECUTION });
   const map = distributedMap(context, {
+    name: names.helper(task.name, 'distributed'),
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} parallel instances of ${task.name}, as child executions`,
     items: { path: `${StatePaths.scratch}.indexes` },
     itemSelector: batch ? { 'parallel_index.$': '$$.Map.Item.Value' } : { 'parallel_index.$': '$$.Map.Item.Value', 'parallel_count.$': `${StatePaths.scratch}.count`, 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
@@ -124,8 +153,10 @@ export function distributedParallel(context: FanOutContext, parallel: CountSourc
     childSeconds: seconds,
     perChild: batch ? 'list' : 'one',
     ...(task.fanOut?.concurrency ? { maxConcurrency: task.fanOut.concurrency } : {}),
+    grouping: batch ? 'batch' : 'single',
+    instancesPerChild: batch?.MaxItemsPerBatch ?? 1,
   });
-  return chain([count, single(names.helper(task.name, 'distributed'), map)]);
+  return chain([count, map]);
 }
 
 /** `count`, `last` (count − 1) and `starts` (0, 1000, 2000 …) of a chunked fan-out, as Pass parameters. */
@@ -177,6 +208,7 @@ export function distributedChunks(context: FanOutContext, parallel: CountSource)
   const seconds = worstInstanceSeconds(task);
   const waves = Math.ceil(ARRAY_RANGE_LIMIT / (inner ?? INLINE_FAN_OUT_LIMIT));
   const map = distributedMap(context, {
+    name: names.helper(task.name, 'distributed-chunks'),
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} parallel instances of ${task.name}, ${ARRAY_RANGE_LIMIT} per child execution`,
     items: { path: `${scratch}.starts` },
     itemSelector: { 'start.$': '$$.Map.Item.Value', 'last.$': `${scratch}.last`, 'parallel_count.$': `${scratch}.count`, 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
@@ -184,8 +216,11 @@ export function distributedChunks(context: FanOutContext, parallel: CountSource)
     childSeconds: seconds === undefined ? undefined : seconds * waves,
     perChild: 'list',
     ...(outer ? { maxConcurrency: outer } : {}),
+    grouping: 'chunk',
+    instancesPerChild: ARRAY_RANGE_LIMIT,
+    workers: { state: workers, ...(inner ? { maxConcurrency: inner } : {}) },
   });
-  return chain([chunks, single(names.helper(task.name, 'distributed-chunks'), map)]);
+  return chain([chunks, map]);
 }
 
 /** `foreach:` with `parallel:`: one child per element, running that element's workers inline. */
@@ -202,15 +237,20 @@ export function distributedForeachParallel(context: FanOutContext, foreach: Fiel
     (s) => names.helper(task.name, s),
   );
   const workers = workersMap(context, instance, inner, true);
+  const workersName = names.helper(task.name, 'workers-d');
   const seconds = worstInstanceSeconds(task);
   const map = distributedMap(context, {
+    name: names.helper(task.name, 'distributed'),
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} instances of ${task.name} per element of ${foreach.text}, one child execution per element`,
-    items: { reader: storedItems(foreach) },
+    items: storedItems(foreach),
     itemSelector: { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'indexes.$': `${StatePaths.scratch}.indexes`, 'parallel_count.$': `${StatePaths.scratch}.count`, 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
-    child: single(names.helper(task.name, 'workers-d'), workers),
+    child: single(workersName, workers),
     childSeconds: perItem !== undefined && seconds !== undefined ? seconds * Math.ceil(perItem / (inner ?? INLINE_FAN_OUT_LIMIT)) : undefined,
     perChild: 'list',
     ...(outer ? { maxConcurrency: outer } : {}),
+    grouping: 'workers',
+    instancesPerChild: perItem,
+    workers: { state: workersName, ...(inner ? { maxConcurrency: inner } : {}) },
   });
-  return chain([count, single(names.helper(task.name, 'distributed'), map)]);
+  return chain([count, map]);
 }

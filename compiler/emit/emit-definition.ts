@@ -4,6 +4,9 @@ import type { PlanNode } from '../plan/index.js';
 import type { ParallelState, PassState, PayloadTemplate, StateMachineDefinition } from './asl-types.js';
 import { chain, close, single, type Fragment } from './fragment.js';
 import { emitTask } from './emit-task.js';
+import type { FanOutDecision } from './fan-out-context.js';
+import type { FanOutMap } from './fan-out-map.js';
+import { walkStates } from './walk-states.js';
 import { StatePaths } from './payload.js';
 import { StateNames } from './state-names.js';
 
@@ -23,6 +26,8 @@ export interface EmitResult {
   readonly taskStates: ReadonlyMap<string, string>;
   /** Task → every Task state that runs its instances (inline Map, Distributed Map child, chunk child). */
   readonly allTaskStates: ReadonlyMap<string, readonly string[]>;
+  /** Every fan-out Map and what was decided for it, in definition order (the manifest's `fanOut.maps`). */
+  readonly fanOutMaps: readonly FanOutMap[];
 }
 
 type FanOutField = { readonly path: readonly string[]; readonly above: number };
@@ -51,6 +56,7 @@ function fanOutFieldsOf(tasks: readonly TaskSpec[]): Map<string, FanOutField[]> 
 export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
   const names = new StateNames();
   const fanOutFields = fanOutFieldsOf(graph.spec.tasks);
+  const decisions = new Map<string, FanOutMap>();
   let parallelCount = 0;
 
   const emitNode = (node: PlanNode): Fragment => {
@@ -58,7 +64,8 @@ export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
       const task = graph.tasks.get(node.task);
       if (!task) throw new Error(`plan names unknown task '${node.task}'`);
       const fields = fanOutFields.get(task.name);
-      return emitTask(task, { workflow: graph.spec.name, names, upstream: graph.upstream.get(task.name) ?? [], ...(fields ? { fanOutFields: fields } : {}) });
+      const record = (map: FanOutDecision): void => void decisions.set(map.state, { task: task.name, path: [], ...map });
+      return emitTask(task, { workflow: graph.spec.name, names, upstream: graph.upstream.get(task.name) ?? [], ...(fields ? { fanOutFields: fields } : {}), record });
     }
     if (node.kind === 'sequence') return chain(node.steps.map(emitNode));
     const name = names.internal(`Parallel-${++parallelCount}`);
@@ -95,7 +102,18 @@ export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
     Comment: graph.spec.description ? `${graph.spec.name}: ${graph.spec.description}` : `Ork workflow ${graph.spec.name}`,
     ...machine,
   };
-  return { definition, taskStates: names.taskStates(), allTaskStates: names.allTaskStates() };
+  return { definition, taskStates: names.taskStates(), allTaskStates: names.allTaskStates(), fanOutMaps: placed(definition, decisions) };
+}
+
+/** The recorded fan-out Maps with their paths, in definition order: where they sit is known once the machine is whole. */
+function placed(definition: StateMachineDefinition, decisions: ReadonlyMap<string, FanOutMap>): FanOutMap[] {
+  const maps: FanOutMap[] = [];
+  for (const { name, path } of walkStates(definition)) {
+    const decision = decisions.get(name);
+    if (decision) maps.push({ ...decision, path });
+  }
+  if (maps.length !== decisions.size) throw new Error(`fan-out Maps recorded but not in the definition: ${[...decisions.keys()].filter((n) => !maps.some((m) => m.state === n)).join(', ')}`);
+  return maps;
 }
 
 function firstTask(node: PlanNode): string {

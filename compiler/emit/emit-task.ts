@@ -3,7 +3,7 @@ import { ARRAY_RANGE_LIMIT, fanOutKinds, fanOutLimit, INLINE_FAN_OUT_LIMIT } fro
 import type { PassState, State } from './asl-types.js';
 import { chain, type Fragment } from './fragment.js';
 import { distributedChunks, distributedForeach, distributedForeachParallel, distributedParallel } from './distributed-fan-out.js';
-import { upstreamInputs, type FanOutContext } from './fan-out-context.js';
+import { upstreamInputs, type FanOutContext, type FanOutDecision } from './fan-out-context.js';
 import { countGuards, failState, listGuards, type Guards } from './fan-out-guards.js';
 import { inlineForeach, inlineForeachParallel, inlineParallel } from './inline-fan-out.js';
 import { fieldPath, resultPath, StatePaths } from './payload.js';
@@ -17,6 +17,8 @@ export interface TaskEmitContext {
   readonly upstream: readonly string[];
   /** This task's output fields that feed a distributed-capable `foreach:` (docs/scale.md). */
   readonly fanOutFields?: readonly { readonly path: readonly string[]; readonly above: number }[];
+  /** Records each fan-out Map the task's states hold, with what was decided for it. */
+  readonly record: (map: FanOutDecision) => void;
 }
 
 /** A Choice of guards and routes, then the branches it routes to; every branch ends the task. */
@@ -45,7 +47,7 @@ export function emitTask(task: TaskSpec, emitContext: TaskEmitContext): Fragment
     );
   }
   const none = names.helper(task.name, 'none');
-  const context: FanOutContext = { task, workflow: emitContext.workflow, names, inputs: upstreamInputs(emitContext.upstream), output, none };
+  const context: FanOutContext = { task, workflow: emitContext.workflow, names, inputs: upstreamInputs(emitContext.upstream), output, none, record: emitContext.record };
   const noneState: PassState = { Type: 'Pass', Comment: `No instances of ${task.name}: hand on an empty list`, Result: [], ResultPath: output };
   const kinds = fanOutKinds(fanOut);
   const { foreach, parallel } = fanOut;

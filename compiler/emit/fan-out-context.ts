@@ -1,5 +1,6 @@
 import { STATE_DATA_MAX_BYTES, type TaskSpec } from '../model/index.js';
 import type { PayloadTemplate } from './asl-types.js';
+import type { FanOutMap } from './fan-out-map.js';
 import { resultPath } from './payload.js';
 import type { StateNames } from './state-names.js';
 
@@ -14,7 +15,12 @@ export interface FanOutContext {
   readonly output: string;
   /** The Pass that hands on an empty list when there is nothing to run. */
   readonly none: string;
+  /** Records a fan-out Map and what was decided for it, as it is built (the manifest's `fanOut.maps`). */
+  readonly record: (map: FanOutDecision) => void;
 }
+
+/** A fan-out Map as its builder knows it: where it sits is filled in once the definition is whole. */
+export type FanOutDecision = Omit<FanOutMap, 'task' | 'path'>;
 
 /** `{ "discover.$": "$.results.discover", … }`: upstream outputs read from the state. */
 export function upstreamInputs(upstream: readonly string[]): PayloadTemplate {

@@ -1,6 +1,7 @@
 export * from './asl-types.js';
 export * from './emit-definition.js';
 export * from './emit-task.js';
+export * from './fan-out-map.js';
 export * from './fragment.js';
 export * from './payload.js';
 export * from './placeholders.js';
@@ -8,3 +9,4 @@ export * from './retry-policy.js';
 export * from './state-names.js';
 export * from './task-manifest.js';
 export * from './definition-text.js';
+export * from './walk-states.js';

@@ -3,6 +3,7 @@ import { ARRAY_RANGE_LIMIT, INLINE_FAN_OUT_LIMIT } from '../model/index.js';
 import type { MapState, PayloadTemplate, State } from './asl-types.js';
 import { chain, single, type Fragment } from './fragment.js';
 import { outputSpillBytes, type FanOutContext } from './fan-out-context.js';
+import type { FanOutGrouping } from './fan-out-map.js';
 import { fieldPath, StatePaths } from './payload.js';
 import { runInstance, type InstanceSource } from './run-instance.js';
 import { catchInstanceFailure, checkToleratedFailures } from './tolerated-failures.js';
@@ -41,6 +42,27 @@ function inlineInstance(context: FanOutContext, source: InstanceSource, fields: 
   return { start: run.start, states: { ...run.states, ...caught.states }, exits: [...run.exits, caught.exit] };
 }
 
+/**
+ * Names an inline fan-out Map (after its processor's states, as it always was: names are claimed in order) and
+ * records what was decided for it.
+ */
+function inlineFanOutMap(context: FanOutContext, map: MapState, how: { readonly grouping: FanOutGrouping; readonly instancesPerChild: number | undefined; readonly workers?: { readonly state: string; readonly maxConcurrency?: number } }): Fragment {
+  const { task, names } = context;
+  const name = names.helper(task.name, 'fanout');
+  const tolerance = task.fanOut?.tolerateFailures;
+  context.record({
+    state: name,
+    mode: 'inline',
+    grouping: how.grouping,
+    ...(how.instancesPerChild !== undefined ? { instancesPerChild: how.instancesPerChild } : {}),
+    ...(how.workers ? { workers: how.workers } : {}),
+    ...(map.MaxConcurrency ? { maxConcurrency: map.MaxConcurrency } : {}),
+    ...(tolerance ? { toleratedFailures: tolerance } : {}),
+    items: { from: 'state', path: map.ItemsPath ?? '$' },
+  });
+  return single(name, map);
+}
+
 function withToleranceCheck(context: FanOutContext, steps: Fragment[], knownTotal: number | undefined): Fragment {
   const tolerance = context.task.fanOut?.tolerateFailures;
   const check = tolerance ? checkToleratedFailures(context.names, context.task, context.output, tolerance, knownTotal) : undefined;
@@ -48,7 +70,7 @@ function withToleranceCheck(context: FanOutContext, steps: Fragment[], knownTota
 }
 
 export function inlineForeach(context: FanOutContext, foreach: FieldReference): Fragment {
-  const { task, names, inputs } = context;
+  const { task, inputs } = context;
   const concurrency = task.fanOut?.concurrency;
   const map: MapState = {
     Type: 'Map',
@@ -59,7 +81,7 @@ export function inlineForeach(context: FanOutContext, foreach: FieldReference): 
     ...(concurrency ? { MaxConcurrency: concurrency } : {}),
     ResultPath: context.output,
   };
-  return withToleranceCheck(context, [single(names.helper(task.name, 'fanout'), map)], undefined);
+  return withToleranceCheck(context, [inlineFanOutMap(context, map, { grouping: 'single', instancesPerChild: 1 })], undefined);
 }
 
 export function inlineParallel(context: FanOutContext, parallel: CountSource): Fragment {
@@ -75,7 +97,7 @@ export function inlineParallel(context: FanOutContext, parallel: CountSource): F
     ...(concurrency ? { MaxConcurrency: concurrency } : {}),
     ResultPath: context.output,
   };
-  return withToleranceCheck(context, [count, single(names.helper(task.name, 'fanout'), map)], parallel.kind === 'static' ? parallel.count : undefined);
+  return withToleranceCheck(context, [count, inlineFanOutMap(context, map, { grouping: 'single', instancesPerChild: 1 })], parallel.kind === 'static' ? parallel.count : undefined);
 }
 
 /** The workers of one element: an inline Map over `$.indexes` (used inline, and inside a Distributed Map's child). */
@@ -140,5 +162,6 @@ export function inlineForeachParallel(context: FanOutContext, foreach: FieldRefe
     ResultPath: StatePaths.scratch,
   };
   const flatten = single(names.helper(task.name, 'flatten'), { Type: 'Pass', InputPath: `${StatePaths.scratch}.outputs`, ResultPath: context.output });
-  return withToleranceCheck(context, [count, checkEmpty, single(names.helper(task.name, 'fanout'), map), flatten], undefined);
+  const fanOut = inlineFanOutMap(context, map, { grouping: 'workers', instancesPerChild: perItem, workers: { state: workersName, ...(inner ? { maxConcurrency: inner } : {}) } });
+  return withToleranceCheck(context, [count, checkEmpty, fanOut, flatten], undefined);
 }

@@ -1,4 +1,5 @@
 import { fanOutKinds, type Executor, type FanOutKinds, type FanOutMode, type WorkflowSpec } from '../model/index.js';
+import type { FanOutMap } from './fan-out-map.js';
 import { Placeholders, placeholdersOf } from './placeholders.js';
 
 /** What runners and the deploy constructs need to know about each task, beside the definition. */
@@ -25,6 +26,8 @@ export interface TaskManifestEntry {
     readonly tolerateFailures?: number | string;
     /** The Map kinds the compiled machine may use (both: chosen at run time, docs/scale.md). */
     readonly kinds: FanOutKinds;
+    /** The Map states that may run it, one per kind, in definition order, with what emit decided for each. */
+    readonly maps: readonly FanOutMap[];
   };
   readonly dependsOn: readonly string[];
   /** The Task state that runs this task's instances. */
@@ -43,7 +46,7 @@ export interface TaskManifest {
   readonly tasks: readonly TaskManifestEntry[];
 }
 
-export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<string, readonly string[]>, taskStates: ReadonlyMap<string, readonly string[]>): TaskManifest {
+export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<string, readonly string[]>, taskStates: ReadonlyMap<string, readonly string[]>, fanOutMaps: readonly FanOutMap[]): TaskManifest {
   return {
     workflow: spec.name,
     ...(spec.description !== undefined ? { description: spec.description } : {}),
@@ -72,6 +75,7 @@ export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<stri
                 ...(fanOut.batchSize !== undefined ? { batchSize: fanOut.batchSize } : {}),
                 ...(fanOut.tolerateFailures ? { tolerateFailures: fanOut.tolerateFailures.kind === 'count' ? fanOut.tolerateFailures.count : `${fanOut.tolerateFailures.percent}%` } : {}),
                 kinds: fanOutKinds(fanOut),
+                maps: fanOutMaps.filter((m) => m.task === task.name),
               },
             }
           : {}),

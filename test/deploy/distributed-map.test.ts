@@ -270,7 +270,7 @@ describe('functionTimeout', () => {
     stateNames: ['t'],
     placeholders: [],
     ...(timeoutSeconds !== undefined ? { timeoutSeconds } : {}),
-    ...(batchSize !== undefined ? { fanOut: { foreach: 'a.items', batchSize, kinds: { inline: false, distributed: true } } } : {}),
+    ...(batchSize !== undefined ? { fanOut: { foreach: 'a.items', batchSize, kinds: { inline: false, distributed: true }, maps: [] } } : {}),
   });
 
   it("is the task's timeout, times batch_size for a batched task, at most Lambda's 15 minutes", () => {
