@@ -1,7 +1,9 @@
 import { didYouMean } from '../../compiler/index.js';
 import { packageVersion } from '../package-root.js';
+import { CloudError } from '../cloud/cloud-error.js';
 import { RunRecordError } from '../local/run-recorder.js';
 import { ExitCode, UsageError } from './cli-error.js';
+import { exitCodeOfCloudError } from './cloud-exit-code.js';
 import type { Command } from './command.js';
 import {
   compileCommand,
@@ -49,7 +51,7 @@ ${COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`).join('\n')}
 Options:
   -h, --help     show help (also: ork <command> --help)
   -v, --version  print the version
-Exit codes: 0 success, 1 the workflow failed, 2 invalid workflow or command line.`;
+Exit codes: 0 success, 1 the workflow failed or AWS refused a call, 2 invalid workflow or command line.`;
 }
 
 /** Errors of a stream whose reader has gone (`ork runs | head -3`, a closed terminal). */
@@ -100,6 +102,11 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (error instanceof UsageError) {
       io.stderr.write(`ork: ${red('error')}: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
       return ExitCode.invalid;
+    }
+    // AWS refused or could not be asked (lib/cloud): one line, and an exit code by kind of failure.
+    if (error instanceof CloudError) {
+      io.stderr.write(`ork: ${red('error')}: ${error.message}\n${error.hint ? `  hint: ${error.hint}\n` : ''}`);
+      return exitCodeOfCloudError(error);
     }
     // A run record that cannot be read (a corrupt run.json, a line of attempts.jsonl that is not JSON).
     if (error instanceof RunRecordError) {

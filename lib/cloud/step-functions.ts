@@ -13,8 +13,8 @@ import {
   type HistoryEvent,
 } from '@aws-sdk/client-sfn';
 import { closestMatch, type StateMachineDefinition } from '../../compiler/index.js';
-import { UsageError } from '../cli/cli-error.js';
 import { aws } from './aws-error.js';
+import { CloudError } from './cloud-error.js';
 import { quietSdkNodeVersionWarning } from './sdk-environment.js';
 import type { MapRunCounts } from './execution-view.js';
 import { readWorkflowShape, type DeployedWorkflow } from './workflow-shape.js';
@@ -48,7 +48,7 @@ export class StepFunctions {
     // A typo (edit distance, as the compiler suggests names) first, then names that contain what was typed.
     const typo = closestMatch(nameOrArn, names);
     const close = [...(typo ? [typo] : []), ...names.filter((n) => n !== typo && n.toLowerCase().includes(nameOrArn.toLowerCase()))].slice(0, 5);
-    throw new UsageError(`no state machine named '${nameOrArn}'`, close.length > 0 ? `did you mean ${close.map((n) => `'${n}'`).join(', ')}?` : 'deploy it with cdk deploy, or pass its ARN');
+    throw new CloudError('NotFound', `no state machine named '${nameOrArn}'`, { hint: close.length > 0 ? `did you mean ${close.map((n) => `'${n}'`).join(', ')}?` : 'deploy it with cdk deploy, or pass its ARN' });
   }
 
   async start(stateMachineArn: string, input: unknown, name?: string): Promise<{ executionArn: string; startDate?: Date }> {
@@ -91,8 +91,8 @@ export class StepFunctions {
     let definition: StateMachineDefinition;
     try {
       definition = JSON.parse(machine.definition ?? '{}') as StateMachineDefinition;
-    } catch {
-      throw new UsageError(`state machine ${stateMachineArn} has a definition that is not JSON`);
+    } catch (error) {
+      throw new CloudError('InvalidDefinition', `state machine ${stateMachineArn} has a definition that is not JSON`, { cause: error });
     }
     return readWorkflowShape(definition, machine.name ?? stateMachineArn.split(':').pop() ?? '');
   }
@@ -117,6 +117,6 @@ export class StepFunctions {
 /** The state machine ARN of an execution ARN (`…:execution:<machine>:<name>`). */
 export function stateMachineOfExecution(executionArn: string): string {
   const parts = executionArn.split(':');
-  if (parts[5] !== 'execution' || parts.length < 8) throw new UsageError(`'${executionArn}' is not an execution ARN`);
+  if (parts[5] !== 'execution' || parts.length < 8) throw new CloudError('InvalidArn', `'${executionArn}' is not an execution ARN`);
   return [...parts.slice(0, 5), 'stateMachine', parts[6]].join(':');
 }

@@ -1,5 +1,3 @@
-import type { Writable } from 'node:stream';
-import { RunProgress } from '../cli/progress/run-progress.js';
 import { executionView, mapRunsOf, type ExecutionView, type MapRunCounts } from './execution-view.js';
 import type { StepFunctions } from './step-functions.js';
 import type { DeployedWorkflow } from './workflow-shape.js';
@@ -14,7 +12,10 @@ export interface ExecutionSnapshot {
   readonly stopDate?: Date;
 }
 
-export async function snapshot(sfn: StepFunctions, executionArn: string, shape: DeployedWorkflow): Promise<ExecutionSnapshot> {
+/** The calls a snapshot makes: a StepFunctions, or a fake of it in tests. */
+export type ExecutionReader = Pick<StepFunctions, 'describe' | 'history' | 'mapRunCounts'>;
+
+export async function snapshot(sfn: ExecutionReader, executionArn: string, shape: DeployedWorkflow): Promise<ExecutionSnapshot> {
   const description = await sfn.describe(executionArn);
   const status = description.status ?? 'UNKNOWN';
   const history = await sfn.history(executionArn);
@@ -40,30 +41,40 @@ export async function snapshot(sfn: StepFunctions, executionArn: string, shape: 
   };
 }
 
-export interface RenderOptions {
-  readonly stream: Writable & { isTTY?: boolean; columns?: number };
-  readonly color: boolean;
-  readonly live: boolean;
+/**
+ * What a watch tells as it goes. lib/cloud knows no terminal: the CLI draws these (lib/cli/progress), a
+ * test records them.
+ */
+export interface WatchObserver {
+  /** The watch begins from this snapshot. */
+  started?(snapshot: ExecutionSnapshot): void;
+  /** A poll has read the execution again. */
+  polled?(snapshot: ExecutionSnapshot): void;
+  /** The watch is over: the execution ended, or a poll failed (its error is then thrown). */
+  stopped?(): void;
 }
 
-/**
- * Follows an execution until it ends, showing the same per-task view as `ork run`; polls every `intervalMs`.
- * `initial` is a snapshot the caller has just taken (it need not be read again).
- */
-export async function watchExecution(sfn: StepFunctions, executionArn: string, shape: DeployedWorkflow, options: RenderOptions, intervalMs = 2000, initial?: ExecutionSnapshot): Promise<ExecutionSnapshot> {
-  let current = initial ?? (await snapshot(sfn, executionArn, shape));
-  let counts = current.view;
-  const progress = new RunProgress(shape, { get tasks() { return counts.tasks; } }, options);
-  progress.start();
+export interface WatchOptions {
+  /** How long between polls (default 2 s). */
+  readonly intervalMs?: number;
+  readonly observer?: WatchObserver;
+  /** A snapshot the caller has just taken: it is not read again. */
+  readonly initial?: ExecutionSnapshot;
+}
+
+/** Follows an execution until it ends, polling every `intervalMs`; returns its last snapshot. */
+export async function watchExecution(sfn: ExecutionReader, executionArn: string, shape: DeployedWorkflow, options: WatchOptions = {}): Promise<ExecutionSnapshot> {
+  const { observer, intervalMs = 2000 } = options;
+  let current = options.initial ?? (await snapshot(sfn, executionArn, shape));
+  observer?.started?.(current);
   try {
     while (current.status === 'RUNNING') {
       await new Promise((resolve) => setTimeout(resolve, intervalMs));
       current = await snapshot(sfn, executionArn, shape);
-      counts = current.view;
-      progress.attemptEnded();
+      observer?.polled?.(current);
     }
   } finally {
-    progress.stop();
+    observer?.stopped?.();
   }
   return current;
 }

@@ -68,9 +68,12 @@ const executionName = (arn: string) => arn.split(':').pop() ?? '';
 const consoleUrl = (arn: string) => `https://us-east-1.console.aws.amazon.com/states/home?region=us-east-1#/v2/executions/details/${encodeURIComponent(arn)}`;
 const counts = (c: Counts) => ({ instances: c.instances, succeeded: c.succeeded, failed: c.failed, retried: c.retried });
 
-/** An error of a command: exit 2, `ork: error: …` and at most a hint line; no stack, no internal error. */
-function expectOneLineError(result: Result, message: RegExp): void {
-  expect(result.code, result.stderr).toBe(2);
+/**
+ * An error of a command: `ork: error: …` and at most a hint line; no stack, no internal error. Exit 2 when
+ * the command line named something wrongly, 1 when AWS refused the call or could not be reached.
+ */
+function expectOneLineError(result: Result, message: RegExp, code: 1 | 2 = 2): void {
+  expect(result.code, result.stderr).toBe(code);
   expect(result.stdout).toBe('');
   const lines = result.stderr.trimEnd().split('\n');
   expect(lines[0]).toMatch(/^ork: error: /);
@@ -419,10 +422,10 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
       for (const line of lines) expect(line).toMatch(/^\d\d:\d\d:\d\d\.\d{3} \[explode\] error: task failed: ValueError: boom after 41$/);
     }, 30_000);
 
-    it('ork redrive: moto does not implement RedriveExecution, which is one clear line, exit 2', async () => {
+    it('ork redrive: moto does not implement RedriveExecution, which is one clear line, exit 1', async () => {
       const result = await ork(['redrive', arn]);
       // moto answers HTTP 500 with an HTML page (NotImplementedError in its log), which the SDK cannot read.
-      expectOneLineError(result, /^ork: error: redrive execution: the endpoint answered HTTP 500, which is not an AWS API answer$/);
+      expectOneLineError(result, /^ork: error: redrive execution: the endpoint answered HTTP 500, which is not an AWS API answer$/, 1);
       expect(result.stderr).toContain('hint: check AWS_ENDPOINT_URL: an emulator may not implement this action');
       expect(result.stderr).not.toMatch(/<html|<!DOCTYPE|Deserialization/i);
       expect(harness().motoOutput()).toContain('NotImplementedError: The redrive_execution action has not been implemented');
@@ -566,7 +569,7 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
     }, 30_000);
   });
 
-  describe('errors are one line and exit 2', () => {
+  describe('errors are one line; exit 2 for what the command line named, 1 for AWS refusing or unreachable', () => {
     let machine: Deployment;
 
     beforeAll(async () => {
@@ -599,21 +602,21 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
     it('an endpoint that refuses connections', async () => {
       const closed = `http://127.0.0.1:${await freePort()}`;
       const env = cloudEnv({ AWS_ENDPOINT_URL: closed });
-      expectOneLineError(await ork(['start', 'cli-errors-parallel'], env), /cannot reach the Step Functions endpoint .*ECONNREFUSED/);
-      expectOneLineError(await ork(['status', `${machine.stateMachineArn.replace(':stateMachine:', ':execution:')}:x`], env), /cannot reach .*ECONNREFUSED/);
+      expectOneLineError(await ork(['start', 'cli-errors-parallel'], env), /cannot reach the Step Functions endpoint .*ECONNREFUSED/, 1);
+      expectOneLineError(await ork(['status', `${machine.stateMachineArn.replace(':stateMachine:', ':execution:')}:x`], env), /cannot reach .*ECONNREFUSED/, 1);
     }, 60_000);
 
     it('no region', async () => {
       const env = cloudEnv({ AWS_REGION: undefined, AWS_DEFAULT_REGION: undefined });
       const result = await ork(['executions', 'cli-errors-parallel'], env);
-      expectOneLineError(result, /^ork: error: list state machines: no AWS region set$/);
+      expectOneLineError(result, /^ork: error: list state machines: no AWS region set$/, 1);
       expect(result.stderr).toContain('hint: set AWS_REGION');
     }, 30_000);
 
     it('no credentials', async () => {
       const env = cloudEnv({ AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined, AWS_EC2_METADATA_DISABLED: 'true' });
       const result = await ork(['start', 'cli-errors-parallel'], env);
-      expectOneLineError(result, /no AWS credentials found/);
+      expectOneLineError(result, /no AWS credentials found/, 1);
     }, 30_000);
   });
 });

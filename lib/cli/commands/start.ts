@@ -1,6 +1,7 @@
 import { ExitCode } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { parseInput } from '../parse-input.js';
+import { executionProgress } from '../progress/execution-progress.js';
 import { useColor } from '../terminal.js';
 import { exitCodeOf, printOutcome } from './execution-outcome.js';
 
@@ -42,7 +43,8 @@ Options:
     if (!values.json) io.stdout.write(`${executionArn}\n  ${executionConsoleUrl(executionArn)}\n`);
     const shape = await sfn.workflowShape(stateMachineArn);
     const stream = values.json ? io.stderr : io.stdout;
-    const result = await watchExecution(sfn, executionArn, shape, { stream, color: useColor(stream, io.env), live: stream.isTTY === true && !io.env.CI }, Number(io.env.ORK_POLL_MS ?? 2000));
+    const observer = executionProgress(shape, { stream, color: useColor(stream, io.env), live: stream.isTTY === true && !io.env.CI });
+    const result = await watchExecution(sfn, executionArn, shape, { intervalMs: Number(io.env.ORK_POLL_MS ?? 2000), observer });
     printOutcome(io, executionArn, result, values.json === true);
     return exitCodeOf(result.status);
   },
