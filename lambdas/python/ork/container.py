@@ -15,6 +15,7 @@ import sys
 import threading
 from typing import Any
 
+from .contract import ENVIRONMENT
 from .errors import InvalidPayloadError, describe_failure
 from .environment import task_location
 from .payload_store import References, store_from_environment
@@ -25,19 +26,25 @@ from .sink import StreamSink
 MAX_ERROR = 256
 MAX_CAUSE = 32768
 
+_PAYLOAD = ENVIRONMENT["payload"]
+_PAYLOAD_URL = ENVIRONMENT["payload_url"]
+_ATTEMPT = ENVIRONMENT["attempt"]
+_TASK_TOKEN = ENVIRONMENT["task_token"]
+_HEARTBEAT_SECONDS = ENVIRONMENT["heartbeat_seconds"]
+
 
 def read_payload(references: References) -> Any:
-    if os.environ.get("ORK_PAYLOAD_URL"):
+    if os.environ.get(_PAYLOAD_URL):
         # The payload itself, not the references in it: those are resolved, within the execution's scope,
         # when its inputs are assembled (a reference in its params stays data).
-        return references.read_url(os.environ["ORK_PAYLOAD_URL"])
-    raw = os.environ.get("ORK_PAYLOAD")
+        return references.read_url(os.environ[_PAYLOAD_URL])
+    raw = os.environ.get(_PAYLOAD)
     if raw is None:
-        raise InvalidPayloadError("neither ORK_PAYLOAD nor ORK_PAYLOAD_URL is set")
+        raise InvalidPayloadError(f"neither {_PAYLOAD} nor {_PAYLOAD_URL} is set")
     try:
         return json.loads(raw)
     except ValueError as error:
-        raise InvalidPayloadError(f"ORK_PAYLOAD is not JSON: {error}") from error
+        raise InvalidPayloadError(f"{_PAYLOAD} is not JSON: {error}") from error
 
 
 def refuse_batch(payload: Any) -> Any:
@@ -50,7 +57,7 @@ def refuse_batch(payload: Any) -> Any:
 
 def with_attempt(payload: Any) -> Any:
     # The payload is built once before the ECS state, whose retries set ORK_ATTEMPT (the retry count).
-    attempt = os.environ.get("ORK_ATTEMPT")
+    attempt = os.environ.get(_ATTEMPT)
     if attempt is not None and attempt.isdigit() and isinstance(payload, dict):
         return {**payload, "attempt": int(attempt)}
     return payload
@@ -85,12 +92,12 @@ class Heartbeat:
 def main(client: Any = None) -> int:
     sink = StreamSink()
     references = References(store_from_environment())
-    token = os.environ.get("ORK_TASK_TOKEN")
+    token = os.environ.get(_TASK_TOKEN)
     if token and client is None:
         import boto3
 
         client = boto3.client("stepfunctions")
-    interval = max(1.0, float(os.environ.get("ORK_HEARTBEAT_SECONDS", "300")) / 3)
+    interval = max(1.0, float(os.environ.get(_HEARTBEAT_SECONDS, "300")) / 3)
     try:
         task_file, workflow_dir = task_location()
         payload = with_attempt(refuse_batch(read_payload(references)))

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-FAILED_KEY = "ork_failed"
+from .contract import FAILED_KEY
+
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ import os
 import time
 from typing import Any
 
+from .contract import ENVIRONMENT
 from .sink import Sink
 
 UNITS = frozenset(
@@ -23,6 +24,7 @@ UNITS = frozenset(
 )
 
 DEFAULT_NAMESPACE = "Ork"
+_NAMESPACE = ENVIRONMENT["metrics_namespace"]
 
 
 class Metrics:
@@ -31,7 +33,7 @@ class Metrics:
         self._workflow = workflow
         self._task = task
         self._properties = properties
-        self._namespace = os.environ.get("ORK_METRICS_NAMESPACE", DEFAULT_NAMESPACE)
+        self._namespace = os.environ.get(_NAMESPACE, DEFAULT_NAMESPACE)
         self._reserved = frozenset({"_aws", "Workflow", "Task", *properties})
 
     def record(self, name: str, value: float, unit: str = "Count") -> None:

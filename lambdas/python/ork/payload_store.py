@@ -31,18 +31,21 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Literal, Protocol
 from urllib.parse import unquote, urlparse
 
+from .contract import ENVIRONMENT, ITEMS_KEY, REF_KEY, RESULTS_KEY
 from .errors import ForeignReferenceError, PayloadStoreError
 from .failures import Failure, is_failure_marker, split_failures
 from .results import is_results_reference, read_results
 
-REF_KEY = "$ork_ref"
-ITEMS_KEY = "ork_items"
 DEFAULT_THRESHOLD = 64 * 1024
 # Where Distributed Maps write their results (ResultWriter Prefix ``ork-results/<workflow>/<task>``):
 # compiler/emit/distributed-fan-out.ts, lib/deploy/distributed-maps.ts.
 RESULTS_PREFIX = "ork-results/"
 # Payload folders of earlier runs whose outputs ``ork run --resume`` reuses (os.pathsep-separated).
-READ_DIRS_VARIABLE = "ORK_PAYLOAD_READ_DIRS"
+READ_DIRS_VARIABLE = ENVIRONMENT["payload_read_dirs"]
+_LARGE_OUTPUT_BYTES = ENVIRONMENT["large_output_bytes"]
+_PAYLOAD_BUCKET = ENVIRONMENT["payload_bucket"]
+_PAYLOAD_PREFIX = ENVIRONMENT["payload_prefix"]
+_PAYLOAD_DIR = ENVIRONMENT["payload_dir"]
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
@@ -89,13 +92,13 @@ def _execution_of(child_input: Any) -> Any:
 
 
 def large_output_threshold() -> int:
-    raw = os.environ.get("ORK_LARGE_OUTPUT_BYTES")
+    raw = os.environ.get(_LARGE_OUTPUT_BYTES)
     if raw is None or raw == "":
         return DEFAULT_THRESHOLD
     try:
         value = int(raw)
     except ValueError as error:
-        raise PayloadStoreError(f"ORK_LARGE_OUTPUT_BYTES must be a number of bytes, got {raw!r}") from error
+        raise PayloadStoreError(f"{_LARGE_OUTPUT_BYTES} must be a number of bytes, got {raw!r}") from error
     return value
 
 
@@ -212,10 +215,10 @@ def read_roots_from_environment() -> list[str]:
 
 def store_from_environment() -> PayloadStore:
     """S3 when ``ORK_PAYLOAD_BUCKET`` is set (AWS), else the directory ``ORK_PAYLOAD_DIR`` (local runs)."""
-    bucket = os.environ.get("ORK_PAYLOAD_BUCKET")
+    bucket = os.environ.get(_PAYLOAD_BUCKET)
     if bucket:
-        return S3Store(bucket, os.environ.get("ORK_PAYLOAD_PREFIX", ""))
-    directory = os.environ.get("ORK_PAYLOAD_DIR") or os.path.join(tempfile.gettempdir(), "ork-payloads")
+        return S3Store(bucket, os.environ.get(_PAYLOAD_PREFIX, ""))
+    directory = os.environ.get(_PAYLOAD_DIR) or os.path.join(tempfile.gettempdir(), "ork-payloads")
     return DirectoryStore(directory, read_roots_from_environment())
 
 
@@ -320,7 +323,7 @@ class References:
     def _check_location(self, bucket: str, key: str, kind: Kind, scope: Scope | None) -> None:
         owns = getattr(self.store, "owns_location", None)
         if not (callable(owns) and owns(bucket, key, scope, kind)):
-            name = ITEMS_KEY if kind == "items" else "ork_results"
+            name = ITEMS_KEY if kind == "items" else RESULTS_KEY
             raise self._refuse(f"{name} reference to {bucket}/{key}", scope)
 
     def _read_results(self, value: Any, scope: Scope | None, failures_only: bool = False) -> list[Any]:
@@ -328,9 +331,9 @@ class References:
 
         def check_record(child_input: Any) -> None:
             if not (callable(owns_record) and owns_record(child_input, scope)):
-                body = value["ork_results"]
+                body = value[RESULTS_KEY]
                 raise self._refuse(
-                    f"ork_results reference to {body['bucket']}/{body['key']} (a child record of execution "
+                    f"{RESULTS_KEY} reference to {body['bucket']}/{body['key']} (a child record of execution "
                     f"{_execution_of(child_input)!r})",
                     scope,
                 )

@@ -23,11 +23,14 @@ from collections import OrderedDict
 from typing import Any, Callable, Hashable
 from weakref import WeakKeyDictionary
 
+from .contract import ENVIRONMENT, ITEMS_KEY, REF_KEY, RESULTS_KEY
+
 DEFAULT_CACHE_BYTES = 64 * 1024 * 1024
+_CACHE_BYTES = ENVIRONMENT["read_cache_bytes"]
 
 
 def cache_bytes() -> int:
-    raw = os.environ.get("ORK_READ_CACHE_BYTES")
+    raw = os.environ.get(_CACHE_BYTES)
     try:
         return DEFAULT_CACHE_BYTES if raw is None or raw == "" else max(0, int(raw))
     except ValueError:
@@ -103,7 +106,7 @@ def cache_for(owner: Any) -> ReadCache:
 def contains_reference(value: Any) -> bool:
     """Whether resolving ``value`` reads the store: a ``$ork_ref``, ``ork_items`` or ``ork_results`` in it."""
     if isinstance(value, dict):
-        if len(value) <= 2 and ("$ork_ref" in value or "ork_items" in value or "ork_results" in value):
+        if len(value) <= 2 and (REF_KEY in value or ITEMS_KEY in value or RESULTS_KEY in value):
             return True
         return any(contains_reference(v) for v in value.values())
     if isinstance(value, list):

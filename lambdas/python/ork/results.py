@@ -13,10 +13,10 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from .contract import RESULTS_KEY
 from .errors import PayloadStoreError
 from .failures import failure_marker
 
-RESULTS_KEY = "ork_results"
 ORDER_FIELDS = ("item_index", "parallel_index", "start")
 
 ReadJson = Callable[[str, str], Any]

@@ -11,6 +11,7 @@ from pydantic import AliasChoices, AliasPath, BaseModel, ValidationError
 
 from .batch import run_batch
 from .context import Context
+from .contract import RESULTS_KEY
 from .errors import InputValidationError, InvalidPayloadError, OutputValidationError
 from .failures import Failure, split_failures
 from .fan_out import spill_fan_out_fields
@@ -144,7 +145,7 @@ def _field_failures(references: References, payload: Payload, value: Any) -> lis
 
 def _holds_results(value: Any) -> bool:
     if isinstance(value, dict):
-        return "ork_results" in value or any(_holds_results(v) for v in value.values())
+        return RESULTS_KEY in value or any(_holds_results(v) for v in value.values())
     if isinstance(value, list):
         return any(_holds_results(v) for v in value)
     return False

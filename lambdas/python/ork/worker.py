@@ -29,6 +29,7 @@ import threading
 import time
 from typing import Any, BinaryIO
 
+from .contract import WORKER_CHANNEL_FD
 from .errors import ProtocolError, describe_failure
 from .payload_store import References, store_from_environment
 from .loader import load_task
@@ -142,7 +143,7 @@ def _exit_with_parent() -> None:
     threading.Thread(target=watch, name="ork-parent-watch", daemon=True).start()
 
 
-PROTOCOL_FD = 3
+PROTOCOL_FD = WORKER_CHANNEL_FD
 
 
 def _take_channel() -> tuple[BinaryIO, BinaryIO]:

@@ -1,0 +1,62 @@
+/**
+ * Writes lambdas/contract/contract.ts from lambdas/python/ork/contract.json: `npx tsx scripts/contract-module.ts`.
+ *
+ * The JSON is the one place the runtime contract's facts are written (Python reads it at run time from
+ * inside the deployed `ork` folder). TypeScript gets them from this generated module rather than from a
+ * JSON import because its code needs them as literal types (`{ [FAILED_KEY]: … }` is a type only when
+ * FAILED_KEY is a literal), which a JSON import widens to `string`. test/contract/contract-module.test.ts
+ * fails when the module is not what this script writes, so the two cannot drift.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+export const CONTRACT_JSON = path.join(root, 'lambdas', 'python', 'ork', 'contract.json');
+export const CONTRACT_MODULE = path.join(root, 'lambdas', 'contract', 'contract.ts');
+
+interface ContractJson {
+  readonly payload_version: number;
+  readonly markers: Readonly<Record<string, string>>;
+  readonly environment: Readonly<Record<string, string>>;
+  readonly worker_protocol: { readonly channel_fd: number };
+}
+
+const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** A string literal in the house's quotes. */
+const quote = (text: string): string => `'${text.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+function constants(values: Readonly<Record<string, string>>): string {
+  return Object.entries(values)
+    .map(([name, value]) => `  ${camel(name)}: ${quote(value)},`)
+    .join('\n');
+}
+
+/** The text of lambdas/contract/contract.ts for the contract `json` (the text of contract.json). */
+export function contractModuleText(json: string): string {
+  const contract = JSON.parse(json) as ContractJson;
+  return `// Generated from lambdas/python/ork/contract.json by scripts/contract-module.ts: edit the JSON, then run
+// \`npx tsx scripts/contract-module.ts\`. What each fact means: docs/payload.md, docs/worker-protocol.md.
+
+/** The payload's \`ork\` field: a runtime refuses a version it does not know instead of misreading it. */
+export const PAYLOAD_VERSION = ${JSON.stringify(contract.payload_version)};
+
+/** The keys of the references and markers that travel in the data (docs/payload.md, docs/scale.md). */
+export const Markers = {
+${constants(contract.markers)}
+} as const;
+
+/** The environment variables the runtimes read (set by the deploy constructs, the machine or \`ork run\`). */
+export const Environment = {
+${constants(contract.environment)}
+} as const;
+
+/** The local workers' protocol channel (docs/worker-protocol.md). */
+export const WORKER_CHANNEL_FD = ${JSON.stringify(contract.worker_protocol.channel_fd)};
+`;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  writeFileSync(CONTRACT_MODULE, contractModuleText(readFileSync(CONTRACT_JSON, 'utf8')));
+  process.stdout.write(`wrote ${path.relative(root, CONTRACT_MODULE)}\n`);
+}
