@@ -22,7 +22,7 @@ import { functionTimeout } from '../../lib/deploy/task-timeout.js';
  * Distributed Map, nested in a Parallel branch beside an inline Map), independent of the compiler. A small
  * app without assets (well under a second to synthesize): cdk-nag over it, cfn-lint over its templates
  * (E3601 checks the Distributed Map fields against the schema, E3004 would catch a dependency cycle).
- * The compiled workflow in synth.test.ts checks the same through OrkWorkflow.
+ * The compiled workflow in distributed-map-policy.test.ts checks the same through OrkWorkflow.
  */
 
 type Json = Record<string, unknown>;
