@@ -1,11 +1,13 @@
 /**
- * Writes lambdas/contract/contract.ts from lambdas/python/ork/contract.json: `npx tsx scripts/contract-module.ts`.
+ * Writes lambdas/contract/contract.ts from lambdas/python/ork/contract.json, then the JSON Schemas of the
+ * payload and of the worker protocol beside it from the zod schemas: `npx tsx scripts/contract-module.ts`.
  *
  * The JSON is the one place the runtime contract's facts are written (Python reads it at run time from
  * inside the deployed `ork` folder). TypeScript gets them from this generated module rather than from a
  * JSON import because its code needs them as literal types (`{ [FAILED_KEY]: … }` is a type only when
  * FAILED_KEY is a literal), which a JSON import widens to `string`. test/contract/contract-module.test.ts
- * fails when the module is not what this script writes, so the two cannot drift.
+ * fails when the module is not what this script writes, so the two cannot drift; and when a schema file is
+ * not what the zod schemas export, so that the docs can point at files a reader can open.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +16,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 export const CONTRACT_JSON = path.join(root, 'lambdas', 'python', 'ork', 'contract.json');
 export const CONTRACT_MODULE = path.join(root, 'lambdas', 'contract', 'contract.ts');
+export const SCHEMA_FILES = {
+  payload: path.join(root, 'lambdas', 'contract', 'payload.schema.json'),
+  workerProtocol: path.join(root, 'lambdas', 'contract', 'worker-protocol.schema.json'),
+} as const;
+
+/** The text of a JSON Schema file. */
+export function schemaText(schema: Record<string, unknown>): string {
+  return `${JSON.stringify(schema, null, 2)}\n`;
+}
 
 interface ContractJson {
   readonly payload_version: number;
@@ -58,5 +69,9 @@ export const WORKER_CHANNEL_FD = ${JSON.stringify(contract.worker_protocol.chann
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   writeFileSync(CONTRACT_MODULE, contractModuleText(readFileSync(CONTRACT_JSON, 'utf8')));
-  process.stdout.write(`wrote ${path.relative(root, CONTRACT_MODULE)}\n`);
+  // Imported once the module is written: the schemas read the contract's facts from it.
+  const { payloadJsonSchema, workerProtocolJsonSchema } = await import('../lambdas/contract/json-schema.js');
+  writeFileSync(SCHEMA_FILES.payload, schemaText(payloadJsonSchema()));
+  writeFileSync(SCHEMA_FILES.workerProtocol, schemaText(workerProtocolJsonSchema()));
+  for (const file of [CONTRACT_MODULE, ...Object.values(SCHEMA_FILES)]) process.stdout.write(`wrote ${path.relative(root, file)}\n`);
 }

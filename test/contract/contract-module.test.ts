@@ -5,10 +5,16 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CONTRACT_JSON, CONTRACT_MODULE, contractModuleText } from '../../scripts/contract-module.js';
+import { payloadJsonSchema, workerProtocolJsonSchema } from '../../lambdas/contract/index.js';
+import { CONTRACT_JSON, CONTRACT_MODULE, contractModuleText, SCHEMA_FILES, schemaText } from '../../scripts/contract-module.js';
 
 describe('the runtime contract', () => {
   it('lambdas/contract/contract.ts is what scripts/contract-module.ts writes from contract.json (run `npx tsx scripts/contract-module.ts`)', () => {
     expect(readFileSync(CONTRACT_MODULE, 'utf8')).toBe(contractModuleText(readFileSync(CONTRACT_JSON, 'utf8')));
+  });
+
+  it('payload.schema.json and worker-protocol.schema.json are what the zod schemas export (the same script writes them)', () => {
+    expect(readFileSync(SCHEMA_FILES.payload, 'utf8')).toBe(schemaText(payloadJsonSchema()));
+    expect(readFileSync(SCHEMA_FILES.workerProtocol, 'utf8')).toBe(schemaText(workerProtocolJsonSchema()));
   });
 });

@@ -1,0 +1,62 @@
+/**
+ * The messages of the local workers' protocol (docs/worker-protocol.md): one JSON object per line on the
+ * channel (WORKER_CHANNEL_FD), from `python -m ork.worker` and lambdas/node/ork/worker.ts to the host,
+ * lib/local/protocol-worker.ts, and back. zod, so that json-schema.ts exports worker-protocol.schema.json
+ * from the same definition that test/contract/worker-protocol.test.ts checks both workers' messages against.
+ */
+import { z } from 'zod';
+import { payloadSchema } from './payload-schema.js';
+
+const whole = z.number().int();
+
+export const readyMessageSchema = z
+  .object({
+    ready: z.literal(true),
+    pid: whole,
+    python: z.string().optional().describe('the Python worker: its interpreter version'),
+    node: z.string().optional().describe('the Node worker: process.version'),
+  })
+  .describe("The worker's first line: it has started and takes requests");
+
+export const workerRequestSchema = z
+  .object({
+    id: whole.describe('unique per worker; the reply carries it back'),
+    file: z.string().describe('absolute path of the task file'),
+    workflow_dir: z.string().optional(),
+    payload: payloadSchema,
+    env: z.record(z.string(), z.string().nullable()).optional().describe("the task's environment variables, for this invocation only; null unsets one"),
+  })
+  .describe('One invocation, host to worker');
+
+export const workerFailureSchema = z
+  .object({ type: z.string().describe('the error name Retry and Catch match'), message: z.string(), retryable: z.boolean(), traceback: z.string() })
+  .describe('Why an invocation failed');
+
+const replyFields = {
+  ms: z.number().optional().describe('time the invocation took, in milliseconds'),
+  out: whole.optional().describe("the length of the worker's output file once this invocation's output is written"),
+  logs: z.array(z.record(z.string(), z.unknown())).optional().describe("log records the host takes as the task's"),
+  metrics: z.array(z.record(z.string(), z.unknown())).optional().describe("metric records the host takes as the task's"),
+};
+
+export const workerReplySchema = z
+  .discriminatedUnion('ok', [
+    z.object({
+      id: whole,
+      ok: z.literal(true),
+      output: z.unknown().describe("the task's output (JSON), or a reference to it"),
+      reads: z.array(z.string()).nullable().optional().describe('the payload fields the input is built from; null: all'),
+      ...replyFields,
+    }),
+    z.object({
+      id: whole.nullable().describe('null answers a request line that was not a JSON object'),
+      ok: z.literal(false),
+      error: workerFailureSchema,
+      ...replyFields,
+    }),
+  ])
+  .describe('The answer to one request, worker to host, in request order');
+
+export type ReadyMessage = z.infer<typeof readyMessageSchema>;
+export type WorkerRequest = z.infer<typeof workerRequestSchema>;
+export type WorkerReply = z.infer<typeof workerReplySchema>;
