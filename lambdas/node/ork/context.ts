@@ -1,3 +1,4 @@
+import { Environment } from '../../contract/contract.js';
 import type { Failure } from './failures.js';
 import type { Payload } from './payload.js';
 import type { Sink } from './sink.js';
@@ -61,7 +62,7 @@ export class Metrics {
     if (!UNITS.has(unit)) throw new Error(`unknown CloudWatch unit '${unit}'`);
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`metric '${name}' needs a finite number, got ${String(value)}`);
     this.sink.emit({
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: process.env.ORK_METRICS_NAMESPACE || 'Ork', Dimensions: [['Workflow'], ['Workflow', 'Task']], Metrics: [{ Name: name, Unit: unit }] }] },
+      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: process.env[Environment.metricsNamespace] || 'Ork', Dimensions: [['Workflow'], ['Workflow', 'Task']], Metrics: [{ Name: name, Unit: unit }] }] },
       Workflow: this.workflow,
       Task: this.task,
       [name]: value,

@@ -5,9 +5,10 @@
  * never sees it among its input's outputs: it is taken out and reported through `ctx.failures[<upstream>]`,
  * so a task that aggregates outputs needs no filtering. The same as the Python SDK's `ork.failures`.
  */
+import { Markers } from '../../contract/contract.js';
 import { isObject, type JsonObject } from './json-object.js';
 
-export const FAILED_KEY = 'ork_failed';
+const FAILED_KEY = Markers.failed;
 
 /**
  * One failed instance: which one (`start` for a failed chunk of indexes, whose instances did not report each

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, realpathSync, renameSync, writeFileSync } from
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Environment, Markers } from '../../contract/contract.js';
 import { ForeignReferenceError, PayloadStoreError } from './errors.js';
 import { isFailureMarker, splitFailures, type Failure } from './failures.js';
 import { isObject } from './json-object.js';
@@ -23,13 +24,13 @@ import { isResultsReference, readResults, type ResultsReference } from './result
  * run's payload folder (and those of the runs `ork run --resume` reuses outputs from, ORK_PAYLOAD_READ_DIRS).
  * Anything else fails with `Ork.ForeignReference` (docs/payload.md, "References").
  */
-export const REF_KEY = '$ork_ref';
-export const ITEMS_KEY = 'ork_items';
+const REF_KEY = Markers.reference;
+const ITEMS_KEY = Markers.items;
 export const DEFAULT_THRESHOLD = 64 * 1024;
 /** Where Distributed Maps write their results (ResultWriter Prefix `ork-results/<workflow>/<task>`). */
 export const RESULTS_PREFIX = 'ork-results/';
 /** Payload folders of earlier runs whose outputs `ork run --resume` reuses (path.delimiter-separated). */
-export const READ_DIRS_VARIABLE = 'ORK_PAYLOAD_READ_DIRS';
+const READ_DIRS_VARIABLE = Environment.payloadReadDirs;
 
 export type ReferenceKind = 'ref' | 'items' | 'results';
 
@@ -101,10 +102,10 @@ export interface ItemsReference {
 }
 
 export function largeOutputThreshold(): number {
-  const raw = process.env.ORK_LARGE_OUTPUT_BYTES;
+  const raw = process.env[Environment.largeOutputBytes];
   if (raw === undefined || raw === '') return DEFAULT_THRESHOLD;
   const value = Number(raw);
-  if (!Number.isInteger(value)) throw PayloadStoreError(`ORK_LARGE_OUTPUT_BYTES must be a number of bytes, got '${raw}'`);
+  if (!Number.isInteger(value)) throw PayloadStoreError(`${Environment.largeOutputBytes} must be a number of bytes, got '${raw}'`);
   return value;
 }
 
@@ -252,9 +253,9 @@ export function readRootsFromEnvironment(): string[] {
 }
 
 export function storeFromEnvironment(): PayloadStore {
-  const bucket = process.env.ORK_PAYLOAD_BUCKET;
-  if (bucket) return new S3Store(bucket, process.env.ORK_PAYLOAD_PREFIX ?? '');
-  return new DirectoryStore(process.env.ORK_PAYLOAD_DIR || path.join(os.tmpdir(), 'ork-payloads'), readRootsFromEnvironment());
+  const bucket = process.env[Environment.payloadBucket];
+  if (bucket) return new S3Store(bucket, process.env[Environment.payloadPrefix] ?? '');
+  return new DirectoryStore(process.env[Environment.payloadDir] || path.join(os.tmpdir(), 'ork-payloads'), readRootsFromEnvironment());
 }
 
 function isReference(value: unknown): value is { [REF_KEY]: string } {
@@ -352,14 +353,14 @@ export class References {
   }
 
   private checkLocation(bucket: string, key: string, kind: ReferenceKind, scope: Scope | undefined): void {
-    if (!this.store.ownsLocation?.(bucket, key, scope, kind)) throw this.refuse(`${kind === 'items' ? ITEMS_KEY : 'ork_results'} reference to ${bucket}/${key}`, scope);
+    if (!this.store.ownsLocation?.(bucket, key, scope, kind)) throw this.refuse(`${kind === 'items' ? ITEMS_KEY : Markers.results} reference to ${bucket}/${key}`, scope);
   }
 
   private readResultsOf(value: ResultsReference, scope: Scope | undefined, options: { failuresOnly?: boolean } = {}): Promise<unknown[]> {
     const checkInput = (childInput: unknown): void => {
       if (!this.store.ownsRecord?.(childInput, scope)) {
-        const { bucket, key } = value.ork_results;
-        throw this.refuse(`ork_results reference to ${bucket}/${key} (a child record of execution ${JSON.stringify(executionOf(childInput)) ?? 'None'})`, scope);
+        const { bucket, key } = value[Markers.results];
+        throw this.refuse(`${Markers.results} reference to ${bucket}/${key} (a child record of execution ${JSON.stringify(executionOf(childInput)) ?? 'None'})`, scope);
       }
     };
     return readResults(value, (bucket, key) => this.readJson(bucket, key, 'results', scope), { ...options, checkInput });

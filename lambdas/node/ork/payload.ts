@@ -1,3 +1,5 @@
+import { PAYLOAD_VERSION } from '../../contract/contract.js';
+import { payloadInstanceLabel } from '../../contract/instance-label.js';
 import { InvalidPayloadError } from './errors.js';
 import { isObject, type JsonObject } from './json-object.js';
 
@@ -10,7 +12,11 @@ export interface FanOutField {
   readonly above: number;
 }
 
-/** The invocation payload the compiled state machine builds (docs/payload.md, version 1). */
+/**
+ * The invocation payload the compiled state machine builds (docs/payload.md; its schema is
+ * lambdas/contract/payload-schema.ts, and lambdas/contract/cases/payloads.json holds the cases this parser
+ * and the Python SDK's are both tested against).
+ */
 export interface Payload {
   readonly workflow: string;
   readonly task: string;
@@ -33,17 +39,48 @@ export interface Payload {
   readonly raw: JsonObject;
 }
 
-export const PAYLOAD_VERSION = 1;
+/** A JSON number without a fraction (JavaScript cannot tell `3.0` from `3`, so neither SDK does), else undefined. */
+function whole(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isInteger(value) ? value : undefined;
+}
+
+/** A whole-number field of the payload; absent or null means `fallback`. */
+function wholeField<T extends number | undefined>(raw: JsonObject, name: string, fallback: T): number | T {
+  const value = raw[name];
+  if (value === undefined || value === null) return fallback;
+  const number = whole(value);
+  if (number === undefined) throw InvalidPayloadError(`payload field ${name} has the wrong type: expected a whole number, got ${JSON.stringify(value)}`);
+  return number;
+}
+
+/** A string field of the payload; absent or null means `fallback` (undefined: the field is required). */
+function textField(raw: JsonObject, name: string, fallback?: string): string {
+  const value = raw[name];
+  if (value === undefined || value === null) {
+    if (fallback === undefined) throw InvalidPayloadError(`payload has no '${name}'`);
+    return fallback;
+  }
+  if (typeof value !== 'string') throw InvalidPayloadError(`payload field ${name} has the wrong type: expected a string, got ${JSON.stringify(value).slice(0, 80)}`);
+  return value;
+}
+
+/** An object field of the payload; absent or null means none. An empty list is still the wrong type. */
+function objectField(raw: JsonObject, name: string): JsonObject {
+  const value = raw[name];
+  if (value === undefined || value === null) return {};
+  if (!isObject(value)) throw InvalidPayloadError(`${name} must be an object, got ${JSON.stringify(value).slice(0, 80)}`);
+  return value;
+}
 
 function fanOutFields(raw: unknown): FanOutField[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw InvalidPayloadError(`fan_out_fields must be a list, got ${typeof raw}`);
+  if (!Array.isArray(raw)) throw InvalidPayloadError(`fan_out_fields must be a list, got ${JSON.stringify(raw).slice(0, 80)}`);
   return raw.map((entry: unknown) => {
     const path = isObject(entry) ? entry.path : undefined;
-    const above = isObject(entry) ? entry.above : undefined;
-    const step = (p: unknown): p is string | number => typeof p === 'string' || (typeof p === 'number' && Number.isInteger(p));
-    if (!Array.isArray(path) || path.length === 0 || !path.every(step) || typeof above !== 'number' || !Number.isInteger(above)) {
-      throw InvalidPayloadError(`fan_out_fields entries are {"path": [names], "above": n}, got ${JSON.stringify(entry)}`);
+    const above = isObject(entry) ? whole(entry.above) : undefined;
+    const step = (p: unknown): p is string | number => typeof p === 'string' || whole(p) !== undefined;
+    if (!Array.isArray(path) || path.length === 0 || !path.every(step) || above === undefined) {
+      throw InvalidPayloadError(`fan_out_fields entries are {"path": [names], "above": n}, got ${JSON.stringify(entry).slice(0, 120)}`);
     }
     return { path, above };
   });
@@ -55,34 +92,31 @@ function batch(raw: unknown): JsonObject[] | undefined {
   return raw;
 }
 
-function spillBytes(raw: unknown): number | undefined {
-  if (raw === undefined || raw === null) return undefined;
-  if (typeof raw !== 'number' || !Number.isInteger(raw)) throw InvalidPayloadError(`output_spill_bytes must be a whole number of bytes, got ${JSON.stringify(raw)}`);
-  return raw;
-}
-
+/**
+ * The payload `raw` (JSON data), or InvalidPayloadError naming the field that is wrong. Optional fields that
+ * are absent or null take their defaults; a field of the wrong type is refused rather than read as something
+ * else, as the Python SDK does (lambdas/contract/cases/payloads.json).
+ */
 export function parsePayload(raw: unknown): Payload {
   if (!isObject(raw)) throw InvalidPayloadError(`payload must be a JSON object, got ${Array.isArray(raw) ? 'a list' : typeof raw}`);
   if (raw.ork !== PAYLOAD_VERSION) {
     throw InvalidPayloadError(`payload version ${JSON.stringify(raw.ork)} is not supported by this runtime (expects ${PAYLOAD_VERSION}); deploy the workflow and its runtime together`);
   }
-  if (typeof raw.workflow !== 'string' || typeof raw.task !== 'string') throw InvalidPayloadError('payload has no workflow or task name');
-  const params = raw.params ?? {};
-  const inputs = raw.inputs ?? {};
-  if (!isObject(params)) throw InvalidPayloadError('params must be an object');
-  if (!isObject(inputs)) throw InvalidPayloadError('inputs must be an object');
-  const number = (value: unknown, fallback: number): number => (typeof value === 'number' && Number.isFinite(value) ? value : fallback);
-  const parallelIndex = number(raw.parallel_index, 0);
-  const parallelCount = number(raw.parallel_count, 1);
-  const itemIndex = typeof raw.item_index === 'number' ? raw.item_index : undefined;
-  const parts: string[] = [];
-  if (itemIndex !== undefined) parts.push(`item ${itemIndex}`);
-  if (parallelCount > 1 || parallelIndex > 0) parts.push(String(parallelIndex));
+  // Field by field in the Python SDK's order, so that a payload with several wrong fields names the same one.
+  const workflow = textField(raw, 'workflow');
+  const task = textField(raw, 'task');
+  const executionId = textField(raw, 'execution_id', '');
+  const attempt = wholeField(raw, 'attempt', 0);
+  const params = objectField(raw, 'params');
+  const inputs = objectField(raw, 'inputs');
+  const parallelIndex = wholeField(raw, 'parallel_index', 0);
+  const parallelCount = wholeField(raw, 'parallel_count', 1);
+  const itemIndex = wholeField(raw, 'item_index', undefined);
   return {
-    workflow: raw.workflow,
-    task: raw.task,
-    executionId: typeof raw.execution_id === 'string' ? raw.execution_id : '',
-    attempt: number(raw.attempt, 0),
+    workflow,
+    task,
+    executionId,
+    attempt,
     params,
     inputs,
     parallelIndex,
@@ -90,9 +124,9 @@ export function parsePayload(raw: unknown): Payload {
     hasItem: Object.hasOwn(raw, 'item'),
     item: raw.item ?? null,
     itemIndex,
-    instance: parts.length > 0 ? `${raw.task}[${parts.join(', ')}]` : raw.task,
+    instance: payloadInstanceLabel(task, itemIndex, parallelIndex, parallelCount),
     fanOutFields: fanOutFields(raw.fan_out_fields),
-    outputSpillBytes: spillBytes(raw.output_spill_bytes),
+    outputSpillBytes: wholeField(raw, 'output_spill_bytes', undefined),
     batch: batch(raw.batch),
     raw,
   };

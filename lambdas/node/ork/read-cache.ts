@@ -12,10 +12,12 @@
  * cannot change the next one's. The texts are bounded (`ORK_READ_CACHE_BYTES`, default 64 MiB; 0 turns the
  * cache off): the least recently used go first, and a text above the bound is not kept.
  */
+import { Environment, Markers } from '../../contract/contract.js';
+
 export const DEFAULT_CACHE_BYTES = 64 * 1024 * 1024;
 
 export function cacheBytes(): number {
-  const raw = process.env.ORK_READ_CACHE_BYTES;
+  const raw = process.env[Environment.readCacheBytes];
   const value = raw === undefined || raw === '' ? DEFAULT_CACHE_BYTES : Number(raw);
   return Number.isFinite(value) ? Math.max(0, value) : DEFAULT_CACHE_BYTES;
 }
@@ -104,10 +106,10 @@ function holds(value: unknown, test: (object: Record<string, unknown>) => boolea
 
 /** Whether resolving `value` reads the store: a `$ork_ref`, `ork_items` or `ork_results` in it. */
 export function containsReference(value: unknown): boolean {
-  return holds(value, (o) => '$ork_ref' in o || 'ork_items' in o || 'ork_results' in o);
+  return holds(value, (o) => Markers.reference in o || Markers.items in o || Markers.results in o);
 }
 
 /** Whether `value` holds a Distributed Map's results (whose failures may sit inside its children's outputs). */
 export function holdsResults(value: unknown): boolean {
-  return holds(value, (o) => 'ork_results' in o);
+  return holds(value, (o) => Markers.results in o);
 }

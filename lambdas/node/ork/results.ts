@@ -7,11 +7,12 @@
  * item). A child that ran several instances (a batch, a chunk of indexes, the workers of one item:
  * `per_child: "list"`) returned a list, which is flattened. FAILED records become `ork_failed` markers.
  */
+import { Markers } from '../../contract/contract.js';
 import { PayloadStoreError } from './errors.js';
 import { failureMarker } from './failures.js';
 import { isObject, type JsonObject } from './json-object.js';
 
-export const RESULTS_KEY = 'ork_results';
+const RESULTS_KEY = Markers.results;
 const ORDER_FIELDS = ['item_index', 'parallel_index', 'start'] as const;
 
 export interface ResultsReference {

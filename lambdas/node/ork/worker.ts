@@ -12,6 +12,7 @@ import { register } from 'node:module';
 import { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
+import { WORKER_CHANNEL_FD } from '../../contract/contract.js';
 import { describeFailure, OrkError, ProtocolError } from './errors.js';
 import { loadTask } from './load-task.js';
 import { References, storeFromEnvironment } from './payload-store.js';
@@ -26,7 +27,7 @@ interface Request {
 }
 
 /** The protocol channel (docs/worker-protocol.md). */
-const PROTOCOL_FD = 3;
+const PROTOCOL_FD = WORKER_CHANNEL_FD;
 
 function openChannel(): Socket {
   try {

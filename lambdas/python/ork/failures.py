@@ -31,8 +31,16 @@ class Failure:
 
 
 def _index(value: Any) -> int | None:
-    # bool is an int in Python; an index never is one.
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
+    # bool is an int in Python; an index never is one. A whole float (2.0) is one: Node cannot tell it from 2.
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value if isinstance(value, int) else None
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value)
 
 
 def is_failure_marker(value: Any) -> bool:
@@ -42,8 +50,8 @@ def is_failure_marker(value: Any) -> bool:
 def failure_from_marker(marker: dict[str, Any]) -> Failure:
     body = marker[FAILED_KEY]
     return Failure(
-        error=str(body.get("error") or ""),
-        cause=str(body.get("cause") or ""),
+        error=_text(body.get("error")),
+        cause=_text(body.get("cause")),
         item_index=_index(body.get("item_index")),
         parallel_index=_index(body.get("parallel_index")),
         start=_index(body.get("start")),
@@ -54,8 +62,9 @@ def failure_marker(error: Any, cause: Any, instance: dict[str, Any]) -> dict[str
     """The inline form of a failure, for a child whose per-instance fields are ``instance`` (its Input)."""
     body: dict[str, Any] = {"error": "" if error is None else str(error), "cause": "" if cause is None else str(cause)}
     for name in ("item_index", "parallel_index", "start"):
-        if _index(instance.get(name)) is not None:
-            body[name] = instance[name]
+        index = _index(instance.get(name))
+        if index is not None:
+            body[name] = index
     return {FAILED_KEY: body}
 
 

@@ -1,15 +1,63 @@
-"""The invocation payload built by the compiled state machine (docs/payload.md, version 1)."""
+"""The invocation payload built by the compiled state machine (docs/payload.md; its schema is
+lambdas/contract/payload.schema.json, and lambdas/contract/cases/payloads.json holds the cases that this
+parser and the Node SDK's are both tested against)."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
+from .contract import PAYLOAD_VERSION
 from .errors import InvalidPayloadError
-
-PAYLOAD_VERSION = 1
+from .instance_label import payload_instance_label
 
 _MISSING = object()
+
+
+def _whole(value: Any) -> int | None:
+    """``value`` as a whole number, or None when it is not one: a JSON number without a fraction (``3`` or
+    ``3.0``, which JavaScript cannot tell apart), never a bool or a string."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return None
+
+
+def _whole_field(raw: dict[str, Any], name: str, default: int | None) -> int | None:
+    """A whole-number field of the payload; absent or null means ``default``."""
+    value = raw.get(name)
+    if value is None:
+        return default
+    whole = _whole(value)
+    if whole is None:
+        raise InvalidPayloadError(f"payload field {name} has the wrong type: expected a whole number, got {json.dumps(value)}")
+    return whole
+
+
+def _text_field(raw: dict[str, Any], name: str, default: str | None) -> str:
+    """A string field of the payload; absent or null means ``default`` (None: the field is required)."""
+    value = raw.get(name)
+    if value is None:
+        if default is None:
+            raise InvalidPayloadError(f"payload has no {name!r}")
+        return default
+    if not isinstance(value, str):
+        raise InvalidPayloadError(f"payload field {name} has the wrong type: expected a string, got {json.dumps(value)[:80]}")
+    return value
+
+
+def _object_field(raw: dict[str, Any], name: str) -> dict[str, Any]:
+    """An object field of the payload; absent or null means none. An empty list is still the wrong type."""
+    value = raw.get(name)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InvalidPayloadError(f"{name} must be an object, got {json.dumps(value)[:80]}")
+    return value
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,20 +73,15 @@ def _fan_out_fields(raw: Any) -> tuple[FanOutField, ...]:
     if raw is None:
         return ()
     if not isinstance(raw, list):
-        raise InvalidPayloadError(f"fan_out_fields must be a list, got {type(raw).__name__}")
+        raise InvalidPayloadError(f"fan_out_fields must be a list, got {json.dumps(raw)[:80]}")
     fields = []
     for entry in raw:
         path = entry.get("path") if isinstance(entry, dict) else None
-        above = entry.get("above") if isinstance(entry, dict) else None
-        if (
-            not isinstance(path, list)
-            or not path
-            or not all(isinstance(p, (str, int)) and not isinstance(p, bool) for p in path)
-            or not isinstance(above, int)
-            or isinstance(above, bool)
-        ):
-            raise InvalidPayloadError(f'fan_out_fields entries are {{"path": [names], "above": n}}, got {entry!r}')
-        fields.append(FanOutField(tuple(path), above))
+        above = _whole(entry.get("above")) if isinstance(entry, dict) else None
+        steps = [p if isinstance(p, str) else _whole(p) for p in path] if isinstance(path, list) else []
+        if not steps or any(step is None for step in steps) or above is None:
+            raise InvalidPayloadError(f'fan_out_fields entries are {{"path": [names], "above": n}}, got {json.dumps(entry)[:120]}')
+        fields.append(FanOutField(tuple(steps), above))  # type: ignore[arg-type]  # no None left in steps
     return tuple(fields)
 
 
@@ -70,47 +113,34 @@ class Payload:
 
     @staticmethod
     def parse(raw: Any) -> "Payload":
+        """The payload ``raw`` (JSON data), or InvalidPayloadError naming the field that is wrong. Optional
+        fields that are absent or null take their defaults; a field of the wrong type is refused rather
+        than read as something else, as the Node SDK does (lambdas/contract/cases/payloads.json)."""
         if not isinstance(raw, dict):
             raise InvalidPayloadError(f"payload must be a JSON object, got {type(raw).__name__}")
         version = raw.get("ork")
-        if version != PAYLOAD_VERSION:
+        if version != PAYLOAD_VERSION or isinstance(version, bool):
             raise InvalidPayloadError(
                 f"payload version {version!r} is not supported by this runtime (expects {PAYLOAD_VERSION}); "
                 "deploy the workflow and its runtime together"
             )
-        try:
-            # Absent or null means none; an empty list is still the wrong type and is reported.
-            params = raw.get("params")
-            params = {} if params is None else params
-            inputs = raw.get("inputs")
-            inputs = {} if inputs is None else inputs
-            if not isinstance(params, dict):
-                raise InvalidPayloadError(f"params must be an object, got {type(params).__name__}")
-            if not isinstance(inputs, dict):
-                raise InvalidPayloadError(f"inputs must be an object, got {type(inputs).__name__}")
-            item = raw.get("item", _MISSING)
-            item_index = raw.get("item_index")
-            spill = raw.get("output_spill_bytes")
-            return Payload(
-                workflow=str(raw["workflow"]),
-                task=str(raw["task"]),
-                execution_id=str(raw.get("execution_id", "")),
-                attempt=int(raw.get("attempt", 0)),
-                params=params,
-                inputs=inputs,
-                parallel_index=int(raw.get("parallel_index", 0)),
-                parallel_count=int(raw.get("parallel_count", 1)),
-                has_item=item is not _MISSING,
-                item=None if item is _MISSING else item,
-                item_index=None if item_index is None else int(item_index),
-                fan_out_fields=_fan_out_fields(raw.get("fan_out_fields")),
-                output_spill_bytes=None if spill is None else int(spill),
-                batch=_batch(raw.get("batch")),
-            )
-        except KeyError as missing:
-            raise InvalidPayloadError(f"payload has no {missing.args[0]!r}") from missing
-        except (TypeError, ValueError) as bad:
-            raise InvalidPayloadError(f"payload field has the wrong type: {bad}") from bad
+        item = raw.get("item", _MISSING)
+        return Payload(
+            workflow=_text_field(raw, "workflow", None),
+            task=_text_field(raw, "task", None),
+            execution_id=_text_field(raw, "execution_id", ""),
+            attempt=_whole_field(raw, "attempt", 0),  # type: ignore[arg-type]  # a default is given
+            params=_object_field(raw, "params"),
+            inputs=_object_field(raw, "inputs"),
+            parallel_index=_whole_field(raw, "parallel_index", 0),  # type: ignore[arg-type]
+            parallel_count=_whole_field(raw, "parallel_count", 1),  # type: ignore[arg-type]
+            has_item=item is not _MISSING,
+            item=None if item is _MISSING else item,
+            item_index=_whole_field(raw, "item_index", None),
+            fan_out_fields=_fan_out_fields(raw.get("fan_out_fields")),
+            output_spill_bytes=_whole_field(raw, "output_spill_bytes", None),
+            batch=_batch(raw.get("batch")),
+        )
 
     def element(self, raw: dict[str, Any], index: int) -> "Payload":
         """The payload of one instance of this batch: ``raw`` (this payload as received) merged with its
@@ -123,9 +153,4 @@ class Payload:
     @property
     def instance(self) -> str:
         """``process``, ``process[2]``, ``process[item 3]`` or ``process[item 3, 2]``: for logs and errors."""
-        parts = []
-        if self.item_index is not None:
-            parts.append(f"item {self.item_index}")
-        if self.parallel_count > 1 or (self.parallel_index and self.parallel_index > 0):
-            parts.append(str(self.parallel_index))
-        return f"{self.task}[{', '.join(parts)}]" if parts else self.task
+        return payload_instance_label(self.task, self.item_index, self.parallel_index, self.parallel_count)
