@@ -3,7 +3,7 @@ import { minimumChild, orkChild, type ChildFigures } from './child-figures.js';
 import { usd, type PerInstance } from './dollars.js';
 import { mapsOfTask } from './fan-out-maps.js';
 import { fixedRoute } from './fixed-transitions.js';
-import { classifyMap, describeKind, type KindOptions, type MapKind } from './map-kind.js';
+import { describeKind, mapKindOf, type KindOptions, type MapKind } from './map-kind.js';
 
 /** Instances the dollar figures are given for. */
 export const PRICED_INSTANCES = 1_000_000;
@@ -38,8 +38,8 @@ export function fanOutCosts(definition: StateMachineDefinition, manifest: TaskMa
   const costs: TaskCost[] = [];
   for (const task of manifest.tasks) {
     if (!task.fanOut) continue;
-    const kinds = mapsOfTask(definition, task).map(({ name, map, scope }): MapKindCost => {
-      const kind = classifyMap(map, task, options);
+    const kinds = mapsOfTask(definition, task).map(({ name, map, scope, record }): MapKindCost => {
+      const kind = mapKindOf(record, options);
       const where = `task '${task.name}', Map '${name}'`;
       const orkFigures = orkChild(map, kind, where);
       const minimumFigures = minimumChild(kind, task);

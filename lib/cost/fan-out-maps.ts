@@ -1,38 +1,32 @@
-import type { MapState, State, SubMachine, TaskManifestEntry } from '../../compiler/index.js';
+import { stateAt, walkStates, type FanOutMap, type MapState, type SubMachine, type TaskManifestEntry } from '../../compiler/index.js';
 
-/** A Map state that fans a task out, with the States map it sits in (the top level or a Parallel branch). */
-export interface FanOutMap {
+/** A Map state of the machine, with the States map it sits in (the top level or a Parallel branch). */
+export interface MapInMachine {
   readonly name: string;
   readonly map: MapState;
   readonly scope: SubMachine;
 }
 
-/** Every Task state inside a Map's processor, at any depth: how a Map is tied to the task it runs. */
-function taskStatesWithin(machine: SubMachine, into: Set<string>): Set<string> {
-  for (const [name, state] of Object.entries(machine.States)) {
-    if (state.Type === 'Task') into.add(name);
-    if (state.Type === 'Map') taskStatesWithin(state.ItemProcessor, into);
-    if (state.Type === 'Parallel') for (const branch of state.Branches) taskStatesWithin(branch, into);
-  }
-  return into;
+/** A fan-out Map as the manifest records it, with its state, whose success path the cost model counts. */
+export interface CostedMap extends MapInMachine {
+  readonly record: FanOutMap;
 }
 
 /**
  * The outermost Maps of the machine (a Map inside a Map's processor is a chunk's or an element's workers,
  * part of the outer one's cost), looking through Parallel branches, where concurrent tasks sit.
  */
-export function outermostMaps(machine: SubMachine): FanOutMap[] {
-  const found: FanOutMap[] = [];
-  for (const [name, state] of Object.entries(machine.States) as [string, State][]) {
-    if (state.Type === 'Map') found.push({ name, map: state, scope: machine });
-    if (state.Type === 'Parallel') for (const branch of state.Branches) found.push(...outermostMaps(branch));
-  }
+export function outermostMaps(machine: SubMachine): MapInMachine[] {
+  const found: MapInMachine[] = [];
+  for (const { name, state, scope, maps } of walkStates(machine)) if (state.Type === 'Map' && maps.length === 0) found.push({ name, map: state, scope });
   return found;
 }
 
-/** The Maps that run this task's instances, in definition order: one per Map kind the machine may take. */
-export function mapsOfTask(machine: SubMachine, task: TaskManifestEntry): FanOutMap[] {
-  // The manifest names every Task state that runs the task's instances (docs/scale.md, "Compiled shapes").
-  const own = new Set(task.stateNames);
-  return outermostMaps(machine).filter((m) => [...taskStatesWithin(m.map.ItemProcessor, new Set())].some((n) => own.has(n)));
+/** The Maps that run this task's instances, in definition order: one per Map kind the machine may take (the manifest's record). */
+export function mapsOfTask(machine: SubMachine, task: TaskManifestEntry): CostedMap[] {
+  return (task.fanOut?.maps ?? []).map((record) => {
+    const found = stateAt(machine, record.path);
+    if (found?.state.Type !== 'Map') throw new Error(`task '${task.name}': the manifest's Map '${record.path.join(' > ')}' is not a Map state of the definition`);
+    return { name: record.state, map: found.state, scope: found.scope, record };
+  });
 }

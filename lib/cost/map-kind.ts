@@ -1,17 +1,11 @@
-import { ARRAY_RANGE_LIMIT, type MapState, type TaskManifestEntry } from '../../compiler/index.js';
-import { nestedMaps } from './success-path.js';
+import type { FanOutGrouping, FanOutMap } from '../../compiler/index.js';
 
-/**
- * How a fan-out Map groups its instances, which decides what one "child" (one run of the ItemProcessor)
- * holds: one instance, a batch, a chunk of 1,000 indexes, or the workers of one element.
- */
-export type Grouping = 'single' | 'batch' | 'chunk' | 'workers';
-
+/** What one child of a fan-out Map holds and what it runs as: the manifest's record, with a run-time count assumed. */
 export interface MapKind {
   readonly mode: 'inline' | 'distributed';
   /** Distributed only: what each child execution is. */
   readonly children?: 'STANDARD' | 'EXPRESS';
-  readonly grouping: Grouping;
+  readonly grouping: FanOutGrouping;
   /** Task instances one run of the ItemProcessor serves. */
   readonly instancesPerChild: number;
   /** True when that count is only known at run time (foreach with `parallel: task.field`) and was assumed. */
@@ -26,17 +20,11 @@ export interface KindOptions {
   readonly perItemCount?: number;
 }
 
-export function classifyMap(map: MapState, task: TaskManifestEntry, options: KindOptions = {}): MapKind {
-  const config = map.ItemProcessor.ProcessorConfig;
-  const mode = config.Mode === 'INLINE' ? 'inline' : 'distributed';
-  const children = config.Mode === 'DISTRIBUTED' ? { children: config.ExecutionType } : {};
-  if (map.ItemBatcher) return { mode, ...children, grouping: 'batch', instancesPerChild: map.ItemBatcher.MaxItemsPerBatch, instancesAssumed: false };
-  if (nestedMaps(map).length === 0) return { mode, ...children, grouping: 'single', instancesPerChild: 1, instancesAssumed: false };
-  // A chunk's child is handed its first index; an element's workers are handed the element.
-  if (map.ItemSelector && 'start.$' in map.ItemSelector) return { mode, ...children, grouping: 'chunk', instancesPerChild: ARRAY_RANGE_LIMIT, instancesAssumed: false };
-  const parallel = task.fanOut?.parallel;
-  if (typeof parallel === 'number') return { mode, ...children, grouping: 'workers', instancesPerChild: parallel, instancesAssumed: false };
-  return { mode, ...children, grouping: 'workers', instancesPerChild: options.perItemCount ?? 1, instancesAssumed: true };
+/** The kind of a fan-out Map, as emit recorded it in the manifest (a chunk is a chunk because emit built one). */
+export function mapKindOf(record: FanOutMap, options: KindOptions = {}): MapKind {
+  const children = record.executionType !== undefined ? { children: record.executionType } : {};
+  const assumed = record.instancesPerChild === undefined;
+  return { mode: record.mode, ...children, grouping: record.grouping, instancesPerChild: record.instancesPerChild ?? options.perItemCount ?? 1, instancesAssumed: assumed };
 }
 
 /** A short name for tables: "inline", "distributed EXPRESS, batches of 10". */
