@@ -37,7 +37,7 @@ Exit codes: 0 compiled, 2 invalid workflow.`,
     const definition = `${definitionText(result.definition, 2)}\n`;
     if (values.manifest) writeFileAtomic(path.resolve(io.cwd, values.manifest), `${JSON.stringify(result.manifest, null, 2)}\n`);
     if (values.output) writeFileAtomic(path.resolve(io.cwd, values.output), definition);
-    if (values.explain) io.stdout.write(explainPlan(result.plan, result.graph) + explainFanOuts(result.definition, result.manifest));
+    if (values.explain) io.stdout.write(explainPlan(result.plan, result.graph) + explainFanOuts(result.manifest));
     else if (!values.output) io.stdout.write(definition);
     return ExitCode.ok;
   },

@@ -1,35 +1,15 @@
-import type { State, StateMachineDefinition, SubMachine, TaskManifest, TaskManifestEntry } from '../../../compiler/index.js';
+import type { TaskManifest, TaskManifestEntry } from '../../../compiler/index.js';
 import { ARRAY_RANGE_LIMIT, INLINE_FAN_OUT_LIMIT } from '../../../compiler/index.js';
 
-interface DistributedMapFound {
-  readonly executionType: string;
-  readonly chunked: boolean;
-}
-
-/** The Distributed Maps whose children run this task's instances. */
-function distributedMapsOf(machine: SubMachine, entry: TaskManifestEntry, found: DistributedMapFound[] = []): DistributedMapFound[] {
-  const containsTask = (sub: SubMachine): boolean =>
-    Object.entries(sub.States).some(([name, state]) => entry.stateNames.includes(name) || (state.Type === 'Map' && containsTask(state.ItemProcessor)));
-  for (const state of Object.values(machine.States) as State[]) {
-    if (state.Type === 'Parallel') for (const branch of state.Branches) distributedMapsOf(branch, entry, found);
-    if (state.Type !== 'Map') continue;
-    const config = state.ItemProcessor.ProcessorConfig;
-    if (config.Mode === 'DISTRIBUTED' && containsTask(state.ItemProcessor)) {
-      found.push({ executionType: config.ExecutionType, chunked: state.ItemsPath?.endsWith('.starts') === true });
-    } else {
-      distributedMapsOf(state.ItemProcessor, entry, found);
-    }
-  }
-  return found;
-}
-
-function describe(entry: TaskManifestEntry, definition: StateMachineDefinition): string | undefined {
+function describe(entry: TaskManifestEntry): string | undefined {
   const fanOut = entry.fanOut;
   if (!fanOut) return undefined;
-  const maps = distributedMapsOf(definition, entry);
-  const children = [...new Set(maps.map((m) => m.executionType.toLowerCase()))].join(' or ');
-  const chunked = maps.some((m) => m.chunked) ? `, ${ARRAY_RANGE_LIMIT.toLocaleString('en-US')} instances per child past ${ARRAY_RANGE_LIMIT.toLocaleString('en-US')}` : '';
-  const distributed = `Distributed Map (${children} child executions${fanOut.batchSize ? `, ${fanOut.batchSize} instances each` : ''}${chunked})`;
+  // The Distributed Maps emit built for the task, as the manifest records them.
+  const maps = fanOut.maps.filter((m) => m.mode === 'distributed');
+  const children = [...new Set(maps.map((m) => (m.executionType ?? '').toLowerCase()))].join(' or ');
+  const chunked = maps.some((m) => m.grouping === 'chunk') ? `, ${ARRAY_RANGE_LIMIT.toLocaleString('en-US')} instances per child past ${ARRAY_RANGE_LIMIT.toLocaleString('en-US')}` : '';
+  const batch = maps.find((m) => m.grouping === 'batch')?.instancesPerChild;
+  const distributed = `Distributed Map (${children} child executions${batch ? `, ${batch} instances each` : ''}${chunked})`;
   const reason = fanOut.mode
     ? `mode: ${fanOut.mode}`
     : fanOut.batchSize !== undefined
@@ -55,8 +35,8 @@ function describe(entry: TaskManifestEntry, definition: StateMachineDefinition):
 }
 
 /** What `ork compile --explain` says about each fan-out: which Map kind runs it on AWS, and why (docs/scale.md). */
-export function explainFanOuts(definition: StateMachineDefinition, manifest: TaskManifest): string {
-  const lines = manifest.tasks.map((t) => describe(t, definition)).filter((l): l is string => l !== undefined);
+export function explainFanOuts(manifest: TaskManifest): string {
+  const lines = manifest.tasks.map((t) => describe(t)).filter((l): l is string => l !== undefined);
   if (lines.length === 0) return '';
   return `\nFan-outs:\n${lines.join('\n')}\n`;
 }
