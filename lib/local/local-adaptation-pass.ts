@@ -1,4 +1,4 @@
-import type { State, StateMachineDefinition, SubMachine } from '../../compiler/index.js';
+import { walkStates, type State, type StateMachineDefinition, type SubMachine } from '../../compiler/index.js';
 
 /**
  * The local interpreter runs the deployed definition. Where it differs from AWS, a named pass rewrites
@@ -10,11 +10,7 @@ export interface LocalAdaptation {
   apply(definition: StateMachineDefinition): StateMachineDefinition;
 }
 
-/** Every state of `machine`, those inside Maps' ItemProcessors and Parallel branches included. */
+/** Every state of `machine`, those inside Maps' ItemProcessors and Parallel branches included (walkStates, for the passes). */
 export function mapStates(machine: SubMachine, visit: (name: string, state: State) => void): void {
-  for (const [name, state] of Object.entries(machine.States)) {
-    visit(name, state);
-    if (state.Type === 'Map') mapStates(state.ItemProcessor, visit);
-    if (state.Type === 'Parallel') for (const branch of state.Branches) mapStates(branch, visit);
-  }
+  for (const { name, state } of walkStates(machine)) visit(name, state);
 }

@@ -183,7 +183,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     createDistributedMapHandlers({ maps: distributedMapsOf(local), handlers, StateMachine, manifest: options.manifest, parentContext: context, observer, signal: children.signal }),
   );
 
-  const fanOutMaps = findFanOutMaps(local, options.manifest);
+  const fanOutMaps = findFanOutMaps(options.manifest);
   const outputs: Record<string, unknown> = {};
   let parentEvents = 0;
   const machine = new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } });
