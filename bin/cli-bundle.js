@@ -5,7 +5,8 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const SOURCE_DIRS = ['lib', 'compiler'];
+// lambdas/contract: the runtime contract's facts, which the compiler and the local engine import.
+const SOURCE_DIRS = ['lib', 'compiler', path.join('lambdas', 'contract')];
 const ENTRY = path.join(root, 'lib', 'cli', 'main.ts');
 const CACHE = path.join(root, 'node_modules', '.cache', 'ork-cli');
 

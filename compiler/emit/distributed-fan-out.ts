@@ -5,6 +5,7 @@ import { chain, single, type Fragment } from './fragment.js';
 import { outputSpillBytes, type FanOutContext } from './fan-out-context.js';
 import { resultsPrefix, type FanOutGrouping, type FanOutItems } from './fan-out-map.js';
 import { countParameters, processor, splitConcurrency, workersMap } from './inline-fan-out.js';
+import { Markers } from '../../lambdas/contract/contract.js';
 import { fieldPath, StatePaths } from './payload.js';
 import { Placeholders, ref } from './placeholders.js';
 import { runInstance } from './run-instance.js';
@@ -81,7 +82,7 @@ function distributedMap(context: FanOutContext, parts: DistributedMapParts): Fra
     // Children's outputs go to S3, so the parent's state stays small whatever the fan-out's size; the
     // runtimes read them back through this reference (docs/scale.md).
     ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: writer.bucket, Prefix: writer.prefix } },
-    ResultSelector: { ork_results: { 'bucket.$': '$.ResultWriterDetails.Bucket', 'key.$': '$.ResultWriterDetails.Key', per_child: parts.perChild } },
+    ResultSelector: { [Markers.results]: { 'bucket.$': '$.ResultWriterDetails.Bucket', 'key.$': '$.ResultWriterDetails.Key', per_child: parts.perChild } },
     ResultPath: context.output,
   };
   return single(parts.name, map);
@@ -90,7 +91,7 @@ function distributedMap(context: FanOutContext, parts: DistributedMapParts): Fra
 /** The list a `foreach:` reads from S3: its path in the state (holding an `ork_items` reference), and the reader. */
 function storedItems(foreach: FieldReference): { readonly reader: ItemReader; readonly list: string } {
   const list = fieldPath(foreach.task, foreach.field);
-  const path = `${list}.ork_items`;
+  const path = `${list}.${Markers.items}`;
   return { reader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Bucket.$': `${path}.bucket`, 'Key.$': `${path}.key` } }, list };
 }
 

@@ -1,5 +1,6 @@
 import type { FieldReference, TaskSpec } from '../model/index.js';
 import type { ChoiceRule, FailState, State } from './asl-types.js';
+import { Markers } from '../../lambdas/contract/contract.js';
 import { fieldPath, StatePaths } from './payload.js';
 import type { StateNames } from './state-names.js';
 
@@ -78,7 +79,7 @@ export function listGuards(task: TaskSpec, ref: FieldReference, names: StateName
   guards.states[missing] = failState('Ork.FanOutSourceMissing', `task '${task.name}': foreach: ${ref.text}: the output of '${ref.task}' has no field '${ref.field.join('.')}'`);
   guards.states[notAList] = failState('Ork.FanOutSourceNotAList', `task '${task.name}': foreach: ${ref.text} must be a list`);
   guards.rules.push({ Not: { Variable: path, IsPresent: true }, Next: missing });
-  if (stored !== undefined) guards.rules.push({ Variable: `${path}.ork_items`, IsPresent: true, Next: stored });
+  if (stored !== undefined) guards.rules.push({ Variable: `${path}.${Markers.items}`, IsPresent: true, Next: stored });
   guards.rules.push(
     { Variable: path, IsNull: true, Next: notAList },
     { Variable: path, IsString: true, Next: notAList },

@@ -1,9 +1,3 @@
-/**
- * The payload each task instance receives (documented in docs/payload.md; the Python runtime reads it).
- * Version it: runners refuse a payload version they do not know rather than misread it.
- */
-export const PAYLOAD_VERSION = 1;
-
 /** Where things live in the state the machine carries between tasks. */
 export const StatePaths = {
   params: '$.params',

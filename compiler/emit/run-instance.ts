@@ -1,7 +1,9 @@
 import { DEFAULT_HEARTBEAT_SECONDS, type TaskSpec } from '../model/index.js';
-import type { Catcher, PassState, PayloadTemplate, TaskState } from './asl-types.js';
+import { Environment, PAYLOAD_VERSION } from '../../lambdas/contract/contract.js';
+import type { PayloadKey } from '../../lambdas/contract/payload-schema.js';
+import type { Catcher, JsonValue, PassState, PayloadTemplate, TaskState } from './asl-types.js';
 import { chain, single, type Fragment } from './fragment.js';
-import { PAYLOAD_VERSION, StatePaths } from './payload.js';
+import { StatePaths } from './payload.js';
 import { Placeholders, ref } from './placeholders.js';
 import { retriersFor } from './retry-policy.js';
 
@@ -38,33 +40,47 @@ export interface InstanceOptions {
   readonly resultPath?: string;
 }
 
-function field(template: PayloadTemplate, key: string, value: string | number): void {
-  if (typeof value === 'string') template[`${key}.$`] = value;
-  else template[key] = value;
+/**
+ * Sets a payload field: a constant, or the value at a path when the state runs (`key.$`). Keys are typed by
+ * the contract's payload schema (lambdas/contract/payload-schema.ts), so the machine cannot write a field
+ * the runtimes do not read.
+ */
+function constant(template: PayloadTemplate, key: PayloadKey, value: JsonValue): void {
+  template[key] = value;
 }
 
-/** The payload of one instance (docs/payload.md). */
+function fromPath(template: PayloadTemplate, key: PayloadKey, path: string): void {
+  template[`${key}.$`] = path;
+}
+
+/** A path (a string) or a constant (a number). */
+function field(template: PayloadTemplate, key: PayloadKey, value: string | number): void {
+  if (typeof value === 'string') fromPath(template, key, value);
+  else constant(template, key, value);
+}
+
+/** The payload of one instance (docs/payload.md). Fields in this order: the golden ASL holds them so. */
 function payloadTemplate(task: TaskSpec, workflow: string, source: InstanceSource, options: InstanceOptions): PayloadTemplate {
-  const payload: PayloadTemplate = {
-    ork: PAYLOAD_VERSION,
-    workflow,
-    task: task.name,
-    'execution_id.$': source.executionId ?? '$$.Execution.Id',
-    // A container's payload is built by a Pass state, which has no retry count; the ECS state passes
-    // ORK_ATTEMPT instead.
-    ...(task.executor === 'container' ? { attempt: 0 } : { 'attempt.$': '$$.State.RetryCount' }),
-    'params.$': source.params,
-  };
-  if (typeof source.inputs === 'string') payload['inputs.$'] = source.inputs;
-  else payload.inputs = source.inputs;
+  const payload: PayloadTemplate = {};
+  constant(payload, 'ork', PAYLOAD_VERSION);
+  constant(payload, 'workflow', workflow);
+  constant(payload, 'task', task.name);
+  fromPath(payload, 'execution_id', source.executionId ?? '$$.Execution.Id');
+  // A container's payload is built by a Pass state, which has no retry count; the ECS state passes
+  // the attempt in its environment instead (Environment.attempt).
+  if (task.executor === 'container') constant(payload, 'attempt', 0);
+  else fromPath(payload, 'attempt', '$$.State.RetryCount');
+  fromPath(payload, 'params', source.params);
+  if (typeof source.inputs === 'string') fromPath(payload, 'inputs', source.inputs);
+  else constant(payload, 'inputs', source.inputs);
   if (source.parallelIndex !== undefined) field(payload, 'parallel_index', source.parallelIndex);
   field(payload, 'parallel_count', source.parallelCount);
-  if (source.item !== undefined) payload['item.$'] = source.item;
-  if (source.itemIndex !== undefined) payload['item_index.$'] = source.itemIndex;
-  if (source.batch !== undefined) payload['batch.$'] = source.batch;
-  if (options.outputSpillBytes !== undefined) payload.output_spill_bytes = options.outputSpillBytes;
+  if (source.item !== undefined) fromPath(payload, 'item', source.item);
+  if (source.itemIndex !== undefined) fromPath(payload, 'item_index', source.itemIndex);
+  if (source.batch !== undefined) fromPath(payload, 'batch', source.batch);
+  if (options.outputSpillBytes !== undefined) constant(payload, 'output_spill_bytes', options.outputSpillBytes);
   if (options.fanOutFields && options.fanOutFields.length > 0) {
-    payload.fan_out_fields = options.fanOutFields.map((f) => ({ path: [...f.path], above: f.above }));
+    constant(payload, 'fan_out_fields', options.fanOutFields.map((f) => ({ path: [...f.path], above: f.above })));
   }
   return payload;
 }
@@ -107,10 +123,10 @@ export function runInstance(task: TaskSpec, workflow: string, source: InstanceSo
           {
             Name: ref(Placeholders.containerName(task.name)),
             Environment: [
-              { Name: 'ORK_TASK_TOKEN', 'Value.$': '$$.Task.Token' },
-              { Name: 'ORK_PAYLOAD', 'Value.$': `States.JsonToString(${StatePaths.scratch}.payload)` },
+              { Name: Environment.taskToken, 'Value.$': '$$.Task.Token' },
+              { Name: Environment.payload, 'Value.$': `States.JsonToString(${StatePaths.scratch}.payload)` },
               // Only this state is retried, so the payload built before it always says attempt 0.
-              { Name: 'ORK_ATTEMPT', 'Value.$': "States.Format('{}', $$.State.RetryCount)" },
+              { Name: Environment.attempt, 'Value.$': "States.Format('{}', $$.State.RetryCount)" },
             ],
           },
         ],

@@ -1,5 +1,6 @@
 import type { FailureTolerance, TaskSpec } from '../model/index.js';
 import type { Catcher, PassState, PayloadTemplate, State } from './asl-types.js';
+import { Markers } from '../../lambdas/contract/contract.js';
 import { chain, single, type Fragment } from './fragment.js';
 import { failState } from './fan-out-guards.js';
 import { StatePaths } from './payload.js';
@@ -27,7 +28,7 @@ export function catchInstanceFailure(names: StateNames, task: TaskSpec, fields: 
   const marker: PayloadTemplate = { 'error.$': `${ERROR_PATH}.Error`, 'cause.$': `${ERROR_PATH}.Cause` };
   if (fields.itemIndex) marker['item_index.$'] = '$.item_index';
   if (fields.parallelIndex) marker['parallel_index.$'] = '$.parallel_index';
-  const state: PassState = { Type: 'Pass', Comment: `A failed instance of ${task.name}, tolerated`, Parameters: { ork_failed: marker } };
+  const state: PassState = { Type: 'Pass', Comment: `A failed instance of ${task.name}, tolerated`, Parameters: { [Markers.failed]: marker } };
   return { catcher: { ErrorEquals: ['States.ALL'], ResultPath: ERROR_PATH, Next: name }, states: { [name]: state }, exit: name };
 }
 
@@ -56,8 +57,8 @@ export function checkToleratedFailures(names: StateNames, task: TaskSpec, output
   const unwrap = names.helper(task.name, 'failures-unwrap');
   const check = names.helper(task.name, 'check-failures');
   const states: Record<string, State> = {
-    [wrap]: { Type: 'Pass', Comment: `The outputs of ${task.name} beside a sentinel failure, so that the filter below always matches`, Parameters: { 'outputs.$': output, sentinel: [{ ork_failed: { error: 'sentinel' } }] }, ResultPath: output, Next: collect },
-    [collect]: { Type: 'Pass', Comment: `Errors of the failed instances of ${task.name} (and the sentinel's), and the instance count`, Parameters: { 'failed.$': `${output}.*[?(@.ork_failed)].ork_failed.error`, 'total.$': `States.ArrayLength(${output}.outputs)` }, ResultPath: scratch, Next: unwrap },
+    [wrap]: { Type: 'Pass', Comment: `The outputs of ${task.name} beside a sentinel failure, so that the filter below always matches`, Parameters: { 'outputs.$': output, sentinel: [{ [Markers.failed]: { error: 'sentinel' } }] }, ResultPath: output, Next: collect },
+    [collect]: { Type: 'Pass', Comment: `Errors of the failed instances of ${task.name} (and the sentinel's), and the instance count`, Parameters: { 'failed.$': `${output}.*[?(@.${Markers.failed})].${Markers.failed}.error`, 'total.$': `States.ArrayLength(${output}.outputs)` }, ResultPath: scratch, Next: unwrap },
     [unwrap]: { Type: 'Pass', InputPath: `${output}.outputs`, ResultPath: output, Next: check },
   };
   if (count !== undefined) {
