@@ -8,7 +8,8 @@ import { EXCEEDED_THRESHOLD_ERROR, exceedsThreshold, type FailureThreshold } fro
 import { MapRunResults, type ChildExecutionRecord } from './map-run-results.js';
 import { evaluatePath, evaluatePayloadTemplate } from './payload-template.js';
 import type { AttemptRecord, RunObserver, ToleratedFailure } from './run-events.js';
-import { failedAttemptOf, type TaskHandler } from './task-handlers.js';
+import { failedAttemptOf } from './attempt-failure.js';
+import type { TaskHandler } from './task-handlers.js';
 
 /**
  * Locally, the most children in flight at once, whatever MaxConcurrency says: each holds an interpreter

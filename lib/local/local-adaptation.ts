@@ -46,16 +46,15 @@ export const inlineMapConcurrency: LocalAdaptation = {
 /** The Resource of the Task that stands for a Distributed Map: Lambda-shaped, as the interpreter checks ARNs. */
 export const DISTRIBUTED_MAP_RUNNER_RESOURCE = 'arn:aws:lambda:us-east-1:000000000000:function:ork-local-distributed-map';
 
-/** The Distributed Maps a `distributed-map-in-runner` rewrite replaced, by state name, for each definition it returned. */
-const replacedMaps = new WeakMap<StateMachineDefinition, ReadonlyMap<string, DistributedMapDefinition>>();
-
-/**
- * The Distributed Maps that `distributed-map-in-runner` replaced in `definition` (one it returned), by state
- * name: the local runner (distributed-map-runner.ts) runs them. Their ItemProcessors are as the earlier
- * passes left them, with Distributed Maps inside already replaced too.
- */
-export function distributedMapsOf(definition: StateMachineDefinition): ReadonlyMap<string, DistributedMapDefinition> {
-  return replacedMaps.get(definition) ?? new Map();
+/** A definition as the local interpreter runs it, and the Distributed Maps taken out of it for their runner. */
+export interface LocalDefinition {
+  readonly definition: StateMachineDefinition;
+  /**
+   * The Distributed Maps that `distributed-map-in-runner` replaced, by state name: the local runner
+   * (distributed-map-runner.ts) runs them. Their ItemProcessors are as the earlier passes left them, with
+   * Distributed Maps inside already replaced too.
+   */
+  readonly distributedMaps: ReadonlyMap<string, DistributedMapDefinition>;
 }
 
 /** The Map's fields that a Task keeps: how its input is taken, how its result is placed, and where it goes. */
@@ -76,29 +75,43 @@ export const distributedMapInRunner: LocalAdaptation = {
     'becomes a Task that keeps the Map’s InputPath, OutputPath, ResultSelector, ResultPath, Retry, Catch and transition, and whose local ' +
     'handler runs the Map as AWS does, each item (or batch) as a child execution of the ItemProcessor. The parent’s history then holds a ' +
     'fixed number of events per fan-out, as on AWS',
-  apply(definition) {
-    const copy = structuredClone(definition);
-    const found = new Map<string, DistributedMapDefinition>();
-    const rewrite = (machine: SubMachine): void => {
-      for (const [name, state] of Object.entries(machine.States)) {
-        if (state.Type === 'Map') rewrite(state.ItemProcessor);
-        if (state.Type === 'Parallel') for (const branch of state.Branches) rewrite(branch);
-        if (!isDistributedMap(state)) continue;
-        // State names are unique in a whole state machine (ASL), so they key the local handlers.
-        if (found.has(name)) throw new Error(`two Distributed Maps are named '${name}'`);
-        found.set(name, state as unknown as DistributedMapDefinition);
-        machine.States[name] = taskFor(state as unknown as DistributedMapDefinition);
-      }
-    };
-    rewrite(copy);
-    replacedMaps.set(copy, found);
-    return copy;
-  },
+  apply: (definition) => replaceDistributedMaps(definition).definition,
 };
+
+/**
+ * What `distributed-map-in-runner` does, returning the Maps it took out with the definition it made: they are
+ * handed to their runner as a value, not looked up by the definition afterwards.
+ */
+export function replaceDistributedMaps(definition: StateMachineDefinition): LocalDefinition {
+  const copy = structuredClone(definition);
+  const found = new Map<string, DistributedMapDefinition>();
+  const rewrite = (machine: SubMachine): void => {
+    for (const [name, state] of Object.entries(machine.States)) {
+      if (state.Type === 'Map') rewrite(state.ItemProcessor);
+      if (state.Type === 'Parallel') for (const branch of state.Branches) rewrite(branch);
+      if (!isDistributedMap(state)) continue;
+      // State names are unique in a whole state machine (ASL), so they key the local handlers.
+      if (found.has(name)) throw new Error(`two Distributed Maps are named '${name}'`);
+      found.set(name, state as unknown as DistributedMapDefinition);
+      machine.States[name] = taskFor(state as unknown as DistributedMapDefinition);
+    }
+  };
+  rewrite(copy);
+  return { definition: copy, distributedMaps: found };
+}
 
 /** In this order: the first three also reach into Distributed Maps' ItemProcessors before those leave the definition. */
 export const LOCAL_ADAPTATIONS: readonly LocalAdaptation[] = [taskTimeoutInRunner, inlineMapConcurrency, taskParametersInHandler, distributedMapInRunner];
 
-export function adaptForLocal(definition: StateMachineDefinition, passes: readonly LocalAdaptation[] = LOCAL_ADAPTATIONS): StateMachineDefinition {
-  return passes.reduce((current, pass) => pass.apply(current), definition);
+/** `definition` through `passes` in order, with the Distributed Maps that distributed-map-in-runner took out. */
+export function adaptForLocal(definition: StateMachineDefinition, passes: readonly LocalAdaptation[] = LOCAL_ADAPTATIONS): LocalDefinition {
+  let distributedMaps: ReadonlyMap<string, DistributedMapDefinition> = new Map();
+  const adapted = passes.reduce((current, pass) => {
+    // The one pass that takes states out: run as the function that also returns them.
+    if (pass !== distributedMapInRunner) return pass.apply(current);
+    const replaced = replaceDistributedMaps(current);
+    distributedMaps = replaced.distributedMaps;
+    return replaced.definition;
+  }, definition);
+  return { definition: adapted, distributedMaps };
 }

@@ -6,7 +6,7 @@ import { nodeWorkerPath, pythonSdkPath, tsxLoaderUrl } from '../package-root.js'
 import { findFanOutMaps, fanOutSize } from './fan-out-sizes.js';
 import { createDistributedMapHandlers, MapRunFailure } from './distributed-map-runner.js';
 import { inlineToleratedFailures } from './inline-tolerated-failures.js';
-import { adaptForLocal, distributedMapsOf } from './local-adaptation.js';
+import { adaptForLocal } from './local-adaptation.js';
 import { withMovedParameters } from './task-parameters-in-handler.js';
 import type { AttemptRecord, RunObserver, ToleratedFailure } from './run-events.js';
 import { RunRecorder, createRunDirectory, currentOwner, type RunError, type RunStatus, type RunSummary } from './run-recorder.js';
@@ -14,7 +14,8 @@ import { RunStats, type TaskSummary } from './run-stats.js';
 import { StateDataWatch } from './state-data-limit.js';
 import { withResumedPayloadDirs } from './payload-read-dirs.js';
 import { substitutePlaceholders } from './substitute-placeholders.js';
-import { createTaskHandlers, failedAttemptOf, TaskFailure, type TaskHandler } from './task-handlers.js';
+import { AttemptFailure, failedAttemptOf } from './attempt-failure.js';
+import { createTaskHandlers, TaskFailure, type TaskHandler } from './task-handlers.js';
 import { WorkerPool } from './worker-pool.js';
 import { findExecutable } from './worker-reaper.js';
 import { workerReservations } from './worker-reservations.js';
@@ -104,7 +105,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const recorder = new RunRecorder(runDir, summary);
   const payloadDir = path.join(runDir, 'payloads');
   const substituted = substitutePlaceholders(options.definition, localSubstitutions(options.manifest, payloadDir));
-  const local = adaptForLocal(substituted);
+  const { definition: local, distributedMaps } = adaptForLocal(substituted);
   recorder.writeJson('definition.json', options.definition);
   recorder.writeJson('local-definition.json', local);
   recorder.writeJson('manifest.json', options.manifest);
@@ -180,7 +181,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const handlers = withMovedParameters(substituted, taskHandlers);
   Object.assign(
     handlers,
-    createDistributedMapHandlers({ maps: distributedMapsOf(local), handlers, StateMachine, manifest: options.manifest, parentContext: context, observer, signal: children.signal }),
+    createDistributedMapHandlers({ maps: distributedMaps, handlers, StateMachine, manifest: options.manifest, parentContext: context, observer, signal: children.signal }),
   );
 
   const fanOutMaps = findFanOutMaps(options.manifest);
@@ -306,7 +307,8 @@ function failureOf(thrown: unknown, stats: RunStats, recorder: RunRecorder): Run
   const reported = failedAttemptOf(cause);
   const failed = reported?.status === 'failed' ? reported : stats.firstFailure;
   const name = cause instanceof Error ? cause.name : 'States.Runtime';
-  if (failed?.error && (cause instanceof TaskFailure || name === failed.error.type)) {
+  const original = cause instanceof AttemptFailure ? cause.cause : cause;
+  if (failed?.error && (original instanceof TaskFailure || name === failed.error.type)) {
     return {
       error: failed.error.type,
       message: described(failed, failed.error),

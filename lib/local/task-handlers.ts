@@ -1,7 +1,9 @@
 import path from 'node:path';
 import type { TaskManifest, TaskManifestEntry } from '../../compiler/index.js';
+import { Environment } from '../../lambdas/contract/contract.js';
 import { stateNamesOf } from './distributed-map.js';
 import { instanceKey, instanceLabel, instanceOf } from './instance-key.js';
+import { AttemptFailure } from './attempt-failure.js';
 import { recordAttemptOutput } from './attempt-output.js';
 import type { AttemptRecord, RunObserver } from './run-events.js';
 import { dataLimitFailure } from './state-data-limit.js';
@@ -20,14 +22,6 @@ export class TaskFailure extends Error {
 }
 
 export type TaskHandler = (input: unknown) => Promise<unknown>;
-
-/** The attempt each error thrown by a handler ended, so that whatever sees the error can name task and instance. */
-const failedAttempts = new WeakMap<object, AttemptRecord>();
-
-/** The attempt that failed with `error`, when a task handler threw it. */
-export function failedAttemptOf(error: unknown): AttemptRecord | undefined {
-  return error !== null && typeof error === 'object' ? failedAttempts.get(error) : undefined;
-}
 
 export interface TaskHandlerOptions {
   readonly manifest: TaskManifest;
@@ -61,8 +55,8 @@ interface EcsParameters {
 /** A container task's payload travels in its environment, as ECS would hand it to the container. */
 function containerPayload(input: unknown): unknown {
   const environment = (input as EcsParameters).Overrides?.ContainerOverrides?.[0]?.Environment ?? [];
-  const raw = environment.find((e) => e.Name === 'ORK_PAYLOAD')?.Value;
-  if (raw === undefined) throw new TaskFailure('Ork.InvalidPayload', 'container task started without ORK_PAYLOAD');
+  const raw = environment.find((e) => e.Name === Environment.payload)?.Value;
+  if (raw === undefined) throw new TaskFailure('Ork.InvalidPayload', `container task started without ${Environment.payload}`);
   return JSON.parse(raw) as unknown;
 }
 
@@ -168,8 +162,8 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
         const failure = error instanceof Error ? error : new Error(String(error));
         record.error ??= { type: failure.name, message: failure.message };
       }
-      if (error !== null && typeof error === 'object') failedAttempts.set(error, record);
-      throw error;
+      // The attempt travels with the error (failedAttemptOf), through the interpreter, to whoever reports it.
+      throw error instanceof Error ? new AttemptFailure(record, error) : error;
     } finally {
       record.endedAt ??= Date.now();
       options.observer.attemptEnded?.(record);

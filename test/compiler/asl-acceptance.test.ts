@@ -2,7 +2,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../lib/local/promise-polyfill.js';
-import { adaptForLocal, distributedMapsOf } from '../../lib/local/local-adaptation.js';
+import { adaptForLocal } from '../../lib/local/local-adaptation.js';
 import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
 import { compile, definitionText, inMemoryHost, type StateMachineDefinition } from '../../compiler/index.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories } from '../support/workflows.js';
@@ -125,9 +125,9 @@ describe('aws-local-stepfunctions accepts (as ork run loads it)', () => {
     it(w.label, async () => {
       const { StateMachine } = await import('aws-local-stepfunctions');
       const { definition } = compileCleanly(w.directory);
-      const local = adaptForLocal(substitutePlaceholders(definition));
+      const { definition: local, distributedMaps } = adaptForLocal(substitutePlaceholders(definition));
       // Its validator also refuses unreachable states, which the other two checkers let through.
-      const machines: unknown[] = [local, ...[...distributedMapsOf(local).values()].map((map) => ({ StartAt: map.ItemProcessor.StartAt, States: map.ItemProcessor.States }))];
+      const machines: unknown[] = [local, ...[...distributedMaps.values()].map((map) => ({ StartAt: map.ItemProcessor.StartAt, States: map.ItemProcessor.States }))];
       for (const machine of machines) expect(() => new StateMachine(machine as never, { validationOptions: { checkArn: true, checkPaths: true } })).not.toThrow();
     });
   }
@@ -154,7 +154,7 @@ describe('aws-local-stepfunctions accepts (as ork run loads it)', () => {
     const definition = result.definition as StateMachineDefinition;
     expect(Object.keys(definition.States)).not.toContain('States');
     expect(result.manifest?.tasks.find((t) => t.name === 'States')?.stateName).toBe('States-2');
-    const local = adaptForLocal(substitutePlaceholders(definition));
+    const local = adaptForLocal(substitutePlaceholders(definition)).definition;
     expect(() => new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } })).not.toThrow();
   });
 });

@@ -4,11 +4,11 @@ import {
   adaptForLocal,
   DISTRIBUTED_MAP_RUNNER_RESOURCE,
   distributedMapInRunner,
-  distributedMapsOf,
   INLINE_MAP_CONCURRENCY,
   inlineMapConcurrency,
   LOCAL_ADAPTATIONS,
   LONGEST_LOCAL_TIMEOUT_SECONDS,
+  replaceDistributedMaps,
   taskTimeoutInRunner,
 } from '../../lib/local/local-adaptation.js';
 import { EXAMPLES_DIR, compileCleanly, workflowDirectories } from '../support/workflows.js';
@@ -149,8 +149,8 @@ describe('local adaptation passes', () => {
       d.States.uncapped.ItemProcessor.States.inner.MaxConcurrency = 40;
       d.States.branches.Branches[1].States.wide.MaxConcurrency = 40;
     });
-    expect(adaptForLocal(definition())).toStrictEqual(both);
-    expect(adaptForLocal(definition(), [])).toStrictEqual(definition());
+    expect(adaptForLocal(definition())).toStrictEqual({ definition: both, distributedMaps: new Map() });
+    expect(adaptForLocal(definition(), [])).toStrictEqual({ definition: definition(), distributedMaps: new Map() });
   });
 
   it('on every compiled example, changes only Tasks’ TimeoutSeconds and Parameters, inline Maps’ MaxConcurrency and Distributed Maps (into Tasks)', () => {
@@ -162,8 +162,8 @@ describe('local adaptation passes', () => {
     };
     for (const { name, directory } of workflowDirectories(EXAMPLES_DIR)) {
       const { definition: compiled } = compileCleanly(directory);
-      const adapted = adaptForLocal(compiled);
-      const replaced = [...distributedMapsOf(adapted).keys()];
+      const { definition: adapted, distributedMaps } = adaptForLocal(compiled);
+      const replaced = [...distributedMaps.keys()];
       const paths = changed(compiled, adapted, '$', []).filter((p) => !replaced.some((name) => p.includes(`.States.${name}.`)));
       expect(paths.length, name).toBeGreaterThan(0);
       for (const p of paths) expect(p, name).toMatch(/\.(TimeoutSeconds|MaxConcurrency)$|\.Parameters\./);
@@ -249,9 +249,9 @@ describe('distributed-map-in-runner', () => {
     expect(before).toStrictEqual(source());
   });
 
-  it('keeps the Maps it replaced, by state name, with Distributed Maps inside their children replaced too', () => {
-    const after = distributedMapInRunner.apply(source());
-    const maps = distributedMapsOf(after);
+  it('returns the Maps it replaced, by state name, with Distributed Maps inside their children replaced too', () => {
+    const { definition: after, distributedMaps: maps } = replaceDistributedMaps(source());
+    expect(after).toStrictEqual(distributedMapInRunner.apply(source()));
     expect([...maps.keys()].sort()).toEqual(['in-inline', 'in-parallel', 'inner-map', 'top']);
     expect(maps.get('top')).toStrictEqual({
       ...top,
@@ -259,11 +259,12 @@ describe('distributed-map-in-runner', () => {
     });
     expect(maps.get('inner-map')).toStrictEqual(inner);
     expect(maps.get('in-parallel')).toStrictEqual(inParallel);
-    expect(distributedMapsOf(source()).size).toBe(0);
+    // What it returned has none left to replace.
+    expect(replaceDistributedMaps(after).distributedMaps.size).toBe(0);
   });
 
   it('after the other passes: a Distributed Map keeps its MaxConcurrency, its children’s Tasks get the long timeout', () => {
-    const maps = distributedMapsOf(adaptForLocal(source()));
+    const maps = adaptForLocal(source()).distributedMaps;
     expect(maps.get('top')?.MaxConcurrency).toBe(500);
     expect(maps.get('inner-map')?.ItemProcessor.States['inner-task']).toMatchObject({ TimeoutSeconds: LONGEST });
   });

@@ -6,7 +6,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { compile, permissiveHost, Placeholders, type CompileResult } from '../../compiler/index.js';
 import { createDistributedMapHandlers } from '../../lib/local/distributed-map-runner.js';
-import { adaptForLocal, distributedMapsOf } from '../../lib/local/local-adaptation.js';
+import { adaptForLocal } from '../../lib/local/local-adaptation.js';
 import { withMovedParameters } from '../../lib/local/task-parameters-in-handler.js';
 import { substitutePlaceholders } from '../../lib/local/substitute-placeholders.js';
 import type { TaskHandler } from '../../lib/local/task-handlers.js';
@@ -62,7 +62,7 @@ async function runWith(items: number): Promise<Measured> {
   const bucket = path.join(work, `payloads-${items}`);
   mkdirSync(bucket, { recursive: true });
   const definition = substitutePlaceholders(compiled.definition!, { [Placeholders.function('make')]: 'arn:aws:lambda:us-east-1:000000000000:function:make', [Placeholders.function('each')]: 'arn:aws:lambda:us-east-1:000000000000:function:each', [Placeholders.function('report')]: 'arn:aws:lambda:us-east-1:000000000000:function:report', [Placeholders.payloadBucket]: bucket });
-  const local = adaptForLocal(definition);
+  const { definition: local, distributedMaps } = adaptForLocal(definition);
   let largestChildPayload = 0;
   let children = 0;
   let reportInput: Record<string, unknown> = {};
@@ -87,7 +87,7 @@ async function runWith(items: number): Promise<Measured> {
   };
   const parentContext = { Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:bounded:${items}` }, StateMachine: { Name: 'bounded' }, State: { RetryCount: 0 } };
   const all = withMovedParameters(definition, handlers);
-  Object.assign(all, createDistributedMapHandlers({ maps: distributedMapsOf(local), handlers: all, StateMachine, manifest: compiled.manifest!, parentContext, observer: {} }));
+  Object.assign(all, createDistributedMapHandlers({ maps: distributedMaps, handlers: all, StateMachine, manifest: compiled.manifest!, parentContext, observer: {} }));
   const machine = new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run({} as never, { overrides: { taskResourceLocalHandlers: all as never }, context: parentContext as never });
   let parentEvents = 0;

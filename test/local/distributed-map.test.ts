@@ -6,7 +6,7 @@ import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StateMachineDefinition, TaskManifest } from '../../compiler/index.js';
 import { createDistributedMapHandlers, MapRunFailure } from '../../lib/local/distributed-map-runner.js';
-import { adaptForLocal, distributedMapsOf } from '../../lib/local/local-adaptation.js';
+import { adaptForLocal } from '../../lib/local/local-adaptation.js';
 import { withMovedParameters } from '../../lib/local/task-parameters-in-handler.js';
 import type { ToleratedFailure } from '../../lib/local/run-events.js';
 import type { TaskHandler } from '../../lib/local/task-handlers.js';
@@ -58,14 +58,14 @@ interface Outcome {
 
 /** Adapts and runs `definition` as `runLocally` does, with `handlers` for the task states. */
 async function run(definition: StateMachineDefinition, handlers: Record<string, TaskHandler>, input: unknown = {}): Promise<Outcome> {
-  const local = adaptForLocal(definition);
+  const { definition: local, distributedMaps } = adaptForLocal(definition);
   const tolerated: ToleratedFailure[] = [];
   const sized: number[] = [];
   const all = withMovedParameters(definition, handlers);
   const parentContext = { Execution: { Id: 'arn:aws:states:us-east-1:000000000000:execution:dm:run' }, StateMachine: { Name: 'dm' }, State: { RetryCount: 0 } };
   Object.assign(
     all,
-    createDistributedMapHandlers({ maps: distributedMapsOf(local), handlers: all, StateMachine, manifest, parentContext, observer: { failureTolerated: (f) => tolerated.push(f), fanOutSized: (_, n) => sized.push(n) } }),
+    createDistributedMapHandlers({ maps: distributedMaps, handlers: all, StateMachine, manifest, parentContext, observer: { failureTolerated: (f) => tolerated.push(f), fanOutSized: (_, n) => sized.push(n) } }),
   );
   const machine = new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: all as never }, context: parentContext as never });

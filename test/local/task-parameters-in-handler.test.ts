@@ -99,7 +99,7 @@ describe('task-parameters-in-handler', () => {
   });
 
   it('is one of the local adaptations, before Distributed Maps leave the definition', () => {
-    const adapted = adaptForLocal(definition()) as unknown as { States: Record<string, any> };
+    const adapted = adaptForLocal(definition()).definition as unknown as { States: Record<string, any> };
     expect(adapted.States.top.Parameters).toStrictEqual({ [`${LOCAL_INPUT_KEY}.$`]: '$', [`${LOCAL_CONTEXT_KEY}.$`]: '$$' });
   });
 
