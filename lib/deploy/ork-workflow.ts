@@ -9,12 +9,12 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
-import { DEFAULT_HEARTBEAT_SECONDS, definitionText, Placeholders, taskConstructIds, taskDescription, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
+import { DEFAULT_HEARTBEAT_SECONDS, definitionText, Placeholders, resultsPrefix, taskConstructIds, taskDescription, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
 import { acknowledge, nagResourceName } from './acknowledge.js';
 import { compileForDeploy } from './compile-for-deploy.js';
 import { containerImage } from './container-image.js';
 import { DistributedMapPolicy } from './distributed-map-policy.js';
-import { checkResultWriters, distributedMapStates, resultsPrefix } from './distributed-maps.js';
+import { checkResultWriters, distributedMapsOf } from './distributed-maps.js';
 import { workflowPropsFromContext } from './deploy-context.js';
 import { createPayloadBucket } from './payload-bucket.js';
 import { nodeHandlers } from './node-bundle.js';
@@ -85,7 +85,7 @@ export class OrkWorkflow extends Construct {
     const retention = props.logRetention ?? logs.RetentionDays.ONE_MONTH;
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     const prefix = `${workflow}/`;
-    const distributedMaps = distributedMapStates(compiled.definition);
+    const distributedMaps = distributedMapsOf(compiled.manifest);
     checkResultWriters(distributedMaps, workflow, this.node.path);
     // Tasks downstream of a Distributed Map read its results (ResultWriter's files) through their runtime.
     const results = distributedMaps.length > 0 ? resultsPrefix(workflow) : undefined;

@@ -11,11 +11,12 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Placeholders, type TaskManifestEntry } from '../../compiler/index.js';
+import { Placeholders, resultsPrefix, type FanOutMap, type TaskManifestEntry } from '../../compiler/index.js';
 import { DistributedMapPolicy } from '../../lib/deploy/distributed-map-policy.js';
-import { checkResultWriters, distributedMapStates, resultsPrefix } from '../../lib/deploy/distributed-maps.js';
+import { checkResultWriters, distributedMapsOf } from '../../lib/deploy/distributed-maps.js';
 import { createPayloadBucket } from '../../lib/deploy/payload-bucket.js';
 import { functionTimeout } from '../../lib/deploy/task-timeout.js';
+import { compileCleanly, FIXTURES_DIR } from '../support/workflows.js';
 
 /**
  * The Distributed Map permissions on a hand-built definition of docs/scale.md's shape (a batched
@@ -156,23 +157,31 @@ afterAll(() => {
   if (tmp) rmSync(tmp, { recursive: true, force: true });
 });
 
-describe('distributedMapStates', () => {
-  it('finds Distributed Maps at any depth and leaves inline Maps out', () => {
-    expect(distributedMapStates(DEFINITION).map((m) => m.path)).toEqual([['fan-out', 'process-distributed']]);
-    // Inside a Distributed Map's processor too.
-    const nested = { StartAt: 'outer', States: { outer: { ...distributedMap(), ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED' }, StartAt: 'inner', States: { inner: distributedMap() } } } } };
-    expect(distributedMapStates(nested).map((m) => m.path)).toEqual([['outer'], ['outer', 'inner']]);
-    expect(distributedMapStates({ StartAt: 'm', States: { m: inlineMap } })).toEqual([]);
-    expect(distributedMapStates({ StartAt: 'm', States: { m: { ...inlineMap, ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'a', States: {} } } } })).toEqual([]);
+describe('the Distributed Maps a deploy grants for', () => {
+  it('are those the manifest records, nested in Parallel branches too, and no inline Map', () => {
+    const { manifest } = compileCleanly(path.join(FIXTURES_DIR, 'large-fan-outs'));
+    expect(distributedMapsOf(manifest).map((m) => m.path)).toEqual([
+      ['Ork-Parallel-1', 'each_file-distributed'],
+      ['Ork-Parallel-1', 'batched-distributed'],
+      ['Ork-Parallel-1', 'many-distributed-chunks'],
+      ['Ork-Parallel-1', 'counted-distributed'],
+      ['Ork-Parallel-1', 'counted-distributed-chunks'],
+      ['Ork-Parallel-1', 'grid-distributed'],
+      ['Ork-Parallel-1', 'in_containers-distributed'],
+      ['Ork-Parallel-1', 'wide_grid-distributed'],
+    ]);
+    expect(distributedMapsOf(compileCleanly(path.join(FIXTURES_DIR, 'static-parallel')).manifest)).toEqual([]);
   });
 
-  it('accepts ResultWriters on the payload bucket under the results prefix and rejects any other', () => {
-    const maps = (writer: Json): ReturnType<typeof distributedMapStates> => distributedMapStates({ StartAt: 'm', States: { m: writer } });
-    expect(() => checkResultWriters(maps(distributedMap()), WORKFLOW, 'Stack/Wf')).not.toThrow();
-    expect(() => checkResultWriters(maps(distributedMap(`ork-results/${WORKFLOW}`)), WORKFLOW, 'Stack/Wf')).not.toThrow();
-    expect(() => checkResultWriters(maps(distributedMap('ork-results/other/process')), WORKFLOW, 'Stack/Wf')).toThrow(/^Stack\/Wf: the Distributed Map m writes its results to .*ork-results\/other\/process.*Prefix ork-results\/scale_unit\//);
-    expect(() => checkResultWriters(maps(distributedMap(`ork-results/${WORKFLOW}_2/process`)), WORKFLOW, 'Stack/Wf')).toThrow();
-    expect(() => checkResultWriters(maps(distributedMap(undefined, 'someone-elses-bucket')), WORKFLOW, 'Stack/Wf')).toThrow(/someone-elses-bucket/);
+  it('accept ResultWriters on the payload bucket under the results prefix and reject any other', () => {
+    const map = (prefix = `ork-results/${WORKFLOW}/process`, bucket = `\${${Placeholders.payloadBucket}}`): FanOutMap[] => [
+      { task: 'process', state: 'm', path: ['m'], mode: 'distributed', executionType: 'EXPRESS', grouping: 'single', instancesPerChild: 1, items: { from: 'state', path: '$.ork.indexes' }, resultWriter: { bucket, prefix } },
+    ];
+    expect(() => checkResultWriters(map(), WORKFLOW, 'Stack/Wf')).not.toThrow();
+    expect(() => checkResultWriters(map(`ork-results/${WORKFLOW}`), WORKFLOW, 'Stack/Wf')).not.toThrow();
+    expect(() => checkResultWriters(map('ork-results/other/process'), WORKFLOW, 'Stack/Wf')).toThrow(/^Stack\/Wf: the Distributed Map m writes its results to .*ork-results\/other\/process.*Prefix ork-results\/scale_unit\//);
+    expect(() => checkResultWriters(map(`ork-results/${WORKFLOW}_2/process`), WORKFLOW, 'Stack/Wf')).toThrow();
+    expect(() => checkResultWriters(map(undefined, 'someone-elses-bucket'), WORKFLOW, 'Stack/Wf')).toThrow(/someone-elses-bucket/);
   });
 });
 
