@@ -1,4 +1,4 @@
-import type { State, StateMachineDefinition, SubMachine } from '../../compiler/index.js';
+import { walkStates, type StateMachineDefinition } from '../../compiler/index.js';
 
 /** A task of a deployed workflow, read back from its definition. */
 export interface DeployedTask {
@@ -33,32 +33,30 @@ function taskOfState(name: string, parameters: unknown): string {
 
 /**
  * The tasks of a deployed Ork state machine, read from its Task states; a Task state's enclosing Map is its
- * fan-out. A task that may run in several kinds of Map has a Task state in each.
+ * fan-out. A task that may run in several kinds of Map has a Task state in each. AWS keeps the definition
+ * and not the manifest, so this reads what the definition states (each Map's Mode and ToleratedFailure*)
+ * rather than the manifest's record.
  */
 export function readWorkflowShape(definition: StateMachineDefinition, workflow: string): DeployedWorkflow {
   const byName = new Map<string, { name: string; stateNames: string[]; functionArn?: string; mapStates: string[]; distributedMaps: string[]; tolerates: boolean }>();
-  const visit = (machine: SubMachine, enclosingMap: string | undefined, distributedMap?: string, tolerant = false): void => {
-    for (const [name, state] of Object.entries(machine.States) as [string, State][]) {
-      if (state.Type === 'Task') {
-        const resource = state.Resource;
-        const task = taskOfState(name, state.Parameters);
-        const entry = byName.get(task) ?? { name: task, stateNames: [], mapStates: [], distributedMaps: [], tolerates: false };
-        // A Distributed Map's ToleratedFailure*, or inline, the Catch that keeps a failed instance (docs/scale.md).
-        if (tolerant || (enclosingMap !== undefined && (state.Catch?.length ?? 0) > 0)) entry.tolerates = true;
-        if (distributedMap && !entry.distributedMaps.includes(distributedMap)) entry.distributedMaps.push(distributedMap);
-        entry.stateNames.push(name);
-        if (resource.startsWith('arn:aws:lambda:') || resource.includes(':function:')) entry.functionArn = resource;
-        if (enclosingMap && !entry.mapStates.includes(enclosingMap)) entry.mapStates.push(enclosingMap);
-        byName.set(task, entry);
-      } else if (state.Type === 'Map') {
-        const tolerates = state.ToleratedFailureCount !== undefined || state.ToleratedFailurePercentage !== undefined;
-        visit(state.ItemProcessor, name, state.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED' ? name : distributedMap, tolerant || tolerates);
-      } else if (state.Type === 'Parallel') {
-        for (const branch of state.Branches) visit(branch, undefined, distributedMap, tolerant);
-      }
-    }
-  };
-  visit(definition, undefined);
+  for (const { name, state, path, maps } of walkStates(definition)) {
+    if (state.Type !== 'Task') continue;
+    // The Map whose iterations run this state directly (none when a Parallel branch sits between them).
+    const nearest = maps.at(-1);
+    const enclosingMap = nearest !== undefined && path.at(-2) === nearest.name ? nearest.name : undefined;
+    const distributedMap = [...maps].reverse().find((m) => m.state.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED')?.name;
+    const resource = state.Resource;
+    const task = taskOfState(name, state.Parameters);
+    const entry = byName.get(task) ?? { name: task, stateNames: [], mapStates: [], distributedMaps: [], tolerates: false };
+    // A Distributed Map's ToleratedFailure*, or inline, the Catch that keeps a failed instance (docs/scale.md).
+    const tolerant = maps.some((m) => m.state.ToleratedFailureCount !== undefined || m.state.ToleratedFailurePercentage !== undefined);
+    if (tolerant || (enclosingMap !== undefined && (state.Catch?.length ?? 0) > 0)) entry.tolerates = true;
+    if (distributedMap && !entry.distributedMaps.includes(distributedMap)) entry.distributedMaps.push(distributedMap);
+    entry.stateNames.push(name);
+    if (resource.startsWith('arn:aws:lambda:') || resource.includes(':function:')) entry.functionArn = resource;
+    if (enclosingMap && !entry.mapStates.includes(enclosingMap)) entry.mapStates.push(enclosingMap);
+    byName.set(task, entry);
+  }
   const tasks: DeployedTask[] = [...byName.values()].map((t) => ({
     name: t.name,
     stateName: t.stateNames[0] ?? t.name,
