@@ -34,6 +34,11 @@ export interface WorkerReply {
    */
   stdout?: string;
   readonly ms: number;
+  /**
+   * How long the output file was when the worker replied (its stdout and stderr flushed): the end of this
+   * invocation's output. The next queued invocation may print before the host reads the reply.
+   */
+  readonly out?: number;
 }
 
 export interface WorkerOptions {
@@ -65,13 +70,45 @@ const OUTPUT_FILE_RESET_BYTES = 4 * 1024 * 1024;
 /** How much of the output a crash message quotes (its last lines). */
 const CRASH_TAIL_BYTES = 64 * 1024;
 
+/** What the caller of one invocation is told, in order, synchronously as it happens. */
+export interface CallHooks {
+  /** The invocation starts: the request is the worker's own now (it was sent earlier, if queued). */
+  readonly onStart?: () => void;
+  /** The first bytes of its reply have arrived: the task has returned, what is left is reading the reply. */
+  readonly onAnswer?: () => void;
+  /**
+   * The invocation has ended (replied, failed, or its worker died or was stopped), before the next queued
+   * invocation starts. Called only for an invocation that started.
+   */
+  readonly onEnd?: (reply?: WorkerReply) => void;
+}
+
+/**
+ * The worker went before it reached this request: the request never ran, and another worker may take it.
+ * (A request queued behind one that crashed, timed out or broke the protocol.)
+ */
+export class CallNotStartedError extends Error {
+  constructor(label: string) {
+    super(`${label} stopped before it reached this request`);
+    this.name = 'Ork.CallNotStarted';
+  }
+}
+
 interface Pending {
   readonly id: number;
   readonly resolve: (reply: WorkerReply) => void;
   readonly reject: (error: Error) => void;
-  readonly answering?: () => void;
+  readonly hooks: CallHooks;
+  /** onStart has been called. */
+  started: boolean;
   /** The first bytes of the reply have arrived. */
   answered: boolean;
+}
+
+function begin(pending: Pending): void {
+  if (pending.started) return;
+  pending.started = true;
+  pending.hooks.onStart?.();
 }
 
 /**
@@ -93,7 +130,10 @@ export class ProtocolWorker {
   private partial: Buffer[] = [];
   private nextId = 1;
   private started = false;
-  private pending: Pending | undefined;
+  /** The invocation in progress. */
+  private current: Pending | undefined;
+  /** Requests sent to the worker behind the one in progress, in the order it will run them. */
+  private readonly queued: Pending[] = [];
   private exited = false;
   /** kill() was called: the process is on its way out and takes no more calls. */
   private stopping = false;
@@ -136,9 +176,9 @@ export class ProtocolWorker {
       markReady();
     };
     this.channel.on('data', (chunk: Buffer) => {
-      if (this.pending && !this.pending.answered) {
-        this.pending.answered = true;
-        this.pending.answering?.();
+      if (this.current && !this.current.answered) {
+        this.current.answered = true;
+        this.current.hooks.onAnswer?.();
       }
       let start = 0;
       for (let newline = chunk.indexOf(10); newline >= 0; newline = chunk.indexOf(10, start)) {
@@ -156,8 +196,7 @@ export class ProtocolWorker {
     this.child.on('error', (error) => {
       this.exited = true;
       this.failReady(new WorkerCrashedError(`cannot start ${options.command}: ${error.message}`));
-      this.pending?.reject(new WorkerCrashedError(`worker failed: ${error.message}`));
-      this.pending = undefined;
+      this.endAll(new WorkerCrashedError(`worker failed: ${error.message}`));
       this.closeOutput();
     });
     this.child.on('exit', (code, signal) => {
@@ -167,8 +206,7 @@ export class ProtocolWorker {
       const tail = printed.slice(-CRASH_TAIL_BYTES).trim();
       const why = `${options.label} exited (${signal ?? `code ${code}`})${tail ? `: ${tail.split('\n').slice(-5).join(' | ')}` : ''}`;
       this.failReady(new WorkerCrashedError(why, printed));
-      this.pending?.reject(new WorkerCrashedError(why, printed));
-      this.pending = undefined;
+      this.endAll(new WorkerCrashedError(why, printed));
     });
   }
 
@@ -178,6 +216,19 @@ export class ProtocolWorker {
 
   get alive(): boolean {
     return !this.exited && !this.stopping;
+  }
+
+  /** Invocations sent and not ended: the one in progress and those queued behind it. */
+  get load(): number {
+    return (this.current ? 1 : 0) + this.queued.length;
+  }
+
+  /**
+   * Whether another request may be queued behind those it has: it is alive, and its output file is small
+   * enough to be emptied soon (it is emptied only between invocations, when none is queued).
+   */
+  get queueable(): boolean {
+    return this.alive && this.outputFrom <= OUTPUT_FILE_RESET_BYTES;
   }
 
   private outputSize(): number {
@@ -193,9 +244,12 @@ export class ProtocolWorker {
     return this.takeOutput();
   }
 
-  private takeOutput(): string {
+  /**
+   * `end`: where the invocation's output ends, as the worker saw the file when it replied; the next queued
+   * invocation may be printing already. Without it, the file's size now.
+   */
+  private takeOutput(end = this.outputSize()): string {
     if (this.output === undefined) return '';
-    const end = this.outputSize();
     const length = end - this.outputFrom;
     if (length <= 0) return '';
     const bytes = Buffer.allocUnsafe(length);
@@ -206,9 +260,10 @@ export class ProtocolWorker {
       read += n;
     }
     this.outputFrom += read;
-    if (this.outputFrom > OUTPUT_FILE_RESET_BYTES && !this.exited) {
-      // Between invocations: the worker's writes go on at the new end (O_APPEND). What a process left
-      // running by an earlier task writes between the read above and this is lost.
+    if (this.outputFrom > OUTPUT_FILE_RESET_BYTES && !this.exited && this.load === 0) {
+      // Between invocations, none queued (an offset a queued one will report would be off): the worker's
+      // writes go on at the new end (O_APPEND). What a process left running by an earlier task writes between
+      // the read above and this is lost.
       ftruncateSync(this.output, 0);
       this.outputFrom = 0;
     }
@@ -224,15 +279,27 @@ export class ProtocolWorker {
   /** The worker broke the protocol: it cannot be trusted with another call. */
   private broken(what: string): void {
     const error = new WorkerCrashedError(`${this.label} broke the worker protocol (docs/worker-protocol.md): it ${what}`);
-    const pending = this.pending;
-    this.pending = undefined;
-    pending?.reject(error);
+    this.stopping = true;
+    this.endAll(error);
     this.failReady(error);
     void this.kill(0);
   }
 
+  /**
+   * The worker is going: what is queued never ran (CallNotStartedError, for another worker), the invocation
+   * in progress fails with `error`.
+   */
+  private endAll(error: Error): void {
+    for (let next = this.queued.shift(); next; next = this.queued.shift()) next.reject(new CallNotStartedError(this.label));
+    const current = this.current;
+    this.current = undefined;
+    if (!current) return;
+    current.hooks.onEnd?.();
+    current.reject(error);
+  }
+
   private onReply(line: string): void {
-    const pending = this.pending;
+    const pending = this.current;
     if (!pending) {
       this.broken(`sent ${quote(line)} with no request in progress`);
       return;
@@ -250,34 +317,47 @@ export class ProtocolWorker {
       this.broken(`sent a reply without a boolean ok and lists of logs and metrics: ${quote(line)}`);
       return;
     }
-    this.pending = undefined;
-    const printed = this.takeOutput();
-    pending.resolve({ ...(reply as unknown as WorkerReply), logs: (reply.logs as WorkerReply['logs'] | undefined) ?? [], metrics: (reply.metrics as WorkerReply['metrics'] | undefined) ?? [], ...(printed ? { stdout: printed } : {}) });
+    // The next request in line is the worker's from now on: it may be printing already, past `out`.
+    this.current = this.queued.shift();
+    const printed = this.takeOutput(typeof reply.out === 'number' && reply.out >= this.outputFrom ? reply.out : undefined);
+    const done: WorkerReply = { ...(reply as unknown as WorkerReply), logs: (reply.logs as WorkerReply['logs'] | undefined) ?? [], metrics: (reply.metrics as WorkerReply['metrics'] | undefined) ?? [], ...(printed ? { stdout: printed } : {}) };
+    // Ended before the next starts: records and counts of running instances see them in that order.
+    pending.hooks.onEnd?.(done);
+    pending.resolve(done);
+    // (A request sent from onEnd to a worker that was free has started already.)
+    if (this.current) begin(this.current);
   }
 
   /**
-   * Runs one invocation. `answering` is called when the first bytes of its reply arrive: the task has
-   * returned, and what is left is reading the reply (which a task's timeout does not cover).
+   * Runs one invocation: at once if the worker is free, else after those sent before it (the worker answers
+   * requests one at a time, in order), which saves the worker a sleep and a wake-up per request. `hooks` say
+   * when it starts, is answered and ends; a request that the worker never reached rejects with
+   * CallNotStartedError.
    */
-  call(request: WorkerRequest, answering?: () => void): Promise<WorkerReply> {
+  call(request: WorkerRequest, hooks: CallHooks = {}): Promise<WorkerReply> {
     if (!this.alive) return Promise.reject(new WorkerCrashedError(`${this.label} is not running`));
-    if (this.pending) return Promise.reject(new Error('worker is busy'));
     const id = this.nextId++;
     return new Promise<WorkerReply>((resolve, reject) => {
-      this.pending = { id, resolve, reject, answered: false, ...(answering ? { answering } : {}) };
+      const pending: Pending = { id, resolve, reject, hooks, started: false, answered: false };
       this.channel.write(`${JSON.stringify({ id, ...request })}\n`);
+      if (this.current) {
+        this.queued.push(pending);
+        return;
+      }
+      this.current = pending;
+      begin(pending);
     });
   }
 
   /**
    * Fails the call in progress with `error`, unless its reply has begun: the caller stops the task (a timeout,
-   * too much memory) by killing this worker.
+   * too much memory) by killing this worker, which takes no more calls from now on; the requests queued behind
+   * it reject with CallNotStartedError.
    */
   failCall(error: Error): void {
-    const pending = this.pending;
-    if (!pending || pending.answered) return;
-    this.pending = undefined;
-    pending.reject(error);
+    if (!this.current || this.current.answered) return;
+    this.stopping = true;
+    this.endAll(error);
   }
 
   /** Stops the process: SIGTERM, then SIGKILL if it is still there after `graceMs`. */

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { ProtocolWorker, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol-worker.js';
+import { CallNotStartedError, ProtocolWorker, type WorkerOptions, type WorkerReply, type WorkerRequest } from './protocol-worker.js';
 import { processTree, treeResidentBytes } from './process-memory.js';
 import { reaped } from './worker-reaper.js';
 
@@ -24,6 +24,19 @@ const BLOCKED_AFTER_MS = 100;
  * a function the moment it passes its memory; here an allocation is seen within this time.
  */
 export const MEMORY_SAMPLE_MS = 50;
+
+/**
+ * Requests of a task whose invocations take less than this (inside the worker, on average) may be queued on
+ * a busy worker rather than wait for a free one: a worker that finds its next request waiting skips a sleep
+ * and a wake-up, which on this kind of machine cost more than a no-op task itself (100,000 no-op instances
+ * used a quarter less CPU). Slower tasks never are: one queued behind a long call would wait for it while
+ * another worker may be free.
+ */
+export const QUEUE_BELOW_MS = 5;
+/** Requests queued on one worker behind the one it runs. */
+export const QUEUE_DEPTH = 3;
+/** Weight of the latest invocation in a task's running average duration. */
+const DURATION_WEIGHT = 0.2;
 
 /** How long the reaper lets a worker exit on SIGTERM before it kills it. */
 const STOP_GRACE_MS = 1000;
@@ -58,7 +71,10 @@ export interface CallOptions {
 }
 
 interface Waiter {
-  readonly resolve: (worker: ProtocolWorker) => void;
+  /** The task file of the request that waits. */
+  readonly file: string;
+  /** Sends the request to `worker`, at once (so that the worker's load counts it). */
+  readonly assign: (worker: ProtocolWorker) => void;
   readonly reject: (error: Error) => void;
 }
 
@@ -82,6 +98,9 @@ interface Call {
  *   same cores (a busy CPU made the old pool double again and again, 64 workers for 100,000 no-ops).
  * - A worker idle for `idleRetireMs` retires (the last one stays), and what its tasks left running dies
  *   with it (the reaper).
+ * - Requests of a fast task (QUEUE_BELOW_MS) may queue on a busy worker running a fast task, up to
+ *   QUEUE_DEPTH behind it, rather than wait for a free one. Each starts (onStart, its timeout) when the worker
+ *   reaches it; one the worker never reaches (it crashed, timed out) goes to another worker.
  */
 export class WorkerPool {
   private readonly idle: { worker: ProtocolWorker; since: number }[] = [];
@@ -97,10 +116,14 @@ export class WorkerPool {
   readonly maxWorkers: number;
   private readonly idleRetireMs: number;
   private readonly cores = availableParallelism();
+  /** Each task file's running average duration inside the worker (ms); absent until one has ended. */
+  private readonly durations = new Map<string, number>();
   /** Largest number of workers alive at once, for the run summary. */
   peak = 0;
   /** Workers started so far. */
   started = 0;
+  /** Requests sent to a worker busy with another (queued behind it, QUEUE_BELOW_MS). */
+  queuedCalls = 0;
 
   constructor(private readonly options: WorkerPoolOptions) {
     this.maxWorkers = options.maxWorkers ?? defaultMaxWorkers();
@@ -129,19 +152,57 @@ export class WorkerPool {
     for (let i = 0; i < wanted; i++) this.start();
   }
 
-  private acquire(): Promise<ProtocolWorker> {
-    if (this.closed) return Promise.reject(new Error('worker pool is closed'));
+  /** Hands the request for `file` to a free worker, else queues it on a busy one, else makes it wait. */
+  private dispatch(waiter: Waiter): void {
+    if (this.closed) {
+      waiter.reject(new Error('worker pool is closed'));
+      return;
+    }
     for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
       // A worker can die while idle (killed from outside): it is dropped, not handed out.
-      if (entry.worker.alive) return Promise.resolve(entry.worker);
+      if (entry.worker.alive) {
+        waiter.assign(entry.worker);
+        return;
+      }
       this.all.delete(entry.worker);
     }
-    return new Promise<ProtocolWorker>((resolve, reject) => {
-      this.waiting.push({ resolve, reject });
-      // No worker at all, none on the way: nothing to wait for.
-      if (this.all.size === 0) this.start();
-      else this.scheduleGrowth();
-    });
+    const busy = this.queueFor(waiter.file);
+    if (busy) {
+      this.queuedCalls++;
+      waiter.assign(busy);
+      return;
+    }
+    this.waiting.push(waiter);
+    // No worker at all, none on the way: nothing to wait for.
+    if (this.all.size === 0) this.start();
+    else this.scheduleGrowth();
+  }
+
+  /** Whether the task in `file` is fast enough for its requests to queue on a busy worker. */
+  private fast(file: string): boolean {
+    const ms = this.durations.get(file);
+    return ms !== undefined && ms < QUEUE_BELOW_MS;
+  }
+
+  /**
+   * The busy worker a request of `file` may queue on: the least loaded one running a fast task with room in
+   * its queue. None while requests wait for a free worker: those are served first, as their workers free up.
+   */
+  private queueFor(file: string): ProtocolWorker | undefined {
+    if (this.waiting.length > 0 || !this.fast(file)) return undefined;
+    let best: ProtocolWorker | undefined;
+    for (const [worker, call] of this.busy) {
+      if (worker.load > QUEUE_DEPTH || !worker.queueable || !this.fast(call.file)) continue;
+      if (!best || worker.load < best.load) best = worker;
+    }
+    return best;
+  }
+
+  /** `ms` undefined: the call ended without a reply (a crash, a timeout), which says it is not fast. */
+  private learn(file: string, ms: number | undefined, ranMs: number): void {
+    const before = this.durations.get(file);
+    if (ms === undefined) this.durations.set(file, Math.max(QUEUE_BELOW_MS, ranMs, before ?? 0));
+    else this.durations.set(file, before === undefined ? ms : before + DURATION_WEIGHT * (ms - before));
   }
 
   /** While instances wait, looks every BLOCKED_AFTER_MS for blocked workers to grow by. */
@@ -197,19 +258,28 @@ export class WorkerPool {
     );
   }
 
+  /**
+   * A call on `worker` has ended (or the worker has just started): it takes waiting requests, the first
+   * whatever its task when it is free, then fast ones while its queue has room; a free worker left over goes
+   * idle.
+   */
   private release(worker: ProtocolWorker): void {
-    this.busy.delete(worker);
     if (!worker.alive) {
+      this.busy.delete(worker);
       this.all.delete(worker);
       // A replacement for a worker that died (a timeout, a crash), if instances wait for it.
       if (this.waiting.length > this.starting) this.start();
       return;
     }
-    const next = this.waiting.shift();
-    if (next) {
-      next.resolve(worker);
-      return;
+    for (let next = this.waiting[0]; next; next = this.waiting[0]) {
+      // Loaded, it runs only fast tasks (queued ones are): more fast ones may queue behind them.
+      if (worker.load > 0 && (worker.load > QUEUE_DEPTH || !worker.queueable || !this.fast(next.file))) break;
+      this.waiting.shift();
+      if (worker.load > 0) this.queuedCalls++;
+      next.assign(worker);
     }
+    if (worker.load > 0) return;
+    this.busy.delete(worker);
     this.idle.push({ worker, since: performance.now() });
     this.scheduleRetirement();
   }
@@ -261,16 +331,31 @@ export class WorkerPool {
   }
 
   /**
-   * Runs one invocation on a free worker. With `timeoutMs`, a worker that has not answered by then is
-   * killed (its task cannot be interrupted otherwise) and the call rejects with `onTimeout()`. `onStart` is
-   * called when a worker has been found and the call is sent; `onEnd` when it has ended, before the worker
-   * goes to the next call (which would otherwise be seen to start before this one ended).
+   * Runs one invocation on a free worker (or queued on a busy one, see QUEUE_BELOW_MS). With `timeoutMs`, a
+   * worker that has not answered by then is killed (its task cannot be interrupted otherwise) and the call
+   * rejects with `onTimeout()`. `onStart` is called when the invocation starts on its worker; `onEnd` when it
+   * has ended, before its worker starts the next one (which would otherwise be seen to start before this one
+   * ended).
    */
-  async run(request: WorkerRequest, options: CallOptions = {}): Promise<WorkerReply> {
+  run(request: WorkerRequest, options: CallOptions = {}): Promise<WorkerReply> {
+    return new Promise<WorkerReply>((resolve, reject) => {
+      const waiter: Waiter = {
+        file: request.file,
+        assign: (worker) =>
+          this.callOn(worker, request, options).then(resolve, (error: unknown) => {
+            // Queued on a worker that went before it reached this request: the request never ran.
+            if (error instanceof CallNotStartedError) this.dispatch(waiter);
+            else reject(error instanceof Error ? error : new Error(String(error)));
+          }),
+        reject,
+      };
+      this.dispatch(waiter);
+    });
+  }
+
+  /** Sends the request to `worker` now (its load counts it at once); settles when the invocation has ended. */
+  private callOn(worker: ProtocolWorker, request: WorkerRequest, options: CallOptions): Promise<WorkerReply> {
     const { timeoutMs, onTimeout, onStart, onEnd, memoryMb, onOutOfMemory } = options;
-    const worker = await this.acquire();
-    // The attempt starts now, on a worker: the wait for one (a worker starting, under load seconds) is not its.
-    onStart?.();
     let timer: NodeJS.Timeout | undefined;
     let answered = false;
     /** Stops the call: its worker is killed (its task cannot be interrupted otherwise). */
@@ -287,22 +372,29 @@ export class WorkerPool {
       memoryMb !== undefined && memoryMb > 0
         ? { bytes: memoryMb * 1024 * 1024, exceeded: (used: number) => stopWith(onOutOfMemory ? onOutOfMemory(Math.round(used / (1024 * 1024))) : new Error('out of memory')) }
         : undefined;
-    this.busy.set(worker, { file: request.file, since: performance.now(), ...(memory ? { memory } : {}) });
-    if (memory) this.watchMemory();
-    try {
-      // The timeout covers the task, not the reading of its reply (docs/worker-protocol.md); nor does the memory watch.
-      const reply = worker.call(request, () => {
+    let since = 0;
+    return worker.call(request, {
+      onStart: () => {
+        // The attempt starts now, on its worker: the wait for one (a worker starting, under load seconds) is not its.
+        since = performance.now();
+        this.busy.set(worker, { file: request.file, since, ...(memory ? { memory } : {}) });
+        if (memory) this.watchMemory();
+        onStart?.();
+        // The timeout covers the task, not the reading of its reply (docs/worker-protocol.md); nor does the memory watch.
+        if (timeoutMs !== undefined) timer = setTimeout(() => stopWith(onTimeout ? onTimeout() : new Error('timed out')), timeoutMs);
+      },
+      onAnswer: () => {
         clearTimeout(timer);
         answered = true;
-      });
-      if (timeoutMs !== undefined) timer = setTimeout(() => stopWith(onTimeout ? onTimeout() : new Error('timed out')), timeoutMs);
-      return await reply;
-    } finally {
-      answered = true;
-      if (timer) clearTimeout(timer);
-      onEnd?.();
-      this.release(worker);
-    }
+      },
+      onEnd: (reply) => {
+        answered = true;
+        if (timer) clearTimeout(timer);
+        this.learn(request.file, typeof reply?.ms === 'number' ? reply.ms : undefined, performance.now() - since);
+        onEnd?.();
+        this.release(worker);
+      },
+    });
   }
 
   /** While calls with a memory limit run, reads their workers' memory every MEMORY_SAMPLE_MS. */

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { descendantsOf } from '../../bench/support/process-tree.js';
 import { pythonSdkPath } from '../../lib/package-root.js';
 import { runLocally } from '../../lib/local/run-workflow.js';
-import { WorkerPool } from '../../lib/local/worker-pool.js';
+import { QUEUE_BELOW_MS, WorkerPool } from '../../lib/local/worker-pool.js';
 import { reaped } from '../../lib/local/worker-reaper.js';
 import { compileCleanly, ROOT, writeWorkflowFiles } from '../support/workflows.js';
 
@@ -266,6 +266,90 @@ describe('scheduling', () => {
     expect(result.status).toBe('SUCCEEDED');
     const output = result.outputs.policy as { policy: number; batch: number };
     expect(output.policy).toBe(output.batch);
+  }, 60_000);
+});
+
+describe('requests of fast tasks queue on busy workers', () => {
+  const payload = { ork: 1, workflow: 'w', task: 't', execution_id: 'x', attempt: 0, params: {}, inputs: {} };
+  const onePool = (dir: string) =>
+    new WorkerPool({
+      command: PYTHON,
+      args: ['-m', 'ork.worker'],
+      label: 'python worker',
+      cwd: dir,
+      env: { ...process.env, PYTHONPATH: pythonSdkPath(), ORK_PAYLOAD_DIR: path.join(dir, 'payloads') },
+      reaper: PYTHON,
+      maxWorkers: 1,
+    });
+  /** Runs `count` calls at once, checking that on the one worker each starts only after the one before ended. */
+  async function runTogether(pool: WorkerPool, file: string, count: number, options: { timeoutMs?: number } = {}) {
+    let running = 0;
+    let most = 0;
+    const replies = await Promise.all(
+      Array.from({ length: count }, () =>
+        pool.run(
+          { file, workflow_dir: path.dirname(file), payload },
+          {
+            ...options,
+            onStart: () => (most = Math.max(most, ++running)),
+            onEnd: () => running--,
+          },
+        ),
+      ),
+    );
+    return { replies, most };
+  }
+
+  it('a no-op task: calls queue behind the one running, and still run one at a time', async () => {
+    const dir = writeWorkflowFiles(path.join(work, 'queue-fast'), { 'noop.py': 'from ork import task\n\n\n@task\ndef main():\n    return {}\n' });
+    const pool = onePool(dir);
+    try {
+      // The first call teaches the pool how long the task takes; until then nothing queues.
+      await pool.run({ file: path.join(dir, 'noop.py'), workflow_dir: dir, payload });
+      const { replies, most } = await runTogether(pool, path.join(dir, 'noop.py'), 100);
+      expect(replies.every((r) => r.ok)).toBe(true);
+      expect(most).toBe(1);
+      expect(pool.queuedCalls).toBeGreaterThan(0);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('a task slower than QUEUE_BELOW_MS: no call queues (one behind it would wait for it)', async () => {
+    const dir = writeWorkflowFiles(path.join(work, 'queue-slow'), { 'nap.py': `import time\nfrom ork import task\n\n\n@task\ndef main():\n    time.sleep(${(QUEUE_BELOW_MS * 4) / 1000})\n    return {}\n` });
+    const pool = onePool(dir);
+    try {
+      await pool.run({ file: path.join(dir, 'nap.py'), workflow_dir: dir, payload });
+      const { replies } = await runTogether(pool, path.join(dir, 'nap.py'), 10);
+      expect(replies.every((r) => r.ok)).toBe(true);
+      expect(pool.queuedCalls).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('calls queued behind one that times out run on another worker: none is lost or run twice', async () => {
+    // Fast, except for the call whose payload says hang: it spins past its timeout and its worker is killed.
+    const marks = path.join(work, 'queue-timeout-marks');
+    const dir = writeWorkflowFiles(path.join(work, 'queue-timeout'), {
+      'maybe.py': `import os, time, uuid\nfrom ork import task\n\n\n@task\ndef main(input):\n    if input.get("params", {}).get("hang"):\n        while True:\n            pass\n    os.makedirs(${JSON.stringify(marks)}, exist_ok=True)\n    open(os.path.join(${JSON.stringify(marks)}, uuid.uuid4().hex), "w").close()\n    return {"ok": True}\n`,
+    });
+    const pool = onePool(dir);
+    const file = path.join(dir, 'maybe.py');
+    try {
+      for (let i = 0; i < 3; i++) await pool.run({ file, workflow_dir: dir, payload });
+      const hang = pool.run({ file, workflow_dir: dir, payload: { ...payload, params: { hang: true } } }, { timeoutMs: 1000, onTimeout: () => new Error('timed out') });
+      const behind = Array.from({ length: 5 }, () => pool.run({ file, workflow_dir: dir, payload }, { timeoutMs: 20_000 }));
+      expect(pool.queuedCalls).toBeGreaterThan(0);
+      await expect(hang).rejects.toThrow('timed out');
+      const replies = await Promise.all(behind);
+      expect(replies.every((r) => r.ok)).toBe(true);
+      // 3 warm-up calls and the 5 queued ones, each exactly once.
+      expect(readdirSync(marks)).toHaveLength(8);
+      expect(pool.started).toBe(2);
+    } finally {
+      await pool.close();
+    }
   }, 60_000);
 });
 

@@ -8,6 +8,7 @@
  * (fds 1 and 2, a file the engine reads after each reply, as CloudWatch reads a function's output), and so
  * do its child processes. Writes to a file are synchronous in Node: all of them are there before the reply.
  */
+import { fstatSync } from 'node:fs';
 import { register } from 'node:module';
 import { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
@@ -64,6 +65,20 @@ process.on('unhandledRejection', (reason) => {
   const described = describeFailure(reason);
   strayFailure(new OrkError('Runtime.UnhandledPromiseRejection', `${described.type}: ${described.message}`, { cause: reason }));
 });
+
+/**
+ * How long the output file (fds 1 and 2; Node writes files synchronously) is once the reply's output is written:
+ * where this invocation's output ends. The engine may have queued the next request, which can print before
+ * the reply is read.
+ */
+function outputEnd(): number | undefined {
+  try {
+    const status = fstatSync(1);
+    return status.isFile() ? status.size : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 async function handle(request: Request, references: References): Promise<Record<string, unknown>> {
   const started = performance.now();
@@ -123,7 +138,10 @@ async function main(): Promise<void> {
       send({ id: null, ok: false, error: { type: 'Ork.ProtocolError', message: `bad request line: ${error instanceof Error ? error.message : String(error)}`, retryable: false, traceback: '' } });
       continue;
     }
-    send(await handle(request, references));
+    const reply = await handle(request, references);
+    const end = outputEnd();
+    if (end !== undefined) reply.out = end;
+    send(reply);
   }
 }
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import stat
 import sys
 import threading
 import time
@@ -68,6 +69,16 @@ def _flush_output() -> None:
                 stream.flush()
         except Exception:  # a closed or broken stream must not fail the reply
             pass
+
+
+def _output_end() -> int | None:
+    """How long the output file (fds 1 and 2) is once the reply's output is flushed: where this invocation's
+    output ends. The engine may have queued the next request, which can print before the reply is read."""
+    try:
+        status = os.fstat(1)
+    except OSError:
+        return None
+    return status.st_size if stat.S_ISREG(status.st_mode) else None
 
 
 def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
@@ -121,6 +132,9 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
             reply = {"id": None, "ok": False, "error": {"type": "Ork.ProtocolError", "message": f"bad request line: {error}", "retryable": False, "traceback": ""}}
         else:
             reply = handle(request, references)
+            end = _output_end()
+            if end is not None:
+                reply["out"] = end
         try:
             data = json_line(reply)
         except (TypeError, ValueError, RecursionError) as error:
