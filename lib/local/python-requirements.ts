@@ -3,6 +3,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { isProbeFailure, probeInterpreter, type PythonInterpreter } from './python-interpreter.js';
 
 /**
  * A workflow's requirements.txt for `ork run`: its packages installed once into a virtual environment under
@@ -60,7 +61,7 @@ export async function requirementsEnvironment(options: RequirementsOptions): Pro
   const requirements = path.join(options.workflowDir, REQUIREMENTS_FILE);
   if (!existsSync(requirements)) return undefined;
   const env = options.env ?? process.env;
-  const interpreter = await describeInterpreter(options.python, env);
+  const interpreter = await describeInterpreter(options.python, env, options.workflowDir);
   const key = createHash('sha256').update(readFileSync(requirements)).update('\0').update(interpreter.executable).update('\0').update(interpreter.version).digest('hex').slice(0, 16);
   const root = path.join(options.workflowDir, '.ork', 'venv');
   const dir = path.join(root, key);
@@ -95,28 +96,19 @@ export async function requirementsEnvironment(options: RequirementsOptions): Pro
   }
 }
 
-interface Interpreter {
-  /** sys.executable: the interpreter itself, not a launcher or shim in front of it. */
-  readonly executable: string;
-  readonly version: string;
-  /** When the interpreter is itself a virtual environment: its site-packages, which --system-site-packages does not reach. */
-  readonly venvSitePackages: readonly string[];
-}
-
-const DESCRIBE = `import json, site, sys
-venv = sys.prefix != sys.base_prefix
-print(json.dumps({"executable": sys.executable, "version": sys.version, "venvSitePackages": site.getsitepackages() if venv else []}))`;
-
-async function describeInterpreter(python: string, env: NodeJS.ProcessEnv): Promise<Interpreter> {
-  const result = await run(python, ['-c', DESCRIBE], { env });
-  if (result.spawnError || result.code !== 0) {
-    const why = result.spawnError?.message ?? lastLine(result.output);
-    throw new PythonRequirementsError(`${REQUIREMENTS_FILE} needs a Python interpreter to install into, and '${python}' did not run (${why}): install Python 3, or set ORK_PYTHON to one`);
+/**
+ * The interpreter the environment is based on. Asked in the workflow folder, where the workers run: a pyenv
+ * or asdf shim picks its interpreter from the .python-version there (version-manager-shim.ts asks there too).
+ */
+async function describeInterpreter(python: string, env: NodeJS.ProcessEnv, workflowDir: string): Promise<PythonInterpreter> {
+  const probed = await probeInterpreter(python, env, workflowDir);
+  if (isProbeFailure(probed)) {
+    throw new PythonRequirementsError(`${REQUIREMENTS_FILE} needs a Python interpreter to install into, and '${python}' did not run (${probed.why}): install Python 3, or set ORK_PYTHON to one`);
   }
-  return JSON.parse(result.output.trim().split('\n').pop() ?? '{}') as Interpreter;
+  return probed;
 }
 
-async function build(dir: string, interpreter: Interpreter, workflowDir: string, env: NodeJS.ProcessEnv): Promise<void> {
+async function build(dir: string, interpreter: PythonInterpreter, workflowDir: string, env: NodeJS.ProcessEnv): Promise<void> {
   const venv = await run(interpreter.executable, ['-m', 'venv', '--system-site-packages', '--without-pip', dir], { env });
   if (venv.spawnError || venv.code !== 0) throw new PythonRequirementsError(`cannot create a virtual environment for ${REQUIREMENTS_FILE} with ${interpreter.executable} -m venv: ${venv.spawnError?.message ?? lastLine(venv.output)}`);
   const python = venvPython(dir);

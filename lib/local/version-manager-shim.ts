@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { closeSync, openSync, readSync } from 'node:fs';
 import path from 'node:path';
+import { isProbeFailure, probeInterpreter } from './python-interpreter.js';
 import { findExecutable } from './worker-reaper.js';
 
 /** The interpreter behind a version manager's shim, and what the shim's `exec` would put first on PATH. */
@@ -23,19 +23,6 @@ function head(file: string): string {
   }
 }
 
-function executableOf(command: string, env: NodeJS.ProcessEnv, cwd: string): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const child = spawn(command, ['-c', 'import sys; print(sys.executable)'], { cwd, env, stdio: ['ignore', 'pipe', 'ignore'], timeout: 30_000 });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-    child.on('error', () => resolve(undefined));
-    child.on('close', (code) => {
-      const executable = output.trim();
-      resolve(code === 0 && path.isAbsolute(executable) ? executable : undefined);
-    });
-  });
-}
-
 /**
  * `python` itself, or, when it is a pyenv or asdf shim, the interpreter the shim picks for `cwd`. A shim runs
  * several shell scripts on every start (about 0.25 s of CPU here): twice per worker (its reaper, then the
@@ -53,6 +40,7 @@ export async function resolveVersionManagerShim(python: string, env: NodeJS.Proc
     return { command: python };
   }
   if (!SHIM.test(text)) return { command: python };
-  const executable = await executableOf(found, env, cwd);
-  return executable ? { command: executable, binDir: path.dirname(executable) } : { command: python };
+  // A shim that fails leaves the command as it is: the worker's start then reports why.
+  const probed = await probeInterpreter(found, env, cwd);
+  return isProbeFailure(probed) ? { command: python } : { command: probed.executable, binDir: path.dirname(probed.executable) };
 }
