@@ -1,4 +1,4 @@
-import { INLINE_MAP_CONCURRENCY, type MapState, type State, type StateMachineDefinition, type SubMachine, type TaskState } from '../../compiler/index.js';
+import { INLINE_MAP_CONCURRENCY, walkStates, type MapState, type State, type StateMachineDefinition, type TaskState } from '../../compiler/index.js';
 import { isDistributedMap, type DistributedMapDefinition } from './distributed-map.js';
 import { mapStates, type LocalAdaptation } from './local-adaptation-pass.js';
 import { taskParametersInHandler } from './task-parameters-in-handler.js';
@@ -85,18 +85,14 @@ export const distributedMapInRunner: LocalAdaptation = {
 export function replaceDistributedMaps(definition: StateMachineDefinition): LocalDefinition {
   const copy = structuredClone(definition);
   const found = new Map<string, DistributedMapDefinition>();
-  const rewrite = (machine: SubMachine): void => {
-    for (const [name, state] of Object.entries(machine.States)) {
-      if (state.Type === 'Map') rewrite(state.ItemProcessor);
-      if (state.Type === 'Parallel') for (const branch of state.Branches) rewrite(branch);
-      if (!isDistributedMap(state)) continue;
-      // State names are unique in a whole state machine (ASL), so they key the local handlers.
-      if (found.has(name)) throw new Error(`two Distributed Maps are named '${name}'`);
-      found.set(name, state as unknown as DistributedMapDefinition);
-      machine.States[name] = taskFor(state as unknown as DistributedMapDefinition);
-    }
-  };
-  rewrite(copy);
+  // walkStates goes on into a Map it has handed out, so the Distributed Maps inside a replaced one are replaced too.
+  for (const { name, state, scope } of walkStates(copy)) {
+    if (!isDistributedMap(state)) continue;
+    // State names are unique in a whole state machine (ASL), so they key the local handlers.
+    if (found.has(name)) throw new Error(`two Distributed Maps are named '${name}'`);
+    found.set(name, state as unknown as DistributedMapDefinition);
+    scope.States[name] = taskFor(state as unknown as DistributedMapDefinition);
+  }
   return { definition: copy, distributedMaps: found };
 }
 
