@@ -1,17 +1,12 @@
 /** Stage 3, checkGraph: the task DAG, its topological order, and references and cycles checked. */
 import { describe, expect, it } from 'vitest';
-import {
-  buildTaskGraph,
-  checkGraph,
-  parseWorkflow,
-  permissiveHost,
-  sortDiagnostics,
-  validateWorkflow,
-  type Diagnostic,
-  type GraphResult,
-  type TaskSpec,
-  type WorkflowSpec,
-} from '../../compiler/index.js';
+import { permissiveHost, type Diagnostic } from '../../compiler/index.js';
+// The stages' own entry points, by path: they are not the compiler's public API.
+import { sortDiagnostics } from '../../compiler/diagnostics/index.js';
+import { buildTaskGraph, checkGraph, type GraphResult } from '../../compiler/graph/index.js';
+import type { TaskSpec, WorkflowSpec } from '../../compiler/model/index.js';
+import { parseWorkflow } from '../../compiler/parse/index.js';
+import { validateWorkflow } from '../../compiler/validate/index.js';
 
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 

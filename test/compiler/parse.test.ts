@@ -1,6 +1,8 @@
 /** Stage 1, parseWorkflow: bytes → data with source positions; everything it refuses, it reports. */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MAX_ALIAS_EXPANSION, MAX_NESTING_DEPTH, parseWorkflow, type ParseResult } from '../../compiler/index.js';
+import { MAX_ALIAS_EXPANSION, MAX_NESTING_DEPTH } from '../../compiler/index.js';
+// The parse stage's entry point, by path: it is not the compiler's public API.
+import { parseWorkflow, type ParseResult } from '../../compiler/parse/index.js';
 
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 const encode = (text: string): number[] => [...new TextEncoder().encode(text)];

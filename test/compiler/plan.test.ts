@@ -4,7 +4,11 @@
  * adds, as few as it can.
  */
 import { describe, expect, it } from 'vitest';
-import { buildTaskGraph, compile, permissiveHost, planSchedule, planTasks, type Plan, type PlanNode, type TaskGraph, type TaskSpec, type WorkflowSpec } from '../../compiler/index.js';
+import { compile, permissiveHost, type Plan, type PlanNode, type TaskGraph } from '../../compiler/index.js';
+// The stages' own entry points, by path: they are not the compiler's public API.
+import { buildTaskGraph } from '../../compiler/graph/index.js';
+import type { TaskSpec, WorkflowSpec } from '../../compiler/model/index.js';
+import { planSchedule, planTasks } from '../../compiler/plan/index.js';
 
 /** A graph from `{ task: [its dependencies] }`, in this file order. */
 function graph(dependencies: Record<string, readonly string[]>): TaskGraph {

@@ -1,22 +1,11 @@
 /** Stage 2, validateWorkflow: parsed YAML → WorkflowSpec, with defaults merged, units normalised and rules run. */
 import { describe, expect, it } from 'vitest';
-import {
-  checkScheduleExpression,
-  formatSeconds,
-  inMemoryHost,
-  isTimeZone,
-  parseDuration,
-  parseMemory,
-  parseWorkflow,
-  permissiveHost,
-  sanitiseWorkflowName,
-  sortDiagnostics,
-  validateWorkflow,
-  workflowJsonSchema,
-  type CompilerHost,
-  type TaskSpec,
-  type ValidateResult,
-} from '../../compiler/index.js';
+import { inMemoryHost, permissiveHost, sanitiseWorkflowName, workflowJsonSchema, type CompilerHost } from '../../compiler/index.js';
+// The stages' own entry points and helpers, by path: they are not the compiler's public API.
+import { sortDiagnostics } from '../../compiler/diagnostics/index.js';
+import type { TaskSpec } from '../../compiler/model/index.js';
+import { parseWorkflow } from '../../compiler/parse/index.js';
+import { checkScheduleExpression, formatSeconds, isTimeZone, parseDuration, parseMemory, validateWorkflow, type ValidateResult } from '../../compiler/validate/index.js';
 
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
