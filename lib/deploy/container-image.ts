@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import type { TaskManifestEntry } from '../../compiler/index.js';
+import { Environment } from '../../lambdas/contract/contract.js';
 import { pythonSdkRequirements } from './python-dependencies.js';
 import { BUNDLE_EXCLUDES, copyWorkflowBundle } from './workflow-bundle.js';
 
@@ -23,7 +24,7 @@ export function generatedDockerfile(hasRequirements: boolean): string {
     // workflow directory, as for Lambda bundles, and must exist when pip runs in WORKDIR.
     'COPY . /app',
     ...(hasRequirements ? ['RUN pip install --no-cache-dir -r /app/requirements.txt'] : []),
-    'ENV ORK_WORKFLOW_DIR=/app PYTHONUNBUFFERED=1',
+    `ENV ${Environment.workflowDir}=/app PYTHONUNBUFFERED=1`,
     'CMD ["python", "-m", "ork.container"]',
     '',
   ].join('\n');

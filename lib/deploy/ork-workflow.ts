@@ -9,6 +9,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
+import { Environment } from '../../lambdas/contract/contract.js';
 import { DEFAULT_HEARTBEAT_SECONDS, definitionText, Placeholders, resultsPrefix, taskConstructIds, taskDescription, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
 import { acknowledge, nagResourceName } from './acknowledge.js';
 import { compileForDeploy } from './compile-for-deploy.js';
@@ -91,7 +92,7 @@ export class OrkWorkflow extends Construct {
     const results = distributedMaps.length > 0 ? resultsPrefix(workflow) : undefined;
 
     this.payloadBucket = props.payloadBucket ?? createPayloadBucket(this, 'PayloadBucket', { removalPolicy, ...(props.payloadExpiration ? { expiration: props.payloadExpiration } : {}) });
-    const runtimeEnvironment = { ORK_WORKFLOW: workflow, ORK_PAYLOAD_BUCKET: this.payloadBucket.bucketName, ORK_PAYLOAD_PREFIX: prefix };
+    const runtimeEnvironment = { [Environment.workflow]: workflow, [Environment.payloadBucket]: this.payloadBucket.bucketName, [Environment.payloadPrefix]: prefix };
 
     // Always given (ResultWriter's Bucket): CloudFormation substitutes the placeholders a definition has and
     // ignores the others.
@@ -286,7 +287,7 @@ export class OrkWorkflow extends Construct {
       code: options.code,
       memorySize: task.memoryMb,
       timeout: functionTimeout(task),
-      environment: { ...task.env, ...options.env, ORK_TASK_FILE: task.file },
+      environment: { ...task.env, ...options.env, [Environment.taskFile]: task.file },
       role,
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
@@ -339,7 +340,7 @@ export class OrkWorkflow extends Construct {
       containerName: 'task',
       image: containerImage(task, workflowDir),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: task.name, logGroup }),
-      environment: { ...task.env, ...options.env, ORK_TASK_FILE: task.file, ORK_HEARTBEAT_SECONDS: String(task.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS) },
+      environment: { ...task.env, ...options.env, [Environment.taskFile]: task.file, [Environment.heartbeatSeconds]: String(task.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS) },
     });
     if (!task.image && definition.executionRole) {
       acknowledge(definition.executionRole, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken supports no resource-level permissions; the image pull itself is limited to the asset repository holding this task’s image.');

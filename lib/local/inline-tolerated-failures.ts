@@ -1,12 +1,13 @@
+import { Markers } from '../../lambdas/contract/contract.js';
 import { instanceLabel } from './instance-key.js';
 import type { ToleratedFailure } from './run-events.js';
 
 interface FailureMarker {
-  readonly ork_failed: { readonly error?: unknown; readonly cause?: unknown; readonly item_index?: unknown; readonly parallel_index?: unknown };
+  readonly [Markers.failed]: { readonly error?: unknown; readonly cause?: unknown; readonly item_index?: unknown; readonly parallel_index?: unknown };
 }
 
 function isMarker(value: unknown): value is FailureMarker {
-  return typeof value === 'object' && value !== null && 'ork_failed' in value && typeof (value as FailureMarker).ork_failed === 'object';
+  return typeof value === 'object' && value !== null && Markers.failed in value && typeof (value as FailureMarker)[Markers.failed] === 'object';
 }
 
 /**
@@ -19,7 +20,7 @@ export function inlineToleratedFailures(outputs: Readonly<Record<string, unknown
     if (!Array.isArray(output)) continue;
     for (const element of output) {
       if (!isMarker(element)) continue;
-      const failure = element.ork_failed;
+      const failure = element[Markers.failed];
       const instance = instanceLabel({
         task,
         ...(typeof failure.item_index === 'number' ? { itemIndex: failure.item_index } : {}),

@@ -1,3 +1,5 @@
+import { instanceLabel as labelOf } from '../../lambdas/contract/instance-label.js';
+
 /** What identifies one task instance across attempts and across runs (for --resume). */
 export interface InstanceId {
   readonly task: string;
@@ -19,17 +21,18 @@ export function instanceKey(id: InstanceId): string {
   return parts.join('.');
 }
 
-/** `process`, `process[item 3]`, `process[2]`, `process[item 3, 2]`: as the Python runtime writes it. */
+/**
+ * `process`, `process[item 3]`, `process[2]`, `process[item 3, 2]`: the runtimes' label (the contract's
+ * instanceLabel). A batch is one invocation of several instances, which only the engine names:
+ * `process[items 3…5]`, `process[indexes 0…9]`.
+ */
 export function instanceLabel(id: InstanceId): string {
-  const parts: string[] = [];
   if (id.batch !== undefined) {
     const kind = id.itemIndex !== undefined ? 'items' : 'indexes';
     const first = id.itemIndex ?? id.parallelIndex;
     return `${id.task}[${kind} ${first}…${id.lastIndex ?? first}]`;
   }
-  if (id.itemIndex !== undefined) parts.push(`item ${id.itemIndex}`);
-  if (id.parallelIndex !== undefined) parts.push(String(id.parallelIndex));
-  return parts.length > 0 ? `${id.task}[${parts.join(', ')}]` : id.task;
+  return labelOf(id);
 }
 
 interface PayloadFields {

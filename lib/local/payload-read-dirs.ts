@@ -1,11 +1,12 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { Environment } from '../../lambdas/contract/contract.js';
 
 /**
  * The payload folders of earlier runs whose references a run's workers honour besides its own folder
  * (path.delimiter-separated), read by both runtimes' DirectoryStore (docs/payload.md, "References").
  */
-export const PAYLOAD_READ_DIRS = 'ORK_PAYLOAD_READ_DIRS';
+const PAYLOAD_READ_DIRS = Environment.payloadReadDirs;
 
 const RUN_ID = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 

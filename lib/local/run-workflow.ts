@@ -13,6 +13,7 @@ import { RunRecorder, createRunDirectory, currentOwner, type RunError, type RunS
 import { RunStats, type TaskSummary } from './run-stats.js';
 import { StateDataWatch } from './state-data-limit.js';
 import { withResumedPayloadDirs } from './payload-read-dirs.js';
+import { Environment } from '../../lambdas/contract/contract.js';
 import { substitutePlaceholders } from './substitute-placeholders.js';
 import { AttemptFailure, failedAttemptOf } from './attempt-failure.js';
 import { createTaskHandlers, TaskFailure, type TaskHandler } from './task-handlers.js';
@@ -137,7 +138,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       ...env,
       PYTHONPATH: [pythonSdkPath(), env.PYTHONPATH].filter(Boolean).join(path.delimiter),
       PYTHONUNBUFFERED: '1',
-      ORK_PAYLOAD_DIR: payloadDir,
+      [Environment.payloadDir]: payloadDir,
     },
     // Each worker under a reaper (worker-reaper.ts): nothing a task starts outlives its worker or `ork`.
     reaper: python,
@@ -150,7 +151,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
         args: ['--import', tsxLoaderUrl(), nodeWorkerPath()],
         label: 'node worker',
         cwd: options.workflowDir,
-        env: { ...env, ORK_PAYLOAD_DIR: payloadDir },
+        env: { ...env, [Environment.payloadDir]: payloadDir },
         // The reaper is Python: node workers go without it where there is none.
         ...reaperFor(python, env),
         ...(options.maxWorkers !== undefined ? { maxWorkers: options.maxWorkers } : {}),
