@@ -29,18 +29,19 @@ class Context:
         self.parallel_index = payload.parallel_index
         self.parallel_count = payload.parallel_count
         self.item_index = payload.item_index
-        self.instance = payload.instance
+        # Computed once: each reading of payload.instance builds the label again.
+        self.instance = instance = payload.instance
         self.failures: dict[str, list[Failure]] = failures or {}
         fields: dict[str, Any] = {
             "workflow": payload.workflow,
             "task": payload.task,
-            "instance": payload.instance,
+            "instance": instance,
             "execution_id": payload.execution_id,
             "attempt": self.attempt,
         }
         self.log = TaskLogger(log_sink, fields)
         self.metrics = Metrics(
-            metric_sink, payload.workflow, payload.task, {"ExecutionId": payload.execution_id, "Instance": payload.instance}
+            metric_sink, payload.workflow, payload.task, {"ExecutionId": payload.execution_id, "Instance": instance}
         )
 
     def __repr__(self) -> str:

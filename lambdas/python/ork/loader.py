@@ -23,9 +23,14 @@ def _module_name(path: str) -> str:
 
 def load_task(task_file: str, workflow_dir: str | None = None) -> TaskSpec:
     """The @task of a file. The file's folder and the workflow folder are importable from task code."""
+    # By the name as given first: abspath on every invocation was a tenth of a no-op task's time in a worker.
+    cached = _cache.get(task_file)
+    if cached is not None:
+        return cached
     path = os.path.abspath(task_file)
     cached = _cache.get(path)
     if cached is not None:
+        _cache[task_file] = cached
         return cached
     with _lock:
         cached = _cache.get(path)
@@ -49,4 +54,5 @@ def load_task(task_file: str, workflow_dir: str | None = None) -> TaskSpec:
             raise
         found = find_task(module)
         _cache[path] = found
+        _cache[task_file] = found
         return found
