@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflowCli, type CliRun } from '../node-sdk/support.js';
+import { runWorkflowCli, type CliRun } from '../support/cli.js';
 
 const SECRET = 'TOP-SECRET-3c9f1a';
 

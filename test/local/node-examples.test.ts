@@ -1,7 +1,8 @@
 import { cpSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflowCli, temporaryDirectory, type CliRun } from '../node-sdk/support.js';
+import { runWorkflowCli, type CliRun } from '../support/cli.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
 
 /**

@@ -2,7 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflowCli, temporaryDirectory } from '../node-sdk/support.js';
+import { runWorkflowCli } from '../support/cli.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { ROOT } from '../support/workflows.js';
 
 /**

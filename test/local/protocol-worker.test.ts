@@ -3,7 +3,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ProtocolWorker, WorkerCrashedError } from '../../lib/local/protocol-worker.js';
 import { WorkerPool } from '../../lib/local/worker-pool.js';
-import { temporaryDirectory } from '../node-sdk/support.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 /**
  * The host side of the worker protocol (lib/local/protocol-worker.ts, docs/worker-protocol.md), against small

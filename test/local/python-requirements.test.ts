@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } f
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { temporaryDirectory } from '../node-sdk/support.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 import { writeWheel } from '../support/wheels.js';
 import { ROOT } from '../support/workflows.js';
 

@@ -1,7 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflowCli, temporaryDirectory, type CliRun } from '../node-sdk/support.js';
+import { runWorkflowCli, type CliRun } from '../support/cli.js';
+import { temporaryDirectory } from '../support/temporary-directory.js';
 
 /**
  * Issue 13, "Untyped tasks are quadratic", through `ork run`: a foreach of 300 items (a Distributed Map: the

@@ -6,12 +6,13 @@
  */
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { BatchElementError } from '../../lambdas/node/ork/batch.js';
-import { describeFailure } from '../../lambdas/node/ork/errors.js';
-import { defineTask, z } from '../../lambdas/node/ork/index.js';
-import { lambdaHandler } from '../../lambdas/node/ork/lambda-handler.js';
-import { DirectoryStore, References } from '../../lambdas/node/ork/payload-store.js';
-import { makePayload, run, runOk, temporaryDirectory } from './support.js';
+import { BatchElementError } from '../ork/batch.js';
+import { describeFailure } from '../ork/errors.js';
+import { defineTask, z } from '../ork/index.js';
+import { lambdaHandler } from '../ork/lambda-handler.js';
+import { DirectoryStore, References } from '../ork/payload-store.js';
+import { makePayload, restoreEnvironmentAfterEach, run, runOk } from './support.js';
+import { temporaryDirectory } from '../../../test/support/temporary-directory.js';
 
 class QuotaExceeded extends Error {}
 
@@ -31,14 +32,12 @@ const batchPayload = (items: string[], first = 0, fields: Record<string, unknown
   makePayload('process', { inputs: { discover: { suffix: '!' } }, batch: items.map((item, n) => ({ item, item_index: first + n })), ...fields });
 
 let tmp: ReturnType<typeof temporaryDirectory>;
-let saved: NodeJS.ProcessEnv;
+restoreEnvironmentAfterEach();
 beforeEach(() => {
   tmp = temporaryDirectory('ork-node-batch-');
-  saved = { ...process.env };
   delete process.env.ORK_LARGE_OUTPUT_BYTES;
 });
 afterEach(() => {
-  process.env = saved;
   tmp.remove();
 });
 

@@ -3,9 +3,9 @@
  * Python SDK, which is run here on the same payloads to compare with.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { Context, defineTask } from '../../lambdas/node/ork/index.js';
-import { parsePayload } from '../../lambdas/node/ork/payload.js';
-import { ListSink } from '../../lambdas/node/ork/sink.js';
+import { Context, defineTask } from '../ork/index.js';
+import { parsePayload } from '../ork/payload.js';
+import { ListSink } from '../ork/sink.js';
 import { makePayload, python, run, runOk } from './support.js';
 
 const EXECUTION = 'arn:aws:states:eu-west-1:123456789012:execution:etl:2f1c';

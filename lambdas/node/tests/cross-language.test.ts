@@ -8,7 +8,8 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflowCli, temporaryDirectory, type CliRun } from './support.js';
+import { runWorkflowCli, type CliRun } from '../../../test/support/cli.js';
+import { temporaryDirectory } from '../../../test/support/temporary-directory.js';
 
 const WORKFLOW = `tasks:
   py_big:

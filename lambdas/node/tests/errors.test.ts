@@ -3,9 +3,9 @@
  * retrying cannot help), a task's own errors with their own name and the whole cause chain.
  */
 import { describe, expect, it } from 'vitest';
-import { describeFailure, errorName, OrkError } from '../../lambdas/node/ork/errors.js';
-import { defineTask, z } from '../../lambdas/node/ork/index.js';
-import { lambdaHandler } from '../../lambdas/node/ork/lambda-handler.js';
+import { describeFailure, errorName, OrkError } from '../ork/errors.js';
+import { defineTask, z } from '../ork/index.js';
+import { lambdaHandler } from '../ork/lambda-handler.js';
 import { makePayload, run } from './support.js';
 
 const rows = defineTask({

@@ -4,16 +4,17 @@
  * failures (`ork_failed` markers, FAILED records) left out of that list and reported in `ctx.failures`. The
  * directory store (local runs) and S3 (moto), and the same lists as the Python SDK reads.
  */
-import { CreateBucketCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdirSync, unlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeFailure } from '../../lambdas/node/ork/errors.js';
-import { splitFailures } from '../../lambdas/node/ork/failures.js';
-import { defineTask, z } from '../../lambdas/node/ork/index.js';
-import { DirectoryStore, References, S3Store } from '../../lambdas/node/ork/payload-store.js';
-import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
-import { EXECUTION, makePayload, python, run, runOk, temporaryDirectory } from './support.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeFailure } from '../ork/errors.js';
+import { splitFailures } from '../ork/failures.js';
+import { defineTask, z } from '../ork/index.js';
+import { DirectoryStore, References, S3Store } from '../ork/payload-store.js';
+import { motoServerAvailable } from '../../../test/support/moto-server.js';
+import { EXECUTION, makePayload, python, run, runOk, useMotoS3 } from './support.js';
+import { temporaryDirectory } from '../../../test/support/temporary-directory.js';
 
 const consumer = defineTask({ handler: (input, ctx) => ({ process: input.process, failures: ctx.failures }) });
 // Reads nothing from its input: its context still reports the failures upstream.
@@ -177,34 +178,8 @@ describe('results and failures (directory store)', () => {
 });
 
 describe.skipIf(!motoServerAvailable())('results and items on S3 (moto)', () => {
-  let moto: MotoServer;
-  let client: S3Client;
   const bucket = 'ork-node-results';
-  let saved: NodeJS.ProcessEnv;
-  beforeAll(async () => {
-    moto = await startMotoServer();
-    client = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  }, 60_000);
-  afterAll(async () => {
-    await moto?.stop();
-  });
-  beforeEach(() => {
-    saved = { ...process.env };
-    delete process.env.AWS_PROFILE;
-    delete process.env.AWS_SESSION_TOKEN;
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: moto.url,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: '/nonexistent/ork-test-aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ork-test-aws-credentials',
-    });
-  });
-  afterEach(() => {
-    process.env = saved;
-  });
+  const s3 = useMotoS3(bucket);
 
   it('a Distributed Map result set and a spilled list, read through GetObject', async () => {
     const store = new S3Store(bucket, 'runs');
@@ -213,7 +188,7 @@ describe.skipIf(!motoServerAvailable())('results and items on S3 (moto)', () => 
     const big = await references.offload({ i: 1, blob: 'y'.repeat(50) }, 'wf/run-1/process/p1.json');
     delete process.env.ORK_LARGE_OUTPUT_BYTES;
     const write: Write = async (key, data) => {
-      await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
+      await s3().client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: data }));
     };
     const results = await writeResults(write, bucket, 'ork-results/wf/process/0123', {
       // Each child's Input carries the parent execution's id, as the Map's ItemSelector hands it down.

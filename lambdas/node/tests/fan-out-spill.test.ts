@@ -3,16 +3,17 @@
  * payload store as `{"ork_items": …}`, and `output_spill_bytes` lowers an instance's offload threshold. The
  * directory store (local runs) and S3 (moto), and the same keys as the Python SDK.
  */
-import { CreateBucketCommand, GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeFailure } from '../../lambdas/node/ork/errors.js';
-import { itemsKey } from '../../lambdas/node/ork/fan-out.js';
-import { defineTask, z } from '../../lambdas/node/ork/index.js';
-import { DirectoryStore, References, S3Store } from '../../lambdas/node/ork/payload-store.js';
-import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
-import { makePayload, python, run, runOk, temporaryDirectory } from './support.js';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeFailure } from '../ork/errors.js';
+import { itemsKey } from '../ork/fan-out.js';
+import { defineTask, z } from '../ork/index.js';
+import { DirectoryStore, References, S3Store } from '../ork/payload-store.js';
+import { motoServerAvailable } from '../../../test/support/moto-server.js';
+import { makePayload, python, restoreEnvironmentAfterEach, run, runOk, useMotoS3 } from './support.js';
+import { temporaryDirectory } from '../../../test/support/temporary-directory.js';
 
 const kept = { files: [1, 2, 3] };
 const discover = defineTask({
@@ -42,13 +43,9 @@ const spill = (fields: [(string | number)[], number][], params: Record<string, u
 type Items = { ork_items: { bucket: string; key: string; count: number } };
 const isRef = (value: unknown): boolean => typeof (value as { $ork_ref?: unknown })?.$ork_ref === 'string';
 
-let saved: NodeJS.ProcessEnv;
+restoreEnvironmentAfterEach();
 beforeEach(() => {
-  saved = { ...process.env };
   delete process.env.ORK_LARGE_OUTPUT_BYTES;
-});
-afterEach(() => {
-  process.env = saved;
 });
 
 describe('spilling fan-out sources (directory store)', () => {
@@ -147,35 +144,14 @@ describe('spilling fan-out sources (directory store)', () => {
 });
 
 describe.skipIf(!motoServerAvailable())('spilling to S3 (moto)', () => {
-  let moto: MotoServer;
-  let client: S3Client;
   const bucket = 'ork-node-spill';
-  beforeAll(async () => {
-    moto = await startMotoServer();
-    client = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  }, 60_000);
-  afterAll(async () => {
-    await moto?.stop();
-  });
-  beforeEach(() => {
-    delete process.env.AWS_PROFILE;
-    delete process.env.AWS_SESSION_TOKEN;
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: moto.url,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: '/nonexistent/ork-test-aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ork-test-aws-credentials',
-    });
-  });
+  const s3 = useMotoS3(bucket);
 
   it('the reference names the bucket and the full key; a runner of the same store reads it back, one with a directory store refuses it', async () => {
     const { output } = await runOk(discover, spill([[['files'], 40]], { n: 41 }), new S3Store(bucket, 'runs'));
     const files = (output as { files: Items }).files;
     expect(files).toStrictEqual({ ork_items: { bucket, key: 'runs/wf/run-1/discover/discover-attempt1-items-files.json', count: 41 } });
-    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: files.ork_items.key }));
+    const object = await s3().client.send(new GetObjectCommand({ Bucket: bucket, Key: files.ork_items.key }));
     expect(JSON.parse((await object.Body?.transformToString()) ?? '')).toHaveLength(41);
     const { output: result } = await runOk(consumer, makePayload('consumer', { inputs: { discover: output } }), new S3Store(bucket, 'runs'));
     expect((result as { files: unknown[] }).files).toStrictEqual(Array.from({ length: 41 }, (_, i) => `f${i}.csv`));

@@ -4,8 +4,8 @@
  * declare are left out before validation.
  */
 import { describe, expect, it } from 'vitest';
-import { defineTask, z } from '../../lambdas/node/ork/index.js';
-import { inputFields } from '../../lambdas/node/ork/runtime.js';
+import { defineTask, z } from '../ork/index.js';
+import { inputFields } from '../ork/runtime.js';
 import { makePayload, run, runOk } from './support.js';
 
 /** A task that returns the input it was handed, to look at. */

@@ -3,19 +3,20 @@
  * made them and read back as input downstream: through the directory store (local runs) and S3 (moto), and
  * across languages: a reference the Python SDK wrote is read by the Node SDK and the other way round.
  */
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { describeFailure } from '../../lambdas/node/ork/errors.js';
-import { defineTask, z } from '../../lambdas/node/ork/index.js';
-import { DEFAULT_THRESHOLD, DirectoryStore, References, S3Store, Scope, storeFromEnvironment } from '../../lambdas/node/ork/payload-store.js';
-import { outputKey } from '../../lambdas/node/ork/runtime.js';
-import { parsePayload } from '../../lambdas/node/ork/payload.js';
-import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
-import { ROOT } from '../support/workflows.js';
-import { makePayload, python, run, runOk, temporaryDirectory } from './support.js';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describeFailure } from '../ork/errors.js';
+import { defineTask, z } from '../ork/index.js';
+import { DEFAULT_THRESHOLD, DirectoryStore, References, S3Store, Scope, storeFromEnvironment } from '../ork/payload-store.js';
+import { outputKey } from '../ork/runtime.js';
+import { parsePayload } from '../ork/payload.js';
+import { motoServerAvailable } from '../../../test/support/moto-server.js';
+import { ROOT } from '../../../test/support/workflows.js';
+import { makePayload, motoAwsEnv, python, restoreEnvironmentAfterEach, run, runOk, useMotoS3 } from './support.js';
+import { temporaryDirectory } from '../../../test/support/temporary-directory.js';
 
 /** Even instances make 5,000 two-byte characters (over a 1,000-byte threshold), odd ones stay inline. */
 const big = defineTask({
@@ -46,13 +47,9 @@ const PYTHON_RESOLVE = `import json, sys
 from ork.payload_store import References, store_from_environment
 print(json.dumps(References(store_from_environment()).resolve(json.load(sys.stdin))))`;
 
-let saved: NodeJS.ProcessEnv;
+restoreEnvironmentAfterEach();
 beforeEach(() => {
-  saved = { ...process.env };
   process.env.ORK_LARGE_OUTPUT_BYTES = '1000';
-});
-afterEach(() => {
-  process.env = saved;
 });
 
 describe('directory store (local runs)', () => {
@@ -111,32 +108,10 @@ describe('directory store (local runs)', () => {
 });
 
 describe.skipIf(!motoServerAvailable())('S3 store (moto)', () => {
-  let moto: MotoServer;
   const bucket = 'ork-node-payloads';
-  const awsEnv = (url: string): Record<string, string> => ({
-    AWS_ENDPOINT_URL: url,
-    AWS_ACCESS_KEY_ID: 'testing',
-    AWS_SECRET_ACCESS_KEY: 'testing',
-    AWS_REGION: 'us-east-1',
-    AWS_DEFAULT_REGION: 'us-east-1',
-    AWS_CONFIG_FILE: '/nonexistent/ork-test-aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ork-test-aws-credentials',
-    ORK_PAYLOAD_BUCKET: bucket,
-    ORK_PAYLOAD_PREFIX: 'runs/',
-  });
-  beforeAll(async () => {
-    moto = await startMotoServer();
-    const client = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    await client.send(new CreateBucketCommand({ Bucket: bucket }));
-  }, 60_000);
-  afterAll(async () => {
-    await moto?.stop();
-  });
-  beforeEach(() => {
-    delete process.env.AWS_PROFILE;
-    delete process.env.AWS_SESSION_TOKEN;
-    Object.assign(process.env, awsEnv(moto.url));
-  });
+  const settings = { AWS_DEFAULT_REGION: 'us-east-1', ORK_PAYLOAD_BUCKET: bucket, ORK_PAYLOAD_PREFIX: 'runs/' };
+  const awsEnv = (url: string): Record<string, string> => ({ ...motoAwsEnv(url), ...settings });
+  const s3 = useMotoS3(bucket, settings);
 
   it('ORK_PAYLOAD_BUCKET selects S3: outputs are written under the prefix and read back downstream', async () => {
     const store = storeFromEnvironment();
@@ -146,7 +121,7 @@ describe.skipIf(!motoServerAvailable())('S3 store (moto)', () => {
     const ref = outputs[2] as { $ork_ref: string; bytes: number };
     expect(ref.$ork_ref).toBe(`s3://${bucket}/runs/wf/run-1/big/big_2_-attempt1.json`);
     // the object is there, as JSON of the declared size
-    const client = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true });
+    const client = new S3Client({ endpoint: s3().moto.url, region: 'us-east-1', forcePathStyle: true });
     const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: 'runs/wf/run-1/big/big_2_-attempt1.json' }));
     const text = (await object.Body?.transformToString()) ?? '';
     expect(Buffer.byteLength(text)).toBe(ref.bytes);
@@ -159,7 +134,7 @@ describe.skipIf(!motoServerAvailable())('S3 store (moto)', () => {
   });
 
   it('across languages on S3: Python writes, Node reads; Node writes, Python reads', async () => {
-    const env = awsEnv(moto.url);
+    const env = awsEnv(s3().moto.url);
     const value = { regions: Array.from({ length: 100 }, (_, i) => ({ region: `r${i}`, sales: i * 7 })) };
     const pythonRef = JSON.parse(python(PYTHON_OFFLOAD, { ...env, ORK_LARGE_OUTPUT_BYTES: '1000' }, JSON.stringify({ value, key: 'wf/run/py/py-attempt1.json' }))) as { $ork_ref: string };
     expect(pythonRef.$ork_ref).toBe(`s3://${bucket}/runs/wf/run/py/py-attempt1.json`);
@@ -263,33 +238,12 @@ describe('reference scope (directory store): shared cases', () => {
 });
 
 describe.skipIf(!motoServerAvailable())('reference scope (S3 store, moto): shared cases', () => {
-  let moto: MotoServer;
-  let client: S3Client;
-  beforeAll(async () => {
-    moto = await startMotoServer();
-    client = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
-    await client.send(new CreateBucketCommand({ Bucket: 'ork-payloads' }));
-  }, 60_000);
-  afterAll(async () => {
-    await moto?.stop();
-  });
-  beforeEach(() => {
-    delete process.env.AWS_PROFILE;
-    delete process.env.AWS_SESSION_TOKEN;
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL: moto.url,
-      AWS_ACCESS_KEY_ID: 'testing',
-      AWS_SECRET_ACCESS_KEY: 'testing',
-      AWS_REGION: 'us-east-1',
-      AWS_CONFIG_FILE: '/nonexistent/ork-test-aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ork-test-aws-credentials',
-    });
-  });
+  const s3 = useMotoS3('ork-payloads');
 
   it.each(SHARED.cases.filter((c) => c.store === 's3').map((c) => [c.name, c] as const))('%s', async (_name, scopeCase) => {
     for (const [where, content] of Object.entries(scopeCase.files ?? {})) {
       const [bucketName, ...key] = where.split('/');
-      await client.send(new PutObjectCommand({ Bucket: bucketName, Key: key.join('/'), Body: JSON.stringify(contentOf(content, {})) }));
+      await s3().client.send(new PutObjectCommand({ Bucket: bucketName, Key: key.join('/'), Body: JSON.stringify(contentOf(content, {})) }));
     }
     await expectCase(new References(new S3Store('ork-payloads', 'runs/')), scopeCase, {});
   });

@@ -1,12 +1,14 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { DirectoryStore, References, type PayloadStore } from '../../lambdas/node/ork/payload-store.js';
-import { invoke } from '../../lambdas/node/ork/runtime.js';
-import { ListSink } from '../../lambdas/node/ork/sink.js';
-import type { OrkTask } from '../../lambdas/node/ork/task.js';
-import { ROOT } from '../support/workflows.js';
+import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { afterAll, afterEach, beforeAll, beforeEach } from 'vitest';
+import { DirectoryStore, References, type PayloadStore } from '../ork/payload-store.js';
+import { invoke } from '../ork/runtime.js';
+import { ListSink } from '../ork/sink.js';
+import type { OrkTask } from '../ork/task.js';
+import { startMotoServer, type MotoServer } from '../../../test/support/moto-server.js';
+import { ROOT } from '../../../test/support/workflows.js';
 
 export const EXECUTION = 'arn:aws:states:us-east-1:123456789012:execution:wf:run-1';
 
@@ -42,9 +44,64 @@ export async function runOk(task: OrkTask, payload?: Record<string, unknown>, st
   return result;
 }
 
-export function temporaryDirectory(prefix: string): { dir: string; remove: () => void } {
-  const dir = mkdtempSync(path.join(tmpdir(), prefix));
-  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+/**
+ * process.env as it was before each test, restored after it: the SDK reads its settings (ORK_*, AWS_*) from the
+ * environment, and a test that sets one must not leak it into the next.
+ */
+export function restoreEnvironmentAfterEach(): void {
+  let saved: NodeJS.ProcessEnv;
+  beforeEach(() => {
+    saved = { ...process.env };
+  });
+  afterEach(() => {
+    process.env = saved;
+  });
+}
+
+/** AWS settings that reach moto and nothing else: none of this machine's profiles, config or credentials. */
+export function motoAwsEnv(url: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL: url,
+    AWS_ACCESS_KEY_ID: 'testing',
+    AWS_SECRET_ACCESS_KEY: 'testing',
+    AWS_REGION: 'us-east-1',
+    AWS_CONFIG_FILE: '/nonexistent/ork-test-aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/ork-test-aws-credentials',
+  };
+}
+
+export interface MotoS3 {
+  readonly moto: MotoServer;
+  /** A client of moto's S3, with its test credentials. */
+  readonly client: S3Client;
+}
+
+/**
+ * moto's S3 for the tests of a describe block: started, with `bucket` created, before them and stopped after;
+ * each test runs with motoAwsEnv and `env` in process.env (no AWS_PROFILE or AWS_SESSION_TOKEN), restored after it.
+ * The answer is for use inside tests and hooks, once beforeAll has run.
+ */
+export function useMotoS3(bucket: string, env: Record<string, string> = {}): () => MotoS3 {
+  let started: MotoS3 | undefined;
+  restoreEnvironmentAfterEach();
+  beforeAll(async () => {
+    const moto = await startMotoServer();
+    const client = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    started = { moto, client };
+    await client.send(new CreateBucketCommand({ Bucket: bucket }));
+  }, 60_000);
+  afterAll(async () => {
+    await started?.moto.stop();
+  });
+  beforeEach(() => {
+    delete process.env.AWS_PROFILE;
+    delete process.env.AWS_SESSION_TOKEN;
+    Object.assign(process.env, motoAwsEnv(started!.moto.url), env);
+  });
+  return () => {
+    if (!started) throw new Error('moto did not start');
+    return started;
+  };
 }
 
 /** Runs Python with this checkout's SDK importable; returns stdout, throws with stderr on failure. */
@@ -56,50 +113,4 @@ export function python(code: string, env: NodeJS.ProcessEnv = {}, input?: string
   });
   if (result.status !== 0) throw new Error(`python failed (${result.status}): ${result.stderr}`);
   return result.stdout;
-}
-
-export interface TaskCounts {
-  instances: number;
-  succeeded: number;
-  failed: number;
-  retried: number;
-  seconds: number;
-  peakRunning: number;
-}
-
-export interface CliRun {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** The --json summary. */
-  readonly json: { status: string; runId: string; outputs: Record<string, unknown>; tasks: Record<string, TaskCounts>; error?: { error: string; message: string } };
-  /** The run's folder (.ork/runs/<runId> under ORK_RUNS_DIR). */
-  readonly runDir: string;
-}
-
-/**
- * `ork run DIR --json` through bin/ork.js (or `bin`, e.g. a project's node_modules/ork/bin/ork.js), with runs
- * recorded under `runsDir`; started in `cwd` (default: DIR's parent).
- */
-export function runWorkflowCli(dir: string, runsDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, options: { cwd?: string; bin?: string } = {}): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.bin ?? path.join(ROOT, 'bin', 'ork.js'), 'run', dir, '--json', ...args], {
-      cwd: options.cwd ?? path.dirname(dir),
-      env: { ...process.env, CI: '1', NO_COLOR: '1', ORK_RUNS_DIR: runsDir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        const json = JSON.parse(stdout) as CliRun['json'];
-        resolve({ code, stdout, stderr, json, runDir: path.join(runsDir, json.runId) });
-      } catch {
-        reject(new Error(`ork run ${dir} --json did not print one JSON object (exit ${code}).\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }
-    });
-  });
 }

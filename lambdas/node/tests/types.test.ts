@@ -8,8 +8,8 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { Context, defineTask, z, type OrkTask } from '../../lambdas/node/ork/index.js';
-import { EXAMPLES_DIR, ROOT } from '../support/workflows.js';
+import { Context, defineTask, z, type OrkTask } from '../ork/index.js';
+import { EXAMPLES_DIR, ROOT } from '../../../test/support/workflows.js';
 
 describe('typed handler', () => {
   it('input and return are typed from the schemas', () => {

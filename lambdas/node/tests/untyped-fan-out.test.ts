@@ -8,12 +8,13 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { defineTask, z } from '../../lambdas/node/ork/index.js';
-import { DirectoryStore, References } from '../../lambdas/node/ork/payload-store.js';
-import { invoke } from '../../lambdas/node/ork/runtime.js';
-import { ListSink } from '../../lambdas/node/ork/sink.js';
-import type { OrkTask } from '../../lambdas/node/ork/task.js';
-import { makePayload, temporaryDirectory } from './support.js';
+import { defineTask, z } from '../ork/index.js';
+import { DirectoryStore, References } from '../ork/payload-store.js';
+import { invoke } from '../ork/runtime.js';
+import { ListSink } from '../ork/sink.js';
+import type { OrkTask } from '../ork/task.js';
+import { makePayload } from './support.js';
+import { temporaryDirectory } from '../../../test/support/temporary-directory.js';
 
 const ITEMS_KEY = 'wf/run-1/discover/discover-attempt1-items-files.json';
 

@@ -12,8 +12,9 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeWorkerPath, tsxLoaderUrl } from '../../lib/package-root.js';
-import { makePayload, temporaryDirectory } from './support.js';
+import { nodeWorkerPath, tsxLoaderUrl } from '../../../lib/package-root.js';
+import { makePayload } from './support.js';
+import { temporaryDirectory } from '../../../test/support/temporary-directory.js';
 
 const TASK = `import { defineTask, z } from 'ork/task';
 import { suffix } from './helper.js';
