@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ProtocolWorker, WorkerCrashedError } from '../../lib/local/protocol-worker.js';
+import { CallNotStartedError, ProtocolWorker, WorkerCrashedError } from '../../lib/local/protocol-worker.js';
 import { WorkerPool } from '../../lib/local/worker-pool.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 
@@ -42,6 +42,17 @@ lines.on('line', (line) => {
     const text = JSON.stringify({ ...reply, output: 'x'.repeat(1000) }) + '\n';
     channel.write(text.slice(0, 10));
     setTimeout(() => channel.write(text.slice(10)), 1500);
+  } else if (mode === 'queued') {
+    // Requests that arrive together are answered at once, one after the other: the second prints before the
+    // host has read the first reply. 'out' says where each invocation's output ends.
+    process.stdout.write('out of ' + id + '\n');
+    send({ ...reply, out: fs.fstatSync(1).size });
+  } else if (mode === 'crash-first') {
+    if (id === 1) {
+      process.stdout.write('printed before the crash\n');
+      process.exit(3);
+    }
+    send(reply);
   } else if (mode === 'crash') {
     process.stdout.write('printed before the crash\n');
     process.exit(3);
@@ -123,7 +134,7 @@ describe('ProtocolWorker', () => {
     const worker = start('slow-reply');
     await worker.ready;
     let answeredAt = 0;
-    const reply = await worker.call(request({}), () => (answeredAt = performance.now()));
+    const reply = await worker.call(request({}), { onAnswer: () => (answeredAt = performance.now()) });
     const completedAt = performance.now();
     expect(reply.output).toBe('x'.repeat(1000));
     expect(answeredAt).toBeGreaterThan(0);
@@ -148,5 +159,31 @@ describe('ProtocolWorker', () => {
     expect(error).toBeInstanceOf(WorkerCrashedError);
     expect(error.message).toMatch(/fake worker exited \(code 3\): printed before the crash/);
     expect(error.output).toBe('printed before the crash\n');
+  });
+
+  it("queued requests run in order, each starting after the one before ended; each reply's output is its own", async () => {
+    const worker = start('queued');
+    await worker.ready;
+    const events: string[] = [];
+    const hooks = (n: number) => ({ onStart: () => events.push(`start ${n}`), onEnd: () => events.push(`end ${n}`) });
+    const calls = [1, 2, 3].map((n) => worker.call(request({ n }), hooks(n)));
+    expect(worker.load).toBe(3);
+    const replies = await Promise.all(calls);
+    expect(replies.map((r) => r.stdout)).toStrictEqual(['out of 1\n', 'out of 2\n', 'out of 3\n']);
+    expect(events).toStrictEqual(['start 1', 'end 1', 'start 2', 'end 2', 'start 3', 'end 3']);
+    expect(worker.load).toBe(0);
+  });
+
+  it('a request queued behind one whose worker dies never started: CallNotStartedError, and no onStart', async () => {
+    const worker = start('crash-first');
+    await worker.ready;
+    let secondStarted = false;
+    const first = worker.call(request({})).catch((e: unknown) => e);
+    const second = worker.call(request({}), { onStart: () => (secondStarted = true) }).catch((e: unknown) => e);
+    expect(await first).toBeInstanceOf(WorkerCrashedError);
+    const error = await second;
+    expect(error).toBeInstanceOf(CallNotStartedError);
+    expect((error as Error).name).toBe('Ork.CallNotStarted');
+    expect(secondStarted).toBe(false);
   });
 });
