@@ -9,8 +9,11 @@ import { payloadSchema } from './payload-schema.js';
 
 const whole = z.number().int();
 
+// Messages are strict objects: a field one worker renames or adds, and the schema does not name, fails
+// test/contract/worker-protocol.test.ts instead of being ignored by the host unnoticed.
+
 export const readyMessageSchema = z
-  .object({
+  .strictObject({
     ready: z.literal(true),
     pid: whole,
     python: z.string().optional().describe('the Python worker: its interpreter version'),
@@ -19,7 +22,7 @@ export const readyMessageSchema = z
   .describe("The worker's first line: it has started and takes requests");
 
 export const workerRequestSchema = z
-  .object({
+  .strictObject({
     id: whole.describe('unique per worker; the reply carries it back'),
     file: z.string().describe('absolute path of the task file'),
     workflow_dir: z.string().optional(),
@@ -29,7 +32,7 @@ export const workerRequestSchema = z
   .describe('One invocation, host to worker');
 
 export const workerFailureSchema = z
-  .object({ type: z.string().describe('the error name Retry and Catch match'), message: z.string(), retryable: z.boolean(), traceback: z.string() })
+  .strictObject({ type: z.string().describe('the error name Retry and Catch match'), message: z.string(), retryable: z.boolean(), traceback: z.string() })
   .describe('Why an invocation failed');
 
 const replyFields = {
@@ -41,14 +44,14 @@ const replyFields = {
 
 export const workerReplySchema = z
   .discriminatedUnion('ok', [
-    z.object({
+    z.strictObject({
       id: whole,
       ok: z.literal(true),
       output: z.unknown().describe("the task's output (JSON), or a reference to it"),
       reads: z.array(z.string()).nullable().optional().describe('the payload fields the input is built from; null: all'),
       ...replyFields,
     }),
-    z.object({
+    z.strictObject({
       id: whole.nullable().describe('null answers a request line that was not a JSON object'),
       ok: z.literal(false),
       error: workerFailureSchema,

@@ -1,17 +1,11 @@
 """Local worker: ``python -m ork.worker``.
 
 A long-lived process that imports each task file once and answers many invocations, the way a warm
-Lambda container serves many events. The protocol is written down in docs/worker-protocol.md; in short:
-
-- requests and replies are JSON lines on fd 3, a channel of their own that this worker takes for itself
-  before any task runs (child processes do not inherit it);
-- on start it writes ``{"ready": true, "pid": …, "python": "3.11.7"}``;
-- request: ``{"id": 7, "file": "/abs/tasks/process.py", "workflow_dir": "/abs", "payload": {…}, "env": {…}}``
-  (``env`` optional: the task's environment variables, set for this invocation only);
-- reply: ``{"id": 7, "ok": true, "output": …, "reads": […], "ms": 1.3}``
-  or ``{"id": 7, "ok": false, "error": {"type", "message", "retryable", "traceback"}, "ms": …}``.
-  ``reads`` names the payload fields the task's input is built from (null: all of them), so that the
-  engine can leave out the upstream outputs the task does not read.
+Lambda container serves many events. The protocol is written down in docs/worker-protocol.md, and its
+messages' shapes in lambdas/contract/worker-protocol.ts (test/contract/worker-protocol.test.ts checks this
+worker's against them): JSON lines on a channel of their own (``WORKER_CHANNEL_FD``, fd 3) that this worker
+takes for itself before any task runs, so that child processes do not inherit it; a ready message, then one
+reply per request, in order.
 
 Task code keeps the real stdout and stderr (fds 1 and 2, a file the engine reads after each reply), as on
 Lambda: ``sys.stdout`` is a real file object, and child processes inherit it. Both are flushed before the
