@@ -30,7 +30,14 @@ export function* walkStates(machine: SubMachine, within: Pick<StateVisit, 'path'
 
 /** The state at a path walkStates gave, with the States map it sits in; undefined when there is none. */
 export function stateAt(machine: SubMachine, path: readonly string[]): { readonly state: State; readonly scope: SubMachine } | undefined {
-  const name = path[path.length - 1];
-  for (const visit of walkStates(machine)) if (visit.name === name && visit.path.join('\u0000') === path.join('\u0000')) return { state: visit.state, scope: visit.scope };
+  let scopes: readonly SubMachine[] = [machine];
+  for (const [depth, name] of path.entries()) {
+    const scope = scopes.find((s) => Object.hasOwn(s.States, name));
+    const state = scope?.States[name];
+    if (!scope || !state) return undefined;
+    if (depth === path.length - 1) return { state, scope };
+    // A path goes on through a Parallel's branches or a Map's ItemProcessor.
+    scopes = state.Type === 'Parallel' ? state.Branches : state.Type === 'Map' ? [state.ItemProcessor] : [];
+  }
   return undefined;
 }
