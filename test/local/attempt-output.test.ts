@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/workflows.js';
+import { describe, expect, it } from 'vitest';
+import { jsonLines, runOrk, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
 
 /**
  * Nothing an attempt wrote is lost: what it printed, logged (`ctx.log`) and recorded (`ctx.metrics.record`)
@@ -12,16 +10,7 @@ import { ROOT } from '../support/workflows.js';
  * would receive, summed up per task (count, sum, min, max) in --json, run.json, `ork show` and the HTML report.
  */
 
-const BIN = path.join(ROOT, 'bin', 'ork.js');
-let work: string;
-
-beforeAll(() => {
-  work = mkdtempSync(path.join(tmpdir(), 'ork-attempt-output-'));
-});
-
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const work = useScratchDirectory('ork-attempt-output-');
 
 interface MetricJson {
   name: string;
@@ -40,30 +29,11 @@ interface RunJson {
 }
 
 function writeWorkflow(name: string, yaml: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(path.join(dir, 'workflow.yaml'), yaml);
-  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
-  return dir;
+  return writeWorkflowDirectory(work(), name, { 'workflow.yaml': yaml, ...files });
 }
 
-function ork(args: string[], runsDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { ...process.env, CI: '1', NO_COLOR: '1', ORK_RUNS_DIR: runsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-function jsonLines(file: string): Record<string, unknown>[] {
-  return readFileSync(file, 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as Record<string, unknown>);
+function ork(args: string[], runsDir: string): Promise<CliResult> {
+  return runOrk(args, work(), { ORK_RUNS_DIR: runsDir });
 }
 
 /** A task that prints, logs and records a metric, then does `end` (crash, hang, return). */
@@ -188,7 +158,7 @@ def main(input: dict, ctx: Context) -> dict:
     expect(show.stdout).toMatch(/each\.rows\s+Count\s+3\s+6\s+1\s+3\n/);
     expect(show.stdout).toMatch(/each\.latency\s+Milliseconds\s+3\s+63\s+10\.5\s+31\.5\n/);
 
-    const html = path.join(work, 'metrics-report.html');
+    const html = path.join(work(), 'metrics-report.html');
     const report = await ork(['show', json.runId, '--html', '-o', html], runsDir);
     expect(report.code, report.stderr).toBe(0);
     expect(readFileSync(html, 'utf8')).toContain('<tr><td>each</td><td>rows</td><td>Count</td><td>3</td><td>6</td><td>1</td><td>3</td></tr>');

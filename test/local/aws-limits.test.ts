@@ -1,10 +1,8 @@
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DEFINITION_MAX_CHARACTERS, STATE_DATA_MAX_BYTES } from '../../compiler/index.js';
-import { ROOT } from '../support/workflows.js';
+import { runOrk, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
 
 /**
  * What AWS refuses, the local engine refuses too: an execution input above 256 KiB, a state's data above
@@ -12,29 +10,10 @@ import { ROOT } from '../support/workflows.js';
  * validate, compile and run alike). Each case runs the CLI on a workflow written to a temporary directory.
  */
 
-const BIN = path.join(ROOT, 'bin', 'ork.js');
-let work: string;
-
-beforeAll(() => {
-  work = mkdtempSync(path.join(tmpdir(), 'ork-limits-'));
-});
-
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
+const work = useScratchDirectory('ork-limits-');
 
 function workflow(name: string, yaml: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(path.join(dir, 'workflow.yaml'), yaml);
-  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
-  return dir;
+  return writeWorkflowDirectory(work(), name, { 'workflow.yaml': yaml, ...files });
 }
 
 function runsDir(dir: string): string {
@@ -42,19 +21,7 @@ function runsDir(dir: string): string {
 }
 
 function ork(dir: string, args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: dir,
-      env: { ...process.env, CI: '1', NO_COLOR: '1', ORK_RUNS_DIR: runsDir(dir), ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runOrk(args, dir, { ORK_RUNS_DIR: runsDir(dir), ...env });
 }
 
 /** A python task returning `{"text": "x" * params.<field>}` (or `size` characters), with `retries`. */

@@ -1,14 +1,13 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { Writable } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { RunProgress } from '../../lib/cli/progress/run-progress.js';
 import { succeededOutputs } from '../../lib/local/run-recorder.js';
 import { RunStats } from '../../lib/local/run-stats.js';
 import { runLocally, type LocalRunResult } from '../../lib/local/run-workflow.js';
-import { compileCleanly, ROOT } from '../support/workflows.js';
+import { compileCleanly } from '../support/workflows.js';
+import { jsonLines, runOrk, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
 
 /**
  * What a failure stops is `cancelled`, not failed: one instance failing among 12 at concurrency 6 reads
@@ -18,16 +17,7 @@ import { compileCleanly, ROOT } from '../support/workflows.js';
  * --resume runs again only what failed, was cancelled or never started.
  */
 
-const BIN = path.join(ROOT, 'bin', 'ork.js');
-let work: string;
-
-beforeAll(() => {
-  work = mkdtempSync(path.join(tmpdir(), 'ork-cancelled-'));
-});
-
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const work = useScratchDirectory('ork-cancelled-');
 
 interface TaskJson {
   instances: number;
@@ -46,29 +36,15 @@ interface RunJson {
 }
 
 function writeWorkflow(name: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
-  return dir;
+  return writeWorkflowDirectory(work(), name, files);
 }
 
-function ork(args: string[], runsDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { ...process.env, CI: '1', NO_COLOR: '1', ORK_RUNS_DIR: runsDir }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function ork(args: string[], runsDir: string): Promise<CliResult> {
+  return runOrk(args, work(), { ORK_RUNS_DIR: runsDir });
 }
 
 function attempts(runDir: string): { task: string; key: string; instance: string; attempt: number; status: string }[] {
-  return readFileSync(path.join(runDir, 'attempts.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as { task: string; key: string; instance: string; attempt: number; status: string });
+  return jsonLines(path.join(runDir, 'attempts.jsonl'));
 }
 
 const LIST = (n: number) => `from ork import task

@@ -1,9 +1,8 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/workflows.js';
+import { describe, expect, it } from 'vitest';
+import { finished, jsonLines, parseJsonOutput, startOrk, useScratchDirectory, writeWorkflowDirectory, type CliResult, type OrkProcess } from '../support/cli.js';
 
 /**
  * How `ork run` fails, each on a small workflow written to a temporary directory and run through the CLI:
@@ -11,16 +10,7 @@ import { ROOT } from '../support/workflows.js';
  * does not fit its model, --resume after a failure, Ctrl-C, a bad --input and a timeout.
  */
 
-const BIN = path.join(ROOT, 'bin', 'ork.js');
-let work: string;
-
-beforeAll(() => {
-  work = mkdtempSync(path.join(tmpdir(), 'ork-failures-'));
-});
-
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const work = useScratchDirectory('ork-failures-');
 
 interface RunJson {
   status: string;
@@ -43,60 +33,30 @@ interface AttemptLine {
   error?: { type: string; message: string; traceback?: string };
 }
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  seconds: number;
-}
-
 /** A workflow directory: workflow.yaml and task files (paths relative to it). */
 function workflow(name: string, yaml: string, files: Record<string, string>): string {
-  const dir = path.join(work, name);
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(path.join(dir, 'workflow.yaml'), yaml);
-  for (const [file, text] of Object.entries(files)) writeFileSync(path.join(dir, file), text);
-  return dir;
+  return writeWorkflowDirectory(work(), name, { 'workflow.yaml': yaml, ...files });
 }
 
 function runsDir(dir: string): string {
   return path.join(dir, '.runs');
 }
 
-function startCli(dir: string, args: string[]) {
-  return spawn(process.execPath, [BIN, 'run', dir, ...args], {
-    cwd: work,
-    env: { ...process.env, CI: '1', NO_COLOR: '1', ORK_RUNS_DIR: runsDir(dir) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+function startCli(dir: string, args: string[]): OrkProcess {
+  return startOrk(['run', dir, ...args], work(), { ORK_RUNS_DIR: runsDir(dir) });
 }
 
 function ork(dir: string, ...args: string[]): Promise<CliResult> {
   const started = performance.now();
-  return new Promise((resolve, reject) => {
-    const child = startCli(dir, args);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: (performance.now() - started) / 1000 }));
-  });
+  return finished(startCli(dir, args), started);
 }
 
 function parse(result: CliResult): RunJson {
-  try {
-    return JSON.parse(result.stdout) as RunJson;
-  } catch {
-    throw new Error(`--json did not print one JSON object (exit ${result.code})\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
-  }
+  return parseJsonOutput<RunJson>(result);
 }
 
 function attempts(dir: string, runId: string): AttemptLine[] {
-  return readFileSync(path.join(runsDir(dir), runId, 'attempts.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as AttemptLine);
+  return jsonLines<AttemptLine>(path.join(runsDir(dir), runId, 'attempts.jsonl'));
 }
 
 function runRecord(dir: string, runId: string): { status: string; resumedFrom?: string; error?: RunJson['error'] } {

@@ -1,9 +1,7 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT } from '../support/workflows.js';
+import { describe, expect, it } from 'vitest';
+import { parseJsonOutput, runOrk, useScratchDirectory } from '../support/cli.js';
 
 /**
  * Through `ork run` with real python tasks: a task named States runs, and `parallel: task.field` counts that
@@ -12,16 +10,7 @@ import { ROOT } from '../support/workflows.js';
  * named nothing. Whole counts still run, 3.0 (a float that is whole, as python writes 6 / 2) included.
  */
 
-const BIN = path.join(ROOT, 'bin', 'ork.js');
-let work: string;
-
-beforeAll(() => {
-  work = mkdtempSync(path.join(tmpdir(), 'ork-fan-out-count-'));
-});
-
-afterAll(() => {
-  if (work) rmSync(work, { recursive: true, force: true });
-});
+const work = useScratchDirectory('ork-fan-out-count-');
 
 interface RunJson {
   status: string;
@@ -30,7 +19,7 @@ interface RunJson {
 }
 
 function workflow(name: string, count: string): string {
-  const dir = path.join(work, name);
+  const dir = path.join(work(), name);
   mkdirSync(path.join(dir, 'tasks'), { recursive: true });
   writeFileSync(
     path.join(dir, 'workflow.yaml'),
@@ -51,7 +40,7 @@ function workflow(name: string, count: string): string {
 
 /** A task named `States` (its state is `States-2`), fanned out over its own output and read downstream. */
 function statesWorkflow(): string {
-  const dir = path.join(work, 'named-states');
+  const dir = path.join(work(), 'named-states');
   mkdirSync(path.join(dir, 'tasks'), { recursive: true });
   writeFileSync(
     path.join(dir, 'workflow.yaml'),
@@ -76,26 +65,9 @@ function statesWorkflow(): string {
   return dir;
 }
 
-function ork(dir: string): Promise<{ code: number | null; json: RunJson; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'run', dir, '--json'], {
-      cwd: work,
-      env: { ...process.env, CI: '1', NO_COLOR: '1', ORK_RUNS_DIR: path.join(dir, '.runs') },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        resolve({ code, json: JSON.parse(stdout) as RunJson, stderr });
-      } catch {
-        reject(new Error(`--json did not print one JSON object (exit ${code})\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }
-    });
-  });
+async function ork(dir: string): Promise<{ code: number | null; json: RunJson; stderr: string }> {
+  const result = await runOrk(['run', dir, '--json'], work(), { ORK_RUNS_DIR: path.join(dir, '.runs') });
+  return { code: result.code, json: parseJsonOutput<RunJson>(result), stderr: result.stderr };
 }
 
 describe('ork run: a task named States', { timeout: 180_000 }, () => {
