@@ -27,15 +27,21 @@ def _whole(value: Any) -> int | None:
     return None
 
 
-def _whole_field(raw: dict[str, Any], name: str, default: int | None) -> int | None:
-    """A whole-number field of the payload; absent or null means ``default``."""
+def _optional_whole(raw: dict[str, Any], name: str) -> int | None:
+    """A whole-number field of the payload; None when it is absent or null."""
     value = raw.get(name)
     if value is None:
-        return default
+        return None
     whole = _whole(value)
     if whole is None:
         raise InvalidPayloadError(f"payload field {name} has the wrong type: expected a whole number, got {json.dumps(value)}")
     return whole
+
+
+def _whole_or(raw: dict[str, Any], name: str, default: int) -> int:
+    """A whole-number field of the payload; absent or null means ``default``."""
+    value = _optional_whole(raw, name)
+    return default if value is None else value
 
 
 def _text_field(raw: dict[str, Any], name: str, default: str | None) -> str:
@@ -78,10 +84,15 @@ def _fan_out_fields(raw: Any) -> tuple[FanOutField, ...]:
     for entry in raw:
         path = entry.get("path") if isinstance(entry, dict) else None
         above = _whole(entry.get("above")) if isinstance(entry, dict) else None
-        steps = [p if isinstance(p, str) else _whole(p) for p in path] if isinstance(path, list) else []
-        if not steps or any(step is None for step in steps) or above is None:
+        steps: list[str | int] = []
+        for step in path if isinstance(path, list) else []:
+            name = step if isinstance(step, str) else _whole(step)
+            if name is None:
+                break
+            steps.append(name)
+        if not steps or len(steps) != len(path) or above is None:
             raise InvalidPayloadError(f'fan_out_fields entries are {{"path": [names], "above": n}}, got {json.dumps(entry)[:120]}')
-        fields.append(FanOutField(tuple(steps), above))  # type: ignore[arg-type]  # no None left in steps
+        fields.append(FanOutField(tuple(steps), above))
     return tuple(fields)
 
 
@@ -129,16 +140,16 @@ class Payload:
             workflow=_text_field(raw, "workflow", None),
             task=_text_field(raw, "task", None),
             execution_id=_text_field(raw, "execution_id", ""),
-            attempt=_whole_field(raw, "attempt", 0),  # type: ignore[arg-type]  # a default is given
+            attempt=_whole_or(raw, "attempt", 0),
             params=_object_field(raw, "params"),
             inputs=_object_field(raw, "inputs"),
-            parallel_index=_whole_field(raw, "parallel_index", 0),  # type: ignore[arg-type]
-            parallel_count=_whole_field(raw, "parallel_count", 1),  # type: ignore[arg-type]
+            parallel_index=_whole_or(raw, "parallel_index", 0),
+            parallel_count=_whole_or(raw, "parallel_count", 1),
             has_item=item is not _MISSING,
             item=None if item is _MISSING else item,
-            item_index=_whole_field(raw, "item_index", None),
+            item_index=_optional_whole(raw, "item_index"),
             fan_out_fields=_fan_out_fields(raw.get("fan_out_fields")),
-            output_spill_bytes=_whole_field(raw, "output_spill_bytes", None),
+            output_spill_bytes=_optional_whole(raw, "output_spill_bytes"),
             batch=_batch(raw.get("batch")),
         )
 
