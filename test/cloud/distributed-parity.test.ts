@@ -1,12 +1,11 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MOTO_PATCH_NAMES, startAwsParity, type AwsParity, type Deployment, type ExecutionResult } from '../support/aws-parity/index.js';
-import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { MOTO_PATCH_NAMES, type AwsParity, type Deployment, type ExecutionResult } from '../support/aws-parity/index.js';
 import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
+import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 
 /**
  * The Distributed Map path (docs/scale.md) on the AWS-like engine, end to end: moto's Step Functions
@@ -37,11 +36,7 @@ const ORK_BIN = path.join(ROOT, 'bin', 'ork.js');
 const FILES = 60;
 const COUNT = 55;
 
-const haveMoto = motoServerAvailable();
-const runSuite = haveMoto || Boolean(process.env.CI);
-if (!runSuite) {
-  console.warn(`distributed parity suite skipped: '${MOTO_SERVER_COMMAND}' is not on PATH (pip install 'moto[server]'); with CI set it fails instead.`);
-}
+const runSuite = paritySuiteRuns('distributed parity suite');
 
 const py = (...lines: string[]) => `${lines.join('\n')}\n`;
 
@@ -231,26 +226,18 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
     });
   }
 
-  const harness = (): AwsParity => {
-    if (!aws) throw new Error('the parity harness did not start');
-    return aws;
-  };
-
   const readJson = async <T>(bucket: string, key: string): Promise<T> => JSON.parse((await harness().getObject(`s3://${bucket}/${key}`)).toString('utf8')) as T;
 
-  beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'ork-distributed-parity-'));
-    directory = path.join(work, 'parity-distributed');
-    writeWorkflowFiles(directory, WORKFLOW);
-    aws = await startAwsParity();
-    [local, cloud] = await Promise.all([orkRun(directory), aws.run(directory, {}, { timeoutMs: 120_000 })]);
-    events = await aws.history(cloud.executionArn);
-  }, 180_000);
+  const harness = useAwsParity(
+    { prefix: 'ork-distributed-parity-', prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-distributed'), WORKFLOW) },
+    (suite) => ({ aws, work } = suite),
+  );
 
-  afterAll(async () => {
-    await aws?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  }, 30_000);
+  beforeAll(async () => {
+    directory = path.join(work, 'parity-distributed');
+    [local, cloud] = await Promise.all([orkRun(directory), harness().run(directory, {}, { timeoutMs: 120_000 })]);
+    events = await harness().history(cloud.executionArn);
+  }, 180_000);
 
   it('has moto patched: the ResultWriter writes result files', () => {
     expect(harness().motoPatched).toBe(true);
@@ -468,17 +455,10 @@ describe.skipIf(!runSuite)('Distributed Map parity with tolerated failures', () 
   let work = '';
   let directory = '';
 
-  beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'ork-distributed-tolerant-'));
+  useAwsParity({ prefix: 'ork-distributed-tolerant-', prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-distributed-tolerant'), TOLERANT) }, (suite) => {
+    ({ aws, work } = suite);
     directory = path.join(work, 'parity-distributed-tolerant');
-    writeWorkflowFiles(directory, TOLERANT);
-    aws = await startAwsParity();
-  }, 60_000);
-
-  afterAll(async () => {
-    await aws?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  }, 30_000);
+  });
 
   function orkRun(input: unknown): Promise<{ code: number; json: OrkRunJson & { error?: { error: string } }; stderr: string }> {
     return new Promise((resolve, reject) => {
@@ -607,19 +587,13 @@ describe.skipIf(!runSuite)('Distributed Map parity: a node task reads the result
   let work = '';
   let directory = '';
 
-  beforeAll(async () => {
-    const scratch = path.join(ROOT, 'scratch');
-    mkdirSync(scratch, { recursive: true });
-    work = mkdtempSync(path.join(scratch, 'distributed-node-'));
-    directory = path.join(work, 'parity-distributed-node');
-    writeWorkflowFiles(directory, NODE_DOWNSTREAM);
-    aws = await startAwsParity();
-  }, 60_000);
-
-  afterAll(async () => {
-    await aws?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  }, 30_000);
+  useAwsParity(
+    { prefix: 'distributed-node-', parent: path.join(ROOT, 'scratch'), prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-distributed-node'), NODE_DOWNSTREAM) },
+    (suite) => {
+      ({ aws, work } = suite);
+      directory = path.join(work, 'parity-distributed-node');
+    },
+  );
 
   it('gets the outputs and the tolerated failures in item order from shuffled, split result files, as in ork run', async () => {
     if (!aws) throw new Error('the parity harness did not start');

@@ -1,12 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAwsParity, type AwsParity } from '../support/aws-parity/index.js';
+import { describe, expect, it } from 'vitest';
+import type { AwsParity } from '../support/aws-parity/index.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
-import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
 import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
+import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 
 /**
  * `foreach:` with `parallel: 4` over 12 elements: past 10 elements (40 instances) the upstream stores the
@@ -15,8 +13,7 @@ import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
  * the downstream task gets the same 48 outputs, element by element, worker by worker.
  */
 
-const runSuite = motoServerAvailable() || Boolean(process.env.CI);
-if (!runSuite) console.warn(`grid parity skipped: '${MOTO_SERVER_COMMAND}' is not on PATH; with CI set it fails instead.`);
+const runSuite = paritySuiteRuns('grid parity');
 
 const BIN = path.join(ROOT, 'bin', 'ork.js');
 const ELEMENTS = 12;
@@ -45,16 +42,9 @@ describe.skipIf(!runSuite)('foreach × parallel as a Distributed Map, on moto an
   let work = '';
   let directory = '';
 
-  beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'ork-grid-parity-'));
+  useAwsParity({ prefix: 'ork-grid-parity-', prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-grid'), FILES), setupTimeoutMs: 120_000 }, (suite) => {
+    ({ aws, work } = suite);
     directory = path.join(work, 'parity-grid');
-    writeWorkflowFiles(directory, FILES);
-    aws = await startAwsParity();
-  }, 120_000);
-
-  afterAll(async () => {
-    await aws?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   it('gives the downstream task every cell in element then worker order, in both engines', async () => {

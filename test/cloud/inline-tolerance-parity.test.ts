@@ -1,11 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startAwsParity, type AwsParity } from '../support/aws-parity/index.js';
-import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
+import { describe, expect, it } from 'vitest';
+import type { AwsParity } from '../support/aws-parity/index.js';
 import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
+import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 
 /**
  * tolerate_failures in inline mode is the machine's own arithmetic (a Catch per instance, a JSONPath filter
@@ -16,8 +14,7 @@ import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
  * may not use AWS's `States.` name: it fails such a state with States.Runtime.)
  */
 
-const runSuite = motoServerAvailable() || Boolean(process.env.CI);
-if (!runSuite) console.warn(`inline tolerance parity skipped: '${MOTO_SERVER_COMMAND}' is not on PATH; with CI set it fails instead.`);
+const runSuite = paritySuiteRuns('inline tolerance parity');
 
 const BIN = path.join(ROOT, 'bin', 'ork.js');
 
@@ -50,16 +47,9 @@ describe.skipIf(!runSuite)('inline tolerate_failures on moto and under ork run',
   let work = '';
   let directory = '';
 
-  beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'ork-inline-tolerance-'));
+  useAwsParity({ prefix: 'ork-inline-tolerance-', prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-inline-tolerance'), FILES), setupTimeoutMs: 120_000 }, (suite) => {
+    ({ aws, work } = suite);
     directory = path.join(work, 'parity-inline-tolerance');
-    writeWorkflowFiles(directory, FILES);
-    aws = await startAwsParity();
-  }, 120_000);
-
-  afterAll(async () => {
-    await aws?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
   });
 
   const local = (input: unknown) => {

@@ -6,9 +6,9 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeHandlers } from '../../lib/deploy/node-bundle.js';
-import { LambdaFunctions, processAlive, startAwsParity, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
-import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
+import { LambdaFunctions, processAlive, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
+import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 
 /**
  * Parity of `executor: node` tasks: each workflow runs on moto's Step Functions interpreter, every Lambda
@@ -22,9 +22,7 @@ import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
 
 const ORK_BIN = path.join(ROOT, 'bin', 'ork.js');
 
-const haveMoto = motoServerAvailable();
-const runSuite = haveMoto || Boolean(process.env.CI);
-if (!runSuite) console.warn(`node parity suite skipped: '${MOTO_SERVER_COMMAND}' is not on PATH (pip install 'moto[server]'); with CI set it fails instead.`);
+const runSuite = paritySuiteRuns('node parity suite');
 
 interface OrkRunJson {
   status: string;
@@ -382,22 +380,7 @@ describe.skipIf(!runSuite)('node tasks on moto (their deployed bundles) vs ork r
   let aws: AwsParity | undefined;
   let work = '';
 
-  beforeAll(async () => {
-    const scratch = path.join(ROOT, 'scratch');
-    mkdirSync(scratch, { recursive: true });
-    work = mkdtempSync(path.join(scratch, 'node-parity-'));
-    aws = await startAwsParity();
-  }, 60_000);
-
-  afterAll(async () => {
-    await aws?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  }, 30_000);
-
-  const harness = (): AwsParity => {
-    if (!aws) throw new Error('the parity harness did not start');
-    return aws;
-  };
+  const harness = useAwsParity({ prefix: 'node-parity-', parent: path.join(ROOT, 'scratch') }, (suite) => ({ aws, work } = suite));
 
   function writeWorkflow(engine: 'local' | 'aws', files: Record<string, string>): string {
     const name = /^name: (\S+)/m.exec(files['workflow.yaml'] ?? '')?.[1] ?? 'workflow';
