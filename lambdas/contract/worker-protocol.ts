@@ -37,7 +37,6 @@ export const workerFailureSchema = z
 
 const replyFields = {
   ms: z.number().optional().describe('time the invocation took, in milliseconds'),
-  cpu: z.number().optional().describe('CPU time the worker spent on the invocation, in milliseconds'),
   out: whole.optional().describe("the length of the worker's output file once this invocation's output is written"),
   logs: z.array(z.record(z.string(), z.unknown())).optional().describe("log records the host takes as the task's"),
   metrics: z.array(z.record(z.string(), z.unknown())).optional().describe("metric records the host takes as the task's"),
