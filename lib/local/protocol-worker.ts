@@ -34,6 +34,8 @@ export interface WorkerReply {
    */
   stdout?: string;
   readonly ms: number;
+  /** How many times the invocation blocked (voluntary context switches), where the worker says. */
+  readonly waits?: number;
   /**
    * How long the output file was when the worker replied (its stdout and stderr flushed): the end of this
    * invocation's output. The next queued invocation may print before the host reads the reply.

@@ -283,6 +283,7 @@ describe('requests of fast tasks queue on busy workers', () => {
     });
   /** Runs `count` calls at once, checking that on the one worker each starts only after the one before ended. */
   async function runTogether(pool: WorkerPool, file: string, count: number, options: { timeoutMs?: number } = {}) {
+    // (With more workers, `most` counts the instances running at once on all of them.)
     let running = 0;
     let most = 0;
     const replies = await Promise.all(
@@ -323,6 +324,37 @@ describe('requests of fast tasks queue on busy workers', () => {
       const { replies } = await runTogether(pool, path.join(dir, 'nap.py'), 10);
       expect(replies.every((r) => r.ok)).toBe(true);
       expect(pool.queuedCalls).toBe(0);
+    } finally {
+      await pool.close();
+    }
+  }, 60_000);
+
+  it('a fast task that computes runs on at most one worker per core; one that waits (a 2 ms sleep) on all of them', async () => {
+    // Without the limit the 200 sums ran on all 8 workers, taking turns on the cores.
+    const dir = writeWorkflowFiles(path.join(work, 'queue-cores'), {
+      'spin.py': 'from ork import task\n\n\n@task\ndef main():\n    return {"sum": sum(range(1000))}\n',
+      'wait.py': 'import time\nfrom ork import task\n\n\n@task\ndef main():\n    time.sleep(0.002)\n    return {}\n',
+    });
+    const pool = new WorkerPool({
+      command: PYTHON,
+      args: ['-m', 'ork.worker'],
+      label: 'python worker',
+      cwd: dir,
+      env: { ...process.env, PYTHONPATH: pythonSdkPath(), ORK_PAYLOAD_DIR: path.join(dir, 'payloads') },
+      reaper: PYTHON,
+      maxWorkers: 8,
+    });
+    try {
+      // The pool learns how long each task takes, and how much of it on the CPU (a first call imports the file).
+      pool.reserve(path.join(dir, 'spin.py'), 8);
+      for (const file of ['spin.py', 'wait.py']) for (let i = 0; i < 20; i++) await pool.run({ file: path.join(dir, file), workflow_dir: dir, payload });
+      await waitFor('the 8 workers to start', () => pool.size === 8 && pool.started === 8);
+      const spin = await runTogether(pool, path.join(dir, 'spin.py'), 200);
+      expect(spin.replies.every((r) => r.ok)).toBe(true);
+      expect(spin.most).toBeLessThanOrEqual(availableParallelism());
+      const wait = await runTogether(pool, path.join(dir, 'wait.py'), 200);
+      expect(wait.replies.every((r) => r.ok)).toBe(true);
+      expect(wait.most).toBeGreaterThan(availableParallelism());
     } finally {
       await pool.close();
     }

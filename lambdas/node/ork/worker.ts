@@ -82,6 +82,7 @@ function outputEnd(): number | undefined {
 
 async function handle(request: Request, references: References): Promise<Record<string, unknown>> {
   const started = performance.now();
+  const waitsBefore = process.resourceUsage().voluntaryContextSwitches;
   // ctx.log lines and metric records (EMF) go to stdout as they are written, as on Lambda: what an attempt
   // logged before it crashed or timed out is in the output the engine keeps (docs/worker-protocol.md).
   const sink = new StreamSink();
@@ -114,6 +115,9 @@ async function handle(request: Request, references: References): Promise<Record<
     }
   }
   reply.ms = Math.round((performance.now() - started) * 1000) / 1000;
+  // How many times the process blocked (a timer, I/O; its helper threads' too, which only makes a task look
+  // like one that waits): the engine tells a task that computes from one that waits by it (docs/worker-protocol.md).
+  reply.waits = process.resourceUsage().voluntaryContextSwitches - waitsBefore;
   return reply;
 }
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 import os
 import platform
+import resource
 import stat
 import sys
 import threading
@@ -65,6 +66,15 @@ def _flush_output() -> None:
             pass
 
 
+def _blocked_so_far() -> int | None:
+    """How many times this thread has blocked (voluntary context switches: a sleep, I/O, a lock, a child):
+    the engine tells a task that computes from one that waits by it (docs/worker-protocol.md, `waits`)."""
+    try:
+        return resource.getrusage(resource.RUSAGE_THREAD).ru_nvcsw
+    except (AttributeError, OSError):  # RUSAGE_THREAD is Linux's
+        return None
+
+
 def _output_end() -> int | None:
     """How long the output file (fds 1 and 2) is once the reply's output is flushed: where this invocation's
     output ends. The engine may have queued the next request, which can print before the reply is read."""
@@ -77,6 +87,7 @@ def _output_end() -> int | None:
 
 def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
     started = time.perf_counter()
+    waits_before = _blocked_so_far()
     # ctx.log lines and metric records (EMF) go to stdout as they are written, as on Lambda, where CloudWatch
     # reads them: what an attempt logged before it crashed or timed out is in the output the engine keeps.
     sink = StreamSink()
@@ -106,6 +117,9 @@ def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
         _restore_env(previous)
         _flush_output()
     reply["ms"] = round((time.perf_counter() - started) * 1000, 3)
+    waits_after = _blocked_so_far()
+    if waits_before is not None and waits_after is not None:
+        reply["waits"] = waits_after - waits_before
     return reply
 
 
