@@ -46,8 +46,11 @@ export const payloadSchema = z
 
 export type PayloadJson = z.input<typeof payloadSchema>;
 
-/** The payload's field names: what the compiler may write into a Task state's Parameters. */
-export type PayloadKey = keyof z.infer<typeof payloadSchema> & string;
+/**
+ * The payload's field names: what the compiler may write into a Task state's Parameters. From the schema's
+ * shape, not its inferred type: a loose object's type also has an index signature, whose keys are any string.
+ */
+export type PayloadKey = keyof (typeof payloadSchema)['shape'] & string;
 
 export const referenceSchema = z
   .object({ [Markers.reference]: z.string().describe('file:// or s3:// URL'), bytes: whole.optional() })

@@ -1,4 +1,5 @@
 import { instanceLabel as labelOf } from '../../lambdas/contract/instance-label.js';
+import type { PayloadKey } from '../../lambdas/contract/payload-schema.js';
 
 /** What identifies one task instance across attempts and across runs (for --resume). */
 export interface InstanceId {
@@ -35,14 +36,12 @@ export function instanceLabel(id: InstanceId): string {
   return labelOf(id);
 }
 
-interface PayloadFields {
-  task?: unknown;
-  item_index?: unknown;
-  parallel_index?: unknown;
-  parallel_count?: unknown;
-  /** A batch of instances (docs/scale.md, "Batches"): each element holds the per-instance fields. */
-  batch?: unknown;
-}
+/**
+ * The payload fields that say which instance runs, typed by the contract's payload schema: a key it does not
+ * name is a compile error. `batch`: a batch of instances (docs/scale.md, "Batches"), each element holding
+ * the per-instance fields.
+ */
+type PayloadFields = Partial<Record<Extract<PayloadKey, 'task' | 'item_index' | 'parallel_index' | 'parallel_count' | 'batch'>, unknown>>;
 
 export function instanceOf(payload: unknown, fanOutParallel: boolean): InstanceId {
   const p = (payload ?? {}) as PayloadFields;
