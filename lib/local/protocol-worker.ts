@@ -4,6 +4,7 @@ import { closeSync, fstatSync, ftruncateSync, openSync, readSync, unlinkSync } f
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Duplex } from 'node:stream';
+import { WORKER_CHANNEL_FD } from '../../lambdas/contract/contract.js';
 
 export interface WorkerRequest {
   readonly file: string;
@@ -65,8 +66,6 @@ export class WorkerCrashedError extends Error {
   }
 }
 
-/** The worker's protocol channel: fd 3 (docs/worker-protocol.md). */
-const PROTOCOL_FD = 3;
 /** Past this size, the output file is emptied once an invocation's output has been read. */
 const OUTPUT_FILE_RESET_BYTES = 4 * 1024 * 1024;
 /** How much of the output a crash message quotes (its last lines). */
@@ -156,7 +155,7 @@ export class ProtocolWorker {
       closeSync(output);
       throw error;
     }
-    this.channel = this.child.stdio[PROTOCOL_FD] as Duplex;
+    this.channel = this.child.stdio[WORKER_CHANNEL_FD] as Duplex;
     let markReady!: () => void;
     this.ready = new Promise<void>((resolve, reject) => {
       markReady = resolve;
