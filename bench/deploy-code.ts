@@ -16,6 +16,7 @@ import { App } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { findWorkflowDirectories, OrkWorkflowStack, stackNameFor } from '../lib/deploy/index.js';
 import { useLocalWheelIndex } from '../test/support/wheel-index.js';
+import { Environment } from '../lambdas/contract/contract.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** Lambda bills init time: the SDK and pydantic must import in well under this. */
@@ -37,7 +38,7 @@ function synthExamples(cacheHome: string): { seconds: number; outdir: string } {
 /** CPU seconds (user + system) of one interpreter run, measured by the interpreter itself at its end. */
 function cpuSeconds(asset: string, code: string, flags: string[] = []): number {
   const script = `${code}\nimport resource\nr = resource.getrusage(resource.RUSAGE_SELF)\nprint(r.ru_utime + r.ru_stime)`;
-  const result = spawnSync('python3', ['-I', '-S', ...flags, '-c', script], { cwd: asset, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', ORK_TASK_FILE: 'tasks/process.py', LAMBDA_TASK_ROOT: asset } });
+  const result = spawnSync('python3', ['-I', '-S', ...flags, '-c', script], { cwd: asset, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [Environment.taskFile]: 'tasks/process.py', LAMBDA_TASK_ROOT: asset } });
   if (result.status !== 0) throw new Error(`python3 -I -S failed in ${asset}: ${result.stderr}`);
   return Number(result.stdout.trim().split('\n').pop());
 }

@@ -22,6 +22,7 @@ import { compileWorkflowFile } from '../lib/file-system-host.js';
 import { pythonSdkPath } from '../lib/package-root.js';
 import { runLocally, type LocalRunResult } from '../lib/local/run-workflow.js';
 import { LIST_TASK, NOOP_TASK } from './support/python-tasks.js';
+import { Environment } from '../lambdas/contract/contract.js';
 
 /** Targets printed beside the figures. */
 const TARGET_10K_SECONDS = 10;
@@ -110,7 +111,7 @@ async function runOrk(dir: string, n: number): Promise<{ result: LocalRunResult;
 /** `n` processes, `concurrency` at a time, each running one instance of the task. */
 async function runBaseline(dir: string, n: number, concurrency: number): Promise<number> {
   const python = process.env.ORK_PYTHON ?? 'python3';
-  const env = { ...process.env, PYTHONPATH: [pythonSdkPath(), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), ORK_PAYLOAD_DIR: path.join(dir, 'baseline-payloads') };
+  const env = { ...process.env, PYTHONPATH: [pythonSdkPath(), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), [Environment.payloadDir]: path.join(dir, 'baseline-payloads') };
   const items = Array.from({ length: n }, (_, i) => i);
   const file = path.join(dir, 'tasks', 'noop.py');
   const once = (i: number): Promise<void> =>

@@ -15,6 +15,7 @@ import { availableParallelism, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Duplex } from 'node:stream';
 import { fileURLToPath } from 'node:url';
+import { Environment } from '../lambdas/contract/contract.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SDK = join(ROOT, 'lambdas', 'python');
@@ -176,7 +177,7 @@ export async function run(): Promise<void> {
     mkdirSync(join(directory, 'tasks'));
     const file = join(directory, 'tasks', 'noop.py');
     writeFileSync(file, NOOP_TASK);
-    const env = { ...process.env, PYTHONPATH: [SDK, process.env.PYTHONPATH].filter(Boolean).join(':'), ORK_PAYLOAD_DIR: join(directory, 'payloads') };
+    const env = { ...process.env, PYTHONPATH: [SDK, process.env.PYTHONPATH].filter(Boolean).join(':'), [Environment.payloadDir]: join(directory, 'payloads') };
     const line = requestLine(file, directory);
 
     // --- one warm worker -------------------------------------------------------------------------------
