@@ -152,7 +152,7 @@ describe.skipIf(!motoServerAvailable())('S3 store (moto)', () => {
   });
 });
 
-// --- Which references are honoured: the cases both SDKs share (test/support/reference-scope-cases.json) ---
+// --- Which references are honoured: the cases both SDKs share (lambdas/contract/cases/references.json) ---
 
 interface ScopeCase {
   readonly name: string;
@@ -163,7 +163,7 @@ interface ScopeCase {
   readonly expect: unknown;
   readonly names?: string;
 }
-const SHARED = JSON.parse(readFileSync(path.join(ROOT, 'test', 'support', 'reference-scope-cases.json'), 'utf8')) as {
+const SHARED = JSON.parse(readFileSync(path.join(ROOT, 'lambdas', 'contract', 'cases', 'references.json'), 'utf8')) as {
   workflow: string;
   execution_id: string;
   secret: unknown;

@@ -217,7 +217,7 @@ def test_directory_store_from_the_environment(monkeypatch, store_dir) -> None:
 
 # --- Which references are honoured: the cases both SDKs share -----------------------------------------
 
-CASES = json.loads((Path(__file__).resolve().parents[3] / "test" / "support" / "reference-scope-cases.json").read_text())
+CASES = json.loads((Path(__file__).resolve().parents[2] / "contract" / "cases" / "references.json").read_text())
 SCOPE = Scope(CASES["workflow"], CASES["execution_id"])
 
 
