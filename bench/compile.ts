@@ -128,7 +128,10 @@ function compileOnce(source: string, size: number): { ms: number; cpuMs: number;
 
 function countStates(machine: { States: Record<string, unknown> }): number {
   let total = 0;
-  for (const state of Object.values(machine.States) as { Branches?: { States: Record<string, unknown> }[]; ItemProcessor?: { States: Record<string, unknown> } }[]) {
+  for (const state of Object.values(machine.States) as {
+    Branches?: { States: Record<string, unknown> }[];
+    ItemProcessor?: { States: Record<string, unknown> };
+  }[]) {
     total++;
     for (const branch of state.Branches ?? []) total += countStates(branch);
     if (state.ItemProcessor) total += countStates(state.ItemProcessor);
@@ -223,7 +226,11 @@ function benchValidate(): void {
 
 export async function run(): Promise<void> {
   // Other work on the machine skews every figure: print how busy it was.
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${availableParallelism()} cores`,
+  );
   benchCompile();
   benchValidate();
 }

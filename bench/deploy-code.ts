@@ -29,7 +29,11 @@ function synthExamples(cacheHome: string): { seconds: number; outdir: string } {
   const started = performance.now();
   const app = new App({ outdir });
   for (const directory of findWorkflowDirectories(path.join(ROOT, 'examples'))) {
-    new OrkWorkflowStack(app, stackNameFor(path.basename(directory)), { workflow: directory, pythonRuntime: lambda.Runtime.PYTHON_3_11, architecture: lambda.Architecture.X86_64 });
+    new OrkWorkflowStack(app, stackNameFor(path.basename(directory)), {
+      workflow: directory,
+      pythonRuntime: lambda.Runtime.PYTHON_3_11,
+      architecture: lambda.Architecture.X86_64,
+    });
   }
   app.synth();
   return { seconds: (performance.now() - started) / 1000, outdir };
@@ -38,7 +42,11 @@ function synthExamples(cacheHome: string): { seconds: number; outdir: string } {
 /** CPU seconds (user + system) of one interpreter run, measured by the interpreter itself at its end. */
 function cpuSeconds(asset: string, code: string, flags: string[] = []): number {
   const script = `${code}\nimport resource\nr = resource.getrusage(resource.RUSAGE_SELF)\nprint(r.ru_utime + r.ru_stime)`;
-  const result = spawnSync('python3', ['-I', '-S', ...flags, '-c', script], { cwd: asset, encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [Environment.taskFile]: 'tasks/process.py', LAMBDA_TASK_ROOT: asset } });
+  const result = spawnSync('python3', ['-I', '-S', ...flags, '-c', script], {
+    cwd: asset,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', [Environment.taskFile]: 'tasks/process.py', LAMBDA_TASK_ROOT: asset },
+  });
   if (result.status !== 0) throw new Error(`python3 -I -S failed in ${asset}: ${result.stderr}`);
   return Number(result.stdout.trim().split('\n').pop());
 }
@@ -50,19 +58,28 @@ function median(values: number[]): number {
 
 export async function run(): Promise<void> {
   useLocalWheelIndex();
-  console.log(`   load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `   load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
   const cache = mkdtempSync(path.join(tmpdir(), 'ork-bench-cache-'));
   const previousCache = process.env.XDG_CACHE_HOME;
   try {
     const cold = synthExamples(cache);
     const warm = synthExamples(cache);
     const examples = findWorkflowDirectories(path.join(ROOT, 'examples')).length;
-    console.log(`   synth of ${examples} examples (python3.11, x86_64): empty dependency cache ${cold.seconds.toFixed(1)} s, warm ${warm.seconds.toFixed(1)} s`);
+    console.log(
+      `   synth of ${examples} examples (python3.11, x86_64): empty dependency cache ${cold.seconds.toFixed(1)} s, warm ${warm.seconds.toFixed(1)} s`,
+    );
 
     const asset = readdirSync(warm.outdir)
       .filter((entry) => entry.startsWith('asset.'))
       .map((entry) => path.join(warm.outdir, entry))
-      .find((dir) => existsSync(path.join(dir, 'ork', 'lambda_handler.py')) && existsSync(path.join(dir, 'tasks', 'process.py')) && existsSync(path.join(dir, 'pydantic')));
+      .find(
+        (dir) =>
+          existsSync(path.join(dir, 'ork', 'lambda_handler.py')) && existsSync(path.join(dir, 'tasks', 'process.py')) && existsSync(path.join(dir, 'pydantic')),
+      );
     if (!asset) throw new Error('no python asset with tasks/process.py among the examples');
     const init = [
       'import sys',
@@ -84,7 +101,9 @@ export async function run(): Promise<void> {
     }
     const handler = median(coldImports);
     const baseline = median(bare);
-    console.log(`   cold import from the asset (ork.lambda_handler + pydantic + the task module), median of ${REPEATS}: ${handler.toFixed(3)} s CPU; bare python -I -S -c pass ${baseline.toFixed(3)} s (${(handler / baseline).toFixed(1)}×); target < ${TARGET_COLD_IMPORT_CPU_S} s`);
+    console.log(
+      `   cold import from the asset (ork.lambda_handler + pydantic + the task module), median of ${REPEATS}: ${handler.toFixed(3)} s CPU; bare python -I -S -c pass ${baseline.toFixed(3)} s (${(handler / baseline).toFixed(1)}×); target < ${TARGET_COLD_IMPORT_CPU_S} s`,
+    );
     console.log(`   the same without the asset's .pyc files (a runtime other than the building machine's Python): ${median(uncompiled).toFixed(3)} s CPU`);
     rmSync(cold.outdir, { recursive: true, force: true });
     rmSync(warm.outdir, { recursive: true, force: true });

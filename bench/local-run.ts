@@ -45,8 +45,6 @@ tasks:
     concurrency: ${CONCURRENCY}
 `;
 
-
-
 const NODE_WORKFLOW = WORKFLOW.replaceAll('executor: python', 'executor: node').replace(/file: tasks\/(\w+)\.py/g, 'file: tasks/$1.ts');
 
 const NODE_DISCOVER = `import { defineTask, z } from 'ork/task';
@@ -100,7 +98,13 @@ async function runOrk(dir: string, n: number): Promise<{ result: LocalRunResult;
   if (!compiled.definition || !compiled.manifest) throw new Error(`the bench workflow does not compile: ${JSON.stringify(compiled.diagnostics)}`);
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const result = await runLocally({ definition: compiled.definition, manifest: compiled.manifest, workflowDir: dir, input: { n }, runsDir: path.join(dir, 'runs') });
+  const result = await runLocally({
+    definition: compiled.definition,
+    manifest: compiled.manifest,
+    workflowDir: dir,
+    input: { n },
+    runsDir: path.join(dir, 'runs'),
+  });
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
   if (result.status !== 'SUCCEEDED') throw new Error(`the ${n}-instance run ended ${result.status}: ${result.error?.message ?? ''}`);
@@ -111,14 +115,34 @@ async function runOrk(dir: string, n: number): Promise<{ result: LocalRunResult;
 /** `n` processes, `concurrency` at a time, each running one instance of the task. */
 async function runBaseline(dir: string, n: number, concurrency: number): Promise<number> {
   const python = process.env.ORK_PYTHON ?? 'python3';
-  const env = { ...process.env, PYTHONPATH: [pythonSdkPath(), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), [Environment.payloadDir]: path.join(dir, 'baseline-payloads') };
+  const env = {
+    ...process.env,
+    PYTHONPATH: [pythonSdkPath(), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+    [Environment.payloadDir]: path.join(dir, 'baseline-payloads'),
+  };
   const items = Array.from({ length: n }, (_, i) => i);
   const file = path.join(dir, 'tasks', 'noop.py');
   const once = (i: number): Promise<void> =>
     new Promise((resolve, reject) => {
       // The payload ork would send this instance.
-      const payload = { ork: 1, workflow: path.basename(dir), task: 'noop', execution_id: 'arn:aws:states:us-east-1:000000000000:execution:bench:baseline', attempt: 0, params: { n }, inputs: { discover: { items } }, parallel_index: 0, parallel_count: 1, item: i, item_index: i };
-      const child = spawn(python, ['-c', ONE_SHOT, JSON.stringify({ id: i, file, workflow_dir: dir, payload })], { cwd: dir, env, stdio: ['ignore', 'ignore', 'pipe'] });
+      const payload = {
+        ork: 1,
+        workflow: path.basename(dir),
+        task: 'noop',
+        execution_id: 'arn:aws:states:us-east-1:000000000000:execution:bench:baseline',
+        attempt: 0,
+        params: { n },
+        inputs: { discover: { items } },
+        parallel_index: 0,
+        parallel_count: 1,
+        item: i,
+        item_index: i,
+      };
+      const child = spawn(python, ['-c', ONE_SHOT, JSON.stringify({ id: i, file, workflow_dir: dir, payload })], {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
       let stderr = '';
       child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
       child.on('error', reject);
@@ -135,7 +159,10 @@ async function runBaseline(dir: string, n: number, concurrency: number): Promise
 }
 
 const fmt = (value: number, digits = 2): string => value.toFixed(digits);
-const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 export async function run(): Promise<void> {
   const dir = writeWorkflow();
@@ -149,7 +176,9 @@ export async function run(): Promise<void> {
     console.log(`   ${LARGE.toLocaleString('en')} no-op instances, concurrency ${CONCURRENCY}:`);
     console.log(`     wall                 ${fmt(large.seconds)} s   (target < ${TARGET_10K_SECONDS} s)`);
     console.log(`     fan-out              ${fmt(fanOut?.seconds ?? 0)} s, first instance start to last end; peak running ${fanOut?.peakRunning}`);
-    console.log(`     per-instance overhead ${fmt((large.seconds * 1000) / LARGE, 3)} ms wall, ${fmt((large.cpuSeconds * 1000) / LARGE, 3)} ms CPU of the node process`);
+    console.log(
+      `     per-instance overhead ${fmt((large.seconds * 1000) / LARGE, 3)} ms wall, ${fmt((large.cpuSeconds * 1000) / LARGE, 3)} ms CPU of the node process`,
+    );
     console.log(`     node CPU             ${fmt(large.cpuSeconds)} s; peak RSS ${fmt(rssMb, 0)} MB; Python workers started ${large.result.workers}`);
 
     const small = await runOrk(dir, SMALL);
@@ -164,9 +193,13 @@ export async function run(): Promise<void> {
     const node = await runOrk(nodeDir, LARGE);
     const nodeFanOut = node.result.tasks.noop;
     console.log(`   ${LARGE.toLocaleString('en')} no-op instances of a node task (executor: node), concurrency ${CONCURRENCY}:`);
-    console.log(`     wall                 ${fmt(node.seconds)} s   (Python ${fmt(large.seconds)} s; target no slower than the Python figure: ${node.seconds <= large.seconds ? 'met' : 'NOT met'})`);
+    console.log(
+      `     wall                 ${fmt(node.seconds)} s   (Python ${fmt(large.seconds)} s; target no slower than the Python figure: ${node.seconds <= large.seconds ? 'met' : 'NOT met'})`,
+    );
     console.log(`     fan-out              ${fmt(nodeFanOut?.seconds ?? 0)} s; peak running ${nodeFanOut?.peakRunning}`);
-    console.log(`     per-instance overhead ${fmt((node.seconds * 1000) / LARGE, 3)} ms wall, ${fmt((node.cpuSeconds * 1000) / LARGE, 3)} ms CPU of the node process; node workers started ${node.result.workers}`);
+    console.log(
+      `     per-instance overhead ${fmt((node.seconds * 1000) / LARGE, 3)} ms wall, ${fmt((node.cpuSeconds * 1000) / LARGE, 3)} ms CPU of the node process; node workers started ${node.result.workers}`,
+    );
     console.log(`   load average after: ${load()}`);
   } finally {
     rmSync(dir, { recursive: true, force: true });

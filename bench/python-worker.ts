@@ -160,10 +160,18 @@ const ONE_INVOCATION = [
 ].join('\n');
 
 export async function run(): Promise<void> {
-  console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} on ${availableParallelism()} cores`);
-  const version = spawnSync(PYTHON, ['-c', 'import platform, sys, pydantic; print(sys.executable); print(platform.python_version(), "pydantic", pydantic.VERSION)'], {
-    encoding: 'utf8',
-  });
+  console.log(
+    `load average ${loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')} on ${availableParallelism()} cores`,
+  );
+  const version = spawnSync(
+    PYTHON,
+    ['-c', 'import platform, sys, pydantic; print(sys.executable); print(platform.python_version(), "pydantic", pydantic.VERSION)'],
+    {
+      encoding: 'utf8',
+    },
+  );
   if (version.status !== 0) {
     console.log(`  not measured: ${PYTHON} with pydantic is not available (${version.stderr.trim().split('\n').pop() ?? 'no output'})`);
     return;

@@ -79,12 +79,20 @@ async function runOnce(noop: string, n: number): Promise<Figures> {
       },
     };
     const started = performance.now();
-    const result = await runLocally({ definition: compiled.definition, manifest: compiled.manifest, workflowDir: dir, input: { n }, runsDir: path.join(dir, 'runs'), observers: [observer] });
+    const result = await runLocally({
+      definition: compiled.definition,
+      manifest: compiled.manifest,
+      workflowDir: dir,
+      input: { n },
+      runsDir: path.join(dir, 'runs'),
+      observers: [observer],
+    });
     const seconds = (performance.now() - started) / 1000;
     if (result.status !== 'SUCCEEDED') throw new Error(`the ${n}-instance run ended ${result.status}: ${result.error?.message ?? ''}`);
     const outputs = result.outputs.noop;
     if (result.tasks.noop?.succeeded !== n) throw new Error(`expected ${n} noop instances, got ${JSON.stringify(result.tasks.noop)}`);
-    if (Array.isArray(outputs) && (outputs.length !== n || (outputs[n - 1] as { item?: number }).item !== n - 1)) throw new Error('the outputs are not the items in order');
+    if (Array.isArray(outputs) && (outputs.length !== n || (outputs[n - 1] as { item?: number }).item !== n - 1))
+      throw new Error('the outputs are not the items in order');
     return { seconds, maxPayloadBytes, meanPayloadBytes: instances ? totalBytes / instances : 0 };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -109,14 +117,21 @@ export function awsModel(n: number): void {
     const rows: [string, ReturnType<typeof storedInputReads>][] = [
       ['typed (item only)', typed],
       ...(['untyped-item-only', 'untyped-reads-upstream'] as Signature[]).flatMap((signature) =>
-        (['python', 'node'] as const).map((executor): [string, ReturnType<typeof storedInputReads>] => [`${executor} ${signature}`, storedInputReads(map.map, manifest, n, readingOf({ executor }, signature), listBytes)]),
+        (['python', 'node'] as const).map((executor): [string, ReturnType<typeof storedInputReads>] => [
+          `${executor} ${signature}`,
+          storedInputReads(map.map, manifest, n, readingOf({ executor }, signature), listBytes),
+        ]),
       ),
       ['before the fix: untyped, read per instance', storedInputReads(map.map, manifest, n, 'per-instance', listBytes)],
     ];
-    console.log(`   AWS cost model at ${n.toLocaleString('en')} items (stored list ${(listBytes / 1e6).toFixed(2)} MB, ${typed.workers} Lambda containers, a ${taskSeconds * 1000} ms task):`);
+    console.log(
+      `   AWS cost model at ${n.toLocaleString('en')} items (stored list ${(listBytes / 1e6).toFixed(2)} MB, ${typed.workers} Lambda containers, a ${taskSeconds * 1000} ms task):`,
+    );
     for (const [label, reads] of rows) {
       const ratio = (taskSeconds + reads.readSecondsPerInstance) / (taskSeconds + typed.readSecondsPerInstance);
-      console.log(`     ${label.padEnd(44)} S3 GETs ${String(reads.gets).padStart(7)} ($${(reads.gets * PRICES.s3GetUsd).toFixed(4)})  bytes read per instance ${fmt(reads.bytesPerInstance, 0).padStart(7)}  time ÷ typed ${fmt(ratio, 2)}×`);
+      console.log(
+        `     ${label.padEnd(44)} S3 GETs ${String(reads.gets).padStart(7)} ($${(reads.gets * PRICES.s3GetUsd).toFixed(4)})  bytes read per instance ${fmt(reads.bytesPerInstance, 0).padStart(7)}  time ÷ typed ${fmt(ratio, 2)}×`,
+      );
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -124,7 +139,10 @@ export function awsModel(n: number): void {
 }
 
 const fmt = (value: number, digits = 1): string => value.toFixed(digits);
-const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 export async function run(sizes: readonly number[] = SIZES): Promise<void> {
   console.log(`   ${availableParallelism()} cores, load average ${load()} (1, 5, 15 min)`);
@@ -147,6 +165,9 @@ export async function run(sizes: readonly number[] = SIZES): Promise<void> {
 
 // `npx tsx bench/scale-untyped.ts [n …]` runs it alone; bench/run.ts imports it and calls run().
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   await run(sizes.length > 0 ? sizes : SIZES);
 }

@@ -54,8 +54,6 @@ tasks:
     depends_on: [noop]
 `;
 
-
-
 const COUNT = `from ork import task
 from pydantic import BaseModel
 
@@ -139,11 +137,18 @@ async function runOnce(dir: string, n: number, exclude: ReadonlySet<number> = ne
   }, PSS_SAMPLE_MS);
   const started = performance.now();
   try {
-    const result = await runLocally({ definition: compiled.definition, manifest: compiled.manifest, workflowDir: dir, input: { n }, runsDir: path.join(dir, 'runs') });
+    const result = await runLocally({
+      definition: compiled.definition,
+      manifest: compiled.manifest,
+      workflowDir: dir,
+      input: { n },
+      runsDir: path.join(dir, 'runs'),
+    });
     const seconds = (performance.now() - started) / 1000;
     if (result.status !== 'SUCCEEDED') throw new Error(`the ${n}-instance run ended ${result.status}: ${result.error?.message ?? ''}`);
     if (result.tasks.noop?.succeeded !== n) throw new Error(`expected ${n} noop instances, got ${JSON.stringify(result.tasks.noop)}`);
-    if ((result.outputs.count as { count?: number } | undefined)?.count !== n) throw new Error(`the downstream task counted ${JSON.stringify(result.outputs.count)}, not ${n}`);
+    if ((result.outputs.count as { count?: number } | undefined)?.count !== n)
+      throw new Error(`the downstream task counted ${JSON.stringify(result.outputs.count)}, not ${n}`);
     return { n, seconds, result, nodeMb: process.resourceUsage().maxRSS / 1024, pssMb: pssKb === undefined ? undefined : pssKb / 1024 };
   } finally {
     clearInterval(sampler);
@@ -151,7 +156,10 @@ async function runOnce(dir: string, n: number, exclude: ReadonlySet<number> = ne
 }
 
 const fmt = (value: number, digits = 1): string => value.toFixed(digits);
-const load = (): string => loadavg().map((l) => l.toFixed(1)).join(' ');
+const load = (): string =>
+  loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
 
 export async function run(sizes: readonly number[] = SIZES, options: { readonly counted?: boolean } = {}): Promise<void> {
   const dir = writeWorkflow();
@@ -166,7 +174,10 @@ export async function run(sizes: readonly number[] = SIZES, options: { readonly 
     };
     const verdict = (figures: Figures, label: string): string => {
       const seconds = `${fmt(figures.seconds)} s (target < ${TARGET_100K_SECONDS} s: ${figures.seconds < TARGET_100K_SECONDS ? 'met' : 'NOT met'})`;
-      const memory = figures.pssMb === undefined ? 'memory not measurable here' : `${fmt(figures.pssMb, 0)} MB Pss node + workers (target < ${TARGET_100K_MB} MB: ${figures.pssMb < TARGET_100K_MB ? 'met' : 'NOT met'})`;
+      const memory =
+        figures.pssMb === undefined
+          ? 'memory not measurable here'
+          : `${fmt(figures.pssMb, 0)} MB Pss node + workers (target < ${TARGET_100K_MB} MB: ${figures.pssMb < TARGET_100K_MB ? 'met' : 'NOT met'})`;
       return `   100,000 items, ${label}: ${seconds}, ${memory}, ${figures.result.workersStarted ?? figures.result.workers} workers started`;
     };
     for (const n of sizes) {
@@ -194,7 +205,9 @@ export async function run(sizes: readonly number[] = SIZES, options: { readonly 
     const distributed = all.filter((f) => f.n > INLINE_LIMIT);
     const events = new Set(distributed.map((f) => f.result.parentEvents));
     const inline = all.find((f) => f.n <= INLINE_LIMIT);
-    console.log(`   parent events independent of n past ${INLINE_LIMIT}: ${events.size === 1 ? 'yes' : `NO (${[...events].join(', ')})`}${inline ? ` (inline baseline: ${inline.result.parentEvents} events for ${inline.n} items)` : ''}`);
+    console.log(
+      `   parent events independent of n past ${INLINE_LIMIT}: ${events.size === 1 ? 'yes' : `NO (${[...events].join(', ')})`}${inline ? ` (inline baseline: ${inline.result.parentEvents} events for ${inline.n} items)` : ''}`,
+    );
     const first = distributed[0];
     const last = distributed[distributed.length - 1];
     if (first && last && last !== first) {
@@ -205,7 +218,9 @@ export async function run(sizes: readonly number[] = SIZES, options: { readonly 
     if (counted) {
       try {
         const figures = await runOnce(counted, 100_000);
-        console.log(`   parallel: size.n with n = 100,000 (chunks of 1,000 per child execution): wall ${fmt(figures.seconds)} s, ${fmt(figures.nodeMb, 0)} MB node, parent events ${figures.result.parentEvents}`);
+        console.log(
+          `   parallel: size.n with n = 100,000 (chunks of 1,000 per child execution): wall ${fmt(figures.seconds)} s, ${fmt(figures.nodeMb, 0)} MB node, parent events ${figures.result.parentEvents}`,
+        );
         rmSync(figures.result.runDir, { recursive: true, force: true });
       } finally {
         rmSync(counted, { recursive: true, force: true });
@@ -220,6 +235,9 @@ export async function run(sizes: readonly number[] = SIZES, options: { readonly 
 // `npx tsx bench/scale.ts [n …]` runs it alone; bench/run.ts imports it and calls run().
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   // `--foreach-only`: without the run-time count (`parallel: size.n`) at the end.
-  const sizes = process.argv.slice(2).map(Number).filter((n) => Number.isInteger(n) && n > 0);
+  const sizes = process.argv
+    .slice(2)
+    .map(Number)
+    .filter((n) => Number.isInteger(n) && n > 0);
   await run(sizes.length > 0 ? sizes : SIZES, { counted: !process.argv.includes('--foreach-only') });
 }

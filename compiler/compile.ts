@@ -65,6 +65,8 @@ function definitionSizeDiagnostic(definition: StateMachineDefinition, parsed: Pa
     Codes.definitionTooLarge,
     span,
     `the compiled definition is ${characters(size)} characters; Step Functions accepts at most ${characters(DEFINITION_MAX_CHARACTERS)} (1 MiB)${mostlyParams ? `, and params defaults take ${characters(paramsSize)} of them` : ''}`,
-    mostlyParams ? 'pass large data as workflow input or in a file the first task reads, not as params defaults' : 'split the workflow, or move large settings out of workflow.yaml',
+    mostlyParams
+      ? 'pass large data as workflow input or in a file the first task reads, not as params defaults'
+      : 'split the workflow, or move large settings out of workflow.yaml',
   );
 }

@@ -18,7 +18,8 @@ export const PYTHON_TOOLS_INSTALL = `python3 -m pip install${existsSync('/opt/py
 export function missingLintTools() {
   const missing = [];
   for (const tool of ['prettier', 'eslint']) {
-    if (!existsSync(path.join(root, 'node_modules', '.bin', tool))) missing.push(`${tool} (TypeScript ${tool === 'prettier' ? 'formatter' : 'linter'}: npm ci)`);
+    if (!existsSync(path.join(root, 'node_modules', '.bin', tool)))
+      missing.push(`${tool} (TypeScript ${tool === 'prettier' ? 'formatter' : 'linter'}: npm ci)`);
   }
   if (!quiet('python3', ['-m', 'ruff', '--version'])) missing.push(`ruff (Python linter and formatter: ${PYTHON_TOOLS_INSTALL})`);
   if (!quiet('python3', ['-m', 'mypy', '--version'])) missing.push(`mypy (Python type checker: ${PYTHON_TOOLS_INSTALL})`);
@@ -26,7 +27,12 @@ export function missingLintTools() {
 }
 
 const STEPS = [
-  { name: 'prettier', cmd: 'npx', args: ['prettier', '--check', '--log-level', 'warn', '.'], fix: ['npx', ['prettier', '--write', '--log-level', 'warn', '.']] },
+  {
+    name: 'prettier',
+    cmd: 'npx',
+    args: ['prettier', '--check', '--log-level', 'warn', '.'],
+    fix: ['npx', ['prettier', '--write', '--log-level', 'warn', '.']],
+  },
   { name: 'eslint', cmd: 'npx', args: ['eslint', '.'], fix: ['npx', ['eslint', '--fix', '.']] },
   { name: 'ruff format', cmd: 'python3', args: ['-m', 'ruff', 'format', '--check', '.'], fix: ['python3', ['-m', 'ruff', 'format', '.']] },
   { name: 'ruff check', cmd: 'python3', args: ['-m', 'ruff', 'check', '.'], fix: ['python3', ['-m', 'ruff', 'check', '--fix', '.']] },

@@ -22,8 +22,7 @@ export function formatDiagnostic(d: Diagnostic, options: FormatOptions = {}): st
   if (options.source !== undefined) {
     const text = options.source.split(/\r?\n/)[d.span.start.line - 1];
     if (text !== undefined && text.trim() !== '') {
-      const width =
-        d.span.end.line === d.span.start.line ? Math.max(1, d.span.end.col - d.span.start.col) : Math.max(1, text.length - d.span.start.col + 1);
+      const width = d.span.end.line === d.span.start.line ? Math.max(1, d.span.end.col - d.span.start.col) : Math.max(1, text.length - d.span.start.col + 1);
       lines.push(paint(DIM, `  ${text}`));
       lines.push(`  ${' '.repeat(Math.max(0, d.span.start.col - 1))}${paint(d.severity === 'error' ? RED : YELLOW, '^'.repeat(width))}`);
     }

@@ -92,7 +92,14 @@ function distributedMap(context: FanOutContext, parts: DistributedMapParts): Fra
 function storedItems(foreach: FieldReference): { readonly reader: ItemReader; readonly list: string } {
   const list = fieldPath(foreach.task, foreach.field);
   const path = `${list}.${Markers.items}`;
-  return { reader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Bucket.$': `${path}.bucket`, 'Key.$': `${path}.key` } }, list };
+  return {
+    reader: {
+      Resource: 'arn:aws:states:::s3:getObject',
+      ReaderConfig: { InputType: 'JSON' },
+      Parameters: { 'Bucket.$': `${path}.bucket`, 'Key.$': `${path}.key` },
+    },
+    list,
+  };
 }
 
 /** The child of one instance, or of one batch of instances. */
@@ -104,8 +111,24 @@ function instanceChild(context: FanOutContext, kind: 'foreach' | 'parallel'): { 
   const timeout = batchTimeout(task, batchSize);
   const seconds = worstInstanceSeconds(task, batchSize !== undefined ? (timeout ?? LAMBDA_MAX_TIMEOUT_SECONDS) : task.timeoutSeconds);
   if (batchSize !== undefined) {
-    const source = { parallelCount: kind === 'parallel' ? '$.BatchInput.parallel_count' : 1, ...(kind === 'foreach' ? { parallelIndex: 0 } : {}), params: '$.BatchInput.params', inputs: '$.BatchInput.inputs', batch: '$.Items', executionId: '$.BatchInput.execution_id' };
-    return { child: runInstance(task, context.workflow, source, { stateName, outputSpillBytes: outputSpillBytes(batchSize), ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) }, helper), seconds };
+    const source = {
+      parallelCount: kind === 'parallel' ? '$.BatchInput.parallel_count' : 1,
+      ...(kind === 'foreach' ? { parallelIndex: 0 } : {}),
+      params: '$.BatchInput.params',
+      inputs: '$.BatchInput.inputs',
+      batch: '$.Items',
+      executionId: '$.BatchInput.execution_id',
+    };
+    return {
+      child: runInstance(
+        task,
+        context.workflow,
+        source,
+        { stateName, outputSpillBytes: outputSpillBytes(batchSize), ...(timeout !== undefined ? { timeoutSeconds: timeout } : {}) },
+        helper,
+      ),
+      seconds,
+    };
   }
   const source =
     kind === 'foreach'
@@ -127,7 +150,9 @@ export function distributedForeach(context: FanOutContext, foreach: FieldReferen
     name: names.helper(task.name, 'distributed'),
     comment: `One child execution of ${task.name} per ${batch ? `${batch.MaxItemsPerBatch} elements` : 'element'} of ${foreach.text}`,
     items: storedItems(foreach),
-    itemSelector: batch ? { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index' } : { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
+    itemSelector: batch
+      ? { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index' }
+      : { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
     ...(batch ? { batcher: batch } : {}),
     child,
     childSeconds: seconds,
@@ -148,7 +173,15 @@ export function distributedParallel(context: FanOutContext, parallel: CountSourc
     name: names.helper(task.name, 'distributed'),
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} parallel instances of ${task.name}, as child executions`,
     items: { path: `${StatePaths.scratch}.indexes` },
-    itemSelector: batch ? { 'parallel_index.$': '$$.Map.Item.Value' } : { 'parallel_index.$': '$$.Map.Item.Value', 'parallel_count.$': `${StatePaths.scratch}.count`, 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
+    itemSelector: batch
+      ? { 'parallel_index.$': '$$.Map.Item.Value' }
+      : {
+          'parallel_index.$': '$$.Map.Item.Value',
+          'parallel_count.$': `${StatePaths.scratch}.count`,
+          'params.$': StatePaths.params,
+          inputs,
+          ...PARENT_EXECUTION,
+        },
     ...(batch ? { batcher: batch } : {}),
     child,
     childSeconds: seconds,
@@ -162,7 +195,8 @@ export function distributedParallel(context: FanOutContext, parallel: CountSourc
 
 /** `count`, `last` (count − 1) and `starts` (0, 1000, 2000 …) of a chunked fan-out, as Pass parameters. */
 function chunkStarts(parallel: CountSource): PayloadTemplate {
-  if (parallel.kind === 'static') return { count: parallel.count, last: parallel.count - 1, 'starts.$': `States.ArrayRange(0, ${parallel.count - 1}, ${ARRAY_RANGE_LIMIT})` };
+  if (parallel.kind === 'static')
+    return { count: parallel.count, last: parallel.count - 1, 'starts.$': `States.ArrayRange(0, ${parallel.count - 1}, ${ARRAY_RANGE_LIMIT})` };
   const path = fieldPath(parallel.ref.task, parallel.ref.field);
   return { 'count.$': path, 'last.$': `States.MathAdd(${path}, -1)`, 'starts.$': `States.ArrayRange(0, States.MathAdd(${path}, -1), ${ARRAY_RANGE_LIMIT})` };
 }
@@ -194,7 +228,13 @@ export function distributedChunks(context: FanOutContext, parallel: CountSource)
     Type: 'Map',
     Comment: `The instances of ${task.name} in one chunk`,
     ItemsPath: '$.range.indexes',
-    ItemSelector: { 'parallel_index.$': '$$.Map.Item.Value', 'parallel_count.$': '$.parallel_count', 'params.$': '$.params', 'inputs.$': '$.inputs', 'execution_id.$': '$.execution_id' },
+    ItemSelector: {
+      'parallel_index.$': '$$.Map.Item.Value',
+      'parallel_count.$': '$.parallel_count',
+      'params.$': '$.params',
+      'inputs.$': '$.inputs',
+      'execution_id.$': '$.execution_id',
+    },
     ItemProcessor: processor(instance),
     ...(inner ? { MaxConcurrency: inner } : {}),
   };
@@ -212,7 +252,14 @@ export function distributedChunks(context: FanOutContext, parallel: CountSource)
     name: names.helper(task.name, 'distributed-chunks'),
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} parallel instances of ${task.name}, ${ARRAY_RANGE_LIMIT} per child execution`,
     items: { path: `${scratch}.starts` },
-    itemSelector: { 'start.$': '$$.Map.Item.Value', 'last.$': `${scratch}.last`, 'parallel_count.$': `${scratch}.count`, 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
+    itemSelector: {
+      'start.$': '$$.Map.Item.Value',
+      'last.$': `${scratch}.last`,
+      'parallel_count.$': `${scratch}.count`,
+      'params.$': StatePaths.params,
+      inputs,
+      ...PARENT_EXECUTION,
+    },
     child,
     childSeconds: seconds === undefined ? undefined : seconds * waves,
     perChild: 'list',
@@ -233,7 +280,15 @@ export function distributedForeachParallel(context: FanOutContext, foreach: Fiel
   const instance = runInstance(
     task,
     context.workflow,
-    { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', item: '$.item', itemIndex: '$.item_index', params: '$.params', inputs: '$.inputs', executionId: '$.execution_id' },
+    {
+      parallelIndex: '$.parallel_index',
+      parallelCount: '$.parallel_count',
+      item: '$.item',
+      itemIndex: '$.item_index',
+      params: '$.params',
+      inputs: '$.inputs',
+      executionId: '$.execution_id',
+    },
     { stateName: names.instanceState(task.name, 'child'), outputSpillBytes: outputSpillBytes(perItem ?? ARRAY_RANGE_LIMIT) },
     (s) => names.helper(task.name, s),
   );
@@ -244,7 +299,15 @@ export function distributedForeachParallel(context: FanOutContext, foreach: Fiel
     name: names.helper(task.name, 'distributed'),
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} instances of ${task.name} per element of ${foreach.text}, one child execution per element`,
     items: storedItems(foreach),
-    itemSelector: { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'indexes.$': `${StatePaths.scratch}.indexes`, 'parallel_count.$': `${StatePaths.scratch}.count`, 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
+    itemSelector: {
+      'item.$': '$$.Map.Item.Value',
+      'item_index.$': '$$.Map.Item.Index',
+      'indexes.$': `${StatePaths.scratch}.indexes`,
+      'parallel_count.$': `${StatePaths.scratch}.count`,
+      'params.$': StatePaths.params,
+      inputs,
+      ...PARENT_EXECUTION,
+    },
     child: single(workersName, workers),
     childSeconds: perItem !== undefined && seconds !== undefined ? seconds * Math.ceil(perItem / (inner ?? INLINE_FAN_OUT_LIMIT)) : undefined,
     perChild: 'list',

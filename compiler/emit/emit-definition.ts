@@ -65,7 +65,13 @@ export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
       if (!task) throw new Error(`plan names unknown task '${node.task}'`);
       const fields = fanOutFields.get(task.name);
       const record = (map: FanOutDecision): void => void decisions.set(map.state, { task: task.name, path: [], ...map });
-      return emitTask(task, { workflow: graph.spec.name, names, upstream: graph.upstream.get(task.name) ?? [], ...(fields ? { fanOutFields: fields } : {}), record });
+      return emitTask(task, {
+        workflow: graph.spec.name,
+        names,
+        upstream: graph.upstream.get(task.name) ?? [],
+        ...(fields ? { fanOutFields: fields } : {}),
+        record,
+      });
     }
     if (node.kind === 'sequence') return chain(node.steps.map(emitNode));
     const name = names.internal(`Parallel-${++parallelCount}`);
@@ -89,8 +95,20 @@ export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
   if (hasDefaults) {
     // Params defaults sit in a Pass's Parameters as data, beside the execution input, then merge under it.
     const withDefaults = names.internal('Params');
-    steps.push(single(withDefaults, { Type: 'Pass', Comment: 'Workflow input beside the params defaults', Parameters: { 'input.$': '$', defaults: structuredClone(defaults) as PayloadTemplate } }));
-    steps.push(single(start, { Type: 'Pass', Comment: 'Execution input over params defaults', Parameters: { 'params.$': 'States.JsonMerge($.defaults, $.input, false)', results: {} } }));
+    steps.push(
+      single(withDefaults, {
+        Type: 'Pass',
+        Comment: 'Workflow input beside the params defaults',
+        Parameters: { 'input.$': '$', defaults: structuredClone(defaults) as PayloadTemplate },
+      }),
+    );
+    steps.push(
+      single(start, {
+        Type: 'Pass',
+        Comment: 'Execution input over params defaults',
+        Parameters: { 'params.$': 'States.JsonMerge($.defaults, $.input, false)', results: {} },
+      }),
+    );
   } else {
     steps.push(single(start, { Type: 'Pass', Comment: 'Execution input becomes the params', Parameters: { 'params.$': '$', results: {} } }));
   }
@@ -112,7 +130,8 @@ function placed(definition: StateMachineDefinition, decisions: ReadonlyMap<strin
     const decision = decisions.get(name);
     if (decision) maps.push({ ...decision, path });
   }
-  if (maps.length !== decisions.size) throw new Error(`fan-out Maps recorded but not in the definition: ${[...decisions.keys()].filter((n) => !maps.some((m) => m.state === n)).join(', ')}`);
+  if (maps.length !== decisions.size)
+    throw new Error(`fan-out Maps recorded but not in the definition: ${[...decisions.keys()].filter((n) => !maps.some((m) => m.state === n)).join(', ')}`);
   return maps;
 }
 

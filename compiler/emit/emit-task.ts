@@ -23,7 +23,11 @@ export interface TaskEmitContext {
 
 /** A Choice of guards and routes, then the branches it routes to; every branch ends the task. */
 function routed(guardName: string, guards: Guards, branches: readonly Fragment[], defaultBranch: Fragment | undefined, extra: Record<string, State>): Fragment {
-  const states: Record<string, State> = { [guardName]: { Type: 'Choice', Choices: guards.rules, ...(defaultBranch ? { Default: defaultBranch.start } : {}) }, ...guards.states, ...extra };
+  const states: Record<string, State> = {
+    [guardName]: { Type: 'Choice', Choices: guards.rules, ...(defaultBranch ? { Default: defaultBranch.start } : {}) },
+    ...guards.states,
+    ...extra,
+  };
   const exits: string[] = [];
   for (const branch of [...branches, ...(defaultBranch ? [defaultBranch] : [])]) {
     Object.assign(states, branch.states);
@@ -42,12 +46,24 @@ export function emitTask(task: TaskSpec, emitContext: TaskEmitContext): Fragment
       task,
       emitContext.workflow,
       { parallelIndex: 0, parallelCount: 1, params: StatePaths.params, inputs: upstreamInputs(emitContext.upstream) },
-      { stateName: names.instanceState(task.name, 'inline'), resultPath: output, ...(emitContext.fanOutFields ? { fanOutFields: emitContext.fanOutFields } : {}) },
+      {
+        stateName: names.instanceState(task.name, 'inline'),
+        resultPath: output,
+        ...(emitContext.fanOutFields ? { fanOutFields: emitContext.fanOutFields } : {}),
+      },
       (s) => names.helper(task.name, s),
     );
   }
   const none = names.helper(task.name, 'none');
-  const context: FanOutContext = { task, workflow: emitContext.workflow, names, inputs: upstreamInputs(emitContext.upstream), output, none, record: emitContext.record };
+  const context: FanOutContext = {
+    task,
+    workflow: emitContext.workflow,
+    names,
+    inputs: upstreamInputs(emitContext.upstream),
+    output,
+    none,
+    record: emitContext.record,
+  };
   const noneState: PassState = { Type: 'Pass', Comment: `No instances of ${task.name}: hand on an empty list`, Result: [], ResultPath: output };
   const kinds = fanOutKinds(fanOut);
   const { foreach, parallel } = fanOut;
@@ -103,7 +119,11 @@ export function emitTask(task: TaskSpec, emitContext: TaskEmitContext): Fragment
       const countGuardSet: Guards = { states: {}, rules: [] };
       const { count: most, why } = fanOutLimit(fanOut);
       const count = countGuards(task, parallel.ref, names, none, { count: most, why }, countGuardSet);
-      steps.push({ start: count.start, states: { ...count.states, [count.next]: { Type: 'Choice', Choices: countGuardSet.rules, Default: '' }, ...countGuardSet.states }, exits: [count.next] });
+      steps.push({
+        start: count.start,
+        states: { ...count.states, [count.next]: { Type: 'Choice', Choices: countGuardSet.rules, Default: '' }, ...countGuardSet.states },
+        exits: [count.next],
+      });
     }
     const inline = kinds.inline ? inlineForeachParallel(context, foreach, parallel) : undefined;
     const distributed = kinds.distributed ? distributedForeachParallel(context, foreach, parallel) : undefined;
@@ -121,8 +141,12 @@ function unstoredList(task: TaskSpec, names: StateNames): Fragment {
   const name = names.helper(task.name, 'not-stored');
   return {
     start: name,
-    states: { [name]: failState('Ork.FanOutSourceNotStored', `task '${task.name}': the list to fan out over was handed on in the state, not stored: the upstream task's runtime must support fan_out_fields (docs/scale.md)`) },
+    states: {
+      [name]: failState(
+        'Ork.FanOutSourceNotStored',
+        `task '${task.name}': the list to fan out over was handed on in the state, not stored: the upstream task's runtime must support fan_out_fields (docs/scale.md)`,
+      ),
+    },
     exits: [],
   };
 }
-

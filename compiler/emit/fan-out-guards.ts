@@ -34,7 +34,14 @@ export interface CountCheck {
  * allowed: ArrayRange's MathAdd there takes it as 3, and this engine reads it as 3) and a number below 1
  * (1e-7, which JavaScript writes without a `.`). The caller adds its routes to `guards`, the second Choice.
  */
-export function countGuards(task: TaskSpec, ref: FieldReference, names: StateNames, none: string, max: { readonly count: number; readonly why: string }, guards: Guards): CountCheck {
+export function countGuards(
+  task: TaskSpec,
+  ref: FieldReference,
+  names: StateNames,
+  none: string,
+  max: { readonly count: number; readonly why: string },
+  guards: Guards,
+): CountCheck {
   const path = fieldPath(ref.task, ref.field);
   const check = names.helper(task.name, 'check-count');
   const asText = names.helper(task.name, 'count-text');
@@ -42,9 +49,15 @@ export function countGuards(task: TaskSpec, ref: FieldReference, names: StateNam
   const missing = names.helper(task.name, 'no-count');
   const invalid = names.helper(task.name, 'bad-count');
   const tooMany = names.helper(task.name, 'too-many');
-  guards.states[missing] = failState('Ork.FanOutSourceMissing', `task '${task.name}': parallel: ${ref.text}: the output of '${ref.task}' has no field '${ref.field.join('.')}'`);
+  guards.states[missing] = failState(
+    'Ork.FanOutSourceMissing',
+    `task '${task.name}': parallel: ${ref.text}: the output of '${ref.task}' has no field '${ref.field.join('.')}'`,
+  );
   guards.states[invalid] = failState('Ork.InvalidFanOutCount', `task '${task.name}': parallel: ${ref.text} must be a whole number, 0 or more`);
-  guards.states[tooMany] = failState('Ork.FanOutTooLarge', `task '${task.name}': parallel: ${ref.text} is above ${max.count.toLocaleString('en-US')}, ${max.why}`);
+  guards.states[tooMany] = failState(
+    'Ork.FanOutTooLarge',
+    `task '${task.name}': parallel: ${ref.text} is above ${max.count.toLocaleString('en-US')}, ${max.why}`,
+  );
   const first: ChoiceRule[] = [
     { Not: { Variable: path, IsPresent: true }, Next: missing },
     { Not: { Variable: path, IsNumeric: true }, Next: invalid },
@@ -61,7 +74,13 @@ export function countGuards(task: TaskSpec, ref: FieldReference, names: StateNam
     start: check,
     states: {
       [check]: { Type: 'Choice', Choices: first, Default: asText },
-      [asText]: { Type: 'Pass', Comment: `parallel: ${ref.text} as text, to tell a whole number from a fraction`, Parameters: { 'count_text.$': `States.Format('{}', ${path})` }, ResultPath: StatePaths.scratch, Next: next },
+      [asText]: {
+        Type: 'Pass',
+        Comment: `parallel: ${ref.text} as text, to tell a whole number from a fraction`,
+        Parameters: { 'count_text.$': `States.Format('{}', ${path})` },
+        ResultPath: StatePaths.scratch,
+        Next: next,
+      },
     },
     next,
   };
@@ -76,7 +95,10 @@ export function listGuards(task: TaskSpec, ref: FieldReference, names: StateName
   const path = fieldPath(ref.task, ref.field);
   const missing = names.helper(task.name, 'no-items');
   const notAList = names.helper(task.name, 'not-a-list');
-  guards.states[missing] = failState('Ork.FanOutSourceMissing', `task '${task.name}': foreach: ${ref.text}: the output of '${ref.task}' has no field '${ref.field.join('.')}'`);
+  guards.states[missing] = failState(
+    'Ork.FanOutSourceMissing',
+    `task '${task.name}': foreach: ${ref.text}: the output of '${ref.task}' has no field '${ref.field.join('.')}'`,
+  );
   guards.states[notAList] = failState('Ork.FanOutSourceNotAList', `task '${task.name}': foreach: ${ref.text} must be a list`);
   guards.rules.push({ Not: { Variable: path, IsPresent: true }, Next: missing });
   if (stored !== undefined) guards.rules.push({ Variable: `${path}.${Markers.items}`, IsPresent: true, Next: stored });

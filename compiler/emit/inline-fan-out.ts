@@ -37,7 +37,17 @@ function inlineInstances(context: FanOutContext): number {
 function inlineInstance(context: FanOutContext, source: InstanceSource, fields: { itemIndex: boolean; parallelIndex: boolean }): Fragment {
   const { task, names } = context;
   const caught = task.fanOut?.tolerateFailures ? catchInstanceFailure(names, task, fields) : undefined;
-  const run = runInstance(task, context.workflow, source, { stateName: names.instanceState(task.name, 'inline'), outputSpillBytes: outputSpillBytes(inlineInstances(context)), ...(caught ? { catchAll: caught.catcher } : {}) }, (s) => names.helper(task.name, s));
+  const run = runInstance(
+    task,
+    context.workflow,
+    source,
+    {
+      stateName: names.instanceState(task.name, 'inline'),
+      outputSpillBytes: outputSpillBytes(inlineInstances(context)),
+      ...(caught ? { catchAll: caught.catcher } : {}),
+    },
+    (s) => names.helper(task.name, s),
+  );
   if (!caught) return run;
   return { start: run.start, states: { ...run.states, ...caught.states }, exits: [...run.exits, caught.exit] };
 }
@@ -46,7 +56,15 @@ function inlineInstance(context: FanOutContext, source: InstanceSource, fields: 
  * Names an inline fan-out Map (after its processor's states, as it always was: names are claimed in order) and
  * records what was decided for it.
  */
-function inlineFanOutMap(context: FanOutContext, map: MapState, how: { readonly grouping: FanOutGrouping; readonly instancesPerChild: number | undefined; readonly workers?: { readonly state: string; readonly maxConcurrency?: number } }): Fragment {
+function inlineFanOutMap(
+  context: FanOutContext,
+  map: MapState,
+  how: {
+    readonly grouping: FanOutGrouping;
+    readonly instancesPerChild: number | undefined;
+    readonly workers?: { readonly state: string; readonly maxConcurrency?: number };
+  },
+): Fragment {
   const { task, names } = context;
   const name = names.helper(task.name, 'fanout');
   const tolerance = task.fanOut?.tolerateFailures;
@@ -77,7 +95,13 @@ export function inlineForeach(context: FanOutContext, foreach: FieldReference): 
     Comment: `One instance of ${task.name} per element of ${foreach.text}`,
     ItemsPath: fieldPath(foreach.task, foreach.field),
     ItemSelector: { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'params.$': StatePaths.params, inputs },
-    ItemProcessor: processor(inlineInstance(context, { parallelIndex: 0, parallelCount: 1, item: '$.item', itemIndex: '$.item_index', params: '$.params', inputs: '$.inputs' }, { itemIndex: true, parallelIndex: false })),
+    ItemProcessor: processor(
+      inlineInstance(
+        context,
+        { parallelIndex: 0, parallelCount: 1, item: '$.item', itemIndex: '$.item_index', params: '$.params', inputs: '$.inputs' },
+        { itemIndex: true, parallelIndex: false },
+      ),
+    ),
     ...(concurrency ? { MaxConcurrency: concurrency } : {}),
     ResultPath: context.output,
   };
@@ -93,11 +117,21 @@ export function inlineParallel(context: FanOutContext, parallel: CountSource): F
     Comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} parallel instances of ${task.name}`,
     ItemsPath: `${StatePaths.scratch}.indexes`,
     ItemSelector: { 'parallel_index.$': '$$.Map.Item.Value', 'parallel_count.$': `${StatePaths.scratch}.count`, 'params.$': StatePaths.params, inputs },
-    ItemProcessor: processor(inlineInstance(context, { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', params: '$.params', inputs: '$.inputs' }, { itemIndex: false, parallelIndex: true })),
+    ItemProcessor: processor(
+      inlineInstance(
+        context,
+        { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', params: '$.params', inputs: '$.inputs' },
+        { itemIndex: false, parallelIndex: true },
+      ),
+    ),
     ...(concurrency ? { MaxConcurrency: concurrency } : {}),
     ResultPath: context.output,
   };
-  return withToleranceCheck(context, [count, inlineFanOutMap(context, map, { grouping: 'single', instancesPerChild: 1 })], parallel.kind === 'static' ? parallel.count : undefined);
+  return withToleranceCheck(
+    context,
+    [count, inlineFanOutMap(context, map, { grouping: 'single', instancesPerChild: 1 })],
+    parallel.kind === 'static' ? parallel.count : undefined,
+  );
 }
 
 /** The workers of one element: an inline Map over `$.indexes` (used inline, and inside a Distributed Map's child). */
@@ -130,16 +164,28 @@ export function splitConcurrency(concurrency: number | undefined, perItem: numbe
 export function inlineForeachParallel(context: FanOutContext, foreach: FieldReference, parallel: CountSource): Fragment {
   const { task, names, inputs } = context;
   const listPath = fieldPath(foreach.task, foreach.field);
-  const count = single(names.helper(task.name, 'count'), { Type: 'Pass', Parameters: { ...countParameters(parallel), 'items.$': `States.ArrayLength(${listPath})` }, ResultPath: StatePaths.scratch });
+  const count = single(names.helper(task.name, 'count'), {
+    Type: 'Pass',
+    Parameters: { ...countParameters(parallel), 'items.$': `States.ArrayLength(${listPath})` },
+    ResultPath: StatePaths.scratch,
+  });
   const empty = names.helper(task.name, 'check-empty');
-  const checkEmpty: Fragment = { start: empty, states: { [empty]: { Type: 'Choice', Choices: [{ Variable: `${StatePaths.scratch}.items`, NumericEquals: 0, Next: context.none }], Default: '' } }, exits: [empty] };
+  const checkEmpty: Fragment = {
+    start: empty,
+    states: { [empty]: { Type: 'Choice', Choices: [{ Variable: `${StatePaths.scratch}.items`, NumericEquals: 0, Next: context.none }], Default: '' } },
+    exits: [empty],
+  };
   // Nested Maps: items outside, workers inside. Concurrency caps instances, so with a static count the
   // outer Map runs as many items as fit whole; with a count known only at run time, one item at a time.
   const perItem = parallel.kind === 'static' ? parallel.count : undefined;
   const concurrency = task.fanOut?.concurrency;
   const outer = concurrency === undefined ? undefined : perItem !== undefined ? Math.max(1, Math.floor(concurrency / perItem)) : 1;
   const inner = concurrency === undefined ? undefined : perItem !== undefined ? Math.min(concurrency, perItem) : concurrency;
-  const instance = inlineInstance(context, { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', item: '$.item', itemIndex: '$.item_index', params: '$.params', inputs: '$.inputs' }, { itemIndex: true, parallelIndex: true });
+  const instance = inlineInstance(
+    context,
+    { parallelIndex: '$.parallel_index', parallelCount: '$.parallel_count', item: '$.item', itemIndex: '$.item_index', params: '$.params', inputs: '$.inputs' },
+    { itemIndex: true, parallelIndex: true },
+  );
   const workers = workersMap(context, instance, inner);
   workers.End = true;
   const workersName = names.helper(task.name, 'workers');
@@ -162,6 +208,10 @@ export function inlineForeachParallel(context: FanOutContext, foreach: FieldRefe
     ResultPath: StatePaths.scratch,
   };
   const flatten = single(names.helper(task.name, 'flatten'), { Type: 'Pass', InputPath: `${StatePaths.scratch}.outputs`, ResultPath: context.output });
-  const fanOut = inlineFanOutMap(context, map, { grouping: 'workers', instancesPerChild: perItem, workers: { state: workersName, ...(inner ? { maxConcurrency: inner } : {}) } });
+  const fanOut = inlineFanOutMap(context, map, {
+    grouping: 'workers',
+    instancesPerChild: perItem,
+    workers: { state: workersName, ...(inner ? { maxConcurrency: inner } : {}) },
+  });
   return withToleranceCheck(context, [count, checkEmpty, fanOut, flatten], undefined);
 }

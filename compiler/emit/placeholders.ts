@@ -29,7 +29,14 @@ export function ref(placeholder: string): string {
 /** The placeholders a task's states use. */
 export function placeholdersOf(task: TaskSpec): string[] {
   if (task.executor === 'container') {
-    return [Placeholders.cluster, Placeholders.taskDefinition(task.name), Placeholders.containerName(task.name), Placeholders.subnets, Placeholders.securityGroups, Placeholders.assignPublicIp];
+    return [
+      Placeholders.cluster,
+      Placeholders.taskDefinition(task.name),
+      Placeholders.containerName(task.name),
+      Placeholders.subnets,
+      Placeholders.securityGroups,
+      Placeholders.assignPublicIp,
+    ];
   }
   return [Placeholders.function(task.name)];
 }

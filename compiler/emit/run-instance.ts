@@ -80,13 +80,23 @@ function payloadTemplate(task: TaskSpec, workflow: string, source: InstanceSourc
   if (source.batch !== undefined) fromPath(payload, 'batch', source.batch);
   if (options.outputSpillBytes !== undefined) constant(payload, 'output_spill_bytes', options.outputSpillBytes);
   if (options.fanOutFields && options.fanOutFields.length > 0) {
-    constant(payload, 'fan_out_fields', options.fanOutFields.map((f) => ({ path: [...f.path], above: f.above })));
+    constant(
+      payload,
+      'fan_out_fields',
+      options.fanOutFields.map((f) => ({ path: [...f.path], above: f.above })),
+    );
   }
   return payload;
 }
 
 /** The state(s) that run one instance: a Lambda invoke, or for containers a payload Pass and an ECS RunTask. */
-export function runInstance(task: TaskSpec, workflow: string, source: InstanceSource, options: InstanceOptions, helperName: (suffix: string) => string): Fragment {
+export function runInstance(
+  task: TaskSpec,
+  workflow: string,
+  source: InstanceSource,
+  options: InstanceOptions,
+  helperName: (suffix: string) => string,
+): Fragment {
   const payload = payloadTemplate(task, workflow, source, options);
   const timeout = options.timeoutSeconds ?? task.timeoutSeconds;
   const common = {
@@ -97,7 +107,13 @@ export function runInstance(task: TaskSpec, workflow: string, source: InstanceSo
   };
   const name = options.stateName;
   if (task.executor !== 'container') {
-    const state: TaskState = { Type: 'Task', Comment: `Run task ${task.name}`, Resource: ref(Placeholders.function(task.name)), Parameters: payload, ...common };
+    const state: TaskState = {
+      Type: 'Task',
+      Comment: `Run task ${task.name}`,
+      Resource: ref(Placeholders.function(task.name)),
+      Parameters: payload,
+      ...common,
+    };
     return single(name, state);
   }
   // ECS passes data to a container only through overrides, so the payload is built first and sent as one

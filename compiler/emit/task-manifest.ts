@@ -46,7 +46,12 @@ export interface TaskManifest {
   readonly tasks: readonly TaskManifestEntry[];
 }
 
-export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<string, readonly string[]>, taskStates: ReadonlyMap<string, readonly string[]>, fanOutMaps: readonly FanOutMap[]): TaskManifest {
+export function buildTaskManifest(
+  spec: WorkflowSpec,
+  upstream: ReadonlyMap<string, readonly string[]>,
+  taskStates: ReadonlyMap<string, readonly string[]>,
+  fanOutMaps: readonly FanOutMap[],
+): TaskManifest {
   return {
     workflow: spec.name,
     ...(spec.description !== undefined ? { description: spec.description } : {}),
@@ -73,7 +78,9 @@ export function buildTaskManifest(spec: WorkflowSpec, upstream: ReadonlyMap<stri
                 ...(fanOut.concurrency !== undefined ? { concurrency: fanOut.concurrency } : {}),
                 ...(fanOut.mode !== undefined ? { mode: fanOut.mode } : {}),
                 ...(fanOut.batchSize !== undefined ? { batchSize: fanOut.batchSize } : {}),
-                ...(fanOut.tolerateFailures ? { tolerateFailures: fanOut.tolerateFailures.kind === 'count' ? fanOut.tolerateFailures.count : `${fanOut.tolerateFailures.percent}%` } : {}),
+                ...(fanOut.tolerateFailures
+                  ? { tolerateFailures: fanOut.tolerateFailures.kind === 'count' ? fanOut.tolerateFailures.count : `${fanOut.tolerateFailures.percent}%` }
+                  : {}),
                 kinds: fanOutKinds(fanOut),
                 maps: fanOutMaps.filter((m) => m.task === task.name),
               },

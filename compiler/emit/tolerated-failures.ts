@@ -23,7 +23,11 @@ function describe(tolerance: FailureTolerance): string {
  * Inline mode: a failed instance (after its retries) is caught and becomes `{"ork_failed": …}` in the
  * list of outputs, in its place (docs/scale.md); the runtimes hand downstream tasks the rest.
  */
-export function catchInstanceFailure(names: StateNames, task: TaskSpec, fields: { readonly itemIndex: boolean; readonly parallelIndex: boolean }): { readonly catcher: Catcher; readonly states: Record<string, State>; readonly exit: string } {
+export function catchInstanceFailure(
+  names: StateNames,
+  task: TaskSpec,
+  fields: { readonly itemIndex: boolean; readonly parallelIndex: boolean },
+): { readonly catcher: Catcher; readonly states: Record<string, State>; readonly exit: string } {
   const name = names.helper(task.name, 'failed');
   const marker: PayloadTemplate = { 'error.$': `${ERROR_PATH}.Error`, 'cause.$': `${ERROR_PATH}.Cause` };
   if (fields.itemIndex) marker['item_index.$'] = '$.item_index';
@@ -45,20 +49,45 @@ function gcd(a: number, b: number): number {
  * `count + 1`?). A percentage needs `failed × 100 > p × total`, and ASL has no multiplication: each side is
  * built as a range repeated as often as its factor, flattened, and measured.
  */
-export function checkToleratedFailures(names: StateNames, task: TaskSpec, output: string, tolerance: FailureTolerance, knownTotal: number | undefined): Fragment | undefined {
+export function checkToleratedFailures(
+  names: StateNames,
+  task: TaskSpec,
+  output: string,
+  tolerance: FailureTolerance,
+  knownTotal: number | undefined,
+): Fragment | undefined {
   if (tolerance.kind === 'percent' && tolerance.percent >= 100) return undefined;
   const exceeded = names.helper(task.name, 'too-many-failed');
   const scratch = StatePaths.scratch;
   const fail = failState(TOLERANCE_EXCEEDED, `task '${task.name}': more instances failed than tolerate_failures: ${describe(tolerance)} allows`);
-  const count: number | undefined = tolerance.kind === 'count' ? tolerance.count : tolerance.percent === 0 ? 0 : knownTotal !== undefined ? Math.floor((knownTotal * tolerance.percent) / 100) : undefined;
+  const count: number | undefined =
+    tolerance.kind === 'count'
+      ? tolerance.count
+      : tolerance.percent === 0
+        ? 0
+        : knownTotal !== undefined
+          ? Math.floor((knownTotal * tolerance.percent) / 100)
+          : undefined;
 
   const wrap = names.helper(task.name, 'failures-wrap');
   const collect = names.helper(task.name, 'failures');
   const unwrap = names.helper(task.name, 'failures-unwrap');
   const check = names.helper(task.name, 'check-failures');
   const states: Record<string, State> = {
-    [wrap]: { Type: 'Pass', Comment: `The outputs of ${task.name} beside a sentinel failure, so that the filter below always matches`, Parameters: { 'outputs.$': output, sentinel: [{ [Markers.failed]: { error: 'sentinel' } }] }, ResultPath: output, Next: collect },
-    [collect]: { Type: 'Pass', Comment: `Errors of the failed instances of ${task.name} (and the sentinel's), and the instance count`, Parameters: { 'failed.$': `${output}.*[?(@.${Markers.failed})].${Markers.failed}.error`, 'total.$': `States.ArrayLength(${output}.outputs)` }, ResultPath: scratch, Next: unwrap },
+    [wrap]: {
+      Type: 'Pass',
+      Comment: `The outputs of ${task.name} beside a sentinel failure, so that the filter below always matches`,
+      Parameters: { 'outputs.$': output, sentinel: [{ [Markers.failed]: { error: 'sentinel' } }] },
+      ResultPath: output,
+      Next: collect,
+    },
+    [collect]: {
+      Type: 'Pass',
+      Comment: `Errors of the failed instances of ${task.name} (and the sentinel's), and the instance count`,
+      Parameters: { 'failed.$': `${output}.*[?(@.${Markers.failed})].${Markers.failed}.error`, 'total.$': `States.ArrayLength(${output}.outputs)` },
+      ResultPath: scratch,
+      Next: unwrap,
+    },
     [unwrap]: { Type: 'Pass', InputPath: `${output}.outputs`, ResultPath: output, Next: check },
   };
   if (count !== undefined) {
@@ -80,10 +109,29 @@ export function checkToleratedFailures(names: StateNames, task: TaskSpec, output
   states[check] = { Type: 'Choice', Choices: [{ Variable: `${scratch}.failed[1]`, IsPresent: true, Next: ranges }], Default: '' };
   Object.assign(states, {
     // (f + 1) × b against t × a + b, that is f × b against t × a, where a/b is the percentage over 100, reduced.
-    [ranges]: { Type: 'Pass', Parameters: { 'failed.$': `States.ArrayRange(1, States.ArrayLength(${scratch}.failed), 1)`, 'total.$': `States.ArrayRange(1, ${scratch}.total, 1)`, pad: Array.from({ length: b }, () => 1) }, ResultPath: scratch, Next: scale },
-    [scale]: { Type: 'Pass', Parameters: { 'failed.$': repeat(times(`${scratch}.failed`, b)), 'total.$': repeat([...times(`${scratch}.total`, a), `${scratch}.pad`]) }, ResultPath: scratch, Next: flatten },
+    [ranges]: {
+      Type: 'Pass',
+      Parameters: {
+        'failed.$': `States.ArrayRange(1, States.ArrayLength(${scratch}.failed), 1)`,
+        'total.$': `States.ArrayRange(1, ${scratch}.total, 1)`,
+        pad: Array.from({ length: b }, () => 1),
+      },
+      ResultPath: scratch,
+      Next: scale,
+    },
+    [scale]: {
+      Type: 'Pass',
+      Parameters: { 'failed.$': repeat(times(`${scratch}.failed`, b)), 'total.$': repeat([...times(`${scratch}.total`, a), `${scratch}.pad`]) },
+      ResultPath: scratch,
+      Next: flatten,
+    },
     [flatten]: { Type: 'Pass', Parameters: { 'failed.$': `${scratch}.failed[*][*]`, 'total.$': `${scratch}.total[*][*]` }, ResultPath: scratch, Next: measure },
-    [measure]: { Type: 'Pass', Parameters: { 'failed.$': `States.ArrayLength(${scratch}.failed)`, 'total.$': `States.ArrayLength(${scratch}.total)` }, ResultPath: scratch, Next: compare },
+    [measure]: {
+      Type: 'Pass',
+      Parameters: { 'failed.$': `States.ArrayLength(${scratch}.failed)`, 'total.$': `States.ArrayLength(${scratch}.total)` },
+      ResultPath: scratch,
+      Next: compare,
+    },
     [compare]: { Type: 'Choice', Choices: [{ Variable: `${scratch}.failed`, NumericGreaterThanPath: `${scratch}.total`, Next: exceeded }], Default: '' },
     [exceeded]: fail,
   } satisfies Record<string, State>);

@@ -28,10 +28,24 @@ export function buildTaskGraph(spec: WorkflowSpec): TaskGraph {
     }
     upstream.set(task.name, list);
   }
-  return { spec, tasks, upstream, downstream, order: topologicalOrder(spec.tasks.map((t) => t.name), upstream, downstream) };
+  return {
+    spec,
+    tasks,
+    upstream,
+    downstream,
+    order: topologicalOrder(
+      spec.tasks.map((t) => t.name),
+      upstream,
+      downstream,
+    ),
+  };
 }
 
-function topologicalOrder(names: readonly string[], upstream: ReadonlyMap<string, readonly string[]>, downstream: ReadonlyMap<string, readonly string[]>): string[] {
+function topologicalOrder(
+  names: readonly string[],
+  upstream: ReadonlyMap<string, readonly string[]>,
+  downstream: ReadonlyMap<string, readonly string[]>,
+): string[] {
   const position = new Map(names.map((n, i) => [n, i]));
   const remaining = new Map(names.map((n) => [n, upstream.get(n)?.length ?? 0]));
   // A binary heap keyed by file position keeps the order stable and O(n log n) for large workflows.

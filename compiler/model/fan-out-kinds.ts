@@ -22,10 +22,22 @@ export interface FanOutLimit {
  * failures (each chunk is one child execution running an inline Map).
  */
 export function fanOutLimit(fanOut: FanOut): FanOutLimit {
-  if (fanOut.mode === 'inline') return { count: ARRAY_RANGE_LIMIT, why: 'the most an inline fan-out supports (States.ArrayRange)', hint: 'remove mode: inline to go distributed' };
-  if (fanOut.foreach) return { count: ARRAY_RANGE_LIMIT, why: 'the most instances per element a fan-out supports (States.ArrayRange)', hint: 'give each instance a share of the work' };
-  if (fanOut.batchSize !== undefined) return { count: ARRAY_RANGE_LIMIT, why: 'the most a batched fan-out supports', hint: 'remove batch_size, or give each instance a share of the work' };
-  if (fanOut.tolerateFailures !== undefined) return { count: ARRAY_RANGE_LIMIT, why: 'the most a fan-out with tolerate_failures supports', hint: 'remove tolerate_failures, or give each instance a share of the work' };
+  if (fanOut.mode === 'inline')
+    return { count: ARRAY_RANGE_LIMIT, why: 'the most an inline fan-out supports (States.ArrayRange)', hint: 'remove mode: inline to go distributed' };
+  if (fanOut.foreach)
+    return {
+      count: ARRAY_RANGE_LIMIT,
+      why: 'the most instances per element a fan-out supports (States.ArrayRange)',
+      hint: 'give each instance a share of the work',
+    };
+  if (fanOut.batchSize !== undefined)
+    return { count: ARRAY_RANGE_LIMIT, why: 'the most a batched fan-out supports', hint: 'remove batch_size, or give each instance a share of the work' };
+  if (fanOut.tolerateFailures !== undefined)
+    return {
+      count: ARRAY_RANGE_LIMIT,
+      why: 'the most a fan-out with tolerate_failures supports',
+      hint: 'remove tolerate_failures, or give each instance a share of the work',
+    };
   return { count: MAX_FAN_OUT, why: 'the most a fan-out supports', hint: 'give each instance a share of the work' };
 }
 

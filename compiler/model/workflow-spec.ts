@@ -13,8 +13,7 @@ export interface FieldReference {
 }
 
 export type CountSource =
-  | { readonly kind: 'static'; readonly count: number; readonly span: SourceSpan }
-  | { readonly kind: 'reference'; readonly ref: FieldReference };
+  { readonly kind: 'static'; readonly count: number; readonly span: SourceSpan } | { readonly kind: 'reference'; readonly ref: FieldReference };
 
 export type FanOutMode = 'inline' | 'distributed';
 

@@ -86,11 +86,25 @@ export function checkTree(doc: Document, sourceMap: SourceMap): Diagnostic[] {
         const target = anchors.get(child.source);
         const span = sourceMap.span(rangeOf(child));
         if (target === undefined) {
-          found.push(makeDiagnostic(Codes.yamlSyntax, span, `alias '*${child.source}' names no anchor before it`, `define '&${child.source}' on an earlier node, or fix the name`));
+          found.push(
+            makeDiagnostic(
+              Codes.yamlSyntax,
+              span,
+              `alias '*${child.source}' names no anchor before it`,
+              `define '&${child.source}' on an earlier node, or fix the name`,
+            ),
+          );
           continue;
         }
         if (open.has(target)) {
-          found.push(makeDiagnostic(Codes.aliasLimit, span, `alias '*${child.source}' is inside the node it names, so its value would never end`, 'aliases can only repeat a node that is complete before them'));
+          found.push(
+            makeDiagnostic(
+              Codes.aliasLimit,
+              span,
+              `alias '*${child.source}' is inside the node it names, so its value would never end`,
+              'aliases can only repeat a node that is complete before them',
+            ),
+          );
           return found;
         }
         const size = sizes.get(target as object) ?? 1;
@@ -100,7 +114,14 @@ export function checkTree(doc: Document, sourceMap: SourceMap): Diagnostic[] {
         added += size - 1;
         addedChars += chars;
         if (added > MAX_ALIAS_EXPANSION) {
-          found.push(makeDiagnostic(Codes.aliasLimit, span, `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`, 'write the repeated parts out, or use `defaults:` for shared task settings'));
+          found.push(
+            makeDiagnostic(
+              Codes.aliasLimit,
+              span,
+              `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes`,
+              'write the repeated parts out, or use `defaults:` for shared task settings',
+            ),
+          );
           return found;
         }
         if (addedChars > MAX_ALIAS_EXPANSION_CHARACTERS) {
@@ -121,7 +142,14 @@ export function checkTree(doc: Document, sourceMap: SourceMap): Diagnostic[] {
       if (depth > MAX_NESTING_DEPTH) {
         if (!tooDeep) {
           tooDeep = true;
-          found.push(makeDiagnostic(Codes.yamlSyntax, sourceMap.span(rangeOf(child)), `the document nests more than ${MAX_NESTING_DEPTH} levels deep`, 'a workflow needs only a few levels; flatten the data'));
+          found.push(
+            makeDiagnostic(
+              Codes.yamlSyntax,
+              sourceMap.span(rangeOf(child)),
+              `the document nests more than ${MAX_NESTING_DEPTH} levels deep`,
+              'a workflow needs only a few levels; flatten the data',
+            ),
+          );
         }
         continue;
       }

@@ -39,9 +39,7 @@ export function parseWorkflow(file: string, source: string | Uint8Array): ParseR
       const pos = bytePosition(source, bad);
       const byte = (source[bad] ?? 0).toString(16).padStart(2, '0');
       return {
-        diagnostics: [
-          at(Codes.invalidUtf8, `invalid UTF-8 byte 0x${byte}`, pos.line, pos.col, 'save the file as UTF-8'),
-        ],
+        diagnostics: [at(Codes.invalidUtf8, `invalid UTF-8 byte 0x${byte}`, pos.line, pos.col, 'save the file as UTF-8')],
       };
     }
     text = new TextDecoder('utf-8').decode(source);

@@ -45,18 +45,35 @@ export function syntaxErrorDiagnostics(doc: Document, errors: readonly YAMLError
     const message = error.message.split('\n')[0] ?? error.message;
     const at = { start: error.pos[0], end: error.pos[1] };
     if (error.code === 'MULTIPLE_DOCS') {
-      found.push(makeDiagnostic(Codes.multipleDocuments, sourceMap.span(at), 'a workflow file holds one YAML document', 'remove the `---` line and everything after it, or move it to its own workflow'));
+      found.push(
+        makeDiagnostic(
+          Codes.multipleDocuments,
+          sourceMap.span(at),
+          'a workflow file holds one YAML document',
+          'remove the `---` line and everything after it, or move it to its own workflow',
+        ),
+      );
       continue;
     }
     if (/call stack/i.test(message)) {
-      if (!reportedDepth) found.push(makeDiagnostic(Codes.yamlSyntax, sourceMap.span(at), 'the document nests too deeply to read', 'a workflow needs only a few levels; flatten the data'));
+      if (!reportedDepth)
+        found.push(
+          makeDiagnostic(Codes.yamlSyntax, sourceMap.span(at), 'the document nests too deeply to read', 'a workflow needs only a few levels; flatten the data'),
+        );
       reportedDepth = true;
       continue;
     }
     const unclosed = !tooDeep && /quote|end with a [\]}]/i.test(message) ? unclosedOpener(doc, error.pos[0]) : undefined;
     if (unclosed) {
       const closer = unclosed.opener === '[' ? ']' : unclosed.opener === '{' ? '}' : unclosed.opener;
-      found.push(makeDiagnostic(Codes.yamlSyntax, sourceMap.span(unclosed), `${message} (the ${unclosed.opener} here is not closed)`, `add the closing ${closer}, or indent the lines that continue it`));
+      found.push(
+        makeDiagnostic(
+          Codes.yamlSyntax,
+          sourceMap.span(unclosed),
+          `${message} (the ${unclosed.opener} here is not closed)`,
+          `add the closing ${closer}, or indent the lines that continue it`,
+        ),
+      );
       continue;
     }
     found.push(makeDiagnostic(Codes.yamlSyntax, sourceMap.span(at), message, HINTS[error.code]));

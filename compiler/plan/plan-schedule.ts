@@ -60,7 +60,10 @@ export function planSchedule(graph: TaskGraph): Plan {
 
   /** The smallest exact series cut of a connected set, or undefined when there is none. */
   const exactCut = (members: readonly number[], inSet: BitSet): BitSet | undefined => {
-    const prefix = BitSet.of(n, members.filter((v) => (upstream[v] ?? []).every((u) => !inSet.has(u))));
+    const prefix = BitSet.of(
+      n,
+      members.filter((v) => (upstream[v] ?? []).every((u) => !inSet.has(u))),
+    );
     let prefixSize = members.filter((v) => prefix.has(v)).length;
     for (;;) {
       let grew = false;

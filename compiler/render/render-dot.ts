@@ -7,13 +7,15 @@ function quote(text: string): string {
 
 /** Graphviz DOT. Fan-out tasks are drawn as 3-D boxes with their fan-out under the name. */
 export function renderDot(graph: TaskGraph): string {
-  const lines = [`digraph ${quote(graph.spec.name)} {`, '  rankdir=TB;', '  node [shape=box, style="rounded,filled", fillcolor="#eef3ff", fontname="Helvetica"];'];
+  const lines = [
+    `digraph ${quote(graph.spec.name)} {`,
+    '  rankdir=TB;',
+    '  node [shape=box, style="rounded,filled", fillcolor="#eef3ff", fontname="Helvetica"];',
+  ];
   for (const task of graph.tasks.values()) {
     const label = fanOutLabel(task);
     lines.push(
-      label
-        ? `  ${quote(task.name)} [label=${quote(`${task.name}\n${label}`)}, shape=box3d, style=filled, fillcolor="#fff4d6"];`
-        : `  ${quote(task.name)};`,
+      label ? `  ${quote(task.name)} [label=${quote(`${task.name}\n${label}`)}, shape=box3d, style=filled, fillcolor="#fff4d6"];` : `  ${quote(task.name)};`,
     );
   }
   for (const task of graph.tasks.values()) {

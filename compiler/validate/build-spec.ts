@@ -1,5 +1,16 @@
 import type { SourceMap } from '../parse/index.js';
-import { DEFAULT_HEARTBEAT_SECONDS, LAMBDA_MAX_TIMEOUT_SECONDS, type CountSource, type Dependency, type FailureTolerance, type FanOut, type FieldReference, type ScheduleSpec, type TaskSpec, type WorkflowSpec } from '../model/index.js';
+import {
+  DEFAULT_HEARTBEAT_SECONDS,
+  LAMBDA_MAX_TIMEOUT_SECONDS,
+  type CountSource,
+  type Dependency,
+  type FailureTolerance,
+  type FanOut,
+  type FieldReference,
+  type ScheduleSpec,
+  type TaskSpec,
+  type WorkflowSpec,
+} from '../model/index.js';
 import { defaultsSchema, scheduleObjectSchema, taskSchema, type DefaultsDocument, type ScheduleDocument, type TaskDocument } from './workflow-schema.js';
 import { parseDuration, parseMemory } from './units.js';
 

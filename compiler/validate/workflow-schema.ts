@@ -17,15 +17,26 @@ export const FAN_OUT_MODES = ['inline', 'distributed'] as const;
 /** A whole-number percentage, `0%` to `100%`. */
 export const PERCENT_PATTERN = '^(?:0|[1-9][0-9]{0,2})%$';
 
-
 // `0s` matches the pattern but is no duration: a zero timeout or retry delay is refused, as `0` is.
 const duration = z
-  .union([z.int().positive(), z.string().regex(new RegExp(DURATION_PATTERN)).refine((text) => parseDuration(text) !== undefined)])
+  .union([
+    z.int().positive(),
+    z
+      .string()
+      .regex(new RegExp(DURATION_PATTERN))
+      .refine((text) => parseDuration(text) !== undefined),
+  ])
   .describe('A duration: `30s`, `15m`, `2h`, `1d`, `1h30m`, or a whole number of seconds.');
 
 // Likewise `0MB`, which would otherwise be dropped and silently replaced by the default.
 const memory = z
-  .union([z.int().positive(), z.string().regex(new RegExp(MEMORY_PATTERN, 'i')).refine((text) => parseMemory(text) !== undefined)])
+  .union([
+    z.int().positive(),
+    z
+      .string()
+      .regex(new RegExp(MEMORY_PATTERN, 'i'))
+      .refine((text) => parseMemory(text) !== undefined),
+  ])
   .describe('Memory in MB (`1024`) or with a unit (`512MB`, `2GB`).');
 
 const positiveCount = z.int().min(1);
@@ -73,20 +84,24 @@ export const taskSchema = z
     mode: z
       .enum(FAN_OUT_MODES)
       .optional()
-      .describe('How the fan-out runs on AWS: `inline` (a Map inside the execution, up to 40 at once) or `distributed` (a Distributed Map of child executions, any size). @default chosen from the fan-out’s size and options'),
-    batch_size: positiveCount
-      .optional()
-      .describe('Distributed fan-outs: hand one invocation this many instances; the task is still called once per instance.'),
+      .describe(
+        'How the fan-out runs on AWS: `inline` (a Map inside the execution, up to 40 at once) or `distributed` (a Distributed Map of child executions, any size). @default chosen from the fan-out’s size and options',
+      ),
+    batch_size: positiveCount.optional().describe('Distributed fan-outs: hand one invocation this many instances; the task is still called once per instance.'),
     tolerate_failures: z
-      .union([z.int().min(0), z.string().regex(new RegExp(PERCENT_PATTERN)).refine((text) => Number(text.slice(0, -1)) <= 100)])
+      .union([
+        z.int().min(0),
+        z
+          .string()
+          .regex(new RegExp(PERCENT_PATTERN))
+          .refine((text) => Number(text.slice(0, -1)) <= 100),
+      ])
       .optional()
       .describe('Let the fan-out succeed while at most this many instances fail: a count (`10`) or a percentage (`5%`). @default 0'),
   })
   .describe('A task: one Python (or TypeScript) file run as one or many instances.');
 
-export const defaultsSchema = z
-  .strictObject(optionalAll(inheritable))
-  .describe('Settings every task inherits unless it sets its own.');
+export const defaultsSchema = z.strictObject(optionalAll(inheritable)).describe('Settings every task inherits unless it sets its own.');
 
 export const scheduleObjectSchema = z.strictObject({
   expression: z.string().describe('`cron(0 6 * * ? *)`, `rate(1 hour)` or `at(2026-01-01T00:00:00)`.'),
@@ -96,9 +111,7 @@ export const scheduleObjectSchema = z.strictObject({
   input: z.record(z.string(), z.unknown()).optional().describe('Params of scheduled runs, over `params:`.'),
 });
 
-export const scheduleSchema = z
-  .union([z.string(), scheduleObjectSchema])
-  .describe('When to run the workflow on AWS (EventBridge Scheduler).');
+export const scheduleSchema = z.union([z.string(), scheduleObjectSchema]).describe('When to run the workflow on AWS (EventBridge Scheduler).');
 
 export const workflowSchema = z
   .strictObject({

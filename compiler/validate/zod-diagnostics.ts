@@ -106,7 +106,10 @@ function describeExpected(issue: z.core.$ZodIssue): string {
       return wanted.length === 1 ? (wanted[0] ?? '') : `${wanted.slice(0, -1).join(', ')} or ${wanted[wanted.length - 1] ?? ''}`;
     }
     default:
-      return issue.message.replace(/^Invalid input: expected /, '').replace(/, received \w+$/, '').toLowerCase();
+      return issue.message
+        .replace(/^Invalid input: expected /, '')
+        .replace(/, received \w+$/, '')
+        .toLowerCase();
   }
 }
 
@@ -125,7 +128,12 @@ function unwrapUnions(issues: readonly z.core.$ZodIssue[], raw: unknown): z.core
       const matching = issue.errors.filter((branch) => !branch.some((i) => i.path.length === 0 && i.code === 'invalid_type'));
       const [branch] = matching;
       if (matching.length === 1 && branch) {
-        out.push(...unwrapUnions(branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue), raw));
+        out.push(
+          ...unwrapUnions(
+            branch.map((i) => ({ ...i, path: [...issue.path, ...i.path] }) as z.core.$ZodIssue),
+            raw,
+          ),
+        );
         continue;
       }
     }
@@ -164,7 +172,18 @@ function hintFor(field: string | undefined, value: unknown): string | undefined 
     return `name the field that holds the ${field === 'parallel' ? 'count' : 'list'}: '${value}.${field === 'parallel' ? 'count' : 'items'}'`;
   }
   if (field === 'executor' && typeof value === 'string') {
-    const alias: Record<string, string> = { lambda: 'python', py: 'python', python3: 'python', docker: 'container', ecs: 'container', fargate: 'container', ts: 'node', typescript: 'node', js: 'node', nodejs: 'node' };
+    const alias: Record<string, string> = {
+      lambda: 'python',
+      py: 'python',
+      python3: 'python',
+      docker: 'container',
+      ecs: 'container',
+      fargate: 'container',
+      ts: 'node',
+      typescript: 'node',
+      js: 'node',
+      nodejs: 'node',
+    };
     const target = alias[value.toLowerCase()];
     if (target) return `use 'executor: ${target}'`;
     return didYouMean(value, EXECUTORS);
@@ -179,7 +198,8 @@ function hintFor(field: string | undefined, value: unknown): string | undefined 
   if ((field === 'parallel' || field === 'concurrency') && value === 0) {
     return field === 'parallel' ? 'a task runs at least once: remove `parallel:` for a single instance' : 'remove `concurrency:` for no limit';
   }
-  const isZeroDuration = (typeof value === 'number' && value <= 0) || (typeof value === 'string' && /^(?:\d+[dhms])+$/.test(value.trim()) && !/[1-9]/.test(value));
+  const isZeroDuration =
+    (typeof value === 'number' && value <= 0) || (typeof value === 'string' && /^(?:\d+[dhms])+$/.test(value.trim()) && !/[1-9]/.test(value));
   if (isZeroDuration && FIELDS[field ?? '']?.code === Codes.invalidDuration) return 'a duration must be longer than zero';
   return undefined;
 }
@@ -206,7 +226,9 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
             `unknown key '${key}' ${where}`,
             key === '<<'
               ? 'YAML merge keys are not supported: put shared task settings under `defaults:`'
-              : (didYouMean(key, context.knownKeys) ?? misplacedHint(key, context) ?? `known keys: ${context.knownKeys.filter((k) => k !== '$schema').join(', ')}`),
+              : (didYouMean(key, context.knownKeys) ??
+                  misplacedHint(key, context) ??
+                  `known keys: ${context.knownKeys.filter((k) => k !== '$schema').join(', ')}`),
           ),
         );
       }
@@ -225,7 +247,12 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
         const parent = path.slice(0, -1);
         const key = String(path[path.length - 1]);
         diagnostics.push(
-          makeDiagnostic(Codes.missingKey, sourceMap.locate(parent, 'key'), `${context.owner} needs \`${key}:\``, key === 'file' ? `for example  file: tasks/${String(path[1] ?? 'task')}.py` : undefined),
+          makeDiagnostic(
+            Codes.missingKey,
+            sourceMap.locate(parent, 'key'),
+            `${context.owner} needs \`${key}:\``,
+            key === 'file' ? `for example  file: tasks/${String(path[1] ?? 'task')}.py` : undefined,
+          ),
         );
       }
       continue;
@@ -235,13 +262,23 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
       diagnostics.push(
         value === null
           ? makeDiagnostic(Codes.noTasks, sourceMap.locate(path, 'key'), '`tasks:` is empty', 'add at least one task, indented under `tasks:`')
-          : makeDiagnostic(Codes.noTasks, sourceMap.locate(path, 'key'), `\`tasks:\` must be a mapping of task names to tasks, got ${renderValue(value)}`, Array.isArray(value) ? 'write each task as `name:` with its settings indented under it, not as a list item' : undefined),
+          : makeDiagnostic(
+              Codes.noTasks,
+              sourceMap.locate(path, 'key'),
+              `\`tasks:\` must be a mapping of task names to tasks, got ${renderValue(value)}`,
+              Array.isArray(value) ? 'write each task as `name:` with its settings indented under it, not as a list item' : undefined,
+            ),
       );
       continue;
     }
     if (path.length === 2 && path[0] === 'tasks') {
       diagnostics.push(
-        makeDiagnostic(Codes.invalidValue, sourceMap.locate(path), `${context.owner} must be a mapping of settings, got ${renderValue(value)}`, 'for example\n    file: tasks/process.py'),
+        makeDiagnostic(
+          Codes.invalidValue,
+          sourceMap.locate(path),
+          `${context.owner} must be a mapping of settings, got ${renderValue(value)}`,
+          'for example\n    file: tasks/process.py',
+        ),
       );
       continue;
     }

@@ -13,5 +13,13 @@ export {
   type PayloadJson,
   type PayloadKey,
 } from './payload-schema.js';
-export { readyMessageSchema, workerFailureSchema, workerReplySchema, workerRequestSchema, type ReadyMessage, type WorkerReply, type WorkerRequest } from './worker-protocol.js';
+export {
+  readyMessageSchema,
+  workerFailureSchema,
+  workerReplySchema,
+  workerRequestSchema,
+  type ReadyMessage,
+  type WorkerReply,
+  type WorkerRequest,
+} from './worker-protocol.js';
 export { payloadJsonSchema, workerProtocolJsonSchema } from './json-schema.js';

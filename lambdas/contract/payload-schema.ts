@@ -20,7 +20,10 @@ const jsonObject = z.record(z.string(), z.unknown());
 
 export const fanOutFieldSchema = z
   .object({
-    path: z.array(z.union([z.string(), whole])).min(1).describe('the output field: names of objects, indexes of lists'),
+    path: z
+      .array(z.union([z.string(), whole]))
+      .min(1)
+      .describe('the output field: names of objects, indexes of lists'),
     above: whole.describe('store the list when it has more elements than this; -1: always'),
   })
   .describe('An output field that feeds a `foreach:`, stored when it is a long list (docs/scale.md)');

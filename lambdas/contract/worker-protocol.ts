@@ -37,7 +37,11 @@ export const workerFailureSchema = z
 
 const replyFields = {
   ms: z.number().optional().describe('time the invocation took, in milliseconds'),
-  waits: whole.optional().describe('how many times the invocation blocked (voluntary context switches: a sleep, I/O); the host runs a fast task that does not block on at most one worker per core'),
+  waits: whole
+    .optional()
+    .describe(
+      'how many times the invocation blocked (voluntary context switches: a sleep, I/O); the host runs a fast task that does not block on at most one worker per core',
+    ),
   out: whole.optional().describe("the length of the worker's output file once this invocation's output is written"),
   logs: z.array(z.record(z.string(), z.unknown())).optional().describe("log records the host takes as the task's"),
   metrics: z.array(z.record(z.string(), z.unknown())).optional().describe("metric records the host takes as the task's"),

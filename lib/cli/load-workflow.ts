@@ -20,7 +20,8 @@ export function locateWorkflow(target: string | undefined, cwd: string): Workflo
   }
   if (statSync(given).isDirectory()) {
     absolutePath = ['workflow.yaml', 'workflow.yml'].map((f) => path.join(given, f)).find((f) => existsSync(f)) ?? path.join(given, 'workflow.yaml');
-    if (!existsSync(absolutePath)) throw new UsageError(`${target ?? '.'}: no workflow.yaml in this directory`, 'create one, or point at the directory that has it');
+    if (!existsSync(absolutePath))
+      throw new UsageError(`${target ?? '.'}: no workflow.yaml in this directory`, 'create one, or point at the directory that has it');
   }
   const relative = path.relative(cwd, absolutePath);
   const displayPath = relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : absolutePath;

@@ -92,7 +92,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     if (!command) {
       throw new UsageError(
         first.startsWith('-') ? `unknown option '${first}'` : `unknown command '${first}'`,
-        didYouMean(first, COMMANDS.map((c) => c.name)) ?? "see 'ork --help'",
+        didYouMean(
+          first,
+          COMMANDS.map((c) => c.name),
+        ) ?? "see 'ork --help'",
       );
     }
     return await command.run(rest, io);

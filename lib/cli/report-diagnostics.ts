@@ -11,7 +11,9 @@ export function reportDiagnostics(result: CompileResult, io: Io): boolean {
   const errors = result.diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = result.diagnostics.length - errors;
   if (result.diagnostics.length > 0) {
-    const parts = [errors > 0 ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings > 0 ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(Boolean);
+    const parts = [errors > 0 ? `${errors} error${errors === 1 ? '' : 's'}` : '', warnings > 0 ? `${warnings} warning${warnings === 1 ? '' : 's'}` : ''].filter(
+      Boolean,
+    );
     io.stderr.write(`${parts.join(', ')}\n`);
   }
   return !result.ok;

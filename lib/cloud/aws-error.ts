@@ -22,22 +22,36 @@ export function describeAwsError(error: unknown, what: string): CloudError {
   const status = e.$metadata?.httpStatusCode;
   const cause = error;
   if (name === 'CredentialsProviderError' || /credential/i.test(message)) {
-    return new CloudError('NoCredentials', `${what}: no AWS credentials found`, { hint: 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY', cause });
+    return new CloudError('NoCredentials', `${what}: no AWS credentials found`, {
+      hint: 'set AWS_PROFILE, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY',
+      cause,
+    });
   }
-  if (/region is missing/i.test(message)) return new CloudError('NoRegion', `${what}: no AWS region set`, { hint: 'set AWS_REGION (or a region in your AWS profile)', cause });
+  if (/region is missing/i.test(message))
+    return new CloudError('NoRegion', `${what}: no AWS region set`, { hint: 'set AWS_REGION (or a region in your AWS profile)', cause });
   if (name === 'AccessDeniedException' || name === 'AccessDenied' || name === 'UnrecognizedClientException' || status === 403) {
-    return new CloudError('AccessDenied', `${what}: access denied: ${message}`, { hint: 'check the permissions of your AWS identity (OrkWorkflow.grantStartExecution / grantRead)', cause });
+    return new CloudError('AccessDenied', `${what}: access denied: ${message}`, {
+      hint: 'check the permissions of your AWS identity (OrkWorkflow.grantStartExecution / grantRead)',
+      cause,
+    });
   }
-  if (THROTTLED.has(name)) return new CloudError('Throttled', `${what}: AWS is limiting the rate of calls: ${message}`, { hint: 'try again in a moment', cause });
+  if (THROTTLED.has(name))
+    return new CloudError('Throttled', `${what}: AWS is limiting the rate of calls: ${message}`, { hint: 'try again in a moment', cause });
   if (/DoesNotExist|NotFound/.test(name)) return new CloudError('NotFound', `${what}: ${message}`, { cause });
   if (name === 'ExecutionNotRedrivable') return new CloudError('NotRedrivable', `${what}: this execution cannot be redriven: ${message}`, { cause });
   if (e.code === 'ECONNREFUSED' || /ECONNREFUSED|ENOTFOUND|getaddrinfo|socket hang up/.test(message)) {
-    return new CloudError('Unreachable', `${what}: cannot reach the Step Functions endpoint (${message})`, { hint: 'check AWS_ENDPOINT_URL / AWS_REGION and your network', cause });
+    return new CloudError('Unreachable', `${what}: cannot reach the Step Functions endpoint (${message})`, {
+      hint: 'check AWS_ENDPOINT_URL / AWS_REGION and your network',
+      cause,
+    });
   }
   // An answer the SDK could not read as an AWS error (an HTML error page, say from an emulator that lacks
   // the action): the status says more than the parser's complaint about the body.
   if (status !== undefined && /Deserialization error/.test(e.message ?? '')) {
-    return new CloudError('NotAnAwsAnswer', `${what}: the endpoint answered HTTP ${status}, which is not an AWS API answer`, { hint: 'check AWS_ENDPOINT_URL: an emulator may not implement this action', cause });
+    return new CloudError('NotAnAwsAnswer', `${what}: the endpoint answered HTTP ${status}, which is not an AWS API answer`, {
+      hint: 'check AWS_ENDPOINT_URL: an emulator may not implement this action',
+      cause,
+    });
   }
   return new CloudError('Failed', `${what}: ${name ? `${name}: ` : ''}${message}`, { cause });
 }

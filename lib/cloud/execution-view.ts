@@ -3,7 +3,16 @@ import type { TaskStats } from '../local/run-stats.js';
 import type { DeployedWorkflow } from './workflow-shape.js';
 
 const ATTEMPT_STARTED = new Set(['LambdaFunctionScheduled', 'TaskScheduled']);
-const ATTEMPT_FAILED = new Set(['LambdaFunctionFailed', 'LambdaFunctionTimedOut', 'LambdaFunctionStartFailed', 'LambdaFunctionScheduleFailed', 'TaskFailed', 'TaskTimedOut', 'TaskStartFailed', 'TaskSubmitFailed']);
+const ATTEMPT_FAILED = new Set([
+  'LambdaFunctionFailed',
+  'LambdaFunctionTimedOut',
+  'LambdaFunctionStartFailed',
+  'LambdaFunctionScheduleFailed',
+  'TaskFailed',
+  'TaskTimedOut',
+  'TaskStartFailed',
+  'TaskSubmitFailed',
+]);
 
 export interface ExecutionFailure {
   readonly task?: string;
@@ -65,7 +74,12 @@ function stateName(event: HistoryEvent): string | undefined {
  * Per-task instance counts from an execution's history, the same view `ork run` shows: each event is
  * attributed to the state that owns its chain (owningStates).
  */
-export function executionView(history: readonly HistoryEvent[], shape: DeployedWorkflow, finished: boolean, mapRuns: ReadonlyMap<string, MapRunCounts> = new Map()): ExecutionView {
+export function executionView(
+  history: readonly HistoryEvent[],
+  shape: DeployedWorkflow,
+  finished: boolean,
+  mapRuns: ReadonlyMap<string, MapRunCounts> = new Map(),
+): ExecutionView {
   const taskOfState = new Map(shape.tasks.flatMap((t) => t.stateNames.map((state) => [state, t.name] as const)));
   const mapOwner = new Map<string, string>();
   for (const task of shape.tasks) for (const map of task.mapStates) mapOwner.set(map, task.name);
@@ -118,7 +132,14 @@ export function executionView(history: readonly HistoryEvent[], shape: DeployedW
         if (instance.attempts > 1 && s) s.retried++;
       } else if (ATTEMPT_FAILED.has(event.type ?? '')) {
         instance.lastFailed = true;
-        const details = event.lambdaFunctionFailedEventDetails ?? event.taskFailedEventDetails ?? event.lambdaFunctionTimedOutEventDetails ?? event.taskTimedOutEventDetails ?? event.lambdaFunctionStartFailedEventDetails ?? event.taskStartFailedEventDetails ?? event.taskSubmitFailedEventDetails;
+        const details =
+          event.lambdaFunctionFailedEventDetails ??
+          event.taskFailedEventDetails ??
+          event.lambdaFunctionTimedOutEventDetails ??
+          event.taskTimedOutEventDetails ??
+          event.lambdaFunctionStartFailedEventDetails ??
+          event.taskStartFailedEventDetails ??
+          event.taskSubmitFailedEventDetails;
         failure = { task: instance.task, ...(details?.error ? { error: details.error } : {}), ...(details?.cause ? { cause: details.cause } : {}) };
       } else if (event.type === 'TaskStateExited') {
         instance.exited = true;
@@ -130,7 +151,11 @@ export function executionView(history: readonly HistoryEvent[], shape: DeployedW
     }
     if (event.type === 'ExecutionFailed' || event.type === 'ExecutionTimedOut' || event.type === 'ExecutionAborted') {
       const details = event.executionFailedEventDetails ?? event.executionTimedOutEventDetails ?? event.executionAbortedEventDetails;
-      failure = { ...(failure?.task ? { task: failure.task } : {}), ...(details?.error ? { error: details.error } : failure?.error ? { error: failure.error } : {}), ...(details?.cause ? { cause: details.cause } : failure?.cause ? { cause: failure.cause } : {}) };
+      failure = {
+        ...(failure?.task ? { task: failure.task } : {}),
+        ...(details?.error ? { error: details.error } : failure?.error ? { error: failure.error } : {}),
+        ...(details?.cause ? { cause: details.cause } : failure?.cause ? { cause: failure.cause } : {}),
+      };
     }
   }
 

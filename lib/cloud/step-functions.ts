@@ -48,11 +48,15 @@ export class StepFunctions {
     // A typo (edit distance, as the compiler suggests names) first, then names that contain what was typed.
     const typo = closestMatch(nameOrArn, names);
     const close = [...(typo ? [typo] : []), ...names.filter((n) => n !== typo && n.toLowerCase().includes(nameOrArn.toLowerCase()))].slice(0, 5);
-    throw new CloudError('NotFound', `no state machine named '${nameOrArn}'`, { hint: close.length > 0 ? `did you mean ${close.map((n) => `'${n}'`).join(', ')}?` : 'deploy it with cdk deploy, or pass its ARN' });
+    throw new CloudError('NotFound', `no state machine named '${nameOrArn}'`, {
+      hint: close.length > 0 ? `did you mean ${close.map((n) => `'${n}'`).join(', ')}?` : 'deploy it with cdk deploy, or pass its ARN',
+    });
   }
 
   async start(stateMachineArn: string, input: unknown, name?: string): Promise<{ executionArn: string; startDate?: Date }> {
-    const result = await aws('start execution', () => this.client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input), ...(name ? { name } : {}) })));
+    const result = await aws('start execution', () =>
+      this.client.send(new StartExecutionCommand({ stateMachineArn, input: JSON.stringify(input), ...(name ? { name } : {}) })),
+    );
     return { executionArn: result.executionArn ?? '', ...(result.startDate ? { startDate: result.startDate } : {}) };
   }
 
@@ -101,7 +105,9 @@ export class StepFunctions {
     const items: ExecutionListItem[] = [];
     let nextToken: string | undefined;
     do {
-      const page = await aws('list executions', () => this.client.send(new ListExecutionsCommand({ stateMachineArn, nextToken, maxResults: Math.min(100, limit) })));
+      const page = await aws('list executions', () =>
+        this.client.send(new ListExecutionsCommand({ stateMachineArn, nextToken, maxResults: Math.min(100, limit) })),
+      );
       items.push(...(page.executions ?? []));
       nextToken = page.nextToken;
     } while (nextToken && items.length < limit);

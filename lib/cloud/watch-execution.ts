@@ -34,8 +34,8 @@ export async function snapshot(sfn: ExecutionReader, executionArn: string, shape
     status,
     view,
     ...(output !== undefined ? { output } : {}),
-    ...(description.error ?? view.failure?.error ? { error: description.error ?? view.failure?.error } : {}),
-    ...(description.cause ?? view.failure?.cause ? { cause: description.cause ?? view.failure?.cause } : {}),
+    ...((description.error ?? view.failure?.error) ? { error: description.error ?? view.failure?.error } : {}),
+    ...((description.cause ?? view.failure?.cause) ? { cause: description.cause ?? view.failure?.cause } : {}),
     ...(description.startDate ? { startDate: description.startDate } : {}),
     ...(description.stopDate ? { stopDate: description.stopDate } : {}),
   };
@@ -63,7 +63,12 @@ export interface WatchOptions {
 }
 
 /** Follows an execution until it ends, polling every `intervalMs`; returns its last snapshot. */
-export async function watchExecution(sfn: ExecutionReader, executionArn: string, shape: DeployedWorkflow, options: WatchOptions = {}): Promise<ExecutionSnapshot> {
+export async function watchExecution(
+  sfn: ExecutionReader,
+  executionArn: string,
+  shape: DeployedWorkflow,
+  options: WatchOptions = {},
+): Promise<ExecutionSnapshot> {
   const { observer, intervalMs = 2000 } = options;
   let current = options.initial ?? (await snapshot(sfn, executionArn, shape));
   observer?.started?.(current);

@@ -38,7 +38,10 @@ function taskOfState(name: string, parameters: unknown): string {
  * rather than the manifest's record.
  */
 export function readWorkflowShape(definition: StateMachineDefinition, workflow: string): DeployedWorkflow {
-  const byName = new Map<string, { name: string; stateNames: string[]; functionArn?: string; mapStates: string[]; distributedMaps: string[]; tolerates: boolean }>();
+  const byName = new Map<
+    string,
+    { name: string; stateNames: string[]; functionArn?: string; mapStates: string[]; distributedMaps: string[]; tolerates: boolean }
+  >();
   for (const { name, state, path, maps } of walkStates(definition)) {
     if (state.Type !== 'Task') continue;
     // The Map whose iterations run this state directly (none when a Parallel branch sits between them).

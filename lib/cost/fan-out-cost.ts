@@ -46,7 +46,17 @@ export function fanOutCosts(definition: StateMachineDefinition, manifest: TaskMa
       const ork = { child: orkFigures, perInstance: perInstance(orkFigures), usdPerMillion: usd(perInstance(orkFigures), PRICED_INSTANCES) };
       const minimum = { child: minimumFigures, perInstance: perInstance(minimumFigures), usdPerMillion: usd(perInstance(minimumFigures), PRICED_INSTANCES) };
       const route = fixedRoute(scope, task.name, name);
-      return { task: task.name, mapState: name, kind, label: describeKind(kind), ork, minimum, ratio: ork.usdPerMillion / minimum.usdPerMillion, fixedTransitions: route.length, fixedRoute: route };
+      return {
+        task: task.name,
+        mapState: name,
+        kind,
+        label: describeKind(kind),
+        ork,
+        minimum,
+        ratio: ork.usdPerMillion / minimum.usdPerMillion,
+        fixedTransitions: route.length,
+        fixedRoute: route,
+      };
     });
     if (kinds.length === 0) throw new Error(`task '${task.name}' fans out but no Map state runs it`);
     costs.push({ task: task.name, kinds });

@@ -26,7 +26,8 @@ export function outermostMaps(machine: SubMachine): MapInMachine[] {
 export function mapsOfTask(machine: SubMachine, task: TaskManifestEntry): CostedMap[] {
   return (task.fanOut?.maps ?? []).map((record) => {
     const found = stateAt(machine, record.path);
-    if (found?.state.Type !== 'Map') throw new Error(`task '${task.name}': the manifest's Map '${record.path.join(' > ')}' is not a Map state of the definition`);
+    if (found?.state.Type !== 'Map')
+      throw new Error(`task '${task.name}': the manifest's Map '${record.path.join(' > ')}' is not a Map state of the definition`);
     return { name: record.state, map: found.state, scope: found.scope, record };
   });
 }

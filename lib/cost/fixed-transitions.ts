@@ -50,7 +50,8 @@ export function fixedRoute(scope: SubMachine, task: string, mapName: string): st
   // An unreferenced state that cannot reach the Map (a leftover helper) is not the task's entry.
   const routes = starts.map((entry) => routeTo(entry, new Set())).filter((r): r is string[] => r !== undefined);
   const before = routes[0];
-  if (routes.length !== 1 || !before) throw new Error(`task '${task}': expected one entry state leading to '${mapName}', found ${routes.length} among ${starts.join(', ')}`);
+  if (routes.length !== 1 || !before)
+    throw new Error(`task '${task}': expected one entry state leading to '${mapName}', found ${routes.length} among ${starts.join(', ')}`);
 
   const after: string[] = [];
   let name = nextOnSuccess(scope.States[mapName] as State);

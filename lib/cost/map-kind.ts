@@ -24,7 +24,13 @@ export interface KindOptions {
 export function mapKindOf(record: FanOutMap, options: KindOptions = {}): MapKind {
   const children = record.executionType !== undefined ? { children: record.executionType } : {};
   const assumed = record.instancesPerChild === undefined;
-  return { mode: record.mode, ...children, grouping: record.grouping, instancesPerChild: record.instancesPerChild ?? options.perItemCount ?? 1, instancesAssumed: assumed };
+  return {
+    mode: record.mode,
+    ...children,
+    grouping: record.grouping,
+    instancesPerChild: record.instancesPerChild ?? options.perItemCount ?? 1,
+    instancesAssumed: assumed,
+  };
 }
 
 /** A short name for tables: "inline", "distributed EXPRESS, batches of 10". */

@@ -19,7 +19,9 @@ export function generatedDockerfile(hasRequirements: boolean): string {
     `FROM ${CONTAINER_BASE_IMAGE}`,
     'WORKDIR /app',
     // The SDK's dependencies and boto3 (the container entry point reports to Step Functions with it).
-    `RUN pip install --no-cache-dir ${pythonSdkRequirements(['aws']).map((r) => `"${r}"`).join(' ')}`,
+    `RUN pip install --no-cache-dir ${pythonSdkRequirements(['aws'])
+      .map((r) => `"${r}"`)
+      .join(' ')}`,
     // The whole context before requirements.txt: its relative paths (local wheels, `-e ./lib`) mean the
     // workflow directory, as for Lambda bundles, and must exist when pip runs in WORKDIR.
     'COPY . /app',

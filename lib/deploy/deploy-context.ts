@@ -47,7 +47,9 @@ export function runtimeNamed(name: string, family: 'python' | 'nodejs', key: str
   const known = lambda.Runtime.ALL.filter((r) => r.name.startsWith(family) && !r.isVariable && supported(r.name));
   const runtime = known.find((r) => r.name === name);
   if (!runtime) {
-    throw new DeployContextError(`-c ${key}=${name}: not a Lambda ${family === 'python' ? 'Python' : 'Node.js'} runtime; one of ${known.map((r) => r.name).join(', ')}`);
+    throw new DeployContextError(
+      `-c ${key}=${name}: not a Lambda ${family === 'python' ? 'Python' : 'Node.js'} runtime; one of ${known.map((r) => r.name).join(', ')}`,
+    );
   }
   return runtime;
 }

@@ -52,7 +52,10 @@ export class DistributedMapPolicy extends Construct {
       roles: [props.role],
       statements: [
         new iam.PolicyStatement({ actions: ['states:StartExecution'], resources: [props.stateMachine.stateMachineArn] }),
-        new iam.PolicyStatement({ actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [ownExecutions, childExecutions, expressChildren] }),
+        new iam.PolicyStatement({
+          actions: ['states:DescribeExecution', 'states:StopExecution'],
+          resources: [ownExecutions, childExecutions, expressChildren],
+        }),
         // Redriving a failed execution redrives its Map Runs, whose failed (Standard) children are redriven.
         new iam.PolicyStatement({ actions: ['states:RedriveExecution'], resources: [childExecutions] }),
         // ItemReader: the list the upstream task's runtime stored through the payload store (docs/scale.md).
@@ -65,10 +68,25 @@ export class DistributedMapPolicy extends Construct {
     props.payloadBucket.encryptionKey?.grant(this.policy, 'kms:Decrypt', 'kms:GenerateDataKey');
 
     const wildcard = (arn: string, reason: string): void => acknowledge(this.policy, `AwsSolutions-IAM5[Resource::${nagResourceName(this, arn)}]`, reason);
-    wildcard(ownExecutions, `Executions of this state machine only (${name}); their names are chosen at run time. Distributed Map follows and stops the executions it starts.`);
-    wildcard(childExecutions, `Child executions of this state machine’s own Map Runs (${name}/<map run>:<child>), named by Step Functions at run time; Distributed Map follows, stops and redrives them.`);
-    wildcard(expressChildren, `Express child executions of this state machine’s own Map Runs (${name}/<map run>:<child>), named by Step Functions at run time; Distributed Map follows and stops them.`);
-    wildcard(items, `ItemReader reads the item lists that this workflow’s tasks store under its own prefix (${props.itemsPrefix}) of the payload bucket, at keys chosen at run time.`);
-    wildcard(results, `ResultWriter writes the Map Run results of this workflow under its own results prefix (${props.resultsPrefix}) of the payload bucket, at keys chosen by Step Functions.`);
+    wildcard(
+      ownExecutions,
+      `Executions of this state machine only (${name}); their names are chosen at run time. Distributed Map follows and stops the executions it starts.`,
+    );
+    wildcard(
+      childExecutions,
+      `Child executions of this state machine’s own Map Runs (${name}/<map run>:<child>), named by Step Functions at run time; Distributed Map follows, stops and redrives them.`,
+    );
+    wildcard(
+      expressChildren,
+      `Express child executions of this state machine’s own Map Runs (${name}/<map run>:<child>), named by Step Functions at run time; Distributed Map follows and stops them.`,
+    );
+    wildcard(
+      items,
+      `ItemReader reads the item lists that this workflow’s tasks store under its own prefix (${props.itemsPrefix}) of the payload bucket, at keys chosen at run time.`,
+    );
+    wildcard(
+      results,
+      `ResultWriter writes the Map Run results of this workflow under its own results prefix (${props.resultsPrefix}) of the payload bucket, at keys chosen by Step Functions.`,
+    );
   }
 }

@@ -10,7 +10,16 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { Environment } from '../../lambdas/contract/contract.js';
-import { DEFAULT_HEARTBEAT_SECONDS, definitionText, Placeholders, resultsPrefix, taskConstructIds, taskDescription, type TaskManifest, type TaskManifestEntry } from '../../compiler/index.js';
+import {
+  DEFAULT_HEARTBEAT_SECONDS,
+  definitionText,
+  Placeholders,
+  resultsPrefix,
+  taskConstructIds,
+  taskDescription,
+  type TaskManifest,
+  type TaskManifestEntry,
+} from '../../compiler/index.js';
 import { acknowledge, nagResourceName } from './acknowledge.js';
 import { compileForDeploy } from './compile-for-deploy.js';
 import { containerImage } from './container-image.js';
@@ -91,8 +100,14 @@ export class OrkWorkflow extends Construct {
     // Tasks downstream of a Distributed Map read its results (ResultWriter's files) through their runtime.
     const results = distributedMaps.length > 0 ? resultsPrefix(workflow) : undefined;
 
-    this.payloadBucket = props.payloadBucket ?? createPayloadBucket(this, 'PayloadBucket', { removalPolicy, ...(props.payloadExpiration ? { expiration: props.payloadExpiration } : {}) });
-    const runtimeEnvironment = { [Environment.workflow]: workflow, [Environment.payloadBucket]: this.payloadBucket.bucketName, [Environment.payloadPrefix]: prefix };
+    this.payloadBucket =
+      props.payloadBucket ??
+      createPayloadBucket(this, 'PayloadBucket', { removalPolicy, ...(props.payloadExpiration ? { expiration: props.payloadExpiration } : {}) });
+    const runtimeEnvironment = {
+      [Environment.workflow]: workflow,
+      [Environment.payloadBucket]: this.payloadBucket.bucketName,
+      [Environment.payloadPrefix]: prefix,
+    };
 
     // Always given (ResultWriter's Bucket): CloudFormation substitutes the placeholders a definition has and
     // ignores the others.
@@ -105,7 +120,16 @@ export class OrkWorkflow extends Construct {
       const runtime = props.pythonRuntime ?? fromContext.pythonRuntime ?? DEFAULT_PYTHON_RUNTIME;
       const code = pythonTaskCode(workflow, compiled.directory, runtime, architecture);
       for (const task of pythonTasks) {
-        const fn = this.pythonFunction(task, { code, runtime, architecture, retention, removalPolicy, env: runtimeEnvironment, prefix, ...(results ? { results } : {}) });
+        const fn = this.pythonFunction(task, {
+          code,
+          runtime,
+          architecture,
+          retention,
+          removalPolicy,
+          env: runtimeEnvironment,
+          prefix,
+          ...(results ? { results } : {}),
+        });
         functions.set(task.name, fn);
         substitutions[Placeholders.function(task.name)] = fn.functionArn;
       }
@@ -117,7 +141,16 @@ export class OrkWorkflow extends Construct {
       const code = nodeTaskCode(compiled.directory, nodeTasks, runtime);
       const handlers = nodeHandlers(nodeTasks);
       for (const task of nodeTasks) {
-        const fn = this.nodeFunction(task, handlers.get(task.name)!, { code, runtime, architecture, retention, removalPolicy, env: runtimeEnvironment, prefix, ...(results ? { results } : {}) });
+        const fn = this.nodeFunction(task, handlers.get(task.name)!, {
+          code,
+          runtime,
+          architecture,
+          retention,
+          removalPolicy,
+          env: runtimeEnvironment,
+          prefix,
+          ...(results ? { results } : {}),
+        });
         functions.set(task.name, fn);
         substitutions[Placeholders.function(task.name)] = fn.functionArn;
       }
@@ -132,14 +165,27 @@ export class OrkWorkflow extends Construct {
       const vpc = cluster.vpc;
       const privateSubnets = vpc.privateSubnets.length > 0;
       const subnets = privateSubnets ? vpc.privateSubnets : vpc.publicSubnets;
-      const securityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', { vpc, description: `Ork ${workflow} container tasks (egress only)`, allowAllOutbound: true });
+      const securityGroup = new ec2.SecurityGroup(this, 'TaskSecurityGroup', {
+        vpc,
+        description: `Ork ${workflow} container tasks (egress only)`,
+        allowAllOutbound: true,
+      });
       substitutions[Placeholders.cluster] = cluster.clusterArn;
-      substitutions[Placeholders.subnets] = Fn.join(',', subnets.map((s) => s.subnetId));
+      substitutions[Placeholders.subnets] = Fn.join(
+        ',',
+        subnets.map((s) => s.subnetId),
+      );
       substitutions[Placeholders.securityGroups] = securityGroup.securityGroupId;
       // Without a NAT gateway, tasks in public subnets need a public IP to pull their image.
       substitutions[Placeholders.assignPublicIp] = privateSubnets ? 'DISABLED' : 'ENABLED';
       for (const task of containerTasks) {
-        const definition = this.containerTask(task, compiled.directory, { retention, removalPolicy, env: runtimeEnvironment, prefix, ...(results ? { results } : {}) });
+        const definition = this.containerTask(task, compiled.directory, {
+          retention,
+          removalPolicy,
+          env: runtimeEnvironment,
+          prefix,
+          ...(results ? { results } : {}),
+        });
         taskDefinitions.set(task.name, definition);
         substitutions[Placeholders.taskDefinition(task.name)] = definition.taskDefinitionArn;
         substitutions[Placeholders.containerName(task.name)] = definition.defaultContainer?.containerName ?? 'task';
@@ -173,7 +219,11 @@ export class OrkWorkflow extends Construct {
       );
       const roles = [definition.taskRole, definition.executionRole].filter((r): r is iam.IRole => r !== undefined);
       this.stateMachineRole.addToPrincipalPolicy(
-        new iam.PolicyStatement({ actions: ['iam:PassRole'], resources: roles.map((r) => r.roleArn), conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } }),
+        new iam.PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: roles.map((r) => r.roleArn),
+          conditions: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+        }),
       );
     }
     this.acknowledgeStateMachineRole(functions);
@@ -188,7 +238,12 @@ export class OrkWorkflow extends Construct {
       });
     }
 
-    this.monitoring = new WorkflowMonitoring(this, 'Monitoring', { workflow, stateMachine: this.stateMachine, functions, ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}) });
+    this.monitoring = new WorkflowMonitoring(this, 'Monitoring', {
+      workflow,
+      stateMachine: this.stateMachine,
+      functions,
+      ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+    });
     if (compiled.manifest.schedule) {
       this.schedule = new WorkflowSchedule(this, 'Schedule', {
         stateMachine: this.stateMachine,
@@ -203,11 +258,25 @@ export class OrkWorkflow extends Construct {
     const region = Stack.of(this).region;
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: `State machine of Ork workflow ${workflow}` });
     new CfnOutput(this, 'StateMachineConsoleUrl', {
-      value: Fn.join('', ['https://', region, '.console.aws.amazon.com/states/home?region=', region, '#/statemachines/view/', this.stateMachine.stateMachineArn]),
+      value: Fn.join('', [
+        'https://',
+        region,
+        '.console.aws.amazon.com/states/home?region=',
+        region,
+        '#/statemachines/view/',
+        this.stateMachine.stateMachineArn,
+      ]),
       description: 'The state machine in the Step Functions console',
     });
     new CfnOutput(this, 'DashboardUrl', {
-      value: Fn.join('', ['https://', region, '.console.aws.amazon.com/cloudwatch/home?region=', region, '#dashboards/dashboard/', this.monitoring.dashboard.dashboardName]),
+      value: Fn.join('', [
+        'https://',
+        region,
+        '.console.aws.amazon.com/cloudwatch/home?region=',
+        region,
+        '#dashboards/dashboard/',
+        this.monitoring.dashboard.dashboardName,
+      ]),
       description: 'The workflow dashboard in the CloudWatch console',
     });
   }
@@ -223,7 +292,10 @@ export class OrkWorkflow extends Construct {
     iam.Grant.addToPrincipal({
       grantee,
       actions: ['states:DescribeMapRun', 'states:ListMapRuns'],
-      resourceArns: [this.stateMachine.stateMachineArn, Fn.join('', [Fn.select(0, Fn.split(':stateMachine:', this.stateMachine.stateMachineArn)), ':mapRun:', this.stateMachine.stateMachineName, '/*'])],
+      resourceArns: [
+        this.stateMachine.stateMachineArn,
+        Fn.join('', [Fn.select(0, Fn.split(':stateMachine:', this.stateMachine.stateMachineArn)), ':mapRun:', this.stateMachine.stateMachineName, '/*']),
+      ],
     });
     return grant;
   }
@@ -264,7 +336,11 @@ export class OrkWorkflow extends Construct {
     this.grantFunctionPayloads(role, logGroup, options);
     // Only for the default: a runtime the caller chose older than that is theirs to acknowledge.
     if (options.runtime.name === DEFAULT_NODE_RUNTIME.name && options.runtime.name !== newestKnownNodeRuntime()) {
-      acknowledge(fn, 'AwsSolutions-L1', `${options.runtime.name} is the Node.js runtime of this workflow's node tasks, the newest that the CloudFormation resource schema lists (cfn-lint E3030 checks it); aws-cdk-lib already lists ${newestKnownNodeRuntime()}, which L1 expects.`);
+      acknowledge(
+        fn,
+        'AwsSolutions-L1',
+        `${options.runtime.name} is the Node.js runtime of this workflow's node tasks, the newest that the CloudFormation resource schema lists (cfn-lint E3030 checks it); aws-cdk-lib already lists ${newestKnownNodeRuntime()}, which L1 expects.`,
+      );
     }
     return fn;
   }
@@ -278,8 +354,16 @@ export class OrkWorkflow extends Construct {
     const ids = taskConstructIds(task.name);
     const id = ids.task;
     const logGroup = new logs.LogGroup(this, ids.logs, { retention: options.retention, removalPolicy: options.removalPolicy });
-    const role = new iam.Role(this, ids.role, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'), description: taskDescription(this.manifest.workflow, task.name) });
-    role.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`] }));
+    const role = new iam.Role(this, ids.role, {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: taskDescription(this.manifest.workflow, task.name),
+    });
+    role.addToPrincipalPolicy(
+      new iam.PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`],
+      }),
+    );
     const props = {
       description: taskDescription(this.manifest.workflow, task.name),
       runtime: options.runtime,
@@ -312,7 +396,12 @@ export class OrkWorkflow extends Construct {
    * Granted where grantReadWrite granted: the role's policy, and the bucket's too if it is another account's.
    */
   private grantPayloadObjects(role: iam.IRole, prefix: string): void {
-    iam.Grant.addToPrincipalOrResource({ grantee: role, actions: ['s3:GetObject', 's3:PutObject'], resourceArns: [this.payloadBucket.arnForObjects(`${prefix}*`)], resource: this.payloadBucket });
+    iam.Grant.addToPrincipalOrResource({
+      grantee: role,
+      actions: ['s3:GetObject', 's3:PutObject'],
+      resourceArns: [this.payloadBucket.arnForObjects(`${prefix}*`)],
+      resource: this.payloadBucket,
+    });
     this.payloadBucket.encryptionKey?.grant(role, 'kms:Decrypt', 'kms:GenerateDataKey');
   }
 
@@ -325,10 +414,18 @@ export class OrkWorkflow extends Construct {
   private grantReadResults(role: iam.IRole, results: string): void {
     const objects = this.payloadBucket.arnForObjects(`${results}*`);
     iam.Grant.addToPrincipalOrResource({ grantee: role, actions: ['s3:GetObject'], resourceArns: [objects], resource: this.payloadBucket });
-    acknowledge(role, `AwsSolutions-IAM5[Resource::${nagResourceName(role, objects)}]`, `Read of this workflow’s Distributed Map results (${results}) in the payload bucket, at keys that Step Functions chooses and hands on in the ResultWriter manifest.`);
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::${nagResourceName(role, objects)}]`,
+      `Read of this workflow’s Distributed Map results (${results}) in the payload bucket, at keys that Step Functions chooses and hands on in the ResultWriter manifest.`,
+    );
   }
 
-  private containerTask(task: TaskManifestEntry, workflowDir: string, options: { retention: logs.RetentionDays; removalPolicy: RemovalPolicy; env: Record<string, string>; prefix: string; results?: string }): ecs.FargateTaskDefinition {
+  private containerTask(
+    task: TaskManifestEntry,
+    workflowDir: string,
+    options: { retention: logs.RetentionDays; removalPolicy: RemovalPolicy; env: Record<string, string>; prefix: string; results?: string },
+  ): ecs.FargateTaskDefinition {
     const ids = taskConstructIds(task.name);
     const definition = new ecs.FargateTaskDefinition(this, ids.task, {
       cpu: Math.round((task.cpu ?? 1) * 1024),
@@ -340,19 +437,38 @@ export class OrkWorkflow extends Construct {
       containerName: 'task',
       image: containerImage(task, workflowDir),
       logging: ecs.LogDrivers.awsLogs({ streamPrefix: task.name, logGroup }),
-      environment: { ...task.env, ...options.env, [Environment.taskFile]: task.file, [Environment.heartbeatSeconds]: String(task.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS) },
+      environment: {
+        ...task.env,
+        ...options.env,
+        [Environment.taskFile]: task.file,
+        [Environment.heartbeatSeconds]: String(task.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS),
+      },
     });
     if (!task.image && definition.executionRole) {
-      acknowledge(definition.executionRole, 'AwsSolutions-IAM5[Resource::*]', 'ecr:GetAuthorizationToken supports no resource-level permissions; the image pull itself is limited to the asset repository holding this task’s image.');
+      acknowledge(
+        definition.executionRole,
+        'AwsSolutions-IAM5[Resource::*]',
+        'ecr:GetAuthorizationToken supports no resource-level permissions; the image pull itself is limited to the asset repository holding this task’s image.',
+      );
     }
     this.grantPayloadObjects(definition.taskRole, options.prefix);
     // What the container entry point (lambdas/python/ork/container.py) reports with. Task token APIs take no
     // resource: the token itself scopes the call to one waiting state.
-    definition.taskRole.addToPrincipalPolicy(new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: ['*'] }));
+    definition.taskRole.addToPrincipalPolicy(
+      new iam.PolicyStatement({ actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: ['*'] }),
+    );
     acknowledgePolicy(definition.taskRole, this.payloadBucket.arnForObjects(`${options.prefix}*`), options.prefix);
     if (options.results) this.grantReadResults(definition.taskRole, options.results);
-    acknowledge(definition.taskRole, 'AwsSolutions-IAM5[Resource::*]', 'states:SendTaskSuccess/Failure/Heartbeat support no resource-level permissions; the task token passed to the container is what limits the call to one waiting state.');
-    acknowledge(definition, 'AwsSolutions-ECS2', 'The environment holds only non-secret configuration (task file, bucket name, prefix, heartbeat); workflow secrets belong in Secrets Manager, not in workflow.yaml.');
+    acknowledge(
+      definition.taskRole,
+      'AwsSolutions-IAM5[Resource::*]',
+      'states:SendTaskSuccess/Failure/Heartbeat support no resource-level permissions; the task token passed to the container is what limits the call to one waiting state.',
+    );
+    acknowledge(
+      definition,
+      'AwsSolutions-ECS2',
+      'The environment holds only non-secret configuration (task file, bucket name, prefix, heartbeat); workflow secrets belong in Secrets Manager, not in workflow.yaml.',
+    );
     return definition;
   }
 
@@ -371,9 +487,17 @@ export class OrkWorkflow extends Construct {
   private acknowledgeStateMachineRole(functions: ReadonlyMap<string, lambda.Function>): void {
     const role = this.stateMachineRole;
     for (const fn of functions.values()) {
-      acknowledge(role, `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`, 'grantInvoke allows the function’s versions and aliases (ARN:*) of this workflow’s own function only.');
+      acknowledge(
+        role,
+        `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as lambda.CfnFunction)}.Arn>:*]`,
+        'grantInvoke allows the function’s versions and aliases (ARN:*) of this workflow’s own function only.',
+      );
     }
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'CloudWatch Logs delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) support no resource-level permissions; Step Functions needs them for logging level ALL and tracing.');
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'CloudWatch Logs delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) support no resource-level permissions; Step Functions needs them for logging level ALL and tracing.',
+    );
   }
 }
 
@@ -398,8 +522,16 @@ function acknowledgePolicy(role: iam.IRole, objects: string, prefix: string, log
   const reason = `s3:GetObject and s3:PutObject of this workflow’s own prefix (${prefix}) of the payload bucket, where outputs too large for Step Functions state are passed between its tasks, at keys chosen at run time.`;
   acknowledge(role, `AwsSolutions-IAM5[Resource::${nagResourceName(role, objects)}]`, reason);
   if (logGroup) {
-    acknowledge(role, `AwsSolutions-IAM5[Resource::<${Stack.of(role).getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:log-stream:*]`, 'The function writes log streams of its own log group only; stream names are created by Lambda at run time.');
-    acknowledge(role, 'AwsSolutions-IAM5[Resource::*]', 'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.');
+    acknowledge(
+      role,
+      `AwsSolutions-IAM5[Resource::<${Stack.of(role).getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>:log-stream:*]`,
+      'The function writes log streams of its own log group only; stream names are created by Lambda at run time.',
+    );
+    acknowledge(
+      role,
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray tracing (xray:PutTraceSegments, xray:PutTelemetryRecords) supports no resource-level permissions.',
+    );
   }
 }
 
@@ -428,4 +560,3 @@ function newestKnownNodeRuntime(): string {
   const majors = lambda.Runtime.ALL.filter((r) => /^nodejs\d+\.x$/.test(r.name)).map((r) => Number(/\d+/.exec(r.name)![0]));
   return `nodejs${Math.max(...majors)}.x`;
 }
-

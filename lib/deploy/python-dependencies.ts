@@ -41,7 +41,10 @@ export function pythonTarget(runtime: string, architecture: 'arm64' | 'x86_64'):
 export function pythonSdkRequirements(extras: readonly string[] = []): string[] {
   const file = path.join(pythonSdkPath(), 'pyproject.toml');
   const pyproject = readFileSync(file, 'utf8');
-  const lists = [/^dependencies\s*=\s*\[([^\]]*)\]/m.exec(pyproject), ...extras.map((extra) => new RegExp(`^${extra}\\s*=\\s*\\[([^\\]]*)\\]`, 'm').exec(pyproject))];
+  const lists = [
+    /^dependencies\s*=\s*\[([^\]]*)\]/m.exec(pyproject),
+    ...extras.map((extra) => new RegExp(`^${extra}\\s*=\\s*\\[([^\\]]*)\\]`, 'm').exec(pyproject)),
+  ];
   return lists.flatMap((list, i) => {
     if (!list) throw new Error(`no ${i === 0 ? 'dependencies' : `optional dependency ${extras[i - 1]}`} = [...] in ${file}`);
     return [...list[1]!.matchAll(/"([^"]+)"|'([^']+)'/g)].map((m) => (m[1] ?? m[2])!);
@@ -69,14 +72,36 @@ export interface InstallResult {
 export function pipInstall(target: PythonTarget, args: readonly string[], targetDir: string, cwd: string): InstallResult {
   const pip = spawnSync(
     pythonCommand(),
-    ['-m', 'pip', 'install', '--quiet', '--disable-pip-version-check', '--no-cache-dir', '--no-compile', '--target', targetDir, '--platform', target.platform, '--implementation', 'cp', '--python-version', target.pythonVersion, '--only-binary=:all:', '--upgrade', ...args],
+    [
+      '-m',
+      'pip',
+      'install',
+      '--quiet',
+      '--disable-pip-version-check',
+      '--no-cache-dir',
+      '--no-compile',
+      '--target',
+      targetDir,
+      '--platform',
+      target.platform,
+      '--implementation',
+      'cp',
+      '--python-version',
+      target.pythonVersion,
+      '--only-binary=:all:',
+      '--upgrade',
+      ...args,
+    ],
     { cwd, encoding: 'utf8', env: { ...process.env, PIP_NO_INPUT: '1', PIP_ROOT_USER_ACTION: 'ignore' } },
   );
   if (pip.error) return { ok: false, missing: [], errors: [`could not run ${pythonCommand()} -m pip: ${pip.error.message}`] };
   if (pip.status === 0) return { ok: true, missing: [], errors: [] };
   const output = `${pip.stderr}\n${pip.stdout}`;
   const missing = [...new Set([...output.matchAll(/No matching distribution found for (\S+)/g)].map((m) => m[1]!))];
-  const errors = output.split('\n').filter((line) => line.startsWith('ERROR:')).map((line) => line.replace(/^ERROR:\s*/, ''));
+  const errors = output
+    .split('\n')
+    .filter((line) => line.startsWith('ERROR:'))
+    .map((line) => line.replace(/^ERROR:\s*/, ''));
   return { ok: false, missing, errors: errors.length > 0 ? errors : [output.trim().split('\n').slice(-3).join(' ')] };
 }
 
@@ -86,7 +111,10 @@ export function pipInstall(target: PythonTarget, args: readonly string[], target
  */
 export function cachedSdkDependencies(target: PythonTarget): { dir: string } | { failure: InstallResult } {
   const requirements = pythonSdkRequirements();
-  const key = createHash('sha256').update(JSON.stringify([requirements, target])).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(JSON.stringify([requirements, target]))
+    .digest('hex')
+    .slice(0, 16);
   const root = path.join(cacheRoot(), 'python-deps');
   const dir = path.join(root, `${target.runtime}-${target.architecture}-${key}`);
   if (existsSync(path.join(dir, '.complete'))) return { dir };
@@ -130,7 +158,8 @@ export function compileForTarget(target: PythonTarget, outputDir: string): boole
 let localVersion: string | undefined;
 
 function localPythonVersion(): string {
-  localVersion ??= spawnSync(pythonCommand(), ['-c', 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")'], { encoding: 'utf8' }).stdout?.trim() ?? '';
+  localVersion ??=
+    spawnSync(pythonCommand(), ['-c', 'import sys; print(f"{sys.version_info[0]}.{sys.version_info[1]}")'], { encoding: 'utf8' }).stdout?.trim() ?? '';
   return localVersion;
 }
 

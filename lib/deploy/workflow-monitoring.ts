@@ -32,7 +32,13 @@ export class WorkflowMonitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Executions',
         width: 12,
-        left: [sm.metricStarted({ period }), sm.metricSucceeded({ period }), sm.metricFailed({ period }), sm.metricTimedOut({ period }), sm.metricAborted({ period })],
+        left: [
+          sm.metricStarted({ period }),
+          sm.metricSucceeded({ period }),
+          sm.metricFailed({ period }),
+          sm.metricTimedOut({ period }),
+          sm.metricAborted({ period }),
+        ],
       }),
       new cloudwatch.GraphWidget({
         title: 'Execution time',
@@ -44,7 +50,11 @@ export class WorkflowMonitoring extends Construct {
     if (tasks.length > 0) {
       this.dashboard.addWidgets(
         new cloudwatch.GraphWidget({ title: 'Task errors', width: 8, left: tasks.map(([name, fn]) => fn.metricErrors({ period, label: name })) }),
-        new cloudwatch.GraphWidget({ title: 'Task duration (p90)', width: 8, left: tasks.map(([name, fn]) => fn.metricDuration({ period, statistic: 'p90', label: name })) }),
+        new cloudwatch.GraphWidget({
+          title: 'Task duration (p90)',
+          width: 8,
+          left: tasks.map(([name, fn]) => fn.metricDuration({ period, statistic: 'p90', label: name })),
+        }),
         new cloudwatch.GraphWidget({ title: 'Task throttles', width: 8, left: tasks.map(([name, fn]) => fn.metricThrottles({ period, label: name })) }),
       );
     }
@@ -54,7 +64,9 @@ export class WorkflowMonitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Task metrics (ctx.metrics)',
         width: 24,
-        left: [new cloudwatch.MathExpression({ expression: `SEARCH('{${namespace},Workflow,Task} Workflow="${props.workflow}"', 'Sum', 300)`, label: '', period })],
+        left: [
+          new cloudwatch.MathExpression({ expression: `SEARCH('{${namespace},Workflow,Task} Workflow="${props.workflow}"', 'Sum', 300)`, label: '', period }),
+        ],
       }),
     );
 

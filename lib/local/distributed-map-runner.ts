@@ -71,19 +71,11 @@ interface ChildUnit {
   readonly input: unknown;
 }
 
-function contains(machine: SubMachine, names: ReadonlySet<string>): boolean {
-  return Object.entries(machine.States).some(([name, state]: [string, State]) => {
-    if (names.has(name)) return true;
-    if (state.Type === 'Map') return contains(state.ItemProcessor, names);
-    if (state.Type === 'Parallel') return state.Branches.some((branch) => contains(branch, names));
-    return false;
-  });
-}
-
 function integerField(value: number | undefined, pathField: string | undefined, input: unknown, context: unknown): number | undefined {
   if (pathField === undefined) return value;
   const found = evaluatePath(pathField, input, context);
-  if (typeof found !== 'number' || !Number.isFinite(found) || found < 0) throw new MapRunFailure('States.Runtime', `'${pathField}' of a Distributed Map must select a non-negative number, not ${JSON.stringify(found)}`);
+  if (typeof found !== 'number' || !Number.isFinite(found) || found < 0)
+    throw new MapRunFailure('States.Runtime', `'${pathField}' of a Distributed Map must select a non-negative number, not ${JSON.stringify(found)}`);
   return found;
 }
 
@@ -108,8 +100,8 @@ export function createDistributedMapHandlers(options: DistributedMapRunnerOption
     const { ProcessorConfig: config, ...processor } = map.ItemProcessor;
     // The processor is validated here, once: it has left the parent's definition, which the interpreter validated.
     const machine = new options.StateMachine(processor as never, { validationOptions: { checkArn: true, checkPaths: true } });
-    const tasks = options.manifest.tasks.filter((t) => contains(processor, new Set(stateNamesOf(t)))).map((t) => t.name);
-    const task = tasks.length === 1 ? tasks[0] : undefined;
+    // The task whose instances the children run: the compiler's record of this Map says.
+    const task = options.manifest.tasks.flatMap((t) => t.fanOut?.maps ?? []).find((record) => record.state === stateName)?.task;
     const express = config.ExecutionType === 'EXPRESS';
     handlers[stateName] = (input) => runMap({ stateName, map, machine, task, express, workflow, input, options });
   }
@@ -136,10 +128,14 @@ function readItems(map: DistributedMapDefinition, input: unknown, context: unkno
     return items;
   }
   if (reader.Resource !== 'arn:aws:states:::s3:getObject' || reader.ReaderConfig?.InputType !== 'JSON') {
-    throw new MapRunFailure('States.Runtime', `the local Distributed Map runner reads items only from a JSON file (ItemReader Resource arn:aws:states:::s3:getObject, ReaderConfig.InputType JSON), not ${reader.Resource} / ${reader.ReaderConfig?.InputType ?? 'no InputType'}`);
+    throw new MapRunFailure(
+      'States.Runtime',
+      `the local Distributed Map runner reads items only from a JSON file (ItemReader Resource arn:aws:states:::s3:getObject, ReaderConfig.InputType JSON), not ${reader.Resource} / ${reader.ReaderConfig?.InputType ?? 'no InputType'}`,
+    );
   }
   const { Bucket: bucket, Key: key } = evaluatePayloadTemplate(reader.Parameters ?? {}, input, context) as { Bucket?: unknown; Key?: unknown };
-  if (typeof bucket !== 'string' || typeof key !== 'string') throw new MapRunFailure('States.Runtime', 'the ItemReader of a Distributed Map needs Parameters Bucket and Key (strings)');
+  if (typeof bucket !== 'string' || typeof key !== 'string')
+    throw new MapRunFailure('States.Runtime', 'the ItemReader of a Distributed Map needs Parameters Bucket and Key (strings)');
   // Locally a bucket is a directory (the run's payload store, for Ork's own lists).
   const file = path.join(bucket, key);
   let items: unknown;
@@ -154,9 +150,15 @@ function readItems(map: DistributedMapDefinition, input: unknown, context: unkno
 }
 
 /** Each child's input, made as the child starts: a 100,000-item Map never holds 100,000 child inputs. */
-function* childUnits(map: DistributedMapDefinition, items: readonly unknown[], input: unknown, context: Readonly<Record<string, unknown>>): Generator<ChildUnit> {
+function* childUnits(
+  map: DistributedMapDefinition,
+  items: readonly unknown[],
+  input: unknown,
+  context: Readonly<Record<string, unknown>>,
+): Generator<ChildUnit> {
   const selector = map.ItemSelector ?? map.Parameters;
-  const select = (index: number): unknown => (selector ? evaluatePayloadTemplate(selector, input, { ...context, Map: { Item: { Index: index, Value: items[index] } } }) : items[index]);
+  const select = (index: number): unknown =>
+    selector ? evaluatePayloadTemplate(selector, input, { ...context, Map: { Item: { Index: index, Value: items[index] } } }) : items[index];
   const batcher = map.ItemBatcher;
   if (!batcher) {
     for (let i = 0; i < items.length; i++) yield { index: i, firstItem: i, items: 1, input: select(i) };
@@ -164,7 +166,8 @@ function* childUnits(map: DistributedMapDefinition, items: readonly unknown[], i
   }
   const maxItems = integerField(batcher.MaxItemsPerBatch, batcher.MaxItemsPerBatchPath, input, context) || Infinity;
   const maxBytes = integerField(batcher.MaxInputBytesPerBatch, batcher.MaxInputBytesPerBatchPath, input, context) || Infinity;
-  if (maxItems === Infinity && maxBytes === Infinity) throw new MapRunFailure('States.Runtime', 'an ItemBatcher needs MaxItemsPerBatch or MaxInputBytesPerBatch');
+  if (maxItems === Infinity && maxBytes === Infinity)
+    throw new MapRunFailure('States.Runtime', 'an ItemBatcher needs MaxItemsPerBatch or MaxInputBytesPerBatch');
   const batchInput = batcher.BatchInput ? evaluatePayloadTemplate(batcher.BatchInput, input, context) : undefined;
   const wrap = (selected: unknown[]): unknown => (batchInput === undefined ? { Items: selected } : { Items: selected, BatchInput: batchInput });
   let batch: unknown[] = [];
@@ -209,7 +212,8 @@ function instanceCount(map: DistributedMapDefinition, items: number, firstChildI
 function defaultChildrenInFlight(map: DistributedMapDefinition): number {
   let widest = 1;
   for (const state of Object.values(map.ItemProcessor.States)) {
-    if (state.Type === 'Map' && state.ItemProcessor.ProcessorConfig.Mode === 'INLINE') widest = Math.max(widest, state.MaxConcurrency || INLINE_MAP_CONCURRENCY);
+    if (state.Type === 'Map' && state.ItemProcessor.ProcessorConfig.Mode === 'INLINE')
+      widest = Math.max(widest, state.MaxConcurrency || INLINE_MAP_CONCURRENCY);
   }
   return Math.max(1, Math.floor(LOCAL_DEFAULT_CHILDREN_IN_FLIGHT / widest));
 }
@@ -223,18 +227,30 @@ async function runMap(run: MapRun): Promise<unknown> {
   const context = options.parentContext;
   const items = readItems(map, run.input, context);
   const threshold: FailureThreshold = {
-    ...(map.ToleratedFailureCount !== undefined || map.ToleratedFailureCountPath !== undefined ? { count: integerField(map.ToleratedFailureCount, map.ToleratedFailureCountPath, run.input, context) } : {}),
+    ...(map.ToleratedFailureCount !== undefined || map.ToleratedFailureCountPath !== undefined
+      ? { count: integerField(map.ToleratedFailureCount, map.ToleratedFailureCountPath, run.input, context) }
+      : {}),
     ...(map.ToleratedFailurePercentage !== undefined || map.ToleratedFailurePercentagePath !== undefined
       ? { percentage: integerField(map.ToleratedFailurePercentage, map.ToleratedFailurePercentagePath, run.input, context) }
       : {}),
   };
   const concurrency = integerField(map.MaxConcurrency, map.MaxConcurrencyPath, run.input, context) || 0;
-  const limit = concurrency === 0 ? (options.maxInFlight ?? defaultChildrenInFlight(map)) : Math.min(concurrency, DISTRIBUTED_MAX_CONCURRENCY, options.maxInFlight ?? LOCAL_MAX_CHILDREN_IN_FLIGHT);
+  const limit =
+    concurrency === 0
+      ? (options.maxInFlight ?? defaultChildrenInFlight(map))
+      : Math.min(concurrency, DISTRIBUTED_MAX_CONCURRENCY, options.maxInFlight ?? LOCAL_MAX_CHILDREN_IN_FLIGHT);
 
   let writer: MapRunResults | undefined;
   if (map.ResultWriter) {
-    if (map.ResultWriter.Resource !== 'arn:aws:states:::s3:putObject') throw new MapRunFailure('States.Runtime', `the local Distributed Map runner writes results only with arn:aws:states:::s3:putObject, not ${map.ResultWriter.Resource}`);
-    const { Bucket: bucket, Prefix: prefix } = evaluatePayloadTemplate(map.ResultWriter.Parameters ?? {}, run.input, context) as { Bucket?: unknown; Prefix?: unknown };
+    if (map.ResultWriter.Resource !== 'arn:aws:states:::s3:putObject')
+      throw new MapRunFailure(
+        'States.Runtime',
+        `the local Distributed Map runner writes results only with arn:aws:states:::s3:putObject, not ${map.ResultWriter.Resource}`,
+      );
+    const { Bucket: bucket, Prefix: prefix } = evaluatePayloadTemplate(map.ResultWriter.Parameters ?? {}, run.input, context) as {
+      Bucket?: unknown;
+      Prefix?: unknown;
+    };
     if (typeof bucket !== 'string') throw new MapRunFailure('States.Runtime', 'the ResultWriter of a Distributed Map needs a Bucket (a string)');
     writer = new MapRunResults(bucket, typeof prefix === 'string' ? prefix : '', mapRunId, mapRunArn);
   }
@@ -270,10 +286,20 @@ async function runMap(run: MapRun): Promise<unknown> {
       context: { ...context, Execution: { Id: executionArn, Name: name }, StateMachine: { Id: machineArn, Name: `${run.workflow}/${stateName}` } } as never,
     });
     running.add(execution.abort);
-    const common = { ExecutionArn: executionArn, Input: JSON.stringify(unit.input), InputDetails: { Included: true }, Name: name, RedriveCount: 0, RedriveStatus: 'NOT_REDRIVABLE', StartDate: startDate, StateMachineArn: machineArn } as const;
+    const common = {
+      ExecutionArn: executionArn,
+      Input: JSON.stringify(unit.input),
+      InputDetails: { Included: true },
+      Name: name,
+      RedriveCount: 0,
+      RedriveStatus: 'NOT_REDRIVABLE',
+      StartDate: startDate,
+      StateMachineArn: machineArn,
+    } as const;
     try {
       const output: unknown = await execution.result;
-      if (writer) writer.add({ ...common, Output: JSON.stringify(output), OutputDetails: { Included: true }, Status: 'SUCCEEDED', StopDate: new Date().toISOString() });
+      if (writer)
+        writer.add({ ...common, Output: JSON.stringify(output), OutputDetails: { Included: true }, Status: 'SUCCEEDED', StopDate: new Date().toISOString() });
       else outputs[unit.index] = output;
     } catch (thrown) {
       // Children stopped because the run ended or the threshold was exceeded are ABORTED on AWS: not failures.
@@ -284,13 +310,28 @@ async function runMap(run: MapRun): Promise<unknown> {
       writer?.add({ ...common, Error: error, Cause: message, Status: 'FAILED', StopDate: new Date().toISOString() });
       // A child that failed because a Distributed Map inside it did (a nested Map run): the instance that failed that one.
       const attempt = failedAttemptOf(cause) ?? (cause instanceof MapRunFailure ? cause.attempt : undefined);
-      const instance = attempt?.label ?? `${run.task ?? stateName}[${unit.items > 1 ? `items ${unit.firstItem}…${unit.firstItem + unit.items - 1}` : `item ${unit.firstItem}`}]`;
+      const instance =
+        attempt?.label ??
+        `${run.task ?? stateName}[${unit.items > 1 ? `items ${unit.firstItem}…${unit.firstItem + unit.items - 1}` : `item ${unit.firstItem}`}]`;
       failedItems += unit.items;
       // A tolerated failure's place in the outputs (no ResultWriter) holds null.
       if (!writer) outputs[unit.index] = null;
       if (exceedsThreshold(failedItems, items.length, threshold)) {
-        const allowed = threshold.count === undefined && threshold.percentage === undefined ? 'none tolerated' : [threshold.count !== undefined ? `${threshold.count} tolerated` : '', threshold.percentage !== undefined ? `${threshold.percentage}% tolerated` : ''].filter(Boolean).join(', ');
-        exceeded = new MapRunFailure(EXCEEDED_THRESHOLD_ERROR, `${failedItems} of ${items.length} items failed (${allowed}); ${instance} failed: ${error}: ${message}`, attempt, { error, cause: message });
+        const allowed =
+          threshold.count === undefined && threshold.percentage === undefined
+            ? 'none tolerated'
+            : [
+                threshold.count !== undefined ? `${threshold.count} tolerated` : '',
+                threshold.percentage !== undefined ? `${threshold.percentage}% tolerated` : '',
+              ]
+                .filter(Boolean)
+                .join(', ');
+        exceeded = new MapRunFailure(
+          EXCEEDED_THRESHOLD_ERROR,
+          `${failedItems} of ${items.length} items failed (${allowed}); ${instance} failed: ${error}: ${message}`,
+          attempt,
+          { error, cause: message },
+        );
         stopAll();
       } else {
         tolerated.push({ task: attempt?.id.task ?? run.task ?? stateName, instance, error, message, ...(attempt ? { key: attempt.key } : {}) });

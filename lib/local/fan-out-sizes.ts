@@ -13,7 +13,10 @@ export function findFanOutMaps(manifest: TaskManifest): Map<string, FanOutMap> {
 /** Value at a reference path such as `$.results.discover.files`. */
 export function valueAt(root: unknown, referencePath: string): unknown {
   let node = root;
-  for (const segment of referencePath.replace(/^\$\.?/, '').split('.').filter(Boolean)) {
+  for (const segment of referencePath
+    .replace(/^\$\.?/, '')
+    .split('.')
+    .filter(Boolean)) {
     if (node === null || typeof node !== 'object') return undefined;
     node = (node as Record<string, unknown>)[segment];
   }

@@ -26,7 +26,12 @@ export function inlineToleratedFailures(outputs: Readonly<Record<string, unknown
         ...(typeof failure.item_index === 'number' ? { itemIndex: failure.item_index } : {}),
         ...(typeof failure.parallel_index === 'number' ? { parallelIndex: failure.parallel_index } : {}),
       });
-      found.push({ task, instance, error: String(failure.error ?? 'States.TaskFailed'), message: typeof failure.cause === 'string' ? failure.cause : JSON.stringify(failure.cause ?? '') });
+      found.push({
+        task,
+        instance,
+        error: String(failure.error ?? 'States.TaskFailed'),
+        message: typeof failure.cause === 'string' ? failure.cause : JSON.stringify(failure.cause ?? ''),
+      });
     }
   }
   return found;

@@ -35,7 +35,11 @@ export const inlineMapConcurrency: LocalAdaptation = {
     mapStates(copy, (_, state) => {
       const map = state as MapState;
       // A Distributed Map runs up to 10,000 children at once: its own runner caps it (distributed-map-in-runner).
-      if (state.Type === 'Map' && !isDistributedMap(state) && (map.MaxConcurrency === undefined || map.MaxConcurrency === 0 || map.MaxConcurrency > INLINE_MAP_CONCURRENCY)) {
+      if (
+        state.Type === 'Map' &&
+        !isDistributedMap(state) &&
+        (map.MaxConcurrency === undefined || map.MaxConcurrency === 0 || map.MaxConcurrency > INLINE_MAP_CONCURRENCY)
+      ) {
         map.MaxConcurrency = INLINE_MAP_CONCURRENCY;
       }
     });

@@ -74,7 +74,11 @@ export class MapRunResults {
     this.flush('SUCCEEDED');
     this.flush('FAILED');
     const key = `${this.directoryKey}/manifest.json`;
-    const manifest = { DestinationBucket: this.bucket, MapRunArn: this.mapRunArn, ResultFiles: { FAILED: this.files.FAILED, PENDING: [], SUCCEEDED: this.files.SUCCEEDED } };
+    const manifest = {
+      DestinationBucket: this.bucket,
+      MapRunArn: this.mapRunArn,
+      ResultFiles: { FAILED: this.files.FAILED, PENDING: [], SUCCEEDED: this.files.SUCCEEDED },
+    };
     writeFileSync(path.join(this.bucket, key), JSON.stringify(manifest));
     return { Bucket: this.bucket, Key: key };
   }

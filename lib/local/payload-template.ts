@@ -33,7 +33,9 @@ function walk(root: unknown, path: string): unknown {
 /** The value `path` selects in `input` (or in `context`, for `$$…`); an error when it selects nothing. */
 export function evaluatePath(path: string, input: unknown, context: unknown): unknown {
   if (!path.startsWith('$')) {
-    throw new PayloadTemplateError(`'${path}' is not a JSONPath; intrinsic functions are not supported in the fields the local Distributed Map runner evaluates`);
+    throw new PayloadTemplateError(
+      `'${path}' is not a JSONPath; intrinsic functions are not supported in the fields the local Distributed Map runner evaluates`,
+    );
   }
   const [root, expression] = path.startsWith('$$') ? [context, path.slice(1)] : [input, path];
   const value = REFERENCE_PATH.test(expression) ? walk(root, expression) : JSONPath({ path: expression, json: (root ?? null) as object, wrap: false });

@@ -314,14 +314,23 @@ export class ProtocolWorker {
       this.broken(`answered request ${JSON.stringify(reply.id)} while request ${pending.id} was in progress`);
       return;
     }
-    if (typeof reply.ok !== 'boolean' || (reply.logs !== undefined && !Array.isArray(reply.logs)) || (reply.metrics !== undefined && !Array.isArray(reply.metrics))) {
+    if (
+      typeof reply.ok !== 'boolean' ||
+      (reply.logs !== undefined && !Array.isArray(reply.logs)) ||
+      (reply.metrics !== undefined && !Array.isArray(reply.metrics))
+    ) {
       this.broken(`sent a reply without a boolean ok and lists of logs and metrics: ${quote(line)}`);
       return;
     }
     // The next request in line is the worker's from now on: it may be printing already, past `out`.
     this.current = this.queued.shift();
     const printed = this.takeOutput(typeof reply.out === 'number' && reply.out >= this.outputFrom ? reply.out : undefined);
-    const done: WorkerReply = { ...(reply as unknown as WorkerReply), logs: (reply.logs as WorkerReply['logs'] | undefined) ?? [], metrics: (reply.metrics as WorkerReply['metrics'] | undefined) ?? [], ...(printed ? { stdout: printed } : {}) };
+    const done: WorkerReply = {
+      ...(reply as unknown as WorkerReply),
+      logs: (reply.logs as WorkerReply['logs'] | undefined) ?? [],
+      metrics: (reply.metrics as WorkerReply['metrics'] | undefined) ?? [],
+      ...(printed ? { stdout: printed } : {}),
+    };
     // Ended before the next starts: records and counts of running instances see them in that order.
     pending.hooks.onEnd?.(done);
     pending.resolve(done);

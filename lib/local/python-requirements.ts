@@ -62,7 +62,14 @@ export async function requirementsEnvironment(options: RequirementsOptions): Pro
   if (!existsSync(requirements)) return undefined;
   const env = options.env ?? process.env;
   const interpreter = await describeInterpreter(options.python, env, options.workflowDir);
-  const key = createHash('sha256').update(readFileSync(requirements)).update('\0').update(interpreter.executable).update('\0').update(interpreter.version).digest('hex').slice(0, 16);
+  const key = createHash('sha256')
+    .update(readFileSync(requirements))
+    .update('\0')
+    .update(interpreter.executable)
+    .update('\0')
+    .update(interpreter.version)
+    .digest('hex')
+    .slice(0, 16);
   const root = path.join(options.workflowDir, '.ork', 'venv');
   const dir = path.join(root, key);
   const python = venvPython(dir);
@@ -80,7 +87,9 @@ export async function requirementsEnvironment(options: RequirementsOptions): Pro
   try {
     // Built by the run that held the lock before us.
     if (existsSync(path.join(dir, MARKER))) return { python, dir, created: false };
-    options.progress?.(`installing ${REQUIREMENTS_FILE} into a virtual environment, ${path.relative(options.workflowDir, dir)} (once; again only when ${REQUIREMENTS_FILE} changes)`);
+    options.progress?.(
+      `installing ${REQUIREMENTS_FILE} into a virtual environment, ${path.relative(options.workflowDir, dir)} (once; again only when ${REQUIREMENTS_FILE} changes)`,
+    );
     rmSync(dir, { recursive: true, force: true });
     try {
       await build(dir, interpreter, options.workflowDir, env);
@@ -88,7 +97,10 @@ export async function requirementsEnvironment(options: RequirementsOptions): Pro
       rmSync(dir, { recursive: true, force: true });
       throw error;
     }
-    writeFileSync(path.join(dir, MARKER), `${JSON.stringify({ requirements: createHash('sha256').update(readFileSync(requirements)).digest('hex'), python: interpreter.executable, version: interpreter.version, createdAt: new Date().toISOString() }, null, 2)}\n`);
+    writeFileSync(
+      path.join(dir, MARKER),
+      `${JSON.stringify({ requirements: createHash('sha256').update(readFileSync(requirements)).digest('hex'), python: interpreter.executable, version: interpreter.version, createdAt: new Date().toISOString() }, null, 2)}\n`,
+    );
     removeOthers(root, key);
     return { python, dir, created: true };
   } finally {
@@ -103,14 +115,19 @@ export async function requirementsEnvironment(options: RequirementsOptions): Pro
 async function describeInterpreter(python: string, env: NodeJS.ProcessEnv, workflowDir: string): Promise<PythonInterpreter> {
   const probed = await probeInterpreter(python, env, workflowDir);
   if (isProbeFailure(probed)) {
-    throw new PythonRequirementsError(`${REQUIREMENTS_FILE} needs a Python interpreter to install into, and '${python}' did not run (${probed.why}): install Python 3, or set ORK_PYTHON to one`);
+    throw new PythonRequirementsError(
+      `${REQUIREMENTS_FILE} needs a Python interpreter to install into, and '${python}' did not run (${probed.why}): install Python 3, or set ORK_PYTHON to one`,
+    );
   }
   return probed;
 }
 
 async function build(dir: string, interpreter: PythonInterpreter, workflowDir: string, env: NodeJS.ProcessEnv): Promise<void> {
   const venv = await run(interpreter.executable, ['-m', 'venv', '--system-site-packages', '--without-pip', dir], { env });
-  if (venv.spawnError || venv.code !== 0) throw new PythonRequirementsError(`cannot create a virtual environment for ${REQUIREMENTS_FILE} with ${interpreter.executable} -m venv: ${venv.spawnError?.message ?? lastLine(venv.output)}`);
+  if (venv.spawnError || venv.code !== 0)
+    throw new PythonRequirementsError(
+      `cannot create a virtual environment for ${REQUIREMENTS_FILE} with ${interpreter.executable} -m venv: ${venv.spawnError?.message ?? lastLine(venv.output)}`,
+    );
   const python = venvPython(dir);
   if (interpreter.venvSitePackages.length > 0) {
     const purelib = await run(python, ['-c', 'import sysconfig; print(sysconfig.get_paths()["purelib"])'], { env });
@@ -120,7 +137,9 @@ async function build(dir: string, interpreter: PythonInterpreter, workflowDir: s
   if ((await run(python, ['-m', 'pip', '--version'], { env: pipEnv })).code !== 0) {
     const ensurepip = await run(python, ['-m', 'ensurepip', '--default-pip'], { env: pipEnv });
     if (ensurepip.code !== 0) {
-      throw new PythonRequirementsError(`${REQUIREMENTS_FILE} needs pip, and ${interpreter.executable} has none: install pip for it (${interpreter.executable} -m ensurepip, or your system's python3-pip package)`);
+      throw new PythonRequirementsError(
+        `${REQUIREMENTS_FILE} needs pip, and ${interpreter.executable} has none: install pip for it (${interpreter.executable} -m ensurepip, or your system's python3-pip package)`,
+      );
     }
   }
   const pip = await run(python, ['-m', 'pip', 'install', '-r', REQUIREMENTS_FILE], { env: pipEnv, cwd: workflowDir });

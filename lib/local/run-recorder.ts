@@ -103,7 +103,9 @@ export class RunRecorder implements RunObserver {
   }
 
   attemptEnded(attempt: AttemptRecord): void {
-    this.attempts.write(`${JSON.stringify({ task: attempt.id.task, instance: attempt.label, key: attempt.key, attempt: attempt.attempt, status: attempt.status, startedAt: attempt.startedAt, endedAt: attempt.endedAt, input: recordedInput(attempt.input), output: attempt.output, error: attempt.error })}\n`);
+    this.attempts.write(
+      `${JSON.stringify({ task: attempt.id.task, instance: attempt.label, key: attempt.key, attempt: attempt.attempt, status: attempt.status, startedAt: attempt.startedAt, endedAt: attempt.endedAt, input: recordedInput(attempt.input), output: attempt.output, error: attempt.error })}\n`,
+    );
   }
 
   log(line: LogLine): void {
@@ -283,7 +285,10 @@ export function withOwnerState(summary: RunSummary): RunSummary {
   return {
     ...summary,
     status: 'DIED',
-    error: summary.error ?? { error: 'Ork.Died', message: `ork exited (pid ${summary.owner.pid} gone) before the run ended; resume it with --resume ${summary.runId}` },
+    error: summary.error ?? {
+      error: 'Ork.Died',
+      message: `ork exited (pid ${summary.owner.pid} gone) before the run ended; resume it with --resume ${summary.runId}`,
+    },
   };
 }
 

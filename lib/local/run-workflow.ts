@@ -173,7 +173,12 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   });
 
   const context = {
-    Execution: { Id: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:execution:${options.manifest.workflow}:${runId}`, Name: runId, StartTime: summary.startedAt, Input: options.input },
+    Execution: {
+      Id: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:execution:${options.manifest.workflow}:${runId}`,
+      Name: runId,
+      StartTime: summary.startedAt,
+      Input: options.input,
+    },
     StateMachine: { Id: `arn:aws:states:us-east-1:${LOCAL_ACCOUNT}:stateMachine:${options.manifest.workflow}`, Name: options.manifest.workflow },
     // The interpreter keeps no per-state context; attempts are counted by the task handlers instead.
     State: { RetryCount: 0 },
@@ -182,7 +187,15 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const handlers = withMovedParameters(substituted, taskHandlers);
   Object.assign(
     handlers,
-    createDistributedMapHandlers({ maps: distributedMaps, handlers, StateMachine, manifest: options.manifest, parentContext: context, observer, signal: children.signal }),
+    createDistributedMapHandlers({
+      maps: distributedMaps,
+      handlers,
+      StateMachine,
+      manifest: options.manifest,
+      parentContext: context,
+      observer,
+      signal: children.signal,
+    }),
   );
 
   const fanOutMaps = findFanOutMaps(options.manifest);

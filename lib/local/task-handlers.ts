@@ -132,7 +132,13 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       );
       // Records a worker still sends in its reply (the workers write them to stdout now, as on Lambda).
       for (const line of reply.logs) {
-        options.observer.log?.({ task: task.name, instance: record.label, level: String(line.level ?? 'info'), message: String(line.message ?? ''), record: line });
+        options.observer.log?.({
+          task: task.name,
+          instance: record.label,
+          level: String(line.level ?? 'info'),
+          message: String(line.message ?? ''),
+          record: line,
+        });
       }
       for (const metric of reply.metrics) options.observer.metric?.({ task: task.name, instance: record.label, record: metric });
       recordAttemptOutput(reply.stdout, task.name, record.label, options.observer);
@@ -155,7 +161,8 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       throw new TaskFailure(error.type, error.message, error.traceback);
     } catch (error) {
       // What a crashed or timed-out attempt wrote (its prints, ctx.log lines and metrics) before it died.
-      if (error !== null && typeof error === 'object' && 'output' in error && typeof error.output === 'string') recordAttemptOutput(error.output, task.name, record.label, options.observer);
+      if (error !== null && typeof error === 'object' && 'output' in error && typeof error.output === 'string')
+        recordAttemptOutput(error.output, task.name, record.label, options.observer);
       if (record.status === 'running' || options.stopped?.aborted) {
         // Failing once the run has ended (a worker stopped, the pool closed): stopped, not failed.
         record.status = options.stopped?.aborted ? 'cancelled' : 'failed';
@@ -179,9 +186,15 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
 function outOfMemory(task: TaskManifestEntry, label: string, usedMb: number): TaskFailure {
   const used = `task '${task.name}' (${label}) ran out of memory: its processes used ${usedMb} MB, more than its memory: ${task.memoryMb} MB`;
   if (task.executor === 'container') {
-    return new TaskFailure('States.HeartbeatTimeout', `${used}. ECS stops such a container (OutOfMemoryError: Container killed due to memory usage) and the state fails when its heartbeats stop`);
+    return new TaskFailure(
+      'States.HeartbeatTimeout',
+      `${used}. ECS stops such a container (OutOfMemoryError: Container killed due to memory usage) and the state fails when its heartbeats stop`,
+    );
   }
-  return new TaskFailure('Runtime.OutOfMemory', `${used}. Lambda stops such a function (Runtime exited with error: signal: killed); give the task more memory: or make it use less`);
+  return new TaskFailure(
+    'Runtime.OutOfMemory',
+    `${used}. Lambda stops such a function (Runtime exited with error: signal: killed); give the task more memory: or make it use less`,
+  );
 }
 
 /** The payload with only the upstream outputs (`inputs`) the task reads. */

@@ -344,7 +344,7 @@ export class WorkerPool {
   private retire(): void {
     if (this.closed) return;
     const now = performance.now();
-    for (let i = 0; i < this.idle.length && this.all.size > 1; ) {
+    for (let i = 0; i < this.idle.length && this.all.size > 1;) {
       const entry = this.idle[i] as { worker: ProtocolWorker; since: number };
       if (now - entry.since < this.idleRetireMs) {
         i++;
@@ -414,7 +414,10 @@ export class WorkerPool {
     };
     const memory =
       memoryMb !== undefined && memoryMb > 0
-        ? { bytes: memoryMb * 1024 * 1024, exceeded: (used: number) => stopWith(onOutOfMemory ? onOutOfMemory(Math.round(used / (1024 * 1024))) : new Error('out of memory')) }
+        ? {
+            bytes: memoryMb * 1024 * 1024,
+            exceeded: (used: number) => stopWith(onOutOfMemory ? onOutOfMemory(Math.round(used / (1024 * 1024))) : new Error('out of memory')),
+          }
         : undefined;
     let since = 0;
     return worker.call(request, {

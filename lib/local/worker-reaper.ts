@@ -186,7 +186,12 @@ os._exit(os.WEXITSTATUS(status) if os.WIFEXITED(status) else 1)
 
 /** The path of an executable `name` on PATH (or `name` itself when it holds a slash), if there is one. */
 export function findExecutable(name: string, env: NodeJS.ProcessEnv): string | undefined {
-  const candidates = name.includes(path.sep) ? [name] : (env.PATH ?? '').split(path.delimiter).filter(Boolean).map((dir) => path.join(dir, name));
+  const candidates = name.includes(path.sep)
+    ? [name]
+    : (env.PATH ?? '')
+        .split(path.delimiter)
+        .filter(Boolean)
+        .map((dir) => path.join(dir, name));
   for (const candidate of candidates) {
     try {
       accessSync(candidate, constants.X_OK);

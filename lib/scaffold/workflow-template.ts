@@ -190,7 +190,13 @@ function projectFiles(name: string, orkRoot: string, language: TemplateLanguage)
         name,
         private: true,
         type: 'module',
-        scripts: { start: 'ork run .', validate: 'ork validate .', ...(ts ? { typecheck: 'tsc --noEmit' } : {}), synth: 'cdk synth', deploy: 'cdk deploy --all' },
+        scripts: {
+          start: 'ork run .',
+          validate: 'ork validate .',
+          ...(ts ? { typecheck: 'tsc --noEmit' } : {}),
+          synth: 'cdk synth',
+          deploy: 'cdk deploy --all',
+        },
         // TypeScript tasks: Ork runs them as they are (through tsx); typescript and @types/node are for editors and `npm run typecheck`.
         devDependencies: { ork: `file:${orkRoot}`, 'aws-cdk': '^2', ...(ts ? { typescript: '^5', '@types/node': '^20' } : {}) },
       },
@@ -209,14 +215,14 @@ npx cdk deploy --all     # deploy it to AWS (Step Functions, Lambda, dashboard)
 \`\`\`
 
 ${
-      ts
-        ? `The tasks are TypeScript (\`executor: node\`): each file exports \`defineTask({ input, output, handler })\` from
+  ts
+    ? `The tasks are TypeScript (\`executor: node\`): each file exports \`defineTask({ input, output, handler })\` from
 \`ork/task\`, with zod schemas that type the handler's input and output. \`npm run typecheck\` checks them.
 `
-        : `Add Python packages your tasks need to \`requirements.txt\`: \`ork run\` installs them into a virtual environment
+    : `Add Python packages your tasks need to \`requirements.txt\`: \`ork run\` installs them into a virtual environment
 under \`.ork/venv/\` (once, and again when the file changes), and deploy bundles them for Lambda.
 `
-    }
+}
 On Lambda the tasks' code folder is read-only: a task that writes files writes them to the temporary directory
 (${ts ? `\`os.tmpdir()\`` : `\`tempfile.gettempdir()\``}, \`/tmp\` on Lambda), and hands results on as its output.
 `,

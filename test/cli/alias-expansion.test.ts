@@ -17,11 +17,23 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 it('ork validate and ork compile refuse 200 KB × 5,000 aliases with ORK104, exit 2, within a 256 MB heap', () => {
   const dir = path.join(work, 'aliases');
   mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  const source = ['params:', `  blob: &b ${'x'.repeat(200_000)}`, `  copies: [${Array.from({ length: 5000 }, () => '*b').join(',')}]`, 'tasks:', '  a:', '    file: tasks/a.py', ''].join('\n');
+  const source = [
+    'params:',
+    `  blob: &b ${'x'.repeat(200_000)}`,
+    `  copies: [${Array.from({ length: 5000 }, () => '*b').join(',')}]`,
+    'tasks:',
+    '  a:',
+    '    file: tasks/a.py',
+    '',
+  ].join('\n');
   writeFileSync(path.join(dir, 'workflow.yaml'), source);
   writeFileSync(path.join(dir, 'tasks', 'a.py'), 'from ork import task\n\n\n@task\ndef main() -> dict:\n    return {}\n');
   for (const command of ['validate', 'compile']) {
-    const result = spawnSync(process.execPath, ['--max-old-space-size=256', path.join(ROOT, 'bin/ork.js'), command, '.'], { cwd: dir, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+    const result = spawnSync(process.execPath, ['--max-old-space-size=256', path.join(ROOT, 'bin/ork.js'), command, '.'], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
     expect(result.status, `${command}: ${result.stderr}`).toBe(2);
     expect(result.stderr).toMatch(/^workflow\.yaml:3:27: error ORK104: aliases expand to more than 1,048,576 characters of text/m);
     expect(result.stderr).not.toMatch(/internal error|heap/i);

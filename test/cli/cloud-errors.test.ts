@@ -84,7 +84,13 @@ async function ork(args: string[]): Promise<{ code: number; stdout: string; stde
 
 describe('cloud commands against an endpoint that refuses', () => {
   it('AccessDenied: one line with a hint, exit 1', async () => {
-    answer = { status: 400, body: { __type: 'com.amazonaws.swf.base.model#AccessDeniedException', message: 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: states:ListStateMachines' } };
+    answer = {
+      status: 400,
+      body: {
+        __type: 'com.amazonaws.swf.base.model#AccessDeniedException',
+        message: 'User: arn:aws:iam::123456789012:user/ci is not authorized to perform: states:ListStateMachines',
+      },
+    };
     const result = await ork(['start', 'orders']);
     expect(result.code, result.stderr).toBe(ExitCode.cloudFailed);
     expect(result.code).toBe(1);
@@ -111,7 +117,14 @@ describe('cloud commands against an endpoint that refuses', () => {
   });
 
   it('a workflow name that names nothing is the command line: exit 2', async () => {
-    answer = { status: 200, body: { stateMachines: [{ name: 'orders-nightly', stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:orders-nightly', type: 'STANDARD', creationDate: 0 }] } };
+    answer = {
+      status: 200,
+      body: {
+        stateMachines: [
+          { name: 'orders-nightly', stateMachineArn: 'arn:aws:states:us-east-1:123456789012:stateMachine:orders-nightly', type: 'STANDARD', creationDate: 0 },
+        ],
+      },
+    };
     const result = await ork(['start', 'order']);
     expect(result.code, result.stderr).toBe(2);
     expect(result.stderr).toBe("ork: error: no state machine named 'order'\n  hint: did you mean 'orders-nightly'?\n");
@@ -141,7 +154,16 @@ describe('executionProgress', () => {
     stream.on('data', (chunk: Buffer) => (text += chunk.toString()));
     const shape = { workflow: 'orders', tasks: [{ name: 'fetch', stateName: 'fetch', stateNames: ['fetch'], mapStates: [], distributedMaps: [] }] };
     const observer = executionProgress(shape, { stream, color: false, live: false });
-    const stats = (succeeded: number, running: number) => ({ instances: 1, succeeded, failed: 0, retried: 0, running, peakRunning: 1, firstStart: 0, lastEnd: 1000 });
+    const stats = (succeeded: number, running: number) => ({
+      instances: 1,
+      succeeded,
+      failed: 0,
+      retried: 0,
+      running,
+      peakRunning: 1,
+      firstStart: 0,
+      lastEnd: 1000,
+    });
     observer.started?.({ status: 'RUNNING', view: { tasks: new Map([['fetch', stats(0, 1)]]) } });
     observer.polled?.({ status: 'RUNNING', view: { tasks: new Map([['fetch', stats(0, 1)]]) } });
     observer.polled?.({ status: 'SUCCEEDED', view: { tasks: new Map([['fetch', stats(1, 0)]]) } });

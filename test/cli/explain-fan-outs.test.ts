@@ -28,8 +28,14 @@ describe('ork compile --explain, fan-outs', () => {
   it('takes the children, batches and chunks from the manifest’s record, with no definition to read', () => {
     const changed: TaskManifest = {
       ...manifest,
-      tasks: manifest.tasks.map((t) => (t.name === 'in_containers' && t.fanOut ? { ...t, fanOut: { ...t.fanOut, maps: t.fanOut.maps.map((m) => ({ ...m, executionType: 'EXPRESS' as const, grouping: 'chunk' as const })) } } : t)),
+      tasks: manifest.tasks.map((t) =>
+        t.name === 'in_containers' && t.fanOut
+          ? { ...t, fanOut: { ...t.fanOut, maps: t.fanOut.maps.map((m) => ({ ...m, executionType: 'EXPRESS' as const, grouping: 'chunk' as const })) } }
+          : t,
+      ),
     };
-    expect(explainFanOuts(changed)).toContain('  in_containers: Distributed Map (express child executions, 1,000 instances per child past 1,000) — mode: distributed');
+    expect(explainFanOuts(changed)).toContain(
+      '  in_containers: Distributed Map (express child executions, 1,000 instances per child past 1,000) — mode: distributed',
+    );
   });
 });

@@ -19,17 +19,47 @@ function sdkError(name: string, message: string, status?: number, extra: Record<
 
 describe('describeAwsError', () => {
   const cases: [string, Error, CloudErrorCode, RegExp][] = [
-    ['AccessDeniedException', sdkError('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized to perform: states:StartExecution', 400), 'AccessDenied', /^start execution: access denied: User: .* is not authorized/],
-    ['an unrecognised key', sdkError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400), 'AccessDenied', /access denied/],
+    [
+      'AccessDeniedException',
+      sdkError('AccessDeniedException', 'User: arn:aws:iam::1:user/x is not authorized to perform: states:StartExecution', 400),
+      'AccessDenied',
+      /^start execution: access denied: User: .* is not authorized/,
+    ],
+    [
+      'an unrecognised key',
+      sdkError('UnrecognizedClientException', 'The security token included in the request is invalid.', 400),
+      'AccessDenied',
+      /access denied/,
+    ],
     ['any HTTP 403', sdkError('Forbidden', 'forbidden', 403), 'AccessDenied', /access denied: forbidden$/],
-    ['no credentials', sdkError('CredentialsProviderError', 'Could not load credentials from any providers'), 'NoCredentials', /^start execution: no AWS credentials found$/],
+    [
+      'no credentials',
+      sdkError('CredentialsProviderError', 'Could not load credentials from any providers'),
+      'NoCredentials',
+      /^start execution: no AWS credentials found$/,
+    ],
     ['no region', sdkError('Error', 'Region is missing'), 'NoRegion', /^start execution: no AWS region set$/],
     ['throttling', sdkError('ThrottlingException', 'Rate exceeded', 400), 'Throttled', /rate of calls: Rate exceeded$/],
-    ['a missing execution', sdkError('ExecutionDoesNotExist', 'Execution Does Not Exist: x', 400), 'NotFound', /^start execution: Execution Does Not Exist: x$/],
+    [
+      'a missing execution',
+      sdkError('ExecutionDoesNotExist', 'Execution Does Not Exist: x', 400),
+      'NotFound',
+      /^start execution: Execution Does Not Exist: x$/,
+    ],
     ['a missing function', sdkError('ResourceNotFoundException', 'Function not found', 404), 'NotFound', /Function not found/],
     ['not redrivable', sdkError('ExecutionNotRedrivable', 'too old', 400), 'NotRedrivable', /cannot be redriven: too old$/],
-    ['a refused connection', sdkError('Error', 'connect ECONNREFUSED 127.0.0.1:1', undefined, { code: 'ECONNREFUSED' }), 'Unreachable', /cannot reach the Step Functions endpoint \(connect ECONNREFUSED/],
-    ['an HTML answer', sdkError('Error', 'Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.\nmore', 500), 'NotAnAwsAnswer', /answered HTTP 500, which is not an AWS API answer$/],
+    [
+      'a refused connection',
+      sdkError('Error', 'connect ECONNREFUSED 127.0.0.1:1', undefined, { code: 'ECONNREFUSED' }),
+      'Unreachable',
+      /cannot reach the Step Functions endpoint \(connect ECONNREFUSED/,
+    ],
+    [
+      'an HTML answer',
+      sdkError('Error', 'Deserialization error: to see the raw response, inspect the hidden field {error}.$response on this object.\nmore', 500),
+      'NotAnAwsAnswer',
+      /answered HTTP 500, which is not an AWS API answer$/,
+    ],
     ['anything else', sdkError('InvalidName', 'Invalid Name: "a b"', 400), 'Failed', /^start execution: InvalidName: Invalid Name: "a b"$/],
   ];
   for (const [what, error, code, message] of cases) {
@@ -63,12 +93,16 @@ describe('aws()', () => {
 
 describe('stateMachineOfExecution', () => {
   it('reads the state machine of an execution ARN', () => {
-    expect(stateMachineOfExecution('arn:aws:states:eu-west-1:123456789012:execution:orders:run-1')).toBe('arn:aws:states:eu-west-1:123456789012:stateMachine:orders');
+    expect(stateMachineOfExecution('arn:aws:states:eu-west-1:123456789012:execution:orders:run-1')).toBe(
+      'arn:aws:states:eu-west-1:123456789012:stateMachine:orders',
+    );
   });
 
   it('refuses what is not an execution ARN with InvalidArn', () => {
     for (const arn of ['not-an-arn', 'arn:aws:states:eu-west-1:123456789012:stateMachine:orders']) {
-      expect(() => stateMachineOfExecution(arn)).toThrow(expect.objectContaining({ name: 'CloudError', code: 'InvalidArn', message: `'${arn}' is not an execution ARN` }));
+      expect(() => stateMachineOfExecution(arn)).toThrow(
+        expect.objectContaining({ name: 'CloudError', code: 'InvalidArn', message: `'${arn}' is not an execution ARN` }),
+      );
     }
   });
 });

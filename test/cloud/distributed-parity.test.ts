@@ -162,15 +162,49 @@ interface ChildRecord {
  * developer guide, "Transformation NONE", and result files published from real map runs): a success, and a
  * failure (no Output, though OutputDetails; redrivable with its map run; Error and Cause).
  */
-const AWS_SUCCEEDED_KEYS = ['ExecutionArn', 'Input', 'InputDetails', 'Name', 'Output', 'OutputDetails', 'RedriveCount', 'RedriveStatus', 'RedriveStatusReason', 'StartDate', 'StateMachineArn', 'Status', 'StopDate'];
-const AWS_FAILED_KEYS = ['Cause', 'Error', 'ExecutionArn', 'Input', 'InputDetails', 'Name', 'OutputDetails', 'RedriveCount', 'RedriveStatus', 'StartDate', 'StateMachineArn', 'Status', 'StopDate'];
+const AWS_SUCCEEDED_KEYS = [
+  'ExecutionArn',
+  'Input',
+  'InputDetails',
+  'Name',
+  'Output',
+  'OutputDetails',
+  'RedriveCount',
+  'RedriveStatus',
+  'RedriveStatusReason',
+  'StartDate',
+  'StateMachineArn',
+  'Status',
+  'StopDate',
+];
+const AWS_FAILED_KEYS = [
+  'Cause',
+  'Error',
+  'ExecutionArn',
+  'Input',
+  'InputDetails',
+  'Name',
+  'OutputDetails',
+  'RedriveCount',
+  'RedriveStatus',
+  'StartDate',
+  'StateMachineArn',
+  'Status',
+  'StopDate',
+];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
  * A map run's result files of one status, as its manifest lists them: `<status>_0.json`, `<status>_1.json` …
  * beside the manifest, each a JSON array of child records of that status whose `Size` is its length.
  */
-async function resultFiles(parity: AwsParity, bucket: string, manifestKey: string, manifest: Manifest, status: 'SUCCEEDED' | 'FAILED'): Promise<ChildRecord[][]> {
+async function resultFiles(
+  parity: AwsParity,
+  bucket: string,
+  manifestKey: string,
+  manifest: Manifest,
+  status: 'SUCCEEDED' | 'FAILED',
+): Promise<ChildRecord[][]> {
   const files = manifest.ResultFiles[status];
   expect(files.map((f) => f.Key)).toEqual(files.map((_, n) => manifestKey.replace(/manifest\.json$/, `${status}_${n}.json`)));
   return Promise.all(
@@ -263,7 +297,14 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
       ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: harness().bucket } },
     });
     expect(each.ItemBatcher).toBeUndefined();
-    const counted = Object.entries(states).find(([name, state]) => name.startsWith('counted') && state.Type === 'Map' && state.ItemsPath === '$.ork.indexes' && state.ItemReader === undefined && (state.ItemProcessor as { ProcessorConfig: { Mode: string } }).ProcessorConfig.Mode === 'DISTRIBUTED');
+    const counted = Object.entries(states).find(
+      ([name, state]) =>
+        name.startsWith('counted') &&
+        state.Type === 'Map' &&
+        state.ItemsPath === '$.ork.indexes' &&
+        state.ItemReader === undefined &&
+        (state.ItemProcessor as { ProcessorConfig: { Mode: string } }).ProcessorConfig.Mode === 'DISTRIBUTED',
+    );
     expect(counted, Object.keys(states).join(', ')).toBeDefined();
   });
 
@@ -273,7 +314,12 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
     const cloudOutput = cloud.output as Record<string, unknown>;
     const localOutputs = local.json.outputs;
     // The downstream task read every child's output back, in item order, in both engines.
-    expect(cloudOutput.report).toEqual({ each: expectedEach, counted: expectedCounted, files: FILES, square_sum: expectedCounted.reduce((s, c) => s + c.square, 0) });
+    expect(cloudOutput.report).toEqual({
+      each: expectedEach,
+      counted: expectedCounted,
+      files: FILES,
+      square_sum: expectedCounted.reduce((s, c) => s + c.square, 0),
+    });
     expect(cloudOutput.report).toEqual(localOutputs.report);
     // make's list went on as a reference to the stored list in both engines (a bucket and key of each's store).
     const shape = { files: { ork_items: { bucket: expect.any(String), key: expect.any(String), count: FILES } }, n: COUNT };
@@ -352,7 +398,10 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
       expect(files.length, task).toBeLessThanOrEqual(3);
       const records = files.flat();
       expect(records).toHaveLength(expected.length);
-      expect(records.every((r) => typeof r.Output === 'string' && typeof r.Input === 'string'), JSON.stringify(records[0])).toBe(true);
+      expect(
+        records.every((r) => typeof r.Output === 'string' && typeof r.Input === 'string'),
+        JSON.stringify(records[0]),
+      ).toBe(true);
       // Input: the child's input after the ItemSelector, carrying the index the SDKs order by.
       const inputs = records.map((r) => JSON.parse(r.Input!) as Record<string, number>);
       const indexes = inputs.map((i) => i[order]!);
@@ -366,7 +415,13 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
       for (const record of records) expectChildIdentity(record, manifest.MapRunArn, cloud.deployment.stateMachineArn);
       expect(new Set(records.map((r) => r.Name)).size).toBe(records.length);
       expect(Object.keys(records[0]!).sort()).toEqual(AWS_SUCCEEDED_KEYS);
-      expect(records[0]).toMatchObject({ RedriveCount: 0, RedriveStatus: 'NOT_REDRIVABLE', RedriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven', InputDetails: { Included: true }, OutputDetails: { Included: true } });
+      expect(records[0]).toMatchObject({
+        RedriveCount: 0,
+        RedriveStatus: 'NOT_REDRIVABLE',
+        RedriveStatusReason: 'Execution is SUCCEEDED and cannot be redriven',
+        InputDetails: { Included: true },
+        OutputDetails: { Included: true },
+      });
     }
   });
 
@@ -455,10 +510,13 @@ describe.skipIf(!runSuite)('Distributed Map parity with tolerated failures', () 
   let work = '';
   let directory = '';
 
-  useAwsParity({ prefix: 'ork-distributed-tolerant-', prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-distributed-tolerant'), TOLERANT) }, (suite) => {
-    ({ aws, work } = suite);
-    directory = path.join(work, 'parity-distributed-tolerant');
-  });
+  useAwsParity(
+    { prefix: 'ork-distributed-tolerant-', prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-distributed-tolerant'), TOLERANT) },
+    (suite) => {
+      ({ aws, work } = suite);
+      directory = path.join(work, 'parity-distributed-tolerant');
+    },
+  );
 
   function orkRun(input: unknown): Promise<{ code: number; json: OrkRunJson & { error?: { error: string } }; stderr: string }> {
     return new Promise((resolve, reject) => {
@@ -499,7 +557,9 @@ describe.skipIf(!runSuite)('Distributed Map parity with tolerated failures', () 
     // Two failed children: two FAILED files of one record each, whichever comes first.
     const failedFiles = await resultFiles(aws, bucket, key, manifest, 'FAILED');
     expect(failedFiles.map((f) => f.length)).toEqual([1, 1]);
-    const failed = failedFiles.flat().sort((a, b) => (JSON.parse(a.Input!) as { item_index: number }).item_index - (JSON.parse(b.Input!) as { item_index: number }).item_index);
+    const failed = failedFiles
+      .flat()
+      .sort((a, b) => (JSON.parse(a.Input!) as { item_index: number }).item_index - (JSON.parse(b.Input!) as { item_index: number }).item_index);
     expect(failed.map((r) => [r.Status, r.Error, (JSON.parse(r.Input!) as { item_index: number }).item_index, 'Output' in r])).toEqual([
       ['FAILED', 'ValueError', 7, false],
       ['FAILED', 'ValueError', 32, false],
@@ -553,13 +613,7 @@ const NODE_DOWNSTREAM: Record<string, string> = {
     '    file: tasks/collect.ts',
     '    depends_on: [each]',
   ),
-  'tasks/make.py': py(
-    'from ork import task',
-    '',
-    '@task',
-    'def main():',
-    `    return {"files": [f"file-{i:03d}.csv" for i in range(${NODE_ITEMS})]}`,
-  ),
+  'tasks/make.py': py('from ork import task', '', '@task', 'def main():', `    return {"files": [f"file-{i:03d}.csv" for i in range(${NODE_ITEMS})]}`),
   'tasks/each.py': py(
     'from ork import task',
     '',
@@ -588,7 +642,11 @@ describe.skipIf(!runSuite)('Distributed Map parity: a node task reads the result
   let directory = '';
 
   useAwsParity(
-    { prefix: 'distributed-node-', parent: path.join(ROOT, 'scratch'), prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-distributed-node'), NODE_DOWNSTREAM) },
+    {
+      prefix: 'distributed-node-',
+      parent: path.join(ROOT, 'scratch'),
+      prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-distributed-node'), NODE_DOWNSTREAM),
+    },
     (suite) => {
       ({ aws, work } = suite);
       directory = path.join(work, 'parity-distributed-node');

@@ -33,7 +33,8 @@ tasks:
     depends_on: grid
 `,
   'tasks/regions.py': `from ork import task\n\n\n@task\ndef main():\n    return {"names": [f"r{i:02d}" for i in range(${ELEMENTS})]}\n`,
-  'tasks/grid.py': 'from ork import task\n\n\n@task\ndef main(input, ctx):\n    return {"cell": f"{input[\'item\']}/{ctx.parallel_index}of{ctx.parallel_count}"}\n',
+  'tasks/grid.py':
+    'from ork import task\n\n\n@task\ndef main(input, ctx):\n    return {"cell": f"{input[\'item\']}/{ctx.parallel_index}of{ctx.parallel_count}"}\n',
   'tasks/report.py': 'from ork import task\n\n\n@task\ndef main(input):\n    return {"cells": [o["cell"] for o in input["grid"]]}\n',
 };
 
@@ -42,18 +43,28 @@ describe.skipIf(!runSuite)('foreach × parallel as a Distributed Map, on moto an
   let work = '';
   let directory = '';
 
-  useAwsParity({ prefix: 'ork-grid-parity-', prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-grid'), FILES), setupTimeoutMs: 120_000 }, (suite) => {
-    ({ aws, work } = suite);
-    directory = path.join(work, 'parity-grid');
-  });
+  useAwsParity(
+    { prefix: 'ork-grid-parity-', prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-grid'), FILES), setupTimeoutMs: 120_000 },
+    (suite) => {
+      ({ aws, work } = suite);
+      directory = path.join(work, 'parity-grid');
+    },
+  );
 
   it('gives the downstream task every cell in element then worker order, in both engines', async () => {
     const cloud = await aws!.run(directory, {}, { timeoutMs: 150_000 });
-    const child = spawnSync(process.execPath, [BIN, 'run', directory, '--json'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+    const child = spawnSync(process.execPath, [BIN, 'run', directory, '--json'], {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
     const local = JSON.parse(child.stdout) as { status: string; outputs: Record<string, unknown> };
     expect({ status: cloud.status, error: cloud.error, cause: cloud.cause }).toEqual({ status: 'SUCCEEDED' });
     expect(local.status).toBe('SUCCEEDED');
-    const cells = Array.from({ length: ELEMENTS }, (_, e) => Array.from({ length: WORKERS }, (_, w) => `r${String(e).padStart(2, '0')}/${w}of${WORKERS}`)).flat();
+    const cells = Array.from({ length: ELEMENTS }, (_, e) =>
+      Array.from({ length: WORKERS }, (_, w) => `r${String(e).padStart(2, '0')}/${w}of${WORKERS}`),
+    ).flat();
     expect((cloud.output as Record<string, unknown>).report).toEqual({ cells });
     expect(withoutStoreLocations(cloud.output)).toEqual(withoutStoreLocations(local.outputs));
     expect((cloud.output as Record<string, unknown>).grid).toEqual({ ork_results: expect.objectContaining({ per_child: 'list' }) });

@@ -47,13 +47,25 @@ describe.skipIf(!runSuite)('inline tolerate_failures on moto and under ork run',
   let work = '';
   let directory = '';
 
-  useAwsParity({ prefix: 'ork-inline-tolerance-', prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-inline-tolerance'), FILES), setupTimeoutMs: 120_000 }, (suite) => {
-    ({ aws, work } = suite);
-    directory = path.join(work, 'parity-inline-tolerance');
-  });
+  useAwsParity(
+    {
+      prefix: 'ork-inline-tolerance-',
+      prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-inline-tolerance'), FILES),
+      setupTimeoutMs: 120_000,
+    },
+    (suite) => {
+      ({ aws, work } = suite);
+      directory = path.join(work, 'parity-inline-tolerance');
+    },
+  );
 
   const local = (input: unknown) => {
-    const child = spawnSync(process.execPath, [BIN, 'run', directory, '--json', '--input', JSON.stringify(input)], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
+    const child = spawnSync(process.execPath, [BIN, 'run', directory, '--json', '--input', JSON.stringify(input)], {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+      timeout: 120_000,
+    });
     return JSON.parse(child.stdout) as { status: string; outputs: Record<string, unknown>; error?: { error: string } };
   };
 
@@ -67,7 +79,9 @@ describe.skipIf(!runSuite)('inline tolerate_failures on moto and under ork run',
     expect((cloud.output as Record<string, unknown>).report).toEqual(expected);
     expect(ran.outputs.report).toEqual(expected);
     // The machine keeps each failure where the instance was, with AWS's error name and cause.
-    expect((cloud.output as Record<string, unknown[]>).work?.[3]).toEqual({ ork_failed: { error: 'ValueError', cause: expect.stringContaining('instance 3 fails'), parallel_index: 3 } });
+    expect((cloud.output as Record<string, unknown[]>).work?.[3]).toEqual({
+      ork_failed: { error: 'ValueError', cause: expect.stringContaining('instance 3 fails'), parallel_index: 3 },
+    });
   }, 180_000);
 
   it('3 of 20 failed (15%): both fail with Ork.ExceedToleratedFailureThreshold', async () => {

@@ -42,7 +42,13 @@ const history: HistoryEvent[] = [
   { id: 7, previousEventId: 6, type: 'ChoiceStateExited', stateExitedEventDetails: { name: 'score-check-items' }, timestamp: at(2) },
   { id: 8, previousEventId: 7, type: 'MapStateEntered', stateEnteredEventDetails: { name: 'score-distributed' }, timestamp: at(3) },
   { id: 9, previousEventId: 8, type: 'MapStateStarted', mapStateStartedEventDetails: { length: 0 }, timestamp: at(3) },
-  { id: 10, previousEventId: 9, type: 'MapRunStarted', mapRunStartedEventDetails: { mapRunArn: 'arn:aws:states:us-east-1:1:mapRun:shape/score-distributed:abc' }, timestamp: at(3) },
+  {
+    id: 10,
+    previousEventId: 9,
+    type: 'MapRunStarted',
+    mapRunStartedEventDetails: { mapRunArn: 'arn:aws:states:us-east-1:1:mapRun:shape/score-distributed:abc' },
+    timestamp: at(3),
+  },
 ];
 
 describe('ork status of a Distributed Map', () => {
@@ -51,7 +57,9 @@ describe('ork status of a Distributed Map', () => {
   });
 
   it('shows the Map Run’s item counts as the task’s instances', () => {
-    const counts = new Map([['arn:aws:states:us-east-1:1:mapRun:shape/score-distributed:abc', { total: 5000, pending: 1000, running: 200, succeeded: 3790, failed: 10 }]]);
+    const counts = new Map([
+      ['arn:aws:states:us-east-1:1:mapRun:shape/score-distributed:abc', { total: 5000, pending: 1000, running: 200, succeeded: 3790, failed: 10 }],
+    ]);
     const view = executionView(history, shape(), false, counts);
     expect(view.tasks.get('score')).toMatchObject({ expected: 5000, instances: 4000, running: 200, succeeded: 3790, failed: 10 });
     expect(view.tasks.get('make')).toMatchObject({ instances: 1, succeeded: 1 });

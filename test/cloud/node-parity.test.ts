@@ -311,7 +311,16 @@ describe.skipIf(!runSuite)('the Node.js Lambda emulation (lambda_runtime.mjs, no
     writeFileSync(path.join(code, 'syntax.mjs'), 'export const handler = async () => {;\n');
     functions = new LambdaFunctions({ baseEnvironment: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     const fn = (name: string, handler: string, environment: Record<string, string> = {}, timeoutSeconds = 10) =>
-      functions.register({ name, arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`, codeDirectory: code, handler, runtime: 'node', environment, timeoutSeconds, memoryMb: 128 });
+      functions.register({
+        name,
+        arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+        codeDirectory: code,
+        handler,
+        runtime: 'node',
+        environment,
+        timeoutSeconds,
+        memoryMb: 128,
+      });
     fn('echo', 'nested/handlers.echo', { COLOUR: 'green' });
     fn('fail', 'nested/handlers.fail');
     fn('fail-string', 'nested/handlers.failString');
@@ -332,7 +341,14 @@ describe.skipIf(!runSuite)('the Node.js Lambda emulation (lambda_runtime.mjs, no
   });
 
   it('keeps an environment warm, starts another for concurrent invocations, and captures what it writes', async () => {
-    const first = JSON.parse((await functions.invoke('echo', { n: 1 })).payload) as { calls: number; pid: number; colour: string; cwd: string; remaining: boolean; request: string };
+    const first = JSON.parse((await functions.invoke('echo', { n: 1 })).payload) as {
+      calls: number;
+      pid: number;
+      colour: string;
+      cwd: string;
+      remaining: boolean;
+      request: string;
+    };
     const second = await functions.invoke('echo', { n: 2 });
     // The code folder is mounted at /var/task, the working directory, as on Lambda.
     expect(first).toMatchObject({ event: { n: 1 }, calls: 1, colour: 'green', cwd: '/var/task', remaining: true });
@@ -351,14 +367,21 @@ describe.skipIf(!runSuite)('the Node.js Lambda emulation (lambda_runtime.mjs, no
       expect(result.functionError, name).toBe('Unhandled');
       return JSON.parse(result.payload) as { errorType: string; errorMessage: string; trace: string[] };
     };
-    expect(await error('fail')).toMatchObject({ errorType: 'QuotaExceeded', errorMessage: 'over', trace: expect.arrayContaining([expect.stringContaining('nested/handlers.mjs')]) });
+    expect(await error('fail')).toMatchObject({
+      errorType: 'QuotaExceeded',
+      errorMessage: 'over',
+      trace: expect.arrayContaining([expect.stringContaining('nested/handlers.mjs')]),
+    });
     expect(await error('fail-string')).toMatchObject({ errorType: 'string', errorMessage: 'plain' });
     const started = Date.now();
     expect(await error('slow')).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringContaining('Task timed out after 1.00 seconds') });
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await error('crash')).toMatchObject({ errorType: 'Runtime.ExitError' });
     expect(await error('circular')).toMatchObject({ errorType: 'Runtime.MarshalError' });
-    expect(await error('no-export')).toMatchObject({ errorType: 'Runtime.HandlerNotFound', errorMessage: 'nested/handlers.absent is undefined or not exported' });
+    expect(await error('no-export')).toMatchObject({
+      errorType: 'Runtime.HandlerNotFound',
+      errorMessage: 'nested/handlers.absent is undefined or not exported',
+    });
     expect(await error('missing')).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: "Error: Cannot find module 'no_such_module'" });
     expect(await error('malformed')).toMatchObject({ errorType: 'Runtime.MalformedHandlerName' });
     expect(await error('broken')).toMatchObject({ errorType: 'TypeError', errorMessage: 'bad module' });
@@ -408,7 +431,10 @@ describe.skipIf(!runSuite)('node tasks on moto (their deployed bundles) vs ork r
   }
 
   /** Both engines on private copies of the same workflow, at the same time. */
-  async function runBoth(files: Record<string, string>, env: Record<string, string> = {}): Promise<{ local: OrkRun; cloud: ExecutionResult & { deployment: Awaited<ReturnType<AwsParity['deploy']>> } }> {
+  async function runBoth(
+    files: Record<string, string>,
+    env: Record<string, string> = {},
+  ): Promise<{ local: OrkRun; cloud: ExecutionResult & { deployment: Awaited<ReturnType<AwsParity['deploy']>> } }> {
     const [local, cloud] = await Promise.all([orkRun(writeWorkflow('local', files), {}, env), harness().run(writeWorkflow('aws', files), {}, { env })]);
     return { local, cloud };
   }
@@ -444,7 +470,12 @@ describe.skipIf(!runSuite)('node tasks on moto (their deployed bundles) vs ork r
     expect(cloudOutput.work).toHaveLength(6);
     expect((cloudOutput.work as { colour: string }[]).every((w) => w.colour === 'green')).toBe(true);
     // Two tasks of one file: the same code (one handler module), each with its own function and settings.
-    expect(cloudOutput.total).toEqual({ task: 'total', instances: 6, weighted: (5 * 3 * 2 + 1) * 1 + (4 * 3 * 2 + 1) * 2 + (5 * 3 * 2 + 1) * 3, padding: 2000 });
+    expect(cloudOutput.total).toEqual({
+      task: 'total',
+      instances: 6,
+      weighted: (5 * 3 * 2 + 1) * 1 + (4 * 3 * 2 + 1) * 2 + (5 * 3 * 2 + 1) * 3,
+      padding: 2000,
+    });
     expect(cloudOutput.twin).toMatchObject({ task: 'twin', instances: 6 });
     const handlers = nodeHandlers(cloud.deployment.manifest.tasks);
     expect(handlers.get('twin')).toBe(handlers.get('total'));

@@ -21,7 +21,14 @@ function reader(runningReads: number, fail?: Error): ExecutionReader & { reads: 
       fake.reads++;
       if (fake.reads > runningReads && fail) return Promise.reject(fail);
       const status = fake.reads > runningReads ? 'SUCCEEDED' : 'RUNNING';
-      return Promise.resolve({ $metadata: {}, executionArn: ARN, stateMachineArn: '', status, startDate: new Date(0), ...(status === 'SUCCEEDED' ? { output: '{"a":1}' } : {}) } as DescribeExecutionCommandOutput);
+      return Promise.resolve({
+        $metadata: {},
+        executionArn: ARN,
+        stateMachineArn: '',
+        status,
+        startDate: new Date(0),
+        ...(status === 'SUCCEEDED' ? { output: '{"a":1}' } : {}),
+      } as DescribeExecutionCommandOutput);
     },
     history(): Promise<HistoryEvent[]> {
       return Promise.resolve([]);

@@ -19,7 +19,12 @@ describe('readWorkflowShape', () => {
         const maps = entry.fanOut?.maps ?? [];
         // The Map whose iterations run the task: the fan-out's own, or its workers Map.
         expect([...(task?.mapStates ?? [])].sort(), entry.name).toEqual(maps.map((m) => m.workers?.state ?? m.state).sort());
-        expect([...(task?.distributedMaps ?? [])].sort(), entry.name).toEqual(maps.filter((m) => m.mode === 'distributed').map((m) => m.state).sort());
+        expect([...(task?.distributedMaps ?? [])].sort(), entry.name).toEqual(
+          maps
+            .filter((m) => m.mode === 'distributed')
+            .map((m) => m.state)
+            .sort(),
+        );
         expect(task?.fanOut, entry.name).toEqual(maps.length === 0 ? undefined : maps.some((m) => m.toleratedFailures) ? { tolerateFailures: true } : true);
       }
     });

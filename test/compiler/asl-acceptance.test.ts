@@ -95,7 +95,11 @@ function distributedMap(extra: { executionType?: string; batcher?: boolean }): u
         Type: 'Map',
         ItemsPath: '$.items',
         ...(extra.batcher ? { ItemBatcher: { MaxItemsPerBatch: 10 } } : {}),
-        ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: extra.executionType ?? 'STANDARD' }, StartAt: 'Work', States: { Work: { Type: 'Pass', End: true } } },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: extra.executionType ?? 'STANDARD' },
+          StartAt: 'Work',
+          States: { Work: { Type: 'Pass', End: true } },
+        },
         End: true,
       },
     },
@@ -114,7 +118,9 @@ describe('the ASL specification’s rules that no checker above enforces', () =>
   for (const w of workflows) {
     it(`${w.label}: no Fail state names its error with the reserved States. prefix`, () => {
       const { definition } = compileCleanly(w.directory);
-      const errors = statesOf(definition as never).filter((s) => s.Type === 'Fail').map((s) => String(s.Error));
+      const errors = statesOf(definition as never)
+        .filter((s) => s.Type === 'Fail')
+        .map((s) => String(s.Error));
       expect(errors.filter((e) => e.startsWith('States.'))).toEqual([]);
     });
   }
@@ -127,8 +133,12 @@ describe('aws-local-stepfunctions accepts (as ork run loads it)', () => {
       const { definition } = compileCleanly(w.directory);
       const { definition: local, distributedMaps } = adaptForLocal(substitutePlaceholders(definition));
       // Its validator also refuses unreachable states, which the other two checkers let through.
-      const machines: unknown[] = [local, ...[...distributedMaps.values()].map((map) => ({ StartAt: map.ItemProcessor.StartAt, States: map.ItemProcessor.States }))];
-      for (const machine of machines) expect(() => new StateMachine(machine as never, { validationOptions: { checkArn: true, checkPaths: true } })).not.toThrow();
+      const machines: unknown[] = [
+        local,
+        ...[...distributedMaps.values()].map((map) => ({ StartAt: map.ItemProcessor.StartAt, States: map.ItemProcessor.States })),
+      ];
+      for (const machine of machines)
+        expect(() => new StateMachine(machine as never, { validationOptions: { checkArn: true, checkPaths: true } })).not.toThrow();
     });
   }
 
@@ -264,7 +274,12 @@ describe.skipIf(!runMoto)("moto's Step Functions interpreter executes the count 
   let counter = 0;
 
   beforeAll(async () => {
-    moto = await startMotoServer({ env: { PYTHONPATH: [path.join(ROOT, 'test', 'support', 'aws-parity', 'moto-patches'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter), ORK_PARITY_MOTO_PATCHES: '1' } });
+    moto = await startMotoServer({
+      env: {
+        PYTHONPATH: [path.join(ROOT, 'test', 'support', 'aws-parity', 'moto-patches'), process.env.PYTHONPATH].filter(Boolean).join(path.delimiter),
+        ORK_PARITY_MOTO_PATCHES: '1',
+      },
+    });
     await moto.configure({ stepfunctions: { execute_state_machine: true } });
   }, 60_000);
 
@@ -279,9 +294,17 @@ describe.skipIf(!runMoto)("moto's Step Functions interpreter executes the count 
     const discover = machine.States.discover as { Next: string };
     machine.States.discover = { Type: 'Pass', Result: { count: '__COUNT__' }, ResultPath: '$.results.discover', Next: discover.Next };
     const text = withoutMotoGrammarGaps(machine as unknown as StateMachineDefinition).replace('"__COUNT__"', count);
-    const created = await moto.awsJson('AWSStepFunctions.CreateStateMachine', { name: `count-${++counter}`, definition: text, roleArn: 'arn:aws:iam::123456789012:role/ork' });
+    const created = await moto.awsJson('AWSStepFunctions.CreateStateMachine', {
+      name: `count-${++counter}`,
+      definition: text,
+      roleArn: 'arn:aws:iam::123456789012:role/ork',
+    });
     expect(created.status, created.text).toBe(200);
-    const started = await moto.awsJson('AWSStepFunctions.StartExecution', { stateMachineArn: created.body.stateMachineArn, name: `run-${counter}`, input: '{}' });
+    const started = await moto.awsJson('AWSStepFunctions.StartExecution', {
+      stateMachineArn: created.body.stateMachineArn,
+      name: `run-${counter}`,
+      input: '{}',
+    });
     expect(started.status, `count ${count}: ${started.text}`).toBe(200);
     const executionArn = started.body.executionArn as string;
     for (let i = 0; i < 600; i++) {

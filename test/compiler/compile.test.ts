@@ -13,8 +13,12 @@ const HERE = path.dirname(fileURLToPath(import.meta.url));
 
 /** Every table of bad workflows under test/compiler, wherever its stage or rule lives. */
 async function allCases(): Promise<BadWorkflowCase[]> {
-  const files = readdirSync(HERE, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.cases.ts')).sort();
-  const tables = await Promise.all(files.map(async (f) => ((await import(pathToFileURL(path.join(HERE, f)).href)) as { cases: readonly BadWorkflowCase[] }).cases));
+  const files = readdirSync(HERE, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.cases.ts'))
+    .sort();
+  const tables = await Promise.all(
+    files.map(async (f) => ((await import(pathToFileURL(path.join(HERE, f)).href)) as { cases: readonly BadWorkflowCase[] }).cases),
+  );
   return tables.flat();
 }
 
@@ -83,20 +87,116 @@ describe('adversarial input never throws', () => {
     ['depends_on a number', yaml('tasks:', '  a:', '    file: tasks/a.py', '    depends_on: 5')],
     ['depends_on a mapping', yaml('tasks:', '  a:', '    file: tasks/a.py', '    depends_on: {b: 1}')],
     ['depends_on with nulls and numbers', yaml('tasks:', '  a:', '    file: tasks/a.py', '    depends_on: [~, 5, {x: 1}, [a]]')],
-    ['numbers as task names', yaml('tasks:', '  1:', '    file: tasks/a.py', '  2.5:', '    file: tasks/b.py', '    depends_on: [1]', '  0x10:', '    file: tasks/c.py')],
+    [
+      'numbers as task names',
+      yaml('tasks:', '  1:', '    file: tasks/a.py', '  2.5:', '    file: tasks/b.py', '    depends_on: [1]', '  0x10:', '    file: tasks/c.py'),
+    ],
     ['null and boolean task names', yaml('tasks:', '  ~:', '    file: tasks/a.py', '  true:', '    file: tasks/b.py', '  "":', '    file: tasks/c.py')],
     ['collection keys', yaml('? [a, b]', ': 1', 'tasks:', '  ? {x: 1}', '  : file: tasks/a.py')],
-    ['every field the wrong type', yaml('name: [1]', 'description: {a: 1}', 'params: 5', 'defaults: x', 'schedule: [1]', 'tasks:', '  a:', '    file: [1]', '    executor: 5', '    retries: {}', '    retry_delay: []', '    backoff: x', '    max_retry_delay: true', '    jitter: 5', '    timeout: []', '    heartbeat: {}', '    memory: []', '    cpu: {}', '    env: 5', '    image: 5', '    dockerfile: []', '    depends_on: {}', '    parallel: {}', '    foreach: []', '    concurrency: []', '    description: []')],
-    ['every field null', yaml('name:', 'description:', 'params:', 'defaults:', 'schedule:', 'tasks:', '  a:', '    file:', '    executor:', '    retries:', '    env:', '    depends_on:', '    parallel:', '    foreach:', '    concurrency:')],
-    ['schedule mapping full of junk', yaml('schedule:', '  expression: [1]', '  timezone: {}', '  enabled: maybe', '  flexible_window: -1', '  input: 5', '  extra: 1', 'tasks:', '  a:', '    file: tasks/a.py')],
-    ['prototype keys at every level', yaml(
-      ...proto.map((k) => `${k}: {${proto.map((j) => `${j}: 1`).join(', ')}}`),
-      'params:', ...proto.map((k) => `  ${k}: {${k}: 1}`),
-      'defaults:', ...proto.map((k) => `  ${k}: 1`), '  env:', ...proto.map((k) => `    ${k}: x`),
-      'schedule:', '  expression: rate(1 hour)', ...proto.map((k) => `  ${k}: 1`), '  input:', ...proto.map((k) => `    ${k}: {}`),
-      'tasks:', ...proto.flatMap((k) => [`  ${k}:`, '    file: tasks/a.py', `    depends_on: [${proto.join(', ')}]`, `    foreach: ${k}.${k}`, ...proto.map((j) => `    ${j}: 1`), '    env:', ...proto.map((j) => `      ${j}: x`)]),
-    )],
-    ['prototype names as references only', yaml('tasks:', '  a:', '    file: tasks/a.py', '    depends_on: [toString, __proto__, constructor]', '    foreach: __proto__.x', '    parallel: constructor.length')],
+    [
+      'every field the wrong type',
+      yaml(
+        'name: [1]',
+        'description: {a: 1}',
+        'params: 5',
+        'defaults: x',
+        'schedule: [1]',
+        'tasks:',
+        '  a:',
+        '    file: [1]',
+        '    executor: 5',
+        '    retries: {}',
+        '    retry_delay: []',
+        '    backoff: x',
+        '    max_retry_delay: true',
+        '    jitter: 5',
+        '    timeout: []',
+        '    heartbeat: {}',
+        '    memory: []',
+        '    cpu: {}',
+        '    env: 5',
+        '    image: 5',
+        '    dockerfile: []',
+        '    depends_on: {}',
+        '    parallel: {}',
+        '    foreach: []',
+        '    concurrency: []',
+        '    description: []',
+      ),
+    ],
+    [
+      'every field null',
+      yaml(
+        'name:',
+        'description:',
+        'params:',
+        'defaults:',
+        'schedule:',
+        'tasks:',
+        '  a:',
+        '    file:',
+        '    executor:',
+        '    retries:',
+        '    env:',
+        '    depends_on:',
+        '    parallel:',
+        '    foreach:',
+        '    concurrency:',
+      ),
+    ],
+    [
+      'schedule mapping full of junk',
+      yaml(
+        'schedule:',
+        '  expression: [1]',
+        '  timezone: {}',
+        '  enabled: maybe',
+        '  flexible_window: -1',
+        '  input: 5',
+        '  extra: 1',
+        'tasks:',
+        '  a:',
+        '    file: tasks/a.py',
+      ),
+    ],
+    [
+      'prototype keys at every level',
+      yaml(
+        ...proto.map((k) => `${k}: {${proto.map((j) => `${j}: 1`).join(', ')}}`),
+        'params:',
+        ...proto.map((k) => `  ${k}: {${k}: 1}`),
+        'defaults:',
+        ...proto.map((k) => `  ${k}: 1`),
+        '  env:',
+        ...proto.map((k) => `    ${k}: x`),
+        'schedule:',
+        '  expression: rate(1 hour)',
+        ...proto.map((k) => `  ${k}: 1`),
+        '  input:',
+        ...proto.map((k) => `    ${k}: {}`),
+        'tasks:',
+        ...proto.flatMap((k) => [
+          `  ${k}:`,
+          '    file: tasks/a.py',
+          `    depends_on: [${proto.join(', ')}]`,
+          `    foreach: ${k}.${k}`,
+          ...proto.map((j) => `    ${j}: 1`),
+          '    env:',
+          ...proto.map((j) => `      ${j}: x`),
+        ]),
+      ),
+    ],
+    [
+      'prototype names as references only',
+      yaml(
+        'tasks:',
+        '  a:',
+        '    file: tasks/a.py',
+        '    depends_on: [toString, __proto__, constructor]',
+        '    foreach: __proto__.x',
+        '    parallel: constructor.length',
+      ),
+    ],
     ['huge string value', yaml('tasks:', '  a:', `    file: tasks/${'x'.repeat(2_000_000)}.py`, `    description: ${'y'.repeat(2_000_000)}`)],
     ['huge quoted key', yaml('tasks:', `  "${'k'.repeat(100_000)}":`, '    file: tasks/a.py')],
     ['huge flow list', yaml('tasks:', '  a:', '    file: tasks/a.py', `    depends_on: [${Array.from({ length: 20_000 }, (_, i) => `t${i}`).join(', ')}]`)],
@@ -105,7 +205,19 @@ describe('adversarial input never throws', () => {
     ['recursive alias in depends_on', yaml('tasks:', '  a:', '    file: tasks/a.py', '    depends_on: &d [*d]')],
     ['recursive alias at the root', '&t\ntasks: *t\n'],
     ['alias to a task list', yaml('x: &t', '  a:', '    file: tasks/a.py', 'tasks: *t')],
-    ['tags', yaml('tasks: !!map', '  a: !!map', '    file: !!str tasks/a.py', '    parallel: !!int "3"', '    retries: !!float 1', '    env: !!set {a, b}', '    description: !!binary aGVsbG8=', '    depends_on: !custom x')],
+    [
+      'tags',
+      yaml(
+        'tasks: !!map',
+        '  a: !!map',
+        '    file: !!str tasks/a.py',
+        '    parallel: !!int "3"',
+        '    retries: !!float 1',
+        '    env: !!set {a, b}',
+        '    description: !!binary aGVsbG8=',
+        '    depends_on: !custom x',
+      ),
+    ],
     ['directives', '%YAML 1.1\n%TAG ! tag:example.com,2000:\n---\ntasks:\n  a:\n    file: tasks/a.py\n'],
     ['CRLF and BOM', '\ufefftasks:\r\n  a:\r\n    file: tasks/a.py\r\n    depends_on: [b]\r\n'],
     ['lone CR line ends', 'tasks:\r  a:\r    file: tasks/a.py\r'],
@@ -114,7 +226,10 @@ describe('adversarial input never throws', () => {
     ['only garbage punctuation', ']]]}}}:::---&&&***!!!|||>>>'],
     ['random bytes', new Uint8Array(Array.from({ length: 4096 }, (_, i) => (i * 7919 + 13) % 256))],
     ['empty bytes', new Uint8Array()],
-    ['long cycle', yaml('tasks:', ...Array.from({ length: 500 }, (_, i) => [`  t${i}:`, '    file: tasks/a.py', `    depends_on: [t${(i + 1) % 500}]`]).flat())],
+    [
+      'long cycle',
+      yaml('tasks:', ...Array.from({ length: 500 }, (_, i) => [`  t${i}:`, '    file: tasks/a.py', `    depends_on: [t${(i + 1) % 500}]`]).flat()),
+    ],
   ];
 
   for (const [name, source] of adversarial) {
@@ -135,7 +250,17 @@ describe('adversarial input never throws', () => {
   }
 
   it('does not pollute Object.prototype', () => {
-    run(yaml('__proto__: {polluted: 1}', 'params:', '  __proto__: {polluted: 2}', 'tasks:', '  a:', '    file: tasks/a.py', '    env: {__proto__: {polluted: 3}}'));
+    run(
+      yaml(
+        '__proto__: {polluted: 1}',
+        'params:',
+        '  __proto__: {polluted: 2}',
+        'tasks:',
+        '  a:',
+        '    file: tasks/a.py',
+        '    env: {__proto__: {polluted: 3}}',
+      ),
+    );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 });

@@ -8,7 +8,14 @@ import { compile, permissiveHost, type MapState, type State, type StateMachineDe
  */
 
 function compileTask(lines: string, upstream = true): StateMachineDefinition {
-  const source = ['name: kinds', 'tasks:', ...(upstream ? ['  make:', '    file: tasks/make.py'] : []), '  work:', '    file: tasks/work.py', ...lines.split('\n').map((l) => `    ${l}`)].join('\n');
+  const source = [
+    'name: kinds',
+    'tasks:',
+    ...(upstream ? ['  make:', '    file: tasks/make.py'] : []),
+    '  work:',
+    '    file: tasks/work.py',
+    ...lines.split('\n').map((l) => `    ${l}`),
+  ].join('\n');
   const result = compile({ file: 'workflow.yaml', source, host: permissiveHost() });
   if (!result.ok || !result.definition) throw new Error(JSON.stringify(result.diagnostics));
   return result.definition;
@@ -69,10 +76,22 @@ describe('Map kinds chosen by the compiler', () => {
 
   it('a batch: ItemBatcher with the shared fields, one timeout for the whole batch', () => {
     const map = maps(compileTask('foreach: make.items\nbatch_size: 10\ntimeout: 30s')).find((m) => m.name === 'work-distributed')?.map;
-    expect(map?.ItemBatcher).toStrictEqual({ MaxItemsPerBatch: 10, BatchInput: { 'params.$': '$.params', inputs: { 'make.$': '$.results.make' }, 'execution_id.$': '$$.Execution.Id' } });
+    expect(map?.ItemBatcher).toStrictEqual({
+      MaxItemsPerBatch: 10,
+      BatchInput: { 'params.$': '$.params', inputs: { 'make.$': '$.results.make' }, 'execution_id.$': '$$.Execution.Id' },
+    });
     expect(map?.ItemSelector).toStrictEqual({ 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index' });
     const child = map?.ItemProcessor.States['work-child'];
-    expect(child).toMatchObject({ TimeoutSeconds: 300, Parameters: { 'batch.$': '$.Items', 'params.$': '$.BatchInput.params', 'inputs.$': '$.BatchInput.inputs', 'execution_id.$': '$.BatchInput.execution_id', output_spill_bytes: 16384 } });
+    expect(child).toMatchObject({
+      TimeoutSeconds: 300,
+      Parameters: {
+        'batch.$': '$.Items',
+        'params.$': '$.BatchInput.params',
+        'inputs.$': '$.BatchInput.inputs',
+        'execution_id.$': '$.BatchInput.execution_id',
+        output_spill_bytes: 16384,
+      },
+    });
   });
 
   it('instances in child executions report the parent execution, which $$.Execution.Id there is not', () => {

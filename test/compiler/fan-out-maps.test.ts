@@ -24,10 +24,14 @@ function expectedState(record: FanOutMap): Record<string, unknown> {
   const tolerance = record.toleratedFailures;
   return {
     processor,
-    items: record.items.from === 'state' ? { ItemsPath: record.items.path } : { Bucket: `${record.items.path}.ork_items.bucket`, Key: `${record.items.path}.ork_items.key` },
+    items:
+      record.items.from === 'state'
+        ? { ItemsPath: record.items.path }
+        : { Bucket: `${record.items.path}.ork_items.bucket`, Key: `${record.items.path}.ork_items.key` },
     maxConcurrency: record.maxConcurrency,
     batch: record.grouping === 'batch' ? record.instancesPerChild : undefined,
-    tolerated: record.mode === 'distributed' && tolerance ? (tolerance.kind === 'count' ? { count: tolerance.count } : { percent: tolerance.percent }) : undefined,
+    tolerated:
+      record.mode === 'distributed' && tolerance ? (tolerance.kind === 'count' ? { count: tolerance.count } : { percent: tolerance.percent }) : undefined,
     resultWriter: record.resultWriter ? { Bucket: record.resultWriter.bucket, Prefix: record.resultWriter.prefix } : undefined,
     workers: record.workers ? { name: record.workers.state, maxConcurrency: record.workers.maxConcurrency } : undefined,
   };
@@ -43,7 +47,11 @@ function actualState(map: MapState): Record<string, unknown> {
     maxConcurrency: map.MaxConcurrency,
     batch: map.ItemBatcher?.MaxItemsPerBatch,
     tolerated:
-      map.ToleratedFailureCount !== undefined ? { count: map.ToleratedFailureCount } : map.ToleratedFailurePercentage !== undefined ? { percent: map.ToleratedFailurePercentage } : undefined,
+      map.ToleratedFailureCount !== undefined
+        ? { count: map.ToleratedFailureCount }
+        : map.ToleratedFailurePercentage !== undefined
+          ? { percent: map.ToleratedFailurePercentage }
+          : undefined,
     resultWriter: map.ResultWriter?.Parameters,
     workers: workers[0] ? { name: workers[0][0], maxConcurrency: (workers[0][1] as MapState).MaxConcurrency } : undefined,
   };
@@ -73,9 +81,16 @@ describe('the manifest records every fan-out Map emit built', () => {
         expect(actualState(found?.state as MapState), record.state).toEqual(expectedState(record));
         // The record's task is the task whose instance states the Map runs.
         const inside = [...walkStates((found?.state as MapState).ItemProcessor)].map((v) => v.name);
-        expect(manifest.tasks.find((t) => t.name === record.task)?.stateNames.some((n) => inside.includes(n)), record.state).toBe(true);
+        expect(
+          manifest.tasks.find((t) => t.name === record.task)?.stateNames.some((n) => inside.includes(n)),
+          record.state,
+        ).toBe(true);
       }
-      expect(outermostMapNames(definition).sort()).toEqual(recordsOf(manifest).map((r) => r.state).sort());
+      expect(outermostMapNames(definition).sort()).toEqual(
+        recordsOf(manifest)
+          .map((r) => r.state)
+          .sort(),
+      );
     });
   }
 });

@@ -15,7 +15,18 @@ const fixtures = workflowDirectories(FIXTURES_DIR);
 describe('golden ASL', () => {
   it('has the fixtures', () => {
     expect(fixtures.map((f) => f.name)).toEqual(
-      expect.arrayContaining(['static-parallel', 'dynamic-count', 'foreach-aggregate', 'concurrency-limit', 'combined', 'diamond', 'container', 'params-retries', 'n-shaped', 'foreach-parallel-count']),
+      expect.arrayContaining([
+        'static-parallel',
+        'dynamic-count',
+        'foreach-aggregate',
+        'concurrency-limit',
+        'combined',
+        'diamond',
+        'container',
+        'params-retries',
+        'n-shaped',
+        'foreach-parallel-count',
+      ]),
     );
   });
 

@@ -14,7 +14,11 @@ const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 function workflow(dependencies: Record<string, readonly string[]>): string {
   return yaml(
     'tasks:',
-    ...Object.entries(dependencies).flatMap(([name, deps]) => [`  ${name}:`, `    file: ${name}.py`, ...(deps.length > 0 ? [`    depends_on: [${deps.join(', ')}]`] : [])]),
+    ...Object.entries(dependencies).flatMap(([name, deps]) => [
+      `  ${name}:`,
+      `    file: ${name}.py`,
+      ...(deps.length > 0 ? [`    depends_on: [${deps.join(', ')}]`] : []),
+    ]),
   );
 }
 
@@ -30,7 +34,9 @@ function graphOf(source: string): GraphResult & { validation: readonly Diagnosti
 /** A graph straight from names and edges, without YAML (the planner and order only need these). */
 function graphFromEdges(dependencies: Record<string, readonly string[]>) {
   const span = { file: 'workflow.yaml', start: { line: 1, col: 1 }, end: { line: 1, col: 2 } };
-  const tasks = Object.entries(dependencies).map(([name, deps]) => ({ name, dependsOn: deps.map((task) => ({ task, span, implicit: false })) }) as unknown as TaskSpec);
+  const tasks = Object.entries(dependencies).map(
+    ([name, deps]) => ({ name, dependsOn: deps.map((task) => ({ task, span, implicit: false })) }) as unknown as TaskSpec,
+  );
   return buildTaskGraph({ name: 'w', params: {}, tasks, file: 'workflow.yaml' } as WorkflowSpec);
 }
 
@@ -44,7 +50,20 @@ describe('the task graph', () => {
   });
 
   it('counts fan-out sources as dependencies, once', () => {
-    const { graph } = graphOf(yaml('tasks:', '  src:', '    file: s.py', '  n:', '    file: n.py', '  fan:', '    file: f.py', '    depends_on: [src]', '    foreach: src.items', '    parallel: n.count'));
+    const { graph } = graphOf(
+      yaml(
+        'tasks:',
+        '  src:',
+        '    file: s.py',
+        '  n:',
+        '    file: n.py',
+        '  fan:',
+        '    file: f.py',
+        '    depends_on: [src]',
+        '    foreach: src.items',
+        '    parallel: n.count',
+      ),
+    );
     expect(graph.upstream.get('fan')).toEqual(['src', 'n']);
     expect(graph.downstream.get('src')).toEqual(['fan']);
   });
@@ -103,7 +122,12 @@ describe('cycles', () => {
   it('names a two-task cycle, at the first task in the file', () => {
     const { diagnostics } = graphOf(workflow({ a: ['b'], b: ['a'] }));
     expect(diagnostics).toMatchObject([
-      { code: 'ORK303', span: { start: { line: 4, col: 18 } }, message: 'dependency cycle: a → b → a (each depends on the next)', hint: "remove one of these dependencies; for example 'b' from the dependencies of 'a'" },
+      {
+        code: 'ORK303',
+        span: { start: { line: 4, col: 18 } },
+        message: 'dependency cycle: a → b → a (each depends on the next)',
+        hint: "remove one of these dependencies; for example 'b' from the dependencies of 'a'",
+      },
     ]);
   });
 
@@ -123,7 +147,10 @@ describe('cycles', () => {
 
   it('reports each separate cycle', () => {
     const { diagnostics } = graphOf(workflow({ a: ['b'], b: ['a'], ok: [], c: ['d'], d: ['e'], e: ['c'] }));
-    expect(diagnostics.map((d) => d.message)).toEqual(['dependency cycle: a → b → a (each depends on the next)', 'dependency cycle: c → d → e → c (each depends on the next)']);
+    expect(diagnostics.map((d) => d.message)).toEqual([
+      'dependency cycle: a → b → a (each depends on the next)',
+      'dependency cycle: c → d → e → c (each depends on the next)',
+    ]);
   });
 
   it('finds cycles through fan-out references, at the reference', () => {
@@ -143,14 +170,23 @@ describe('cycles', () => {
     const { diagnostics } = graphOf(workflow(dependencies));
     expect(performance.now() - started).toBeLessThan(5000);
     expect(diagnostics).toHaveLength(1);
-    expect(diagnostics[0]?.message).toBe(`dependency cycle: t0 → t1 → t2 → t3 → t4 → t5 → t6 → t7 → … (${n - 10} more) → t1998 → t1999 → t0 (each depends on the next)`);
+    expect(diagnostics[0]?.message).toBe(
+      `dependency cycle: t0 → t1 → t2 → t3 → t4 → t5 → t6 → t7 → … (${n - 10} more) → t1998 → t1999 → t0 (each depends on the next)`,
+    );
   });
 });
 
 describe('references', () => {
   it('reports unknown tasks with a suggestion', () => {
     const { diagnostics } = graphOf(workflow({ discover: [], process: ['discovr'] }));
-    expect(diagnostics).toMatchObject([{ code: 'ORK301', span: { start: { line: 6, col: 18 } }, message: "task 'process': unknown task 'discovr' in depends_on", hint: "did you mean 'discover'?" }]);
+    expect(diagnostics).toMatchObject([
+      {
+        code: 'ORK301',
+        span: { start: { line: 6, col: 18 } },
+        message: "task 'process': unknown task 'discovr' in depends_on",
+        hint: "did you mean 'discover'?",
+      },
+    ]);
   });
 
   it('does not call a task unknown because its own settings were invalid', () => {
@@ -170,7 +206,11 @@ describe('references', () => {
   });
 
   it('refuses a fan-out over a task that itself fans out', () => {
-    const { diagnostics } = graphOf(yaml('tasks:', '  a:', '    file: a.py', '    foreach: src.items', '  src:', '    file: s.py', '  b:', '    file: b.py', '    parallel: a.count'));
-    expect(diagnostics).toMatchObject([{ code: 'ORK304', span: { start: { line: 9, col: 15 } }, message: expect.stringContaining("reads a field of 'a', which fans out") }]);
+    const { diagnostics } = graphOf(
+      yaml('tasks:', '  a:', '    file: a.py', '    foreach: src.items', '  src:', '    file: s.py', '  b:', '    file: b.py', '    parallel: a.count'),
+    );
+    expect(diagnostics).toMatchObject([
+      { code: 'ORK304', span: { start: { line: 9, col: 15 } }, message: expect.stringContaining("reads a field of 'a', which fans out") },
+    ]);
   });
 });

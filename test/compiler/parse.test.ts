@@ -43,7 +43,9 @@ describe('parseWorkflow: valid input', () => {
 
   it('expands a few small aliases', () => {
     const { value } = parsed(parseWorkflow('wf.yaml', yaml('params:', '  common: &c {region: eu-west-1}', '  again: *c', '  list: [*c, *c]')));
-    expect(value).toEqual({ params: { common: { region: 'eu-west-1' }, again: { region: 'eu-west-1' }, list: [{ region: 'eu-west-1' }, { region: 'eu-west-1' }] } });
+    expect(value).toEqual({
+      params: { common: { region: 'eu-west-1' }, again: { region: 'eu-west-1' }, list: [{ region: 'eu-west-1' }, { region: 'eu-west-1' }] },
+    });
   });
 
   it('accepts nesting up to the limit', () => {
@@ -159,7 +161,9 @@ describe('parseWorkflow: refused input', () => {
   ])('invalid UTF-8: %s', (_name, bytes, line, col, byte) => {
     const result = parseWorkflow('wf.yaml', new Uint8Array(bytes));
     expect(result.parsed).toBeUndefined();
-    expect(result.diagnostics).toMatchObject([{ code: 'ORK101', span: { start: { line, col } }, message: `invalid UTF-8 byte ${byte}`, hint: 'save the file as UTF-8' }]);
+    expect(result.diagnostics).toMatchObject([
+      { code: 'ORK101', span: { start: { line, col } }, message: `invalid UTF-8 byte ${byte}`, hint: 'save the file as UTF-8' },
+    ]);
   });
 
   it('reports every syntax error, each where it is', () => {
@@ -177,7 +181,9 @@ describe('parseWorkflow: refused input', () => {
 
   it('points an unclosed single quote at the quote', () => {
     const result = parseWorkflow('wf.yaml', yaml('x: 1', 'tasks:', '  a:', "    file: 'x.py"));
-    expect(result.diagnostics).toMatchObject([{ code: 'ORK103', span: { start: { line: 4, col: 11 } }, message: expect.stringContaining("the ' here is not closed") }]);
+    expect(result.diagnostics).toMatchObject([
+      { code: 'ORK103', span: { start: { line: 4, col: 11 } }, message: expect.stringContaining("the ' here is not closed") },
+    ]);
   });
 
   it('refuses a second document', () => {
@@ -225,18 +231,27 @@ describe('parseWorkflow: aliases and nesting', () => {
   ])('refuses an alias inside the node it names: %s', (_name, source, line, col) => {
     const result = parseWorkflow('wf.yaml', source);
     expect(result.parsed).toBeUndefined();
-    expect(result.diagnostics).toMatchObject([{ code: 'ORK104', span: { start: { line, col } }, message: expect.stringContaining('inside the node it names') }]);
+    expect(result.diagnostics).toMatchObject([
+      { code: 'ORK104', span: { start: { line, col } }, message: expect.stringContaining('inside the node it names') },
+    ]);
   });
 
   it('refuses aliases that expand too far, at the alias where it happens, quickly', () => {
     const lines = ['a: &a [x, x, x, x, x, x, x, x, x, x]'];
-    for (let i = 1; i < 12; i++) lines.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(', ')}]`);
+    for (let i = 1; i < 12; i++)
+      lines.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(', ')}]`,
+      );
     const started = performance.now();
     const result = parseWorkflow('wf.yaml', yaml(...lines));
     expect(performance.now() - started).toBeLessThan(1000);
     expect(result.parsed).toBeUndefined();
     // 10 + 110 + 1110 + … : the running total passes the limit on line 4 (d: ten copies of c, 1111 nodes each).
-    expect(result.diagnostics).toMatchObject([{ code: 'ORK104', span: { start: { line: 4 } }, message: `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes` }]);
+    expect(result.diagnostics).toMatchObject([
+      { code: 'ORK104', span: { start: { line: 4 } }, message: `aliases expand to more than ${MAX_ALIAS_EXPANSION} nodes` },
+    ]);
   });
 
   it('allows aliases up to the expansion limit', () => {
@@ -250,7 +265,9 @@ describe('parseWorkflow: aliases and nesting', () => {
     const depth = MAX_NESTING_DEPTH + 10;
     const result = parseWorkflow('wf.yaml', yaml(`a: ${'{b: '.repeat(depth)}1${'}'.repeat(depth)}`, `c: ${'['.repeat(depth)}${']'.repeat(depth)}`));
     expect(result.parsed).toBeUndefined();
-    expect(result.diagnostics).toMatchObject([{ code: 'ORK103', span: { start: { line: 1 } }, message: `the document nests more than ${MAX_NESTING_DEPTH} levels deep` }]);
+    expect(result.diagnostics).toMatchObject([
+      { code: 'ORK103', span: { start: { line: 1 } }, message: `the document nests more than ${MAX_NESTING_DEPTH} levels deep` },
+    ]);
   });
 
   it('reports a document too deep for the YAML library once, without throwing', () => {

@@ -13,7 +13,9 @@ import { planSchedule, planTasks } from '../../compiler/plan/index.js';
 /** A graph from `{ task: [its dependencies] }`, in this file order. */
 function graph(dependencies: Record<string, readonly string[]>): TaskGraph {
   const span = { file: 'workflow.yaml', start: { line: 1, col: 1 }, end: { line: 1, col: 2 } };
-  const tasks = Object.entries(dependencies).map(([name, deps]) => ({ name, dependsOn: deps.map((task) => ({ task, span, implicit: false })) }) as unknown as TaskSpec);
+  const tasks = Object.entries(dependencies).map(
+    ([name, deps]) => ({ name, dependsOn: deps.map((task) => ({ task, span, implicit: false })) }) as unknown as TaskSpec,
+  );
   return buildTaskGraph({ name: 'w', params: {}, tasks, file: 'workflow.yaml' } as WorkflowSpec);
 }
 
@@ -62,7 +64,8 @@ function expectSoundPlan(g: TaskGraph, plan: Plan): void {
     const added = g.order.filter((other) => done.has(other) && !needed.has(other));
     if (added.length > 0) extra.push({ task, waitsFor: added });
   }
-  const normalise = (waits: readonly { task: string; waitsFor: readonly string[] }[]) => waits.map((w) => ({ task: w.task, waitsFor: [...w.waitsFor].sort() })).sort((a, b) => a.task.localeCompare(b.task));
+  const normalise = (waits: readonly { task: string; waitsFor: readonly string[] }[]) =>
+    waits.map((w) => ({ task: w.task, waitsFor: [...w.waitsFor].sort() })).sort((a, b) => a.task.localeCompare(b.task));
   expect(normalise(plan.addedWaits)).toEqual(normalise(extra));
 }
 
@@ -79,15 +82,35 @@ describe('series-parallel graphs: exactly the natural plan, no added waits', () 
     ['a fork', { a: [], b: ['a'], c: ['a'] }, seq(t('a'), par(t('b'), t('c')))],
     ['a join', { a: [], b: [], c: ['a', 'b'] }, seq(par(t('a'), t('b')), t('c'))],
     ['a diamond', { a: [], b: ['a'], c: ['a'], d: ['b', 'c'] }, seq(t('a'), par(t('b'), t('c')), t('d'))],
-    ['a wide diamond', { a: [], b1: ['a'], b2: ['a'], b3: ['a'], b4: ['a'], z: ['b1', 'b2', 'b3', 'b4'] }, seq(t('a'), par(t('b1'), t('b2'), t('b3'), t('b4')), t('z'))],
+    [
+      'a wide diamond',
+      { a: [], b1: ['a'], b2: ['a'], b3: ['a'], b4: ['a'], z: ['b1', 'b2', 'b3', 'b4'] },
+      seq(t('a'), par(t('b1'), t('b2'), t('b3'), t('b4')), t('z')),
+    ],
     ['a diamond with a chain in one arm', { a: [], b: ['a'], c: ['b'], d: ['a'], e: ['c', 'd'] }, seq(t('a'), par(seq(t('b'), t('c')), t('d')), t('e'))],
-    ['two diamonds in series', { a: [], b: ['a'], c: ['a'], d: ['b', 'c'], e: ['d'], f: ['d'], g: ['e', 'f'] }, seq(t('a'), par(t('b'), t('c')), t('d'), par(t('e'), t('f')), t('g'))],
-    ['nested diamonds', { a: [], b: ['a'], b1: ['b'], b2: ['b'], b3: ['b1', 'b2'], c: ['a'], d: ['b3', 'c'] }, seq(t('a'), par(seq(t('b'), par(t('b1'), t('b2')), t('b3')), t('c')), t('d'))],
+    [
+      'two diamonds in series',
+      { a: [], b: ['a'], c: ['a'], d: ['b', 'c'], e: ['d'], f: ['d'], g: ['e', 'f'] },
+      seq(t('a'), par(t('b'), t('c')), t('d'), par(t('e'), t('f')), t('g')),
+    ],
+    [
+      'nested diamonds',
+      { a: [], b: ['a'], b1: ['b'], b2: ['b'], b3: ['b1', 'b2'], c: ['a'], d: ['b3', 'c'] },
+      seq(t('a'), par(seq(t('b'), par(t('b1'), t('b2')), t('b3')), t('c')), t('d')),
+    ],
     ['independent chains', { a: [], b: ['a'], c: [], d: ['c'] }, par(seq(t('a'), t('b')), seq(t('c'), t('d')))],
-    ['independent components of different shapes', { solo: [], a: [], b: ['a'], c: ['a'], d: ['b', 'c'], x: [], y: ['x'] }, par(t('solo'), seq(t('a'), par(t('b'), t('c')), t('d')), seq(t('x'), t('y')))],
+    [
+      'independent components of different shapes',
+      { solo: [], a: [], b: ['a'], c: ['a'], d: ['b', 'c'], x: [], y: ['x'] },
+      par(t('solo'), seq(t('a'), par(t('b'), t('c')), t('d')), seq(t('x'), t('y'))),
+    ],
     ['a complete bipartite join', { a: [], b: [], c: ['a', 'b'], d: ['a', 'b'] }, seq(par(t('a'), t('b')), par(t('c'), t('d')))],
     ['a transitive edge', { a: [], b: ['a'], c: ['a', 'b'] }, seq(t('a'), t('b'), t('c'))],
-    ['a fork of chains joined', { s: [], a1: ['s'], a2: ['a1'], b1: ['s'], b2: ['b1'], e: ['a2', 'b2'] }, seq(t('s'), par(seq(t('a1'), t('a2')), seq(t('b1'), t('b2'))), t('e'))],
+    [
+      'a fork of chains joined',
+      { s: [], a1: ['s'], a2: ['a1'], b1: ['s'], b2: ['b1'], e: ['a2', 'b2'] },
+      seq(t('s'), par(seq(t('a1'), t('a2')), seq(t('b1'), t('b2'))), t('e')),
+    ],
   ];
 
   for (const [name, dependencies, expected] of shapes) {
@@ -166,7 +189,18 @@ describe('graphs that are not series-parallel', () => {
 
 describe('the plan of a compiled workflow', () => {
   it('compile() returns the plan of the workflow graph', () => {
-    const source = ['tasks:', '  discover:', '    file: d.py', '  process:', '    file: p.py', '    foreach: discover.files', '  report:', '    file: r.py', '    depends_on: [process]', ''].join('\n');
+    const source = [
+      'tasks:',
+      '  discover:',
+      '    file: d.py',
+      '  process:',
+      '    file: p.py',
+      '    foreach: discover.files',
+      '  report:',
+      '    file: r.py',
+      '    depends_on: [process]',
+      '',
+    ].join('\n');
     const result = compile({ file: 'workflow.yaml', source, host: permissiveHost() });
     expect(result.diagnostics).toEqual([]);
     expect(result.plan).toStrictEqual({ root: seq(t('discover'), t('process'), t('report')), addedWaits: [] });

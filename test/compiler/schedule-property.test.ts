@@ -105,7 +105,13 @@ const namingArb = fc.constantFrom(
  * `sourcesFrom(j)` are the tasks a fan-out of task j may read from; an earlier task that fans out itself
  * is never a source (ORK304).
  */
-function assemble(n: number, edges: readonly (readonly number[])[], genes: readonly TaskGenes[], name: (i: number) => string, sourcesFrom: (j: number) => readonly number[]): GenWorkflow {
+function assemble(
+  n: number,
+  edges: readonly (readonly number[])[],
+  genes: readonly TaskGenes[],
+  name: (i: number) => string,
+  sourcesFrom: (j: number) => readonly number[],
+): GenWorkflow {
   const tasks: GenTask[] = [];
   for (let j = 0; j < n; j++) {
     const g = genes[j] as TaskGenes;
@@ -152,7 +158,9 @@ const dagArb: fc.Arbitrary<GenWorkflow> = fc
   })
   .map(({ density, genes, name }) => {
     const n = genes.length;
-    const edges = Array.from({ length: n }, (_, j) => Array.from({ length: j }, (_, i) => i).filter((i) => ((genes[j] as TaskGenes).edgeRolls[i] ?? 100) < density));
+    const edges = Array.from({ length: n }, (_, j) =>
+      Array.from({ length: j }, (_, i) => i).filter((i) => ((genes[j] as TaskGenes).edgeRolls[i] ?? 100) < density),
+    );
     return assemble(n, edges, genes, name, (j) => Array.from({ length: j }, (_, i) => i));
   });
 
@@ -425,7 +433,10 @@ function outputOf(task: GenTask, itemIndex: number | undefined, parallelIndex: n
 }
 
 /** The instances a task runs (item index, parallel index, item), in the documented output order. */
-function instancesOf(task: GenTask, byName: ReadonlyMap<string, GenTask>): { itemIndex?: number; item?: string; parallelIndex: number; parallelCount: number }[] {
+function instancesOf(
+  task: GenTask,
+  byName: ReadonlyMap<string, GenTask>,
+): { itemIndex?: number; item?: string; parallelIndex: number; parallelCount: number }[] {
   const count = task.parallel === undefined ? 1 : typeof task.parallel === 'number' ? task.parallel : (byName.get(task.parallel.source) as GenTask).count;
   const parallelIndexes = Array.from({ length: count }, (_, p) => p);
   if (task.foreach === undefined) return parallelIndexes.map((p) => ({ parallelIndex: p, parallelCount: count }));
@@ -502,12 +513,19 @@ async function execute(w: GenWorkflow, result: CompileResult & { readonly yaml: 
     // Exactly the documented instances, each once.
     const expectedInstances = instancesOf(t, byName);
     const key = (ii: unknown, pi: unknown): string => `${String(ii)}/${String(pi)}`;
-    expect(mine.map((i) => key(i.payload.item_index, i.payload.parallel_index)).sort(), `instances of ${t.name}`).toEqual(expectedInstances.map((i) => key(i.itemIndex, i.parallelIndex)).sort());
+    expect(mine.map((i) => key(i.payload.item_index, i.payload.parallel_index)).sort(), `instances of ${t.name}`).toEqual(
+      expectedInstances.map((i) => key(i.itemIndex, i.parallelIndex)).sort(),
+    );
     if (t.concurrency !== undefined) {
       // concurrency: N caps the instances running at once.
       let running = 0;
       let most = 0;
-      const edges = mine.flatMap((i) => [{ at: i.start, step: 1 }, { at: i.end ?? Infinity, step: -1 }]).sort((a, b) => a.at - b.at);
+      const edges = mine
+        .flatMap((i) => [
+          { at: i.start, step: 1 },
+          { at: i.end ?? Infinity, step: -1 },
+        ])
+        .sort((a, b) => a.at - b.at);
       for (const e of edges) most = Math.max(most, (running += e.step));
       expect(most, `instances of ${t.name} running at once`).toBeLessThanOrEqual(t.concurrency);
     }
@@ -524,7 +542,10 @@ async function execute(w: GenWorkflow, result: CompileResult & { readonly yaml: 
       // Ordering: every instance of every dependency ended before this instance started.
       for (const d of t.deps) {
         for (const upstream of invocations.filter((i) => i.task === d)) {
-          expect(upstream.end, `${d} (${key(upstream.payload.item_index, upstream.payload.parallel_index)}) still running when ${t.name} started`).toBeDefined();
+          expect(
+            upstream.end,
+            `${d} (${key(upstream.payload.item_index, upstream.payload.parallel_index)}) still running when ${t.name} started`,
+          ).toBeDefined();
           expect(upstream.end as number, `${t.name} started before ${d} ended`).toBeLessThan(invocation.start);
         }
       }

@@ -11,13 +11,29 @@ import { compile, permissiveHost, type StateMachineDefinition } from '../../comp
 type Outcome = { status: 'SUCCEEDED'; results: Record<string, unknown> } | { status: 'FAILED'; error: string; cause: string };
 
 function compileWork(fanOut: string, tolerance: string): StateMachineDefinition {
-  const source = ['name: tolerant', 'tasks:', '  make:', '    file: tasks/make.py', '  work:', '    file: tasks/work.py', ...fanOut.split('\n').map((l) => `    ${l}`), `    tolerate_failures: ${tolerance}`, '  report:', '    file: tasks/report.py', '    depends_on: work'].join('\n');
+  const source = [
+    'name: tolerant',
+    'tasks:',
+    '  make:',
+    '    file: tasks/make.py',
+    '  work:',
+    '    file: tasks/work.py',
+    ...fanOut.split('\n').map((l) => `    ${l}`),
+    `    tolerate_failures: ${tolerance}`,
+    '  report:',
+    '    file: tasks/report.py',
+    '    depends_on: work',
+  ].join('\n');
   const result = compile({ file: 'workflow.yaml', source, host: permissiveHost() });
   if (!result.ok || !result.definition) throw new Error(JSON.stringify(result.diagnostics));
   return result.definition;
 }
 
-async function run(definition: StateMachineDefinition, make: Record<string, unknown>, failing: (payload: Record<string, unknown>) => boolean): Promise<Outcome> {
+async function run(
+  definition: StateMachineDefinition,
+  make: Record<string, unknown>,
+  failing: (payload: Record<string, unknown>) => boolean,
+): Promise<Outcome> {
   const { StateMachine } = await import('aws-local-stepfunctions');
   const text = JSON.stringify(definition).replace(/\$\{OrkFunction_(\w+)\}/g, 'arn:aws:lambda:us-east-1:123456789012:function:$1');
   const local = JSON.parse(text) as StateMachineDefinition;
@@ -38,10 +54,13 @@ async function run(definition: StateMachineDefinition, make: Record<string, unkn
     };
   }
   const machine = new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } });
-  const execution = machine.run({}, {
-    overrides: { taskResourceLocalHandlers: handlers as never },
-    context: { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:tolerant:1' }, State: { RetryCount: 0 } } as never,
-  });
+  const execution = machine.run(
+    {},
+    {
+      overrides: { taskResourceLocalHandlers: handlers as never },
+      context: { Execution: { Id: 'arn:aws:states:us-east-1:123456789012:execution:tolerant:1' }, State: { RetryCount: 0 } } as never,
+    },
+  );
   try {
     const results = (await execution.result) as Record<string, unknown>;
     return { status: 'SUCCEEDED', results };
@@ -89,7 +108,10 @@ describe('tolerate_failures in inline mode', () => {
   it('a count, on a foreach', async () => {
     const definition = compileWork('foreach: make.files\nmode: inline', '2');
     const files = ['a', 'b', 'c', 'd', 'e'];
-    const failItems = (...names: string[]) => (p: Record<string, unknown>) => names.includes(p.item as string);
+    const failItems =
+      (...names: string[]) =>
+      (p: Record<string, unknown>) =>
+        names.includes(p.item as string);
     expect((await run(definition, { files }, failItems('b', 'd'))).status).toBe('SUCCEEDED');
     expect(await run(definition, { files }, failItems('a', 'b', 'd'))).toMatchObject({ status: 'FAILED', error: 'Ork.ExceedToleratedFailureThreshold' });
   });

@@ -5,7 +5,15 @@ import { inMemoryHost, permissiveHost, sanitiseWorkflowName, workflowJsonSchema,
 import { sortDiagnostics } from '../../compiler/diagnostics/index.js';
 import type { TaskSpec } from '../../compiler/model/index.js';
 import { parseWorkflow } from '../../compiler/parse/index.js';
-import { checkScheduleExpression, formatSeconds, isTimeZone, parseDuration, parseMemory, validateWorkflow, type ValidateResult } from '../../compiler/validate/index.js';
+import {
+  checkScheduleExpression,
+  formatSeconds,
+  isTimeZone,
+  parseDuration,
+  parseMemory,
+  validateWorkflow,
+  type ValidateResult,
+} from '../../compiler/validate/index.js';
 
 const yaml = (...lines: string[]): string => `${lines.join('\n')}\n`;
 
@@ -46,9 +54,12 @@ describe('durations', () => {
     expect(parseDuration(text)).toBe(seconds);
   });
 
-  it.each([['0s'], ['0'], [0], [-5], [1.5], ['5'], ['5 minutes'], ['1m30'], ['30s1m'], ['h'], [''], ['-1s'], [null], [true], [[30]]])('parseDuration(%j) is not a duration', (value) => {
-    expect(parseDuration(value)).toBeUndefined();
-  });
+  it.each([['0s'], ['0'], [0], [-5], [1.5], ['5'], ['5 minutes'], ['1m30'], ['30s1m'], ['h'], [''], ['-1s'], [null], [true], [[30]]])(
+    'parseDuration(%j) is not a duration',
+    (value) => {
+      expect(parseDuration(value)).toBeUndefined();
+    },
+  );
 
   it.each([
     [30, '30s'],
@@ -80,8 +91,26 @@ describe('durations', () => {
   });
 
   it('normalises every duration setting', () => {
-    const a = task(yaml('tasks:', '  a:', '    file: a.py', '    executor: container', '    timeout: 2h', '    heartbeat: 90s', '    retries: 3', '    retry_delay: 1m', '    max_retry_delay: 1h30m', '    backoff: 1.5', '    jitter: true'));
-    expect(a).toMatchObject({ timeoutSeconds: 7200, heartbeatSeconds: 90, retry: { retries: 3, delaySeconds: 60, maxDelaySeconds: 5400, backoff: 1.5, jitter: true } });
+    const a = task(
+      yaml(
+        'tasks:',
+        '  a:',
+        '    file: a.py',
+        '    executor: container',
+        '    timeout: 2h',
+        '    heartbeat: 90s',
+        '    retries: 3',
+        '    retry_delay: 1m',
+        '    max_retry_delay: 1h30m',
+        '    backoff: 1.5',
+        '    jitter: true',
+      ),
+    );
+    expect(a).toMatchObject({
+      timeoutSeconds: 7200,
+      heartbeatSeconds: 90,
+      retry: { retries: 3, delaySeconds: 60, maxDelaySeconds: 5400, backoff: 1.5, jitter: true },
+    });
   });
 });
 
@@ -107,12 +136,16 @@ describe('memory', () => {
   });
 
   it('reads units in workflow.yaml', () => {
-    const tasks = spec(yaml('tasks:', '  a:', '    file: a.py', '    memory: 512MB', '  b:', '    file: b.py', '    memory: 2GB', '  c:', '    file: c.py', '    memory: 1536')).tasks;
+    const tasks = spec(
+      yaml('tasks:', '  a:', '    file: a.py', '    memory: 512MB', '  b:', '    file: b.py', '    memory: 2GB', '  c:', '    file: c.py', '    memory: 1536'),
+    ).tasks;
     expect(tasks.map((t) => t.memoryMb)).toEqual([512, 2048, 1536]);
   });
 
   it('defaults to 1024 MB on Lambda and 2048 MB in a container', () => {
-    const tasks = spec(yaml('tasks:', '  a:', '    file: a.py', '  b:', '    file: b.ts', '    executor: node', '  c:', '    file: c.py', '    executor: container')).tasks;
+    const tasks = spec(
+      yaml('tasks:', '  a:', '    file: a.py', '  b:', '    file: b.ts', '    executor: node', '  c:', '    file: c.py', '    executor: container'),
+    ).tasks;
     expect(tasks.map((t) => t.memoryMb)).toEqual([1024, 1024, 2048]);
   });
 
@@ -170,7 +203,13 @@ describe('defaults merged into tasks', () => {
 
   it('built-in defaults apply when neither sets a value', () => {
     const a = task(yaml('tasks:', '  a:', '    file: a.py'));
-    expect(a).toMatchObject({ executor: 'python', retry: { retries: 0, delaySeconds: 1, backoff: 2, jitter: false }, timeoutSeconds: 900, memoryMb: 1024, env: {} });
+    expect(a).toMatchObject({
+      executor: 'python',
+      retry: { retries: 0, delaySeconds: 1, backoff: 2, jitter: false },
+      timeoutSeconds: 900,
+      memoryMb: 1024,
+      env: {},
+    });
     expect(a.heartbeatSeconds).toBeUndefined();
     const c = task(yaml('tasks:', '  c:', '    file: c.py', '    executor: container'), 'c');
     expect(c.timeoutSeconds).toBeUndefined();
@@ -184,7 +223,9 @@ describe('defaults merged into tasks', () => {
 
   it('a timeout inherited by a python task is checked against Lambda', () => {
     const result = validate(yaml('defaults:', '  timeout: 30m', 'tasks:', '  a:', '    file: a.py'));
-    expect(result.diagnostics).toMatchObject([{ code: 'ORK210', span: { start: { line: 2, col: 12 } }, message: expect.stringContaining("task 'a' inherits it") }]);
+    expect(result.diagnostics).toMatchObject([
+      { code: 'ORK210', span: { start: { line: 2, col: 12 } }, message: expect.stringContaining("task 'a' inherits it") },
+    ]);
   });
 
   it('a bad default does not hide the checks of the other defaults', () => {
@@ -222,7 +263,9 @@ describe('tasks', () => {
         '    parallel: b.count',
       ),
     );
-    const deps = Object.fromEntries(s.tasks.map((t) => [t.name, t.dependsOn.map((d) => `${d.task}${d.implicit ? '*' : ''}@${d.span.start.line}:${d.span.start.col}`)]));
+    const deps = Object.fromEntries(
+      s.tasks.map((t) => [t.name, t.dependsOn.map((d) => `${d.task}${d.implicit ? '*' : ''}@${d.span.start.line}:${d.span.start.col}`)]),
+    );
     expect(deps).toEqual({ a: [], b: ['a@6:17'], c: ['a@9:18', 'b@9:21', 'a*@10:14', 'b*@11:15'] });
   });
 
@@ -286,7 +329,10 @@ describe('task files', () => {
   const host = inMemoryHost(['tasks/a.py', 'app/main.ts'], '/work/etl');
 
   it('accepts files inside the workflow directory', () => {
-    const result = validate(yaml('tasks:', '  a:', '    file: tasks/a.py', '  b:', '    file: ./tasks/../tasks/a.py', '  c:', '    file: app/main.ts', '    executor: node'), host);
+    const result = validate(
+      yaml('tasks:', '  a:', '    file: tasks/a.py', '  b:', '    file: ./tasks/../tasks/a.py', '  c:', '    file: app/main.ts', '    executor: node'),
+      host,
+    );
     expect(result.diagnostics).toEqual([]);
   });
 
@@ -356,7 +402,13 @@ describe('schedules', () => {
         '    file: a.py',
       ),
     );
-    expect(s.schedule).toEqual({ expression: 'cron(0 6 * * ? *)', timezone: 'Europe/Paris', enabled: false, flexibleWindowSeconds: 900, input: { day: 'today' } });
+    expect(s.schedule).toEqual({
+      expression: 'cron(0 6 * * ? *)',
+      timezone: 'Europe/Paris',
+      enabled: false,
+      flexibleWindowSeconds: 900,
+      input: { day: 'today' },
+    });
   });
 
   it('no schedule: key, no schedule', () => {
@@ -364,7 +416,9 @@ describe('schedules', () => {
   });
 
   it('one bad schedule setting does not hide the others', () => {
-    const result = validate(yaml('schedule:', '  expression: rate(1 hours)', '  timezone: Mars/Olympus', '  flexible_window: soon', 'tasks:', '  a:', '    file: a.py'));
+    const result = validate(
+      yaml('schedule:', '  expression: rate(1 hours)', '  timezone: Mars/Olympus', '  flexible_window: soon', 'tasks:', '  a:', '    file: a.py'),
+    );
     expect(result.diagnostics.map((d) => [d.code, d.span.start.line])).toEqual([
       ['ORK215', 2],
       ['ORK216', 3],
@@ -404,7 +458,7 @@ describe('messages for values of the wrong kind', () => {
     ['description: [1]', 'ORK200', 'description must be text (got [1])'],
     ['env: {A: {x: 1}}', 'ORK200', 'env.A must be text, a number or true or false'],
     ['file: 7', 'ORK200', 'file must be a path relative to the workflow directory'],
-    ['image: ""', 'ORK200', "image must be a container image"],
+    ['image: ""', 'ORK200', 'image must be a container image'],
   ])('%s', (line, code, message) => {
     const result = validate(yaml('tasks:', '  a:', '    file: a.py', '    executor: container', `    ${line}`));
     expect(result.diagnostics).toMatchObject([{ code, span: { start: { line: 5 } }, message: expect.stringContaining(message) }]);

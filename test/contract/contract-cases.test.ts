@@ -56,7 +56,12 @@ function asJson(payload: Payload): Record<string, unknown> {
 
 function failureJson(failure: Failure): Record<string, unknown> {
   const { itemIndex, parallelIndex, start, ...rest } = failure;
-  return { ...rest, ...(itemIndex !== undefined ? { item_index: itemIndex } : {}), ...(parallelIndex !== undefined ? { parallel_index: parallelIndex } : {}), ...(start !== undefined ? { start } : {}) };
+  return {
+    ...rest,
+    ...(itemIndex !== undefined ? { item_index: itemIndex } : {}),
+    ...(parallelIndex !== undefined ? { parallel_index: parallelIndex } : {}),
+    ...(start !== undefined ? { start } : {}),
+  };
 }
 
 describe('payload cases', () => {

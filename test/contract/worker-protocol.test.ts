@@ -67,7 +67,8 @@ describe.each(['python', 'node'] as const)('the %s worker', (language) => {
       channel.write('not a request\n');
 
       const replies = [await next(lines), await next(lines), await next(lines)];
-      const unnamed = 'a reply the contract does not describe: name a new field in lambdas/contract/worker-protocol.ts, then run `npx tsx scripts/contract-module.ts`';
+      const unnamed =
+        'a reply the contract does not describe: name a new field in lambdas/contract/worker-protocol.ts, then run `npx tsx scripts/contract-module.ts`';
       for (const reply of replies) expect(workerReplySchema.safeParse(reply).error?.issues ?? [], unnamed).toStrictEqual([]);
       expect(replies.map((r) => workerReplySchema.parse(r)).map((r) => [r.id, r.ok])).toStrictEqual([
         [1, true],

@@ -17,7 +17,8 @@ import { compileCleanly, FIXTURES_DIR } from '../support/workflows.js';
 
 /** The two recognitions as they were, kept here to show the case where they disagreed. */
 const chunkedByItemsPath = (map: MapState): boolean => map.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED' && map.ItemsPath?.endsWith('.starts') === true;
-const chunkedBySelector = (map: MapState): boolean => Object.values(map.ItemProcessor.States).some((s) => s.Type === 'Map') && map.ItemSelector !== undefined && 'start.$' in map.ItemSelector;
+const chunkedBySelector = (map: MapState): boolean =>
+  Object.values(map.ItemProcessor.States).some((s) => s.Type === 'Map') && map.ItemSelector !== undefined && 'start.$' in map.ItemSelector;
 
 function mapNamed(definition: StateMachineDefinition, name: string): MapState {
   const found = [...walkStates(definition)].find((v) => v.name === name)?.state;
@@ -30,12 +31,24 @@ describe('a chunked Map', () => {
 
   it('is a chunk to cost, explain and deploy alike, as the manifest records it', () => {
     const { definition, manifest } = compiled;
-    const chunks = manifest.tasks.flatMap((t) => t.fanOut?.maps ?? []).filter((m) => m.grouping === 'chunk').map((m) => m.state);
+    const chunks = manifest.tasks
+      .flatMap((t) => t.fanOut?.maps ?? [])
+      .filter((m) => m.grouping === 'chunk')
+      .map((m) => m.state);
     expect(chunks).toEqual(['many-distributed-chunks', 'counted-distributed-chunks']);
-    const costed = fanOutCosts(definition, manifest).flatMap((t) => t.kinds).filter((k) => k.kind.grouping === 'chunk').map((k) => k.mapState);
+    const costed = fanOutCosts(definition, manifest)
+      .flatMap((t) => t.kinds)
+      .filter((k) => k.kind.grouping === 'chunk')
+      .map((k) => k.mapState);
     expect(costed).toEqual(chunks);
-    expect(distributedMapsOf(manifest).filter((m) => m.grouping === 'chunk').map((m) => m.state)).toEqual(chunks);
-    const explained = explainFanOuts(manifest).split('\n').filter((l) => l.includes('1,000 instances per child'));
+    expect(
+      distributedMapsOf(manifest)
+        .filter((m) => m.grouping === 'chunk')
+        .map((m) => m.state),
+    ).toEqual(chunks);
+    const explained = explainFanOuts(manifest)
+      .split('\n')
+      .filter((l) => l.includes('1,000 instances per child'));
     expect(explained.map((l) => l.trim().split(':')[0])).toEqual(['many', 'counted']);
     // ork run sizes inline Maps only: a chunked one is sized by its Distributed Map runner.
     expect(chunks.filter((c) => findFanOutMaps(manifest).has(c))).toEqual([]);

@@ -34,7 +34,9 @@ describe('cdk-nag AwsSolutions', () => {
     const nag = report().find((r) => r.pluginName === 'AwsSolutions');
     expect(nag, 'the AwsSolutions plugin report').toBeDefined();
     expect(nag?.conclusion).toBe('failure');
-    const controlRules = (nag?.violations ?? []).filter((v) => v.violatingConstructs.some((c) => c.constructPath.startsWith(`${CONTROL_STACK}/`))).map((v) => v.ruleName);
+    const controlRules = (nag?.violations ?? [])
+      .filter((v) => v.violatingConstructs.some((c) => c.constructPath.startsWith(`${CONTROL_STACK}/`)))
+      .map((v) => v.ruleName);
     // S10: no SSL-only policy; S1: no access logs. Both errors of the pack.
     expect(controlRules).toEqual(expect.arrayContaining(['AwsSolutions-S10', 'AwsSolutions-S1']));
   });
@@ -46,7 +48,8 @@ describe('cdk-nag AwsSolutions', () => {
       if (plugin.metadata?.error) offending.push(`${plugin.pluginName} crashed: ${plugin.metadata.error}`);
       for (const violation of plugin.violations) {
         for (const c of violation.violatingConstructs) {
-          if (!c.constructPath.startsWith(`${CONTROL_STACK}/`)) offending.push(`${plugin.pluginName} ${violation.severity} ${violation.ruleName} at ${c.constructPath}`);
+          if (!c.constructPath.startsWith(`${CONTROL_STACK}/`))
+            offending.push(`${plugin.pluginName} ${violation.severity} ${violation.ruleName} at ${c.constructPath}`);
         }
       }
     }
@@ -59,7 +62,7 @@ describe('cdk-nag AwsSolutions', () => {
     const acknowledgedRules = new Set<string>();
     for (const name of built.stacks.keys()) {
       for (const [id, resource] of built.resources(name)) {
-        const rules = ((resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string; reason: string }[] } | undefined)?.rules_to_suppress ?? []);
+        const rules = (resource.Metadata?.cdk_nag as { rules_to_suppress?: { id: string; reason: string }[] } | undefined)?.rules_to_suppress ?? [];
         for (const rule of rules) {
           count += 1;
           acknowledgedRules.add(rule.id.replace(/\[.*$/, ''));
@@ -91,7 +94,9 @@ describe('cdk-nag AwsSolutions', () => {
           // function's versions, a log group's streams, the workflow's prefix or Distributed Map results prefix of
           // its bucket, executions of its state machine (Distributed Map's children).
           if (resourceWildcard !== undefined && resourceWildcard !== '*') {
-            expect(resourceWildcard, `${name}/${id}`).toMatch(/^<[A-Za-z0-9]+\.Arn>(:\*|:log-stream:\*|\/[\w-]+\/\*|\/ork-results\/[\w-]+\/\*)$|^arn:<AWS::Partition>:states:(<AWS::Region>|[\w-]+):(<AWS::AccountId>|\d{12}):(execution|express):[\w-]+(:|\/)\*$/);
+            expect(resourceWildcard, `${name}/${id}`).toMatch(
+              /^<[A-Za-z0-9]+\.Arn>(:\*|:log-stream:\*|\/[\w-]+\/\*|\/ork-results\/[\w-]+\/\*)$|^arn:<AWS::Partition>:states:(<AWS::Region>|[\w-]+):(<AWS::AccountId>|\d{12}):(execution|express):[\w-]+(:|\/)\*$/,
+            );
           }
         }
       }

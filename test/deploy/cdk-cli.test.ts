@@ -47,7 +47,9 @@ function explain(what: string, result: SpawnSyncReturns<string>): string {
 
 /** Violations left in the assembly's validation report (cdk-nag writes its findings there). */
 function failures(assembly: string): unknown[] {
-  const report = JSON.parse(readFileSync(path.join(assembly, 'validation-report.json'), 'utf8')) as { pluginReports: { conclusion: string; violations: unknown[] }[] };
+  const report = JSON.parse(readFileSync(path.join(assembly, 'validation-report.json'), 'utf8')) as {
+    pluginReports: { conclusion: string; violations: unknown[] }[];
+  };
   return report.pluginReports.filter((r) => r.conclusion !== 'success' || r.violations.length > 0);
 }
 
@@ -69,7 +71,8 @@ describe('cdk CLI', () => {
     expect(init.status, explain('ork init', init)).toBe(0);
     const cdkJson = JSON.parse(readFileSync(path.join(project, 'cdk.json'), 'utf8')) as { app: string };
     expect(cdkJson.app).toContain('node_modules/ork/');
-    const dependency = (JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies.ork;
+    const dependency = (JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8')) as { devDependencies: Record<string, string> }).devDependencies
+      .ork;
     expect(dependency).toBe(`file:${ROOT}`);
     mkdirSync(path.join(project, 'node_modules'));
     symlinkSync(ROOT, path.join(project, 'node_modules', 'ork'), 'dir');
@@ -80,8 +83,12 @@ describe('cdk CLI', () => {
     expect(refused.status, explain('cdk synth (default runtime)', refused)).not.toBe(0);
     // The CDK CLI colours what the app writes to stderr, chunk by chunk: read the text without the escapes.
     const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
-    const line = plain(refused.stderr).split('\n').find((l) => l.startsWith('ork: '));
-    expect(line, refused.stderr).toMatch(/^ork: cannot build the python code of workflow my-flow for python3\.14 on arm64: pip found no manylinux2014_aarch64 wheels for cp314 of pydantic-core==[\d.]+, and Docker \(the fallback\) is not running\. Fix: .*-c pythonRuntime=python3\.11/);
+    const line = plain(refused.stderr)
+      .split('\n')
+      .find((l) => l.startsWith('ork: '));
+    expect(line, refused.stderr).toMatch(
+      /^ork: cannot build the python code of workflow my-flow for python3\.14 on arm64: pip found no manylinux2014_aarch64 wheels for cp314 of pydantic-core==[\d.]+, and Docker \(the fallback\) is not running\. Fix: .*-c pythonRuntime=python3\.11/,
+    );
     expect(refused.stderr).not.toMatch(/^\s+at /m);
     // No asset was produced: CDK leaves its bundling folder (asset.<hash>-building or -error), empty.
     const assets = readdirSync(refusedOut).filter((entry) => entry.startsWith('asset.'));
@@ -89,7 +96,9 @@ describe('cdk CLI', () => {
     for (const entry of assets) expect(readdirSync(path.join(refusedOut, entry)), entry).toEqual([]);
     // A runtime that does not exist: one line too.
     const unknown = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', '-c', 'pythonRuntime=python3.99'], project);
-    expect(plain(unknown.stderr), explain('cdk synth -c pythonRuntime=python3.99', unknown)).toMatch(/^ork: -c pythonRuntime=python3\.99: not a Lambda Python runtime; one of python3\.11, /m);
+    expect(plain(unknown.stderr), explain('cdk synth -c pythonRuntime=python3.99', unknown)).toMatch(
+      /^ork: -c pythonRuntime=python3\.99: not a Lambda Python runtime; one of python3\.11, /m,
+    );
     expect(unknown.stderr).not.toMatch(/^\s+at /m);
 
     // Default output directory: cdk.out inside the workflow directory, which the bundle must leave out.
@@ -98,7 +107,9 @@ describe('cdk CLI', () => {
     const assembly = path.join(project, 'cdk.out');
     expect(existsSync(path.join(assembly, 'Ork-my-flow.template.json'))).toBe(true);
     expect(failures(assembly)).toEqual([]);
-    const template = JSON.parse(readFileSync(path.join(assembly, 'Ork-my-flow.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const template = JSON.parse(readFileSync(path.join(assembly, 'Ork-my-flow.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => [f.Properties.Runtime, f.Properties.Architectures])).toEqual(new Array(3).fill(['python3.11', ['x86_64']]));
     expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
@@ -107,7 +118,8 @@ describe('cdk CLI', () => {
     expect(bundles).toHaveLength(1);
     const bundle = path.join(assembly, bundles[0] ?? '');
     // … and what Lambda's runtime lacks: pydantic, built for python3.11 on x86_64.
-    for (const file of ['workflow.yaml', 'tasks/discover.py', 'tasks/count_words.py', 'tasks/total.py', 'ork/lambda_handler.py', 'pydantic/__init__.py']) expect(existsSync(path.join(bundle, file)), file).toBe(true);
+    for (const file of ['workflow.yaml', 'tasks/discover.py', 'tasks/count_words.py', 'tasks/total.py', 'ork/lambda_handler.py', 'pydantic/__init__.py'])
+      expect(existsSync(path.join(bundle, file)), file).toBe(true);
     expect(readdirSync(path.join(bundle, 'pydantic_core')).some((f) => /^_pydantic_core\.cpython-311-x86_64-linux-gnu\.so$/.test(f))).toBe(true);
     for (const entry of ['node_modules', 'cdk.out']) expect(existsSync(path.join(bundle, entry)), entry).toBe(false);
 
@@ -125,7 +137,9 @@ describe('cdk CLI', () => {
     expect(synth.status, explain('cdk synth (ork init --lang ts project)', synth)).toBe(0);
     const assembly = path.join(project, 'cdk.out');
     expect(failures(assembly)).toEqual([]);
-    const template = JSON.parse(readFileSync(path.join(assembly, 'Ork-my-ts-flow.template.json'), 'utf8')) as { Resources: Record<string, { Type: string; Properties: Record<string, unknown> }> };
+    const template = JSON.parse(readFileSync(path.join(assembly, 'Ork-my-ts-flow.template.json'), 'utf8')) as {
+      Resources: Record<string, { Type: string; Properties: Record<string, unknown> }>;
+    };
     const functions = Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function');
     expect(functions.map((f) => [f.Properties.Runtime, f.Properties.Handler]).sort()).toEqual([
       ['nodejs24.x', 'tasks/__ork_lambda_count_words.handler'],
@@ -137,7 +151,8 @@ describe('cdk CLI', () => {
     const bundles = readdirSync(assembly).filter((entry) => entry.startsWith('asset.'));
     expect(bundles).toHaveLength(1);
     const bundle = path.join(assembly, bundles[0] ?? '');
-    for (const file of ['workflow.yaml', 'tasks/__ork_lambda_discover.mjs', 'tasks/__ork_lambda_count_words.mjs', 'tasks/__ork_lambda_total.mjs']) expect(existsSync(path.join(bundle, file)), file).toBe(true);
+    for (const file of ['workflow.yaml', 'tasks/__ork_lambda_discover.mjs', 'tasks/__ork_lambda_count_words.mjs', 'tasks/__ork_lambda_total.mjs'])
+      expect(existsSync(path.join(bundle, file)), file).toBe(true);
     for (const entry of ['node_modules', 'cdk.out', 'ork']) expect(existsSync(path.join(bundle, entry)), entry).toBe(false);
     console.log(`[cdk-cli] ork init --lang ts ${init.seconds.toFixed(1)} s, project synth ${synth.seconds.toFixed(1)} s`);
   }, 300_000);

@@ -96,7 +96,8 @@ describe('cfn-lint', () => {
   });
 
   it('E3601 checks our definition strings (negative control: broken copies are rejected)', () => {
-    const e3601 = (file: string): string[] => matches.filter((m) => path.resolve(m.Filename) === path.join(controls, file) && m.Rule.Id === 'E3601').map((m) => m.Message);
+    const e3601 = (file: string): string[] =>
+      matches.filter((m) => path.resolve(m.Filename) === path.join(controls, file) && m.Rule.Id === 'E3601').map((m) => m.Message);
     expect(e3601('unchanged.template.json')).toEqual([]);
     expect(e3601('no-resource.template.json').join('\n')).toMatch(/'Resource' is a required property/);
     expect(e3601('unsubstituted.template.json').join('\n')).toContain(lambdaTaskResource);

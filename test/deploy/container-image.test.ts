@@ -13,7 +13,9 @@ beforeAll(async () => {
 
 describe('template', () => {
   it('stages the dockerfile: image with the workflow directory and the generated one with the Ork SDK', () => {
-    const assets = JSON.parse(readFileSync(path.join(built.outdir, 'OrkTestContainers.assets.json'), 'utf8')) as { dockerImages: Record<string, { source: { directory: string; dockerFile?: string } }> };
+    const assets = JSON.parse(readFileSync(path.join(built.outdir, 'OrkTestContainers.assets.json'), 'utf8')) as {
+      dockerImages: Record<string, { source: { directory: string; dockerFile?: string } }>;
+    };
     const images = Object.values(assets.dockerImages);
     expect(images).toHaveLength(2);
     const byFile = new Map(images.map((i) => [i.source.dockerFile ?? 'Dockerfile', path.join(built.outdir, i.source.directory)]));

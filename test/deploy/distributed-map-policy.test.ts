@@ -13,7 +13,9 @@ beforeAll(async () => {
 describe('Distributed Map (the large fan-out workflow)', () => {
   const workflow = 'deploy_scale';
   const distributedMaps = (definition: Json): [string, Json][] =>
-    allStates(definition).filter(([, s]) => s.Type === 'Map' && ((s.ItemProcessor as Json | undefined)?.ProcessorConfig as Json | undefined)?.Mode === 'DISTRIBUTED');
+    allStates(definition).filter(
+      ([, s]) => s.Type === 'Map' && ((s.ItemProcessor as Json | undefined)?.ProcessorConfig as Json | undefined)?.Mode === 'DISTRIBUTED',
+    );
   const policyOf = (construct: WorkflowFacts): Statement[] => {
     const policy = construct.distributedMapPolicy?.policy;
     if (!policy) throw new Error(`${construct.path}: no Distributed Map policy`);
@@ -21,7 +23,12 @@ describe('Distributed Map (the large fan-out workflow)', () => {
     expect(resource?.Properties?.Roles).toEqual([{ Ref: idOf(construct.stateMachineRole) }]);
     return (resource?.Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
   };
-  const on = (statements: Statement[], action: string): string[] => statements.filter((s) => actionsOf(s).includes(action)).flatMap((s) => list(s.Resource)).map(key).sort();
+  const on = (statements: Statement[], action: string): string[] =>
+    statements
+      .filter((s) => actionsOf(s).includes(action))
+      .flatMap((s) => list(s.Resource))
+      .map(key)
+      .sort();
 
   it('compiles to a Distributed Map that writes its results to the substituted payload bucket', () => {
     const { construct } = built.locate(workflow);
@@ -35,7 +42,8 @@ describe('Distributed Map (the large fan-out workflow)', () => {
     expect(map.ResultWriter).toMatchObject({ Parameters: { Bucket: '${OrkPayloadBucket}', Prefix: `ork-results/${workflow}/process` } });
     expect(substitutions.OrkPayloadBucket).toEqual({ Ref: idOf(construct.payloadBucket) });
     // Every workflow is given the bucket, used or not (CloudFormation ignores unused substitutions).
-    for (const other of built.allWorkflows()) expect(built.definitionOf(other).substitutions.OrkPayloadBucket, other).toEqual({ Ref: idOf(built.locate(other).construct.payloadBucket) });
+    for (const other of built.allWorkflows())
+      expect(built.definitionOf(other).substitutions.OrkPayloadBucket, other).toEqual({ Ref: idOf(built.locate(other).construct.payloadBucket) });
   });
 
   it("lets the role start its own state machine's executions and follow, stop and redrive its children", () => {
@@ -43,20 +51,29 @@ describe('Distributed Map (the large fan-out workflow)', () => {
     const statements = policyOf(construct);
     for (const s of statements) expect(s.Effect).toBe('Allow');
     expect(on(statements, 'states:StartExecution')).toEqual([key({ Ref: idOf(construct.stateMachine) })]);
-    const arn = (tail: string): string => key({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, tail]] });
+    const arn = (tail: string): string =>
+      key({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':states:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, tail]] });
     const executions = [arn(`:execution:${workflow}:*`), arn(`:execution:${workflow}/*`), arn(`:express:${workflow}/*`)].sort();
     expect(on(statements, 'states:DescribeExecution')).toEqual(executions);
     expect(on(statements, 'states:StopExecution')).toEqual(executions);
     expect(on(statements, 'states:RedriveExecution')).toEqual([arn(`:execution:${workflow}/*`)]);
     // The Lambda grants the children need are the tasks' (children run with the same role).
-    const invoke = built.statementsOf(built.locate(workflow).stack, idOf(construct.stateMachineRole)).filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
+    const invoke = built
+      .statementsOf(built.locate(workflow).stack, idOf(construct.stateMachineRole))
+      .filter((s) => actionsOf(s).includes('lambda:InvokeFunction'));
     expect(invoke.flatMap((s) => list(s.Resource)).map(key)).toContain(key(getAtt(idOf(construct.functions.get('process')!))));
     // Workflows without Distributed Maps get none of it.
     for (const other of built.allWorkflows().filter((w) => w !== workflow)) {
       const { stack, construct: c } = built.locate(other);
       if (distributedMaps(built.definitionOf(other).definition).length > 0) continue;
       expect(c.distributedMapPolicy, other).toBeUndefined();
-      expect(built.statementsOf(stack, idOf(c.stateMachineRole)).flatMap(actionsOf).filter((a) => a.startsWith('states:') || a.startsWith('s3:')), other).toEqual([]);
+      expect(
+        built
+          .statementsOf(stack, idOf(c.stateMachineRole))
+          .flatMap(actionsOf)
+          .filter((a) => a.startsWith('states:') || a.startsWith('s3:')),
+        other,
+      ).toEqual([]);
     }
   });
 
@@ -85,5 +102,4 @@ describe('Distributed Map (the large fan-out workflow)', () => {
     expect(key(all[idOf(construct.stateMachineRole)])).not.toContain(policyId);
     expect(all[idOf(construct.schedule!.schedule)]?.DependsOn).toContain(policyId);
   });
-
 });

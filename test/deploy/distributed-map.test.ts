@@ -48,7 +48,9 @@ const distributedMap = (prefix = `ork-results/${WORKFLOW}/process`, bucket = `\$
   ItemProcessor: {
     ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
     StartAt: 'process-child',
-    States: { 'process-child': { Type: 'Task', Resource: '${OrkFunction_process}', Parameters: { 'batch.$': '$.Items', 'params.$': '$.BatchInput.params' }, End: true } },
+    States: {
+      'process-child': { Type: 'Task', Resource: '${OrkFunction_process}', Parameters: { 'batch.$': '$.Items', 'params.$': '$.BatchInput.params' }, End: true },
+    },
   },
   MaxConcurrency: 500,
   ToleratedFailurePercentage: 5,
@@ -101,7 +103,10 @@ function fixture(app: App, id: string, props: { env?: { account: string; region:
   if (props.kmsKey) {
     key = new kms.Key(stack, 'PayloadKey', { enableKeyRotation: true, removalPolicy: RemovalPolicy.DESTROY });
     bucket = new s3.Bucket(stack, 'PayloadBucket', { encryptionKey: key, enforceSSL: true, blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL });
-    Validations.of(bucket).acknowledge({ id: 'AwsSolutions-S1', reason: 'A test bucket that is never deployed; server access logs are irrelevant to what the test checks.' });
+    Validations.of(bucket).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'A test bucket that is never deployed; server access logs are irrelevant to what the test checks.',
+    });
   } else {
     bucket = createPayloadBucket(stack, 'PayloadBucket', { expiration: Duration.days(1) });
   }
@@ -141,7 +146,8 @@ function policyStatements(fixture: Fixture): Statement[] {
 }
 
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
-const resourcesFor = (statements: Statement[], action: string): unknown[] => statements.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(s.Resource));
+const resourcesFor = (statements: Statement[], action: string): unknown[] =>
+  statements.filter((s) => list(s.Action).includes(action)).flatMap((s) => list(s.Resource));
 
 beforeAll(() => {
   tmp = mkdtempSync(path.join(os.tmpdir(), 'ork-distributed-map-'));
@@ -175,11 +181,23 @@ describe('the Distributed Maps a deploy grants for', () => {
 
   it('accept ResultWriters on the payload bucket under the results prefix and reject any other', () => {
     const map = (prefix = `ork-results/${WORKFLOW}/process`, bucket = `\${${Placeholders.payloadBucket}}`): FanOutMap[] => [
-      { task: 'process', state: 'm', path: ['m'], mode: 'distributed', executionType: 'EXPRESS', grouping: 'single', instancesPerChild: 1, items: { from: 'state', path: '$.ork.indexes' }, resultWriter: { bucket, prefix } },
+      {
+        task: 'process',
+        state: 'm',
+        path: ['m'],
+        mode: 'distributed',
+        executionType: 'EXPRESS',
+        grouping: 'single',
+        instancesPerChild: 1,
+        items: { from: 'state', path: '$.ork.indexes' },
+        resultWriter: { bucket, prefix },
+      },
     ];
     expect(() => checkResultWriters(map(), WORKFLOW, 'Stack/Wf')).not.toThrow();
     expect(() => checkResultWriters(map(`ork-results/${WORKFLOW}`), WORKFLOW, 'Stack/Wf')).not.toThrow();
-    expect(() => checkResultWriters(map('ork-results/other/process'), WORKFLOW, 'Stack/Wf')).toThrow(/^Stack\/Wf: the Distributed Map m writes its results to .*ork-results\/other\/process.*Prefix ork-results\/scale_unit\//);
+    expect(() => checkResultWriters(map('ork-results/other/process'), WORKFLOW, 'Stack/Wf')).toThrow(
+      /^Stack\/Wf: the Distributed Map m writes its results to .*ork-results\/other\/process.*Prefix ork-results\/scale_unit\//,
+    );
     expect(() => checkResultWriters(map(`ork-results/${WORKFLOW}_2/process`), WORKFLOW, 'Stack/Wf')).toThrow();
     expect(() => checkResultWriters(map(undefined, 'someone-elses-bucket'), WORKFLOW, 'Stack/Wf')).toThrow(/someone-elses-bucket/);
   });
@@ -196,15 +214,26 @@ describe('DistributedMapPolicy', () => {
       const arn = (kind: string, tail: string): unknown => {
         const parts: unknown[] = ['arn:', { Ref: 'AWS::Partition' }, ...where, `:${kind}:${WORKFLOW}${tail}`];
         // CDK merges adjacent literals.
-        const merged = parts.reduce<unknown[]>((all, p) => (typeof p === 'string' && typeof all.at(-1) === 'string' ? [...all.slice(0, -1), `${String(all.at(-1))}${p}`] : [...all, p]), []);
+        const merged = parts.reduce<unknown[]>(
+          (all, p) => (typeof p === 'string' && typeof all.at(-1) === 'string' ? [...all.slice(0, -1), `${String(all.at(-1))}${p}`] : [...all, p]),
+          [],
+        );
         return { 'Fn::Join': ['', merged] };
       };
       const executions = [arn('execution', ':*'), arn('execution', '/*'), arn('express', '/*')].map((a) => JSON.stringify(a)).sort();
-      const names = (action: string): string[] => resourcesFor(statements, action).map((r) => JSON.stringify(r)).sort();
+      const names = (action: string): string[] =>
+        resourcesFor(statements, action)
+          .map((r) => JSON.stringify(r))
+          .sort();
       expect(names('states:DescribeExecution'), name).toEqual(executions);
       expect(names('states:StopExecution'), name).toEqual(executions);
       expect(names('states:RedriveExecution'), name).toEqual([JSON.stringify(arn('execution', '/*'))]);
-      expect(statements.flatMap((s) => list(s.Action)).filter((a) => a.startsWith('states:')).sort()).toEqual(['states:DescribeExecution', 'states:RedriveExecution', 'states:StartExecution', 'states:StopExecution']);
+      expect(
+        statements
+          .flatMap((s) => list(s.Action))
+          .filter((a) => a.startsWith('states:'))
+          .sort(),
+      ).toEqual(['states:DescribeExecution', 'states:RedriveExecution', 'states:StartExecution', 'states:StopExecution']);
     }
   });
 
@@ -215,7 +244,8 @@ describe('DistributedMapPolicy', () => {
       const objects = (prefix: string): string => JSON.stringify({ 'Fn::Join': ['', [bucketArn, `/${prefix}*`]] });
       const s3Statements = statements.filter((s) => list(s.Action).some((a) => a.startsWith('s3:')));
       const byResource = new Map<string, string[]>();
-      for (const s of s3Statements) for (const r of list(s.Resource)) byResource.set(JSON.stringify(r), [...(byResource.get(JSON.stringify(r)) ?? []), ...list(s.Action)].sort());
+      for (const s of s3Statements)
+        for (const r of list(s.Resource)) byResource.set(JSON.stringify(r), [...(byResource.get(JSON.stringify(r)) ?? []), ...list(s.Action)].sort());
       expect(Object.fromEntries(byResource), name).toEqual({
         [objects(`${WORKFLOW}/`)]: ['s3:GetObject'],
         [objects(`ork-results/${WORKFLOW}/`)]: ['s3:AbortMultipartUpload', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:PutObject'],
@@ -224,7 +254,10 @@ describe('DistributedMapPolicy', () => {
   });
 
   it('grants the bucket’s KMS key for reading and writing objects when it has one, and nothing of KMS otherwise', () => {
-    const kmsActions = (f: Fixture): string[] => policyStatements(f).flatMap((s) => list(s.Action)).filter((a) => a.startsWith('kms:'));
+    const kmsActions = (f: Fixture): string[] =>
+      policyStatements(f)
+        .flatMap((s) => list(s.Action))
+        .filter((a) => a.startsWith('kms:'));
     expect(kmsActions(fixtures.get('agnostic')!)).toEqual([]);
     const f = fixtures.get('kms')!;
     expect(kmsActions(f).sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
@@ -243,11 +276,23 @@ describe('DistributedMapPolicy', () => {
 
   it('leaves cdk-nag nothing unacknowledged on the policy, each wildcard with its reason', () => {
     const file = path.join(outdir, 'validation-report.json');
-    const report = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as { pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[] }).pluginReports : [];
-    const onPolicy = report.flatMap((p) => p.violations.flatMap((v) => v.violatingConstructs.filter((c) => c.constructPath.includes('/DistributedMapPolicy/')).map((c) => `${v.ruleName} at ${c.constructPath}`)));
+    const report = existsSync(file)
+      ? (
+          JSON.parse(readFileSync(file, 'utf8')) as {
+            pluginReports: { violations: { ruleName: string; violatingConstructs: { constructPath: string }[] }[] }[];
+          }
+        ).pluginReports
+      : [];
+    const onPolicy = report.flatMap((p) =>
+      p.violations.flatMap((v) =>
+        v.violatingConstructs.filter((c) => c.constructPath.includes('/DistributedMapPolicy/')).map((c) => `${v.ruleName} at ${c.constructPath}`),
+      ),
+    );
     expect(onPolicy).toEqual([]);
     for (const [name, f] of fixtures) {
-      const metadata = JSON.parse(readFileSync(path.join(outdir, `${f.stack.artifactId}.template.json`), 'utf8')).Resources[idOf(f.policy.policy)].Metadata as { cdk_nag: { rules_to_suppress: { id: string; reason: string }[] } };
+      const metadata = JSON.parse(readFileSync(path.join(outdir, `${f.stack.artifactId}.template.json`), 'utf8')).Resources[idOf(f.policy.policy)].Metadata as {
+        cdk_nag: { rules_to_suppress: { id: string; reason: string }[] };
+      };
       const ids = metadata.cdk_nag.rules_to_suppress.map((r) => r.id);
       expect(ids.length, name).toBe(5);
       for (const id of ids) expect(id).toMatch(/^AwsSolutions-IAM5\[Resource::/);

@@ -26,8 +26,14 @@ describe('distributedMapsOf', () => {
   it('checks the record’s ResultWriter: a record writing elsewhere fails the synth', () => {
     const elsewhere: TaskManifest = {
       ...manifest,
-      tasks: manifest.tasks.map((t) => (t.name === 'many' && t.fanOut ? { ...t, fanOut: { ...t.fanOut, maps: t.fanOut.maps.map((m) => ({ ...m, resultWriter: { bucket: 'other', prefix: 'x' } })) } } : t)),
+      tasks: manifest.tasks.map((t) =>
+        t.name === 'many' && t.fanOut
+          ? { ...t, fanOut: { ...t.fanOut, maps: t.fanOut.maps.map((m) => ({ ...m, resultWriter: { bucket: 'other', prefix: 'x' } })) } }
+          : t,
+      ),
     };
-    expect(() => checkResultWriters(distributedMapsOf(elsewhere), manifest.workflow, 'Stack/Wf')).toThrow(/^Stack\/Wf: the Distributed Map Ork-Parallel-1 > many-distributed-chunks writes its results to \{"Bucket":"other","Prefix":"x"\}/);
+    expect(() => checkResultWriters(distributedMapsOf(elsewhere), manifest.workflow, 'Stack/Wf')).toThrow(
+      /^Stack\/Wf: the Distributed Map Ork-Parallel-1 > many-distributed-chunks writes its results to \{"Bucket":"other","Prefix":"x"\}/,
+    );
   });
 });

@@ -54,14 +54,33 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
   const WRITE_LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
   const FUNCTION_XRAY: Rule = { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'], resources: ['*'] };
   const MACHINE_LOGS: Rule = {
-    actions: ['logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery', 'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups'],
+    actions: [
+      'logs:CreateLogDelivery',
+      'logs:GetLogDelivery',
+      'logs:UpdateLogDelivery',
+      'logs:DeleteLogDelivery',
+      'logs:ListLogDeliveries',
+      'logs:PutResourcePolicy',
+      'logs:DescribeResourcePolicies',
+      'logs:DescribeLogGroups',
+    ],
     resources: ['*'],
   };
-  const MACHINE_XRAY: Rule = { actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'], resources: ['*'] };
+  const MACHINE_XRAY: Rule = {
+    actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets'],
+    resources: ['*'],
+  };
   const TASK_TOKEN: Rule = { actions: ['states:SendTaskSuccess', 'states:SendTaskFailure', 'states:SendTaskHeartbeat'], resources: ['*'] };
   /** A built image is in the bootstrap stack's asset repository (default synthesizer); the login token has no resource. */
   const IMAGE_PULL: Rule[] = [
-    { actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'], resources: [join('arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':repository/', { 'Fn::Sub': 'cdk-hnb659fds-container-assets-${AWS::AccountId}-${AWS::Region}' })] },
+    {
+      actions: ['ecr:BatchCheckLayerAvailability', 'ecr:GetDownloadUrlForLayer', 'ecr:BatchGetImage'],
+      resources: [
+        join('arn:', { Ref: 'AWS::Partition' }, ':ecr:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, ':repository/', {
+          'Fn::Sub': 'cdk-hnb659fds-container-assets-${AWS::AccountId}-${AWS::Region}',
+        }),
+      ],
+    },
     { actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
   ];
 
@@ -86,7 +105,9 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
       const manifest = built.manifests.get(workflow)!;
       const bucketArn = getAtt(idOf(construct.payloadBucket));
       const objects = (prefix: string): Json => join(bucketArn, `/${prefix}*`);
-      const distributed = allStates(built.definitionOf(workflow).definition).some(([, s]) => s.Type === 'Map' && ((s.ItemProcessor as Json | undefined)?.ProcessorConfig as Json | undefined)?.Mode === 'DISTRIBUTED');
+      const distributed = allStates(built.definitionOf(workflow).definition).some(
+        ([, s]) => s.Type === 'Map' && ((s.ItemProcessor as Json | undefined)?.ProcessorConfig as Json | undefined)?.Mode === 'DISTRIBUTED',
+      );
       const encryptionKey = construct.payloadBucket.encryptionKey;
       const kms: Rule[] = encryptionKey ? [{ actions: ['kms:Decrypt', 'kms:GenerateDataKey'], resources: [getAtt(idOf(encryptionKey))] }] : [];
       // What a task's runtime calls on the payload bucket, wherever it runs.
@@ -103,11 +124,19 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
           const [container] = all[idOf(definition)]?.Properties?.ContainerDefinitions as Json[];
           const group = getAtt(refId(((container?.LogConfiguration as Json).Options as Json)['awslogs-group']));
           add(idOf(definition.taskRole), { kind: 'container task', owner, rules: [...payloads, TASK_TOKEN] });
-          add(idOf(definition.executionRole!), { kind: 'container execution', owner, rules: [{ actions: WRITE_LOGS, resources: [group] }, ...(task.image ? [] : IMAGE_PULL)] });
+          add(idOf(definition.executionRole!), {
+            kind: 'container execution',
+            owner,
+            rules: [{ actions: WRITE_LOGS, resources: [group] }, ...(task.image ? [] : IMAGE_PULL)],
+          });
         } else {
           const fn = construct.functions.get(task.name)!;
           const group = getAtt(idOf(fn.logGroup));
-          add(idOf(fn.role!), { kind: 'lambda task', owner, rules: [{ actions: WRITE_LOGS, resources: [group, join(group, ':log-stream:*')] }, FUNCTION_XRAY, ...payloads] });
+          add(idOf(fn.role!), {
+            kind: 'lambda task',
+            owner,
+            rules: [{ actions: WRITE_LOGS, resources: [group, join(group, ':log-stream:*')] }, FUNCTION_XRAY, ...payloads],
+          });
         }
       }
 
@@ -117,19 +146,33 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
       if (functions.length > 0) machine.push({ actions: ['lambda:InvokeFunction'], resources: functions.flatMap((f) => [f, join(f, ':*')]) });
       if (definitions.length > 0) {
         machine.push(
-          { actions: ['ecs:RunTask'], resources: definitions.map((d) => ({ Ref: idOf(d) })), condition: { ArnEquals: { 'ecs:cluster': getAtt(idOf(construct.cluster!)) } } },
-          { actions: ['iam:PassRole'], resources: definitions.flatMap((d) => [getAtt(idOf(d.taskRole)), getAtt(idOf(d.executionRole!))]), condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } } },
+          {
+            actions: ['ecs:RunTask'],
+            resources: definitions.map((d) => ({ Ref: idOf(d) })),
+            condition: { ArnEquals: { 'ecs:cluster': getAtt(idOf(construct.cluster!)) } },
+          },
+          {
+            actions: ['iam:PassRole'],
+            resources: definitions.flatMap((d) => [getAtt(idOf(d.taskRole)), getAtt(idOf(d.executionRole!))]),
+            condition: { StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } },
+          },
         );
       }
       if (distributed) {
         const name = String(all[idOf(construct.stateMachine)]?.Properties?.StateMachineName);
         machine.push(
           { actions: ['states:StartExecution'], resources: [{ Ref: idOf(construct.stateMachine) }] },
-          { actions: ['states:DescribeExecution', 'states:StopExecution'], resources: [states(`:execution:${name}:*`), states(`:execution:${name}/*`), states(`:express:${name}/*`)] },
+          {
+            actions: ['states:DescribeExecution', 'states:StopExecution'],
+            resources: [states(`:execution:${name}:*`), states(`:execution:${name}/*`), states(`:express:${name}/*`)],
+          },
           { actions: ['states:RedriveExecution'], resources: [states(`:execution:${name}/*`)] },
           // ItemReader, ResultWriter.
           { actions: ['s3:GetObject'], resources: [objects(`${workflow}/`)] },
-          { actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'], resources: [objects(`ork-results/${workflow}/`)] },
+          {
+            actions: ['s3:PutObject', 's3:GetObject', 's3:ListMultipartUploadParts', 's3:AbortMultipartUpload'],
+            resources: [objects(`ork-results/${workflow}/`)],
+          },
           ...kms,
         );
       }
@@ -139,11 +182,19 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
       // the flow logs' of a VPC created for container tasks.
       for (const [, schedule] of built.resourcesUnder(construct, 'AWS::Scheduler::Schedule')) {
         const target = schedule.Properties?.Target as Json;
-        add(refId(target.RoleArn), { kind: 'schedule', owner: workflow, rules: [{ actions: ['states:StartExecution'], resources: [{ Ref: idOf(construct.stateMachine) }] }] });
+        add(refId(target.RoleArn), {
+          kind: 'schedule',
+          owner: workflow,
+          rules: [{ actions: ['states:StartExecution'], resources: [{ Ref: idOf(construct.stateMachine) }] }],
+        });
       }
       for (const [, flowLog] of built.resourcesUnder(construct, 'AWS::EC2::FlowLog')) {
         const group = getAtt(refId(flowLog.Properties?.LogGroupName));
-        add(refId(flowLog.Properties?.DeliverLogsPermissionArn), { kind: 'vpc flow logs', owner: workflow, rules: [{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [group] }] });
+        add(refId(flowLog.Properties?.DeliverLogsPermissionArn), {
+          kind: 'vpc flow logs',
+          owner: workflow,
+          rules: [{ actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'], resources: [group] }],
+        });
       }
     }
     return roles;
@@ -166,17 +217,27 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
         }
         kinds.set(expected.kind, (kinds.get(expected.kind) ?? 0) + 1);
         const [statement, ...more] = trust;
-        if (more.length > 0 || statement?.Effect !== 'Allow' || key(statement.Action) !== key('sts:AssumeRole') || key(statement.Principal) !== key({ Service: SERVICE[expected.kind] })) {
+        if (
+          more.length > 0 ||
+          statement?.Effect !== 'Allow' ||
+          key(statement.Action) !== key('sts:AssumeRole') ||
+          key(statement.Principal) !== key({ Service: SERVICE[expected.kind] })
+        ) {
           problems.push(`${stack}/${id} (${expected.kind} of ${expected.owner}): trust policy ${key(trust)}`);
         }
         // The scheduler's role is assumed for this account's schedules only (confused deputy).
         const condition = (statement?.Condition ?? {}) as { StringEquals?: Json };
-        if (expected.kind === 'schedule' ? !('aws:SourceAccount' in (condition.StringEquals ?? {}) && 'aws:SourceArn' in (condition.StringEquals ?? {})) : statement?.Condition !== undefined) {
+        if (
+          expected.kind === 'schedule'
+            ? !('aws:SourceAccount' in (condition.StringEquals ?? {}) && 'aws:SourceArn' in (condition.StringEquals ?? {}))
+            : statement?.Condition !== undefined
+        ) {
           problems.push(`${stack}/${id} (${expected.kind} of ${expected.owner}): trust condition ${key(statement?.Condition)}`);
         }
       }
       const present = new Set(found.map(([id]) => id));
-      for (const [id, expected] of roles) if (!present.has(id)) problems.push(`${stack}/${id}: the ${expected.kind} role of ${expected.owner} is not in the template`);
+      for (const [id, expected] of roles)
+        if (!present.has(id)) problems.push(`${stack}/${id}: the ${expected.kind} role of ${expected.owner} is not in the template`);
     }
     expect(problems).toEqual([]);
     // Every kind occurs in the shared app, so none of the rules below goes untested.
@@ -185,7 +246,8 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
 
   it('grants each role exactly its allow-list: nothing wider, nothing missing', () => {
     const problems: string[] = [];
-    const triple = (action: string, resource: unknown, condition: unknown): string => `${action} on ${key(resource)}${condition === undefined ? '' : ` if ${key(condition)}`}`;
+    const triple = (action: string, resource: unknown, condition: unknown): string =>
+      `${action} on ${key(resource)}${condition === undefined ? '' : ` if ${key(condition)}`}`;
     for (const [stack, roles] of allowed()) {
       for (const [id, expected] of roles) {
         const where = `${stack}/${id} (${expected.kind} of ${expected.owner})`;
@@ -209,9 +271,11 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
       for (const [id, resource] of built.resources(stack)) {
         if (!resource.Type.startsWith('AWS::IAM::')) continue;
         if (resource.Type === 'AWS::IAM::Role') {
-          if (resource.Properties?.ManagedPolicyArns !== undefined) problems.push(`${stack}/${id}: managed policies ${key(resource.Properties.ManagedPolicyArns)}`);
+          if (resource.Properties?.ManagedPolicyArns !== undefined)
+            problems.push(`${stack}/${id}: managed policies ${key(resource.Properties.ManagedPolicyArns)}`);
         } else if (resource.Type === 'AWS::IAM::Policy') {
-          if (resource.Properties?.Users !== undefined || resource.Properties?.Groups !== undefined) problems.push(`${stack}/${id}: attached to users or groups`);
+          if (resource.Properties?.Users !== undefined || resource.Properties?.Groups !== undefined)
+            problems.push(`${stack}/${id}: attached to users or groups`);
           const attached = list(resource.Properties?.Roles as unknown[]);
           if (attached.length === 0) problems.push(`${stack}/${id}: attached to no role`);
           for (const role of attached) if (!roles.has(refId(role))) problems.push(`${stack}/${id}: attached to ${key(role)}, not a role of a known kind`);

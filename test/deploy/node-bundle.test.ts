@@ -48,7 +48,10 @@ describe('the code of node tasks (the asset their NodejsFunctions deploy)', () =
   });
   type Handler = (event: unknown, context?: unknown) => Promise<unknown>;
   const load = async (workflow: string, task: string): Promise<Handler> => {
-    const handler = String((built.template(built.locate(workflow).stack).Resources as Record<string, Resource>)[idOf(built.locate(workflow).construct.functions.get(task)!)]?.Properties?.Handler);
+    const handler = String(
+      (built.template(built.locate(workflow).stack).Resources as Record<string, Resource>)[idOf(built.locate(workflow).construct.functions.get(task)!)]
+        ?.Properties?.Handler,
+    );
     const module = (await import(pathToFileURL(path.join(assetOf(workflow, task), `${handler.replace(/\.handler$/, '')}.mjs`)).href)) as { handler: Handler };
     return module.handler;
   };
@@ -72,7 +75,14 @@ describe('the code of node tasks (the asset their NodejsFunctions deploy)', () =
   it('holds the workflow folder and one ES module per task file beside it, with shared chunks, and nothing local', () => {
     const asset = assetOf('deploy_node', 'fetch');
     for (const task of ['shape', 'reshape', 'explode']) expect(assetOf('deploy_node', task)).toBe(asset);
-    for (const file of ['workflow.yaml', 'data/rows.json', 'tasks/fetch.ts', 'tasks/__ork_lambda_fetch.mjs', 'lib/__ork_lambda_shape.mjs', 'tasks/__ork_lambda_explode.mjs']) {
+    for (const file of [
+      'workflow.yaml',
+      'data/rows.json',
+      'tasks/fetch.ts',
+      'tasks/__ork_lambda_fetch.mjs',
+      'lib/__ork_lambda_shape.mjs',
+      'tasks/__ork_lambda_explode.mjs',
+    ]) {
       expect(existsSync(path.join(asset, file)), file).toBe(true);
     }
     expect(existsSync(path.join(asset, 'lib', '__ork_lambda_reshape.mjs'))).toBe(false);
@@ -114,7 +124,11 @@ describe('the code of node tasks (the asset their NodejsFunctions deploy)', () =
     const elsewhere = path.join(tmp, 'rebundled', 'deeper');
     const tasks = built.manifests.get('deploy_node')!.tasks;
     bundleNodeTasks(built.testDirs.node, tasks, elsewhere, { target: nodeTarget(DEFAULT_NODE_RUNTIME.name) });
-    const files = (root: string): string[] => readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => path.relative(root, path.join(e.parentPath, e.name))).sort();
+    const files = (root: string): string[] =>
+      readdirSync(root, { recursive: true, withFileTypes: true })
+        .filter((e) => e.isFile())
+        .map((e) => path.relative(root, path.join(e.parentPath, e.name)))
+        .sort();
     expect(files(elsewhere)).toEqual(files(asset));
     for (const file of files(asset).filter((f) => f.endsWith('.mjs'))) {
       const text = readFileSync(path.join(asset, file), 'utf8');

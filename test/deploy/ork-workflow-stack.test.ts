@@ -16,7 +16,9 @@ describe('the shared synth', () => {
     expect(built.synthError).toBeUndefined();
     const examples = workflowDirectories(EXAMPLES_DIR).map((w) => compileCleanly(w.directory).manifest.workflow);
     expect(examples.length).toBeGreaterThanOrEqual(5);
-    expect(built.allWorkflows()).toEqual(expect.arrayContaining([...examples, 'deploy_settings', 'deploy_defaults', 'deploy_containers', 'deploy_node', 'deploy_mixed', 'deploy_scale']));
+    expect(built.allWorkflows()).toEqual(
+      expect.arrayContaining([...examples, 'deploy_settings', 'deploy_defaults', 'deploy_containers', 'deploy_node', 'deploy_mixed', 'deploy_scale']),
+    );
     for (const name of built.stacks.keys()) expect(existsSync(path.join(built.outdir, `${name}.template.json`))).toBe(true);
   });
 });

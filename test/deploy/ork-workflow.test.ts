@@ -1,6 +1,18 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeHandlers } from '../../lib/deploy/node-bundle.js';
-import { actionsOf, allStates, getAtt, idOf, key, list, placeholdersOf, substitutedBeyondPayloadBucket, type Json, type Resource, type Statement } from '../support/deploy-app/cloudformation.js';
+import {
+  actionsOf,
+  allStates,
+  getAtt,
+  idOf,
+  key,
+  list,
+  placeholdersOf,
+  substitutedBeyondPayloadBucket,
+  type Json,
+  type Resource,
+  type Statement,
+} from '../support/deploy-app/cloudformation.js';
 import { type DeployApp, SHARED_APP_TIMEOUT_MS, sharedDeployApp } from '../support/deploy-app/shared-app.js';
 import { CONTROL_STACK, SYNTH_CONTEXT } from '../support/deploy-app/test-workflows.js';
 
@@ -59,20 +71,40 @@ describe('template', () => {
   it('turns the YAML values of node tasks into those numbers (literal check of the node workflow)', () => {
     const { stack, construct } = built.locate('deploy_node');
     const props = (task: string): Json => (built.template(stack).Resources as Record<string, Resource>)[idOf(construct.functions.get(task)!)]?.Properties ?? {};
-    expect(props('fetch')).toMatchObject({ MemorySize: 2048, Timeout: 300, Handler: 'tasks/__ork_lambda_fetch.handler', Runtime: 'nodejs24.x', TracingConfig: { Mode: 'Active' } });
-    expect((props('fetch').Environment as { Variables: Json }).Variables).toMatchObject({ SOURCE: 'api', LIMIT: '10', ORK_TASK_FILE: 'tasks/fetch.ts', ORK_WORKFLOW: 'deploy_node' });
+    expect(props('fetch')).toMatchObject({
+      MemorySize: 2048,
+      Timeout: 300,
+      Handler: 'tasks/__ork_lambda_fetch.handler',
+      Runtime: 'nodejs24.x',
+      TracingConfig: { Mode: 'Active' },
+    });
+    expect((props('fetch').Environment as { Variables: Json }).Variables).toMatchObject({
+      SOURCE: 'api',
+      LIMIT: '10',
+      ORK_TASK_FILE: 'tasks/fetch.ts',
+      ORK_WORKFLOW: 'deploy_node',
+    });
     expect(props('shape')).toMatchObject({ MemorySize: 256, Timeout: 900, Handler: 'lib/__ork_lambda_shape.handler' });
     // Two tasks of one file: one handler module, two functions with their own settings.
     expect(props('reshape')).toMatchObject({ MemorySize: 256, Timeout: 30, Handler: 'lib/__ork_lambda_shape.handler' });
     expect(idOf(construct.functions.get('reshape')!)).not.toBe(idOf(construct.functions.get('shape')!));
     // Nothing but the task's env and Ork's (NodejsFunction adds no AWS_NODEJS_CONNECTION_REUSE_ENABLED for SDK v3).
-    expect(Object.keys((props('shape').Environment as { Variables: Json }).Variables).sort()).toEqual(['ORK_PAYLOAD_BUCKET', 'ORK_PAYLOAD_PREFIX', 'ORK_TASK_FILE', 'ORK_WORKFLOW']);
+    expect(Object.keys((props('shape').Environment as { Variables: Json }).Variables).sort()).toEqual([
+      'ORK_PAYLOAD_BUCKET',
+      'ORK_PAYLOAD_PREFIX',
+      'ORK_TASK_FILE',
+      'ORK_WORKFLOW',
+    ]);
     // The mixed workflow: python and node functions, each language with one asset for all of its tasks.
     const mixed = built.locate('deploy_mixed');
-    const code = (task: string): unknown => (built.template(mixed.stack).Resources as Record<string, Resource>)[idOf(mixed.construct.functions.get(task)!)]?.Properties?.Code;
+    const code = (task: string): unknown =>
+      (built.template(mixed.stack).Resources as Record<string, Resource>)[idOf(mixed.construct.functions.get(task)!)]?.Properties?.Code;
     expect(code('make')).toEqual(code('total'));
     expect(code('double')).not.toEqual(code('make'));
-    expect((built.template(mixed.stack).Resources as Record<string, Resource>)[idOf(mixed.construct.functions.get('double')!)]?.Properties).toMatchObject({ Runtime: 'nodejs24.x', MemorySize: 512 });
+    expect((built.template(mixed.stack).Resources as Record<string, Resource>)[idOf(mixed.construct.functions.get('double')!)]?.Properties).toMatchObject({
+      Runtime: 'nodejs24.x',
+      MemorySize: 512,
+    });
     const nodeCode = (task: string): unknown => props(task).Code;
     expect(new Set(['fetch', 'shape', 'reshape', 'explode'].map((t) => key(nodeCode(t)))).size).toBe(1);
   });
@@ -95,7 +127,13 @@ describe('template', () => {
       const logs = built.statementsOf(stack, idOf(fn.role!)).filter((s) => actionsOf(s).some((a) => a.startsWith('logs:')));
       expect(logs.flatMap(actionsOf).sort(), task).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       const group = getAtt(idOf(fn.logGroup));
-      expect(logs.flatMap((s) => list(s.Resource)).map(key).sort(), task).toEqual([key(group), key({ 'Fn::Join': ['', [group, ':log-stream:*']] })].sort());
+      expect(
+        logs
+          .flatMap((s) => list(s.Resource))
+          .map(key)
+          .sort(),
+        task,
+      ).toEqual([key(group), key({ 'Fn::Join': ['', [group, ':log-stream:*']] })].sort());
     }
   });
 
@@ -103,14 +141,29 @@ describe('template', () => {
     const { stack, construct } = built.locate('deploy_settings');
     const props = (task: string): Json => (built.template(stack).Resources as Record<string, Resource>)[idOf(construct.functions.get(task)!)]?.Properties ?? {};
     expect(props('extract')).toMatchObject({ MemorySize: 2048, Timeout: 600 });
-    expect((props('extract').Environment as { Variables: Json }).Variables).toMatchObject({ STAGE: 'test', SHARED: 'overridden', BATCH: '500', VERBOSE: 'true', ORK_TASK_FILE: 'tasks/extract.py' });
+    expect((props('extract').Environment as { Variables: Json }).Variables).toMatchObject({
+      STAGE: 'test',
+      SHARED: 'overridden',
+      BATCH: '500',
+      VERBOSE: 'true',
+      ORK_TASK_FILE: 'tasks/extract.py',
+    });
     expect(props('load')).toMatchObject({ MemorySize: 512, Timeout: 120 });
-    expect((props('load').Environment as { Variables: Json }).Variables).toMatchObject({ STAGE: 'test', SHARED: 'from-defaults', ORK_TASK_FILE: 'tasks/load.py' });
+    expect((props('load').Environment as { Variables: Json }).Variables).toMatchObject({
+      STAGE: 'test',
+      SHARED: 'from-defaults',
+      ORK_TASK_FILE: 'tasks/load.py',
+    });
     const defaults = built.locate('deploy_defaults');
     for (const task of ['only', 'fan']) {
       const p = (built.template(defaults.stack).Resources as Record<string, Resource>)[idOf(defaults.construct.functions.get(task)!)]?.Properties ?? {};
       expect(p).toMatchObject({ MemorySize: 1024, Timeout: 900 });
-      expect(Object.keys((p.Environment as { Variables: Json }).Variables).sort()).toEqual(['ORK_PAYLOAD_BUCKET', 'ORK_PAYLOAD_PREFIX', 'ORK_TASK_FILE', 'ORK_WORKFLOW']);
+      expect(Object.keys((p.Environment as { Variables: Json }).Variables).sort()).toEqual([
+        'ORK_PAYLOAD_BUCKET',
+        'ORK_PAYLOAD_PREFIX',
+        'ORK_TASK_FILE',
+        'ORK_WORKFLOW',
+      ]);
     }
   });
 
@@ -125,7 +178,13 @@ describe('template', () => {
         expect(s.Effect).toBe('Allow');
         expect(actionsOf(s), workflow).toEqual(['lambda:InvokeFunction']);
       }
-      expect(invoke.flatMap((s) => list(s.Resource)).map(key).sort(), workflow).toEqual(expected);
+      expect(
+        invoke
+          .flatMap((s) => list(s.Resource))
+          .map(key)
+          .sort(),
+        workflow,
+      ).toEqual(expected);
       // No statement reaches everything with an action that runs code.
       for (const s of statements) {
         if (list(s.Resource).includes('*')) for (const a of actionsOf(s)) expect(a, `${workflow}: ${a} on *`).toMatch(/^(logs|xray):/);
@@ -157,7 +216,12 @@ describe('template', () => {
       expect([props.Cpu, props.Memory], task.name).toEqual(expectedSize[task.name]);
       const [container] = props.ContainerDefinitions as Json[];
       const env = Object.fromEntries((container?.Environment as { Name: string; Value: unknown }[]).map((e) => [e.Name, e.Value]));
-      expect(env).toMatchObject({ ORK_TASK_FILE: task.file, ORK_PAYLOAD_BUCKET: bucket, ORK_PAYLOAD_PREFIX: `${workflow}/`, ORK_HEARTBEAT_SECONDS: String(task.heartbeatSeconds) });
+      expect(env).toMatchObject({
+        ORK_TASK_FILE: task.file,
+        ORK_PAYLOAD_BUCKET: bucket,
+        ORK_PAYLOAD_PREFIX: `${workflow}/`,
+        ORK_HEARTBEAT_SECONDS: String(task.heartbeatSeconds),
+      });
       if (task.name === 'train') {
         expect(container?.Image).toBe('public.ecr.aws/example/ork-train:1.0');
         expect(env.MODEL).toBe('big');
@@ -191,16 +255,29 @@ describe('template', () => {
     const definitions = [...construct.taskDefinitions.values()];
     const runTask = statements.filter((s) => actionsOf(s).some((a) => a.startsWith('ecs:')));
     for (const s of runTask) expect(actionsOf(s)).toEqual(['ecs:RunTask']);
-    expect(runTask.flatMap((s) => list(s.Resource)).map(key).sort()).toEqual(definitions.map((d) => key({ Ref: idOf(d) })).sort());
+    expect(
+      runTask
+        .flatMap((s) => list(s.Resource))
+        .map(key)
+        .sort(),
+    ).toEqual(definitions.map((d) => key({ Ref: idOf(d) })).sort());
     for (const s of runTask) expect(key(s.Condition)).toContain(idOf(construct.cluster!));
 
-    const roles = definitions.flatMap((d) => [d.taskRole, d.executionRole]).filter((r) => r !== undefined).map((r) => key(getAtt(idOf(r))));
+    const roles = definitions
+      .flatMap((d) => [d.taskRole, d.executionRole])
+      .filter((r) => r !== undefined)
+      .map((r) => key(getAtt(idOf(r))));
     const passRole = statements.filter((s) => actionsOf(s).includes('iam:PassRole'));
     for (const s of passRole) {
       expect(actionsOf(s)).toEqual(['iam:PassRole']);
       expect(s.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'ecs-tasks.amazonaws.com' } });
     }
-    expect(passRole.flatMap((s) => list(s.Resource)).map(key).sort()).toEqual([...new Set(roles)].sort());
+    expect(
+      passRole
+        .flatMap((s) => list(s.Resource))
+        .map(key)
+        .sort(),
+    ).toEqual([...new Set(roles)].sort());
   });
 
   it('logs every execution (level ALL) to a log group with retention, with X-Ray tracing', () => {
@@ -208,7 +285,11 @@ describe('template', () => {
       const { stack } = built.locate(workflow);
       const { properties } = built.definitionOf(workflow);
       expect(properties.TracingConfiguration, workflow).toEqual({ Enabled: true });
-      const logging = properties.LoggingConfiguration as { Level: string; IncludeExecutionData: boolean; Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string, string] } } }[] };
+      const logging = properties.LoggingConfiguration as {
+        Level: string;
+        IncludeExecutionData: boolean;
+        Destinations: { CloudWatchLogsLogGroup: { LogGroupArn: { 'Fn::GetAtt': [string, string] } } }[];
+      };
       expect(logging.Level).toBe('ALL');
       expect(logging.IncludeExecutionData).toBe(true);
       const groupId = logging.Destinations[0]?.CloudWatchLogsLogGroup.LogGroupArn['Fn::GetAtt'][0] ?? '';
@@ -254,7 +335,8 @@ describe('template', () => {
 
   it('grants `*` resources only for APIs that have no resource-level permissions', () => {
     // Logs delivery and X-Ray (state machine, functions), task tokens (containers), the ECR login token.
-    const allowed = /^(logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|states:SendTask(Success|Failure|Heartbeat)|ecr:GetAuthorizationToken)$/;
+    const allowed =
+      /^(logs:(CreateLogDelivery|GetLogDelivery|UpdateLogDelivery|DeleteLogDelivery|ListLogDeliveries|PutResourcePolicy|DescribeResourcePolicies|DescribeLogGroups)|xray:(PutTraceSegments|PutTelemetryRecords|GetSamplingRules|GetSamplingTargets)|states:SendTask(Success|Failure|Heartbeat)|ecr:GetAuthorizationToken)$/;
     const found: string[] = [];
     for (const name of built.stacks.keys()) {
       if (name === CONTROL_STACK) continue;
@@ -287,7 +369,13 @@ describe('template', () => {
         for (const s of statements.filter((s) => list(s.Resource).map(key).includes(results))) expect(actionsOf(s)).toEqual(['s3:GetObject']);
         for (const s of statements) expect(s.Condition, 'unconditional, so the resources alone bound it').toBeUndefined();
         // What the runtimes call on the prefix (payload_store.py, payload-store.ts), and nothing else.
-        expect(statements.filter((s) => list(s.Resource).map(key).includes(objects)).flatMap(actionsOf).sort(), `${workflow} ${role.path}`).toEqual(['s3:GetObject', 's3:PutObject']);
+        expect(
+          statements
+            .filter((s) => list(s.Resource).map(key).includes(objects))
+            .flatMap(actionsOf)
+            .sort(),
+          `${workflow} ${role.path}`,
+        ).toEqual(['s3:GetObject', 's3:PutObject']);
       }
     }
   });

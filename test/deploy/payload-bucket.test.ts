@@ -17,7 +17,12 @@ describe('template', () => {
       const all = built.template(stack).Resources as Record<string, Resource>;
       const props = all[bucketId]?.Properties ?? {};
       expect(props.BucketEncryption).toEqual({ ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] });
-      expect(props.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+      expect(props.PublicAccessBlockConfiguration).toEqual({
+        BlockPublicAcls: true,
+        BlockPublicPolicy: true,
+        IgnorePublicAcls: true,
+        RestrictPublicBuckets: true,
+      });
       const rules = (props.LifecycleConfiguration as { Rules: Json[] }).Rules;
       expect(rules).toEqual([expect.objectContaining({ Status: 'Enabled', ExpirationInDays: 30, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 } })]);
       const policies = Object.values(all).filter((r) => r.Type === 'AWS::S3::BucketPolicy' && key(r.Properties?.Bucket) === key({ Ref: bucketId }));

@@ -53,7 +53,8 @@ describe('python task code', () => {
     mkdirSync(path.join(workflow, 'wheels'));
     writeWheel(path.join(workflow, 'wheels'));
     const bundle = synth(workflow, LOCAL_TARGET).asset();
-    for (const file of ['tinydep/__init__.py', 'ork/lambda_handler.py', 'workflow.yaml', 'pydantic/__init__.py']) expect(existsSync(path.join(bundle, file)), file).toBe(true);
+    for (const file of ['tinydep/__init__.py', 'ork/lambda_handler.py', 'workflow.yaml', 'pydantic/__init__.py'])
+      expect(existsSync(path.join(bundle, file)), file).toBe(true);
     expect(readdirSync(path.join(bundle, 'pydantic_core')).some((f) => f === '_pydantic_core.cpython-311-x86_64-linux-gnu.so')).toBe(true);
     // Compiled for the runtime (Lambda cannot write .pyc files into its read-only code folder).
     expect(readdirSync(path.join(bundle, 'ork', '__pycache__')).some((f) => f.startsWith('lambda_handler.cpython-311'))).toBe(true);
@@ -81,7 +82,9 @@ describe('python task code', () => {
     }
     expect(thrown).toBeDefined();
     const line = synthErrorLine(thrown);
-    expect(line).toMatch(/^cannot build the python code of workflow nowheels for python3\.14 on arm64: pip found no manylinux2014_aarch64 wheels for cp314 of pydantic-core==\S+, and Docker \(the fallback\) is not running\. Fix: start Docker, .* -c pythonRuntime=python3\.11 -c architecture=x86_64\)\.$/);
+    expect(line).toMatch(
+      /^cannot build the python code of workflow nowheels for python3\.14 on arm64: pip found no manylinux2014_aarch64 wheels for cp314 of pydantic-core==\S+, and Docker \(the fallback\) is not running\. Fix: start Docker, .* -c pythonRuntime=python3\.11 -c architecture=x86_64\)\.$/,
+    );
     expect(line).not.toContain('\n');
   }, 120_000);
 

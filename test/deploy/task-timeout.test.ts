@@ -16,7 +16,8 @@ describe('Distributed Map (the large fan-out workflow)', () => {
     const { stack, construct } = built.locate(workflow);
     const manifest = built.manifests.get(workflow)!;
     expect(manifest.tasks.find((t) => t.name === 'process')?.fanOut).toMatchObject({ batchSize: 10 });
-    const timeout = (task: string): unknown => (built.template(stack).Resources as Record<string, Resource>)[idOf(construct.functions.get(task)!)]?.Properties?.Timeout;
+    const timeout = (task: string): unknown =>
+      (built.template(stack).Resources as Record<string, Resource>)[idOf(construct.functions.get(task)!)]?.Properties?.Timeout;
     // 20 s × 10 instances per invocation.
     expect(timeout('process')).toBe(200);
     expect(timeout('discover')).toBe(900);

@@ -21,7 +21,12 @@ describe('template', () => {
       const alarms = mine('AWS::CloudWatch::Alarm');
       expect(alarms.map((a) => a.Properties?.MetricName).sort(), workflow).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
       for (const alarm of alarms) {
-        expect(alarm.Properties).toMatchObject({ Namespace: 'AWS/States', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching' });
+        expect(alarm.Properties).toMatchObject({
+          Namespace: 'AWS/States',
+          Threshold: 1,
+          ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+          TreatMissingData: 'notBreaching',
+        });
         expect(alarm.Properties?.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: idOf(construct.stateMachine) } }]);
         if (workflow === 'deploy_settings') expect(alarm.Properties?.AlarmActions).toEqual([SNS_TOPIC_ARN]);
         else expect(alarm.Properties?.AlarmActions).toBeUndefined();

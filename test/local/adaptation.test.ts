@@ -29,12 +29,22 @@ function definition(): StateMachineDefinition {
     States: {
       first: { Type: 'Task', Resource: lambda('first'), TimeoutSeconds: 900, ResultPath: '$.results.first', Next: 'container' },
       // A container task with no `timeout`: no TimeoutSeconds at all.
-      container: { Type: 'Task', Resource: 'arn:aws:states:::ecs:runTask.waitForTaskToken', HeartbeatSeconds: 300, ResultPath: '$.results.container', Next: 'capped' },
+      container: {
+        Type: 'Task',
+        Resource: 'arn:aws:states:::ecs:runTask.waitForTaskToken',
+        HeartbeatSeconds: 300,
+        ResultPath: '$.results.container',
+        Next: 'capped',
+      },
       capped: {
         Type: 'Map',
         ItemsPath: '$.results.first.items',
         MaxConcurrency: 8,
-        ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'capped-task', States: { 'capped-task': { Type: 'Task', Resource: lambda('capped'), TimeoutSeconds: 2, End: true } } },
+        ItemProcessor: {
+          ProcessorConfig: { Mode: 'INLINE' },
+          StartAt: 'capped-task',
+          States: { 'capped-task': { Type: 'Task', Resource: lambda('capped'), TimeoutSeconds: 2, End: true } },
+        },
         ResultPath: '$.results.capped',
         Next: 'uncapped',
       },
@@ -50,7 +60,11 @@ function definition(): StateMachineDefinition {
               Type: 'Map',
               ItemsPath: '$.indexes',
               MaxConcurrency: 0,
-              ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'inner-task', States: { 'inner-task': { Type: 'Task', Resource: lambda('inner'), End: true } } },
+              ItemProcessor: {
+                ProcessorConfig: { Mode: 'INLINE' },
+                StartAt: 'inner-task',
+                States: { 'inner-task': { Type: 'Task', Resource: lambda('inner'), End: true } },
+              },
               End: true,
             },
           },
@@ -69,7 +83,11 @@ function definition(): StateMachineDefinition {
                 Type: 'Map',
                 ItemsPath: '$.items',
                 MaxConcurrency: 500,
-                ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'wide-task', States: { 'wide-task': { Type: 'Task', Resource: lambda('wide'), TimeoutSeconds: 30, End: true } } },
+                ItemProcessor: {
+                  ProcessorConfig: { Mode: 'INLINE' },
+                  StartAt: 'wide-task',
+                  States: { 'wide-task': { Type: 'Task', Resource: lambda('wide'), TimeoutSeconds: 30, End: true } },
+                },
                 End: true,
               },
             },
@@ -94,7 +112,12 @@ const LONGEST = LONGEST_LOCAL_TIMEOUT_SECONDS;
 
 describe('local adaptation passes', () => {
   it('are these four, in this order, each saying why', () => {
-    expect(LOCAL_ADAPTATIONS.map((p) => p.name)).toEqual(['task-timeout-in-runner', 'inline-map-concurrency', 'task-parameters-in-handler', 'distributed-map-in-runner']);
+    expect(LOCAL_ADAPTATIONS.map((p) => p.name)).toEqual([
+      'task-timeout-in-runner',
+      'inline-map-concurrency',
+      'task-parameters-in-handler',
+      'distributed-map-in-runner',
+    ]);
     for (const pass of LOCAL_ADAPTATIONS) expect(pass.why.length).toBeGreaterThan(40);
   });
 
@@ -156,7 +179,8 @@ describe('local adaptation passes', () => {
   it('on every compiled example, changes only Tasks’ TimeoutSeconds and Parameters, inline Maps’ MaxConcurrency and Distributed Maps (into Tasks)', () => {
     const changed = (a: unknown, b: unknown, at: string, out: string[]): string[] => {
       if (a !== null && b !== null && typeof a === 'object' && typeof b === 'object') {
-        for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) changed((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}.${key}`, out);
+        for (const key of new Set([...Object.keys(a), ...Object.keys(b)]))
+          changed((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], `${at}.${key}`, out);
       } else if (a !== b) out.push(at);
       return out;
     };
@@ -198,7 +222,13 @@ describe('distributed-map-in-runner', () => {
     Catch: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'], Next: 'done' }],
     Next: 'branches',
   };
-  const inParallel = { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { ProcessorConfig: distributed('EXPRESS'), ...child('branch-task') }, ResultPath: null, End: true };
+  const inParallel = {
+    Type: 'Map',
+    ItemsPath: '$.items',
+    ItemProcessor: { ProcessorConfig: distributed('EXPRESS'), ...child('branch-task') },
+    ResultPath: null,
+    End: true,
+  };
   const inInline = { Type: 'Map', ItemsPath: '$.items', ItemProcessor: { ProcessorConfig: distributed('EXPRESS'), ...child('deep-task') }, End: true };
   const source = (): StateMachineDefinition =>
     ({
@@ -206,7 +236,13 @@ describe('distributed-map-in-runner', () => {
       States: {
         top,
         branches: { Type: 'Parallel', Branches: [{ StartAt: 'in-parallel', States: { 'in-parallel': inParallel } }], ResultPath: null, Next: 'inline' },
-        inline: { Type: 'Map', ItemsPath: '$.list', MaxConcurrency: 4, ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'in-inline', States: { 'in-inline': inInline } }, Next: 'done' },
+        inline: {
+          Type: 'Map',
+          ItemsPath: '$.list',
+          MaxConcurrency: 4,
+          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'in-inline', States: { 'in-inline': inInline } },
+          Next: 'done',
+        },
         done: { Type: 'Pass', End: true },
       },
     }) as unknown as StateMachineDefinition;
@@ -232,7 +268,12 @@ describe('distributed-map-in-runner', () => {
         },
         branches: {
           Type: 'Parallel',
-          Branches: [{ StartAt: 'in-parallel', States: { 'in-parallel': { Type: 'Task', Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE, ResultPath: null, TimeoutSeconds: LONGEST, End: true } } }],
+          Branches: [
+            {
+              StartAt: 'in-parallel',
+              States: { 'in-parallel': { Type: 'Task', Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE, ResultPath: null, TimeoutSeconds: LONGEST, End: true } },
+            },
+          ],
           ResultPath: null,
           Next: 'inline',
         },
@@ -240,7 +281,11 @@ describe('distributed-map-in-runner', () => {
           Type: 'Map',
           ItemsPath: '$.list',
           MaxConcurrency: 4,
-          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'in-inline', States: { 'in-inline': { Type: 'Task', Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE, TimeoutSeconds: LONGEST, End: true } } },
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'INLINE' },
+            StartAt: 'in-inline',
+            States: { 'in-inline': { Type: 'Task', Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE, TimeoutSeconds: LONGEST, End: true } },
+          },
           Next: 'done',
         },
         done: { Type: 'Pass', End: true },
@@ -255,7 +300,10 @@ describe('distributed-map-in-runner', () => {
     expect([...maps.keys()].sort()).toEqual(['in-inline', 'in-parallel', 'inner-map', 'top']);
     expect(maps.get('top')).toStrictEqual({
       ...top,
-      ItemProcessor: { ...top.ItemProcessor, States: { 'inner-map': { Type: 'Task', Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE, TimeoutSeconds: LONGEST, End: true } } },
+      ItemProcessor: {
+        ...top.ItemProcessor,
+        States: { 'inner-map': { Type: 'Task', Resource: DISTRIBUTED_MAP_RUNNER_RESOURCE, TimeoutSeconds: LONGEST, End: true } },
+      },
     });
     expect(maps.get('inner-map')).toStrictEqual(inner);
     expect(maps.get('in-parallel')).toStrictEqual(inParallel);

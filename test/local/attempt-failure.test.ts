@@ -10,7 +10,15 @@ import { TaskFailure } from '../../lib/local/task-handlers.js';
  * reports the failure reads the attempt from it.
  */
 
-const attempt: AttemptRecord = { id: { task: 'score', itemIndex: 3 }, key: 'score/item-3', label: 'score[item 3]', attempt: 2, startedAt: 0, status: 'failed', input: {} };
+const attempt: AttemptRecord = {
+  id: { task: 'score', itemIndex: 3 },
+  key: 'score/item-3',
+  label: 'score[item 3]',
+  attempt: 2,
+  startedAt: 0,
+  status: 'failed',
+  input: {},
+};
 
 describe('AttemptFailure', () => {
   it('stands in for the error it wraps: name, message and cause', () => {
@@ -37,6 +45,7 @@ describe('AttemptFailure', () => {
 describe('failedAttemptOf', () => {
   it('reads the attempt of an AttemptFailure, and finds none on any other value', () => {
     expect(failedAttemptOf(new AttemptFailure(attempt, new Error('x')))).toBe(attempt);
-    for (const other of [new TaskFailure('ValueError', 'boom'), new Error('x'), 'text', undefined, null, { attempt }]) expect(failedAttemptOf(other)).toBeUndefined();
+    for (const other of [new TaskFailure('ValueError', 'boom'), new Error('x'), 'text', undefined, null, { attempt }])
+      expect(failedAttemptOf(other)).toBeUndefined();
   });
 });

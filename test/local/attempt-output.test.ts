@@ -77,7 +77,9 @@ describe('what an attempt wrote is in the run record', { timeout: 120_000 }, () 
   });
 
   it('an attempt killed at its timeout in a busy loop', async () => {
-    const dir = writeWorkflow('busy', 'tasks:\n  busy:\n    executor: python\n    file: tasks/busy.py\n    timeout: 2s\n', { 'tasks/busy.py': TASK('    while True:\n        pass') });
+    const dir = writeWorkflow('busy', 'tasks:\n  busy:\n    executor: python\n    file: tasks/busy.py\n    timeout: 2s\n', {
+      'tasks/busy.py': TASK('    while True:\n        pass'),
+    });
     const runsDir = path.join(dir, 'runs');
     const result = await ork(['run', dir, '--json'], runsDir);
     expect(result.code, result.stderr).toBe(1);
@@ -148,7 +150,12 @@ def main(input: dict, ctx: Context) -> dict:
     const emf = jsonLines(path.join(runDir, 'metrics.jsonl'));
     expect(emf).toHaveLength(6);
     expect(emf.every((r) => r.Workflow === 'metrics' && r.Task === 'each' && typeof r.ExecutionId === 'string')).toBe(true);
-    expect(emf.filter((r) => 'rows' in r).map((r) => r.rows).sort()).toEqual([1, 2, 3]);
+    expect(
+      emf
+        .filter((r) => 'rows' in r)
+        .map((r) => r.rows)
+        .sort(),
+    ).toEqual([1, 2, 3]);
     const record = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunJson;
     expect(record.tasks.each?.metrics).toEqual(expected);
 

@@ -49,13 +49,19 @@ describe.concurrent('AWS limits in ork run, validate and compile', { timeout: 18
     for (const command of ['validate', 'compile', 'run']) {
       const result = await ork(dir, [command, '.']);
       expect(result.code, `${command}: ${result.stderr}`).toBe(2);
-      expect(result.stderr).toMatch(/^workflow\.yaml:1:1: error ORK401: the compiled definition is 1,1\d\d,\d\d\d characters; Step Functions accepts at most 1,048,576 \(1 MiB\), and params defaults take 1,1\d\d,\d\d\d of them$/m);
+      expect(result.stderr).toMatch(
+        /^workflow\.yaml:1:1: error ORK401: the compiled definition is 1,1\d\d,\d\d\d characters; Step Functions accepts at most 1,048,576 \(1 MiB\), and params defaults take 1,1\d\d,\d\d\d of them$/m,
+      );
       expect(result.stderr).toContain('hint: pass large data as workflow input');
       expect(result.stdout).toBe('');
     }
     expect(existsSync(runsDir(dir))).toBe(false);
     // Just under the limit compiles.
-    const small = workflow('small-definition', `params:\n${params.split('\n').slice(0, 900).join('\n')}\ntasks:\n  a:\n    executor: python\n    file: tasks/a.py\n`, { 'tasks/a.py': TEXT_TASK('1') });
+    const small = workflow(
+      'small-definition',
+      `params:\n${params.split('\n').slice(0, 900).join('\n')}\ntasks:\n  a:\n    executor: python\n    file: tasks/a.py\n`,
+      { 'tasks/a.py': TEXT_TASK('1') },
+    );
     const compiled = await ork(small, ['compile', '.']);
     expect(compiled.code, compiled.stderr).toBe(0);
     expect(compiled.stdout.length).toBeLessThan(DEFINITION_MAX_CHARACTERS * 1.2);
@@ -66,7 +72,9 @@ describe.concurrent('AWS limits in ork run, validate and compile', { timeout: 18
     writeFileSync(path.join(dir, 'big.json'), JSON.stringify({ blob: 'x'.repeat(STATE_DATA_MAX_BYTES) }));
     const refused = await ork(dir, ['run', '.', '--input', '@big.json']);
     expect(refused.code).toBe(2);
-    expect(refused.stderr).toMatch(/^ork: error: the workflow input is 262,155 bytes; Step Functions accepts at most 262,144 bytes \(256 KiB\) of execution input\n  hint: [^\n]+\n$/);
+    expect(refused.stderr).toMatch(
+      /^ork: error: the workflow input is 262,155 bytes; Step Functions accepts at most 262,144 bytes \(256 KiB\) of execution input\n  hint: [^\n]+\n$/,
+    );
     expect(existsSync(runsDir(dir))).toBe(false);
 
     writeFileSync(path.join(dir, 'fits.json'), JSON.stringify({ blob: 'x'.repeat(100_000) }));
@@ -84,9 +92,13 @@ describe.concurrent('AWS limits in ork run, validate and compile', { timeout: 18
     expect(run.status).toBe('FAILED');
     expect(run.error.error).toBe('States.DataLimitExceeded');
     expect(run.error.task).toBe('big');
-    expect(run.error.message).toMatch(/: States\.DataLimitExceeded: state '[^']+': the output of task 'big' instance big is 300,\d{3} bytes, above the 262,144 bytes \(256 KiB\) Step Functions allows a state's data$/);
+    expect(run.error.message).toMatch(
+      /: States\.DataLimitExceeded: state '[^']+': the output of task 'big' instance big is 300,\d{3} bytes, above the 262,144 bytes \(256 KiB\) Step Functions allows a state's data$/,
+    );
     // Terminal, as on AWS (States.ALL does not match it): one attempt despite retries: 2.
-    const attempts = readFileSync(path.join(runsDir(dir), run.runId, 'attempts.jsonl'), 'utf8').trim().split('\n');
+    const attempts = readFileSync(path.join(runsDir(dir), run.runId, 'attempts.jsonl'), 'utf8')
+      .trim()
+      .split('\n');
     expect(attempts).toHaveLength(1);
     expect(JSON.parse(attempts[0] ?? '')).toMatchObject({ status: 'failed', error: { type: 'States.DataLimitExceeded' } });
 
@@ -103,10 +115,17 @@ describe.concurrent('AWS limits in ork run, validate and compile', { timeout: 18
     );
     const result = await ork(dir, ['run', '.', '--json'], NO_OFFLOAD);
     expect(result.code, result.stderr).toBe(1);
-    const run = JSON.parse(result.stdout) as { status: string; runId: string; error: { error: string; message: string }; tasks: Record<string, { instances: number }> };
+    const run = JSON.parse(result.stdout) as {
+      status: string;
+      runId: string;
+      error: { error: string; message: string };
+      tasks: Record<string, { instances: number }>;
+    };
     expect(run.status).toBe('FAILED');
     expect(run.error.error).toBe('States.DataLimitExceeded');
-    expect(run.error.message).toMatch(/^state '[^']*second[^']*': its output is 300,\d{3} bytes, above the 262,144 bytes \(256 KiB\) Step Functions allows a state's data$/);
+    expect(run.error.message).toMatch(
+      /^state '[^']*second[^']*': its output is 300,\d{3} bytes, above the 262,144 bytes \(256 KiB\) Step Functions allows a state's data$/,
+    );
     // The state after it never ran.
     expect((run.tasks as Record<string, { succeeded?: number }>).third?.succeeded ?? 0).toBe(0);
     expect(readdirSync(runsDir(dir))).toStrictEqual([run.runId]);

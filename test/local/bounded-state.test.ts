@@ -61,7 +61,12 @@ interface Measured {
 async function runWith(items: number): Promise<Measured> {
   const bucket = path.join(work, `payloads-${items}`);
   mkdirSync(bucket, { recursive: true });
-  const definition = substitutePlaceholders(compiled.definition!, { [Placeholders.function('make')]: 'arn:aws:lambda:us-east-1:000000000000:function:make', [Placeholders.function('each')]: 'arn:aws:lambda:us-east-1:000000000000:function:each', [Placeholders.function('report')]: 'arn:aws:lambda:us-east-1:000000000000:function:report', [Placeholders.payloadBucket]: bucket });
+  const definition = substitutePlaceholders(compiled.definition!, {
+    [Placeholders.function('make')]: 'arn:aws:lambda:us-east-1:000000000000:function:make',
+    [Placeholders.function('each')]: 'arn:aws:lambda:us-east-1:000000000000:function:each',
+    [Placeholders.function('report')]: 'arn:aws:lambda:us-east-1:000000000000:function:report',
+    [Placeholders.payloadBucket]: bucket,
+  });
   const { definition: local, distributedMaps } = adaptForLocal(definition);
   let largestChildPayload = 0;
   let children = 0;
@@ -85,9 +90,16 @@ async function runWith(items: number): Promise<Measured> {
       return { ok: true };
     },
   };
-  const parentContext = { Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:bounded:${items}` }, StateMachine: { Name: 'bounded' }, State: { RetryCount: 0 } };
+  const parentContext = {
+    Execution: { Id: `arn:aws:states:us-east-1:000000000000:execution:bounded:${items}` },
+    StateMachine: { Name: 'bounded' },
+    State: { RetryCount: 0 },
+  };
   const all = withMovedParameters(definition, handlers);
-  Object.assign(all, createDistributedMapHandlers({ maps: distributedMaps, handlers: all, StateMachine, manifest: compiled.manifest!, parentContext, observer: {} }));
+  Object.assign(
+    all,
+    createDistributedMapHandlers({ maps: distributedMaps, handlers: all, StateMachine, manifest: compiled.manifest!, parentContext, observer: {} }),
+  );
   const machine = new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run({} as never, { overrides: { taskResourceLocalHandlers: all as never }, context: parentContext as never });
   let parentEvents = 0;
@@ -95,7 +107,8 @@ async function runWith(items: number): Promise<Measured> {
   const watched = (async () => {
     for await (const event of execution.eventLogs as AsyncIterable<{ state?: { input?: unknown; output?: unknown } }>) {
       parentEvents++;
-      for (const data of [event.state?.input, event.state?.output]) if (data !== undefined) largestParentState = Math.max(largestParentState, JSON.stringify(data).length);
+      for (const data of [event.state?.input, event.state?.output])
+        if (data !== undefined) largestParentState = Math.max(largestParentState, JSON.stringify(data).length);
     }
   })();
   await execution.result;

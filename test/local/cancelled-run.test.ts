@@ -97,19 +97,32 @@ def main(input: dict) -> dict:
     const json = JSON.parse(result.stdout) as RunJson;
     expect(json.tasks.each).toMatchObject({ instances: 6, succeeded: 0, failed: 1, cancelled: 5 });
     expect(json.tasks.each?.peakRunning).toBeLessThanOrEqual(6);
-    expect(json.error).toMatchObject({ error: 'ValueError', task: 'each', instance: 'each[item 0]', cause: { task: 'each', instance: 'each[item 0]', error: 'ValueError', message: 'item 0 is broken' } });
+    expect(json.error).toMatchObject({
+      error: 'ValueError',
+      task: 'each',
+      instance: 'each[item 0]',
+      cause: { task: 'each', instance: 'each[item 0]', error: 'ValueError', message: 'item 0 is broken' },
+    });
 
     const runDir = path.join(runsDir, json.runId);
     const record = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunJson;
     expect(record.tasks.each).toMatchObject({ failed: 1, cancelled: 5 });
     const each = attempts(runDir).filter((a) => a.task === 'each');
     expect(each.filter((a) => a.status === 'failed').map((a) => a.instance)).toEqual(['each[item 0]']);
-    expect(each.filter((a) => a.status === 'cancelled').map((a) => a.instance).sort()).toEqual([1, 2, 3, 4, 5].map((i) => `each[item ${i}]`).sort());
+    expect(
+      each
+        .filter((a) => a.status === 'cancelled')
+        .map((a) => a.instance)
+        .sort(),
+    ).toEqual([1, 2, 3, 4, 5].map((i) => `each[item ${i}]`).sort());
     // The 6 items that never started have no attempt at all.
     expect(each).toHaveLength(6);
 
     // The progress lines (stderr with --json, not a terminal) end with the task's real counts.
-    const lastLine = result.stderr.split('\n').filter((l) => /\beach\b/.test(l) && l.includes('/12')).pop();
+    const lastLine = result.stderr
+      .split('\n')
+      .filter((l) => /\beach\b/.test(l) && l.includes('/12'))
+      .pop();
     expect(lastLine).toMatch(/failed 1 · cancelled 5 · not started 6/);
 
     const show = await ork(['show', json.runId], runsDir);
@@ -177,7 +190,11 @@ def main(input: dict) -> dict:
     expect((each?.succeeded ?? 0) + (each?.failed ?? 0) + (each?.cancelled ?? 0)).toBe(each?.instances);
     expect(each?.peakRunning).toBeLessThanOrEqual(5);
     // Its last progress line counts its items: what succeeded, the failure, what was stopped.
-    const lastLine = printed.split('\n').filter((l) => /\beach\b/.test(l) && l.includes('/50')).pop() ?? '';
+    const lastLine =
+      printed
+        .split('\n')
+        .filter((l) => /\beach\b/.test(l) && l.includes('/50'))
+        .pop() ?? '';
     expect(lastLine).toContain(`${each?.succeeded}/50`);
     expect(lastLine).toContain('failed 1');
     if (each?.cancelled) expect(lastLine).toContain(`cancelled ${each.cancelled}`);
@@ -188,7 +205,14 @@ def main(input: dict) -> dict:
     expect(succeededBefore.size).toBe(each?.succeeded);
 
     rmSync(path.join(dir, 'refuse'));
-    const resumed = await runLocally({ definition, manifest, workflowDir: dir, input: {}, runsDir, resume: { runId: failed.runId, outputs: succeededOutputs(failed.runDir) } });
+    const resumed = await runLocally({
+      definition,
+      manifest,
+      workflowDir: dir,
+      input: {},
+      runsDir,
+      resume: { runId: failed.runId, outputs: succeededOutputs(failed.runDir) },
+    });
     expect(resumed.status, JSON.stringify(resumed.error)).toBe('SUCCEEDED');
     const again = attempts(resumed.runDir).filter((a) => a.task === 'each');
     expect(new Set(again.filter((a) => a.status === 'reused').map((a) => a.key))).toEqual(succeededBefore);

@@ -48,8 +48,16 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function run(n: number): { code: number | null; json: { status: string; outputs: Record<string, unknown>; tasks: Record<string, { instances: number; succeeded: number }>; error?: unknown } } {
-  const child = spawnSync(process.execPath, [BIN, 'run', dir, '--json', '--input', JSON.stringify({ n })], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 180_000 });
+function run(n: number): {
+  code: number | null;
+  json: { status: string; outputs: Record<string, unknown>; tasks: Record<string, { instances: number; succeeded: number }>; error?: unknown };
+} {
+  const child = spawnSync(process.execPath, [BIN, 'run', dir, '--json', '--input', JSON.stringify({ n })], {
+    cwd: work,
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+    timeout: 180_000,
+  });
   return { code: child.status, json: JSON.parse(child.stdout) as ReturnType<typeof run>['json'] };
 }
 

@@ -29,10 +29,29 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const manifest = { workflow: 'dm', params: {}, tasks: [{ name: 'work', executor: 'python', file: 'tasks/work.py', memoryMb: 128, env: {}, dependsOn: [], stateName: 'work-child', stateNames: ['work-child'], placeholders: [] }] } as unknown as TaskManifest;
+const manifest = {
+  workflow: 'dm',
+  params: {},
+  tasks: [
+    {
+      name: 'work',
+      executor: 'python',
+      file: 'tasks/work.py',
+      memoryMb: 128,
+      env: {},
+      dependsOn: [],
+      stateName: 'work-child',
+      stateNames: ['work-child'],
+      placeholders: [],
+    },
+  ],
+} as unknown as TaskManifest;
 
 /** A definition whose only state is `map` (a Distributed Map running `child` states), then a Pass. */
-function withMap(map: Record<string, unknown>, child: Record<string, unknown> = { 'work-child': { Type: 'Task', Resource: lambda('work'), End: true } }): StateMachineDefinition {
+function withMap(
+  map: Record<string, unknown>,
+  child: Record<string, unknown> = { 'work-child': { Type: 'Task', Resource: lambda('work'), End: true } },
+): StateMachineDefinition {
   return {
     StartAt: 'fan-out',
     States: {
@@ -65,7 +84,14 @@ async function run(definition: StateMachineDefinition, handlers: Record<string, 
   const parentContext = { Execution: { Id: 'arn:aws:states:us-east-1:000000000000:execution:dm:run' }, StateMachine: { Name: 'dm' }, State: { RetryCount: 0 } };
   Object.assign(
     all,
-    createDistributedMapHandlers({ maps: distributedMaps, handlers: all, StateMachine, manifest, parentContext, observer: { failureTolerated: (f) => tolerated.push(f), fanOutSized: (_, n) => sized.push(n) } }),
+    createDistributedMapHandlers({
+      maps: distributedMaps,
+      handlers: all,
+      StateMachine,
+      manifest,
+      parentContext,
+      observer: { failureTolerated: (f) => tolerated.push(f), fanOutSized: (_, n) => sized.push(n) },
+    }),
   );
   const machine = new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } });
   const execution = machine.run(input as never, { overrides: { taskResourceLocalHandlers: all as never }, context: parentContext as never });
@@ -101,7 +127,11 @@ describe('Distributed Map, locally', () => {
     mkdirSync(path.join(bucket, 'lists'), { recursive: true });
     writeFileSync(path.join(bucket, 'lists', 'items.json'), JSON.stringify(range(25)));
     const definition = withMap({
-      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { 'Bucket.$': '$.where.bucket', Key: 'lists/items.json' } },
+      ItemReader: {
+        Resource: 'arn:aws:states:::s3:getObject',
+        ReaderConfig: { InputType: 'JSON' },
+        Parameters: { 'Bucket.$': '$.where.bucket', Key: 'lists/items.json' },
+      },
       ItemSelector: { 'item.$': '$$.Map.Item.Value', 'index.$': '$$.Map.Item.Index', 'tag.$': '$.tag' },
     });
     const seen: unknown[] = [];
@@ -113,9 +143,17 @@ describe('Distributed Map, locally', () => {
   });
 
   it('takes items from ItemsPath, with the child execution’s own $$.Execution', async () => {
-    const definition = withMap({ ItemsPath: '$.list', ItemSelector: { 'item.$': '$$.Map.Item.Value', 'parent.$': '$$.Execution.Id' } }, {
-      'work-child': { Type: 'Task', Resource: lambda('work'), Parameters: { 'item.$': '$.item', 'parent.$': '$.parent', 'self.$': '$$.Execution.Id' }, End: true },
-    });
+    const definition = withMap(
+      { ItemsPath: '$.list', ItemSelector: { 'item.$': '$$.Map.Item.Value', 'parent.$': '$$.Execution.Id' } },
+      {
+        'work-child': {
+          Type: 'Task',
+          Resource: lambda('work'),
+          Parameters: { 'item.$': '$.item', 'parent.$': '$.parent', 'self.$': '$$.Execution.Id' },
+          End: true,
+        },
+      },
+    );
     const outcome = await run(definition, { 'work-child': async (input) => input }, { list: ['a', 'b'] });
     const out = outcome.output?.out as { item: string; parent: string; self: string }[];
     expect(out.map((o) => o.item)).toEqual(['a', 'b']);
@@ -131,7 +169,11 @@ describe('Distributed Map, locally', () => {
       ItemBatcher: { MaxItemsPerBatch: 4, BatchInput: { 'params.$': '$.params', fixed: 1 } },
     });
     const batches: unknown[] = [];
-    const outcome = await run(definition, { 'work-child': async (input) => (batches.push(input), (input as { Items: unknown[] }).Items.length) }, { list: range(10).map((i) => `i${i}`), params: { p: true } });
+    const outcome = await run(
+      definition,
+      { 'work-child': async (input) => (batches.push(input), (input as { Items: unknown[] }).Items.length) },
+      { list: range(10).map((i) => `i${i}`), params: { p: true } },
+    );
     expect(outcome.output?.out).toEqual([4, 4, 2]);
     expect(batches[0]).toEqual({ Items: range(4).map((i) => ({ item: `i${i}`, item_index: i })), BatchInput: { params: { p: true }, fixed: 1 } });
     expect(outcome.sized).toEqual([10]);
@@ -155,7 +197,11 @@ describe('Distributed Map, locally', () => {
     const definition = withMap({ ItemsPath: '$.list', ItemSelector: { 'item.$': '$$.Map.Item.Value' }, ToleratedFailureCount: 2, MaxConcurrency: 1 });
     const started: number[] = [];
     const failing = failingOn([0, 1, 2, 3]);
-    const outcome = await run(definition, { 'work-child': async (input) => (started.push((input as { item: number }).item), failing(input)) }, { list: range(50) });
+    const outcome = await run(
+      definition,
+      { 'work-child': async (input) => (started.push((input as { item: number }).item), failing(input)) },
+      { list: range(50) },
+    );
     expect(outcome.error?.name).toBe('States.ExceedToleratedFailureThreshold');
     expect(outcome.error?.message).toMatch(/3 of 50 items failed \(2 tolerated\); work\[item 2\] failed: Bad.Item: item 2 is bad/);
     expect(started).toEqual([0, 1, 2]);
@@ -173,7 +219,11 @@ describe('Distributed Map, locally', () => {
     const failed = await run(plain, { 'work-child': failingOn([4]) }, { list: range(10) });
     expect(failed.error).toBeInstanceOf(MapRunFailure);
     expect(failed.error?.name).toBe('States.ExceedToleratedFailureThreshold');
-    const caught = withMap({ ItemsPath: '$.list', ItemSelector: { 'item.$': '$$.Map.Item.Value' }, Catch: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'], ResultPath: '$.caught', Next: 'done' }] });
+    const caught = withMap({
+      ItemsPath: '$.list',
+      ItemSelector: { 'item.$': '$$.Map.Item.Value' },
+      Catch: [{ ErrorEquals: ['States.ExceedToleratedFailureThreshold'], ResultPath: '$.caught', Next: 'done' }],
+    });
     const outcome = await run(caught, { 'work-child': failingOn([4]) }, { list: range(10) });
     expect((outcome.output?.caught as { Error: string }).Error).toBe('States.ExceedToleratedFailureThreshold');
   });
@@ -185,7 +235,10 @@ describe('Distributed Map, locally', () => {
       ItemSelector: { 'item.$': '$$.Map.Item.Value' },
       ToleratedFailureCount: 1,
       ResultWriter: { Resource: 'arn:aws:states:::s3:putObject', Parameters: { Bucket: bucket, Prefix: 'ork-results/dm/work' } },
-      ResultSelector: { ork_results: { 'bucket.$': '$.ResultWriterDetails.Bucket', 'key.$': '$.ResultWriterDetails.Key', per_child: 'one' }, 'arn.$': '$.MapRunArn' },
+      ResultSelector: {
+        ork_results: { 'bucket.$': '$.ResultWriterDetails.Bucket', 'key.$': '$.ResultWriterDetails.Key', per_child: 'one' },
+        'arn.$': '$.MapRunArn',
+      },
     });
     const outcome = await run(definition, { 'work-child': failingOn([2]) }, { list: range(5) });
     const out = outcome.output?.out as { ork_results: { bucket: string; key: string }; arn: string };
@@ -201,15 +254,41 @@ describe('Distributed Map, locally', () => {
     expect(manifestFile).toEqual({
       DestinationBucket: bucket,
       MapRunArn: out.arn,
-      ResultFiles: { FAILED: [{ Key: `${directory}/FAILED_0.json`, Size: expect.any(Number) }], PENDING: [], SUCCEEDED: [{ Key: `${directory}/SUCCEEDED_0.json`, Size: expect.any(Number) }] },
+      ResultFiles: {
+        FAILED: [{ Key: `${directory}/FAILED_0.json`, Size: expect.any(Number) }],
+        PENDING: [],
+        SUCCEEDED: [{ Key: `${directory}/SUCCEEDED_0.json`, Size: expect.any(Number) }],
+      },
     });
     const succeeded = readFileSync(path.join(bucket, directory, 'SUCCEEDED_0.json'), 'utf8');
     expect(Buffer.byteLength(succeeded)).toBe(manifestFile.ResultFiles.SUCCEEDED[0]?.Size);
     const records = JSON.parse(succeeded) as Record<string, unknown>[];
     expect(records).toHaveLength(4);
     const record = records.find((r) => JSON.parse(r.Input as string).item === 0)!;
-    expect(Object.keys(record).sort()).toEqual(['ExecutionArn', 'Input', 'InputDetails', 'Name', 'Output', 'OutputDetails', 'RedriveCount', 'RedriveStatus', 'StartDate', 'StateMachineArn', 'Status', 'StopDate']);
-    expect(record).toMatchObject({ Input: '{"item":0}', InputDetails: { Included: true }, Output: '{"item":0}', OutputDetails: { Included: true }, RedriveCount: 0, RedriveStatus: 'NOT_REDRIVABLE', Status: 'SUCCEEDED', StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:dm/fan-out' });
+    expect(Object.keys(record).sort()).toEqual([
+      'ExecutionArn',
+      'Input',
+      'InputDetails',
+      'Name',
+      'Output',
+      'OutputDetails',
+      'RedriveCount',
+      'RedriveStatus',
+      'StartDate',
+      'StateMachineArn',
+      'Status',
+      'StopDate',
+    ]);
+    expect(record).toMatchObject({
+      Input: '{"item":0}',
+      InputDetails: { Included: true },
+      Output: '{"item":0}',
+      OutputDetails: { Included: true },
+      RedriveCount: 0,
+      RedriveStatus: 'NOT_REDRIVABLE',
+      Status: 'SUCCEEDED',
+      StateMachineArn: 'arn:aws:states:us-east-1:000000000000:stateMachine:dm/fan-out',
+    });
     expect(record.ExecutionArn).toBe(`arn:aws:states:us-east-1:000000000000:execution:dm/fan-out:${record.Name as string}`);
     expect(Date.parse(record.StopDate as string)).toBeGreaterThanOrEqual(Date.parse(record.StartDate as string));
     const failed = JSON.parse(readFileSync(path.join(bucket, directory, 'FAILED_0.json'), 'utf8')) as Record<string, unknown>[];
@@ -226,12 +305,20 @@ describe('Distributed Map, locally', () => {
           Type: 'Map',
           ItemsPath: '$.indexes',
           ItemSelector: { 'item.$': '$.item', 'parallel_index.$': '$$.Map.Item.Value' },
-          ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: 'work-child', States: { 'work-child': { Type: 'Task', Resource: lambda('work'), End: true } } },
+          ItemProcessor: {
+            ProcessorConfig: { Mode: 'INLINE' },
+            StartAt: 'work-child',
+            States: { 'work-child': { Type: 'Task', Resource: lambda('work'), End: true } },
+          },
           End: true,
         },
       },
     );
-    const outcome = await run(definition, { 'work-child': async (input) => `${(input as { item: string }).item}/${(input as { parallel_index: number }).parallel_index}` }, { list: ['a', 'b', 'c'], indexes: [0, 1] });
+    const outcome = await run(
+      definition,
+      { 'work-child': async (input) => `${(input as { item: string }).item}/${(input as { parallel_index: number }).parallel_index}` },
+      { list: ['a', 'b', 'c'], indexes: [0, 1] },
+    );
     expect(outcome.output?.out).toEqual([
       ['a/0', 'a/1'],
       ['b/0', 'b/1'],
@@ -241,7 +328,16 @@ describe('Distributed Map, locally', () => {
   });
 
   it('runs a Distributed Map inside a Distributed Map’s child', async () => {
-    const inner = { Type: 'Map', ItemsPath: '$.inner', ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' }, StartAt: 'work-child', States: { 'work-child': { Type: 'Task', Resource: lambda('work'), End: true } } }, End: true };
+    const inner = {
+      Type: 'Map',
+      ItemsPath: '$.inner',
+      ItemProcessor: {
+        ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'EXPRESS' },
+        StartAt: 'work-child',
+        States: { 'work-child': { Type: 'Task', Resource: lambda('work'), End: true } },
+      },
+      End: true,
+    };
     const definition = withMap({ ItemsPath: '$.outer', ItemSelector: { 'inner.$': '$$.Map.Item.Value' } }, { 'inner-map': inner });
     const outcome = await run(definition, { 'work-child': async (input) => (input as number) * 10 }, { outer: [[1, 2], [3]] });
     expect(outcome.output?.out).toEqual([[10, 20], [30]]);
@@ -275,11 +371,15 @@ describe('Distributed Map, locally', () => {
   });
 
   it('says clearly what it does not support', async () => {
-    const csv = withMap({ ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV' }, Parameters: { Bucket: work, Key: 'x.csv' } } });
+    const csv = withMap({
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'CSV' }, Parameters: { Bucket: work, Key: 'x.csv' } },
+    });
     expect((await run(csv, { 'work-child': double })).error?.message).toMatch(/only from a JSON file/);
     const intrinsic = withMap({ ItemsPath: '$.list', ItemSelector: { 'n.$': 'States.MathAdd($$.Map.Item.Index, 1)' } });
     expect((await run(intrinsic, { 'work-child': double }, { list: [1] })).error?.message).toMatch(/intrinsic functions are not supported/);
-    const missing = withMap({ ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: work, Key: 'absent.json' } } });
+    const missing = withMap({
+      ItemReader: { Resource: 'arn:aws:states:::s3:getObject', ReaderConfig: { InputType: 'JSON' }, Parameters: { Bucket: work, Key: 'absent.json' } },
+    });
     expect((await run(missing, { 'work-child': double })).error?.name).toBe('States.ItemReaderFailed');
   });
 });

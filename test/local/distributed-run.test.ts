@@ -132,7 +132,14 @@ ${options
 
 async function run(dir: string, input: Record<string, unknown>, resume?: LocalRunResult): Promise<LocalRunResult> {
   const { definition, manifest } = compileCleanly(dir);
-  return runLocally({ definition, manifest, workflowDir: dir, input, runsDir: path.join(dir, 'runs'), ...(resume ? { resume: { runId: resume.runId, outputs: succeededOutputs(resume.runDir) } } : {}) });
+  return runLocally({
+    definition,
+    manifest,
+    workflowDir: dir,
+    input,
+    runsDir: path.join(dir, 'runs'),
+    ...(resume ? { resume: { runId: resume.runId, outputs: succeededOutputs(resume.runDir) } } : {}),
+  });
 }
 
 function attempts(result: LocalRunResult): { task: string; instance: string; attempt: number; status: string }[] {
@@ -142,7 +149,8 @@ function attempts(result: LocalRunResult): { task: string; instance: string; att
     .map((line) => JSON.parse(line) as { task: string; instance: string; attempt: number; status: string });
 }
 
-const sum = (n: number, skip: (i: number) => boolean = () => false) => Array.from({ length: n }, (_, i) => i).reduce((total, i) => total + (skip(i) ? 0 : i * 2), 0);
+const sum = (n: number, skip: (i: number) => boolean = () => false) =>
+  Array.from({ length: n }, (_, i) => i).reduce((total, i) => total + (skip(i) ? 0 : i * 2), 0);
 
 describe('distributed fan-outs under ork run', () => {
   it('runs every item as a child, writes the results to the run’s payload directory, and the parent’s history does not grow', async () => {

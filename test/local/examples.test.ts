@@ -58,7 +58,11 @@ const runs = new Map<string, ExampleRun>();
 
 function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { cwd: work, env: { ...process.env, CI: '1', NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], {
+      cwd: work,
+      env: { ...process.env, CI: '1', NO_COLOR: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -101,7 +105,17 @@ async function runExample(key: string, dir: string): Promise<void> {
     .split('\n')
     .filter((line) => line.trim())
     .map((line) => JSON.parse(line) as ExampleRun['attempts'][number]);
-  runs.set(key, { dir, tmp, files: { before, after: filesOf(dir) }, code, stdout, stderr, json, record: JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as ExampleRun['record'], attempts });
+  runs.set(key, {
+    dir,
+    tmp,
+    files: { before, after: filesOf(dir) },
+    code,
+    stdout,
+    stderr,
+    json,
+    record: JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as ExampleRun['record'],
+    attempts,
+  });
 }
 
 function run(key: string): ExampleRun {
@@ -131,7 +145,10 @@ function expectInstances(key: string, expected: Record<string, number>): void {
   for (const [task, instances] of Object.entries(expected)) {
     expect(json.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
     expect(record.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
-    expect(attempts.filter((a) => a.task === task && a.status === 'succeeded'), task).toHaveLength(instances);
+    expect(
+      attempts.filter((a) => a.task === task && a.status === 'succeeded'),
+      task,
+    ).toHaveLength(instances);
   }
   expect(attempts.every((a) => a.attempt === 1)).toBe(true);
 }
@@ -162,7 +179,14 @@ afterAll(() => {
 
 describe('examples run end to end (ork run --json)', () => {
   it('covers every example', () => {
-    expect(pythonExamples().map((e) => e.name)).toEqual(['combined', 'concurrency-limit', 'dynamic-count', 'foreach-aggregate', 'many-customers', 'static-parallel']);
+    expect(pythonExamples().map((e) => e.name)).toEqual([
+      'combined',
+      'concurrency-limit',
+      'dynamic-count',
+      'foreach-aggregate',
+      'many-customers',
+      'static-parallel',
+    ]);
   });
 
   it('static-parallel: 4 instances split the 12 months by index', () => {
@@ -201,7 +225,9 @@ describe('examples run end to end (ork run --json)', () => {
     // output_file is relative to ork-examples/foreach-aggregate/ in the temporary directory
     const written = path.join(tmp, 'ork-examples', 'foreach-aggregate', 'processed', '2024-01-15', 'orders-berlin.csv');
     // (Python's csv module ends rows with \r\n)
-    expect(readFileSync(written, 'utf8').replaceAll('\r\n', '\n')).toBe('order_id,product,quantity,unit_price,total\nB-1,espresso,2,3,6\nB-2,latte,1,4,4\nB-3,croissant,3,2,6\n');
+    expect(readFileSync(written, 'utf8').replaceAll('\r\n', '\n')).toBe(
+      'order_id,product,quantity,unit_price,total\nB-1,espresso,2,3,6\nB-2,latte,1,4,4\nB-3,croissant,3,2,6\n',
+    );
   });
 
   it('foreach-aggregate with 12 files: 8 instances run at once, never more', () => {

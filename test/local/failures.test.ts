@@ -2,7 +2,16 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { finished, jsonLines, parseJsonOutput, startOrk, useScratchDirectory, writeWorkflowDirectory, type CliResult, type OrkProcess } from '../support/cli.js';
+import {
+  finished,
+  jsonLines,
+  parseJsonOutput,
+  startOrk,
+  useScratchDirectory,
+  writeWorkflowDirectory,
+  type CliResult,
+  type OrkProcess,
+} from '../support/cli.js';
 
 /**
  * How `ork run` fails, each on a small workflow written to a temporary directory and run through the CLI:
@@ -398,7 +407,11 @@ def main(input: Input) -> Output:
     const failed = parse(first);
     expect(first.code).toBe(1);
     expect(failed.error).toMatchObject({ error: 'RuntimeError', instance: 'process[item 2]' });
-    expect(attempts(dir, failed.runId).map((a) => [a.key, a.status]).sort()).toEqual([
+    expect(
+      attempts(dir, failed.runId)
+        .map((a) => [a.key, a.status])
+        .sort(),
+    ).toEqual([
       ['discover', 'succeeded'],
       ['process.item-0', 'succeeded'],
       ['process.item-1', 'succeeded'],

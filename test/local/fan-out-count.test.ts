@@ -60,8 +60,14 @@ function statesWorkflow(): string {
 `,
   );
   writeFileSync(path.join(dir, 'tasks', 'discover.py'), `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"items": ["a", "b"], "count": 2}\n`);
-  writeFileSync(path.join(dir, 'tasks', 'each.py'), `from ork import task\n\n\n@task\ndef main(input: dict, ctx) -> dict:\n    return {"item": input["item"], "index": ctx.parallel_index}\n`);
-  writeFileSync(path.join(dir, 'tasks', 'after.py'), `from ork import task\n\n\n@task\ndef main(input: dict) -> dict:\n    return {"states": input["States"], "each": len(input["each"])}\n`);
+  writeFileSync(
+    path.join(dir, 'tasks', 'each.py'),
+    `from ork import task\n\n\n@task\ndef main(input: dict, ctx) -> dict:\n    return {"item": input["item"], "index": ctx.parallel_index}\n`,
+  );
+  writeFileSync(
+    path.join(dir, 'tasks', 'after.py'),
+    `from ork import task\n\n\n@task\ndef main(input: dict) -> dict:\n    return {"states": input["States"], "each": len(input["each"])}\n`,
+  );
   return dir;
 }
 
@@ -99,7 +105,10 @@ describe.concurrent('ork run: a run-time count that is not a whole number', { ti
   });
 
   it('3 and 3.0 run 3 instances', async () => {
-    for (const [name, count] of [['whole', '3'], ['whole-float', '6 / 2']] as const) {
+    for (const [name, count] of [
+      ['whole', '3'],
+      ['whole-float', '6 / 2'],
+    ] as const) {
       const { code, json, stderr } = await ork(workflow(name, count));
       expect(code, stderr).toBe(0);
       expect(json.status).toBe('SUCCEEDED');

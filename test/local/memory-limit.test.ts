@@ -34,11 +34,21 @@ let count = 0;
 async function run(executor: string, memory: number | undefined, file: string, source: string, extra = ''): Promise<{ result: LocalRunResult; dir: string }> {
   const dir = path.join(work, `case-${count++}`);
   mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(path.join(dir, 'workflow.yaml'), `tasks:\n  hog:\n    executor: ${executor}\n    file: tasks/${file}\n${memory === undefined ? '' : `    memory: ${memory}\n`}${extra}`);
+  writeFileSync(
+    path.join(dir, 'workflow.yaml'),
+    `tasks:\n  hog:\n    executor: ${executor}\n    file: tasks/${file}\n${memory === undefined ? '' : `    memory: ${memory}\n`}${extra}`,
+  );
   writeFileSync(path.join(dir, 'tasks', file), source);
   const compiled = compileWorkflowFile(path.join(dir, 'workflow.yaml'));
   if (!compiled.definition || !compiled.manifest) throw new Error(JSON.stringify(compiled.diagnostics));
-  const result = await runLocally({ definition: compiled.definition, manifest: compiled.manifest, workflowDir: dir, input: {}, runsDir: path.join(dir, 'runs'), env: { ...process.env, ORK_TEST_DIR: dir } });
+  const result = await runLocally({
+    definition: compiled.definition,
+    manifest: compiled.manifest,
+    workflowDir: dir,
+    input: {},
+    runsDir: path.join(dir, 'runs'),
+    env: { ...process.env, ORK_TEST_DIR: dir },
+  });
   return { result, dir };
 }
 
@@ -63,7 +73,10 @@ describe('memory: on the local engine', () => {
     expect(result.error?.message).toMatch(/used \d+ MB, more than its memory: 128 MB/);
     const pid = Number(readFileSync(path.join(dir, 'worker.pid'), 'utf8'));
     expect(await stillAlive(pid)).toBe(false);
-    const attempts = readFileSync(path.join(result.runDir, 'attempts.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { status: string; error?: { type: string } });
+    const attempts = readFileSync(path.join(result.runDir, 'attempts.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { status: string; error?: { type: string } });
     expect(attempts.map((a) => [a.status, a.error?.type])).toEqual([['failed', 'Runtime.OutOfMemory']]);
   });
 

@@ -79,7 +79,10 @@ function expectInstances(key: string, expected: Record<string, number>): void {
   for (const [task, instances] of Object.entries(expected)) {
     expect(json.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
     expect(record.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
-    expect(attempts.filter((a) => a.task === task && a.status === 'succeeded'), task).toHaveLength(instances);
+    expect(
+      attempts.filter((a) => a.task === task && a.status === 'succeeded'),
+      task,
+    ).toHaveLength(instances);
   }
   expect(attempts.every((a) => a.attempt === 1)).toBe(true);
 }
@@ -214,14 +217,20 @@ describe('node examples run end to end (ork run --json)', () => {
     const { json, tmp: tmpdir } = run('ts-static-parallel');
     expectInstances('ts-static-parallel', { process: 4 });
     expect(json.outputs).toStrictEqual({ process: [{ processed: 3 }, { processed: 3 }, { processed: 3 }, { processed: 3 }] });
-    expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-static-parallel')).sort()).toEqual(Array.from({ length: 12 }, (_, i) => `2024-${String(i + 1).padStart(2, '0')}.json`));
+    expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-static-parallel')).sort()).toEqual(
+      Array.from({ length: 12 }, (_, i) => `2024-${String(i + 1).padStart(2, '0')}.json`),
+    );
   });
 
   it('ts-dynamic-count: as many instances as discover counted', () => {
     const { json, tmp: tmpdir } = run('ts-dynamic-count');
     expectInstances('ts-dynamic-count', { discover: 1, process: 3 });
     expect(json.outputs.discover).toStrictEqual({ count: 3 });
-    expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-dynamic-count')).sort()).toEqual(['date=2024-01-13.json', 'date=2024-01-14.json', 'date=2024-01-15.json']);
+    expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-dynamic-count')).sort()).toEqual([
+      'date=2024-01-13.json',
+      'date=2024-01-14.json',
+      'date=2024-01-15.json',
+    ]);
   });
 
   it('ts-foreach-aggregate: one instance per file, the sum of rows; 8 at once of 12 files, never more', () => {
@@ -230,7 +239,9 @@ describe('node examples run end to end (ork run --json)', () => {
     const { json, tmp: tmpdir } = run('ts-foreach-aggregate');
     // output_file is relative to ork-examples/ts-foreach-aggregate/ in the temporary directory
     expect((json.outputs.process as { output_file: string }[])[0]?.output_file).toBe('processed/2024-01-15/orders-berlin.csv');
-    expect(readFileSync(path.join(tmpdir, 'ork-examples', 'ts-foreach-aggregate', 'processed', '2024-01-15', 'orders-berlin.csv'), 'utf8')).toBe('order_id,product,quantity,unit_price,total\nB-1,espresso,2,3,6\nB-2,latte,1,4,4\nB-3,croissant,3,2,6\n');
+    expect(readFileSync(path.join(tmpdir, 'ork-examples', 'ts-foreach-aggregate', 'processed', '2024-01-15', 'orders-berlin.csv'), 'utf8')).toBe(
+      'order_id,product,quantity,unit_price,total\nB-1,espresso,2,3,6\nB-2,latte,1,4,4\nB-3,croissant,3,2,6\n',
+    );
     expectInstances('ts-foreach-aggregate-wide', { discover: 1, process: 12, aggregate: 1 });
     expect(run('ts-foreach-aggregate-wide').json.outputs.aggregate).toStrictEqual({ total_rows: 36, files_processed: 12 });
     expectPeak('ts-foreach-aggregate-wide', 'process', 8);
@@ -264,7 +275,10 @@ describe('node examples run end to end (ork run --json)', () => {
     expect(json.outputs.regions).toStrictEqual({ regions });
     expect(json.outputs.region_sales).toStrictEqual(
       regions.map((region) => {
-        const rows = readFileSync(path.join(regionsDir, `${region}.csv`), 'utf8').trim().split('\n').slice(1);
+        const rows = readFileSync(path.join(regionsDir, `${region}.csv`), 'utf8')
+          .trim()
+          .split('\n')
+          .slice(1);
         return { region, stores: rows.length, sales: rows.reduce((n, row) => n + Number(row.split(',')[1]), 0) };
       }),
     );
@@ -277,7 +291,11 @@ describe('node examples run end to end (ork run --json)', () => {
       return { region: r.region, position: i + 1, percent, label: `#${i + 1} ${r.region}: ${r.sales} EUR (${percent}%)` };
     });
     expect(json.outputs.share).toStrictEqual(share);
-    expect(json.outputs.report).toStrictEqual({ lines: share.map((s) => s.label), leader: ranking[0]?.region, percent_total: Math.round(share.reduce((n, s) => n + s.percent, 0) * 10) / 10 });
+    expect(json.outputs.report).toStrictEqual({
+      lines: share.map((s) => s.label),
+      leader: ranking[0]?.region,
+      percent_total: Math.round(share.reduce((n, s) => n + s.percent, 0) * 10) / 10,
+    });
   });
 
   it('task-side: instances that sleep 300 ms really overlap `concurrency` at a time, node and Python side by side', () => {

@@ -27,7 +27,10 @@ const attempts = (run: CliRun) =>
   readFileSync(path.join(run.runDir, 'attempts.jsonl'), 'utf8')
     .split('\n')
     .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as { task: string; instance: string; attempt: number; status: string; error?: { type: string; message: string; traceback?: string } });
+    .map(
+      (l) =>
+        JSON.parse(l) as { task: string; instance: string; attempt: number; status: string; error?: { type: string; message: string; traceback?: string } },
+    );
 
 beforeAll(async () => {
   tmp = temporaryDirectory('ork-node-failures-');
@@ -126,7 +129,9 @@ describe('node task failures (ork run)', () => {
     expect(run.json.status).toBe('FAILED');
     expect(run.code).toBe(1);
     expect(run.json.error?.error).toBe('Ork.InputValidationError');
-    expect(run.json.error?.message).toMatch(/task 'process' instance process\[item 1\] \(item 2\) failed: Ork.InputValidationError: .*field 'item': .*\(received 2\)/);
+    expect(run.json.error?.message).toMatch(
+      /task 'process' instance process\[item 1\] \(item 2\) failed: Ork.InputValidationError: .*field 'item': .*\(received 2\)/,
+    );
     const processAttempts = attempts(run).filter((a) => a.task === 'process' && a.instance === 'process[item 1]');
     expect(processAttempts).toHaveLength(1);
   });

@@ -45,11 +45,26 @@ describe('ork init --lang ts', () => {
     const result = ork(['init', 'word-count', '--lang', 'ts'], tmp.dir);
     expect(result.status, result.stderr).toBe(0);
     const project = path.join(tmp.dir, 'word-count');
-    for (const file of ['workflow.yaml', 'workflow.schema.json', 'tasks/discover.ts', 'tasks/count_words.ts', 'tasks/total.ts', 'tsconfig.json', 'package.json', 'cdk.json', '.gitignore', 'README.md']) {
+    for (const file of [
+      'workflow.yaml',
+      'workflow.schema.json',
+      'tasks/discover.ts',
+      'tasks/count_words.ts',
+      'tasks/total.ts',
+      'tsconfig.json',
+      'package.json',
+      'cdk.json',
+      '.gitignore',
+      'README.md',
+    ]) {
       expect(existsSync(path.join(project, file)), file).toBe(true);
     }
     expect(existsSync(path.join(project, 'tasks', 'discover.py'))).toBe(false);
-    const pkg = JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8')) as { type: string; devDependencies: Record<string, string>; scripts: Record<string, string> };
+    const pkg = JSON.parse(readFileSync(path.join(project, 'package.json'), 'utf8')) as {
+      type: string;
+      devDependencies: Record<string, string>;
+      scripts: Record<string, string>;
+    };
     expect(pkg.type).toBe('module');
     expect(pkg.devDependencies.ork).toBe(`file:${ROOT}`);
     expect(pkg.scripts).toMatchObject({ start: 'ork run .', typecheck: 'tsc --noEmit' });
@@ -66,7 +81,13 @@ describe('ork init --lang ts', () => {
   it('`ork run .` runs it once node_modules/ork exists (as `npx ork run .` would, from the project)', async () => {
     const project = path.join(tmp.dir, 'word-count');
     linkModules(project, { ork: ROOT });
-    const result = await runWorkflowCli('.', path.join(tmp.dir, 'runs-ts'), [], {}, { cwd: project, bin: path.join(project, 'node_modules', 'ork', 'bin', 'ork.js') });
+    const result = await runWorkflowCli(
+      '.',
+      path.join(tmp.dir, 'runs-ts'),
+      [],
+      {},
+      { cwd: project, bin: path.join(project, 'node_modules', 'ork', 'bin', 'ork.js') },
+    );
     expect(result.json.status, result.stderr).toBe('SUCCEEDED');
     expect(result.json.outputs).toStrictEqual(EXPECTED_OUTPUTS);
     expect(result.json.tasks.count_words).toMatchObject({ instances: 3, succeeded: 3, peakRunning: 3 });
@@ -75,7 +96,10 @@ describe('ork init --lang ts', () => {
   it('its tasks type-check with the scaffolded tsconfig.json', () => {
     const project = path.join(tmp.dir, 'word-count');
     linkModules(project, { typescript: path.join(ROOT, 'node_modules', 'typescript'), '@types/node': path.join(ROOT, 'node_modules', '@types', 'node') });
-    const tsc = spawnSync(process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], { cwd: project, encoding: 'utf8' });
+    const tsc = spawnSync(process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], {
+      cwd: project,
+      encoding: 'utf8',
+    });
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
   }, 60_000);

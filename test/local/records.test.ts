@@ -226,7 +226,10 @@ describe('run records', { timeout: 240_000 }, () => {
 
     // Damage before the last line is not what a crash leaves: refused, naming file and line.
     writeFileSync(attempts, `garbage\n${readFileSync(attempts, 'utf8')}`);
-    for (const args of [['run', '.', '--resume', runId], ['show', runId, '--html']]) {
+    for (const args of [
+      ['run', '.', '--resume', runId],
+      ['show', runId, '--html'],
+    ]) {
       const result = await ork(dir, ...args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(ONE_LINE);
@@ -242,7 +245,11 @@ describe('run records', { timeout: 240_000 }, () => {
     const file = path.join(runsDir(dir), bad, 'run.json');
     writeFileSync(file, readFileSync(file, 'utf8').slice(0, 40));
 
-    for (const args of [['show', bad], ['show', bad, '--json'], ['run', '.', '--resume', bad]]) {
+    for (const args of [
+      ['show', bad],
+      ['show', bad, '--json'],
+      ['run', '.', '--resume', bad],
+    ]) {
       const result = await ork(dir, ...args);
       expect(result.code, args.join(' ')).toBe(2);
       expect(result.stderr).toMatch(ONE_LINE);

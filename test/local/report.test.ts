@@ -25,7 +25,12 @@ let reportFile: string;
 let runId: string;
 
 function ork(args: string[], env: NodeJS.ProcessEnv): { code: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [BIN, ...args], { cwd: work, env: { ...process.env, CI: '1', NO_COLOR: '1', ...env }, encoding: 'utf8', timeout: 120_000 });
+  const result = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: work,
+    env: { ...process.env, CI: '1', NO_COLOR: '1', ...env },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 
@@ -65,7 +70,7 @@ function readPng(file: string): { width: number; height: number; data: Buffer } 
   let width = 0;
   let height = 0;
   const idat: Buffer[] = [];
-  for (let at = 8; at < png.length; ) {
+  for (let at = 8; at < png.length;) {
     const length = png.readUInt32BE(at);
     const type = png.toString('ascii', at + 4, at + 8);
     const body = png.subarray(at + 8, at + 8 + length);
@@ -123,7 +128,10 @@ def main(input: Input, ctx: Context) -> dict:
     return {"squared": input.item * input.item}
 `,
   );
-  writeFileSync(path.join(dir, 'tasks', 'aggregate.py'), 'from ork import task\nfrom pydantic import BaseModel\n\n\nclass Input(BaseModel):\n    process: list\n\n\n@task\ndef main(input: Input) -> dict:\n    return {"total": sum(p["squared"] for p in input.process)}\n');
+  writeFileSync(
+    path.join(dir, 'tasks', 'aggregate.py'),
+    'from ork import task\nfrom pydantic import BaseModel\n\n\nclass Input(BaseModel):\n    process: list\n\n\n@task\ndef main(input: Input) -> dict:\n    return {"total": sum(p["squared"] for p in input.process)}\n',
+  );
 
   const env = { ORK_RUNS_DIR: path.join(work, 'runs') };
   const run = ork(['run', dir, '--json'], env);

@@ -41,7 +41,14 @@ function definition(): StateMachineDefinition {
         ItemProcessor: {
           ProcessorConfig: { Mode: 'INLINE' },
           StartAt: 'per-item',
-          States: { 'per-item': { Type: 'Task', Resource: lambda('per-item'), Parameters: { ...PAYLOAD, 'item.$': '$.item', 'item_index.$': '$.item_index' }, End: true } },
+          States: {
+            'per-item': {
+              Type: 'Task',
+              Resource: lambda('per-item'),
+              Parameters: { ...PAYLOAD, 'item.$': '$.item', 'item_index.$': '$.item_index' },
+              End: true,
+            },
+          },
         },
         ResultPath: '$.results.each',
         Next: 'container',
@@ -65,7 +72,10 @@ async function payloadsSeen(machine: StateMachineDefinition, wrap: (state: strin
     };
     handlers[state] = wrap(state, record);
   }
-  const execution = new StateMachine(machine as never, { validationOptions: { checkArn: true, checkPaths: true } }).run(INPUT as never, { overrides: { taskResourceLocalHandlers: handlers as never }, context: CONTEXT as never });
+  const execution = new StateMachine(machine as never, { validationOptions: { checkArn: true, checkPaths: true } }).run(INPUT as never, {
+    overrides: { taskResourceLocalHandlers: handlers as never },
+    context: CONTEXT as never,
+  });
   await execution.result;
   return seen;
 }
@@ -94,7 +104,9 @@ describe('task-parameters-in-handler', () => {
     // Nothing else changes, and the input is not modified.
     const back = structuredClone(adapted);
     back.States.top.Parameters = PAYLOAD;
-    back.States.each.ItemProcessor.States['per-item'].Parameters = (definition() as unknown as { States: Record<string, any> }).States.each.ItemProcessor.States['per-item'].Parameters;
+    back.States.each.ItemProcessor.States['per-item'].Parameters = (
+      definition() as unknown as { States: Record<string, any> }
+    ).States.each.ItemProcessor.States['per-item'].Parameters;
     expect(back).toStrictEqual(definition());
   });
 

@@ -217,7 +217,9 @@ beforeAll(async () => {
     pyStdout: [pyStdout, []],
     late: [late, ['--input', JSON.stringify({ mb: 50, sleep: 3 })]],
   };
-  const started = await Promise.all(Object.entries(cases).map(async ([key, [dir, args]]) => [key, await runWorkflowCli(dir, path.join(tmp.dir, 'runs', key), args)] as const));
+  const started = await Promise.all(
+    Object.entries(cases).map(async ([key, [dir, args]]) => [key, await runWorkflowCli(dir, path.join(tmp.dir, 'runs', key), args)] as const),
+  );
   for (const [key, run] of started) runs.set(key, run);
   // The timing cases one after the other, so that they do not share the cores with each other.
   for (const via of ['print', 'log']) {
@@ -230,7 +232,7 @@ beforeAll(async () => {
 afterAll(() => tmp?.remove());
 
 describe('task stdio in ork run', () => {
-  it("a node task's child printing reply-shaped JSON, plain text and {\"status\":\"done\"}: each instance keeps its own output, and the lines are its logs", () => {
+  it('a node task\'s child printing reply-shaped JSON, plain text and {"status":"done"}: each instance keeps its own output, and the lines are its logs', () => {
     const run = runs.get('childPrints')!;
     expect(run.json.status, run.stderr).toBe('SUCCEEDED');
     expect(run.json.outputs.echo).toStrictEqual(Array.from({ length: COUNT }, (_, item) => ({ item })));

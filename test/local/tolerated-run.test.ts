@@ -68,7 +68,13 @@ describe('tolerate_failures under ork run', () => {
   it('inline (40 elements): 2 failures are 5%, tolerated; the report gets the rest and the failures', () => {
     const { code, result } = run(40);
     expect(code).toBe(0);
-    expect(result?.outputs.report).toEqual({ files: expectedFiles(40), failed: [[3, 'ValueError'], [7, 'ValueError']] });
+    expect(result?.outputs.report).toEqual({
+      files: expectedFiles(40),
+      failed: [
+        [3, 'ValueError'],
+        [7, 'ValueError'],
+      ],
+    });
     expect(result?.toleratedFailures).toEqual([
       { task: 'process', instance: 'process[item 3]', error: 'ValueError', message: 'cannot read f3.csv' },
       { task: 'process', instance: 'process[item 7]', error: 'ValueError', message: 'cannot read f7.csv' },
@@ -79,7 +85,13 @@ describe('tolerate_failures under ork run', () => {
     const { code, result } = run(60);
     expect(code).toBe(0);
     expect(result?.outputs.process).toEqual({ ork_results: expect.objectContaining({ per_child: 'one' }) });
-    expect(result?.outputs.report).toEqual({ files: expectedFiles(60), failed: [[3, 'ValueError'], [7, 'ValueError']] });
+    expect(result?.outputs.report).toEqual({
+      files: expectedFiles(60),
+      failed: [
+        [3, 'ValueError'],
+        [7, 'ValueError'],
+      ],
+    });
     expect(result?.toleratedFailures?.map((f) => f.error)).toEqual(['ValueError', 'ValueError']);
     expect(result?.parentEvents).toBeLessThan(run(40).result?.parentEvents ?? 0);
   });
@@ -93,7 +105,9 @@ describe('tolerate_failures under ork run', () => {
   it('prints what it tolerated, and ork show says it again', () => {
     const { code, stdout } = run(60, false);
     expect(code).toBe(0);
-    expect(stdout).toMatch(/tolerated 2 failed instances \(tolerate_failures\):\n\s+process\[item 3\]: ValueError: cannot read f3\.csv\n\s+process\[item 7\]: ValueError: cannot read f7\.csv/);
+    expect(stdout).toMatch(
+      /tolerated 2 failed instances \(tolerate_failures\):\n\s+process\[item 3\]: ValueError: cannot read f3\.csv\n\s+process\[item 7\]: ValueError: cannot read f7\.csv/,
+    );
     const show = spawnSync(process.execPath, [BIN, 'show'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(show.status).toBe(0);
     expect(show.stdout).toMatch(/tolerated 2 failed instances \(tolerate_failures\)\n  process\[item 3\]: ValueError: cannot read f3\.csv/);

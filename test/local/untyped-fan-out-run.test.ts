@@ -138,7 +138,11 @@ describe(`ork run: untyped tasks in a foreach of ${N} stored items`, () => {
 
   it('succeeds, every instance in item order', () => {
     expect(result.json.status, result.stderr).toBe('SUCCEEDED');
-    for (const name of ['item_only', 'reads_list', 'reads_list_node']) expect(rows(name).map((r) => r.i), name).toEqual(inOrder);
+    for (const name of ['item_only', 'reads_list', 'reads_list_node'])
+      expect(
+        rows(name).map((r) => r.i),
+        name,
+      ).toEqual(inOrder);
   });
 
   it('a task that reads only its item sees every field, and the stored list is never opened', () => {

@@ -22,8 +22,14 @@ function script(file: string, text: string): string {
 
 // What pyenv's shims look like: `exec "<root>/libexec/pyenv" exec "$program" "$@"`; the fake pyenv picks the
 // interpreter from the .python-version of the folder it runs in, as pyenv does.
-const pyenv = script(path.join(root, 'libexec', 'pyenv'), `#!/usr/bin/env bash\nshift; shift\nif [ "$(cat .python-version 2>/dev/null)" = other ]; then exec "${root}/other/bin/python3" "$@"; fi\nexec "${python}" "$@"\n`);
-const shim = script(path.join(root, 'shims', 'python3'), `#!/usr/bin/env bash\nset -e\nprogram="\${0##*/}"\nexport PYENV_ROOT="${root}"\nexec "${pyenv}" exec "$program" "$@"\n`);
+const pyenv = script(
+  path.join(root, 'libexec', 'pyenv'),
+  `#!/usr/bin/env bash\nshift; shift\nif [ "$(cat .python-version 2>/dev/null)" = other ]; then exec "${root}/other/bin/python3" "$@"; fi\nexec "${python}" "$@"\n`,
+);
+const shim = script(
+  path.join(root, 'shims', 'python3'),
+  `#!/usr/bin/env bash\nset -e\nprogram="\${0##*/}"\nexport PYENV_ROOT="${root}"\nexec "${pyenv}" exec "$program" "$@"\n`,
+);
 // Another version: a link to the same interpreter, which reports the path it was started by.
 const other = path.join(root, 'other', 'bin', 'python3');
 mkdirSync(path.dirname(other), { recursive: true });

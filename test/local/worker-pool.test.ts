@@ -101,7 +101,11 @@ async function measureWorkerStart(): Promise<number> {
   });
   const started = performance.now();
   try {
-    await pool.run({ file: path.join(dir, 'noop.py'), workflow_dir: dir, payload: { ork: 1, workflow: 'w', task: 'noop', execution_id: 'x', attempt: 0, params: {}, inputs: {} } });
+    await pool.run({
+      file: path.join(dir, 'noop.py'),
+      workflow_dir: dir,
+      payload: { ork: 1, workflow: 'w', task: 'noop', execution_id: 'x', attempt: 0, params: {}, inputs: {} },
+    });
     return (performance.now() - started) / 1000;
   } finally {
     await pool.close();
@@ -210,7 +214,6 @@ describe('a fan-out starts its workers together', () => {
     expect(span).toBeLessThan(2 + workerStart + 1);
     expect(result.tasks.process?.peakRunning).toBeLessThanOrEqual(6);
   }, 120_000);
-
 });
 
 describe('growth beyond a reservation', () => {
@@ -227,7 +230,8 @@ describe('growth beyond a reservation', () => {
 
   it('workers busy on the CPU are no reason to grow past the cores', async () => {
     const dir = writeWorkflowFiles(path.join(work, 'cpu'), {
-      'spin.py': 'import time\nfrom ork import task\n\n\n@task\ndef main():\n    end = time.process_time() + 0.4\n    while time.process_time() < end:\n        pass\n    return {}\n',
+      'spin.py':
+        'import time\nfrom ork import task\n\n\n@task\ndef main():\n    end = time.process_time() + 0.4\n    while time.process_time() < end:\n        pass\n    return {}\n',
     });
     const pool = poolFor(dir);
     try {
@@ -255,18 +259,23 @@ describe('growth beyond a reservation', () => {
 });
 
 describe('scheduling', () => {
-  it.skipIf(process.platform !== 'linux')('tasks run under SCHED_BATCH: a woken worker does not preempt ork', async () => {
-    // With the default policy each request woke a worker that took ork's core in the middle of its socket
-    // write: 100,000 no-op instances took a third longer (worker-reaper.ts).
-    const dir = writeWorkflowFiles(path.join(work, 'policy'), {
-      'workflow.yaml': 'tasks:\n  policy:\n    executor: python\n    file: tasks/policy.py\n',
-      'tasks/policy.py': 'import os\nfrom ork import task\n\n\n@task\ndef main():\n    return {"policy": os.sched_getscheduler(0), "batch": os.SCHED_BATCH}\n',
-    });
-    const { result } = await run(dir);
-    expect(result.status).toBe('SUCCEEDED');
-    const output = result.outputs.policy as { policy: number; batch: number };
-    expect(output.policy).toBe(output.batch);
-  }, 60_000);
+  it.skipIf(process.platform !== 'linux')(
+    'tasks run under SCHED_BATCH: a woken worker does not preempt ork',
+    async () => {
+      // With the default policy each request woke a worker that took ork's core in the middle of its socket
+      // write: 100,000 no-op instances took a third longer (worker-reaper.ts).
+      const dir = writeWorkflowFiles(path.join(work, 'policy'), {
+        'workflow.yaml': 'tasks:\n  policy:\n    executor: python\n    file: tasks/policy.py\n',
+        'tasks/policy.py':
+          'import os\nfrom ork import task\n\n\n@task\ndef main():\n    return {"policy": os.sched_getscheduler(0), "batch": os.SCHED_BATCH}\n',
+      });
+      const { result } = await run(dir);
+      expect(result.status).toBe('SUCCEEDED');
+      const output = result.outputs.policy as { policy: number; batch: number };
+      expect(output.policy).toBe(output.batch);
+    },
+    60_000,
+  );
 });
 
 describe('requests of fast tasks queue on busy workers', () => {
@@ -317,7 +326,9 @@ describe('requests of fast tasks queue on busy workers', () => {
   }, 60_000);
 
   it('a task slower than QUEUE_BELOW_MS: no call queues (one behind it would wait for it)', async () => {
-    const dir = writeWorkflowFiles(path.join(work, 'queue-slow'), { 'nap.py': `import time\nfrom ork import task\n\n\n@task\ndef main():\n    time.sleep(${(QUEUE_BELOW_MS * 4) / 1000})\n    return {}\n` });
+    const dir = writeWorkflowFiles(path.join(work, 'queue-slow'), {
+      'nap.py': `import time\nfrom ork import task\n\n\n@task\ndef main():\n    time.sleep(${(QUEUE_BELOW_MS * 4) / 1000})\n    return {}\n`,
+    });
     const pool = onePool(dir);
     try {
       await pool.run({ file: path.join(dir, 'nap.py'), workflow_dir: dir, payload });
@@ -370,7 +381,10 @@ describe('requests of fast tasks queue on busy workers', () => {
     const file = path.join(dir, 'maybe.py');
     try {
       for (let i = 0; i < 3; i++) await pool.run({ file, workflow_dir: dir, payload });
-      const hang = pool.run({ file, workflow_dir: dir, payload: { ...payload, params: { hang: true } } }, { timeoutMs: 1000, onTimeout: () => new Error('timed out') });
+      const hang = pool.run(
+        { file, workflow_dir: dir, payload: { ...payload, params: { hang: true } } },
+        { timeoutMs: 1000, onTimeout: () => new Error('timed out') },
+      );
       const behind = Array.from({ length: 5 }, () => pool.run({ file, workflow_dir: dir, payload }, { timeoutMs: 20_000 }));
       expect(pool.queuedCalls).toBeGreaterThan(0);
       await expect(hang).rejects.toThrow('timed out');
@@ -532,7 +546,8 @@ describe('no process of a run holds it or outlives ork', () => {
   it('SIGKILL of ork: every process of the run goes too (workers, reapers, a task’s children, a setsid one)', async () => {
     const pids = path.join(work, 'killed.pids');
     const dir = writeWorkflowFiles(path.join(work, 'killed'), {
-      'workflow.yaml': 'tasks:\n  leave:\n    executor: python\n    file: tasks/leave.py\n  wait:\n    executor: python\n    file: tasks/wait.py\n    depends_on: [leave]\n    parallel: 2\n',
+      'workflow.yaml':
+        'tasks:\n  leave:\n    executor: python\n    file: tasks/leave.py\n  wait:\n    executor: python\n    file: tasks/wait.py\n    depends_on: [leave]\n    parallel: 2\n',
       'tasks/leave.py': LEAVE_BEHIND(pids),
       'tasks/wait.py': 'import subprocess\nfrom ork import task\n\n\n@task\ndef main():\n    subprocess.run(["sleep", "60"])\n    return {}\n',
     });
@@ -546,11 +561,7 @@ describe('no process of a run holds it or outlives ork', () => {
     expect(tree).toContain(plain);
     cli.kill('SIGKILL');
     await cli.exited;
-    await waitFor(
-      'every process of the run to be gone',
-      () => [...tree, plain, detached].every((pid) => !alive(pid)),
-      10_000,
-    ).catch((error: Error) => {
+    await waitFor('every process of the run to be gone', () => [...tree, plain, detached].every((pid) => !alive(pid)), 10_000).catch((error: Error) => {
       throw new Error(`${error.message}: still there: ${[...tree, plain, detached].filter(alive).join(', ')}`);
     });
   }, 60_000);

@@ -54,7 +54,10 @@ function matches(d: Diagnostic, e: Expected): boolean {
 export function expectDiagnostics(diagnostics: readonly Diagnostic[], expected: readonly Expected[]): void {
   for (const e of expected) {
     const found = diagnostics.some((d) => matches(d, e));
-    expect(found, `expected ${e.code} at line ${e.line}${e.col ? `:${e.col}` : ''} with '${e.message}'${e.hint ? ` and hint '${e.hint}'` : ''}; got:\n${describeAll(diagnostics)}`).toBe(true);
+    expect(
+      found,
+      `expected ${e.code} at line ${e.line}${e.col ? `:${e.col}` : ''} with '${e.message}'${e.hint ? ` and hint '${e.hint}'` : ''}; got:\n${describeAll(diagnostics)}`,
+    ).toBe(true);
   }
   expect(diagnostics.length, `expected exactly ${expected.length} diagnostics; got:\n${describeAll(diagnostics)}`).toBe(expected.length);
 }

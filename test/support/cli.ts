@@ -102,7 +102,13 @@ export interface CliRun {
   readonly stdout: string;
   readonly stderr: string;
   /** The --json summary. */
-  readonly json: { status: string; runId: string; outputs: Record<string, unknown>; tasks: Record<string, TaskCounts>; error?: { error: string; message: string } };
+  readonly json: {
+    status: string;
+    runId: string;
+    outputs: Record<string, unknown>;
+    tasks: Record<string, TaskCounts>;
+    error?: { error: string; message: string };
+  };
   /** The run's folder (.ork/runs/<runId> under ORK_RUNS_DIR). */
   readonly runDir: string;
 }
@@ -111,7 +117,13 @@ export interface CliRun {
  * `ork run DIR --json` through bin/ork.js (or `bin`, e.g. a project's node_modules/ork/bin/ork.js), with runs
  * recorded under `runsDir`; started in `cwd` (default: DIR's parent).
  */
-export function runWorkflowCli(dir: string, runsDir: string, args: string[] = [], env: NodeJS.ProcessEnv = {}, options: { cwd?: string; bin?: string } = {}): Promise<CliRun> {
+export function runWorkflowCli(
+  dir: string,
+  runsDir: string,
+  args: string[] = [],
+  env: NodeJS.ProcessEnv = {},
+  options: { cwd?: string; bin?: string } = {},
+): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [options.bin ?? path.join(ROOT, 'bin', 'ork.js'), 'run', dir, '--json', ...args], {
       cwd: options.cwd ?? path.dirname(dir),

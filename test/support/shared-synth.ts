@@ -76,7 +76,8 @@ async function waitForResult<T>(entry: string, name: string, timeoutMs: number):
     if (existsSync(result)) return JSON.parse(readFileSync(result, 'utf8')) as { value: T } | { error: string };
     const owner = ownerOf(entry);
     // A builder that died (killed, out of memory) writes no result: say so rather than wait for the timeout.
-    if (owner !== undefined && !alive(owner) && !existsSync(result)) throw new Error(`${name}: process ${owner}, which was building it, ended without a result`);
+    if (owner !== undefined && !alive(owner) && !existsSync(result))
+      throw new Error(`${name}: process ${owner}, which was building it, ended without a result`);
     if (Date.now() > deadline) throw new Error(`${name}: no result after ${timeoutMs / 1000} s from the process building it (${entry})`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }

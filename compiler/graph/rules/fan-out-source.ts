@@ -14,7 +14,14 @@ export const fanOutSourceRule: GraphRule = {
       for (const [key, ref] of refs) {
         const source = graph.tasks.get(ref.task);
         if (source?.fanOut && ref.task !== task.name) {
-          found.push(makeDiagnostic(Codes.fanOutSourceFansOut, ref.span, `task '${task.name}': ${key}: ${ref.text} reads a field of '${ref.task}', which fans out into many outputs`, `add a task after '${ref.task}' that combines its outputs into one ${key === 'foreach' ? 'list' : 'count'}, and reference that task`));
+          found.push(
+            makeDiagnostic(
+              Codes.fanOutSourceFansOut,
+              ref.span,
+              `task '${task.name}': ${key}: ${ref.text} reads a field of '${ref.task}', which fans out into many outputs`,
+              `add a task after '${ref.task}' that combines its outputs into one ${key === 'foreach' ? 'list' : 'count'}, and reference that task`,
+            ),
+          );
         }
       }
     }

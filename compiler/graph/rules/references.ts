@@ -14,16 +14,42 @@ export const referencesRule: GraphRule = {
       const listed = new Set<string>();
       for (const dependency of task.dependsOn) {
         if (dependency.task === task.name) {
-          found.push(makeDiagnostic(Codes.selfReference, dependency.span, `task '${task.name}' depends on itself (${describe(dependency.implicit, dependency.task)})`, dependency.implicit ? 'a fan-out reads its count or items from an upstream task' : `remove '${task.name}' from its depends_on`));
+          found.push(
+            makeDiagnostic(
+              Codes.selfReference,
+              dependency.span,
+              `task '${task.name}' depends on itself (${describe(dependency.implicit, dependency.task)})`,
+              dependency.implicit ? 'a fan-out reads its count or items from an upstream task' : `remove '${task.name}' from its depends_on`,
+            ),
+          );
         } else if (!declaredTasks.has(dependency.task)) {
           const candidates = [...declaredTasks].filter((n) => n !== task.name);
           // `depends_on: [discover.files]`: a field where a task name belongs.
           const owner = dependency.task.split('.')[0] ?? '';
-          const fieldHint = !dependency.implicit && dependency.task.includes('.') && declaredTasks.has(owner) ? `depends_on lists task names, not fields: write '${owner}'` : undefined;
-          found.push(makeDiagnostic(Codes.unknownTask, dependency.span, `task '${task.name}': unknown task '${dependency.task}' in ${dependency.implicit ? 'fan-out reference' : 'depends_on'}`, fieldHint ?? didYouMean(dependency.task, candidates) ?? (candidates.length > 0 ? `tasks are: ${candidates.slice(0, 10).join(', ')}${candidates.length > 10 ? ', …' : ''}` : undefined)));
+          const fieldHint =
+            !dependency.implicit && dependency.task.includes('.') && declaredTasks.has(owner)
+              ? `depends_on lists task names, not fields: write '${owner}'`
+              : undefined;
+          found.push(
+            makeDiagnostic(
+              Codes.unknownTask,
+              dependency.span,
+              `task '${task.name}': unknown task '${dependency.task}' in ${dependency.implicit ? 'fan-out reference' : 'depends_on'}`,
+              fieldHint ??
+                didYouMean(dependency.task, candidates) ??
+                (candidates.length > 0 ? `tasks are: ${candidates.slice(0, 10).join(', ')}${candidates.length > 10 ? ', …' : ''}` : undefined),
+            ),
+          );
         } else if (!dependency.implicit) {
           if (listed.has(dependency.task)) {
-            found.push(makeDiagnostic(Codes.duplicateDependency, dependency.span, `task '${task.name}' lists '${dependency.task}' in depends_on twice`, 'remove the duplicate'));
+            found.push(
+              makeDiagnostic(
+                Codes.duplicateDependency,
+                dependency.span,
+                `task '${task.name}' lists '${dependency.task}' in depends_on twice`,
+                'remove the duplicate',
+              ),
+            );
           }
           listed.add(dependency.task);
         }

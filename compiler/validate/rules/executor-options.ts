@@ -36,17 +36,31 @@ export const executorOptionsRule: ValidationRule = {
         for (const key of CONTAINER_ONLY) {
           if (raw[key] !== undefined) {
             found.push(
-              makeDiagnostic(Codes.containerOnly, context.sourceMap.locate([...path, key], 'key'), `task '${task.name}': '${key}' applies only to container tasks, but executor is '${task.executor}'`, `set 'executor: container' or remove '${key}'`),
+              makeDiagnostic(
+                Codes.containerOnly,
+                context.sourceMap.locate([...path, key], 'key'),
+                `task '${task.name}': '${key}' applies only to container tasks, but executor is '${task.executor}'`,
+                `set 'executor: container' or remove '${key}'`,
+              ),
             );
           }
         }
       } else if (raw.image !== undefined && raw.dockerfile !== undefined) {
-        found.push(makeDiagnostic(Codes.containerOnly, context.sourceMap.locate([...path, 'dockerfile'], 'key'), `task '${task.name}': give either 'image' or 'dockerfile', not both`));
+        found.push(
+          makeDiagnostic(
+            Codes.containerOnly,
+            context.sourceMap.locate([...path, 'dockerfile'], 'key'),
+            `task '${task.name}': give either 'image' or 'dockerfile', not both`,
+          ),
+        );
       }
     }
     if (inheritLongTimeout.length > 0) {
       const names = inheritLongTimeout.map((n) => `'${n}'`);
-      const who = names.length === 1 ? `task ${names[0]} inherits it` : `tasks ${names.slice(0, 5).join(', ')}${names.length > 5 ? `, … (${names.length})` : ''} inherit it`;
+      const who =
+        names.length === 1
+          ? `task ${names[0]} inherits it`
+          : `tasks ${names.slice(0, 5).join(', ')}${names.length > 5 ? `, … (${names.length})` : ''} inherit it`;
       found.push(
         makeDiagnostic(
           Codes.lambdaTimeout,

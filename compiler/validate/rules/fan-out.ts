@@ -9,7 +9,6 @@ function locate(sourceMap: SourceMap, task: TaskSpec, key: string): ReturnType<S
   return sourceMap.locate(['tasks', task.name, key]);
 }
 
-
 function checkTask(task: TaskSpec, context: ValidationContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   const { sourceMap } = context;
@@ -19,11 +18,25 @@ function checkTask(task: TaskSpec, context: ValidationContext): Diagnostic[] {
   const writesFanOut = raw?.parallel !== undefined || raw?.foreach !== undefined;
   if (!writesFanOut) {
     if (raw?.concurrency !== undefined) {
-      found.push(makeDiagnostic(Codes.concurrencyWithoutFanOut, sourceMap.locate(['tasks', task.name, 'concurrency'], 'key'), `task '${task.name}': concurrency has no effect without parallel: or foreach:`, 'remove it, or add parallel: or foreach:'));
+      found.push(
+        makeDiagnostic(
+          Codes.concurrencyWithoutFanOut,
+          sourceMap.locate(['tasks', task.name, 'concurrency'], 'key'),
+          `task '${task.name}': concurrency has no effect without parallel: or foreach:`,
+          'remove it, or add parallel: or foreach:',
+        ),
+      );
     }
     for (const key of FAN_OUT_ONLY_KEYS) {
       if (raw?.[key] !== undefined) {
-        found.push(makeDiagnostic(Codes.fanOutOptionWithoutFanOut, sourceMap.locate(['tasks', task.name, key], 'key'), `task '${task.name}': ${key} has no effect without parallel: or foreach:`, 'remove it, or add parallel: or foreach:'));
+        found.push(
+          makeDiagnostic(
+            Codes.fanOutOptionWithoutFanOut,
+            sourceMap.locate(['tasks', task.name, key], 'key'),
+            `task '${task.name}': ${key} has no effect without parallel: or foreach:`,
+            'remove it, or add parallel: or foreach:',
+          ),
+        );
       }
     }
     return found;
@@ -33,22 +46,57 @@ function checkTask(task: TaskSpec, context: ValidationContext): Diagnostic[] {
   if (parallel?.kind === 'static') {
     const limit = fanOutLimit(fanOut);
     if (parallel.count > limit.count) {
-      found.push(makeDiagnostic(Codes.fanOutTooLarge, parallel.span, `task '${task.name}': parallel: ${parallel.count} is above ${limit.count.toLocaleString('en-US')}, ${limit.why}`, limit.hint));
+      found.push(
+        makeDiagnostic(
+          Codes.fanOutTooLarge,
+          parallel.span,
+          `task '${task.name}': parallel: ${parallel.count} is above ${limit.count.toLocaleString('en-US')}, ${limit.why}`,
+          limit.hint,
+        ),
+      );
     }
   }
   if (fanOut.batchSize !== undefined) {
     if (fanOut.mode === 'inline') {
-      found.push(makeDiagnostic(Codes.conflictingFanOutOptions, locate(sourceMap, task, 'batch_size'), `task '${task.name}': batch_size needs a Distributed Map, and mode is inline`, 'remove mode: inline, or remove batch_size'));
+      found.push(
+        makeDiagnostic(
+          Codes.conflictingFanOutOptions,
+          locate(sourceMap, task, 'batch_size'),
+          `task '${task.name}': batch_size needs a Distributed Map, and mode is inline`,
+          'remove mode: inline, or remove batch_size',
+        ),
+      );
     }
     if (fanOut.foreach && fanOut.parallel) {
-      found.push(makeDiagnostic(Codes.conflictingFanOutOptions, locate(sourceMap, task, 'batch_size'), `task '${task.name}': batch_size works with foreach: or parallel:, not both`, 'remove batch_size, or fan out over one of them'));
+      found.push(
+        makeDiagnostic(
+          Codes.conflictingFanOutOptions,
+          locate(sourceMap, task, 'batch_size'),
+          `task '${task.name}': batch_size works with foreach: or parallel:, not both`,
+          'remove batch_size, or fan out over one of them',
+        ),
+      );
     }
   }
   if (fanOut.concurrency !== undefined) {
     if (fanOut.concurrency > DISTRIBUTED_MAX_CONCURRENCY) {
-      found.push(makeDiagnostic(Codes.conflictingFanOutOptions, locate(sourceMap, task, 'concurrency'), `task '${task.name}': concurrency: ${fanOut.concurrency} is above the ${DISTRIBUTED_MAX_CONCURRENCY.toLocaleString('en-US')} child executions a Distributed Map runs at once`, `use at most ${DISTRIBUTED_MAX_CONCURRENCY}`));
+      found.push(
+        makeDiagnostic(
+          Codes.conflictingFanOutOptions,
+          locate(sourceMap, task, 'concurrency'),
+          `task '${task.name}': concurrency: ${fanOut.concurrency} is above the ${DISTRIBUTED_MAX_CONCURRENCY.toLocaleString('en-US')} child executions a Distributed Map runs at once`,
+          `use at most ${DISTRIBUTED_MAX_CONCURRENCY}`,
+        ),
+      );
     } else if (fanOut.mode === 'inline' && fanOut.concurrency > INLINE_FAN_OUT_LIMIT) {
-      found.push(makeDiagnostic(Codes.inlineConcurrency, locate(sourceMap, task, 'concurrency'), `task '${task.name}': an inline Map runs about ${INLINE_FAN_OUT_LIMIT} instances at once on AWS, whatever concurrency says`, 'remove mode: inline to run up to 10,000 at once'));
+      found.push(
+        makeDiagnostic(
+          Codes.inlineConcurrency,
+          locate(sourceMap, task, 'concurrency'),
+          `task '${task.name}': an inline Map runs about ${INLINE_FAN_OUT_LIMIT} instances at once on AWS, whatever concurrency says`,
+          'remove mode: inline to run up to 10,000 at once',
+        ),
+      );
     }
   }
   return found;

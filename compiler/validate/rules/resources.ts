@@ -4,7 +4,10 @@ import { rawTask, type ValidationRule } from './validation-rule.js';
 const LAMBDA_MEMORY = { min: 128, max: 10240 };
 
 /** Fargate's valid memory sizes (MB) for each vCPU setting. */
-const FARGATE: ReadonlyMap<number, { min: number; max: number; step: number } | readonly number[]> = new Map<number, { min: number; max: number; step: number } | readonly number[]>([
+const FARGATE: ReadonlyMap<number, { min: number; max: number; step: number } | readonly number[]> = new Map<
+  number,
+  { min: number; max: number; step: number } | readonly number[]
+>([
   [0.25, [512, 1024, 2048]],
   [0.5, { min: 1024, max: 4096, step: 1024 }],
   [1, { min: 2048, max: 8192, step: 1024 }],
@@ -40,16 +43,37 @@ export const resourcesRule: ValidationRule = {
       const memoryPath = raw.memory !== undefined ? ['tasks', task.name, 'memory'] : ['defaults', 'memory'];
       if (task.executor !== 'container') {
         if (task.memoryMb < LAMBDA_MEMORY.min || task.memoryMb > LAMBDA_MEMORY.max) {
-          found.push(makeDiagnostic(Codes.invalidResources, context.sourceMap.locate(memoryPath), `task '${task.name}': memory ${task.memoryMb} MB is outside Lambda's ${LAMBDA_MEMORY.min}–${LAMBDA_MEMORY.max} MB`, task.memoryMb > LAMBDA_MEMORY.max ? "use 'executor: container' for more memory" : undefined));
+          found.push(
+            makeDiagnostic(
+              Codes.invalidResources,
+              context.sourceMap.locate(memoryPath),
+              `task '${task.name}': memory ${task.memoryMb} MB is outside Lambda's ${LAMBDA_MEMORY.min}–${LAMBDA_MEMORY.max} MB`,
+              task.memoryMb > LAMBDA_MEMORY.max ? "use 'executor: container' for more memory" : undefined,
+            ),
+          );
         }
         continue;
       }
       const cpu = task.cpu ?? 1;
       const cpuPath = raw.cpu !== undefined ? ['tasks', task.name, 'cpu'] : ['defaults', 'cpu'];
       if (!FARGATE.has(cpu)) {
-        found.push(makeDiagnostic(Codes.invalidResources, context.sourceMap.locate(cpuPath), `task '${task.name}': cpu ${cpu} is not a Fargate size`, `use one of ${[...FARGATE.keys()].join(', ')}`));
+        found.push(
+          makeDiagnostic(
+            Codes.invalidResources,
+            context.sourceMap.locate(cpuPath),
+            `task '${task.name}': cpu ${cpu} is not a Fargate size`,
+            `use one of ${[...FARGATE.keys()].join(', ')}`,
+          ),
+        );
       } else if (!fargateAllows(cpu, task.memoryMb)) {
-        found.push(makeDiagnostic(Codes.invalidResources, context.sourceMap.locate(raw.memory !== undefined || task.cpu === undefined ? memoryPath : cpuPath), `task '${task.name}': Fargate has no ${cpu} vCPU size with ${task.memoryMb} MB`, `with cpu ${cpu}, memory can be ${describe(cpu)} MB`));
+        found.push(
+          makeDiagnostic(
+            Codes.invalidResources,
+            context.sourceMap.locate(raw.memory !== undefined || task.cpu === undefined ? memoryPath : cpuPath),
+            `task '${task.name}': Fargate has no ${cpu} vCPU size with ${task.memoryMb} MB`,
+            `with cpu ${cpu}, memory can be ${describe(cpu)} MB`,
+          ),
+        );
       }
     }
     return found;

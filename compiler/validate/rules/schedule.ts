@@ -6,7 +6,14 @@ const RATE = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/;
 const AT = /^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/;
 const CRON = /^cron\((.*)\)$/;
 /** Characters EventBridge accepts in each cron field (minutes, hours, day-of-month, month, day-of-week, year). */
-const CRON_FIELD = [/^[\d,*/-]+$/, /^[\d,*/-]+$/, /^([\d,*/-]+|\?|L|\d{1,2}W|LW)$/i, /^([\d,*/-]+|[A-Z]{3}(-[A-Z]{3})?(,[A-Z]{3})*)$/i, /^([\d,*/-]+|\?|L|\d#\d|\dL|[A-Z]{3}(-[A-Z]{3})?(,[A-Z]{3})*)$/i, /^[\d,*/-]+$/];
+const CRON_FIELD = [
+  /^[\d,*/-]+$/,
+  /^[\d,*/-]+$/,
+  /^([\d,*/-]+|\?|L|\d{1,2}W|LW)$/i,
+  /^([\d,*/-]+|[A-Z]{3}(-[A-Z]{3})?(,[A-Z]{3})*)$/i,
+  /^([\d,*/-]+|\?|L|\d#\d|\dL|[A-Z]{3}(-[A-Z]{3})?(,[A-Z]{3})*)$/i,
+  /^[\d,*/-]+$/,
+];
 
 /** Returns a problem description and a hint, or undefined when the expression is valid. */
 export function checkScheduleExpression(expression: string): { message: string; hint?: string } | undefined {
@@ -36,13 +43,20 @@ export function checkScheduleExpression(expression: string): { message: string; 
       if (!CRON_FIELD[i]?.test(field)) return { message: `cron ${names[i]} field '${field}' is not valid` };
     }
     if ((fields[2] === '?') === (fields[4] === '?')) {
-      return { message: 'cron needs exactly one of day-of-month and day-of-week to be ?', hint: `cron(${fields[0]} ${fields[1]} ${fields[2]} ${fields[3]} ? ${fields[5]})` };
+      return {
+        message: 'cron needs exactly one of day-of-month and day-of-week to be ?',
+        hint: `cron(${fields[0]} ${fields[1]} ${fields[2]} ${fields[3]} ? ${fields[5]})`,
+      };
     }
     return undefined;
   }
   const words = expression.trim().split(/\s+/);
-  if (words.length === 5 || words.length === 6) return { message: `'${expression}' is not a schedule expression`, hint: `wrap cron fields in cron(...), with 6 fields: cron(${words.length === 5 ? `${words.slice(0, 2).join(' ')} ${words[4] === '*' ? `${words[2]} ${words[3]} ? *` : `? ${words[3]} ${words[4]} *`}` : words.join(' ')})` };
-  return { message: `'${expression}' is not a schedule expression`, hint: "use cron(0 6 * * ? *), rate(1 hour) or at(2026-01-01T00:00:00)" };
+  if (words.length === 5 || words.length === 6)
+    return {
+      message: `'${expression}' is not a schedule expression`,
+      hint: `wrap cron fields in cron(...), with 6 fields: cron(${words.length === 5 ? `${words.slice(0, 2).join(' ')} ${words[4] === '*' ? `${words[2]} ${words[3]} ? *` : `? ${words[3]} ${words[4]} *`}` : words.join(' ')})`,
+    };
+  return { message: `'${expression}' is not a schedule expression`, hint: 'use cron(0 6 * * ? *), rate(1 hour) or at(2026-01-01T00:00:00)' };
 }
 
 export function isTimeZone(zone: string): boolean {
@@ -63,7 +77,10 @@ export function checkFlexibleWindow(seconds: number): { message: string; hint: s
   if (Number.isInteger(minutes) && minutes >= 1 && minutes <= MAX_FLEXIBLE_WINDOW_MINUTES) return undefined;
   const shown = formatSeconds(seconds);
   if (minutes > MAX_FLEXIBLE_WINDOW_MINUTES) {
-    return { message: `flexible_window ${shown} is above ${MAX_FLEXIBLE_WINDOW_MINUTES} minutes (24h), the most EventBridge Scheduler allows`, hint: 'use at most 24h (1440m)' };
+    return {
+      message: `flexible_window ${shown} is above ${MAX_FLEXIBLE_WINDOW_MINUTES} minutes (24h), the most EventBridge Scheduler allows`,
+      hint: 'use at most 24h (1440m)',
+    };
   }
   const down = Math.floor(minutes);
   const up = Math.ceil(minutes);
@@ -82,7 +99,14 @@ export const scheduleRule: ValidationRule = {
     const problem = checkScheduleExpression(schedule.expression);
     if (problem) found.push(makeDiagnostic(Codes.invalidSchedule, sourceMap.locate(expressionPath), problem.message, problem.hint));
     if (schedule.timezone !== undefined && !isTimeZone(schedule.timezone)) {
-      found.push(makeDiagnostic(Codes.invalidTimezone, sourceMap.locate(['schedule', 'timezone']), `unknown time zone '${schedule.timezone}'`, "use an IANA name such as 'Europe/Paris' or 'America/New_York'"));
+      found.push(
+        makeDiagnostic(
+          Codes.invalidTimezone,
+          sourceMap.locate(['schedule', 'timezone']),
+          `unknown time zone '${schedule.timezone}'`,
+          "use an IANA name such as 'Europe/Paris' or 'America/New_York'",
+        ),
+      );
     }
     const window = schedule.flexibleWindowSeconds === undefined ? undefined : checkFlexibleWindow(schedule.flexibleWindowSeconds);
     if (window) found.push(makeDiagnostic(Codes.invalidFlexibleWindow, sourceMap.locate(['schedule', 'flexible_window']), window.message, window.hint));

@@ -27,15 +27,30 @@ function checkPath(
   const span = context.sourceMap.locate(at);
   const absolute = path.resolve(host.directory, written);
   if (path.isAbsolute(written) || !isInside(host.directory, absolute)) {
-    return makeDiagnostic(Codes.taskFileOutside, span, `task '${taskName}': ${what} '${written}' is outside the workflow directory`, 'task files are deployed with the workflow directory: move the file inside it and use a relative path');
+    return makeDiagnostic(
+      Codes.taskFileOutside,
+      span,
+      `task '${taskName}': ${what} '${written}' is outside the workflow directory`,
+      'task files are deployed with the workflow directory: move the file inside it and use a relative path',
+    );
   }
   if (!host.fileExists(absolute)) {
-    return makeDiagnostic(Codes.taskFileMissing, span, `task '${taskName}': ${what} '${written}' not found`, `create ${written} (relative to ${host.directory})`);
+    return makeDiagnostic(
+      Codes.taskFileMissing,
+      span,
+      `task '${taskName}': ${what} '${written}' not found`,
+      `create ${written} (relative to ${host.directory})`,
+    );
   }
   const real = host.realpath(absolute);
   const realDirectory = host.realpath(host.directory) ?? host.directory;
   if (real !== undefined && !isInside(realDirectory, real)) {
-    return makeDiagnostic(Codes.taskFileOutside, span, `task '${taskName}': ${what} '${written}' is a link to a file outside the workflow directory`, 'copy the file into the workflow directory');
+    return makeDiagnostic(
+      Codes.taskFileOutside,
+      span,
+      `task '${taskName}': ${what} '${written}' is a link to a file outside the workflow directory`,
+      'copy the file into the workflow directory',
+    );
   }
   return undefined;
 }
@@ -53,7 +68,14 @@ export const taskFilesRule: ValidationRule = {
         // nothing more to check
       } else if (fileProblem) found.push(fileProblem);
       else if (!EXTENSIONS[task.executor].includes(path.extname(task.file))) {
-        found.push(makeDiagnostic(Codes.taskFileExtension, context.sourceMap.locate([...taskPath, 'file']), `task '${task.name}': '${task.file}' does not look like a ${task.executor === 'node' ? 'TypeScript or JavaScript' : 'Python'} file (executor '${task.executor}')`, `expected ${EXTENSIONS[task.executor].join(' or ')}`));
+        found.push(
+          makeDiagnostic(
+            Codes.taskFileExtension,
+            context.sourceMap.locate([...taskPath, 'file']),
+            `task '${task.name}': '${task.file}' does not look like a ${task.executor === 'node' ? 'TypeScript or JavaScript' : 'Python'} file (executor '${task.executor}')`,
+            `expected ${EXTENSIONS[task.executor].join(' or ')}`,
+          ),
+        );
       }
       if (task.dockerfile !== undefined) {
         const at = rawTask(context, task.name)?.dockerfile !== undefined ? [...taskPath, 'dockerfile'] : ['defaults', 'dockerfile'];

@@ -9,11 +9,16 @@ const RESERVED = new Set(['item', 'params', '__proto__', 'constructor', 'prototy
 
 /** Task names become fields of downstream Python Input models, so a keyword could not be declared. */
 const PYTHON_KEYWORDS = new Set(
-  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(' '),
+  'False None True and as assert async await break class continue def del elif else except finally for from global if import in is lambda nonlocal not or pass raise return try while with yield'.split(
+    ' ',
+  ),
 );
 
 function suggestion(name: string): string {
-  const cleaned = name.replace(/[^A-Za-z0-9_]+/g, '_').replace(/^(\d)/, '_$1').replace(/^_+$/, 'task');
+  const cleaned = name
+    .replace(/[^A-Za-z0-9_]+/g, '_')
+    .replace(/^(\d)/, '_$1')
+    .replace(/^_+$/, 'task');
   return cleaned && cleaned !== name ? `try '${cleaned}'` : 'use letters, digits and _ (not starting with a digit)';
 }
 
@@ -30,17 +35,24 @@ function constructIdCollisions(names: readonly string[], isContainer: (name: str
   const found: Diagnostic[] = [];
   for (const name of names) {
     const ids = taskConstructIds(name);
-    const mine = (Object.keys(CONSTRUCT_KINDS) as (keyof TaskConstructIds)[]).filter((kind) => kind !== 'role' || !isContainer(name)).map((kind) => ({ id: ids[kind], kind: kind === 'task' && isContainer(name) ? 'task definition' : CONSTRUCT_KINDS[kind] }));
+    const mine = (Object.keys(CONSTRUCT_KINDS) as (keyof TaskConstructIds)[])
+      .filter((kind) => kind !== 'role' || !isContainer(name))
+      .map((kind) => ({ id: ids[kind], kind: kind === 'task' && isContainer(name) ? 'task definition' : CONSTRUCT_KINDS[kind] }));
     const clash = mine.map((own) => ({ own, other: owners.get(own.id) })).find((c) => c.other !== undefined);
     if (clash?.other) {
       const other = clash.other;
       const line = locate(other.task).start.line;
-      const what = clash.own.kind === other.kind ? `both deploy their ${other.kind} as construct '${clash.own.id}'` : `would deploy its ${clash.own.kind} as construct '${clash.own.id}', the id of the ${other.kind} of task '${other.task}'`;
+      const what =
+        clash.own.kind === other.kind
+          ? `both deploy their ${other.kind} as construct '${clash.own.id}'`
+          : `would deploy its ${clash.own.kind} as construct '${clash.own.id}', the id of the ${other.kind} of task '${other.task}'`;
       found.push(
         makeDiagnostic(
           Codes.constructIdCollision,
           locate(name),
-          clash.own.kind === other.kind ? `tasks '${name}' and '${other.task}' (line ${line}) ${what}, so \`cdk synth\` would fail` : `task '${name}' ${what} (line ${line}), so \`cdk synth\` would fail`,
+          clash.own.kind === other.kind
+            ? `tasks '${name}' and '${other.task}' (line ${line}) ${what}, so \`cdk synth\` would fail`
+            : `task '${name}' ${what} (line ${line}), so \`cdk synth\` would fail`,
           `rename one of them: deploy names each task's constructs after it in PascalCase (split on _, each part capitalised: '${name}' → ${mine.map((m) => m.id).join(', ')}), and construct ids must be unique`,
         ),
       );
@@ -65,16 +77,38 @@ export const taskNamesRule: ValidationRule = {
     for (const name of names) {
       const span = sourceMap.locate(['tasks', name], 'key');
       if (!IDENTIFIER.test(name)) {
-        found.push(makeDiagnostic(Codes.invalidTaskName, span, `invalid task name '${name}': names are identifiers (letters, digits, _; not starting with a digit)`, suggestion(name)));
+        found.push(
+          makeDiagnostic(
+            Codes.invalidTaskName,
+            span,
+            `invalid task name '${name}': names are identifiers (letters, digits, _; not starting with a digit)`,
+            suggestion(name),
+          ),
+        );
       } else if (RESERVED.has(name)) {
-        found.push(makeDiagnostic(Codes.invalidTaskName, span, `task name '${name}' is reserved`, `rename it, e.g. '${name.replace(/^_+|_+$/g, '') || 'task'}_task'`));
+        found.push(
+          makeDiagnostic(Codes.invalidTaskName, span, `task name '${name}' is reserved`, `rename it, e.g. '${name.replace(/^_+|_+$/g, '') || 'task'}_task'`),
+        );
       } else if (PYTHON_KEYWORDS.has(name)) {
-        found.push(makeDiagnostic(Codes.invalidTaskName, span, `task name '${name}' is a Python keyword, so downstream tasks could not declare it as an Input field`, `rename it, e.g. '${name}_task'`));
+        found.push(
+          makeDiagnostic(
+            Codes.invalidTaskName,
+            span,
+            `task name '${name}' is a Python keyword, so downstream tasks could not declare it as an Input field`,
+            `rename it, e.g. '${name}_task'`,
+          ),
+        );
       }
     }
     const executors = new Map(spec.tasks.map((t) => [t.name, t.executor]));
     const valid = names.filter((name) => IDENTIFIER.test(name));
-    found.push(...constructIdCollisions(valid, (name) => executors.get(name) === 'container', (name) => sourceMap.locate(['tasks', name], 'key')));
+    found.push(
+      ...constructIdCollisions(
+        valid,
+        (name) => executors.get(name) === 'container',
+        (name) => sourceMap.locate(['tasks', name], 'key'),
+      ),
+    );
     // ORK229: a python or node task's function is described `Ork task <workflow>/<task>` (taskDescription), and
     // Lambda takes at most 256 characters there: CDK's Function throws at synth on a longer one.
     for (const name of valid) {

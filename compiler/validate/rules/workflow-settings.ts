@@ -14,9 +14,14 @@ function embeddableKeyProblems(value: unknown, at: PathSegment[], found: { at: P
   if (value === null || typeof value !== 'object') return;
   for (const [key, child] of Object.entries(value)) {
     const here = [...at, Array.isArray(value) ? Number(key) : key];
-    if (!Array.isArray(value) && key.endsWith('.$')) found.push({ at: here, message: `param key '${key}' must not end in '.$'`, hint: 'Step Functions reads such keys as paths; rename it' });
+    if (!Array.isArray(value) && key.endsWith('.$'))
+      found.push({ at: here, message: `param key '${key}' must not end in '.$'`, hint: 'Step Functions reads such keys as paths; rename it' });
     if (!Array.isArray(value) && key === 'States') {
-      found.push({ at: here, message: "param key 'States' cannot be embedded in the state machine: the ASL validator of `ork run` reads every key named 'States' as a map of states", hint: "rename it (e.g. 'states'), or pass it as workflow input (ork run --input, ork start --input)" });
+      found.push({
+        at: here,
+        message: "param key 'States' cannot be embedded in the state machine: the ASL validator of `ork run` reads every key named 'States' as a map of states",
+        hint: "rename it (e.g. 'states'), or pass it as workflow input (ork run --input, ork start --input)",
+      });
     }
     embeddableKeyProblems(child, here, found);
   }
@@ -28,7 +33,14 @@ export const workflowSettingsRule: ValidationRule = {
   check({ raw, sourceMap }) {
     const found: Diagnostic[] = [];
     if (typeof raw.name === 'string' && !STATE_MACHINE_NAME.test(raw.name)) {
-      found.push(makeDiagnostic(Codes.invalidWorkflowName, sourceMap.locate(['name']), `workflow name '${raw.name}' must be 1–80 letters, digits, - or _`, `try '${raw.name.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 80)}'`));
+      found.push(
+        makeDiagnostic(
+          Codes.invalidWorkflowName,
+          sourceMap.locate(['name']),
+          `workflow name '${raw.name}' must be 1–80 letters, digits, - or _`,
+          `try '${raw.name.replace(/[^A-Za-z0-9_-]+/g, '-').slice(0, 80)}'`,
+        ),
+      );
     }
     const bad: { at: PathSegment[]; message: string; hint: string }[] = [];
     embeddableKeyProblems(raw.params, ['params'], bad);

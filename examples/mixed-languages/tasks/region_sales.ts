@@ -13,7 +13,9 @@ export default defineTask({
   }),
   output: z.object({ region: z.string(), stores: z.number().int(), sales: z.number().int() }),
   handler: (input, ctx) => {
-    const [, ...lines] = readFileSync(path.join(WORKFLOW_DIR, 'data', 'regions', `${input.item}.csv`), 'utf8').trim().split('\n');
+    const [, ...lines] = readFileSync(path.join(WORKFLOW_DIR, 'data', 'regions', `${input.item}.csv`), 'utf8')
+      .trim()
+      .split('\n');
     const sales = lines.reduce((sum, line) => sum + Number(line.split(',')[1]), 0);
     ctx.log.info(`region ${ctx.itemIndex! + 1}/${input.regions.regions.length}: ${input.item} sold ${sales}`, { region: input.item });
     ctx.metrics.record('stores_read', lines.length);

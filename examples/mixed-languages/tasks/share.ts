@@ -13,6 +13,11 @@ export default defineTask({
   handler: (input, ctx) => {
     const position = (ctx.itemIndex ?? 0) + 1;
     const percent = Math.round((input.item.sales / input.rank.total_sales) * 1000) / 10;
-    return { region: input.item.region, position, percent, label: `#${position} ${input.item.region}: ${input.item.sales} ${input.params.currency} (${percent}%)` };
+    return {
+      region: input.item.region,
+      position,
+      percent,
+      label: `#${position} ${input.item.region}: ${input.item.sales} ${input.params.currency} (${percent}%)`,
+    };
   },
 });

@@ -20,7 +20,9 @@ export default defineTask({
     sales: z.number().int(),
   }),
   handler: (input, ctx) => {
-    const [header = '', ...lines] = readFileSync(path.join(WORKFLOW_DIR, 'data', 'regions', `${input.item}.csv`), 'utf8').trim().split('\n');
+    const [header = '', ...lines] = readFileSync(path.join(WORKFLOW_DIR, 'data', 'regions', `${input.item}.csv`), 'utf8')
+      .trim()
+      .split('\n');
     const columns = header.split(',');
     const stores = lines.map((line) => Object.fromEntries(line.split(',').map((value, i) => [columns[i], value])));
     // Four workers per region: each takes every fourth store of its region.

@@ -4,11 +4,26 @@ import type { Payload } from './payload.js';
 import type { Sink } from './sink.js';
 
 const UNITS = new Set(
-  'Seconds Microseconds Milliseconds Bytes Kilobytes Megabytes Gigabytes Terabytes Bits Kilobits Megabits Gigabits Terabits Percent Count Bytes/Second Kilobytes/Second Megabytes/Second Gigabytes/Second Terabytes/Second Bits/Second Kilobits/Second Megabits/Second Gigabits/Second Terabits/Second Count/Second None'.split(' '),
+  'Seconds Microseconds Milliseconds Bytes Kilobytes Megabytes Gigabytes Terabytes Bits Kilobits Megabits Gigabits Terabits Percent Count Bytes/Second Kilobytes/Second Megabytes/Second Gigabytes/Second Terabytes/Second Bits/Second Kilobits/Second Megabits/Second Gigabits/Second Terabits/Second Count/Second None'.split(
+    ' ',
+  ),
 );
 const RESERVED_METRIC_NAMES = new Set(['_aws', 'Workflow', 'Task', 'ExecutionId', 'Instance']);
 
-export type CloudWatchUnit = 'Count' | 'Seconds' | 'Milliseconds' | 'Microseconds' | 'Bytes' | 'Kilobytes' | 'Megabytes' | 'Gigabytes' | 'Percent' | 'Count/Second' | 'Bytes/Second' | 'None' | (string & {});
+export type CloudWatchUnit =
+  | 'Count'
+  | 'Seconds'
+  | 'Milliseconds'
+  | 'Microseconds'
+  | 'Bytes'
+  | 'Kilobytes'
+  | 'Megabytes'
+  | 'Gigabytes'
+  | 'Percent'
+  | 'Count/Second'
+  | 'Bytes/Second'
+  | 'None'
+  | (string & {});
 
 /** `ctx.log`: one JSON line per call carrying workflow, task, instance, execution and attempt. */
 export class TaskLogger {
@@ -62,7 +77,16 @@ export class Metrics {
     if (!UNITS.has(unit)) throw new Error(`unknown CloudWatch unit '${unit}'`);
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new Error(`metric '${name}' needs a finite number, got ${String(value)}`);
     this.sink.emit({
-      _aws: { Timestamp: Date.now(), CloudWatchMetrics: [{ Namespace: process.env[Environment.metricsNamespace] || 'Ork', Dimensions: [['Workflow'], ['Workflow', 'Task']], Metrics: [{ Name: name, Unit: unit }] }] },
+      _aws: {
+        Timestamp: Date.now(),
+        CloudWatchMetrics: [
+          {
+            Namespace: process.env[Environment.metricsNamespace] || 'Ork',
+            Dimensions: [['Workflow'], ['Workflow', 'Task']],
+            Metrics: [{ Name: name, Unit: unit }],
+          },
+        ],
+      },
       Workflow: this.workflow,
       Task: this.task,
       [name]: value,
@@ -99,7 +123,13 @@ export class Context {
     this.itemIndex = payload.itemIndex;
     this.instance = payload.instance;
     this.failures = failures;
-    this.log = new TaskLogger(logSink, { workflow: payload.workflow, task: payload.task, instance: payload.instance, execution_id: payload.executionId, attempt: this.attempt });
+    this.log = new TaskLogger(logSink, {
+      workflow: payload.workflow,
+      task: payload.task,
+      instance: payload.instance,
+      execution_id: payload.executionId,
+      attempt: this.attempt,
+    });
     this.metrics = new Metrics(metricSink, payload.workflow, payload.task, { ExecutionId: payload.executionId, Instance: payload.instance });
   }
 }

@@ -13,10 +13,13 @@ export class OrkError extends Error {
   }
 }
 
-export const InputValidationError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.InputValidationError', message, { cause, retryable: false });
-export const OutputValidationError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.OutputValidationError', message, { cause, retryable: false });
+export const InputValidationError = (message: string, cause?: unknown): OrkError =>
+  new OrkError('Ork.InputValidationError', message, { cause, retryable: false });
+export const OutputValidationError = (message: string, cause?: unknown): OrkError =>
+  new OrkError('Ork.OutputValidationError', message, { cause, retryable: false });
 export const InvalidPayloadError = (message: string): OrkError => new OrkError('Ork.InvalidPayload', message, { retryable: false });
-export const TaskDefinitionError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.TaskDefinitionError', message, { cause, retryable: false });
+export const TaskDefinitionError = (message: string, cause?: unknown): OrkError =>
+  new OrkError('Ork.TaskDefinitionError', message, { cause, retryable: false });
 export const ProtocolError = (message: string): OrkError => new OrkError('Ork.ProtocolError', message, { retryable: false });
 export const PayloadStoreError = (message: string, cause?: unknown): OrkError => new OrkError('Ork.PayloadStoreError', message, { cause });
 /** A payload reference in the data points outside this execution's own payload store (docs/payload.md). */
@@ -40,7 +43,7 @@ export function describeFailure(error: unknown): Failure {
   const parts: string[] = [];
   let current: unknown = error;
   for (let depth = 0; current !== undefined && depth < 10; depth++) {
-    parts.push(current instanceof Error ? current.stack ?? `${current.name}: ${current.message}` : String(current));
+    parts.push(current instanceof Error ? (current.stack ?? `${current.name}: ${current.message}`) : String(current));
     current = current instanceof Error ? current.cause : undefined;
     if (current !== undefined) parts.push('The above error was caused by:');
   }

@@ -45,7 +45,10 @@ function failureFromMarker(marker: { [FAILED_KEY]: JsonObject }): Failure {
 
 /** The inline form of a failure, for a child whose per-instance fields are `instance` (its Input). */
 export function failureMarker(error: unknown, cause: unknown, instance: JsonObject): { [FAILED_KEY]: JsonObject } {
-  const body: JsonObject = { error: error === undefined || error === null ? '' : String(error), cause: cause === undefined || cause === null ? '' : String(cause) };
+  const body: JsonObject = {
+    error: error === undefined || error === null ? '' : String(error),
+    cause: cause === undefined || cause === null ? '' : String(cause),
+  };
   for (const name of ['item_index', 'parallel_index', 'start']) if (index(instance[name]) !== undefined) body[name] = instance[name];
   return { [FAILED_KEY]: body };
 }

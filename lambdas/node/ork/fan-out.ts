@@ -14,12 +14,16 @@ import { largeOutputThreshold, type References, type Scope } from './payload-sto
 /** `…/process_item_3_-attempt1.json` → `…/process_item_3_-attempt1-items-files.json`. */
 export function itemsKey(outputKey: string, path: readonly (string | number)[]): string {
   const stem = outputKey.endsWith('.json') ? outputKey.slice(0, -'.json'.length) : outputKey;
-  return `${stem}-items-${path.map(String).join('.').replace(/[^A-Za-z0-9._-]+/g, '_')}.json`;
+  return `${stem}-items-${path
+    .map(String)
+    .join('.')
+    .replace(/[^A-Za-z0-9._-]+/g, '_')}.json`;
 }
 
 function child(container: unknown, step: string | number): { found: boolean; value?: unknown } {
   if (isObject(container) && typeof step === 'string' && Object.hasOwn(container, step)) return { found: true, value: container[step] };
-  if (Array.isArray(container) && typeof step === 'number' && step >= -container.length && step < container.length) return { found: true, value: container.at(step) };
+  if (Array.isArray(container) && typeof step === 'number' && step >= -container.length && step < container.length)
+    return { found: true, value: container.at(step) };
   return { found: false };
 }
 
@@ -36,7 +40,14 @@ function replaced(container: unknown, path: readonly (string | number)[], value:
   return { ...(container as Record<string, unknown>), [step]: inner };
 }
 
-export async function spillFanOutFields(output: unknown, fields: readonly FanOutField[], references: References, outputKey: string, threshold?: number, scope?: Scope): Promise<unknown> {
+export async function spillFanOutFields(
+  output: unknown,
+  fields: readonly FanOutField[],
+  references: References,
+  outputKey: string,
+  threshold?: number,
+  scope?: Scope,
+): Promise<unknown> {
   let result = output;
   // Whether the output would go to the store whole: then any fan-out list is stored on its own instead.
   const limit = Math.min(threshold ?? Number.POSITIVE_INFINITY, largeOutputThreshold());

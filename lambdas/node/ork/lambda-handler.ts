@@ -20,7 +20,13 @@ export function lambdaHandler(task: OrkTask): (event: unknown) => Promise<unknow
     } catch (error) {
       const failure = describeFailure(error);
       const payload = (event ?? {}) as { task?: unknown; execution_id?: unknown };
-      sink.emit({ level: 'error', message: `task failed: ${failure.type}: ${failure.message}`, error: failure, task: payload.task, execution_id: payload.execution_id });
+      sink.emit({
+        level: 'error',
+        message: `task failed: ${failure.type}: ${failure.message}`,
+        error: failure,
+        task: payload.task,
+        execution_id: payload.execution_id,
+      });
       // The Lambda runtime reports `error.name`, which a class `QuotaExceeded extends Error` without its own
       // name leaves at 'Error'; the local worker reports the class name (errorName), as Python does. Same
       // name on both, so `retries:` and Catch match the same errors locally and on AWS.

@@ -259,7 +259,13 @@ export function storeFromEnvironment(): PayloadStore {
 }
 
 function isReference(value: unknown): value is { [REF_KEY]: string } {
-  return value !== null && typeof value === 'object' && !Array.isArray(value) && typeof (value as Record<string, unknown>)[REF_KEY] === 'string' && Object.keys(value).length <= 2;
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    !Array.isArray(value) &&
+    typeof (value as Record<string, unknown>)[REF_KEY] === 'string' &&
+    Object.keys(value).length <= 2
+  );
 }
 
 export function isItemsReference(value: unknown): value is ItemsReference {
@@ -304,7 +310,10 @@ export class References {
       const location = this.store.location(key);
       return { [ITEMS_KEY]: { bucket: location.bucket, key: location.key, count: items.length } };
     } catch (error) {
-      throw PayloadStoreError(`could not store a list of ${items.length} items (${Buffer.byteLength(encoded)} bytes) at ${key}: ${error instanceof Error ? error.message : String(error)}`, error);
+      throw PayloadStoreError(
+        `could not store a list of ${items.length} items (${Buffer.byteLength(encoded)} bytes) at ${key}: ${error instanceof Error ? error.message : String(error)}`,
+        error,
+      );
     }
   }
 
@@ -349,18 +358,24 @@ export class References {
   private refuse(what: string, scope: Scope | undefined): Error {
     const where = this.store.describe ? this.store.describe(scope) : this.store.constructor.name;
     const execution = scope ? ` of execution ${scope.executionId}` : '';
-    return ForeignReferenceError(`${what} is outside this execution's payload store (${where})${execution}: references are read only where the runtime writes for the execution; pass data, not references`);
+    return ForeignReferenceError(
+      `${what} is outside this execution's payload store (${where})${execution}: references are read only where the runtime writes for the execution; pass data, not references`,
+    );
   }
 
   private checkLocation(bucket: string, key: string, kind: ReferenceKind, scope: Scope | undefined): void {
-    if (!this.store.ownsLocation?.(bucket, key, scope, kind)) throw this.refuse(`${kind === 'items' ? ITEMS_KEY : Markers.results} reference to ${bucket}/${key}`, scope);
+    if (!this.store.ownsLocation?.(bucket, key, scope, kind))
+      throw this.refuse(`${kind === 'items' ? ITEMS_KEY : Markers.results} reference to ${bucket}/${key}`, scope);
   }
 
   private readResultsOf(value: ResultsReference, scope: Scope | undefined, options: { failuresOnly?: boolean } = {}): Promise<unknown[]> {
     const checkInput = (childInput: unknown): void => {
       if (!this.store.ownsRecord?.(childInput, scope)) {
         const { bucket, key } = value[Markers.results];
-        throw this.refuse(`${Markers.results} reference to ${bucket}/${key} (a child record of execution ${JSON.stringify(executionOf(childInput)) ?? 'None'})`, scope);
+        throw this.refuse(
+          `${Markers.results} reference to ${bucket}/${key} (a child record of execution ${JSON.stringify(executionOf(childInput)) ?? 'None'})`,
+          scope,
+        );
       }
     };
     return readResults(value, (bucket, key) => this.readJson(bucket, key, 'results', scope), { ...options, checkInput });

@@ -60,7 +60,8 @@ function textField(raw: JsonObject, name: string, fallback?: string): string {
     if (fallback === undefined) throw InvalidPayloadError(`payload has no '${name}'`);
     return fallback;
   }
-  if (typeof value !== 'string') throw InvalidPayloadError(`payload field ${name} has the wrong type: expected a string, got ${JSON.stringify(value).slice(0, 80)}`);
+  if (typeof value !== 'string')
+    throw InvalidPayloadError(`payload field ${name} has the wrong type: expected a string, got ${JSON.stringify(value).slice(0, 80)}`);
   return value;
 }
 
@@ -88,7 +89,8 @@ function fanOutFields(raw: unknown): FanOutField[] {
 
 function batch(raw: unknown): JsonObject[] | undefined {
   if (raw === undefined || raw === null) return undefined;
-  if (!Array.isArray(raw) || !raw.every(isObject)) throw InvalidPayloadError('batch must be a list of objects (each instance\'s item, item_index, parallel_index)');
+  if (!Array.isArray(raw) || !raw.every(isObject))
+    throw InvalidPayloadError("batch must be a list of objects (each instance's item, item_index, parallel_index)");
   return raw;
 }
 
@@ -100,7 +102,9 @@ function batch(raw: unknown): JsonObject[] | undefined {
 export function parsePayload(raw: unknown): Payload {
   if (!isObject(raw)) throw InvalidPayloadError(`payload must be a JSON object, got ${Array.isArray(raw) ? 'a list' : typeof raw}`);
   if (raw.ork !== PAYLOAD_VERSION) {
-    throw InvalidPayloadError(`payload version ${JSON.stringify(raw.ork)} is not supported by this runtime (expects ${PAYLOAD_VERSION}); deploy the workflow and its runtime together`);
+    throw InvalidPayloadError(
+      `payload version ${JSON.stringify(raw.ork)} is not supported by this runtime (expects ${PAYLOAD_VERSION}); deploy the workflow and its runtime together`,
+    );
   }
   // Field by field in the Python SDK's order, so that a payload with several wrong fields names the same one.
   const workflow = textField(raw, 'workflow');

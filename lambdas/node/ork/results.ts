@@ -77,7 +77,11 @@ async function records(manifest: unknown, status: 'SUCCEEDED' | 'FAILED', bucket
  * `checkInput` is called with every record's Input before any of them is used (it throws for a record of
  * another execution: payload-store.ts).
  */
-export async function readResults(reference: ResultsReference, readJson: ReadJson, options: { failuresOnly?: boolean; checkInput?: (childInput: unknown) => void } = {}): Promise<unknown[]> {
+export async function readResults(
+  reference: ResultsReference,
+  readJson: ReadJson,
+  options: { failuresOnly?: boolean; checkInput?: (childInput: unknown) => void } = {},
+): Promise<unknown[]> {
   const { bucket, key, per_child: perChild } = reference[RESULTS_KEY];
   const where = `${bucket}/${key}`;
   const manifest = await readJson(bucket, key);

@@ -11,7 +11,7 @@ import type { Sink } from './sink.js';
 import { isTask, type OrkTask } from './task.js';
 
 function render(value: unknown): string {
-  const text = value === undefined ? 'nothing' : JSON.stringify(value) ?? String(value);
+  const text = value === undefined ? 'nothing' : (JSON.stringify(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 77)}...` : text;
 }
 
@@ -26,7 +26,9 @@ function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
 
 /** One line per wrong field: where, what is wrong, and what was received. */
 export function explainValidation(error: z.ZodError, data: unknown, what: string): string {
-  const lines = error.issues.map((issue) => `field '${issue.path.map(String).join('.') || '(root)'}': ${issue.message} (received ${render(valueAt(data, issue.path))})`);
+  const lines = error.issues.map(
+    (issue) => `field '${issue.path.map(String).join('.') || '(root)'}': ${issue.message} (received ${render(valueAt(data, issue.path))})`,
+  );
   return `${what}: ${lines.join('; ')}`;
 }
 
@@ -141,12 +143,19 @@ export async function assembleInput(task: OrkTask, payload: Payload, references:
   const wanted = inputFields(task);
   const wants = (name: string): boolean => wanted === null || wanted.includes(name);
   // Copied with their accessors: spreading would read (and parse) every field left to be read on use.
-  const fields: Record<string, unknown> = Object.defineProperties({}, Object.getOwnPropertyDescriptors(resolved ?? (await resolveInputs(task, payload, references)).fields));
+  const fields: Record<string, unknown> = Object.defineProperties(
+    {},
+    Object.getOwnPropertyDescriptors(resolved ?? (await resolveInputs(task, payload, references)).fields),
+  );
   if (wants('params')) fields.params = payload.params;
   if (payload.hasItem && wants('item')) fields.item = await references.resolve(payload.item, scopeOf(payload));
   if (!task.input) return fields;
   const parsed = await task.input.safeParseAsync(fields);
-  if (!parsed.success) throw InputValidationError(explainValidation(parsed.error, fields, `input of task '${payload.task}' (${payload.instance}) does not fit its input schema`), parsed.error);
+  if (!parsed.success)
+    throw InputValidationError(
+      explainValidation(parsed.error, fields, `input of task '${payload.task}' (${payload.instance}) does not fit its input schema`),
+      parsed.error,
+    );
   return parsed.data;
 }
 
@@ -154,7 +163,11 @@ export async function validateOutput(task: OrkTask, payload: Payload, result: un
   let output = result;
   if (task.output) {
     const parsed = await task.output.safeParseAsync(result);
-    if (!parsed.success) throw OutputValidationError(explainValidation(parsed.error, result, `output of task '${payload.task}' (${payload.instance}) does not fit its output schema`), parsed.error);
+    if (!parsed.success)
+      throw OutputValidationError(
+        explainValidation(parsed.error, result, `output of task '${payload.task}' (${payload.instance}) does not fit its output schema`),
+        parsed.error,
+      );
     output = parsed.data;
   }
   let text: string | undefined;
@@ -165,7 +178,10 @@ export async function validateOutput(task: OrkTask, payload: Payload, result: un
       return value;
     });
   } catch (error) {
-    throw OutputValidationError(`output of task '${payload.task}' (${payload.instance}) is not JSON data: ${error instanceof Error ? error.message : String(error)}`, error);
+    throw OutputValidationError(
+      `output of task '${payload.task}' (${payload.instance}) is not JSON data: ${error instanceof Error ? error.message : String(error)}`,
+      error,
+    );
   }
   return text === undefined ? null : (JSON.parse(text) as unknown);
 }

@@ -21,7 +21,9 @@ export interface OrkTask<I extends Schema | undefined = Schema | undefined, O ex
  * Defines the task of a file: `export default defineTask({ input, output, handler })`. The handler's input
  * and return are typed from the zod schemas.
  */
-export function defineTask<I extends Schema | undefined = undefined, O extends Schema | undefined = undefined>(definition: TaskDefinition<I, O>): OrkTask<I, O> {
+export function defineTask<I extends Schema | undefined = undefined, O extends Schema | undefined = undefined>(
+  definition: TaskDefinition<I, O>,
+): OrkTask<I, O> {
   if (typeof definition?.handler !== 'function') throw new TypeError('defineTask needs a handler function');
   return { ...definition, __orkTask: true };
 }

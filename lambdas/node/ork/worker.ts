@@ -34,7 +34,9 @@ function openChannel(): Socket {
   try {
     return new Socket({ fd: PROTOCOL_FD, readable: true, writable: true });
   } catch (error) {
-    process.stderr.write(`ork node worker: no protocol channel on fd 3; the worker is started by \`ork run\` (docs/worker-protocol.md): ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `ork node worker: no protocol channel on fd 3; the worker is started by \`ork run\` (docs/worker-protocol.md): ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     process.exit(2);
   }
 }
@@ -139,7 +141,16 @@ async function main(): Promise<void> {
       request = JSON.parse(line) as Request;
       if (request === null || typeof request !== 'object' || Array.isArray(request)) throw new Error('a request is a JSON object');
     } catch (error) {
-      send({ id: null, ok: false, error: { type: 'Ork.ProtocolError', message: `bad request line: ${error instanceof Error ? error.message : String(error)}`, retryable: false, traceback: '' } });
+      send({
+        id: null,
+        ok: false,
+        error: {
+          type: 'Ork.ProtocolError',
+          message: `bad request line: ${error instanceof Error ? error.message : String(error)}`,
+          retryable: false,
+          traceback: '',
+        },
+      });
       continue;
     }
     const reply = await handle(request, references);

@@ -24,7 +24,12 @@ const process_ = defineTask({
     if (input.item === 'quota') throw new QuotaExceeded('over quota');
     if (input.item === 'wrong') return { text: 5 } as never;
     ctx.log.info('processing', { item: input.item });
-    return { text: input.item.repeat(input.item === 'big' ? 300 : 1) + input.discover.suffix, itemIndex: ctx.itemIndex ?? null, parallelIndex: ctx.parallelIndex, instance: ctx.instance };
+    return {
+      text: input.item.repeat(input.item === 'big' ? 300 : 1) + input.discover.suffix,
+      itemIndex: ctx.itemIndex ?? null,
+      parallelIndex: ctx.parallelIndex,
+      instance: ctx.instance,
+    };
   },
 });
 
@@ -57,7 +62,17 @@ describe('batches', () => {
   });
 
   it("an element's fields win over the payload's", async () => {
-    const payload = makePayload('process', { inputs: { discover: { suffix: '?' } }, item: "payload's", item_index: 99, parallel_index: 5, parallel_count: 8, batch: [{ item: 'x', parallel_index: 1 }, { item: 'y', item_index: 3, parallel_index: 2 }] });
+    const payload = makePayload('process', {
+      inputs: { discover: { suffix: '?' } },
+      item: "payload's",
+      item_index: 99,
+      parallel_index: 5,
+      parallel_count: 8,
+      batch: [
+        { item: 'x', parallel_index: 1 },
+        { item: 'y', item_index: 3, parallel_index: 2 },
+      ],
+    });
     const { output } = await runOk(process_, payload);
     expect((output as { text: string; itemIndex: number; parallelIndex: number }[]).map((o) => [o.text, o.itemIndex, o.parallelIndex])).toStrictEqual([
       ['x?', 99, 1],
@@ -93,7 +108,14 @@ describe('batches', () => {
   });
 
   it("Ork's errors keep their name and are not retried", async () => {
-    const payload = makePayload('process', { inputs: { discover: { suffix: '!' } }, parallel_count: 4, batch: [{ item: 'a', parallel_index: 2 }, { item: 'wrong', parallel_index: 3 }] });
+    const payload = makePayload('process', {
+      inputs: { discover: { suffix: '!' } },
+      parallel_count: 4,
+      batch: [
+        { item: 'a', parallel_index: 2 },
+        { item: 'wrong', parallel_index: 3 },
+      ],
+    });
     const failure = describeFailure((await run(process_, payload)).error);
     expect(failure).toMatchObject({ type: 'Ork.OutputValidationError', retryable: false });
     expect(failure.message).toMatch(/^batch element 2 of 2 \(parallel_index 3\) failed: output of task 'process'/);
@@ -117,7 +139,10 @@ describe('batches', () => {
     process.stdout.write = ((chunk: string) => lines.push(chunk) > 0) as typeof process.stdout.write;
     try {
       expect(((await handler(batchPayload(['a', 'b']))) as { text: string }[]).map((o) => o.text)).toStrictEqual(['a!', 'b!']);
-      await expect(handler(batchPayload(['a', 'bad'], 3))).rejects.toMatchObject({ name: 'TypeError', message: 'batch element 2 of 2 (item_index 4) failed: cannot process bad' });
+      await expect(handler(batchPayload(['a', 'bad'], 3))).rejects.toMatchObject({
+        name: 'TypeError',
+        message: 'batch element 2 of 2 (item_index 4) failed: cannot process bad',
+      });
     } finally {
       process.stdout.write = write;
     }

@@ -26,16 +26,26 @@ const contextTask = defineTask({
 describe('Context', () => {
   it.each([
     ['plain', {}, { attempt: 1, parallelIndex: 0, parallelCount: 1, itemIndex: null, instance: 'process' }],
-    ['parallel, retried', { attempt: 2, parallel_index: 3, parallel_count: 4 }, { attempt: 3, parallelIndex: 3, parallelCount: 4, itemIndex: null, instance: 'process[3]' }],
+    [
+      'parallel, retried',
+      { attempt: 2, parallel_index: 3, parallel_count: 4 },
+      { attempt: 3, parallelIndex: 3, parallelCount: 4, itemIndex: null, instance: 'process[3]' },
+    ],
     ['foreach', { item: 'b.csv', item_index: 1 }, { attempt: 1, parallelIndex: 0, parallelCount: 1, itemIndex: 1, instance: 'process[item 1]' }],
-    ['foreach × parallel', { item: 'eu', item_index: 2, parallel_index: 1, parallel_count: 4, attempt: 1 }, { attempt: 2, parallelIndex: 1, parallelCount: 4, itemIndex: 2, instance: 'process[item 2, 1]' }],
+    [
+      'foreach × parallel',
+      { item: 'eu', item_index: 2, parallel_index: 1, parallel_count: 4, attempt: 1 },
+      { attempt: 2, parallelIndex: 1, parallelCount: 4, itemIndex: 2, instance: 'process[item 2, 1]' },
+    ],
   ])('%s: attempt = payload attempt + 1, indexes and instance name', async (_, fields, expected) => {
     const { output } = await runOk(contextTask, makePayload('process', { workflow: 'etl', execution_id: EXECUTION, ...fields }));
     expect(output).toStrictEqual({ workflow: 'etl', task: 'process', executionId: EXECUTION, ...expected });
   });
 
   it('matches the Python Context on the same payloads', async () => {
-    const payloads = [{}, { attempt: 2, parallel_index: 3, parallel_count: 4 }, { item: 'eu', item_index: 2, parallel_index: 1, parallel_count: 4 }].map((f) => makePayload('process', { workflow: 'etl', execution_id: EXECUTION, ...f }));
+    const payloads = [{}, { attempt: 2, parallel_index: 3, parallel_count: 4 }, { item: 'eu', item_index: 2, parallel_index: 1, parallel_count: 4 }].map((f) =>
+      makePayload('process', { workflow: 'etl', execution_id: EXECUTION, ...f }),
+    );
     const fromPython = JSON.parse(
       python(
         `import json, sys
@@ -105,13 +115,16 @@ function timeless(record: Record<string, unknown>): Record<string, unknown> {
 /** The EMF specification's rules (lambdas/python/tests/emf.py, in TypeScript). */
 function emfProblems(record: Record<string, unknown>): string[] {
   const problems: string[] = [];
-  const aws = record._aws as { Timestamp?: unknown; CloudWatchMetrics?: { Namespace?: unknown; Dimensions?: unknown; Metrics?: { Name?: unknown; Unit?: unknown }[] }[] } | undefined;
+  const aws = record._aws as
+    { Timestamp?: unknown; CloudWatchMetrics?: { Namespace?: unknown; Dimensions?: unknown; Metrics?: { Name?: unknown; Unit?: unknown }[] }[] } | undefined;
   if (!aws) return ['no _aws'];
   if (!Number.isInteger(aws.Timestamp) || (aws.Timestamp as number) < 0) problems.push('Timestamp is not integer milliseconds');
   for (const directive of aws.CloudWatchMetrics ?? []) {
     if (typeof directive.Namespace !== 'string' || directive.Namespace.length === 0) problems.push('bad Namespace');
-    for (const set of directive.Dimensions as string[][]) for (const key of set) if (typeof record[key] !== 'string') problems.push(`dimension ${key} has no string value`);
-    for (const metric of directive.Metrics ?? []) if (typeof record[metric.Name as string] !== 'number') problems.push(`metric ${String(metric.Name)} has no number`);
+    for (const set of directive.Dimensions as string[][])
+      for (const key of set) if (typeof record[key] !== 'string') problems.push(`dimension ${key} has no string value`);
+    for (const metric of directive.Metrics ?? [])
+      if (typeof record[metric.Name as string] !== 'number') problems.push(`metric ${String(metric.Name)} has no number`);
   }
   return problems;
 }
@@ -125,8 +138,27 @@ describe('ctx.log and ctx.metrics', () => {
   it('log records: level, message, workflow, task, instance, execution_id, attempt and the extra fields (which never override them)', async () => {
     const { logs } = await runOk(recording, payload);
     expect(logs.map(timeless)).toStrictEqual([
-      { level: 'info', message: 'processed', workflow: 'etl', task: 'process', instance: 'process[item 4]', execution_id: EXECUTION, attempt: 2, rows: 12, file: 'a.csv' },
-      { level: 'warning', message: 'slow page', workflow: 'etl', task: 'process', instance: 'process[item 4]', execution_id: EXECUTION, attempt: 2, seconds: 2.5 },
+      {
+        level: 'info',
+        message: 'processed',
+        workflow: 'etl',
+        task: 'process',
+        instance: 'process[item 4]',
+        execution_id: EXECUTION,
+        attempt: 2,
+        rows: 12,
+        file: 'a.csv',
+      },
+      {
+        level: 'warning',
+        message: 'slow page',
+        workflow: 'etl',
+        task: 'process',
+        instance: 'process[item 4]',
+        execution_id: EXECUTION,
+        attempt: 2,
+        seconds: 2.5,
+      },
       { level: 'error', message: 'gave up', workflow: 'etl', task: 'process', instance: 'process[item 4]', execution_id: EXECUTION, attempt: 2 },
     ]);
     for (const record of logs) expect(Math.abs((record.timestamp as number) - Date.now() / 1000)).toBeLessThan(60);
@@ -137,7 +169,9 @@ describe('ctx.log and ctx.metrics', () => {
     expect(metrics).toHaveLength(2);
     for (const record of metrics) expect(emfProblems(record)).toEqual([]);
     expect(metrics[0]).toMatchObject({
-      _aws: { CloudWatchMetrics: [{ Namespace: 'Ork', Dimensions: [['Workflow'], ['Workflow', 'Task']], Metrics: [{ Name: 'rows_processed', Unit: 'Count' }] }] },
+      _aws: {
+        CloudWatchMetrics: [{ Namespace: 'Ork', Dimensions: [['Workflow'], ['Workflow', 'Task']], Metrics: [{ Name: 'rows_processed', Unit: 'Count' }] }],
+      },
       Workflow: 'etl',
       Task: 'process',
       rows_processed: 12,

@@ -74,7 +74,9 @@ describe("a task's own errors", () => {
     const failure = describeFailure(error);
     expect(failure).toMatchObject({ type: 'TypeError', message: 'cannot summarise the export', retryable: true });
     const lines = failure.traceback.split('\n');
-    const order = ['TypeError: cannot summarise the export', 'RangeError: page 3 is unreadable', 'SyntaxError:'].map((start) => lines.findIndex((l) => l.startsWith(start)));
+    const order = ['TypeError: cannot summarise the export', 'RangeError: page 3 is unreadable', 'SyntaxError:'].map((start) =>
+      lines.findIndex((l) => l.startsWith(start)),
+    );
     expect(order.every((i) => i >= 0)).toBe(true);
     expect(order).toEqual([...order].sort((a, b) => a - b));
     expect(failure.traceback.match(/The above error was caused by:/g)).toHaveLength(2);

@@ -23,8 +23,22 @@ const strictContextOnly = defineTask({ input: z.strictObject({}), handler: (_inp
 
 const ARN = 'arn:aws:states:us-east-1:123456789012:mapRun:etl/process:1';
 type Rec = Record<string, unknown>;
-const succeeded = (input: unknown, output: unknown): Rec => ({ ExecutionArn: `${ARN}:child`, Input: JSON.stringify(input), InputDetails: { Included: true }, Name: 'child', Output: JSON.stringify(output), Status: 'SUCCEEDED' });
-const failed = (input: unknown, error: string, cause: string): Rec => ({ ExecutionArn: `${ARN}:bad`, Input: JSON.stringify(input), Name: 'bad', Status: 'FAILED', Error: error, Cause: cause });
+const succeeded = (input: unknown, output: unknown): Rec => ({
+  ExecutionArn: `${ARN}:child`,
+  Input: JSON.stringify(input),
+  InputDetails: { Included: true },
+  Name: 'child',
+  Output: JSON.stringify(output),
+  Status: 'SUCCEEDED',
+});
+const failed = (input: unknown, error: string, cause: string): Rec => ({
+  ExecutionArn: `${ARN}:bad`,
+  Input: JSON.stringify(input),
+  Name: 'bad',
+  Status: 'FAILED',
+  Error: error,
+  Cause: cause,
+});
 
 type Write = (key: string, data: string) => Promise<void>;
 
@@ -118,7 +132,11 @@ describe('results and failures (directory store)', () => {
   });
 
   it('chunks of indexes are ordered by start and flattened', async () => {
-    const chunk = (start: number, n: number): Rec => succeeded({ start, count: 2500 }, Array.from({ length: n }, (_, i) => ({ p: start + i })));
+    const chunk = (start: number, n: number): Rec =>
+      succeeded(
+        { start, count: 2500 },
+        Array.from({ length: n }, (_, i) => ({ p: start + i })),
+      );
     const results = await writeResults(write, tmp.dir, 'chunks', { SUCCEEDED: [[chunk(2000, 500), chunk(0, 1000)], [chunk(1000, 1000)]] }, 'list');
     const { output } = await runOk(consumer, makePayload('consumer', { inputs: { process: results } }), store);
     expect((output as { process: { p: number }[] }).process.map((o) => o.p)).toStrictEqual(Array.from({ length: 2500 }, (_, i) => i));
@@ -126,13 +144,21 @@ describe('results and failures (directory store)', () => {
   });
 
   it('parallel_index orders when there is no item_index; records without an index come last', async () => {
-    const results = await writeResults(write, tmp.dir, 'parallel', { SUCCEEDED: [[...[7, 2, 9, 0].map((i) => succeeded({ parallel_index: i }, i)), succeeded({ other: 1 }, 'unindexed')]] });
+    const results = await writeResults(write, tmp.dir, 'parallel', {
+      SUCCEEDED: [[...[7, 2, 9, 0].map((i) => succeeded({ parallel_index: i }, i)), succeeded({ other: 1 }, 'unindexed')]],
+    });
     expect(await new References(store).resolve(results)).toStrictEqual([0, 2, 7, 9, 'unindexed']);
   });
 
   it('inline failure markers, also inside the workers of one item, are removed and reported', async () => {
     const marker = { ork_failed: { error: 'States.Timeout', cause: 'too slow', item_index: 1, parallel_index: 1 } };
-    const results = await writeResults(write, tmp.dir, 'workers', { SUCCEEDED: [[succeeded({ item: 'b', item_index: 1 }, [{ w: '1.0' }, marker]), succeeded({ item: 'a', item_index: 0 }, [{ w: '0.0' }, { w: '0.1' }])]] }, 'list');
+    const results = await writeResults(
+      write,
+      tmp.dir,
+      'workers',
+      { SUCCEEDED: [[succeeded({ item: 'b', item_index: 1 }, [{ w: '1.0' }, marker]), succeeded({ item: 'a', item_index: 0 }, [{ w: '0.0' }, { w: '0.1' }])]] },
+      'list',
+    );
     const inline = [{ rows: 1 }, { ork_failed: { error: 'KeyError', cause: "'id'", item_index: 1 } }, { rows: 3 }];
     const { output } = await runOk(consumer, makePayload('consumer', { inputs: { process: results, other: inline, plain: { x: 1 } } }), store);
     expect(output).toStrictEqual({
@@ -149,7 +175,10 @@ describe('results and failures (directory store)', () => {
   });
 
   it('failures of fields the task does not read are reported without reading their outputs', async () => {
-    const results = await writeResults(write, tmp.dir, 'unread', { SUCCEEDED: [[succeeded({ item_index: 0 }, 0)]], FAILED: [[failed({ item_index: 1 }, 'ValueError', 'boom')]] });
+    const results = await writeResults(write, tmp.dir, 'unread', {
+      SUCCEEDED: [[succeeded({ item_index: 0 }, 0)]],
+      FAILED: [[failed({ item_index: 1 }, 'ValueError', 'boom')]],
+    });
     // Outputs are never read for a field the task ignores: a missing SUCCEEDED file goes unnoticed.
     unlinkSync(path.join(tmp.dir, 'unread', 'SUCCEEDED_0.json'));
     const inline = [{ ork_failed: { error: 'E', cause: 'c', item_index: 5 } }, { ok: true }];
@@ -163,11 +192,18 @@ describe('results and failures (directory store)', () => {
   it('splitFailures leaves other values alone', () => {
     expect(splitFailures({ ork_failed: { error: 'x' } })).toStrictEqual({ kept: { ork_failed: { error: 'x' } }, failures: [] });
     expect(splitFailures([1, { ork_failed: 'not an object' }])).toStrictEqual({ kept: [1, { ork_failed: 'not an object' }], failures: [] });
-    expect(splitFailures([{ ork_failed: { error: 'E', cause: 'C', item_index: 2, extra: 1 } }])).toStrictEqual({ kept: [], failures: [{ error: 'E', cause: 'C', itemIndex: 2 }] });
+    expect(splitFailures([{ ork_failed: { error: 'E', cause: 'C', item_index: 2, extra: 1 } }])).toStrictEqual({
+      kept: [],
+      failures: [{ error: 'E', cause: 'C', itemIndex: 2 }],
+    });
   });
 
   it('a missing manifest, or items that are not a list, are an Ork.PayloadStoreError with the cause', async () => {
-    const { error } = await run(consumer, makePayload('consumer', { inputs: { process: { ork_results: { bucket: tmp.dir, key: 'nowhere/manifest.json', per_child: 'one' } } } }), store);
+    const { error } = await run(
+      consumer,
+      makePayload('consumer', { inputs: { process: { ork_results: { bucket: tmp.dir, key: 'nowhere/manifest.json', per_child: 'one' } } } }),
+      store,
+    );
     expect(describeFailure(error)).toMatchObject({ type: 'Ork.PayloadStoreError', retryable: true });
     expect(describeFailure(error).message).toContain('nowhere/manifest.json');
     expect((error as Error).cause).toBeDefined();
@@ -192,12 +228,24 @@ describe.skipIf(!motoServerAvailable())('results and items on S3 (moto)', () => 
     };
     const results = await writeResults(write, bucket, 'ork-results/wf/process/0123', {
       // Each child's Input carries the parent execution's id, as the Map's ItemSelector hands it down.
-      SUCCEEDED: [[succeeded({ item_index: 2, execution_id: EXECUTION }, { i: 2 }), succeeded({ item_index: 1, execution_id: EXECUTION }, big), succeeded({ item_index: 0, execution_id: EXECUTION }, { i: 0 })]],
+      SUCCEEDED: [
+        [
+          succeeded({ item_index: 2, execution_id: EXECUTION }, { i: 2 }),
+          succeeded({ item_index: 1, execution_id: EXECUTION }, big),
+          succeeded({ item_index: 0, execution_id: EXECUTION }, { i: 0 }),
+        ],
+      ],
       FAILED: [[failed({ item_index: 3, execution_id: EXECUTION }, 'States.TaskFailed', 'lambda failed')]],
     });
     const items = await references.storeItems(['a', 'b'], 'wf/run-1/discover/discover-attempt1-items-files.json');
     expect(items).toStrictEqual({ ork_items: { bucket, key: 'runs/wf/run-1/discover/discover-attempt1-items-files.json', count: 2 } });
-    const task = defineTask({ handler: (input, ctx) => ({ process: input.process, files: (input.discover as { files: unknown }).files, failed: ctx.failures.process?.map((f) => f.itemIndex) }) });
+    const task = defineTask({
+      handler: (input, ctx) => ({
+        process: input.process,
+        files: (input.discover as { files: unknown }).files,
+        failed: ctx.failures.process?.map((f) => f.itemIndex),
+      }),
+    });
     const { output } = await runOk(task, makePayload('consumer', { inputs: { process: results, discover: { files: items } } }), store);
     expect(output).toStrictEqual({ process: [{ i: 0 }, { i: 1, blob: 'y'.repeat(50) }, { i: 2 }], files: ['a', 'b'], failed: [3] });
   });

@@ -64,16 +64,48 @@ describe('spilling fan-out sources (directory store)', () => {
   });
 
   it('a list above the threshold becomes an ork_items reference to the stored list; the others stay', async () => {
-    const { output } = await runOk(discover, spill([[['files'], 3], [['few'], 3], [['nested', 'parts'], 40]], { n: 5 }), store);
+    const { output } = await runOk(
+      discover,
+      spill(
+        [
+          [['files'], 3],
+          [['few'], 3],
+          [['nested', 'parts'], 40],
+        ],
+        { n: 5 },
+      ),
+      store,
+    );
     const out = output as { files: Items; few: unknown; nested: unknown };
-    expect(out.files).toStrictEqual({ ork_items: { bucket: path.join(tmp.dir, 'payloads'), key: 'wf/run-1/discover/discover-attempt1-items-files.json', count: 5 } });
-    expect(JSON.parse(readFileSync(path.join(out.files.ork_items.bucket, out.files.ork_items.key), 'utf8'))).toStrictEqual(['f0.csv', 'f1.csv', 'f2.csv', 'f3.csv', 'f4.csv']);
+    expect(out.files).toStrictEqual({
+      ork_items: { bucket: path.join(tmp.dir, 'payloads'), key: 'wf/run-1/discover/discover-attempt1-items-files.json', count: 5 },
+    });
+    expect(JSON.parse(readFileSync(path.join(out.files.ork_items.bucket, out.files.ork_items.key), 'utf8'))).toStrictEqual([
+      'f0.csv',
+      'f1.csv',
+      'f2.csv',
+      'f3.csv',
+      'f4.csv',
+    ]);
     expect(out.few).toStrictEqual(['a', 'b']);
     expect(out.nested).toStrictEqual({ parts: [0, 1, 2, 3, 4] });
   });
 
   it('above -1 spills every list, even an empty one; absent fields and non-lists are left alone', async () => {
-    const { output } = await runOk(discover, spill([[['empty'], -1], [['nested', 'parts'], -1], [['name'], -1], [['missing'], -1], [['name', 'deeper'], -1]], { n: 2 }), store);
+    const { output } = await runOk(
+      discover,
+      spill(
+        [
+          [['empty'], -1],
+          [['nested', 'parts'], -1],
+          [['name'], -1],
+          [['missing'], -1],
+          [['name', 'deeper'], -1],
+        ],
+        { n: 2 },
+      ),
+      store,
+    );
     const out = output as Record<string, unknown> & { empty: Items; nested: { parts: Items } };
     expect(out.empty.ork_items.count).toBe(0);
     expect(JSON.parse(readFileSync(path.join(out.empty.ork_items.bucket, out.empty.ork_items.key), 'utf8'))).toStrictEqual([]);
@@ -113,17 +145,28 @@ describe('spilling fan-out sources (directory store)', () => {
 
   it('an items reference the Python SDK wrote resolves in Node', async () => {
     const dir = path.join(tmp.dir, 'payloads');
-    const reference = JSON.parse(python(`import json\nfrom ork.payload_store import References, DirectoryStore\nprint(json.dumps(References(DirectoryStore(${JSON.stringify(dir)})).store_items([{"a": 1}], "x/items.json")))`)) as Items;
+    const reference = JSON.parse(
+      python(
+        `import json\nfrom ork.payload_store import References, DirectoryStore\nprint(json.dumps(References(DirectoryStore(${JSON.stringify(dir)})).store_items([{"a": 1}], "x/items.json")))`,
+      ),
+    ) as Items;
     expect(reference.ork_items).toStrictEqual({ bucket: dir, key: 'x/items.json', count: 1 });
-    const { output } = await runOk(consumer, makePayload('consumer', { inputs: { discover: { files: reference, nested: { parts: [] } } }, item: reference, item_index: 0 }), store);
+    const { output } = await runOk(
+      consumer,
+      makePayload('consumer', { inputs: { discover: { files: reference, nested: { parts: [] } } }, item: reference, item_index: 0 }),
+      store,
+    );
     expect(output).toStrictEqual({ files: [{ a: 1 }], parts: [], item: [{ a: 1 }] });
   });
 
-  it.each([[{ path: ['files'] }], [{ path: 'files', above: 1 }], [{ path: [], above: 1 }], ['files'], [{ path: ['f'], above: true }]])('malformed fan_out_fields %j: Ork.InvalidPayload', async (field) => {
-    const { error } = await run(discover, makePayload('discover', { fan_out_fields: [field] }), store);
-    expect(describeFailure(error).type).toBe('Ork.InvalidPayload');
-    expect(describeFailure(error).message).toContain('fan_out_fields');
-  });
+  it.each([[{ path: ['files'] }], [{ path: 'files', above: 1 }], [{ path: [], above: 1 }], ['files'], [{ path: ['f'], above: true }]])(
+    'malformed fan_out_fields %j: Ork.InvalidPayload',
+    async (field) => {
+      const { error } = await run(discover, makePayload('discover', { fan_out_fields: [field] }), store);
+      expect(describeFailure(error).type).toBe('Ork.InvalidPayload');
+      expect(describeFailure(error).message).toContain('fan_out_fields');
+    },
+  );
 
   it('unknown payload fields are still tolerated', async () => {
     const { output } = await runOk(discover, makePayload('discover', { some_future_field: { x: 1 }, fan_out_fields: null }), store);

@@ -39,7 +39,16 @@ describe('input assembly', () => {
     const { output } = await runOk(task, makePayload('aggregate', { inputs: { process_region: flat } }));
     expect(output).toStrictEqual({ received: { process_region: flat } });
     // and an instance of the fan-out itself sees both its item and its index
-    const instance = defineTask({ input: z.object({ item: z.string() }), handler: (input, ctx) => ({ item: input.item, itemIndex: ctx.itemIndex, parallelIndex: ctx.parallelIndex, parallelCount: ctx.parallelCount, instance: ctx.instance }) });
+    const instance = defineTask({
+      input: z.object({ item: z.string() }),
+      handler: (input, ctx) => ({
+        item: input.item,
+        itemIndex: ctx.itemIndex,
+        parallelIndex: ctx.parallelIndex,
+        parallelCount: ctx.parallelCount,
+        instance: ctx.instance,
+      }),
+    });
     const { output: seen } = await runOk(instance, makePayload('process_region', { item: 'eu', item_index: 1, parallel_index: 2, parallel_count: 4 }));
     expect(seen).toStrictEqual({ item: 'eu', itemIndex: 1, parallelIndex: 2, parallelCount: 4, instance: 'process_region[item 1, 2]' });
   });
@@ -87,7 +96,14 @@ describe('input assembly', () => {
   });
 
   it('the schema transforms and async refinements apply to the input the handler gets', async () => {
-    const task = echo(z.object({ item: z.string().transform((s) => s.toUpperCase()).refine(async (s) => s.length > 0, 'empty') }));
+    const task = echo(
+      z.object({
+        item: z
+          .string()
+          .transform((s) => s.toUpperCase())
+          .refine(async (s) => s.length > 0, 'empty'),
+      }),
+    );
     expect((await runOk(task, makePayload('t', { item: 'abc', item_index: 0 }))).output).toStrictEqual({ received: { item: 'ABC' } });
     const { error } = await run(task, makePayload('t', { item: '', item_index: 0 }));
     expect(error).toMatchObject({ name: 'Ork.InputValidationError' });

@@ -27,7 +27,11 @@ const big = defineTask({
 const Big = z.object({ index: z.number(), blob: z.string() });
 const consumer = defineTask({
   input: z.object({ big: z.array(Big), item: Big.optional() }),
-  handler: (input) => ({ indexes: input.big.map((b) => b.index), sizes: input.big.map((b) => b.blob.length), item: input.item ? input.item.blob.length : null }),
+  handler: (input) => ({
+    indexes: input.big.map((b) => b.index),
+    sizes: input.big.map((b) => b.blob.length),
+    item: input.item ? input.item.blob.length : null,
+  }),
 });
 
 const fanOut = async (store: DirectoryStore | S3Store, count = 4): Promise<unknown[]> => {
@@ -81,8 +85,18 @@ describe('directory store (local runs)', () => {
   });
 
   it('the key is the Python SDK key for the same payload', () => {
-    const payloads = [makePayload('big', { parallel_index: 2, parallel_count: 4, attempt: 1 }), makePayload('p', { item: 'x', item_index: 3, parallel_index: 1, parallel_count: 2 }), makePayload('solo', { execution_id: '' })];
-    const fromPython = JSON.parse(python(`import json, sys\nfrom ork.payload import Payload\nfrom ork.runtime import output_key\nprint(json.dumps([output_key(Payload.parse(p)) for p in json.load(sys.stdin)]))`, {}, JSON.stringify(payloads))) as string[];
+    const payloads = [
+      makePayload('big', { parallel_index: 2, parallel_count: 4, attempt: 1 }),
+      makePayload('p', { item: 'x', item_index: 3, parallel_index: 1, parallel_count: 2 }),
+      makePayload('solo', { execution_id: '' }),
+    ];
+    const fromPython = JSON.parse(
+      python(
+        `import json, sys\nfrom ork.payload import Payload\nfrom ork.runtime import output_key\nprint(json.dumps([output_key(Payload.parse(p)) for p in json.load(sys.stdin)]))`,
+        {},
+        JSON.stringify(payloads),
+      ),
+    ) as string[];
     expect(payloads.map((p) => outputKey(parsePayload(p)))).toStrictEqual(fromPython);
   });
 
@@ -136,7 +150,9 @@ describe.skipIf(!motoServerAvailable())('S3 store (moto)', () => {
   it('across languages on S3: Python writes, Node reads; Node writes, Python reads', async () => {
     const env = awsEnv(s3().moto.url);
     const value = { regions: Array.from({ length: 100 }, (_, i) => ({ region: `r${i}`, sales: i * 7 })) };
-    const pythonRef = JSON.parse(python(PYTHON_OFFLOAD, { ...env, ORK_LARGE_OUTPUT_BYTES: '1000' }, JSON.stringify({ value, key: 'wf/run/py/py-attempt1.json' }))) as { $ork_ref: string };
+    const pythonRef = JSON.parse(
+      python(PYTHON_OFFLOAD, { ...env, ORK_LARGE_OUTPUT_BYTES: '1000' }, JSON.stringify({ value, key: 'wf/run/py/py-attempt1.json' })),
+    ) as { $ork_ref: string };
     expect(pythonRef.$ork_ref).toBe(`s3://${bucket}/runs/wf/run/py/py-attempt1.json`);
     const references = new References(storeFromEnvironment());
     expect(await references.resolve([pythonRef])).toStrictEqual([value]);
@@ -262,7 +278,11 @@ describe('forged references reaching a task', () => {
     const secret = path.join(tmp.dir, 'secret.json');
     writeFileSync(secret, '{"secret": "TOP-SECRET"}');
     const url = pathToFileURL(secret).href;
-    const { output, error } = await run(echoItem, makePayload('each', { item: { $ork_ref: url, bytes: 10 }, item_index: 0 }), new DirectoryStore(path.join(tmp.dir, 'payloads')));
+    const { output, error } = await run(
+      echoItem,
+      makePayload('each', { item: { $ork_ref: url, bytes: 10 }, item_index: 0 }),
+      new DirectoryStore(path.join(tmp.dir, 'payloads')),
+    );
     expect(output).toBeUndefined();
     expect(describeFailure(error)).toMatchObject({ type: 'Ork.ForeignReference', retryable: false });
     expect(describeFailure(error).message).toContain(url);

@@ -86,7 +86,12 @@ export function useMotoS3(bucket: string, env: Record<string, string> = {}): () 
   restoreEnvironmentAfterEach();
   beforeAll(async () => {
     const moto = await startMotoServer();
-    const client = new S3Client({ endpoint: moto.url, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' } });
+    const client = new S3Client({
+      endpoint: moto.url,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' },
+    });
     started = { moto, client };
     await client.send(new CreateBucketCommand({ Bucket: bucket }));
   }, 60_000);

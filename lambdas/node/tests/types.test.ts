@@ -63,13 +63,26 @@ describe('typed handler', () => {
     defineTask({ input: z.object({ a: z.number() }), handler: (input) => expectTypeOf(input).toEqualTypeOf<{ a: number }>() });
   });
 
-  it('the examples\' TypeScript task files type-check (strict, NodeNext, `ork/task` as users import it)', () => {
+  it("the examples' TypeScript task files type-check (strict, NodeNext, `ork/task` as users import it)", () => {
     const files = readdirSync(EXAMPLES_DIR, { recursive: true, encoding: 'utf8' })
       .filter((f) => f.endsWith('.ts') && !f.includes('node_modules') && !f.split(path.sep).includes('.ork'))
       .map((f) => path.join('examples', f));
     expect(files.length).toBeGreaterThanOrEqual(13);
     const tsc = path.join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
-    const options = ['--noEmit', '--strict', '--noUncheckedIndexedAccess', '--target', 'ES2022', '--module', 'NodeNext', '--moduleResolution', 'NodeNext', '--skipLibCheck', '--types', 'node'];
+    const options = [
+      '--noEmit',
+      '--strict',
+      '--noUncheckedIndexedAccess',
+      '--target',
+      'ES2022',
+      '--module',
+      'NodeNext',
+      '--moduleResolution',
+      'NodeNext',
+      '--skipLibCheck',
+      '--types',
+      'node',
+    ];
     const result = spawnSync(process.execPath, [tsc, ...options, ...files], { cwd: ROOT, encoding: 'utf8' });
     expect(result.stdout + result.stderr).toBe('');
     expect(result.status).toBe(0);

@@ -49,7 +49,13 @@ function counting(references: References): string[] {
 }
 
 /** Every instance of the foreach on one worker (one References, as the node worker has). */
-async function runInstances(task: OrkTask, upstream: unknown, n: number, references: References, executionId = 'arn:aws:states:us-east-1:123456789012:execution:wf:run-1'): Promise<unknown[]> {
+async function runInstances(
+  task: OrkTask,
+  upstream: unknown,
+  n: number,
+  references: References,
+  executionId = 'arn:aws:states:us-east-1:123456789012:execution:wf:run-1',
+): Promise<unknown[]> {
   const outputs: unknown[] = [];
   for (let index = 0; index < n; index++) {
     const payload = makePayload('process', { inputs: { discover: upstream }, item: `f${index}.csv`, item_index: index, execution_id: executionId });
@@ -68,7 +74,10 @@ const readsUpstream = defineTask({
   },
 });
 const anyReadsUpstream = defineTask({ input: z.any(), handler: (input) => ({ count: (input as Files).discover.files.length }) });
-const typedUpstream = defineTask({ input: z.object({ item: z.string(), discover: z.object({ files: z.array(z.string()) }) }), handler: (input) => ({ count: input.discover.files.length }) });
+const typedUpstream = defineTask({
+  input: z.object({ item: z.string(), discover: z.object({ files: z.array(z.string()) }) }),
+  handler: (input) => ({ count: input.discover.files.length }),
+});
 
 describe('a foreach over a stored list, whatever the task takes', () => {
   for (const n of [10, 1000]) {
@@ -114,7 +123,9 @@ describe('a foreach over a stored list, whatever the task takes', () => {
   it('the whole input is there for whoever looks at all of it (JSON, spread, structuredClone)', async () => {
     const { store, upstream } = storedList(3);
     const whole = { discover: { files: ['f0.csv', 'f1.csv', 'f2.csv'], note: 'small' }, item: 'f0.csv', params: {} };
-    const looking = defineTask({ handler: (input) => ({ json: JSON.parse(JSON.stringify(input)) as unknown, spread: { ...input }, clone: structuredClone(input) }) });
+    const looking = defineTask({
+      handler: (input) => ({ json: JSON.parse(JSON.stringify(input)) as unknown, spread: { ...input }, clone: structuredClone(input) }),
+    });
     const [output] = await runInstances(looking, upstream, 1, new References(store));
     expect(output).toEqual({ json: whole, spread: whole, clone: whole });
   });

@@ -153,7 +153,13 @@ describe('node worker protocol', () => {
   });
 
   it('sets env for one invocation only', async () => {
-    const request = (id: number, env?: Record<string, string | null>) => ({ id, file: path.join(tmp.dir, 'tasks', 'echo.ts'), workflow_dir: tmp.dir, payload: makePayload('echo', { inputs: { discover: { n: 1 } }, item: 'b', item_index: 1 }), ...(env ? { env } : {}) });
+    const request = (id: number, env?: Record<string, string | null>) => ({
+      id,
+      file: path.join(tmp.dir, 'tasks', 'echo.ts'),
+      workflow_dir: tmp.dir,
+      payload: makePayload('echo', { inputs: { discover: { n: 1 } }, item: 'b', item_index: 1 }),
+      ...(env ? { env } : {}),
+    });
     expect((await call(request(2, { ORK_TEST_MODE: 'first' }))).output).toStrictEqual({ text: 'b-1', mode: 'first' });
     expect((await call(request(3))).output).toStrictEqual({ text: 'b-1', mode: null });
     expect((await call(request(4, { ORK_TEST_MODE: 'second' }))).output).toStrictEqual({ text: 'b-1', mode: 'second' });
@@ -169,7 +175,11 @@ describe('node worker protocol', () => {
     expect(notObject).toMatchObject({ ok: false, error: { type: 'Ork.ProtocolError' } });
     const noFile = await call({ id: 6, payload: makePayload() });
     expect(noFile).toMatchObject({ id: 6, ok: false, error: { type: 'Ork.ProtocolError', retryable: false } });
-    const after = await call({ id: 7, file: path.join(tmp.dir, 'tasks', 'echo.ts'), payload: makePayload('echo', { inputs: { discover: { n: 9 } }, item: 'c', item_index: 2 }) });
+    const after = await call({
+      id: 7,
+      file: path.join(tmp.dir, 'tasks', 'echo.ts'),
+      payload: makePayload('echo', { inputs: { discover: { n: 9 } }, item: 'c', item_index: 2 }),
+    });
     expect(after).toMatchObject({ id: 7, ok: true, output: { text: 'c-9' } });
   });
 
@@ -182,7 +192,10 @@ describe('node worker protocol', () => {
 
   it('runs a batch: one output per element in order, or the failing element named under its error', async () => {
     const file = path.join(tmp.dir, 'tasks', 'echo.ts');
-    const batch = [{ item: 'x', item_index: 2 }, { item: 'y', item_index: 3 }];
+    const batch = [
+      { item: 'x', item_index: 2 },
+      { item: 'y', item_index: 3 },
+    ];
     const before = readFileSync(outputFile, 'utf8').length;
     const reply = await call({ id: 14, file, payload: makePayload('echo', { inputs: { discover: { n: 1 } }, batch }) });
     expect(reply).toMatchObject({ id: 14, ok: true, output: [{ text: 'x-1' }, { text: 'y-1' }] });
@@ -193,7 +206,11 @@ describe('node worker protocol', () => {
       .map((line) => JSON.parse(line) as { instance: string });
     expect(logs.map((l) => l.instance)).toStrictEqual(['echo[item 2]', 'echo[item 3]']);
     const failing = await call({ id: 15, file: path.join(tmp.dir, 'tasks', 'failing.ts'), payload: makePayload('failing', { batch: [{ item_index: 7 }] }) });
-    expect(failing).toMatchObject({ id: 15, ok: false, error: { type: 'TypeError', message: 'batch element 1 of 1 (item_index 7) failed: bad value', retryable: true } });
+    expect(failing).toMatchObject({
+      id: 15,
+      ok: false,
+      error: { type: 'TypeError', message: 'batch element 1 of 1 (item_index 7) failed: bad value', retryable: true },
+    });
   });
 
   it('a task file that does not exist or exports no task: Ork.TaskDefinitionError, not retryable', async () => {
@@ -207,7 +224,11 @@ describe('node worker protocol', () => {
   it('a stray failure of task code fails the invocation in progress (as on Lambda), and the worker lives on', async () => {
     const file = path.join(tmp.dir, 'tasks', 'stray.ts');
     const rejection = await call({ id: 11, file, payload: makePayload('stray', { params: { how: 'rejection' } }) });
-    expect(rejection).toMatchObject({ id: 11, ok: false, error: { type: 'Runtime.UnhandledPromiseRejection', message: 'RangeError: nobody awaits this', retryable: true } });
+    expect(rejection).toMatchObject({
+      id: 11,
+      ok: false,
+      error: { type: 'Runtime.UnhandledPromiseRejection', message: 'RangeError: nobody awaits this', retryable: true },
+    });
     const thrown = await call({ id: 12, file, payload: makePayload('stray', { params: { how: 'throw' } }) });
     expect(thrown).toMatchObject({ id: 12, ok: false, error: { type: 'SyntaxError', message: 'thrown in a timer' } });
     const fine = await call({ id: 13, file, payload: makePayload('stray', { params: { how: 'nothing' } }) });

@@ -10,7 +10,14 @@ export function exitCodeOf(status: string): number {
 export function printOutcome(io: Io, executionArn: string, result: ExecutionSnapshot, json: boolean): void {
   const tasks: Record<string, unknown> = {};
   for (const [name, s] of result.view.tasks) {
-    tasks[name] = { instances: s.instances, succeeded: s.succeeded, failed: s.failed, retried: s.retried, running: s.running, ...(s.expected !== undefined ? { expected: s.expected } : {}) };
+    tasks[name] = {
+      instances: s.instances,
+      succeeded: s.succeeded,
+      failed: s.failed,
+      retried: s.retried,
+      running: s.running,
+      ...(s.expected !== undefined ? { expected: s.expected } : {}),
+    };
   }
   if (json) {
     io.stdout.write(
@@ -20,7 +27,10 @@ export function printOutcome(io: Io, executionArn: string, result: ExecutionSnap
   }
   const seconds = result.startDate ? (((result.stopDate ?? new Date()).getTime() - result.startDate.getTime()) / 1000).toFixed(1) : '?';
   io.stdout.write(`${result.status} after ${seconds}s\n`);
-  if (result.error) io.stdout.write(`  ${result.view.failure?.task ? `task '${result.view.failure.task}': ` : ''}${result.error}${result.cause ? `: ${summariseCause(result.cause)}` : ''}\n`);
+  if (result.error)
+    io.stdout.write(
+      `  ${result.view.failure?.task ? `task '${result.view.failure.task}': ` : ''}${result.error}${result.cause ? `: ${summariseCause(result.cause)}` : ''}\n`,
+    );
 }
 
 /** A Lambda failure's cause is JSON with errorMessage; show the message, not the whole stack. */

@@ -26,10 +26,22 @@ Recent executions, newest first, with status and duration.`,
       io.stdout.write('no executions yet: ork start WORKFLOW starts one\n');
       return ExitCode.ok;
     }
-    const rows = items.map((e) => [e.name ?? '', e.status ?? '', e.startDate ? e.startDate.toISOString().replace('T', ' ').slice(0, 19) : '', e.startDate ? `${(((e.stopDate ?? new Date()).getTime() - e.startDate.getTime()) / 1000).toFixed(1)}s` : '', e.executionArn ?? '']);
+    const rows = items.map((e) => [
+      e.name ?? '',
+      e.status ?? '',
+      e.startDate ? e.startDate.toISOString().replace('T', ' ').slice(0, 19) : '',
+      e.startDate ? `${(((e.stopDate ?? new Date()).getTime() - e.startDate.getTime()) / 1000).toFixed(1)}s` : '',
+      e.executionArn ?? '',
+    ]);
     const header = ['NAME', 'STATUS', 'STARTED', 'TOOK', 'ARN'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    for (const row of [header, ...rows]) io.stdout.write(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+    for (const row of [header, ...rows])
+      io.stdout.write(
+        `${row
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
     return ExitCode.ok;
   },
 };

@@ -7,7 +7,9 @@ function describe(entry: TaskManifestEntry): string | undefined {
   // The Distributed Maps emit built for the task, as the manifest records them.
   const maps = fanOut.maps.filter((m) => m.mode === 'distributed');
   const children = [...new Set(maps.map((m) => (m.executionType ?? '').toLowerCase()))].join(' or ');
-  const chunked = maps.some((m) => m.grouping === 'chunk') ? `, ${ARRAY_RANGE_LIMIT.toLocaleString('en-US')} instances per child past ${ARRAY_RANGE_LIMIT.toLocaleString('en-US')}` : '';
+  const chunked = maps.some((m) => m.grouping === 'chunk')
+    ? `, ${ARRAY_RANGE_LIMIT.toLocaleString('en-US')} instances per child past ${ARRAY_RANGE_LIMIT.toLocaleString('en-US')}`
+    : '';
   const batch = maps.find((m) => m.grouping === 'batch')?.instancesPerChild;
   const distributed = `Distributed Map (${children} child executions${batch ? `, ${batch} instances each` : ''}${chunked})`;
   const reason = fanOut.mode

@@ -28,7 +28,8 @@ Options:
       return ExitCode.ok;
     }
     const language = (values.lang ?? 'python') as TemplateLanguage;
-    if (!TEMPLATE_LANGUAGES.includes(language)) throw new UsageError(`init: --lang must be ${TEMPLATE_LANGUAGES.join(' or ')}, not '${values.lang}'`, 'ork init my-workflow --lang ts');
+    if (!TEMPLATE_LANGUAGES.includes(language))
+      throw new UsageError(`init: --lang must be ${TEMPLATE_LANGUAGES.join(' or ')}, not '${values.lang}'`, 'ork init my-workflow --lang ts');
     const target = positionals[0];
     if (!target) throw new UsageError('init: which directory?', 'ork init my-workflow');
     const dir = path.resolve(io.cwd, target);
@@ -41,7 +42,9 @@ Options:
       mkdirSync(path.dirname(full), { recursive: true });
       writeFileSync(full, content);
     }
-    io.stdout.write(`created ${target}: ${Object.keys(files).sort().join(', ')}\n\nnext:\n  cd ${target}\n  npm install\n  npx ork run .\n  npx cdk deploy --all\n`);
+    io.stdout.write(
+      `created ${target}: ${Object.keys(files).sort().join(', ')}\n\nnext:\n  cd ${target}\n  npm install\n  npx ork run .\n  npx cdk deploy --all\n`,
+    );
     return ExitCode.ok;
   },
 };

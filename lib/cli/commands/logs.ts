@@ -19,7 +19,11 @@ Options:
   --follow      keep printing new lines until the execution ends
   --json        one JSON record per line`,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('logs', argv, { task: { type: 'string', short: 't' }, follow: { type: 'boolean', short: 'f' }, json: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs('logs', argv, {
+      task: { type: 'string', short: 't' },
+      follow: { type: 'boolean', short: 'f' },
+      json: { type: 'boolean' },
+    });
     const executionArn = positionals[0];
     if (values.help || !executionArn) {
       io.stdout.write(`${this.help}\n`);
@@ -31,7 +35,13 @@ Options:
     const shape = await sfn.workflowShape(stateMachineOfExecution(executionArn));
     const tasks = values.task ? shape.tasks.filter((t) => t.name === values.task) : shape.tasks;
     if (values.task && tasks.length === 0) {
-      throw new UsageError(`workflow ${shape.workflow} has no task '${values.task}'`, didYouMean(values.task, shape.tasks.map((t) => t.name)) ?? `tasks: ${shape.tasks.map((t) => t.name).join(', ')}`);
+      throw new UsageError(
+        `workflow ${shape.workflow} has no task '${values.task}'`,
+        didYouMean(
+          values.task,
+          shape.tasks.map((t) => t.name),
+        ) ?? `tasks: ${shape.tasks.map((t) => t.name).join(', ')}`,
+      );
     }
     const { logs, lambda } = clients();
     const groups = new Map<string, string>();
@@ -47,7 +57,10 @@ Options:
       if (seen.has(key)) return;
       seen.add(key);
       if (values.json) io.stdout.write(`${JSON.stringify({ task: line.task, timestamp: line.timestamp, ...(line.record ?? { message: line.message }) })}\n`);
-      else io.stdout.write(`${new Date(line.timestamp).toISOString().slice(11, 23)} [${line.instance ?? line.task}] ${line.level && line.level !== 'info' ? `${line.level}: ` : ''}${line.message}\n`);
+      else
+        io.stdout.write(
+          `${new Date(line.timestamp).toISOString().slice(11, 23)} [${line.instance ?? line.task}] ${line.level && line.level !== 'info' ? `${line.level}: ` : ''}${line.message}\n`,
+        );
     };
     for (;;) {
       const lines = await fetchTaskLogs(logs, groups, executionArn, since);

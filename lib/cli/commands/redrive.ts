@@ -21,8 +21,11 @@ succeed run again, the rest keep their results. Reports which tasks will run aga
     const sfn = new StepFunctions();
     const shape = await sfn.workflowShape(stateMachineOfExecution(executionArn));
     const before = await snapshot(sfn, executionArn, shape);
-    if (before.status === 'RUNNING' || before.status === 'SUCCEEDED') throw new UsageError(`execution is ${before.status}: only failed, timed-out or aborted executions can be redriven`);
-    const again = [...before.view.tasks].filter(([, s]) => s.failed > 0 || (s.expected !== undefined && s.succeeded < s.expected) || (s.instances === 0 && s.succeeded === 0)).map(([name]) => name);
+    if (before.status === 'RUNNING' || before.status === 'SUCCEEDED')
+      throw new UsageError(`execution is ${before.status}: only failed, timed-out or aborted executions can be redriven`);
+    const again = [...before.view.tasks]
+      .filter(([, s]) => s.failed > 0 || (s.expected !== undefined && s.succeeded < s.expected) || (s.instances === 0 && s.succeeded === 0))
+      .map(([name]) => name);
     await sfn.redrive(executionArn);
     io.stdout.write(`redriven ${executionArn}\n  ${executionConsoleUrl(executionArn)}\n`);
     io.stdout.write(`  will run again: ${again.length > 0 ? again.join(', ') : 'the failed states'}; succeeded instances keep their results\n`);

@@ -73,7 +73,8 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
     }
     // StartExecution refuses an input above 256 KiB: refused here too, before anything runs.
     const inputTooLarge = executionInputTooLarge(input);
-    if (inputTooLarge) throw new UsageError(inputTooLarge, 'pass large data by reference: write it to a file (S3 on AWS) and give its path or key in the input');
+    if (inputTooLarge)
+      throw new UsageError(inputTooLarge, 'pass large data by reference: write it to a file (S3 on AWS) and give its path or key in the input');
 
     const result = compileWorkflow(location);
     if (reportDiagnostics(result, io) || !result.definition || !result.manifest) return ExitCode.invalid;
@@ -83,7 +84,14 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
     let python: string | undefined;
     if (manifest.tasks.some((t) => t.executor !== 'node')) {
       try {
-        python = (await requirementsEnvironment({ workflowDir: location.directory, python: io.env.ORK_PYTHON ?? 'python3', env: io.env, progress: (line) => io.stderr.write(`ork: ${line}\n`) }))?.python;
+        python = (
+          await requirementsEnvironment({
+            workflowDir: location.directory,
+            python: io.env.ORK_PYTHON ?? 'python3',
+            env: io.env,
+            progress: (line) => io.stderr.write(`ork: ${line}\n`),
+          })
+        )?.python;
       } catch (error) {
         if (error instanceof PythonRequirementsError) throw new UsageError(error.message);
         throw error;
@@ -133,7 +141,9 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
     const recordedAt = path.relative(io.cwd, run.runDir) || run.runDir;
     if (values.json) {
       const tolerated = run.toleratedFailures.length > 0 ? { toleratedFailures: run.toleratedFailures } : {};
-      io.stdout.write(`${JSON.stringify({ status: run.status, runId: run.runId, outputs: run.outputs, tasks: run.tasks, parentEvents: run.parentEvents, ...tolerated, ...(run.error ? { error: run.error } : {}) }, null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify({ status: run.status, runId: run.runId, outputs: run.outputs, tasks: run.tasks, parentEvents: run.parentEvents, ...tolerated, ...(run.error ? { error: run.error } : {}) }, null, 2)}\n`,
+      );
     } else {
       const color = useColor(io.stdout, io.env);
       const paint = (code: string, text: string): string => (color ? `\u001b[${code}m${text}\u001b[0m` : text);
@@ -142,7 +152,9 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
       else io.stdout.write(`${paint('31', run.status)} ${manifest.workflow} after ${seconds} · run ${run.runId}\n`);
       if (run.toleratedFailures.length > 0) {
         const shown = run.toleratedFailures.slice(0, 5);
-        io.stdout.write(`  ${paint('33', `tolerated ${run.toleratedFailures.length} failed instance${run.toleratedFailures.length === 1 ? '' : 's'}`)} (tolerate_failures):\n`);
+        io.stdout.write(
+          `  ${paint('33', `tolerated ${run.toleratedFailures.length} failed instance${run.toleratedFailures.length === 1 ? '' : 's'}`)} (tolerate_failures):\n`,
+        );
         for (const f of shown) io.stdout.write(`    ${f.instance}: ${f.error}: ${f.message.split('\n')[0]}\n`);
         if (run.toleratedFailures.length > shown.length) io.stdout.write(`    … and ${run.toleratedFailures.length - shown.length} more in run.json\n`);
       }
@@ -160,7 +172,9 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
 /** JSON with object keys sorted: equal for the same data whatever order its keys were written in. */
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v !== null && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v !== null && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 

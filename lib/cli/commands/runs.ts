@@ -25,7 +25,13 @@ Options:
     if (!Number.isInteger(limit) || limit < 1) throw new UsageError('--limit must be a positive integer');
     const runs = listRuns(runsDirectory(io.cwd, io.env), (message) => void io.stderr.write(`ork: warning: ${message}\n`)).slice(0, limit);
     if (values.json) {
-      io.stdout.write(`${JSON.stringify(runs.map(({ runId, workflow, status, startedAt, endedAt, error }) => ({ runId, workflow, status, startedAt, endedAt, error })), null, 2)}\n`);
+      io.stdout.write(
+        `${JSON.stringify(
+          runs.map(({ runId, workflow, status, startedAt, endedAt, error }) => ({ runId, workflow, status, startedAt, endedAt, error })),
+          null,
+          2,
+        )}\n`,
+      );
       return ExitCode.ok;
     }
     if (runs.length === 0) {
@@ -39,7 +45,13 @@ Options:
     });
     const header = ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'TOOK', 'INSTANCES'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    for (const row of [header, ...rows]) io.stdout.write(`${row.map((c, i) => c.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
+    for (const row of [header, ...rows])
+      io.stdout.write(
+        `${row
+          .map((c, i) => c.padEnd(widths[i] ?? 0))
+          .join('  ')
+          .trimEnd()}\n`,
+      );
     return ExitCode.ok;
   },
 };

@@ -32,7 +32,8 @@ both task SDKs implement, as lambdas/contract defines it.`,
     }
     const [name = 'workflow', ...rest] = positionals;
     const schema = SCHEMAS[name];
-    if (!schema || rest.length > 0) throw new UsageError(`schema: expected one of ${Object.keys(SCHEMAS).join(', ')}, got '${positionals.join(' ')}'`, "see 'ork schema --help'");
+    if (!schema || rest.length > 0)
+      throw new UsageError(`schema: expected one of ${Object.keys(SCHEMAS).join(', ')}, got '${positionals.join(' ')}'`, "see 'ork schema --help'");
     io.stdout.write(`${JSON.stringify(await schema(), null, 2)}\n`);
     return ExitCode.ok;
   },

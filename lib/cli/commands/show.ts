@@ -19,7 +19,11 @@ Options:
                 (default file: .ork/runs/<runId>/report.html)
   -o FILE       where to write the HTML report`,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('show', argv, { json: { type: 'boolean' }, html: { type: 'boolean' }, output: { type: 'string', short: 'o' } });
+    const { values, positionals } = parseCommandArgs('show', argv, {
+      json: { type: 'boolean' },
+      html: { type: 'boolean' },
+      output: { type: 'string', short: 'o' },
+    });
     if (values.help) {
       io.stdout.write(`${this.help}\n`);
       return ExitCode.ok;
@@ -33,7 +37,10 @@ Options:
     if (values.html) {
       const { renderRunReport } = await import('../report/run-report.js');
       const target = path.resolve(io.cwd, values.output ?? path.join(runDir, 'report.html'));
-      writeFileAtomic(target, renderRunReport(runDir, (message) => void io.stderr.write(`ork: warning: ${message}\n`)));
+      writeFileAtomic(
+        target,
+        renderRunReport(runDir, (message) => void io.stderr.write(`ork: warning: ${message}\n`)),
+      );
       io.stdout.write(`${path.relative(io.cwd, target) || target}\n`);
       return ExitCode.ok;
     }
@@ -53,7 +60,9 @@ Options:
       // CANCELLED: instances stopped because the run ended (another failed, or Ctrl-C); absent in older records.
       lines.push('', 'TASK'.padEnd(24) + 'INSTANCES  SUCCEEDED  FAILED  CANCELLED  RETRIED  SECONDS');
       for (const [name, t] of Object.entries(run.tasks)) {
-        lines.push(`${name.padEnd(24)}${String(t.instances).padStart(9)}  ${String(t.succeeded).padStart(9)}  ${String(t.failed).padStart(6)}  ${String(t.cancelled ?? 0).padStart(9)}  ${String(t.retried).padStart(7)}  ${t.seconds.toFixed(2).padStart(7)}`);
+        lines.push(
+          `${name.padEnd(24)}${String(t.instances).padStart(9)}  ${String(t.succeeded).padStart(9)}  ${String(t.failed).padStart(6)}  ${String(t.cancelled ?? 0).padStart(9)}  ${String(t.retried).padStart(7)}  ${t.seconds.toFixed(2).padStart(7)}`,
+        );
       }
     }
     // What the tasks recorded with ctx.metrics.record (metrics.jsonl holds the EMF records).
@@ -62,7 +71,9 @@ Options:
       const figure = (n: number): string => String(Math.round(n * 1000) / 1000);
       lines.push('', 'METRIC'.padEnd(32) + 'UNIT'.padEnd(14) + 'COUNT'.padStart(8) + 'SUM'.padStart(12) + 'MIN'.padStart(12) + 'MAX'.padStart(12));
       for (const m of metricRows) {
-        lines.push(`${`${m.task}.${m.name}`.padEnd(32)}${m.unit.padEnd(14)}${String(m.count).padStart(8)}${figure(m.sum).padStart(12)}${figure(m.min).padStart(12)}${figure(m.max).padStart(12)}`);
+        lines.push(
+          `${`${m.task}.${m.name}`.padEnd(32)}${m.unit.padEnd(14)}${String(m.count).padStart(8)}${figure(m.sum).padStart(12)}${figure(m.min).padStart(12)}${figure(m.max).padStart(12)}`,
+        );
       }
     }
     const tolerated = run.toleratedFailures ?? [];

@@ -20,7 +20,12 @@ Options:
   --wait              follow the execution until it ends; exit 0 succeeded, 1 otherwise
   --json              print the result as JSON`,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs('start', argv, { input: { type: 'string', short: 'i' }, name: { type: 'string' }, wait: { type: 'boolean' }, json: { type: 'boolean' } });
+    const { values, positionals } = parseCommandArgs('start', argv, {
+      input: { type: 'string', short: 'i' },
+      name: { type: 'string' },
+      wait: { type: 'boolean' },
+      json: { type: 'boolean' },
+    });
     if (values.help || positionals.length === 0) {
       io.stdout.write(`${this.help}\n`);
       return values.help ? ExitCode.ok : ExitCode.invalid;

@@ -35,7 +35,11 @@ Exit codes: 0 succeeded or still running, 1 failed, timed out or aborted.`,
     let result = await snapshot(sfn, executionArn, shape);
     if (!values.json) io.stdout.write(`${executionArn}\n  ${executionConsoleUrl(executionArn)}\n`);
     if (values.watch) {
-      result = await watchExecution(sfn, executionArn, shape, { intervalMs: Number(io.env.ORK_POLL_MS ?? 2000), observer: executionProgress(shape, options), initial: result });
+      result = await watchExecution(sfn, executionArn, shape, {
+        intervalMs: Number(io.env.ORK_POLL_MS ?? 2000),
+        observer: executionProgress(shape, options),
+        initial: result,
+      });
     } else if (!values.json) {
       for (const line of new RunProgress(shape, result.view, options).lines()) io.stdout.write(`${line}\n`);
     }

@@ -8,7 +8,15 @@ import { RunProgress, type ProgressOptions } from './run-progress.js';
  */
 export function executionProgress(shape: DeployedWorkflow, options: ProgressOptions): WatchObserver {
   let latest: ExecutionSnapshot | undefined;
-  const progress = new RunProgress(shape, { get tasks() { return latest?.view.tasks ?? new Map(); } }, options);
+  const progress = new RunProgress(
+    shape,
+    {
+      get tasks() {
+        return latest?.view.tasks ?? new Map();
+      },
+    },
+    options,
+  );
   return {
     started(snapshot) {
       latest = snapshot;

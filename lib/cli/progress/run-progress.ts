@@ -22,7 +22,14 @@ export interface ProgressCounts {
 }
 
 const SYMBOL: Record<TaskState, string> = { pending: '·', running: '▸', succeeded: '✓', tolerated: '!', failed: '✗', cancelled: '⊘' };
-const COLOR: Record<TaskState, string> = { pending: '\u001b[2m', running: '\u001b[36m', succeeded: '\u001b[32m', tolerated: '\u001b[33m', failed: '\u001b[31m', cancelled: '\u001b[33m' };
+const COLOR: Record<TaskState, string> = {
+  pending: '\u001b[2m',
+  running: '\u001b[36m',
+  succeeded: '\u001b[32m',
+  tolerated: '\u001b[33m',
+  failed: '\u001b[31m',
+  cancelled: '\u001b[33m',
+};
 const RESET = '\u001b[0m';
 
 function tolerates(task: ProgressSubject['tasks'][number]): boolean {
@@ -80,7 +87,8 @@ export class RunProgress implements RunObserver {
       if (!stats) return task.name;
       const fansOut = task.fanOut !== undefined;
       const state = taskState(stats, fansOut, tolerates(task), this.ended);
-      const elapsed = stats.firstStart === undefined ? '' : formatSeconds((state === 'running' ? Date.now() : stats.lastEnd ?? Date.now()) - stats.firstStart);
+      const elapsed =
+        stats.firstStart === undefined ? '' : formatSeconds((state === 'running' ? Date.now() : (stats.lastEnd ?? Date.now())) - stats.firstStart);
       let detail = state === 'pending' ? 'pending' : `${state} ${elapsed}`;
       if (fansOut && stats.expected !== undefined) {
         const pending = Math.max(0, stats.expected - stats.instances);

@@ -38,7 +38,13 @@ function dagSvg(run: RecordedRun): string {
     const failed = (stats?.failed ?? 0) > 0;
     const status = !stats || stats.instances === 0 ? 'pending' : failed ? 'failed' : 'succeeded';
     const fan = task.fanOut
-      ? [task.fanOut.foreach ? `foreach ${task.fanOut.foreach}` : '', task.fanOut.parallel !== undefined ? `×${task.fanOut.parallel}` : '', task.fanOut.concurrency ? `max ${task.fanOut.concurrency}` : ''].filter(Boolean).join(' · ')
+      ? [
+          task.fanOut.foreach ? `foreach ${task.fanOut.foreach}` : '',
+          task.fanOut.parallel !== undefined ? `×${task.fanOut.parallel}` : '',
+          task.fanOut.concurrency ? `max ${task.fanOut.concurrency}` : '',
+        ]
+          .filter(Boolean)
+          .join(' · ')
       : '';
     if (task.fanOut) parts.push(`<rect class="node stack" x="${p.x + 6}" y="${p.y - 6}" width="${W}" height="${H}" rx="8"/>`);
     parts.push(
@@ -80,7 +86,9 @@ function ganttSvg(run: RecordedRun): { svg: string; shown: number } {
   const parts: string[] = [];
   for (let t = 0; t <= 4; t++) {
     const x = labelWidth + (plot * t) / 4;
-    parts.push(`<line class="grid" x1="${x}" y1="0" x2="${x}" y2="${height - 20}"/><text class="tick" x="${x}" y="${height - 6}">${((span * t) / 4000).toFixed(2)}s</text>`);
+    parts.push(
+      `<line class="grid" x1="${x}" y1="0" x2="${x}" y2="${height - 20}"/><text class="tick" x="${x}" y="${height - 6}">${((span * t) / 4000).toFixed(2)}s</text>`,
+    );
   }
   rows.forEach((row, i) => {
     const y = i * rowHeight;
@@ -89,10 +97,15 @@ function ganttSvg(run: RecordedRun): { svg: string; shown: number } {
       const x = labelWidth + ((a.startedAt - start) / span) * plot;
       const w = Math.max(1, (((a.endedAt ?? end) - a.startedAt) / span) * plot);
       const title = `${a.instance} attempt ${a.attempt}: ${a.status}, ${((a.endedAt ?? end) - a.startedAt) / 1000}s${a.error ? ` — ${a.error.type}: ${a.error.message}` : ''}`;
-      parts.push(`<rect class="bar ${a.status}" x="${x.toFixed(1)}" y="${y + 1}" width="${w.toFixed(1)}" height="${Math.max(1, rowHeight - 2)}" fill="${STATUS_COLOR[a.status] ?? '#adb5bd'}"><title>${escapeHtml(title)}</title></rect>`);
+      parts.push(
+        `<rect class="bar ${a.status}" x="${x.toFixed(1)}" y="${y + 1}" width="${w.toFixed(1)}" height="${Math.max(1, rowHeight - 2)}" fill="${STATUS_COLOR[a.status] ?? '#adb5bd'}"><title>${escapeHtml(title)}</title></rect>`,
+      );
     }
   });
-  return { svg: `<svg id="gantt" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`, shown: attempts.length };
+  return {
+    svg: `<svg id="gantt" xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}">${parts.join('')}</svg>`,
+    shown: attempts.length,
+  };
 }
 
 /** What the tasks recorded with ctx.metrics.record: count, sum, min and max per task, metric and unit. */
@@ -134,7 +147,10 @@ ${dagSvg(run)}
 <h2>Tasks</h2>
 <table id="tasks"><tr><th>task</th><th>instances</th><th>succeeded</th><th>failed</th><th>cancelled</th><th>retried</th><th>seconds</th></tr>
 ${Object.entries(s.tasks ?? {})
-  .map(([name, t]) => `<tr><td>${escapeHtml(name)}</td><td>${t.instances}</td><td>${t.succeeded}</td><td>${t.failed}</td><td>${t.cancelled ?? 0}</td><td>${t.retried}</td><td>${t.seconds}</td></tr>`)
+  .map(
+    ([name, t]) =>
+      `<tr><td>${escapeHtml(name)}</td><td>${t.instances}</td><td>${t.succeeded}</td><td>${t.failed}</td><td>${t.cancelled ?? 0}</td><td>${t.retried}</td><td>${t.seconds}</td></tr>`,
+  )
   .join('\n')}
 </table>
 ${metricsTable(s.tasks)}

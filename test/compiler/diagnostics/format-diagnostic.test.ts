@@ -7,6 +7,8 @@ describe('several problems at once', () => {
     const result = run(yaml('tasks:', '  discover:', '    file: tasks/discover.py', '  process:', '    file: tasks/process.py', '    depends_on: [discver]'));
     const [first] = result.diagnostics;
     expect(first).toBeDefined();
-    expect(formatDiagnostic(first as Diagnostic)).toBe("workflow.yaml:6:18: error ORK301: task 'process': unknown task 'discver' in depends_on\n  hint: did you mean 'discover'?");
+    expect(formatDiagnostic(first as Diagnostic)).toBe(
+      "workflow.yaml:6:18: error ORK301: task 'process': unknown task 'discver' in depends_on\n  hint: did you mean 'discover'?",
+    );
   });
 });

@@ -19,7 +19,14 @@ describe('resource limits', () => {
   it('answers a quadratic-blowup alias chain quickly', () => {
     // One big anchor, aliased many times: each alias is cheap to read but every later walk repeats it.
     const big = `[${Array.from({ length: 2000 }, (_, i) => i).join(',')}]`;
-    const source = yaml(`params:`, `  base: &base ${big}`, ...Array.from({ length: 50 }, (_, i) => `  copy${i}: *base`), 'tasks:', '  a:', '    file: tasks/a.py');
+    const source = yaml(
+      `params:`,
+      `  base: &base ${big}`,
+      ...Array.from({ length: 50 }, (_, i) => `  copy${i}: *base`),
+      'tasks:',
+      '  a:',
+      '    file: tasks/a.py',
+    );
     const started = performance.now();
     const result = run(source);
     expect(performance.now() - started).toBeLessThan(1000);
@@ -29,7 +36,14 @@ describe('resource limits', () => {
   it('refuses a large string aliased many times before expanding it (200 KB × 5,000 in a 215 KB file)', () => {
     // Few nodes, so the node bound lets it through; expanded, it is 1 GB of text (2 GB to validate, and
     // compile crashed). Aliases may add at most MAX_ALIAS_EXPANSION_CHARACTERS: the 6th copy (col 27) is one too many.
-    const source = yaml('params:', `  blob: &b ${'x'.repeat(200_000)}`, `  copies: [${Array.from({ length: 5000 }, () => '*b').join(',')}]`, 'tasks:', '  a:', '    file: tasks/a.py');
+    const source = yaml(
+      'params:',
+      `  blob: &b ${'x'.repeat(200_000)}`,
+      `  copies: [${Array.from({ length: 5000 }, () => '*b').join(',')}]`,
+      'tasks:',
+      '  a:',
+      '    file: tasks/a.py',
+    );
     expect(source.length).toBeGreaterThan(214_000);
     expect(source.length).toBeLessThan(216_000);
     const started = performance.now();
@@ -38,10 +52,23 @@ describe('resource limits', () => {
     expect(performance.now() - started).toBeLessThan(5000);
     expect(result.ok).toBe(false);
     expectDiagnostics(result.diagnostics, [
-      { code: 'ORK104', line: 3, col: 27, message: `aliases expand to more than ${MAX_ALIAS_EXPANSION_CHARACTERS.toLocaleString('en-US')} characters of text`, hint: 'pass large data as workflow input' },
+      {
+        code: 'ORK104',
+        line: 3,
+        col: 27,
+        message: `aliases expand to more than ${MAX_ALIAS_EXPANSION_CHARACTERS.toLocaleString('en-US')} characters of text`,
+        hint: 'pass large data as workflow input',
+      },
     ]);
     // Five copies (1,000,000 characters added) are within the bound.
-    const five = yaml('params:', `  blob: &b ${'x'.repeat(200_000)}`, `  copies: [${Array.from({ length: 5 }, () => '*b').join(',')}]`, 'tasks:', '  a:', '    file: tasks/a.py');
+    const five = yaml(
+      'params:',
+      `  blob: &b ${'x'.repeat(200_000)}`,
+      `  copies: [${Array.from({ length: 5 }, () => '*b').join(',')}]`,
+      'tasks:',
+      '  a:',
+      '    file: tasks/a.py',
+    );
     expect(run(five).diagnostics.filter((d) => d.code === 'ORK104')).toEqual([]);
   });
 

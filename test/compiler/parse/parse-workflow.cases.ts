@@ -30,7 +30,7 @@ export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'a list at the top level',
     source: yaml('- a', '- b'),
-    expect: [{ code: 'ORK106', line: 1, col: 1, message: "a workflow is a mapping with a `tasks:` key, not a list", hint: 'start with `tasks:`' }],
+    expect: [{ code: 'ORK106', line: 1, col: 1, message: 'a workflow is a mapping with a `tasks:` key, not a list', hint: 'start with `tasks:`' }],
   },
   {
     name: 'a scalar at the top level',

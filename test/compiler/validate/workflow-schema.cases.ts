@@ -22,7 +22,15 @@ export const cases: readonly BadWorkflowCase[] = [
   },
   {
     name: 'misspelled task keys',
-    source: yaml('tasks:', '  discover:', '    file: tasks/discover.py', '  process:', '    file: tasks/process.py', '    depend_on: [discover]', '    paralel: 3'),
+    source: yaml(
+      'tasks:',
+      '  discover:',
+      '    file: tasks/discover.py',
+      '  process:',
+      '    file: tasks/process.py',
+      '    depend_on: [discover]',
+      '    paralel: 3',
+    ),
     expect: [
       { code: 'ORK201', line: 6, col: 5, message: "unknown key 'depend_on' in task 'process'", hint: "did you mean 'depends_on'?" },
       { code: 'ORK201', line: 7, col: 5, message: "unknown key 'paralel' in task 'process'", hint: "did you mean 'parallel'?" },
@@ -99,7 +107,9 @@ export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'concurrency zero',
     source: yaml('tasks:', '  a:', '    file: tasks/a.py', '    parallel: 4', '    concurrency: 0'),
-    expect: [{ code: 'ORK206', line: 5, col: 18, message: "task 'a': concurrency must be a positive integer (got 0)", hint: 'remove `concurrency:` for no limit' }],
+    expect: [
+      { code: 'ORK206', line: 5, col: 18, message: "task 'a': concurrency must be a positive integer (got 0)", hint: 'remove `concurrency:` for no limit' },
+    ],
   },
   {
     name: 'concurrency negative',
@@ -139,7 +149,15 @@ export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'foreach without a field',
     source: yaml('tasks:', '  discover:', '    file: tasks/discover.py', '  process:', '    file: tasks/process.py', '    foreach: discover'),
-    expect: [{ code: 'ORK207', line: 6, col: 14, message: "foreach must reference a field of a task's output, as 'task.field' (got 'discover')", hint: "'discover.items'" }],
+    expect: [
+      {
+        code: 'ORK207',
+        line: 6,
+        col: 14,
+        message: "foreach must reference a field of a task's output, as 'task.field' (got 'discover')",
+        hint: "'discover.items'",
+      },
+    ],
   },
   {
     name: 'parallel reference without a field',
@@ -164,7 +182,15 @@ export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'unknown executor in defaults',
     source: yaml('defaults:', '  executor: docker', 'tasks:', '  a:', '    file: tasks/a.py'),
-    expect: [{ code: 'ORK208', line: 2, col: 13, message: "defaults: executor must be one of python, node, container (got 'docker')", hint: "use 'executor: container'" }],
+    expect: [
+      {
+        code: 'ORK208',
+        line: 2,
+        col: 13,
+        message: "defaults: executor must be one of python, node, container (got 'docker')",
+        hint: "use 'executor: container'",
+      },
+    ],
   },
   {
     name: 'task without file',
@@ -204,12 +230,27 @@ export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'zero duration',
     source: yaml('tasks:', '  a:', '    file: tasks/a.py', '    timeout: 0s'),
-    expect: [{ code: 'ORK209', line: 4, col: 14, message: "timeout must be a duration such as 30s, 15m, 2h, 1h30m or a whole number of seconds (got '0s')", hint: 'longer than zero' }],
+    expect: [
+      {
+        code: 'ORK209',
+        line: 4,
+        col: 14,
+        message: "timeout must be a duration such as 30s, 15m, 2h, 1h30m or a whole number of seconds (got '0s')",
+        hint: 'longer than zero',
+      },
+    ],
   },
   {
     name: 'not a duration',
     source: yaml('tasks:', '  a:', '    file: tasks/a.py', '    retry_delay: 5 minutes'),
-    expect: [{ code: 'ORK209', line: 4, col: 18, message: "retry_delay must be a duration such as 30s, 15m, 2h, 1h30m or a whole number of seconds (got '5 minutes')" }],
+    expect: [
+      {
+        code: 'ORK209',
+        line: 4,
+        col: 18,
+        message: "retry_delay must be a duration such as 30s, 15m, 2h, 1h30m or a whole number of seconds (got '5 minutes')",
+      },
+    ],
   },
   {
     name: 'depends_on a number',

@@ -329,7 +329,12 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
       started.add(response.executionArn);
       return response.executionArn;
     } catch (error) {
-      if (started.size > 0 && /500|Internal Server Error|UnknownError/i.test(String((error as Error).message) + String((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode))) {
+      if (
+        started.size > 0 &&
+        /500|Internal Server Error|UnknownError/i.test(
+          String((error as Error).message) + String((error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode),
+        )
+      ) {
         throw new Error(
           `moto could not start another execution (${(error as Error).message}): moto 5.2 deep-copies the state machine with the earlier ` +
             `executions of its account and fails on their locks (getmoto/moto#10077); the harness's patch for it was ${motoServer.output().includes(PATCH_APPLIED) ? '' : 'NOT '}applied.`,
@@ -435,7 +440,12 @@ async function createBucket(motoUrl: string, bucket: string): Promise<void> {
 }
 
 function decodeXml(text: string): string {
-  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, '&');
+  return text
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/&quot;/g, '"')
+    .replace(/&apos;/g, "'")
+    .replace(/&amp;/g, '&');
 }
 
 /** Whether a process still exists (a zombie counts as gone: it has exited). */
@@ -454,4 +464,3 @@ export function processAlive(pid: number): boolean {
     return true;
   }
 }
-

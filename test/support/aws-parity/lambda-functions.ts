@@ -180,7 +180,11 @@ export class LambdaFunctions {
     const deadline = Date.now() + config.timeoutSeconds * 1000;
     let result: InvokeResult;
     try {
-      const line = await this.exchange(environment, { id: requestId, event, arn: invokedArn ?? config.arn, deadline_ms: deadline }, config.timeoutSeconds * 1000);
+      const line = await this.exchange(
+        environment,
+        { id: requestId, event, arn: invokedArn ?? config.arn, deadline_ms: deadline },
+        config.timeoutSeconds * 1000,
+      );
       const reply = JSON.parse(line) as { ok: boolean; payload: string; logs: string };
       result = { requestId, payload: reply.payload, logs: reply.logs, ...(reply.ok ? {} : { functionError: 'Unhandled' as const }) };
     } catch (error) {
@@ -282,7 +286,10 @@ export class LambdaFunctions {
     // As Lambda's runtimes: an interpreter that sees only the code folder (/var/task), the runtime's own
     // folder (/var/runtime: the runtime script, and for Python the AWS SDK Lambda ships) and its standard
     // library. Python runs isolated (-I: no PYTHONPATH, no user site; -S: no site-packages of this machine).
-    const command = config.runtime === 'node' ? [process.execPath, `${LAMBDA_RUNTIME_DIR}/lambda_runtime.mjs`] : [this.python, '-I', '-S', `${LAMBDA_RUNTIME_DIR}/lambda_runtime.py`];
+    const command =
+      config.runtime === 'node'
+        ? [process.execPath, `${LAMBDA_RUNTIME_DIR}/lambda_runtime.mjs`]
+        : [this.python, '-I', '-S', `${LAMBDA_RUNTIME_DIR}/lambda_runtime.py`];
     const { file, args } = isolatedCommand(command, { code: config.codeDirectory, runtime: this.runtimeDirectory(), tmpMb: config.ephemeralStorageMb ?? 512 });
     const child = spawn(file, args, { cwd: '/', env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     const environment: Environment = {

@@ -106,7 +106,12 @@ async function invoke(functions: LambdaFunctions, name: string, request: Incomin
     try {
       event = body.length === 0 ? {} : (JSON.parse(body.toString('utf8')) as unknown);
     } catch {
-      sendJson(response, 400, { 'x-amzn-ErrorType': 'InvalidRequestContentException' }, JSON.stringify({ Type: 'User', message: 'Could not parse request body into json' }));
+      sendJson(
+        response,
+        400,
+        { 'x-amzn-ErrorType': 'InvalidRequestContentException' },
+        JSON.stringify({ Type: 'User', message: 'Could not parse request body into json' }),
+      );
       return;
     }
     const config = functions.get(name);
@@ -130,7 +135,12 @@ async function invoke(functions: LambdaFunctions, name: string, request: Incomin
   } catch (error) {
     // The emulation itself failed (it is stopping, Python is missing …): a Lambda service error.
     if (!response.headersSent) {
-      sendJson(response, 500, { 'x-amzn-ErrorType': 'ServiceException' }, JSON.stringify({ Type: 'Service', message: `parity harness: ${(error as Error).message}` }));
+      sendJson(
+        response,
+        500,
+        { 'x-amzn-ErrorType': 'ServiceException' },
+        JSON.stringify({ Type: 'Service', message: `parity harness: ${(error as Error).message}` }),
+      );
     } else response.destroy();
   }
 }

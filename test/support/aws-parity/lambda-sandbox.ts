@@ -41,7 +41,11 @@ export function prepareRuntimeDirectory(python: string): string {
   mkdirSync(site);
   const probe = spawnSync(
     python,
-    ['-c', 'import importlib.util, json, sys; print(json.dumps({n: importlib.util.find_spec(n) and (importlib.util.find_spec(n).submodule_search_locations or [importlib.util.find_spec(n).origin])[0] for n in sys.argv[1:]}))', ...LAMBDA_PYTHON_PACKAGES],
+    [
+      '-c',
+      'import importlib.util, json, sys; print(json.dumps({n: importlib.util.find_spec(n) and (importlib.util.find_spec(n).submodule_search_locations or [importlib.util.find_spec(n).origin])[0] for n in sys.argv[1:]}))',
+      ...LAMBDA_PYTHON_PACKAGES,
+    ],
     { encoding: 'utf8' },
   );
   if (probe.status !== 0) throw new Error(`parity harness: could not locate boto3 for the Lambda runtime: ${probe.stderr}`);
@@ -82,7 +86,23 @@ export interface SandboxOptions {
 /** The command that runs `command` in the function's sandbox. */
 export function isolatedCommand(command: readonly string[], options: SandboxOptions): { file: string; args: string[] } {
   ensureSandboxAvailable();
-  return { file: 'unshare', args: ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', LAUNCHER, 'ork-lambda', options.code, options.runtime, String(options.tmpMb), ...command] };
+  return {
+    file: 'unshare',
+    args: [
+      '--mount',
+      '--propagation',
+      'private',
+      '--',
+      '/bin/sh',
+      '-c',
+      LAUNCHER,
+      'ork-lambda',
+      options.code,
+      options.runtime,
+      String(options.tmpMb),
+      ...command,
+    ],
+  };
 }
 
 let checked = false;
@@ -91,9 +111,13 @@ let checked = false;
 function ensureSandboxAvailable(): void {
   if (checked) return;
   for (const dir of [LAMBDA_TASK_ROOT, LAMBDA_RUNTIME_DIR]) if (!existsSync(dir)) mkdirSync(dir, { recursive: true });
-  const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', `mount -t tmpfs tmpfs ${LAMBDA_TASK_ROOT}`], { encoding: 'utf8' });
+  const probe = spawnSync('unshare', ['--mount', '--propagation', 'private', '--', '/bin/sh', '-c', `mount -t tmpfs tmpfs ${LAMBDA_TASK_ROOT}`], {
+    encoding: 'utf8',
+  });
   if (probe.status !== 0) {
-    throw new Error(`parity harness: the Lambda sandbox needs a private mount namespace (root: unshare -m, mount --bind): ${(probe.stderr || probe.error?.message || '').trim()}`);
+    throw new Error(
+      `parity harness: the Lambda sandbox needs a private mount namespace (root: unshare -m, mount --bind): ${(probe.stderr || probe.error?.message || '').trim()}`,
+    );
   }
   checked = true;
 }

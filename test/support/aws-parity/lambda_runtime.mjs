@@ -107,7 +107,10 @@ async function invoke(handler, request) {
   try {
     return { ok: true, payload: JSON.stringify(result) ?? 'null' };
   } catch (error) {
-    return { ok: false, payload: JSON.stringify(failure('Runtime.MarshalError', `Unable to stringify response body: ${error instanceof Error ? error.message : String(error)}`)) };
+    return {
+      ok: false,
+      payload: JSON.stringify(failure('Runtime.MarshalError', `Unable to stringify response body: ${error instanceof Error ? error.message : String(error)}`)),
+    };
   }
 }
 
@@ -127,7 +130,13 @@ async function main() {
     } finally {
       const logs = captured;
       captured = undefined;
-      reply = { id: request.id, ok: reply?.ok ?? false, payload: reply?.payload ?? JSON.stringify(failure('Runtime.Unknown', 'no reply')), logs, ms: Math.round((performance.now() - started) * 100) / 100 };
+      reply = {
+        id: request.id,
+        ok: reply?.ok ?? false,
+        payload: reply?.payload ?? JSON.stringify(failure('Runtime.Unknown', 'no reply')),
+        logs,
+        ms: Math.round((performance.now() - started) * 100) / 100,
+      };
     }
     send(reply);
   }

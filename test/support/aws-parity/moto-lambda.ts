@@ -1,4 +1,11 @@
-import { CloudWatchLogsClient, CreateLogGroupCommand, CreateLogStreamCommand, FilterLogEventsCommand, PutLogEventsCommand, type FilteredLogEvent } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  CloudWatchLogsClient,
+  CreateLogGroupCommand,
+  CreateLogStreamCommand,
+  FilterLogEventsCommand,
+  PutLogEventsCommand,
+  type FilteredLogEvent,
+} from '@aws-sdk/client-cloudwatch-logs';
 import { CreateFunctionCommand, LambdaClient, UpdateFunctionConfigurationCommand, type Runtime } from '@aws-sdk/client-lambda';
 import type { CompletedInvocation, LambdaFunctionConfig } from './lambda-functions.js';
 
@@ -48,7 +55,10 @@ function queryHeaders(service: string, region: string, accessKeyId: string): Rec
  * protocol, as the SDK has no IAM client among this project's dependencies.
  */
 export async function createRole(motoUrl: string, roleName: string, region: string, accessKeyId: string): Promise<void> {
-  const trust = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com', 'states.amazonaws.com'] }, Action: 'sts:AssumeRole' }] };
+  const trust = {
+    Version: '2012-10-17',
+    Statement: [{ Effect: 'Allow', Principal: { Service: ['lambda.amazonaws.com', 'states.amazonaws.com'] }, Action: 'sts:AssumeRole' }],
+  };
   const body = new URLSearchParams({ Action: 'CreateRole', Version: '2010-05-08', RoleName: roleName, AssumeRolePolicyDocument: JSON.stringify(trust) });
   const response = await fetch(`${motoUrl}/`, { method: 'POST', headers: queryHeaders('iam', region, accessKeyId), body: body.toString() });
   const text = await response.text();
@@ -129,7 +139,9 @@ export class MotoLambda {
       events.push(...(page.events ?? []));
       nextToken = page.nextToken;
     } while (nextToken);
-    return events.map((e) => ({ timestamp: e.timestamp ?? 0, message: e.message ?? '', logStream: e.logStreamName ?? '' })).sort((a, b) => a.timestamp - b.timestamp);
+    return events
+      .map((e) => ({ timestamp: e.timestamp ?? 0, message: e.message ?? '', logStream: e.logStreamName ?? '' }))
+      .sort((a, b) => a.timestamp - b.timestamp);
   }
 
   destroy(): void {

@@ -81,7 +81,7 @@ export function synthesizeWorkflow(workflowDirectory: string, options: Synthesiz
       logicalId,
       handler: String(properties.Handler),
       runtime: String(properties.Runtime),
-      environment: ((properties.Environment as { Variables?: Record<string, CfnValue> } | undefined)?.Variables ?? {}),
+      environment: (properties.Environment as { Variables?: Record<string, CfnValue> } | undefined)?.Variables ?? {},
       timeoutSeconds: Number(properties.Timeout ?? 3),
       memoryMb: Number(properties.MemorySize ?? 128),
       codeDirectory,
@@ -107,7 +107,11 @@ export function synthesizeWorkflow(workflowDirectory: string, options: Synthesiz
  * `Fn::GetAtt` [id, attribute], `Fn::Join`, `Fn::Select`, `Fn::Split`. Anything else is an error, so that a
  * template the harness cannot stand in for fails loudly instead of running something else.
  */
-export function resolveCfn(value: CfnValue, resources: Readonly<Record<string, { ref: string; attributes?: Readonly<Record<string, string>> }>>, where: string): string {
+export function resolveCfn(
+  value: CfnValue,
+  resources: Readonly<Record<string, { ref: string; attributes?: Readonly<Record<string, string>> }>>,
+  where: string,
+): string {
   const recurse = (v: CfnValue): string => resolveCfn(v, resources, where);
   if (typeof value === 'string') return value;
   if (typeof value === 'number' || typeof value === 'boolean') return String(value);

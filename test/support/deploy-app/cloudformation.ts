@@ -66,5 +66,7 @@ export function placeholdersOf(definition: Json): Set<string> {
 export function substitutedBeyondPayloadBucket(definition: Json, substitutions: Json): string[] {
   expect(Object.keys(substitutions)).toContain('OrkPayloadBucket');
   const used = placeholdersOf(definition);
-  return Object.keys(substitutions).filter((k) => k !== 'OrkPayloadBucket' || used.has(k)).sort();
+  return Object.keys(substitutions)
+    .filter((k) => k !== 'OrkPayloadBucket' || used.has(k))
+    .sort();
 }

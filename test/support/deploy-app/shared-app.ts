@@ -106,7 +106,8 @@ export class DeployApp {
       }
     }
     const role = (this.template(stack).Resources as Record<string, Resource>)[roleLogicalId];
-    for (const policy of list(role?.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[])) statements.push(...policy.PolicyDocument.Statement);
+    for (const policy of list(role?.Properties?.Policies as { PolicyDocument: { Statement: Statement[] } }[]))
+      statements.push(...policy.PolicyDocument.Statement);
     return statements;
   }
 
@@ -116,6 +117,10 @@ export class DeployApp {
     const resource = (this.template(stack).Resources as Record<string, Resource>)[construct.stateMachine.logicalId];
     const properties = resource?.Properties ?? {};
     expect(typeof properties.DefinitionString, 'DefinitionString must stay a plain string so cfn-lint E3601 can read it').toBe('string');
-    return { definition: JSON.parse(properties.DefinitionString as string) as Json, substitutions: (properties.DefinitionSubstitutions ?? {}) as Json, properties };
+    return {
+      definition: JSON.parse(properties.DefinitionString as string) as Json,
+      substitutions: (properties.DefinitionSubstitutions ?? {}) as Json,
+      properties,
+    };
   }
 }

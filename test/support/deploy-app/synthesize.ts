@@ -148,6 +148,9 @@ function factsOf(construct: OrkWorkflow): WorkflowFactsJson {
       task,
       { ...ref(definition), taskRole: ref(definition.taskRole), ...(definition.executionRole ? { executionRole: ref(definition.executionRole) } : {}) },
     ]),
-    resources: construct.node.findAll().filter((c) => CfnResource.isCfnResource(c)).map((c) => idOf(c)),
+    resources: construct.node
+      .findAll()
+      .filter((c) => CfnResource.isCfnResource(c))
+      .map((c) => idOf(c)),
   };
 }

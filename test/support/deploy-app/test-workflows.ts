@@ -258,7 +258,17 @@ export function writeTestWorkflows(root: string): TestWorkflowDirs {
     'tasks/__pycache__/train.cpython-313.pyc': 'junk',
   });
   const node = writeTree(path.join(root, 'node'), NODE_FILES);
-  const mixed = writeTree(path.join(root, 'mixed'), { 'workflow.yaml': MIXED_YAML, 'tasks/make.py': PY_TASK, 'tasks/double.ts': DOUBLE_TS, 'tasks/total.py': PY_TASK });
-  const scale = writeTree(path.join(root, 'scale'), { 'workflow.yaml': SCALE_YAML, 'tasks/discover.py': PY_TASK, 'tasks/process.py': PY_TASK, 'tasks/summarize.py': PY_TASK });
+  const mixed = writeTree(path.join(root, 'mixed'), {
+    'workflow.yaml': MIXED_YAML,
+    'tasks/make.py': PY_TASK,
+    'tasks/double.ts': DOUBLE_TS,
+    'tasks/total.py': PY_TASK,
+  });
+  const scale = writeTree(path.join(root, 'scale'), {
+    'workflow.yaml': SCALE_YAML,
+    'tasks/discover.py': PY_TASK,
+    'tasks/process.py': PY_TASK,
+    'tasks/summarize.py': PY_TASK,
+  });
   return { settings, defaults, containers, node, mixed, scale };
 }

@@ -5,7 +5,15 @@ export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'foreach of a fanned-out task',
     source: yaml('tasks:', '  a:', '    file: tasks/a.py', '    parallel: 3', '  b:', '    file: tasks/b.py', '    foreach: a.items'),
-    expect: [{ code: 'ORK304', line: 7, col: 14, message: "foreach: a.items reads a field of 'a', which fans out into many outputs", hint: 'combines its outputs into one list' }],
+    expect: [
+      {
+        code: 'ORK304',
+        line: 7,
+        col: 14,
+        message: "foreach: a.items reads a field of 'a', which fans out into many outputs",
+        hint: 'combines its outputs into one list',
+      },
+    ],
   },
   {
     name: 'parallel count from a fanned-out task',

@@ -4,7 +4,17 @@ import { type BadWorkflowCase, yaml } from '../../../support/bad-workflows.js';
 export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'reserved environment variables',
-    source: yaml('defaults:', '  env:', '    ORK_MODE: fast', 'tasks:', '  a:', '    file: tasks/a.py', '    env:', '      AWS_REGION: eu-west-1', '      MY-VAR: 1'),
+    source: yaml(
+      'defaults:',
+      '  env:',
+      '    ORK_MODE: fast',
+      'tasks:',
+      '  a:',
+      '    file: tasks/a.py',
+      '    env:',
+      '      AWS_REGION: eu-west-1',
+      '      MY-VAR: 1',
+    ),
     expect: [
       { code: 'ORK219', line: 3, col: 5, message: "defaults: environment variable 'ORK_MODE' is reserved by the runtime" },
       { code: 'ORK219', line: 8, col: 7, message: "task 'a': environment variable 'AWS_REGION' is reserved" },

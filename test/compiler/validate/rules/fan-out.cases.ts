@@ -52,8 +52,28 @@ export const cases: readonly BadWorkflowCase[] = [
   },
   {
     name: 'one list read inline and distributed',
-    source: yaml('tasks:', '  s:', '    file: tasks/a.py', '  a:', '    file: tasks/a.py', '    foreach: s.items', '    mode: inline', '  b:', '    file: tasks/a.py', '    foreach: s.items', '    batch_size: 5'),
-    expect: [{ code: 'ORK226', line: 6, col: 14, message: "task 'a': foreach: s.items runs inline, but 'b' may run distributed", hint: "remove mode: inline from 'a'" }],
+    source: yaml(
+      'tasks:',
+      '  s:',
+      '    file: tasks/a.py',
+      '  a:',
+      '    file: tasks/a.py',
+      '    foreach: s.items',
+      '    mode: inline',
+      '  b:',
+      '    file: tasks/a.py',
+      '    foreach: s.items',
+      '    batch_size: 5',
+    ),
+    expect: [
+      {
+        code: 'ORK226',
+        line: 6,
+        col: 14,
+        message: "task 'a': foreach: s.items runs inline, but 'b' may run distributed",
+        hint: "remove mode: inline from 'a'",
+      },
+    ],
   },
   {
     name: 'concurrency without a fan-out is a warning',
