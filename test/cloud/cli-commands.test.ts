@@ -1,15 +1,15 @@
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { execFile } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { readWorkflowShape } from '../../lib/cloud/workflow-shape.js';
-import { CREDENTIALS, EMULATED_EXECUTORS, startAwsParity, type AwsParity, type Deployment } from '../support/aws-parity/index.js';
-import { freePort, MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
+import { CREDENTIALS, EMULATED_EXECUTORS, type AwsParity, type Deployment } from '../support/aws-parity/index.js';
+import { freePort } from '../support/moto-server.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
 import { compileCleanly, EXAMPLES_DIR, ROOT, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
+import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 
 /**
  * The cloud commands (`ork start`, `status`, `executions`, `logs`, `redrive`) as a user runs them, against
@@ -31,8 +31,7 @@ const examples = workflowDirectories(EXAMPLES_DIR).map((example) => {
 const POLL_MS = '200';
 
 // As the parity harness suite: skipped locally without moto_server (one line says so), failing with CI set.
-const runSuite = motoServerAvailable() || Boolean(process.env.CI);
-if (!runSuite) console.warn(`cloud CLI suite skipped: '${MOTO_SERVER_COMMAND}' is not on PATH (pip install 'moto[server]'); with CI set it fails instead.`);
+const runSuite = paritySuiteRuns('cloud CLI suite');
 
 interface Counts {
   instances: number;
@@ -89,22 +88,10 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
   /** An empty home: no AWS config or credentials of this machine reach the commands. */
   let home = '';
 
-  beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'ork-cloud-cli-'));
+  const harness = useAwsParity({ prefix: 'ork-cloud-cli-', prepare: (scratch) => mkdirSync(path.join(scratch, 'home')) }, (suite) => {
+    ({ aws, work } = suite);
     home = path.join(work, 'home');
-    mkdirSync(home);
-    aws = await startAwsParity();
-  }, 60_000);
-
-  afterAll(async () => {
-    await aws?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  }, 30_000);
-
-  const harness = (): AwsParity => {
-    if (!aws) throw new Error('the parity harness did not start');
-    return aws;
-  };
+  });
 
   /** The environment of a command: the harness's AWS settings and nothing of this machine's. */
   function cloudEnv(overrides: Record<string, string | undefined> = {}): Record<string, string> {
