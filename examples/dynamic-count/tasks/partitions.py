@@ -1,4 +1,5 @@
 """The table both tasks look at: one CSV file per date partition, in a stable order."""
+
 import tempfile
 from pathlib import Path
 

@@ -20,7 +20,4 @@ class Output(BaseModel):
 
 @task
 def main(input: Input) -> Output:
-    return Output(
-        total_rows=sum(p.rows for p in input.process),
-        files_processed=len(input.process)
-    )
+    return Output(total_rows=sum(p.rows for p in input.process), files_processed=len(input.process))

@@ -43,8 +43,4 @@ def main(input: Input, ctx: Context) -> Output:
 
     ctx.metrics.record("rows_processed", len(df))
 
-    return Output(
-        input_file=input.item,
-        output_file=output_path,
-        rows=len(df)
-    )
+    return Output(input_file=input.item, output_file=output_path, rows=len(df))

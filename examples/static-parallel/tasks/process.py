@@ -44,16 +44,10 @@ class Output(BaseModel):
 def main(input: Input, ctx: Context) -> Output:
     # Divide work by index
     all_items = get_all_items()
-    my_items = [
-        item for i, item in enumerate(all_items)
-        if i % ctx.parallel_count == ctx.parallel_index
-    ]
+    my_items = [item for i, item in enumerate(all_items) if i % ctx.parallel_count == ctx.parallel_index]
 
     results = process_items(my_items)
 
-    ctx.log.info(
-        f"Instance {ctx.parallel_index}/{ctx.parallel_count} "
-        f"processed {len(results)} items"
-    )
+    ctx.log.info(f"Instance {ctx.parallel_index}/{ctx.parallel_count} processed {len(results)} items")
 
     return Output(processed=len(results))

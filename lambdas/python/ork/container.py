@@ -110,9 +110,7 @@ def main(client: Any = None) -> int:
         failure = describe_failure(error)
         sink.emit({"level": "error", "message": f"task failed: {failure['type']}: {failure['message']}", "error": failure})
         if token:
-            cause = json.dumps(
-                {"errorType": failure["type"], "errorMessage": failure["message"], "stackTrace": failure["traceback"].splitlines()}
-            )
+            cause = json.dumps({"errorType": failure["type"], "errorMessage": failure["message"], "stackTrace": failure["traceback"].splitlines()})
             try:
                 client.send_task_failure(taskToken=token, error=failure["type"][:MAX_ERROR], cause=cause[:MAX_CAUSE])
             except Exception as report_error:  # e.g. the token timed out already; the failure is logged above

@@ -40,9 +40,7 @@ class Context:
             "attempt": self.attempt,
         }
         self.log = TaskLogger(log_sink, fields)
-        self.metrics = Metrics(
-            metric_sink, payload.workflow, payload.task, {"ExecutionId": payload.execution_id, "Instance": instance}
-        )
+        self.metrics = Metrics(metric_sink, payload.workflow, payload.task, {"ExecutionId": payload.execution_id, "Instance": instance})
 
     def __repr__(self) -> str:
         return f"Context(task={self.task!r}, instance={self.instance!r}, attempt={self.attempt})"

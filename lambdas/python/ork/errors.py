@@ -25,24 +25,12 @@ def _named(name: str, base: type[OrkError], retryable: bool, doc: str) -> type[O
     return cls
 
 
-InputValidationError = _named(
-    "Ork.InputValidationError", OrkError, False, "The assembled input does not fit the task's Input model."
-)
-OutputValidationError = _named(
-    "Ork.OutputValidationError", OrkError, False, "The task returned something that does not fit its Output model."
-)
-InvalidPayloadError = _named(
-    "Ork.InvalidPayload", OrkError, False, "The invocation payload is not one this runtime understands."
-)
-TaskDefinitionError = _named(
-    "Ork.TaskDefinitionError", OrkError, False, "The task file does not define a usable @task function."
-)
-ProtocolError = _named(
-    "Ork.ProtocolError", OrkError, False, "A local worker request is not one the worker understands."
-)
-PayloadStoreError = _named(
-    "Ork.PayloadStoreError", OrkError, True, "A large output could not be written to or read from the payload store."
-)
+InputValidationError = _named("Ork.InputValidationError", OrkError, False, "The assembled input does not fit the task's Input model.")
+OutputValidationError = _named("Ork.OutputValidationError", OrkError, False, "The task returned something that does not fit its Output model.")
+InvalidPayloadError = _named("Ork.InvalidPayload", OrkError, False, "The invocation payload is not one this runtime understands.")
+TaskDefinitionError = _named("Ork.TaskDefinitionError", OrkError, False, "The task file does not define a usable @task function.")
+ProtocolError = _named("Ork.ProtocolError", OrkError, False, "A local worker request is not one the worker understands.")
+PayloadStoreError = _named("Ork.PayloadStoreError", OrkError, True, "A large output could not be written to or read from the payload store.")
 ForeignReferenceError = _named(
     "Ork.ForeignReference",
     OrkError,

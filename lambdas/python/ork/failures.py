@@ -14,7 +14,6 @@ from typing import Any
 from .contract import FAILED_KEY
 
 
-
 @dataclass(frozen=True, slots=True)
 class Failure:
     """One failed instance: which one (``item_index``/``parallel_index``; ``start`` for a failed chunk of

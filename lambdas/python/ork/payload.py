@@ -132,8 +132,7 @@ class Payload:
         version = raw.get("ork")
         if version != PAYLOAD_VERSION or isinstance(version, bool):
             raise InvalidPayloadError(
-                f"payload version {version!r} is not supported by this runtime (expects {PAYLOAD_VERSION}); "
-                "deploy the workflow and its runtime together"
+                f"payload version {version!r} is not supported by this runtime (expects {PAYLOAD_VERSION}); deploy the workflow and its runtime together"
             )
         item = raw.get("item", _MISSING)
         return Payload(

@@ -333,8 +333,7 @@ class References:
             if not (callable(owns_record) and owns_record(child_input, scope)):
                 body = value[RESULTS_KEY]
                 raise self._refuse(
-                    f"{RESULTS_KEY} reference to {body['bucket']}/{body['key']} (a child record of execution "
-                    f"{_execution_of(child_input)!r})",
+                    f"{RESULTS_KEY} reference to {body['bucket']}/{body['key']} (a child record of execution {_execution_of(child_input)!r})",
                     scope,
                 )
 

@@ -72,9 +72,7 @@ def _records(manifest: Any, status: str, bucket: str, read_json: ReadJson, where
     return records
 
 
-def read_results(
-    reference: dict[str, Any], read_json: ReadJson, *, failures_only: bool = False, check_input: CheckInput | None = None
-) -> list[Any]:
+def read_results(reference: dict[str, Any], read_json: ReadJson, *, failures_only: bool = False, check_input: CheckInput | None = None) -> list[Any]:
     """The outputs in item order, flattened for ``per_child: "list"``, with failure markers in place.
 
     ``failures_only`` reads only the FAILED files: for an upstream field the task does not read, whose

@@ -168,9 +168,7 @@ def assemble_input(spec: TaskSpec, payload: Payload, references: References, res
     try:
         return model.model_validate(fields)
     except ValidationError as error:
-        raise InputValidationError(
-            explain_validation(error, f"input of task '{payload.task}' ({payload.instance}) does not fit {model.__name__}")
-        ) from error
+        raise InputValidationError(explain_validation(error, f"input of task '{payload.task}' ({payload.instance}) does not fit {model.__name__}")) from error
 
 
 def validate_output(spec: TaskSpec, payload: Payload, result: Any) -> Any:

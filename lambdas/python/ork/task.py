@@ -41,13 +41,9 @@ def inspect_task(function: Callable[..., Any]) -> TaskSpec:
         hints = typing.get_type_hints(function)
     except Exception as error:  # an annotation that cannot be resolved: say which task
         raise TaskDefinitionError(f"cannot resolve the type annotations of {function.__qualname__}: {error}") from error
-    parameters = [
-        p for p in inspect.signature(function).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
-    ]
+    parameters = [p for p in inspect.signature(function).parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)]
     if len(parameters) > 2:
-        raise TaskDefinitionError(
-            f"{function.__qualname__} takes {len(parameters)} parameters; a task takes (input), (ctx), (input, ctx) or none"
-        )
+        raise TaskDefinitionError(f"{function.__qualname__} takes {len(parameters)} parameters; a task takes (input), (ctx), (input, ctx) or none")
     arguments: list[str] = []
     input_model: type[BaseModel] | None = None
     wants_input = False
@@ -60,16 +56,12 @@ def inspect_task(function: Callable[..., Any]) -> TaskSpec:
             arguments.append("ctx")
             continue
         if wants_input:
-            raise TaskDefinitionError(
-                f"{function.__qualname__} declares two input parameters; annotate the second with Context"
-            )
+            raise TaskDefinitionError(f"{function.__qualname__} declares two input parameters; annotate the second with Context")
         wants_input = True
         if _is_model(annotation):
             input_model = annotation
         elif annotation not in (inspect.Parameter.empty, dict, typing.Any) and typing.get_origin(annotation) is not dict:
-            raise TaskDefinitionError(
-                f"{function.__qualname__}: parameter {parameter.name!r} must be a pydantic model, a dict or Context"
-            )
+            raise TaskDefinitionError(f"{function.__qualname__}: parameter {parameter.name!r} must be a pydantic model, a dict or Context")
         arguments.append("input")
     returned = hints.get("return")
     output_model = returned if _is_model(returned) else None

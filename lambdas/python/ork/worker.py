@@ -137,7 +137,11 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
             if not isinstance(request, dict):
                 raise ValueError("a request is a JSON object")
         except ValueError as error:
-            reply = {"id": None, "ok": False, "error": {"type": "Ork.ProtocolError", "message": f"bad request line: {error}", "retryable": False, "traceback": ""}}
+            reply = {
+                "id": None,
+                "ok": False,
+                "error": {"type": "Ork.ProtocolError", "message": f"bad request line: {error}", "retryable": False, "traceback": ""},
+            }
         else:
             reply = handle(request, references)
             end = _output_end()
@@ -146,7 +150,13 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
         try:
             data = json_line(reply)
         except (TypeError, ValueError, RecursionError) as error:
-            data = json.dumps({"id": reply.get("id"), "ok": False, "error": {"type": "Ork.ProtocolError", "message": f"reply is not JSON: {error}", "retryable": False, "traceback": ""}})
+            data = json.dumps(
+                {
+                    "id": reply.get("id"),
+                    "ok": False,
+                    "error": {"type": "Ork.ProtocolError", "message": f"reply is not JSON: {error}", "retryable": False, "traceback": ""},
+                }
+            )
         write(data.encode() + b"\n")
         flush()
 

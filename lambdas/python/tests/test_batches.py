@@ -108,7 +108,9 @@ def test_a_failing_element_fails_the_batch_with_its_error_name(workflow, run_tas
 
 
 def test_ork_errors_keep_their_name_and_are_not_retried(workflow, run_task_file) -> None:
-    payload = make_payload("process", inputs={"discover": {"suffix": "!"}}, parallel_count=4, batch=[{"item": "a", "parallel_index": 2}, {"item": "wrong", "parallel_index": 3}])
+    payload = make_payload(
+        "process", inputs={"discover": {"suffix": "!"}}, parallel_count=4, batch=[{"item": "a", "parallel_index": 2}, {"item": "wrong", "parallel_index": 3}]
+    )
     error = run_task_file(workflow(TASK, "tasks/process.py"), payload).error
     assert type(error).__name__ == "Ork.OutputValidationError"
     assert str(error).startswith("batch element 2 of 2 (parallel_index 3) failed: output of task 'process'")

@@ -103,9 +103,7 @@ def _compile(directory: Path, workflow: str) -> str:
     (directory / "workflow.yaml").write_text(workflow)
     (directory / "tasks").mkdir()
     (directory / "tasks" / "crunch.py").write_text(CRUNCH)
-    result = subprocess.run(
-        [node, str(ORK_JS), "compile", str(directory)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=180
-    )
+    result = subprocess.run([node, str(ORK_JS), "compile", str(directory)], cwd=REPO_ROOT, capture_output=True, text=True, timeout=180)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -193,9 +191,7 @@ class Machine:
         self.client = Recording(self.sfn)
         vpc = self.ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
         self.ec2.modify_vpc_attribute(VpcId=vpc, EnableDnsHostnames={"Value": True})
-        subnets = [
-            self.ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"] for i in (1, 2)
-        ]
+        subnets = [self.ec2.create_subnet(VpcId=vpc, CidrBlock=f"10.0.{i}.0/24")["Subnet"]["SubnetId"] for i in (1, 2)]
         group = self.ec2.create_security_group(GroupName="ork-tasks", Description="Ork tasks", VpcId=vpc)["GroupId"]
         self.cluster = self.ecs.create_cluster(clusterName="ork")["cluster"]["clusterArn"]
         task_definition = self.ecs.register_task_definition(
@@ -219,9 +215,9 @@ class Machine:
         parsed = json.loads(re.sub(r"\$\{(\w+)\}", lambda m: values[m.group(1)], definition))
         self.task_state = parsed["States"]["crunch"]
         _payload_attempt_as_zero(parsed)
-        self.arn = self.sfn.create_state_machine(
-            name="boxed", definition=json.dumps(parsed), roleArn="arn:aws:iam::123456789012:role/ork-boxed"
-        )["stateMachineArn"]
+        self.arn = self.sfn.create_state_machine(name="boxed", definition=json.dumps(parsed), roleArn="arn:aws:iam::123456789012:role/ork-boxed")[
+            "stateMachineArn"
+        ]
         self.subnets = subnets
         self.seen: set[str] = set()
 
@@ -321,8 +317,7 @@ def test_a_failing_task_fails_the_execution_with_its_exception_name(machine, cap
     failures = machine.client.sent("send_task_failure")
     assert [f["error"] for f in failures] == ["ValueError", "ValueError"]
     assert {f["taskToken"] for f in failures} == {
-        {e["name"]: e["value"] for e in task["overrides"]["containerOverrides"][0]["environment"]}["ORK_TASK_TOKEN"]
-        for task, _ in runs
+        {e["name"]: e["value"] for e in task["overrides"]["containerOverrides"][0]["environment"]}["ORK_TASK_TOKEN"] for task, _ in runs
     }
     cause = json.loads(failures[0]["cause"])
     assert cause["errorType"] == "ValueError" and cause["errorMessage"] == "no region configured"
@@ -345,10 +340,7 @@ def test_a_retried_attempt_knows_its_number(machine) -> None:
     execution = machine.start("flaky-run", {"mode": "flaky"})
     described, runs = machine.drive(execution)
     assert [code for _, code in runs] == [1, 0]
-    attempts = [
-        {e["name"]: e["value"] for e in task["overrides"]["containerOverrides"][0]["environment"]}.get("ORK_ATTEMPT")
-        for task, _ in runs
-    ]
+    attempts = [{e["name"]: e["value"] for e in task["overrides"]["containerOverrides"][0]["environment"]}.get("ORK_ATTEMPT") for task, _ in runs]
     assert attempts == ["0", "1"]
     assert described["status"] == "SUCCEEDED"
     assert json.loads(described["output"])["crunch"]["attempt"] == 2

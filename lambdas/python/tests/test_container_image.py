@@ -148,9 +148,7 @@ def read_only_mounts() -> bool:
     """Whether this machine lets the test bind-mount the /app stand-in read-only (root, mount namespaces)."""
     if os.geteuid() != 0 or shutil.which("unshare") is None:
         return False
-    probe = subprocess.run(
-        ["unshare", "-m", "/bin/sh", "-c", 'mount --bind -o ro "$0" "$0"', "/tmp"], capture_output=True, timeout=30
-    )
+    probe = subprocess.run(["unshare", "-m", "/bin/sh", "-c", 'mount --bind -o ro "$0" "$0"', "/tmp"], capture_output=True, timeout=30)
     return probe.returncode == 0
 
 

@@ -169,7 +169,11 @@ def test_workers_of_one_item_flatten_and_inline_failures_inside_them_are_reporte
         write,
         bucket,
         "workers",
-        {"SUCCEEDED": [[succeeded({"item": "b", "item_index": 1}, [{"w": "1.0"}, marker]), succeeded({"item": "a", "item_index": 0}, [{"w": "0.0"}, {"w": "0.1"}])]]},
+        {
+            "SUCCEEDED": [
+                [succeeded({"item": "b", "item_index": 1}, [{"w": "1.0"}, marker]), succeeded({"item": "a", "item_index": 0}, [{"w": "0.0"}, {"w": "0.1"}])]
+            ]
+        },
         per_child="list",
     )
     consumer = workflow(CONSUMER, "tasks/consumer.py")

@@ -57,9 +57,7 @@ def test_a_list_above_the_threshold_is_spilled_to_the_directory_store(workflow, 
     payload = spill((["files"], 3), (["few"], 3), (["nested", "parts"], 40), n=5)
     output = run_ok(path, payload, references=References(DirectoryStore(store_dir))).output
     # Locally the "bucket" is the store's directory and the key is relative to it.
-    assert output["files"] == {
-        "ork_items": {"bucket": str(store_dir.resolve()), "key": "wf/run-1/discover/discover-attempt1-items-files.json", "count": 5}
-    }
+    assert output["files"] == {"ork_items": {"bucket": str(store_dir.resolve()), "key": "wf/run-1/discover/discover-attempt1-items-files.json", "count": 5}}
     stored = store_dir / output["files"]["ork_items"]["key"]
     assert json.loads(stored.read_text()) == ["f0.csv", "f1.csv", "f2.csv", "f3.csv", "f4.csv"]
     # Not above their thresholds: the lists themselves.
@@ -199,9 +197,7 @@ def test_spill_to_s3_names_the_bucket_and_the_full_key(workflow, run_ok, run_tas
     references = References(S3Store("ork-payloads", "runs", client=bucket))
     discover = workflow(DISCOVER, "tasks/discover.py")
     output = run_ok(discover, spill((["files"], 40), n=41), references=references).output
-    assert output["files"] == {
-        "ork_items": {"bucket": "ork-payloads", "key": "runs/wf/run-1/discover/discover-attempt1-items-files.json", "count": 41}
-    }
+    assert output["files"] == {"ork_items": {"bucket": "ork-payloads", "key": "runs/wf/run-1/discover/discover-attempt1-items-files.json", "count": 41}}
     body = bucket.get_object(Bucket="ork-payloads", Key=output["files"]["ork_items"]["key"])["Body"].read()
     assert json.loads(body) == [f"f{i}.csv" for i in range(41)]
     # Read back by a runner of the same store; one whose store is a directory refuses it (not its store).

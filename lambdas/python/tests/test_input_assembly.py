@@ -93,9 +93,7 @@ class Input(BaseModel):
     flattened = [{"region": r, "worker": w} for r in ("eu", "us") for w in range(3)]
     output = run_ok(path, make_payload(inputs={"process_region": flattened})).output
     assert output["process_region"] == flattened
-    assert [(s["region"], s["worker"]) for s in output["process_region"]] == [
-        ("eu", 0), ("eu", 1), ("eu", 2), ("us", 0), ("us", 1), ("us", 2)
-    ]
+    assert [(s["region"], s["worker"]) for s in output["process_region"]] == [("eu", 0), ("eu", 1), ("eu", 2), ("us", 0), ("us", 1), ("us", 2)]
 
 
 def test_item_of_any_json_type_and_a_null_item(workflow, run_ok) -> None:
@@ -122,9 +120,7 @@ class Input(BaseModel):
     params: Params
 """,
     )
-    assert run_ok(path, make_payload(params={"date": "2024-01-15"})).output == {
-        "params": {"date": "2024-01-15", "prefix": "raw/"}
-    }
+    assert run_ok(path, make_payload(params={"date": "2024-01-15"})).output == {"params": {"date": "2024-01-15", "prefix": "raw/"}}
 
 
 def test_undeclared_fields_are_ignored_even_when_the_model_forbids_extras(workflow, run_ok) -> None:
@@ -166,9 +162,7 @@ class Input(BaseModel):
     region: str = Field(validation_alias=AliasPath("locate", "region"))
 """,
     )
-    payload = make_payload(
-        inputs={"discover": ["a"], "count_items": 3, "locate": {"region": "eu"}, "ignored": 0}, params={"k": "v"}
-    )
+    payload = make_payload(inputs={"discover": ["a"], "count_items": 3, "locate": {"region": "eu"}, "ignored": 0}, params={"k": "v"})
     assert run_ok(path, payload).output == {"files": ["a"], "settings": {"k": "v"}, "first": 3, "region": "eu"}
 
 

@@ -70,10 +70,7 @@ def small_threshold(monkeypatch) -> int:
 
 
 def fan_out(run_ok, path: Path, references: References, count: int = 4) -> list:
-    return [
-        run_ok(path, make_payload("big", parallel_index=i, parallel_count=count), references=references).output
-        for i in range(count)
-    ]
+    return [run_ok(path, make_payload("big", parallel_index=i, parallel_count=count), references=references).output for i in range(count)]
 
 
 def check_round_trip(workflow, run_ok, references: References, scheme: str) -> list:

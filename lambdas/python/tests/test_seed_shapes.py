@@ -21,7 +21,7 @@ from conftest import REPO_ROOT, make_payload
 
 SEED_DOC = REPO_ROOT.parent / "shared" / "seed" / "parallelization.md"
 
-STATIC_PROCESS = '''from ork import task, Context
+STATIC_PROCESS = """from ork import task, Context
 from pydantic import BaseModel
 
 class Input(BaseModel):
@@ -47,9 +47,9 @@ def main(input: Input, ctx: Context) -> Output:
     )
 
     return Output(processed=len(results))
-'''
+"""
 
-COUNT_DISCOVER = '''# tasks/discover.py
+COUNT_DISCOVER = """# tasks/discover.py
 from ork import task
 from pydantic import BaseModel
 
@@ -60,9 +60,9 @@ class Output(BaseModel):
 def main() -> Output:
     count = count_items_to_process()
     return Output(count=count)
-'''
+"""
 
-FILES_DISCOVER = '''# tasks/discover.py
+FILES_DISCOVER = """# tasks/discover.py
 from ork import task
 from pydantic import BaseModel
 from google.cloud import storage
@@ -76,9 +76,9 @@ def main() -> Output:
     blobs = client.list_blobs("my-bucket", prefix="raw/2024-01-15/")
     files = [f"gs://my-bucket/{b.name}" for b in blobs]
     return Output(files=files)
-'''
+"""
 
-FOREACH_PROCESS = '''# tasks/process.py
+FOREACH_PROCESS = """# tasks/process.py
 from ork import task, Context
 from pydantic import BaseModel
 import pandas as pd
@@ -106,9 +106,9 @@ def main(input: Input, ctx: Context) -> Output:
         output_file=output_path,
         rows=len(df)
     )
-'''
+"""
 
-AGGREGATE = '''# tasks/aggregate.py
+AGGREGATE = """# tasks/aggregate.py
 from ork import task
 from pydantic import BaseModel
 
@@ -130,12 +130,12 @@ def main(input: Input) -> Output:
         total_rows=sum(p.rows for p in input.process),
         files_processed=len(input.process)
     )
-'''
+"""
 
 SEED_BLOCKS = [STATIC_PROCESS, COUNT_DISCOVER, FILES_DISCOVER, FOREACH_PROCESS, AGGREGATE]
 
 # "Combining Patterns" shows only YAML; these task files are written in the guide's style for it.
-DISCOVER_REGIONS = '''from ork import task
+DISCOVER_REGIONS = """from ork import task
 from pydantic import BaseModel
 
 class Output(BaseModel):
@@ -144,9 +144,9 @@ class Output(BaseModel):
 @task
 def main() -> Output:
     return Output(regions=["eu-west-1", "us-east-1", "ap-south-1"])
-'''
+"""
 
-PROCESS_REGION = '''from ork import task, Context
+PROCESS_REGION = """from ork import task, Context
 from pydantic import BaseModel
 
 class Input(BaseModel):
@@ -161,9 +161,9 @@ class Output(BaseModel):
 def main(input: Input, ctx: Context) -> Output:
     rows = [i for i in range(20) if i % ctx.parallel_count == ctx.parallel_index]
     return Output(region=input.item, worker=ctx.parallel_index, rows=len(rows))
-'''
+"""
 
-AGGREGATE_REGIONS = '''from ork import task
+AGGREGATE_REGIONS = """from ork import task
 from pydantic import BaseModel
 
 class RegionOutput(BaseModel):
@@ -186,7 +186,7 @@ def main(input: Input) -> Output:
         instances=len(input.process_region),
         regions=sorted({p.region for p in input.process_region}),
     )
-'''
+"""
 
 
 # --- stand-ins for what the guide leaves out -------------------------------------------------------------
@@ -358,8 +358,6 @@ def test_foreach_times_parallel_then_aggregate(workflow, run_ok) -> None:
                 parallel_count=4,
             )
             flattened.append(run_ok(process, payload).output)
-    assert [(o["region"], o["worker"]) for o in flattened[:5]] == [
-        ("eu-west-1", 0), ("eu-west-1", 1), ("eu-west-1", 2), ("eu-west-1", 3), ("us-east-1", 0)
-    ]
+    assert [(o["region"], o["worker"]) for o in flattened[:5]] == [("eu-west-1", 0), ("eu-west-1", 1), ("eu-west-1", 2), ("eu-west-1", 3), ("us-east-1", 0)]
     total = run_ok(aggregate, make_payload("aggregate", inputs={"process_region": flattened})).output
     assert total == {"total_rows": 60, "instances": 12, "regions": ["ap-south-1", "eu-west-1", "us-east-1"]}

@@ -127,9 +127,7 @@ def test_future_annotations_with_models_defined_after_the_task(workflow, run_ok)
             total: int
         """
     )
-    assert run_ok(path, make_payload(inputs={"numbers": [1, 2, 3]}, parallel_index=1, parallel_count=2)).output == {
-        "total": 7
-    }
+    assert run_ok(path, make_payload(inputs={"numbers": [1, 2, 3]}, parallel_index=1, parallel_count=2)).output == {"total": 7}
 
 
 def test_future_annotations_output_checked_when_models_come_later(workflow, run_task_file) -> None:
@@ -175,9 +173,7 @@ def test_a_single_task_need_not_be_named_main(workflow, run_ok) -> None:
 
 def test_a_task_imported_from_another_module_is_not_this_files_task(workflow, run_ok) -> None:
     workflow("from ork import task\n\n@task\ndef shared_step():\n    return {'ran': 'shared'}\n", "tasks/shared_tasks_mod.py")
-    path = workflow(
-        "from ork import task\nfrom shared_tasks_mod import shared_step\n\n@task\ndef run():\n    return {'ran': 'own'}\n"
-    )
+    path = workflow("from ork import task\nfrom shared_tasks_mod import shared_step\n\n@task\ndef run():\n    return {'ran': 'own'}\n")
     assert run_ok(path).output == {"ran": "own"}
 
 

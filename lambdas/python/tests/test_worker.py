@@ -156,9 +156,13 @@ def test_prints_go_to_the_real_stdout_and_never_reach_the_protocol(worker, workf
     assert reply["output"] == {"done": True, "stdout": "TextIOWrapper", "fd": 1}
     assert "stdout" not in reply  # the engine reads fd 1 itself
     # Flushed before the reply: all of it is in the output file, in the order it was written.
-    assert worker.printed().decode().endswith(
-        'hello from the task\n{"id": 2, "ok": true, "output": "forged", "logs": [], "metrics": []}\n'
-        "no newline and bytes\nstraight to file descriptor 1\nfrom a child process\na child on stdout=sys.stdout\nto stderr\n"
+    assert (
+        worker.printed()
+        .decode()
+        .endswith(
+            'hello from the task\n{"id": 2, "ok": true, "output": "forged", "logs": [], "metrics": []}\n'
+            "no newline and bytes\nstraight to file descriptor 1\nfrom a child process\na child on stdout=sys.stdout\nto stderr\n"
+        )
     )
     # The next exchange is clean: nothing the task wrote reached the protocol.
     second = worker.call(path)
@@ -232,7 +236,7 @@ def test_per_invocation_env_sets_the_large_output_threshold(worker, workflow, st
     assert worker.call(path)["output"] == {"blob": "x" * 500}
     reply = worker.call(path, env={"ORK_LARGE_OUTPUT_BYTES": "100"})
     assert reply["output"]["$ork_ref"].startswith("file://")
-    assert json.loads(Path(reply["output"]["$ork_ref"][len("file://"):]).read_text()) == {"blob": "x" * 500}
+    assert json.loads(Path(reply["output"]["$ork_ref"][len("file://") :]).read_text()) == {"blob": "x" * 500}
 
 
 def test_bad_lines_are_answered_and_the_worker_lives_on(worker, workflow) -> None:
@@ -283,8 +287,7 @@ def test_task_failures_are_replies(worker, workflow) -> None:
     assert reply["ok"] is False and reply["error"]["type"] == "SystemExit"
 
     typed = workflow(
-        "from ork import task\nfrom pydantic import BaseModel\n\nclass Input(BaseModel):\n    n: int\n\n"
-        "@task\ndef main(input: Input):\n    return {}\n",
+        "from ork import task\nfrom pydantic import BaseModel\n\nclass Input(BaseModel):\n    n: int\n\n@task\ndef main(input: Input):\n    return {}\n",
         "tasks/typed.py",
     )
     reply = worker.call(typed, make_payload(inputs={"n": "x"}))

@@ -288,7 +288,9 @@ if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
         def _float_percentages(node):  # noqa: ANN001, ANN202
             if isinstance(node, dict):
                 return {
-                    key: float(value) if key == "ToleratedFailurePercentage" and isinstance(value, int) and not isinstance(value, bool) else _float_percentages(value)
+                    key: float(value)
+                    if key == "ToleratedFailurePercentage" and isinstance(value, int) and not isinstance(value, bool)
+                    else _float_percentages(value)
                     for key, value in node.items()
                 }
             if isinstance(node, list):
