@@ -71,6 +71,15 @@ interface ChildUnit {
   readonly input: unknown;
 }
 
+function contains(machine: SubMachine, names: ReadonlySet<string>): boolean {
+  return Object.entries(machine.States).some(([name, state]: [string, State]) => {
+    if (names.has(name)) return true;
+    if (state.Type === 'Map') return contains(state.ItemProcessor, names);
+    if (state.Type === 'Parallel') return state.Branches.some((branch) => contains(branch, names));
+    return false;
+  });
+}
+
 function integerField(value: number | undefined, pathField: string | undefined, input: unknown, context: unknown): number | undefined {
   if (pathField === undefined) return value;
   const found = evaluatePath(pathField, input, context);
@@ -100,8 +109,8 @@ export function createDistributedMapHandlers(options: DistributedMapRunnerOption
     const { ProcessorConfig: config, ...processor } = map.ItemProcessor;
     // The processor is validated here, once: it has left the parent's definition, which the interpreter validated.
     const machine = new options.StateMachine(processor as never, { validationOptions: { checkArn: true, checkPaths: true } });
-    // The task whose instances the children run: the compiler's record of this Map says.
-    const task = options.manifest.tasks.flatMap((t) => t.fanOut?.maps ?? []).find((record) => record.state === stateName)?.task;
+    const tasks = options.manifest.tasks.filter((t) => contains(processor, new Set(stateNamesOf(t)))).map((t) => t.name);
+    const task = tasks.length === 1 ? tasks[0] : undefined;
     const express = config.ExecutionType === 'EXPRESS';
     handlers[stateName] = (input) => runMap({ stateName, map, machine, task, express, workflow, input, options });
   }
