@@ -5,11 +5,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaFunctions, processAlive, ROLE_ARN, startAwsParity, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
-import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../support/moto-server.js';
+import { LambdaFunctions, processAlive, ROLE_ARN, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
 import { TEMPLATE_LANGUAGES, workflowTemplate } from '../../lib/scaffold/workflow-template.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
+import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 
 /**
  * Parity between the two engines: every example runs on moto's Step Functions interpreter (the compiled
@@ -36,11 +36,7 @@ const examples = workflowDirectories(EXAMPLES_DIR);
 
 // Without moto_server the suite is skipped locally (one line says so), but with CI set it runs and fails
 // in beforeAll, so CI can never pass by skipping it. `npm test` (scripts/test.mjs) reports the same.
-const haveMoto = motoServerAvailable();
-const runSuite = haveMoto || Boolean(process.env.CI);
-if (!runSuite) {
-  console.warn(`parity harness suite skipped: '${MOTO_SERVER_COMMAND}' is not on PATH (pip install 'moto[server]'); with CI set it fails instead.`);
-}
+const runSuite = paritySuiteRuns('parity harness suite');
 
 interface OrkRunJson {
   status: string;
@@ -154,20 +150,7 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
   let aws: AwsParity | undefined;
   let work = '';
 
-  beforeAll(async () => {
-    work = mkdtempSync(path.join(tmpdir(), 'ork-parity-'));
-    aws = await startAwsParity();
-  }, 60_000);
-
-  afterAll(async () => {
-    await aws?.stop();
-    if (work) rmSync(work, { recursive: true, force: true });
-  }, 30_000);
-
-  const harness = (): AwsParity => {
-    if (!aws) throw new Error('the parity harness did not start');
-    return aws;
-  };
+  const harness = useAwsParity({ prefix: 'ork-parity-' }, (suite) => ({ aws, work } = suite));
 
   /**
    * A private copy of a workflow for one engine: the examples write files under their own folder, and
