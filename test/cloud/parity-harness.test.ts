@@ -100,7 +100,15 @@ describe.skipIf(!runSuite)('the Lambda emulation (no moto needed)', () => {
     );
     functions = new LambdaFunctions({ baseEnvironment: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
     const fn = (name: string, handler: string, environment: Record<string, string> = {}, timeoutSeconds = 10) =>
-      functions.register({ name, arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`, codeDirectory: code, handler, environment, timeoutSeconds, memoryMb: 128 });
+      functions.register({
+        name,
+        arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
+        codeDirectory: code,
+        handler,
+        environment,
+        timeoutSeconds,
+        memoryMb: 128,
+      });
     fn('echo', 'handlers.echo', { COLOUR: 'green' });
     fn('slow', 'handlers.slow', {}, 1);
     fn('crash', 'handlers.crash');
@@ -135,7 +143,10 @@ describe.skipIf(!runSuite)('the Lambda emulation (no moto needed)', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(await error('crash')).toMatchObject({ errorType: 'Runtime.ExitError' });
     expect(await error('unserialisable')).toMatchObject({ errorType: 'Runtime.MarshalError' });
-    expect(await error('missing')).toMatchObject({ errorType: 'Runtime.ImportModuleError', errorMessage: expect.stringContaining("Unable to import module 'no_such_module'") });
+    expect(await error('missing')).toMatchObject({
+      errorType: 'Runtime.ImportModuleError',
+      errorMessage: expect.stringContaining("Unable to import module 'no_such_module'"),
+    });
   }, 30_000);
 
   it('ends every environment on close', async () => {
@@ -185,7 +196,6 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
     writeWorkflowFiles(directory, files);
     return directory;
   }
-
 
   it('starts moto with Step Functions execution, behind a proxy that answers Lambda and forwards the rest', async () => {
     const parity = harness();
@@ -249,7 +259,8 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
     const [local, cloud] = await Promise.all([orkRun(directory, {}), parity.run(directory, {})]);
     expect(local.json.status, local.stderr).toBe('SUCCEEDED');
     expect(cloud.status, cloud.cause).toBe('SUCCEEDED');
-    const colours = (outputs: unknown) => Object.fromEntries(Object.entries(outputs as Record<string, { colour: string | null }>).map(([k, v]) => [k, v.colour]));
+    const colours = (outputs: unknown) =>
+      Object.fromEntries(Object.entries(outputs as Record<string, { colour: string | null }>).map(([k, v]) => [k, v.colour]));
     expect(colours(cloud.output)).toEqual({ red: 'red', plain: null, blue: 'blue' });
     expect(colours(local.json.outputs)).toEqual(colours(cloud.output));
     // On "Lambda" each task is its own function, whose code (the synthesized asset) is mounted at /var/task.
@@ -287,7 +298,10 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
       '    }',
       '',
     ].join('\n');
-    const directory = writeWorkflow('parity-sandbox', { 'workflow.yaml': 'name: parity-sandbox\ntasks:\n  probe: {file: tasks/probe.py}\n', 'tasks/probe.py': probe });
+    const directory = writeWorkflow('parity-sandbox', {
+      'workflow.yaml': 'name: parity-sandbox\ntasks:\n  probe: {file: tasks/probe.py}\n',
+      'tasks/probe.py': probe,
+    });
     const cloud = await parity.run(directory, {});
     expect(cloud.status, cloud.cause).toBe('SUCCEEDED');
     expect((cloud.output as { probe: unknown }).probe).toEqual({
@@ -325,34 +339,43 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
 
   describe('every example: outputs equal those of ork run on the same input', () => {
     it('covers the examples', () => {
-      expect(examples.map((e) => e.name)).toEqual(expect.arrayContaining(['static-parallel', 'dynamic-count', 'foreach-aggregate', 'concurrency-limit', 'combined']));
+      expect(examples.map((e) => e.name)).toEqual(
+        expect.arrayContaining(['static-parallel', 'dynamic-count', 'foreach-aggregate', 'concurrency-limit', 'combined']),
+      );
     });
 
     for (const example of examples) {
-      it(example.name, async () => {
-        const parity = harness();
-        const input = {};
-        const [local, cloud] = await Promise.all([orkRun(copyWorkflow(example.directory, 'local'), input), parity.run(copyWorkflow(example.directory, 'aws'), input)]);
+      it(
+        example.name,
+        async () => {
+          const parity = harness();
+          const input = {};
+          const [local, cloud] = await Promise.all([
+            orkRun(copyWorkflow(example.directory, 'local'), input),
+            parity.run(copyWorkflow(example.directory, 'aws'), input),
+          ]);
 
-        expect(local.json.status, local.stderr).toBe('SUCCEEDED');
-        expect({ status: cloud.status, error: cloud.error, cause: cloud.cause }).toEqual({ status: 'SUCCEEDED' });
-        // The execution's output is $.results: every task's output by task name, as ork run's outputs.
-        expect(withoutStoreLocations(cloud.output)).toEqual(withoutStoreLocations(local.json.outputs));
+          expect(local.json.status, local.stderr).toBe('SUCCEEDED');
+          expect({ status: cloud.status, error: cloud.error, cause: cloud.cause }).toEqual({ status: 'SUCCEEDED' });
+          // The execution's output is $.results: every task's output by task name, as ork run's outputs.
+          expect(withoutStoreLocations(cloud.output)).toEqual(withoutStoreLocations(local.json.outputs));
 
-        // Each task instance was one invocation of the task's function, with the event the machine built.
-        const invocations = parity.invocations.filter((i) => Object.values(cloud.deployment.functions).some((f) => f.name === i.functionName));
-        for (const [task, fn] of Object.entries(cloud.deployment.functions)) {
-          const counts = local.json.tasks[task]!;
-          expect(invocations.filter((i) => i.functionName === fn.name).length, task).toBe(counts.instances + counts.retried);
-        }
-        // Only failed attempts fail: retried ones, and instances a fan-out tolerated.
-        for (const [task, fn] of Object.entries(cloud.deployment.functions)) {
-          const counts = local.json.tasks[task]!;
-          expect(invocations.filter((i) => i.functionName === fn.name && !i.ok).length, task).toBe(counts.retried + counts.failed);
-        }
-        const event = invocations[0]!.event as Record<string, unknown>;
-        expect(event).toMatchObject({ ork: 1, workflow: example.name, execution_id: cloud.executionArn, attempt: 0 });
-      }, 90_000);
+          // Each task instance was one invocation of the task's function, with the event the machine built.
+          const invocations = parity.invocations.filter((i) => Object.values(cloud.deployment.functions).some((f) => f.name === i.functionName));
+          for (const [task, fn] of Object.entries(cloud.deployment.functions)) {
+            const counts = local.json.tasks[task]!;
+            expect(invocations.filter((i) => i.functionName === fn.name).length, task).toBe(counts.instances + counts.retried);
+          }
+          // Only failed attempts fail: retried ones, and instances a fan-out tolerated.
+          for (const [task, fn] of Object.entries(cloud.deployment.functions)) {
+            const counts = local.json.tasks[task]!;
+            expect(invocations.filter((i) => i.functionName === fn.name && !i.ok).length, task).toBe(counts.retried + counts.failed);
+          }
+          const event = invocations[0]!.event as Record<string, unknown>;
+          expect(event).toMatchObject({ ork: 1, workflow: example.name, execution_id: cloud.executionArn, attempt: 0 });
+        },
+        90_000,
+      );
     }
   });
 
@@ -431,7 +454,9 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
     it('retries once, as the moto history shows, after the 1 s retry delay', () => {
       const failed = eventsOf(events, 'LambdaFunctionFailed');
       expect(failed.map((e) => e.lambdaFunctionFailedEventDetails?.error)).toEqual(['ValueError', 'ValueError']);
-      const scheduled = eventsOf(events, 'LambdaFunctionScheduled').filter((e) => e.lambdaFunctionScheduledEventDetails?.resource?.endsWith(':function:parity-failing-explode'));
+      const scheduled = eventsOf(events, 'LambdaFunctionScheduled').filter((e) =>
+        e.lambdaFunctionScheduledEventDetails?.resource?.endsWith(':function:parity-failing-explode'),
+      );
       expect(scheduled.map((e) => (JSON.parse(e.lambdaFunctionScheduledEventDetails!.input!) as { attempt: number }).attempt)).toEqual([0, 1]);
       const gap = scheduled[1]!.timestamp!.getTime() - scheduled[0]!.timestamp!.getTime();
       expect(gap).toBeGreaterThanOrEqual(1_000);
