@@ -4,8 +4,9 @@ import json
 import tempfile
 from pathlib import Path
 
-from ork import task, Context
 from pydantic import BaseModel
+
+from ork import Context, task
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent
 # Results go to the temporary directory (/tmp on Lambda), not beside the code: Lambda's code folder is read-only.

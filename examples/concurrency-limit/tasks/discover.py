@@ -1,8 +1,9 @@
 # tasks/discover.py
 from pathlib import Path
 
-from ork import task
 from pydantic import BaseModel
+
+from ork import task
 
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent
 

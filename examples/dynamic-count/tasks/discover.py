@@ -1,7 +1,7 @@
 # tasks/discover.py
-from ork import task
 from pydantic import BaseModel
 
+from ork import task
 from partitions import list_partitions
 
 

@@ -3,9 +3,9 @@ import csv
 import json
 from collections import Counter
 
-from ork import task, Context
 from pydantic import BaseModel
 
+from ork import Context, task
 from partitions import OUTPUT_DIR, list_partitions
 
 

@@ -1,6 +1,7 @@
 # tasks/aggregate.py
-from ork import task
 from pydantic import BaseModel
+
+from ork import task
 
 
 class ProcessOutput(BaseModel):

@@ -1,8 +1,9 @@
 # tasks/discover.py
 from pathlib import Path
 
-from ork import task
 from pydantic import BaseModel
+
+from ork import task
 
 # The local stand-in for a bucket: the data/ folder beside workflow.yaml.
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent

@@ -1,6 +1,7 @@
 # tasks/rank.py (python): every node instance's output, in item order.
-from ork import task, Context
 from pydantic import BaseModel
+
+from ork import Context, task
 
 
 class RegionSales(BaseModel):

@@ -1,6 +1,7 @@
 # tasks/report.py (python): the node instances' outputs, and the workflow params.
-from ork import task
 from pydantic import BaseModel
+
+from ork import task
 
 
 class Share(BaseModel):

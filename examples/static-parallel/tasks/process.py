@@ -3,8 +3,9 @@ import json
 import tempfile
 from pathlib import Path
 
-from ork import task, Context
 from pydantic import BaseModel
+
+from ork import Context, task
 
 # Paths are relative to the workflow directory (the folder holding workflow.yaml).
 WORKFLOW_DIR = Path(__file__).resolve().parent.parent

@@ -8,7 +8,8 @@ which Step Functions retries as a whole: so the batch's error must carry the ins
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .errors import error_name
 from .payload import Payload

@@ -16,8 +16,8 @@ import threading
 from typing import Any
 
 from .contract import ENVIRONMENT
-from .errors import InvalidPayloadError, describe_failure
 from .environment import task_location
+from .errors import InvalidPayloadError, describe_failure
 from .payload_store import References, store_from_environment
 from .runtime import invoke
 from .sink import StreamSink
@@ -80,7 +80,7 @@ class Heartbeat:
             except Exception as error:  # a missed heartbeat must not kill the task; the next one may pass
                 print(json.dumps({"level": "warning", "message": f"heartbeat failed: {error}"}), file=sys.stderr)
 
-    def __enter__(self) -> "Heartbeat":
+    def __enter__(self) -> Heartbeat:
         self._thread.start()
         return self
 

@@ -9,9 +9,10 @@ Read once, when the package is imported.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, Mapping
+from typing import Any
 
 _CONTRACT: Mapping[str, Any] = json.loads(Path(__file__).with_name("contract.json").read_text(encoding="utf-8"))
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from .environment import task_location
 from .errors import describe_failure
 from .payload_store import References, store_from_environment
 from .runtime import invoke
 from .sink import StreamSink
-from .environment import task_location
 
 _sink = StreamSink()
 _references: References | None = None

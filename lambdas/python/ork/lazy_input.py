@@ -14,7 +14,8 @@ first; the names alone (``in``, ``len``, iteration) read nothing.
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 
 class LazyInput(dict):  # type: ignore[type-arg]
@@ -126,7 +127,7 @@ class LazyInput(dict):  # type: ignore[type-arg]
         result = self.__eq__(other)
         return result if result is NotImplemented else not result
 
-    __hash__ = None  # type: ignore[assignment]
+    __hash__ = None
 
     def __or__(self, other: Any) -> Any:
         self._load_all()
@@ -136,7 +137,7 @@ class LazyInput(dict):  # type: ignore[type-arg]
         self._load_all()
         return dict.__ror__(dict(dict.items(self)), other)
 
-    def __ior__(self, other: Any) -> "LazyInput":
+    def __ior__(self, other: Any) -> LazyInput:
         self.update(other)
         return self
 

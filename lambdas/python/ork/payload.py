@@ -84,13 +84,14 @@ def _fan_out_fields(raw: Any) -> tuple[FanOutField, ...]:
     for entry in raw:
         path = entry.get("path") if isinstance(entry, dict) else None
         above = _whole(entry.get("above")) if isinstance(entry, dict) else None
+        path_steps = path if isinstance(path, list) else []
         steps: list[str | int] = []
-        for step in path if isinstance(path, list) else []:
+        for step in path_steps:
             name = step if isinstance(step, str) else _whole(step)
             if name is None:
                 break
             steps.append(name)
-        if not steps or len(steps) != len(path) or above is None:
+        if not steps or len(steps) != len(path_steps) or above is None:
             raise InvalidPayloadError(f'fan_out_fields entries are {{"path": [names], "above": n}}, got {json.dumps(entry)[:120]}')
         fields.append(FanOutField(tuple(steps), above))
     return tuple(fields)
@@ -123,7 +124,7 @@ class Payload:
     batch: tuple[dict[str, Any], ...] | None = None
 
     @staticmethod
-    def parse(raw: Any) -> "Payload":
+    def parse(raw: Any) -> Payload:
         """The payload ``raw`` (JSON data), or InvalidPayloadError naming the field that is wrong. Optional
         fields that are absent or null take their defaults; a field of the wrong type is refused rather
         than read as something else, as the Node SDK does (lambdas/contract/cases/payloads.json)."""
@@ -152,7 +153,7 @@ class Payload:
             batch=_batch(raw.get("batch")),
         )
 
-    def element(self, raw: dict[str, Any], index: int) -> "Payload":
+    def element(self, raw: dict[str, Any], index: int) -> Payload:
         """The payload of one instance of this batch: ``raw`` (this payload as received) merged with its
         element, whose per-instance fields win."""
         assert self.batch is not None

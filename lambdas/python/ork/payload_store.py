@@ -26,13 +26,14 @@ import re
 import tempfile
 import threading
 import uuid
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Iterable, Literal, Protocol
+from typing import Any, Literal, Protocol
 from urllib.parse import unquote, urlparse
 
 from .contract import ENVIRONMENT, ITEMS_KEY, REF_KEY, RESULTS_KEY
-from .errors import ForeignReferenceError, PayloadStoreError
+from .errors import ForeignReferenceError, OrkError, PayloadStoreError
 from .failures import Failure, is_failure_marker, split_failures
 from .results import is_results_reference, read_results
 
@@ -183,7 +184,8 @@ class S3Store:
 
     def get_object(self, bucket: str, key: str) -> bytes:
         response = self.client.get_object(Bucket=bucket, Key=key)
-        return response["Body"].read()
+        data: bytes = response["Body"].read()
+        return data
 
     def location(self, key: str) -> tuple[str, str]:
         return self.bucket, f"{self.prefix}{key}"
@@ -309,7 +311,7 @@ class References:
         found in data: not checked against a scope, and the references in it are not resolved."""
         return self._fetch(url)
 
-    def _refuse(self, what: str, scope: Scope | None) -> ForeignReferenceError:
+    def _refuse(self, what: str, scope: Scope | None) -> OrkError:
         execution = f" of execution {scope.execution_id}" if scope else ""
         return ForeignReferenceError(
             f"{what} is outside this execution's payload store ({self.store_description(scope)}){execution}: "

@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 import os
 from collections import OrderedDict
-from typing import Any, Callable, Hashable
+from collections.abc import Callable, Hashable
+from typing import Any
 from weakref import WeakKeyDictionary
 
 from .contract import ENVIRONMENT, ITEMS_KEY, REF_KEY, RESULTS_KEY
@@ -92,7 +93,7 @@ class ReadCache:
         return value
 
 
-_caches: "WeakKeyDictionary[Any, ReadCache]" = WeakKeyDictionary()
+_caches: WeakKeyDictionary[Any, ReadCache] = WeakKeyDictionary()
 
 
 def cache_for(owner: Any) -> ReadCache:

@@ -11,7 +11,8 @@ which is flattened. FAILED records become ``ork_failed`` markers in their place 
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from .contract import RESULTS_KEY
 from .errors import PayloadStoreError

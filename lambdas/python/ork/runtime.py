@@ -18,8 +18,8 @@ from .fan_out import spill_fan_out_fields
 from .lazy_input import LazyInput
 from .loader import load_task
 from .payload import Payload
-from .read_cache import cache_for, contains_reference
 from .payload_store import References, Scope, execution_prefix
+from .read_cache import cache_for, contains_reference
 from .sink import Sink
 from .task import TaskSpec
 
@@ -55,7 +55,7 @@ def _alias_names(alias: Any) -> list[str]:
     return []
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _declared_names(model: type[BaseModel]) -> frozenset[str]:
     """Every top-level key the model reads: field names, aliases and validation aliases."""
     declared: set[str] = set()
@@ -140,7 +140,8 @@ def _field_failures(references: References, payload: Payload, value: Any) -> lis
     if not _holds_results(value):
         return references.failures_in(value, scope_of(payload))
     key = _field_key(payload, value)
-    return cache_for(references).fact(key, "failures", lambda: _resolve_field(references, payload, value)[1])
+    failures: list[Failure] = cache_for(references).fact(key, "failures", lambda: _resolve_field(references, payload, value)[1])
+    return failures
 
 
 def _holds_results(value: Any) -> bool:

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import inspect
 import typing
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from pydantic import BaseModel
 
@@ -68,6 +69,10 @@ def inspect_task(function: Callable[..., Any]) -> TaskSpec:
     return TaskSpec(function, function.__name__, input_model, wants_input, output_model, tuple(arguments))
 
 
+# The attribute @task sets on the function it marks: its TaskSpec, or None until the file has run (see task).
+_SPEC_ATTRIBUTE = "__ork_task__"
+
+
 def task(function: Callable[..., Any]) -> Callable[..., Any]:
     """Marks the task function of a file. The function stays callable as it was, for unit tests."""
     try:
@@ -78,21 +83,21 @@ def task(function: Callable[..., Any]) -> Callable[..., Any]:
         if not isinstance(error.__cause__, NameError):
             raise
         spec = None
-    setattr(function, "__ork_task__", spec)
+    setattr(function, _SPEC_ATTRIBUTE, spec)
     return function
 
 
 def _spec(function: Callable[..., Any]) -> TaskSpec:
-    spec = getattr(function, "__ork_task__", None)
+    spec = getattr(function, _SPEC_ATTRIBUTE, None)
     if spec is None:
         spec = inspect_task(function)
-        setattr(function, "__ork_task__", spec)
+        setattr(function, _SPEC_ATTRIBUTE, spec)
     return spec
 
 
 def find_task(module: Any) -> TaskSpec:
     """The task of a module: its only ``@task`` function, or the one named ``main`` among several."""
-    marked = [value for value in vars(module).values() if callable(value) and hasattr(value, "__ork_task__")]
+    marked = [value for value in vars(module).values() if callable(value) and hasattr(value, _SPEC_ATTRIBUTE)]
     # A task imported from another module is that module's task, not this file's.
     own = [f for f in marked if getattr(f, "__module__", None) == module.__name__] or marked
     if len(own) == 1:

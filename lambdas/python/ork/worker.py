@@ -27,8 +27,8 @@ from typing import Any, BinaryIO
 
 from .contract import WORKER_CHANNEL_FD
 from .errors import ProtocolError, describe_failure
-from .payload_store import References, store_from_environment
 from .loader import load_task
+from .payload_store import References, store_from_environment
 from .runtime import input_fields, invoke
 from .sink import StreamSink, json_line
 
@@ -132,6 +132,7 @@ def serve(requests: BinaryIO, replies: BinaryIO) -> None:
     for line in requests:
         if not line.strip():
             continue
+        reply: dict[str, Any]
         try:
             request = json.loads(line)
             if not isinstance(request, dict):

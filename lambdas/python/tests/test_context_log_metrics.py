@@ -89,8 +89,9 @@ def test_log_lines_are_json_with_task_instance_and_execution() -> None:
 
 def test_log_exception_carries_the_traceback() -> None:
     ctx, stream = _context()
+    empty: dict[str, int] = {}
     try:
-        {}["missing"]
+        empty["missing"]
     except KeyError:
         ctx.log.exception("lookup failed", key="missing")
     [line] = json_lines(stream.getvalue())

@@ -8,8 +8,8 @@ from conftest import json_lines, make_payload
 from emf import check_emf
 from ork import InputValidationError, lambda_handler
 from ork.errors import describe_failure, error_name
-from ork.worker import handle
 from ork.payload_store import DirectoryStore, References
+from ork.worker import handle
 
 CHAINED = """
 from ork import task

@@ -6,8 +6,9 @@ Both stores: a directory (local runs) and S3 (moto)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import boto3
 import pytest

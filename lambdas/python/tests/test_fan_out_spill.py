@@ -13,9 +13,10 @@ import pytest
 from moto import mock_aws
 
 from conftest import make_payload
+from ork.contract import REF_KEY
 from ork.errors import error_name
 from ork.fan_out import items_key
-from ork.payload_store import REF_KEY, DirectoryStore, References, S3Store, is_reference
+from ork.payload_store import DirectoryStore, References, S3Store, is_reference
 
 DISCOVER = """
 from ork import task

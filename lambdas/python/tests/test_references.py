@@ -14,10 +14,10 @@ from moto import mock_aws
 
 from conftest import make_payload
 from ork import ForeignReferenceError, PayloadStoreError
+from ork.contract import REF_KEY
 from ork.errors import error_name
 from ork.payload_store import (
     DEFAULT_THRESHOLD,
-    REF_KEY,
     DirectoryStore,
     References,
     S3Store,
@@ -288,7 +288,9 @@ def test_read_roots_come_from_the_environment(monkeypatch, tmp_path) -> None:
     assert isinstance(store, DirectoryStore)
     assert store.read_roots == ((tmp_path / "run-2").resolve(), (tmp_path / "run-1").resolve(), (tmp_path / "run-0").resolve())
     monkeypatch.setenv("ORK_PAYLOAD_READ_DIRS", "")
-    assert store_from_environment().read_roots == ((tmp_path / "run-2").resolve(),)
+    store = store_from_environment()
+    assert isinstance(store, DirectoryStore)
+    assert store.read_roots == ((tmp_path / "run-2").resolve(),)
 
 
 # --- Forged references reaching a task --------------------------------------------------------------------

@@ -76,6 +76,7 @@ def test_the_decorated_function_stays_callable(workflow) -> None:
 
     path = workflow(MODELS + "\n@task\ndef main(input: Input) -> Output:\n    return Output(doubled=input.up.n * 2)\n")
     spec = importlib.util.spec_from_file_location("plain_import_of_a_task", path)
+    assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert module.main(module.Input(up={"n": 4})) == module.Output(doubled=8)

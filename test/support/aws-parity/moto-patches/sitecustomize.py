@@ -154,7 +154,7 @@ if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
                 pass
 
         def _now() -> str:
-            return datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+            return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
         def _eval_job(self, env, job):  # noqa: ANN001, ANN202 - same signature as moto's
             started = _now()
@@ -201,7 +201,7 @@ if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
                 return [records] if records else []
             count = min(len(records), rng.randint(2, _MAX_RESULT_FILES))
             cuts = sorted(rng.sample(range(1, len(records)), count - 1))
-            return [records[start:end] for start, end in zip([0, *cuts], [*cuts, len(records)])]
+            return [records[start:end] for start, end in zip([0, *cuts], [*cuts, len(records)], strict=True)]
 
         def _handle_put_object(env, resource_runtime_part, state_credentials):  # noqa: ANN001, ANN202 - moto's signature
             parameters = env.stack.pop()
