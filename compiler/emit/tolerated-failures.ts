@@ -1,7 +1,7 @@
 import type { FailureTolerance, TaskSpec } from '../model/index.js';
 import type { Catcher, PassState, PayloadTemplate, State } from './asl-types.js';
 import { Markers } from '../../lambdas/contract/contract.js';
-import { chain, single, type Fragment } from './fragment.js';
+import type { Fragment } from './fragment.js';
 import { failState } from './fan-out-guards.js';
 import { StatePaths } from './payload.js';
 import type { StateNames } from './state-names.js';

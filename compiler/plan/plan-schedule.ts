@@ -64,7 +64,7 @@ export function planSchedule(graph: TaskGraph): Plan {
       n,
       members.filter((v) => (upstream[v] ?? []).every((u) => !inSet.has(u))),
     );
-    let prefixSize = members.filter((v) => prefix.has(v)).length;
+    let prefixSize: number;
     for (;;) {
       let grew = false;
       for (const v of members) {

@@ -171,7 +171,9 @@ export function bundleNodeTasks(workflowDir: string, tasks: readonly NodeTaskRef
     } catch (error) {
       const errors = (error as { errors?: Message[] }).errors;
       if (!errors?.length) throw error;
-      throw new Error(`esbuild could not bundle the node tasks of ${directory}:\n${formatMessagesSync(errors, { kind: 'error' }).join('\n')}`);
+      throw new Error(`esbuild could not bundle the node tasks of ${directory}:\n${formatMessagesSync(errors, { kind: 'error' }).join('\n')}`, {
+        cause: error,
+      });
     }
     const bundles = new Map(tasks.map((task) => [task.name, path.join(outputDir, `${modules.get(task.name)!}.mjs`)]));
     return { bundles, warnings: formatMessagesSync(warnings, { kind: 'warning' }), seconds: (performance.now() - started) / 1000 };

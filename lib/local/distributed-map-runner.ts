@@ -5,7 +5,7 @@ import type { StateMachine as InterpreterStateMachine } from 'aws-local-stepfunc
 import { DISTRIBUTED_MAX_CONCURRENCY, INLINE_MAP_CONCURRENCY, type State, type SubMachine, type TaskManifest } from '../../compiler/index.js';
 import { stateNamesOf, type DistributedMapDefinition } from './distributed-map.js';
 import { EXCEEDED_THRESHOLD_ERROR, exceedsThreshold, type FailureThreshold } from './failure-threshold.js';
-import { MapRunResults, type ChildExecutionRecord } from './map-run-results.js';
+import { MapRunResults } from './map-run-results.js';
 import { evaluatePath, evaluatePayloadTemplate } from './payload-template.js';
 import type { AttemptRecord, RunObserver, ToleratedFailure } from './run-events.js';
 import { failedAttemptOf } from './attempt-failure.js';

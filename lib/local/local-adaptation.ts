@@ -1,4 +1,4 @@
-import { INLINE_MAP_CONCURRENCY, walkStates, type MapState, type State, type StateMachineDefinition, type TaskState } from '../../compiler/index.js';
+import { INLINE_MAP_CONCURRENCY, walkStates, type MapState, type StateMachineDefinition, type TaskState } from '../../compiler/index.js';
 import { isDistributedMap, type DistributedMapDefinition } from './distributed-map.js';
 import { mapStates, type LocalAdaptation } from './local-adaptation-pass.js';
 import { taskParametersInHandler } from './task-parameters-in-handler.js';

@@ -16,7 +16,7 @@ import { withResumedPayloadDirs } from './payload-read-dirs.js';
 import { Environment } from '../../lambdas/contract/contract.js';
 import { substitutePlaceholders } from './substitute-placeholders.js';
 import { AttemptFailure, failedAttemptOf } from './attempt-failure.js';
-import { createTaskHandlers, TaskFailure, type TaskHandler } from './task-handlers.js';
+import { createTaskHandlers, TaskFailure } from './task-handlers.js';
 import { WorkerPool } from './worker-pool.js';
 import { findExecutable } from './worker-reaper.js';
 import { workerReservations } from './worker-reservations.js';

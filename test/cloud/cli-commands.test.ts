@@ -118,7 +118,12 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
 
   /** `ork run --json` on a private copy, with its own runs folder. */
   function orkRun(directory: string): Promise<{ code: number; json: OrkRunJson; stderr: string }> {
-    return orkJson<OrkRunJson>(['run', directory, '--json', '--input', '{}'], { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1', ORK_RUNS_DIR: path.join(work, 'runs') });
+    return orkJson<OrkRunJson>(['run', directory, '--json', '--input', '{}'], {
+      PATH: process.env.PATH ?? '',
+      HOME: home,
+      NO_COLOR: '1',
+      ORK_RUNS_DIR: path.join(work, 'runs'),
+    });
   }
 
   /** A private copy of a workflow for one engine (the examples write under their own folder). */
@@ -134,64 +139,89 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
     return directory;
   }
 
-  const fanOuts = (deployment: Deployment) => new Set(readWorkflowShape(deployment.definition, deployment.name).tasks.filter((t) => t.fanOut).map((t) => t.name));
+  const fanOuts = (deployment: Deployment) =>
+    new Set(
+      readWorkflowShape(deployment.definition, deployment.name)
+        .tasks.filter((t) => t.fanOut)
+        .map((t) => t.name),
+    );
 
   describe('every example: ork start --wait, then ork status, against ork run on the same input', () => {
     it('covers the examples', () => {
-      expect(examples.filter((e) => e.emulated).map((e) => e.name)).toEqual(expect.arrayContaining(['static-parallel', 'dynamic-count', 'foreach-aggregate', 'concurrency-limit', 'combined']));
+      expect(examples.filter((e) => e.emulated).map((e) => e.name)).toEqual(
+        expect.arrayContaining(['static-parallel', 'dynamic-count', 'foreach-aggregate', 'concurrency-limit', 'combined']),
+      );
     });
 
     // An example with a task the harness cannot run (executor: node; the deploy construct cannot deploy
     // those yet either) is listed as skipped, and runs here once the harness emulates its executor.
     for (const example of examples) {
-      it.skipIf(!example.emulated)(example.emulated ? example.name : `${example.name} (skipped: executor ${example.executors.filter((e) => !EMULATED_EXECUTORS.includes(e)).join(', ')} not emulated)`, async () => {
-        const parity = harness();
-        const deployment = await parity.deploy(copyWorkflow(example.directory, 'aws'));
-        expect(deployment.name).toBe(example.name);
-        const [local, started] = await Promise.all([orkRun(copyWorkflow(example.directory, 'local')), orkJson<CloudJson>(['start', example.name, '--input', '{}', '--wait', '--json'])]);
-        expect(local.json.status, local.stderr).toBe('SUCCEEDED');
-        expect(started.code, started.stderr).toBe(0);
-        expect(started.json).toMatchObject({ status: 'SUCCEEDED', executionArn: expect.stringMatching(new RegExp(`^arn:aws:states:us-east-1:\\d+:execution:${example.name}:ork-`)) });
-        expect(withoutStoreLocations(started.json.outputs)).toEqual(withoutStoreLocations(local.json.outputs));
-        // The per-task counts were already in --wait's result; ork status reads them again from the history.
-        const arn = started.json.executionArn;
-        const status = await orkJson<CloudJson>(['status', arn, '--json']);
-        expect(status.code, status.stderr).toBe(0);
-        expect(status.json).toMatchObject({ status: 'SUCCEEDED', executionArn: arn });
-        expect(withoutStoreLocations(status.json.outputs)).toEqual(withoutStoreLocations(local.json.outputs));
-        expect(Object.keys(status.json.tasks).sort()).toEqual(Object.keys(local.json.tasks).sort());
-        const fanning = fanOuts(deployment);
-        expect(fanning.size).toBeGreaterThan(0);
-        for (const [task, local_] of Object.entries(local.json.tasks)) {
-          const cloud = status.json.tasks[task]!;
-          // A Distributed Map's counts come from its Map Run, which counts items, not their retries.
-          const ranDistributed = typeof local.json.outputs[task] === 'object' && local.json.outputs[task] !== null && 'ork_results' in (local.json.outputs[task] as object);
-          if (ranDistributed) expect({ ...counts(cloud), retried: undefined }, task).toEqual({ ...counts(local_), retried: undefined });
-          else expect(counts(cloud), task).toEqual(counts(local_));
-          expect(cloud.running, task).toBe(0);
-          // A fan-out's expected instances are the Map's item counts; nothing else has one.
-          expect(cloud.expected, task).toBe(fanning.has(task) ? local_.instances : undefined);
-        }
-        expect(started.json.tasks).toEqual(status.json.tasks);
+      it.skipIf(!example.emulated)(
+        example.emulated
+          ? example.name
+          : `${example.name} (skipped: executor ${example.executors.filter((e) => !EMULATED_EXECUTORS.includes(e)).join(', ')} not emulated)`,
+        async () => {
+          const parity = harness();
+          const deployment = await parity.deploy(copyWorkflow(example.directory, 'aws'));
+          expect(deployment.name).toBe(example.name);
+          const [local, started] = await Promise.all([
+            orkRun(copyWorkflow(example.directory, 'local')),
+            orkJson<CloudJson>(['start', example.name, '--input', '{}', '--wait', '--json']),
+          ]);
+          expect(local.json.status, local.stderr).toBe('SUCCEEDED');
+          expect(started.code, started.stderr).toBe(0);
+          expect(started.json).toMatchObject({
+            status: 'SUCCEEDED',
+            executionArn: expect.stringMatching(new RegExp(`^arn:aws:states:us-east-1:\\d+:execution:${example.name}:ork-`)),
+          });
+          expect(withoutStoreLocations(started.json.outputs)).toEqual(withoutStoreLocations(local.json.outputs));
+          // The per-task counts were already in --wait's result; ork status reads them again from the history.
+          const arn = started.json.executionArn;
+          const status = await orkJson<CloudJson>(['status', arn, '--json']);
+          expect(status.code, status.stderr).toBe(0);
+          expect(status.json).toMatchObject({ status: 'SUCCEEDED', executionArn: arn });
+          expect(withoutStoreLocations(status.json.outputs)).toEqual(withoutStoreLocations(local.json.outputs));
+          expect(Object.keys(status.json.tasks).sort()).toEqual(Object.keys(local.json.tasks).sort());
+          const fanning = fanOuts(deployment);
+          expect(fanning.size).toBeGreaterThan(0);
+          for (const [task, local_] of Object.entries(local.json.tasks)) {
+            const cloud = status.json.tasks[task]!;
+            // A Distributed Map's counts come from its Map Run, which counts items, not their retries.
+            const ranDistributed =
+              typeof local.json.outputs[task] === 'object' && local.json.outputs[task] !== null && 'ork_results' in (local.json.outputs[task] as object);
+            if (ranDistributed) expect({ ...counts(cloud), retried: undefined }, task).toEqual({ ...counts(local_), retried: undefined });
+            else expect(counts(cloud), task).toEqual(counts(local_));
+            expect(cloud.running, task).toBe(0);
+            // A fan-out's expected instances are the Map's item counts; nothing else has one.
+            expect(cloud.expected, task).toBe(fanning.has(task) ? local_.instances : undefined);
+          }
+          expect(started.json.tasks).toEqual(status.json.tasks);
 
-        // The text view: the execution, its console URL, one line per task (a bar for each fan-out), the end.
-        const text = await ork(['status', arn]);
-        expect(text.code, text.stderr).toBe(0);
-        const lines = text.stdout.trimEnd().split('\n');
-        expect(lines[0]).toBe(arn);
-        expect(lines[1]).toBe(`  ${consoleUrl(arn)}`);
-        for (const [task, local_] of Object.entries(local.json.tasks)) {
-          const n = local_.instances;
-          // A fan-out that tolerated failed instances ends with '!', the others with '✓'.
-          const mark = local_.failed > 0 ? '!' : '✓';
-          const line = lines.find((l) => l.startsWith(`${mark} ${task} `));
-          expect(line, `${task} in\n${text.stdout}`).toBeDefined();
-          if (fanning.has(task)) expect(line).toMatch(new RegExp(`^\\${mark} ${task}\\s+\\[█{20}\\] ${local_.succeeded}/${n}  pending 0 · running 0 · succeeded ${local_.succeeded} · failed ${local_.failed}`));
-          else expect(line).toMatch(new RegExp(`^✓ ${task}\\s+succeeded \\d`));
-        }
-        expect(lines.at(-1)).toMatch(/^SUCCEEDED after \d+\.\d+s$/);
-        expect(text.stderr).toBe('');
-      }, 120_000);
+          // The text view: the execution, its console URL, one line per task (a bar for each fan-out), the end.
+          const text = await ork(['status', arn]);
+          expect(text.code, text.stderr).toBe(0);
+          const lines = text.stdout.trimEnd().split('\n');
+          expect(lines[0]).toBe(arn);
+          expect(lines[1]).toBe(`  ${consoleUrl(arn)}`);
+          for (const [task, local_] of Object.entries(local.json.tasks)) {
+            const n = local_.instances;
+            // A fan-out that tolerated failed instances ends with '!', the others with '✓'.
+            const mark = local_.failed > 0 ? '!' : '✓';
+            const line = lines.find((l) => l.startsWith(`${mark} ${task} `));
+            expect(line, `${task} in\n${text.stdout}`).toBeDefined();
+            if (fanning.has(task))
+              expect(line).toMatch(
+                new RegExp(
+                  `^\\${mark} ${task}\\s+\\[█{20}\\] ${local_.succeeded}/${n}  pending 0 · running 0 · succeeded ${local_.succeeded} · failed ${local_.failed}`,
+                ),
+              );
+            else expect(line).toMatch(new RegExp(`^✓ ${task}\\s+succeeded \\d`));
+          }
+          expect(lines.at(-1)).toMatch(/^SUCCEEDED after \d+\.\d+s$/);
+          expect(text.stderr).toBe('');
+        },
+        120_000,
+      );
     }
 
     it('starts by state machine ARN as well as by name', async () => {
@@ -262,10 +292,16 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
       const lines = result.stdout.trimEnd().split('\n');
       expect(lines.slice(0, 3)).toEqual([arn, `  ${consoleUrl(arn)}`, 'running cli-slow (1 tasks)']);
       // It saw the fan-out running (a poll while the naps slept), then succeeded.
-      expect(lines.some((l) => /^▸ nap\s+\[[█░ ]*\] \d\/3 .*running [1-3]/.test(l)), result.stdout).toBe(true);
-      expect(lines).toContainEqual(expect.stringMatching(/^✓ nap\s+\[█{20}\] 3\/3  pending 0 · running 0 · succeeded 3 · failed 0/));
+      expect(
+        lines.some((l) => /^▸ nap\s+\[[█░ ]*\] \d\/3 .*running [1-3]/.test(l)),
+        result.stdout,
+      ).toBe(true);
+      expect(lines).toContainEqual(expect.stringMatching(/^✓ nap\s+\[█{20}\] 3\/3 {2}pending 0 · running 0 · succeeded 3 · failed 0/));
       expect(lines.at(-1)).toMatch(/^SUCCEEDED after \d+\.\d+s$/);
-      expect((await orkJson<CloudJson>(['status', arn, '--json'])).json).toMatchObject({ status: 'SUCCEEDED', outputs: { nap: [{ index: 0 }, { index: 1 }, { index: 2 }] } });
+      expect((await orkJson<CloudJson>(['status', arn, '--json'])).json).toMatchObject({
+        status: 'SUCCEEDED',
+        outputs: { nap: [{ index: 0 }, { index: 1 }, { index: 2 }] },
+      });
     }, 60_000);
 
     it('ork status of a running execution shows it running, exit 0', async () => {
@@ -338,7 +374,18 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
         '    retry_delay: 1s',
         '',
       ].join('\n'),
-      'tasks/prepare.py': ['from ork import task', 'from pydantic import BaseModel', '', 'class Output(BaseModel):', '    value: int', '', '@task', 'def main() -> Output:', '    return Output(value=41)', ''].join('\n'),
+      'tasks/prepare.py': [
+        'from ork import task',
+        'from pydantic import BaseModel',
+        '',
+        'class Output(BaseModel):',
+        '    value: int',
+        '',
+        '@task',
+        'def main() -> Output:',
+        '    return Output(value=41)',
+        '',
+      ].join('\n'),
       'tasks/explode.py': [
         'from ork import task, Context',
         'from pydantic import BaseModel',
@@ -422,7 +469,10 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
 
     it('ork redrive refuses an execution that succeeded', async () => {
       const succeeded = await harness().run(copyWorkflow(path.join(EXAMPLES_DIR, 'static-parallel'), 'aws'), {}, { name: 'cli-redrive-succeeded' });
-      expectOneLineError(await ork(['redrive', succeeded.executionArn]), /execution is SUCCEEDED: only failed, timed-out or aborted executions can be redriven/);
+      expectOneLineError(
+        await ork(['redrive', succeeded.executionArn]),
+        /execution is SUCCEEDED: only failed, timed-out or aborted executions can be redriven/,
+      );
     }, 60_000);
   });
 
@@ -504,14 +554,18 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
         // In the stream of the environment that served it, as Lambda writes them.
         const own = events.filter((e) => e.logStream === invocation.logStream);
         expect(own.map((e) => e.message)).toEqual(
-          expect.arrayContaining([`START RequestId: ${invocation.requestId} Version: $LATEST`, `END RequestId: ${invocation.requestId}`, expect.stringMatching(new RegExp(`^REPORT RequestId: ${invocation.requestId}\\tDuration: `))]),
+          expect.arrayContaining([
+            `START RequestId: ${invocation.requestId} Version: $LATEST`,
+            `END RequestId: ${invocation.requestId}`,
+            expect.stringMatching(new RegExp(`^REPORT RequestId: ${invocation.requestId}\\tDuration: `)),
+          ]),
         );
       }
       expect(events.map((e) => e.message)).toContain('a plain print line, without an execution id');
       expect(events.map((e) => e.timestamp)).toEqual([...events.map((e) => e.timestamp)].sort((a, b) => a - b));
     }, 30_000);
 
-    it("prints the task lines of that execution only, in time order", async () => {
+    it('prints the task lines of that execution only, in time order', async () => {
       for (const [i, arn] of runs.entries()) {
         const other = executionName(runs[1 - i]!);
         const result = await ork(['logs', arn]);
@@ -544,11 +598,26 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
     it('--json gives the records, one a line', async () => {
       const result = await ork(['logs', runs[1]!, '--json']);
       expect(result.code, result.stderr).toBe(0);
-      const records = result.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      const records = result.stdout
+        .trimEnd()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Record<string, unknown>);
       expect(records).toHaveLength(3);
       expect(records.every((r) => r.execution_id === runs[1] && r.workflow === 'cli-logs')).toBe(true);
-      expect(records[0]).toMatchObject({ task: 'greet', level: 'info', message: `hello from greet in ${executionName(runs[1]!)}`, instance: 'greet', rows: 3, attempt: expect.any(Number) });
-      expect(records.slice(1).map((r) => [r.task, r.instance, r.level]).sort()).toEqual([
+      expect(records[0]).toMatchObject({
+        task: 'greet',
+        level: 'info',
+        message: `hello from greet in ${executionName(runs[1]!)}`,
+        instance: 'greet',
+        rows: 3,
+        attempt: expect.any(Number),
+      });
+      expect(
+        records
+          .slice(1)
+          .map((r) => [r.task, r.instance, r.level])
+          .sort(),
+      ).toEqual([
         ['shout', 'shout[0]', 'warning'],
         ['shout', 'shout[1]', 'warning'],
       ]);
@@ -564,7 +633,10 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
     }, 30_000);
 
     it('an unknown workflow name, with a did-you-mean', async () => {
-      for (const command of [['start', 'cli-errors-paralel'], ['executions', 'cli-errors-paralel']]) {
+      for (const command of [
+        ['start', 'cli-errors-paralel'],
+        ['executions', 'cli-errors-paralel'],
+      ]) {
         const result = await ork(command);
         expectOneLineError(result, /^ork: error: no state machine named 'cli-errors-paralel'$/);
         expect(result.stderr).toContain("hint: did you mean 'cli-errors-parallel'");
@@ -576,7 +648,12 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
 
     it('an execution that does not exist', async () => {
       const missing = `${machine.stateMachineArn.replace(':stateMachine:', ':execution:')}:no-such-execution`;
-      for (const command of [['status', missing], ['logs', missing], ['redrive', missing]]) expectOneLineError(await ork(command), /does not exist|not found/i);
+      for (const command of [
+        ['status', missing],
+        ['logs', missing],
+        ['redrive', missing],
+      ])
+        expectOneLineError(await ork(command), /does not exist|not found/i);
       // … of a state machine that does not exist either.
       expectOneLineError(await ork(['status', 'arn:aws:states:us-east-1:123456789012:execution:no-such-machine:x']), /does not exist|not found/i);
     }, 60_000);

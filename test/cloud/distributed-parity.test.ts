@@ -235,7 +235,6 @@ const expectedEach = Array.from({ length: FILES }, (_, i) => {
 const expectedCounted = Array.from({ length: COUNT }, (_, i) => ({ index: i, count: COUNT, square: i * i }));
 
 describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + the real Lambda handler vs ork run', () => {
-  let aws: AwsParity | undefined;
   let work = '';
   let directory = '';
   let local: { code: number; json: OrkRunJson; stderr: string };
@@ -264,7 +263,7 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
 
   const harness = useAwsParity(
     { prefix: 'ork-distributed-parity-', prepare: (scratch) => writeWorkflowFiles(path.join(scratch, 'parity-distributed'), WORKFLOW) },
-    (suite) => ({ aws, work } = suite),
+    (suite) => ({ work } = suite),
   );
 
   beforeAll(async () => {

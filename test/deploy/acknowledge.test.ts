@@ -1,7 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { Resource } from '../support/deploy-app/cloudformation.js';
 import { type DeployApp, SHARED_APP_TIMEOUT_MS, sharedDeployApp } from '../support/deploy-app/shared-app.js';
 import { CONTROL_STACK } from '../support/deploy-app/test-workflows.js';
 

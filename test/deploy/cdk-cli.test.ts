@@ -82,6 +82,7 @@ describe('cdk CLI', () => {
     const refused = run(process.execPath, [CDK, 'synth', '--quiet', '--no-notices', '-o', refusedOut], project);
     expect(refused.status, explain('cdk synth (default runtime)', refused)).not.toBe(0);
     // The CDK CLI colours what the app writes to stderr, chunk by chunk: read the text without the escapes.
+    // eslint-disable-next-line no-control-regex -- ANSI colour codes start with the ESC control character
     const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '');
     const line = plain(refused.stderr)
       .split('\n')

@@ -73,7 +73,7 @@ describe.concurrent('AWS limits in ork run, validate and compile', { timeout: 18
     const refused = await ork(dir, ['run', '.', '--input', '@big.json']);
     expect(refused.code).toBe(2);
     expect(refused.stderr).toMatch(
-      /^ork: error: the workflow input is 262,155 bytes; Step Functions accepts at most 262,144 bytes \(256 KiB\) of execution input\n  hint: [^\n]+\n$/,
+      /^ork: error: the workflow input is 262,155 bytes; Step Functions accepts at most 262,144 bytes \(256 KiB\) of execution input\n {2}hint: [^\n]+\n$/,
     );
     expect(existsSync(runsDir(dir))).toBe(false);
 

@@ -121,7 +121,7 @@ async function runningRun(dir: string) {
   return { child, closed, runId: runIds(dir)[0] ?? '' };
 }
 
-const ONE_LINE = /^ork: error: [^\n]+\n(  hint: [^\n]+\n)?$/;
+const ONE_LINE = /^ork: error: [^\n]+\n( {2}hint: [^\n]+\n)?$/;
 
 // One at a time: each case starts ork and Python several times, on a machine that may be busy.
 describe('run records', { timeout: 240_000 }, () => {

@@ -13,6 +13,10 @@ import type { TaskHandler } from '../../lib/local/task-handlers.js';
  * payload the handlers saw.
  */
 
+/** States the tests reach into at any depth (a Map's ItemProcessor) without a cast at each step. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a test's deep reads of the ASL, typed by the definition they start from
+type DeepStates = Record<string, any>;
+
 const lambda = (name: string) => `arn:aws:lambda:us-east-1:000000000000:function:ork-local-${name}`;
 
 const PAYLOAD = {
@@ -95,7 +99,7 @@ describe('task-parameters-in-handler', () => {
   });
 
   it('moves only Parameters made of paths: a Task with an intrinsic function keeps its own', () => {
-    const adapted = taskParametersInHandler.apply(definition()) as unknown as { States: Record<string, any> };
+    const adapted = taskParametersInHandler.apply(definition()) as unknown as { States: DeepStates };
     const kept = { [`${LOCAL_INPUT_KEY}.$`]: '$', [`${LOCAL_CONTEXT_KEY}.$`]: '$$' };
     expect(adapted.States.top.Parameters).toStrictEqual(kept);
     expect(adapted.States.each.ItemProcessor.States['per-item'].Parameters).toStrictEqual(kept);
@@ -104,14 +108,14 @@ describe('task-parameters-in-handler', () => {
     // Nothing else changes, and the input is not modified.
     const back = structuredClone(adapted);
     back.States.top.Parameters = PAYLOAD;
-    back.States.each.ItemProcessor.States['per-item'].Parameters = (
-      definition() as unknown as { States: Record<string, any> }
-    ).States.each.ItemProcessor.States['per-item'].Parameters;
+    back.States.each.ItemProcessor.States['per-item'].Parameters = (definition() as unknown as { States: DeepStates }).States.each.ItemProcessor.States[
+      'per-item'
+    ].Parameters;
     expect(back).toStrictEqual(definition());
   });
 
   it('is one of the local adaptations, before Distributed Maps leave the definition', () => {
-    const adapted = adaptForLocal(definition()).definition as unknown as { States: Record<string, any> };
+    const adapted = adaptForLocal(definition()).definition as unknown as { States: DeepStates };
     expect(adapted.States.top.Parameters).toStrictEqual({ [`${LOCAL_INPUT_KEY}.$`]: '$', [`${LOCAL_CONTEXT_KEY}.$`]: '$$' });
   });
 

@@ -110,6 +110,6 @@ describe('tolerate_failures under ork run', () => {
     );
     const show = spawnSync(process.execPath, [BIN, 'show'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
     expect(show.status).toBe(0);
-    expect(show.stdout).toMatch(/tolerated 2 failed instances \(tolerate_failures\)\n  process\[item 3\]: ValueError: cannot read f3\.csv/);
+    expect(show.stdout).toMatch(/tolerated 2 failed instances \(tolerate_failures\)\n {2}process\[item 3\]: ValueError: cannot read f3\.csv/);
   });
 });

@@ -206,7 +206,7 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
         body: JSON.stringify(body),
       });
       const text = await response.text();
-      let parsed: Record<string, unknown> = {};
+      let parsed: Record<string, unknown>;
       try {
         parsed = text ? (JSON.parse(text) as Record<string, unknown>) : {};
       } catch {

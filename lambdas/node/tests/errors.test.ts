@@ -65,6 +65,7 @@ describe("a task's own errors", () => {
           JSON.parse('{not json');
         } catch (parseError) {
           const middle = new RangeError('page 3 is unreadable', { cause: parseError });
+          // eslint-disable-next-line preserve-caught-error -- the test builds a two-link cause chain on purpose
           throw new TypeError('cannot summarise the export', { cause: middle });
         }
       },

@@ -54,7 +54,7 @@ export async function startLambdaProxy(options: LambdaProxyOptions): Promise<Lam
   });
   server.keepAliveTimeout = 5_000;
 
-  let port = 0;
+  let port: number;
   for (let attempt = 0; ; attempt++) {
     const candidate = await freePort();
     try {

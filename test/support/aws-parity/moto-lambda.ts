@@ -102,7 +102,8 @@ export class MotoLambda {
     try {
       await this.lambda.send(new CreateFunctionCommand({ ...settings, Code: { ZipFile: EMPTY_ZIP } }));
     } catch (error) {
-      if ((error as Error).name !== 'ResourceConflictException') throw new Error(`CreateFunction ${config.name} in moto failed: ${(error as Error).message}`);
+      if ((error as Error).name !== 'ResourceConflictException')
+        throw new Error(`CreateFunction ${config.name} in moto failed: ${(error as Error).message}`, { cause: error });
       await this.lambda.send(new UpdateFunctionConfigurationCommand(settings));
     }
     try {
