@@ -370,7 +370,7 @@ def test_large_output_goes_under_the_workflow_prefix_the_role_may_write(lambda_f
     output = lambda_handler.handler(event, LambdaContext("Ork-foreach-aggregate-TaskBig"))
     [(bucket, key)] = list(s3.objects)
     assert bucket == "ork-foreach-aggregate-payloadbucket-1a2b3c4d"
-    # The function role may only write <bucket>/<workflow>/* (test/deploy/synth.test.ts).
+    # The function role may only write <bucket>/<workflow>/* (test/deploy/least-privilege.test.ts).
     assert key.startswith("foreach-aggregate/")
     assert EXECUTION_NAME in key and key.endswith(".json")
     assert output == {"$ork_ref": f"s3://{bucket}/{key}", "bytes": len(s3.objects[(bucket, key)])}
