@@ -171,13 +171,7 @@ export class WorkerPool {
     }
     if (this.computes(waiter.file) && this.computingWorkers() >= this.cores) {
       // The cores are taken by this kind of work already: queue on one of those workers, or wait for one.
-      const busy = this.queueFor(waiter.file);
-      if (busy) {
-        this.queuedCalls++;
-        waiter.assign(busy);
-      } else {
-        this.waiting.push(waiter);
-      }
+      if (!this.queueOnBusy(waiter)) this.waiting.push(waiter);
       return;
     }
     for (let entry = this.idle.pop(); entry; entry = this.idle.pop()) {
@@ -188,12 +182,7 @@ export class WorkerPool {
       }
       this.all.delete(entry.worker);
     }
-    const busy = this.queueFor(waiter.file);
-    if (busy) {
-      this.queuedCalls++;
-      waiter.assign(busy);
-      return;
-    }
+    if (this.queueOnBusy(waiter)) return;
     this.waiting.push(waiter);
     // No worker at all, none on the way: nothing to wait for.
     if (this.all.size === 0) this.start();
@@ -208,8 +197,8 @@ export class WorkerPool {
 
   /** Whether the task in `file` is fast and spends its time computing (COMPUTING_WAITS_BELOW). */
   private computes(file: string): boolean {
-    const profile = this.profiles.get(file);
-    return profile !== undefined && profile.ms < QUEUE_BELOW_MS && profile.waits !== undefined && profile.waits < COMPUTING_WAITS_BELOW;
+    const waits = this.profiles.get(file)?.waits;
+    return this.fast(file) && waits !== undefined && waits < COMPUTING_WAITS_BELOW;
   }
 
   private computingWorkers(): number {
@@ -219,17 +208,21 @@ export class WorkerPool {
   }
 
   /**
-   * The busy worker a request of `file` may queue on: the least loaded one running a fast task with room in
-   * its queue. None while requests wait for a free worker: those are served first, as their workers free up.
+   * Queues the request on a busy worker, if one may take it: the least loaded one running a fast task with
+   * room in its queue. None while requests wait for a free worker: those are served first, as their workers
+   * free up.
    */
-  private queueFor(file: string): ProtocolWorker | undefined {
-    if (this.waiting.length > 0 || !this.fast(file)) return undefined;
+  private queueOnBusy(waiter: Waiter): boolean {
+    if (this.waiting.length > 0 || !this.fast(waiter.file)) return false;
     let best: ProtocolWorker | undefined;
     for (const [worker, call] of this.busy) {
       if (worker.load > QUEUE_DEPTH || !worker.queueable || !this.fast(call.file)) continue;
       if (!best || worker.load < best.load) best = worker;
     }
-    return best;
+    if (!best) return false;
+    this.queuedCalls++;
+    waiter.assign(best);
+    return true;
   }
 
   /** `reply` undefined: the call ended without one (a crash, a timeout), which says it is not fast. */

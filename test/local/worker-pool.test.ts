@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { descendantsOf } from '../../bench/support/process-tree.js';
 import { pythonSdkPath } from '../../lib/package-root.js';
 import { runLocally } from '../../lib/local/run-workflow.js';
-import { QUEUE_BELOW_MS, WorkerPool } from '../../lib/local/worker-pool.js';
+import { QUEUE_BELOW_MS, WorkerPool, type WorkerPoolOptions } from '../../lib/local/worker-pool.js';
 import { reaped } from '../../lib/local/worker-reaper.js';
 import { compileCleanly, ROOT, writeWorkflowFiles } from '../support/workflows.js';
 
@@ -88,17 +88,26 @@ async function run(dir: string, input: Record<string, unknown> = {}) {
   return { result, seconds: (performance.now() - started) / 1000 };
 }
 
-/** Seconds from spawning one Python worker to its first reply (a trivial task), on this machine now. */
-async function measureWorkerStart(): Promise<number> {
-  const dir = writeWorkflowFiles(path.join(work, `start-${Date.now()}`), { 'noop.py': 'from ork import task\n\n\n@task\ndef main():\n    return {}\n' });
-  const pool = new WorkerPool({
+/** A payload for calls made on a pool directly (no run around them). */
+const payload = { ork: 1, workflow: 'w', task: 't', execution_id: 'x', attempt: 0, params: {}, inputs: {} };
+
+/** A pool of Python workers (under their reapers) for task files in `dir`, as `ork run` starts them. */
+function pythonPool(dir: string, options: Partial<WorkerPoolOptions> = {}): WorkerPool {
+  return new WorkerPool({
     command: PYTHON,
     args: ['-m', 'ork.worker'],
     label: 'python worker',
     cwd: dir,
     env: { ...process.env, PYTHONPATH: pythonSdkPath(), ORK_PAYLOAD_DIR: path.join(dir, 'payloads') },
     reaper: PYTHON,
+    ...options,
   });
+}
+
+/** Seconds from spawning one Python worker to its first reply (a trivial task), on this machine now. */
+async function measureWorkerStart(): Promise<number> {
+  const dir = writeWorkflowFiles(path.join(work, `start-${Date.now()}`), { 'noop.py': 'from ork import task\n\n\n@task\ndef main():\n    return {}\n' });
+  const pool = pythonPool(dir);
   const started = performance.now();
   try {
     await pool.run({
@@ -217,23 +226,12 @@ describe('a fan-out starts its workers together', () => {
 });
 
 describe('growth beyond a reservation', () => {
-  const payload = { ork: 1, workflow: 'w', task: 't', execution_id: 'x', attempt: 0, params: {}, inputs: {} };
-  const poolFor = (dir: string) =>
-    new WorkerPool({
-      command: PYTHON,
-      args: ['-m', 'ork.worker'],
-      label: 'python worker',
-      cwd: dir,
-      env: { ...process.env, PYTHONPATH: pythonSdkPath(), ORK_PAYLOAD_DIR: path.join(dir, 'payloads') },
-      reaper: PYTHON,
-    });
-
   it('workers busy on the CPU are no reason to grow past the cores', async () => {
     const dir = writeWorkflowFiles(path.join(work, 'cpu'), {
       'spin.py':
         'import time\nfrom ork import task\n\n\n@task\ndef main():\n    end = time.process_time() + 0.4\n    while time.process_time() < end:\n        pass\n    return {}\n',
     });
-    const pool = poolFor(dir);
+    const pool = pythonPool(dir);
     try {
       const replies = await Promise.all(Array.from({ length: 8 }, () => pool.run({ file: path.join(dir, 'spin.py'), workflow_dir: dir, payload })));
       expect(replies.every((r) => r.ok)).toBe(true);
@@ -247,7 +245,7 @@ describe('growth beyond a reservation', () => {
     const dir = writeWorkflowFiles(path.join(work, 'sleep'), {
       'nap.py': 'import time\nfrom ork import task\n\n\n@task\ndef main():\n    time.sleep(2)\n    return {}\n',
     });
-    const pool = poolFor(dir);
+    const pool = pythonPool(dir);
     try {
       const replies = await Promise.all(Array.from({ length: 6 }, () => pool.run({ file: path.join(dir, 'nap.py'), workflow_dir: dir, payload })));
       expect(replies.every((r) => r.ok)).toBe(true);
@@ -279,17 +277,6 @@ describe('scheduling', () => {
 });
 
 describe('requests of fast tasks queue on busy workers', () => {
-  const payload = { ork: 1, workflow: 'w', task: 't', execution_id: 'x', attempt: 0, params: {}, inputs: {} };
-  const onePool = (dir: string) =>
-    new WorkerPool({
-      command: PYTHON,
-      args: ['-m', 'ork.worker'],
-      label: 'python worker',
-      cwd: dir,
-      env: { ...process.env, PYTHONPATH: pythonSdkPath(), ORK_PAYLOAD_DIR: path.join(dir, 'payloads') },
-      reaper: PYTHON,
-      maxWorkers: 1,
-    });
   /** Runs `count` calls at once, checking that on the one worker each starts only after the one before ended. */
   async function runTogether(pool: WorkerPool, file: string, count: number, options: { timeoutMs?: number } = {}) {
     // (With more workers, `most` counts the instances running at once on all of them.)
@@ -312,7 +299,7 @@ describe('requests of fast tasks queue on busy workers', () => {
 
   it('a no-op task: calls queue behind the one running, and still run one at a time', async () => {
     const dir = writeWorkflowFiles(path.join(work, 'queue-fast'), { 'noop.py': 'from ork import task\n\n\n@task\ndef main():\n    return {}\n' });
-    const pool = onePool(dir);
+    const pool = pythonPool(dir, { maxWorkers: 1 });
     try {
       // The first call teaches the pool how long the task takes; until then nothing queues.
       await pool.run({ file: path.join(dir, 'noop.py'), workflow_dir: dir, payload });
@@ -329,7 +316,7 @@ describe('requests of fast tasks queue on busy workers', () => {
     const dir = writeWorkflowFiles(path.join(work, 'queue-slow'), {
       'nap.py': `import time\nfrom ork import task\n\n\n@task\ndef main():\n    time.sleep(${(QUEUE_BELOW_MS * 4) / 1000})\n    return {}\n`,
     });
-    const pool = onePool(dir);
+    const pool = pythonPool(dir, { maxWorkers: 1 });
     try {
       await pool.run({ file: path.join(dir, 'nap.py'), workflow_dir: dir, payload });
       const { replies } = await runTogether(pool, path.join(dir, 'nap.py'), 10);
@@ -346,15 +333,7 @@ describe('requests of fast tasks queue on busy workers', () => {
       'spin.py': 'from ork import task\n\n\n@task\ndef main():\n    return {"sum": sum(range(1000))}\n',
       'wait.py': 'import time\nfrom ork import task\n\n\n@task\ndef main():\n    time.sleep(0.002)\n    return {}\n',
     });
-    const pool = new WorkerPool({
-      command: PYTHON,
-      args: ['-m', 'ork.worker'],
-      label: 'python worker',
-      cwd: dir,
-      env: { ...process.env, PYTHONPATH: pythonSdkPath(), ORK_PAYLOAD_DIR: path.join(dir, 'payloads') },
-      reaper: PYTHON,
-      maxWorkers: 8,
-    });
+    const pool = pythonPool(dir, { maxWorkers: 8 });
     try {
       // The pool learns how long each task takes, and how much of it on the CPU (a first call imports the file).
       pool.reserve(path.join(dir, 'spin.py'), 8);
@@ -377,7 +356,7 @@ describe('requests of fast tasks queue on busy workers', () => {
     const dir = writeWorkflowFiles(path.join(work, 'queue-timeout'), {
       'maybe.py': `import os, time, uuid\nfrom ork import task\n\n\n@task\ndef main(input):\n    if input.get("params", {}).get("hang"):\n        while True:\n            pass\n    os.makedirs(${JSON.stringify(marks)}, exist_ok=True)\n    open(os.path.join(${JSON.stringify(marks)}, uuid.uuid4().hex), "w").close()\n    return {"ok": True}\n`,
     });
-    const pool = onePool(dir);
+    const pool = pythonPool(dir, { maxWorkers: 1 });
     const file = path.join(dir, 'maybe.py');
     try {
       for (let i = 0; i < 3; i++) await pool.run({ file, workflow_dir: dir, payload });
@@ -420,15 +399,7 @@ def main():
     return {"child": child.pid, "worker": os.getpid()}
 `,
     });
-    const pool = new WorkerPool({
-      command: PYTHON,
-      args: ['-m', 'ork.worker'],
-      label: 'python worker',
-      cwd: dir,
-      env: { ...process.env, PYTHONPATH: pythonSdkPath(), ORK_PAYLOAD_DIR: path.join(dir, 'payloads') },
-      reaper: PYTHON,
-      idleRetireMs: 500,
-    });
+    const pool = pythonPool(dir, { idleRetireMs: 500 });
     const file = path.join(dir, 'leave.py');
     try {
       pool.reserve(file, 3);
