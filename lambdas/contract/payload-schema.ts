@@ -4,11 +4,12 @@
  * types and json-schema.ts its JSON Schema (payload.schema.json) from the same definition.
  *
  * The SDKs parse the payload by hand (lambdas/python/ork/payload.py, lambdas/node/ork/payload.ts): a worker
- * should not load zod to read eleven fields, and Python has no zod. cases/payloads.json holds the cases all
+ * should not load zod to read a dozen fields, and Python has no zod. cases/payloads.json holds the cases all
  * three are tested against, so none of them drifts from the others.
  */
 import { z } from 'zod';
 import { Markers, PAYLOAD_VERSION } from './contract.js';
+import { failureSchema } from './failure-schema.js';
 
 /** A JSON number without a fraction: JavaScript cannot tell `3.0` from `3`, so neither SDK does. */
 const whole = z.number().int();
@@ -28,6 +29,11 @@ export const fanOutFieldSchema = z
   })
   .describe('An output field that feeds a `foreach:`, stored when it is a long list (docs/scale.md)');
 
+export const conditionFieldSchema = z
+  .array(z.string())
+  .min(1)
+  .describe('the path of an output field a `when:` condition reads: names of objects, e.g. ["meta", "n"]');
+
 export const payloadSchema = z
   .looseObject({
     ork: z.literal(PAYLOAD_VERSION).describe('payload version: a runtime refuses one it does not know'),
@@ -44,6 +50,10 @@ export const payloadSchema = z
     fan_out_fields: optional(z.array(fanOutFieldSchema)),
     output_spill_bytes: optional(whole).describe('outputs above this many bytes are stored and handed on as references'),
     batch: optional(z.array(jsonObject)).describe('a batch (ItemBatcher): the per-instance fields of each instance, merged over the rest'),
+    condition_fields: optional(z.array(conditionFieldSchema)).describe(
+      'output fields a downstream `when:` reads: kept beside the reference when the output is stored (docs/payload.md, References)',
+    ),
+    failure: optional(failureSchema).describe('only for the `on_failure:` handler: why the workflow failed'),
   })
   .describe('The payload of one task instance (docs/payload.md). Fields not listed here are ignored.');
 
@@ -55,9 +65,19 @@ export type PayloadJson = z.input<typeof payloadSchema>;
  */
 export type PayloadKey = keyof (typeof payloadSchema)['shape'] & string;
 
+/** What a reference keeps of the stored output for the conditions that read it: short scalars only. */
+const keptValue = z.union([z.null(), z.boolean(), z.number(), z.string()]);
+
 export const referenceSchema = z
-  .object({ [Markers.reference]: z.string().describe('file:// or s3:// URL'), bytes: whole.optional() })
-  .describe('A value too large for the state, stored by a runtime (docs/payload.md, References)');
+  .looseObject({
+    [Markers.reference]: z.string().describe('file:// or s3:// URL'),
+    bytes: keptValue
+      .optional()
+      .describe("the stored JSON's size in bytes (a whole number); when a condition reads the output's own top-level `bytes`, that field's kept value"),
+  })
+  .describe(
+    'A value too large for the state, stored by a runtime (docs/payload.md, References). Its other fields are those of `condition_fields` the runtime kept at their paths (null, booleans, numbers, strings up to 1,024 UTF-8 bytes); reading the reference ignores them',
+  );
 
 export const itemsReferenceSchema = z
   .object({ [Markers.items]: z.object({ bucket: z.string(), key: z.string(), count: whole }) })

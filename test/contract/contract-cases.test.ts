@@ -50,6 +50,8 @@ function asJson(payload: Payload): Record<string, unknown> {
     fan_out_fields: payload.fanOutFields.map((f) => ({ path: f.path, above: f.above })),
     output_spill_bytes: payload.outputSpillBytes ?? null,
     batch: payload.batch ?? null,
+    condition_fields: payload.conditionFields,
+    failure: payload.failure ?? null,
     instance: payload.instance,
   };
 }

@@ -1,4 +1,5 @@
 import { PAYLOAD_VERSION } from '../../contract/contract.js';
+import type { Failure } from '../../contract/failure-schema.js';
 import { payloadInstanceLabel } from '../../contract/instance-label.js';
 import { InvalidPayloadError } from './errors.js';
 import { isObject, type JsonObject } from './json-object.js';
@@ -35,6 +36,10 @@ export interface Payload {
   readonly outputSpillBytes: number | undefined;
   /** The per-instance fields of a batch (a Distributed Map's ItemBatcher); undefined for a single instance. */
   readonly batch: readonly JsonObject[] | undefined;
+  /** Output fields a downstream `when:` reads, kept beside the reference when the output is stored. */
+  readonly conditionFields: readonly (readonly string[])[];
+  /** Only for the `on_failure:` handler: why the workflow failed. */
+  readonly failure: Failure | undefined;
   /** The payload as received, which a batch element is merged into. */
   readonly raw: JsonObject;
 }
@@ -94,6 +99,46 @@ function batch(raw: unknown): JsonObject[] | undefined {
   return raw;
 }
 
+function conditionFields(raw: unknown): string[][] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw InvalidPayloadError(`condition_fields must be a list of paths, got ${JSON.stringify(raw).slice(0, 80)}`);
+  return raw.map((path: unknown) => {
+    if (!Array.isArray(path) || path.length === 0 || !path.every((step) => typeof step === 'string')) {
+      throw InvalidPayloadError(`condition_fields entries are paths of field names (["meta", "n"]), got ${JSON.stringify(path).slice(0, 120)}`);
+    }
+    return [...(path as string[])];
+  });
+}
+
+/**
+ * The on_failure handler's `failure`, with the fields the contract names (task and instance: null when
+ * absent); the rest of it is ignored, as the payload's own unknown fields are.
+ */
+function failure(raw: unknown): Failure | undefined {
+  if (raw === undefined || raw === null) return undefined;
+  if (!isObject(raw))
+    throw InvalidPayloadError(`failure must be an object {task, instance, error, cause, execution_id}, got ${JSON.stringify(raw).slice(0, 80)}`);
+  const name = (field: 'task' | 'instance'): string | null => {
+    const value = raw[field];
+    if (value === undefined || value === null) return null;
+    if (typeof value !== 'string')
+      throw InvalidPayloadError(`payload field failure.${field} has the wrong type: expected a string or null, got ${JSON.stringify(value).slice(0, 80)}`);
+    return value;
+  };
+  const text = (field: 'error' | 'cause' | 'execution_id'): string => {
+    const value = raw[field];
+    if (typeof value !== 'string') {
+      const got = value === undefined || value === null ? 'nothing' : JSON.stringify(value).slice(0, 80);
+      throw InvalidPayloadError(`payload field failure.${field} has the wrong type: expected a string, got ${got}`);
+    }
+    return value;
+  };
+  // In the Python SDK's order, so that a failure with several wrong fields names the same one.
+  const task = name('task');
+  const instance = name('instance');
+  return { task, instance, error: text('error'), cause: text('cause'), execution_id: text('execution_id') };
+}
+
 /**
  * The payload `raw` (JSON data), or InvalidPayloadError naming the field that is wrong. Optional fields that
  * are absent or null take their defaults; a field of the wrong type is refused rather than read as something
@@ -132,6 +177,8 @@ export function parsePayload(raw: unknown): Payload {
     fanOutFields: fanOutFields(raw.fan_out_fields),
     outputSpillBytes: wholeField(raw, 'output_spill_bytes', undefined),
     batch: batch(raw.batch),
+    conditionFields: conditionFields(raw.condition_fields),
+    failure: failure(raw.failure),
     raw,
   };
 }

@@ -105,6 +105,45 @@ def _batch(raw: Any) -> tuple[dict[str, Any], ...] | None:
     return tuple(raw)
 
 
+def _condition_fields(raw: Any) -> tuple[tuple[str, ...], ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        raise InvalidPayloadError(f"condition_fields must be a list of paths, got {json.dumps(raw)[:80]}")
+    paths = []
+    for path in raw:
+        if not isinstance(path, list) or not path or not all(isinstance(step, str) for step in path):
+            raise InvalidPayloadError(f'condition_fields entries are paths of field names (["meta", "n"]), got {json.dumps(path)[:120]}')
+        paths.append(tuple(path))
+    return tuple(paths)
+
+
+_FAILURE_TEXTS = ("error", "cause", "execution_id")
+_FAILURE_NAMES = ("task", "instance")
+
+
+def _failure(raw: Any) -> dict[str, Any] | None:
+    """The on_failure handler's ``failure``, with the fields the contract names (task and instance: null
+    when absent); the rest of it is ignored, as the payload's own unknown fields are."""
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise InvalidPayloadError(f"failure must be an object {{task, instance, error, cause, execution_id}}, got {json.dumps(raw)[:80]}")
+    failure: dict[str, Any] = {}
+    for name in _FAILURE_NAMES:
+        value = raw.get(name)
+        if value is not None and not isinstance(value, str):
+            raise InvalidPayloadError(f"payload field failure.{name} has the wrong type: expected a string or null, got {json.dumps(value)[:80]}")
+        failure[name] = value
+    for name in _FAILURE_TEXTS:
+        value = raw.get(name)
+        if not isinstance(value, str):
+            got = "nothing" if value is None else json.dumps(value)[:80]
+            raise InvalidPayloadError(f"payload field failure.{name} has the wrong type: expected a string, got {got}")
+        failure[name] = value
+    return failure
+
+
 @dataclass(frozen=True, slots=True)
 class Payload:
     workflow: str
@@ -122,6 +161,10 @@ class Payload:
     output_spill_bytes: int | None = None
     # The per-instance fields of a batch (Distributed Map's ItemBatcher); None for a single instance.
     batch: tuple[dict[str, Any], ...] | None = None
+    # Output fields a downstream ``when:`` reads, kept beside the reference when the output is stored.
+    condition_fields: tuple[tuple[str, ...], ...] = ()
+    # Only for the on_failure handler: why the workflow failed (JSON fields; ork.Failure is its model).
+    failure: dict[str, Any] | None = None
 
     @staticmethod
     def parse(raw: Any) -> Payload:
@@ -151,6 +194,8 @@ class Payload:
             fan_out_fields=_fan_out_fields(raw.get("fan_out_fields")),
             output_spill_bytes=_optional_whole(raw, "output_spill_bytes"),
             batch=_batch(raw.get("batch")),
+            condition_fields=_condition_fields(raw.get("condition_fields")),
+            failure=_failure(raw.get("failure")),
         )
 
     def element(self, raw: dict[str, Any], index: int) -> Payload:

@@ -45,6 +45,8 @@ def _as_json(payload: Payload) -> dict[str, Any]:
         "fan_out_fields": [{"path": list(f.path), "above": f.above} for f in payload.fan_out_fields],
         "output_spill_bytes": payload.output_spill_bytes,
         "batch": None if payload.batch is None else list(payload.batch),
+        "condition_fields": [list(path) for path in payload.condition_fields],
+        "failure": payload.failure,
         "instance": payload.instance,
     }
 
