@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { instanceLabel, payloadInstanceLabel, payloadSchema } from '../../lambdas/contract/index.js';
 import { errorName } from '../../lambdas/node/ork/errors.js';
-import { splitFailures, type Failure } from '../../lambdas/node/ork/failures.js';
+import { splitFailures, type ToleratedFailure } from '../../lambdas/node/ork/failures.js';
 import { elementPayload, parsePayload, type Payload } from '../../lambdas/node/ork/payload.js';
 
 const CASES = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../lambdas/contract/cases');
@@ -56,7 +56,7 @@ function asJson(payload: Payload): Record<string, unknown> {
   };
 }
 
-function failureJson(failure: Failure): Record<string, unknown> {
+function failureJson(failure: ToleratedFailure): Record<string, unknown> {
   const { itemIndex, parallelIndex, start, ...rest } = failure;
   return {
     ...rest,

@@ -1,5 +1,6 @@
 import { Environment } from '../../contract/contract.js';
-import type { Failure } from './failures.js';
+import type { Failure } from '../../contract/failure-schema.js';
+import type { ToleratedFailure } from './failures.js';
 import type { Payload } from './payload.js';
 import type { Sink } from './sink.js';
 
@@ -109,11 +110,16 @@ export class Context {
    * The tolerated failures of upstream fan-outs (`tolerate_failures:`) by upstream task name, left out of
    * the input's lists of outputs. Empty when there were none.
    */
-  readonly failures: Readonly<Record<string, readonly Failure[]>>;
+  readonly failures: Readonly<Record<string, readonly ToleratedFailure[]>>;
+  /**
+   * In the `on_failure:` handler, why the workflow failed (the input's `failure` too, in the payload's own
+   * field names); undefined in every other task.
+   */
+  readonly failure: Failure | undefined;
   readonly log: TaskLogger;
   readonly metrics: Metrics;
 
-  constructor(payload: Payload, logSink: Sink, metricSink: Sink, failures: Record<string, readonly Failure[]> = {}) {
+  constructor(payload: Payload, logSink: Sink, metricSink: Sink, failures: Record<string, readonly ToleratedFailure[]> = {}) {
     this.workflow = payload.workflow;
     this.task = payload.task;
     this.executionId = payload.executionId;
@@ -123,6 +129,7 @@ export class Context {
     this.itemIndex = payload.itemIndex;
     this.instance = payload.instance;
     this.failures = failures;
+    this.failure = payload.failure && { ...payload.failure };
     this.log = new TaskLogger(logSink, {
       workflow: payload.workflow,
       task: payload.task,

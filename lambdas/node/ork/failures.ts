@@ -14,7 +14,7 @@ const FAILED_KEY = Markers.failed;
  * One failed instance: which one (`start` for a failed chunk of indexes, whose instances did not report each
  * their own), and Step Functions' error name and cause.
  */
-export interface Failure {
+export interface ToleratedFailure {
   readonly error: string;
   readonly cause: string;
   readonly itemIndex?: number;
@@ -30,10 +30,10 @@ export function isFailureMarker(value: unknown): value is { [FAILED_KEY]: JsonOb
   return isObject(value) && Object.keys(value).length === 1 && isObject(value[FAILED_KEY]);
 }
 
-function failureFromMarker(marker: { [FAILED_KEY]: JsonObject }): Failure {
+function failureFromMarker(marker: { [FAILED_KEY]: JsonObject }): ToleratedFailure {
   const body = marker[FAILED_KEY];
   const text = (value: unknown): string => (value === undefined || value === null ? '' : String(value));
-  const failure: { -readonly [K in keyof Failure]: Failure[K] } = { error: text(body.error), cause: text(body.cause) };
+  const failure: { -readonly [K in keyof ToleratedFailure]: ToleratedFailure[K] } = { error: text(body.error), cause: text(body.cause) };
   const itemIndex = index(body.item_index);
   const parallelIndex = index(body.parallel_index);
   const start = index(body.start);
@@ -54,7 +54,7 @@ export function failureMarker(error: unknown, cause: unknown, instance: JsonObje
 }
 
 /** A list without its failure markers, and the failures they stood for; anything else as it is. */
-export function splitFailures(value: unknown): { kept: unknown; failures: Failure[] } {
+export function splitFailures(value: unknown): { kept: unknown; failures: ToleratedFailure[] } {
   if (!Array.isArray(value) || !value.some(isFailureMarker)) return { kept: value, failures: [] };
   return { kept: value.filter((v) => !isFailureMarker(v)), failures: value.filter(isFailureMarker).map(failureFromMarker) };
 }

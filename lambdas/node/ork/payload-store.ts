@@ -334,7 +334,7 @@ export class References {
   }
 
   /** An upstream field resolved, without the tolerated failures in its list of outputs, and those. */
-  async resolveOutputs(value: unknown, scope?: Scope): Promise<{ kept: unknown; failures: Failure[] }> {
+  async resolveOutputs(value: unknown, scope?: Scope): Promise<{ kept: unknown; failures: ToleratedFailure[] }> {
     return splitFailures(await this.resolve(value, scope));
   }
 
@@ -342,7 +342,7 @@ export class References {
    * The tolerated failures of an upstream field the task does not read, reading no more than needed: markers
    * in an inline list, the FAILED files of a Distributed Map's results.
    */
-  async failuresIn(value: unknown, scope?: Scope): Promise<Failure[]> {
+  async failuresIn(value: unknown, scope?: Scope): Promise<ToleratedFailure[]> {
     const list = isResultsReference(value) ? await this.readResultsOf(value, scope, { failuresOnly: true }) : value;
     return Array.isArray(list) ? splitFailures(list.filter(isFailureMarker)).failures : [];
   }

@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import { runBatch } from './batch.js';
 import { Context } from './context.js';
 import { InputValidationError, OutputValidationError, TaskDefinitionError } from './errors.js';
-import { splitFailures, type Failure } from './failures.js';
+import { splitFailures, type ToleratedFailure } from './failures.js';
 import { spillFanOutFields } from './fan-out.js';
 import { parsePayload, type Payload } from './payload.js';
 import { cacheFor, containsReference } from './read-cache.js';
@@ -65,7 +65,7 @@ export interface ResolvedInputs {
   /** The upstream fields the task reads, resolved, without tolerated failures. */
   readonly fields: Record<string, unknown>;
   /** The tolerated failures of every upstream task by name (also of those the task does not read). */
-  readonly failures: Record<string, Failure[]>;
+  readonly failures: Record<string, ToleratedFailure[]>;
 }
 
 /** The execution whose references this instance may read: the one its payload names. */
@@ -82,9 +82,9 @@ export async function resolveInputs(task: OrkTask, payload: Payload, references:
   const wanted = inputFields(task);
   const scope = scopeOf(payload);
   const fields: Record<string, unknown> = {};
-  const failures: Record<string, Failure[]> = {};
+  const failures: Record<string, ToleratedFailure[]> = {};
   for (const [name, value] of Object.entries(payload.inputs)) {
-    let failed: Failure[];
+    let failed: ToleratedFailure[];
     if ((wanted === null || wanted.includes(name)) && containsReference(value)) {
       // Held in the store: read once per process and execution (read-cache.ts), not once per instance —
       // every instance of a foreach is handed its upstream's output, whose list is stored.
@@ -134,7 +134,8 @@ function defineParsedOnRead(fields: Record<string, unknown>, name: string, text:
 }
 
 /**
- * `item`, one field per upstream task, and `params`; fields the schema does not declare are left out, as in
+ * `item`, one field per upstream task, `params` (and the on_failure handler's `failure`); fields the schema
+ * does not declare are left out, as in
  * the Python SDK: before references are resolved (an ignored upstream output is never fetched), and
  * `params`/`item` too, so that a strict object (`z.strictObject`) that declares neither still accepts its input.
  * `resolved`: the upstream fields as resolveInputs returned them, when the caller has them already.
@@ -149,6 +150,8 @@ export async function assembleInput(task: OrkTask, payload: Payload, references:
   );
   if (wants('params')) fields.params = payload.params;
   if (payload.hasItem && wants('item')) fields.item = await references.resolve(payload.item, scopeOf(payload));
+  // The on_failure handler's: a copy, so that a handler changing its input leaves the context's alone.
+  if (payload.failure && wants('failure')) fields.failure = { ...payload.failure };
   if (!task.input) return fields;
   const parsed = await task.input.safeParseAsync(fields);
   if (!parsed.success)

@@ -11,7 +11,8 @@ from .errors import (
     ProtocolError,
     TaskDefinitionError,
 )
-from .failures import Failure
+from .failure_handler import Failure
+from .failures import ToleratedFailure
 from .task import task
 
 __all__ = [
@@ -25,6 +26,7 @@ __all__ = [
     "PayloadStoreError",
     "ProtocolError",
     "TaskDefinitionError",
+    "ToleratedFailure",
     "task",
 ]
 __version__ = "0.1.0"

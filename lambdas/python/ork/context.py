@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .failures import Failure
+from .failure_handler import Failure
+from .failures import ToleratedFailure
 from .log import TaskLogger
 from .metrics import Metrics
 from .payload import Payload
@@ -17,11 +18,26 @@ class Context:
     ``parallel_index``/``parallel_count`` are 0/1 when the task is not parallel; ``item_index`` is None
     unless the task runs ``foreach``. ``attempt`` counts from 1. ``failures``: the tolerated failures of
     upstream fan-outs (``tolerate_failures:``) by upstream task name, left out of the input's lists.
+    ``failure``: in the ``on_failure:`` handler, why the workflow failed (the input's ``failure`` too); None
+    in every other task.
     """
 
-    __slots__ = ("workflow", "task", "execution_id", "attempt", "parallel_index", "parallel_count", "item_index", "instance", "failures", "log", "metrics")
+    __slots__ = (
+        "workflow",
+        "task",
+        "execution_id",
+        "attempt",
+        "parallel_index",
+        "parallel_count",
+        "item_index",
+        "instance",
+        "failures",
+        "failure",
+        "log",
+        "metrics",
+    )
 
-    def __init__(self, payload: Payload, log_sink: Sink, metric_sink: Sink, failures: dict[str, list[Failure]] | None = None) -> None:
+    def __init__(self, payload: Payload, log_sink: Sink, metric_sink: Sink, failures: dict[str, list[ToleratedFailure]] | None = None) -> None:
         self.workflow = payload.workflow
         self.task = payload.task
         self.execution_id = payload.execution_id
@@ -31,7 +47,8 @@ class Context:
         self.item_index = payload.item_index
         # Computed once: each reading of payload.instance builds the label again.
         self.instance = instance = payload.instance
-        self.failures: dict[str, list[Failure]] = failures or {}
+        self.failures: dict[str, list[ToleratedFailure]] = failures or {}
+        self.failure: Failure | None = None if payload.failure is None else Failure.model_validate(payload.failure)
         fields: dict[str, Any] = {
             "workflow": payload.workflow,
             "task": payload.task,

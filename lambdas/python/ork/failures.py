@@ -15,7 +15,7 @@ from .contract import FAILED_KEY
 
 
 @dataclass(frozen=True, slots=True)
-class Failure:
+class ToleratedFailure:
     """One failed instance: which one (``item_index``/``parallel_index``; ``start`` for a failed chunk of
     indexes, whose instances did not report each their own), and Step Functions' error name and cause."""
 
@@ -46,9 +46,9 @@ def is_failure_marker(value: Any) -> bool:
     return isinstance(value, dict) and len(value) == 1 and isinstance(value.get(FAILED_KEY), dict)
 
 
-def failure_from_marker(marker: dict[str, Any]) -> Failure:
+def failure_from_marker(marker: dict[str, Any]) -> ToleratedFailure:
     body = marker[FAILED_KEY]
-    return Failure(
+    return ToleratedFailure(
         error=_text(body.get("error")),
         cause=_text(body.get("cause")),
         item_index=_index(body.get("item_index")),
@@ -67,7 +67,7 @@ def failure_marker(error: Any, cause: Any, instance: dict[str, Any]) -> dict[str
     return {FAILED_KEY: body}
 
 
-def split_failures(value: Any) -> tuple[Any, list[Failure]]:
+def split_failures(value: Any) -> tuple[Any, list[ToleratedFailure]]:
     """A list without its failure markers, and the failures they stood for; anything else as it is."""
     if not isinstance(value, list) or not any(is_failure_marker(v) for v in value):
         return value, []

@@ -287,11 +287,11 @@ class References:
             return {k: self.resolve(v, scope) for k, v in value.items()}
         return value
 
-    def resolve_outputs(self, value: Any, scope: Scope | None = None) -> tuple[Any, list[Failure]]:
+    def resolve_outputs(self, value: Any, scope: Scope | None = None) -> tuple[Any, list[ToleratedFailure]]:
         """An upstream field resolved, without the tolerated failures in its list of outputs, and those."""
         return split_failures(self.resolve(value, scope))
 
-    def failures_in(self, value: Any, scope: Scope | None = None) -> list[Failure]:
+    def failures_in(self, value: Any, scope: Scope | None = None) -> list[ToleratedFailure]:
         """The tolerated failures of an upstream field the task does not read, reading no more than needed:
         markers in an inline list, the FAILED files of a Distributed Map's results."""
         if is_results_reference(value):

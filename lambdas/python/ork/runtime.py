@@ -13,7 +13,7 @@ from .batch import run_batch
 from .context import Context
 from .contract import RESULTS_KEY
 from .errors import InputValidationError, InvalidPayloadError, OutputValidationError
-from .failures import Failure, split_failures
+from .failures import ToleratedFailure, split_failures
 from .fan_out import spill_fan_out_fields
 from .lazy_input import LazyInput
 from .loader import load_task
@@ -89,7 +89,7 @@ def scope_of(payload: Payload) -> Scope:
     return Scope(payload.workflow, payload.execution_id)
 
 
-def resolve_inputs(spec: TaskSpec, payload: Payload, references: References) -> tuple[dict[str, Any], dict[str, list[Failure]]]:
+def resolve_inputs(spec: TaskSpec, payload: Payload, references: References) -> tuple[dict[str, Any], dict[str, list[ToleratedFailure]]]:
     """The upstream fields the task reads, resolved and without tolerated failures, and the failures of
     every upstream task by name (also of those it does not read: the context reports them all)."""
     declared = _declared(spec)
@@ -100,7 +100,7 @@ def resolve_inputs(spec: TaskSpec, payload: Payload, references: References) -> 
     lazy = spec.wants_input and spec.input_model is None
     fields: dict[str, Any] = {}
     pending: dict[str, Any] = {}
-    failures: dict[str, list[Failure]] = {}
+    failures: dict[str, list[ToleratedFailure]] = {}
     for name, value in payload.inputs.items():
         # Left out before references are resolved: an upstream output the model ignores is never fetched,
         # and never walked (a fan-out hands every instance its upstream's whole output).
@@ -118,7 +118,7 @@ def resolve_inputs(spec: TaskSpec, payload: Payload, references: References) -> 
     return fields, failures
 
 
-def _resolve_field(references: References, payload: Payload, value: Any) -> tuple[Any, list[Failure]]:
+def _resolve_field(references: References, payload: Payload, value: Any) -> tuple[Any, list[ToleratedFailure]]:
     """An upstream field resolved, without its tolerated failures, and those. What the store holds is read
     once per process and execution (read_cache.py), not once per instance: a stored list that every instance
     of a fan-out is handed would otherwise be read as many times as it has items."""
@@ -133,14 +133,14 @@ def _field_key(payload: Payload, value: Any) -> tuple[str, str, str]:
     return (payload.workflow, payload.execution_id, json.dumps(value, sort_keys=True, separators=(",", ":")))
 
 
-def _field_failures(references: References, payload: Payload, value: Any) -> list[Failure]:
+def _field_failures(references: References, payload: Payload, value: Any) -> list[ToleratedFailure]:
     """The tolerated failures of a field left for the task to read later (LazyInput). A Distributed Map's
     results may hold failures inside the outputs of children that ran several instances, found only by
     reading them all: that is done once per process and execution, like the read itself."""
     if not _holds_results(value):
         return references.failures_in(value, scope_of(payload))
     key = _field_key(payload, value)
-    failures: list[Failure] = cache_for(references).fact(key, "failures", lambda: _resolve_field(references, payload, value)[1])
+    failures: list[ToleratedFailure] = cache_for(references).fact(key, "failures", lambda: _resolve_field(references, payload, value)[1])
     return failures
 
 
@@ -153,7 +153,8 @@ def _holds_results(value: Any) -> bool:
 
 
 def assemble_input(spec: TaskSpec, payload: Payload, references: References, resolved: dict[str, Any] | None = None) -> Any:
-    """``item``, one field per upstream task, and ``params``; fields the model does not declare are left out.
+    """``item``, one field per upstream task, ``params`` (and the on_failure handler's ``failure``); fields
+    the model does not declare are left out.
     ``resolved``: the upstream fields as resolve_inputs returned them, when the caller has them already."""
     model = spec.input_model
     declared = None if model is None or model.model_config.get("extra") == "allow" else _declared_names(model)
@@ -164,6 +165,9 @@ def assemble_input(spec: TaskSpec, payload: Payload, references: References, res
         fields["params"] = payload.params
     if payload.has_item and (declared is None or "item" in declared):
         fields["item"] = references.resolve(payload.item, scope_of(payload))
+    # The on_failure handler's: a copy, so that a handler changing its input leaves the context's alone.
+    if payload.failure is not None and (declared is None or "failure" in declared):
+        fields["failure"] = dict(payload.failure)
     if model is None:
         return fields
     try:

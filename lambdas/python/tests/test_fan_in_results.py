@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from conftest import make_payload
-from ork import Failure
+from ork import ToleratedFailure
 from ork.errors import error_name
 from ork.failures import split_failures
 from ork.payload_store import DirectoryStore, References, S3Store
@@ -223,7 +223,7 @@ def test_split_failures_leaves_other_values_alone() -> None:
     assert split_failures({"ork_failed": {"error": "x"}}) == ({"ork_failed": {"error": "x"}}, [])
     assert split_failures([1, {"ork_failed": "not an object"}]) == ([1, {"ork_failed": "not an object"}], [])
     kept, failures = split_failures([{"ork_failed": {"error": "E", "cause": "C", "item_index": 2, "extra": 1}}])
-    assert kept == [] and failures == [Failure(error="E", cause="C", item_index=2)]
+    assert kept == [] and failures == [ToleratedFailure(error="E", cause="C", item_index=2)]
 
 
 def test_a_missing_manifest_is_a_payload_store_error(workflow, run_task_file, store_dir) -> None:
