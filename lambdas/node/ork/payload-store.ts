@@ -4,14 +4,16 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Environment, Markers } from '../../contract/contract.js';
 import { ForeignReferenceError, PayloadStoreError } from './errors.js';
-import { isFailureMarker, splitFailures, type Failure } from './failures.js';
+import { isFailureMarker, splitFailures, type ToleratedFailure } from './failures.js';
 import { isObject } from './json-object.js';
+import { referenceWith } from './kept-fields.js';
 import { isResultsReference, readResults, type ResultsReference } from './results.js';
 
 /**
  * Large outputs go to a payload store and travel as references, because Step Functions caps a state's data
- * at 256 KiB: the same scheme as the Python SDK (`{"$ork_ref": url, "bytes": n}`, a directory locally, S3
- * on AWS, threshold ORK_LARGE_OUTPUT_BYTES, default 64 KiB), so tasks in either language read each other's.
+ * at 256 KiB: the same scheme as the Python SDK (`{"$ork_ref": url, "bytes": n}` with the fields a condition
+ * downstream reads beside them, kept-fields.ts; a directory locally, S3 on AWS, threshold
+ * ORK_LARGE_OUTPUT_BYTES, default 64 KiB), so tasks in either language read each other's.
  *
  * The machine's own references name a bucket and a key instead of a URL, because its Map states read them
  * (ItemReader, ResultWriter): `{"ork_items": {"bucket", "key", "count"}}` (a fan-out's source list) and
@@ -258,14 +260,9 @@ export function storeFromEnvironment(): PayloadStore {
   return new DirectoryStore(process.env[Environment.payloadDir] || path.join(os.tmpdir(), 'ork-payloads'), readRootsFromEnvironment());
 }
 
-function isReference(value: unknown): value is { [REF_KEY]: string } {
-  return (
-    value !== null &&
-    typeof value === 'object' &&
-    !Array.isArray(value) &&
-    typeof (value as Record<string, unknown>)[REF_KEY] === 'string' &&
-    Object.keys(value).length <= 2
-  );
+/** A `$ork_ref` URL, whatever else the object holds (its size, the fields kept for conditions). */
+export function isReference(value: unknown): value is { [REF_KEY]: string } {
+  return isObject(value) && typeof value[REF_KEY] === 'string';
 }
 
 export function isItemsReference(value: unknown): value is ItemsReference {
@@ -289,14 +286,17 @@ function containsReference(value: unknown): boolean {
 export class References {
   constructor(private readonly store: PayloadStore) {}
 
-  /** The value itself when small; a reference to the stored JSON when not. `threshold` lowers the usual one
-   * for this value (a fan-out instance's `output_spill_bytes`), never raises it. */
-  async offload(value: unknown, key: string, threshold?: number): Promise<unknown> {
+  /**
+   * The value itself when small; a reference to the stored JSON when not, with the fields at the paths `keep`
+   * (the payload's `condition_fields`) beside it. `threshold` lowers the usual one for this value (a fan-out
+   * instance's `output_spill_bytes`), never raises it.
+   */
+  async offload(value: unknown, key: string, threshold?: number, keep: readonly (readonly string[])[] = []): Promise<unknown> {
     const encoded = JSON.stringify(value) ?? 'null';
     const bytes = Buffer.byteLength(encoded);
     if (bytes <= Math.min(threshold ?? Number.POSITIVE_INFINITY, largeOutputThreshold())) return value;
     try {
-      return { [REF_KEY]: await this.store.put(key, encoded), bytes };
+      return referenceWith(await this.store.put(key, encoded), bytes, value, keep);
     } catch (error) {
       throw PayloadStoreError(`could not store a ${bytes}-byte output at ${key}: ${error instanceof Error ? error.message : String(error)}`, error);
     }

@@ -218,7 +218,7 @@ export async function runTask(task: OrkTask, payload: Payload, options: InvokeOp
   const output = await validateOutput(task, payload, result);
   const key = outputKey(payload);
   const spilled = await spillFanOutFields(output, payload.fanOutFields, options.references, key, payload.outputSpillBytes, scopeOf(payload));
-  return options.references.offload(spilled, key, payload.outputSpillBytes);
+  return options.references.offload(spilled, key, payload.outputSpillBytes, payload.conditionFields);
 }
 
 /** Parses the payload and runs the task: once, or once per batch element (returning the list of outputs). */

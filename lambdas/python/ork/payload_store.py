@@ -1,7 +1,8 @@
 """Large outputs go to a payload store and travel as references, because Step Functions caps a state's
 input and output at 256 KiB. One code path, two backends: a directory locally, S3 on AWS.
 
-A reference is ``{"$ork_ref": "<url>", "bytes": <size>}`` with a ``file://`` or ``s3://`` URL. The
+A reference is ``{"$ork_ref": "<url>", "bytes": <size>}`` with a ``file://`` or ``s3://`` URL, and the
+output fields a downstream condition reads beside them (kept_fields.py), which reading it ignores. The
 threshold is ``ORK_LARGE_OUTPUT_BYTES`` (default 64 KiB): well under the state limit, so that a task
 receiving several upstream outputs, or a fan-out's list of outputs, still fits.
 
@@ -34,7 +35,8 @@ from urllib.parse import unquote, urlparse
 
 from .contract import ENVIRONMENT, ITEMS_KEY, REF_KEY, RESULTS_KEY
 from .errors import ForeignReferenceError, OrkError, PayloadStoreError
-from .failures import Failure, is_failure_marker, split_failures
+from .failures import ToleratedFailure, is_failure_marker, split_failures
+from .kept_fields import reference_with
 from .results import is_results_reference, read_results
 
 DEFAULT_THRESHOLD = 64 * 1024
@@ -225,7 +227,8 @@ def store_from_environment() -> PayloadStore:
 
 
 def is_reference(value: Any) -> bool:
-    return isinstance(value, dict) and REF_KEY in value and isinstance(value[REF_KEY], str) and len(value) <= 2
+    """A ``$ork_ref`` URL, whatever else the object holds (its size, the fields kept for conditions)."""
+    return isinstance(value, dict) and isinstance(value.get(REF_KEY), str)
 
 
 def is_items_reference(value: Any) -> bool:
@@ -248,9 +251,10 @@ class References:
         # Read at each use: the local worker sets a task's environment per invocation, after this was built.
         return large_output_threshold() if self._threshold is None else self._threshold
 
-    def offload(self, value: Any, key: str, threshold: int | None = None) -> Any:
-        """The value itself when small; a reference to the stored JSON when not. ``threshold`` lowers the
-        usual one for this value (a fan-out instance's ``output_spill_bytes``), never raises it."""
+    def offload(self, value: Any, key: str, threshold: int | None = None, keep: tuple[tuple[str, ...], ...] = ()) -> Any:
+        """The value itself when small; a reference to the stored JSON when not, with the fields at the paths
+        ``keep`` (the payload's ``condition_fields``) beside it. ``threshold`` lowers the usual one for this
+        value (a fan-out instance's ``output_spill_bytes``), never raises it."""
         encoded = json.dumps(value, separators=(",", ":"), default=str).encode()
         limit = self.threshold if threshold is None else min(threshold, self.threshold)
         if len(encoded) <= limit:
@@ -259,7 +263,7 @@ class References:
             url = self.store.put(key, encoded)
         except Exception as error:
             raise PayloadStoreError(f"could not store a {len(encoded)}-byte output at {key}: {error}") from error
-        return {REF_KEY: url, "bytes": len(encoded)}
+        return reference_with(url, len(encoded), value, keep)
 
     def store_items(self, items: list[Any], key: str) -> dict[str, Any]:
         """Writes a fan-out's source list where the Distributed Map's ItemReader reads it."""

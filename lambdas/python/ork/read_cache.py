@@ -107,7 +107,8 @@ def cache_for(owner: Any) -> ReadCache:
 def contains_reference(value: Any) -> bool:
     """Whether resolving ``value`` reads the store: a ``$ork_ref``, ``ork_items`` or ``ork_results`` in it."""
     if isinstance(value, dict):
-        if len(value) <= 2 and (REF_KEY in value or ITEMS_KEY in value or RESULTS_KEY in value):
+        # A $ork_ref may hold any number of other fields: those kept for a condition downstream.
+        if isinstance(value.get(REF_KEY), str) or (len(value) <= 2 and (ITEMS_KEY in value or RESULTS_KEY in value)):
             return True
         return any(contains_reference(v) for v in value.values())
     if isinstance(value, list):

@@ -232,7 +232,7 @@ def run_task(
     output = validate_output(spec, payload, result)
     key = output_key(payload)
     output = spill_fan_out_fields(output, payload.fan_out_fields, references, key, payload.output_spill_bytes, scope_of(payload))
-    return references.offload(output, key, payload.output_spill_bytes)
+    return references.offload(output, key, payload.output_spill_bytes, payload.condition_fields)
 
 
 def invoke(
