@@ -76,7 +76,7 @@ export const referenceSchema = z
       .describe("the stored JSON's size in bytes (a whole number); when a condition reads the output's own top-level `bytes`, that field's kept value"),
   })
   .describe(
-    'A value too large for the state, stored by a runtime (docs/payload.md, References). Its other fields are those of `condition_fields` the runtime kept at their paths (null, booleans, numbers, strings up to 1,024 UTF-8 bytes); reading the reference ignores them',
+    'A value too large for the state, stored by a runtime (docs/payload.md, References). Its other fields are those of `condition_fields` the runtime kept at their paths (null, booleans, numbers, strings up to 1,024 UTF-8 bytes), and the ork_items of `fan_out_fields`; reading the reference ignores them',
   );
 
 export const itemsReferenceSchema = z

@@ -288,15 +288,21 @@ export class References {
 
   /**
    * The value itself when small; a reference to the stored JSON when not, with the fields at the paths `keep`
-   * (the payload's `condition_fields`) beside it. `threshold` lowers the usual one for this value (a fan-out
-   * instance's `output_spill_bytes`), never raises it.
+   * (the payload's `condition_fields`) and the `ork_items` at `keepItems` (its `fan_out_fields`) beside it.
+   * `threshold` lowers the usual one for this value (a fan-out instance's `output_spill_bytes`), never raises it.
    */
-  async offload(value: unknown, key: string, threshold?: number, keep: readonly (readonly string[])[] = []): Promise<unknown> {
+  async offload(
+    value: unknown,
+    key: string,
+    threshold?: number,
+    keep: readonly (readonly string[])[] = [],
+    keepItems: readonly (readonly string[])[] = [],
+  ): Promise<unknown> {
     const encoded = JSON.stringify(value) ?? 'null';
     const bytes = Buffer.byteLength(encoded);
     if (bytes <= Math.min(threshold ?? Number.POSITIVE_INFINITY, largeOutputThreshold())) return value;
     try {
-      return referenceWith(await this.store.put(key, encoded), bytes, value, keep);
+      return referenceWith(await this.store.put(key, encoded), bytes, value, keep, keepItems);
     } catch (error) {
       throw PayloadStoreError(`could not store a ${bytes}-byte output at ${key}: ${error instanceof Error ? error.message : String(error)}`, error);
     }

@@ -218,7 +218,9 @@ export async function runTask(task: OrkTask, payload: Payload, options: InvokeOp
   const output = await validateOutput(task, payload, result);
   const key = outputKey(payload);
   const spilled = await spillFanOutFields(output, payload.fanOutFields, options.references, key, payload.outputSpillBytes, scopeOf(payload));
-  return options.references.offload(spilled, key, payload.outputSpillBytes, payload.conditionFields);
+  // A fan-out list at a path through a list index cannot be kept at its path beside a reference.
+  const itemsPaths = payload.fanOutFields.map((f) => f.path).filter((path): path is string[] => path.every((step) => typeof step === 'string'));
+  return options.references.offload(spilled, key, payload.outputSpillBytes, payload.conditionFields, itemsPaths);
 }
 
 /** Parses the payload and runs the task: once, or once per batch element (returning the list of outputs). */

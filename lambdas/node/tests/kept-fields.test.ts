@@ -18,7 +18,7 @@ import { makePayload, restoreEnvironmentAfterEach, runOk } from './support.js';
 interface KeptCase {
   readonly name: string;
   readonly output: unknown;
-  readonly fan_out_fields?: { path: string[]; above: number }[];
+  readonly fan_out_fields?: { path: (string | number)[]; above: number }[];
   readonly condition_fields: string[][];
   readonly stored: boolean;
   readonly expect: unknown;
@@ -55,7 +55,8 @@ describe('kept fields: shared cases', () => {
   it.each(CASES.cases.map((c) => [c.name, c] as const))('%s', async (_, c) => {
     const references = new References(new DirectoryStore(tmp.dir));
     const spilled = await spillFanOutFields(c.output, c.fan_out_fields ?? [], references, KEY, CASES.threshold);
-    const handedOn = await references.offload(spilled, KEY, CASES.threshold, c.condition_fields);
+    const itemsPaths = (c.fan_out_fields ?? []).map((f) => f.path).filter((p): p is string[] => p.every((step) => typeof step === 'string'));
+    const handedOn = await references.offload(spilled, KEY, CASES.threshold, c.condition_fields, itemsPaths);
     if (c.stored) {
       expect(isReference(handedOn)).toBe(true);
       const { [Markers.reference]: _url, ...rest } = handedOn as Record<string, unknown>;
@@ -94,6 +95,14 @@ const untypedConsumer = defineTask({
     return { count: up.count, rows: up.rows.length };
   },
 });
+const discover = defineTask({
+  input: z.object({ params: z.object({ n: z.number() }) }),
+  handler: ({ params }) => ({
+    files: Array.from({ length: params.n }, (_, i) => `f${String(i).padStart(4, '0')}.csv`),
+    count: params.n,
+    notes: 'x'.repeat(500),
+  }),
+});
 const rows = Array.from({ length: 50 }, (_, i) => `row-${String(i).padStart(4, '0')}`);
 
 describe('condition_fields through a task', () => {
@@ -121,5 +130,18 @@ describe('condition_fields through a task', () => {
     expect(containsReference({ up })).toBe(true);
     const { output } = await runOk(consumer, makePayload('consumer', { inputs: { up } }), store);
     expect(output).toStrictEqual({ count: 50, rows: 50 });
+  });
+
+  it('a fan-out source whose rest is still large keeps its stored list and its condition fields beside the reference', async () => {
+    process.env.ORK_LARGE_OUTPUT_BYTES = '300';
+    const store = new DirectoryStore(tmp.dir);
+    const payload = makePayload('discover', { params: { n: 100 }, fan_out_fields: [{ path: ['files'], above: 1000 }], condition_fields: [['count']] });
+    const { output } = await runOk(discover, payload, store);
+    const ref = output as { $ork_ref: string; count: number; files: { ork_items: { count: number } } };
+    expect(isReference(ref) && ref.count === 100).toBe(true);
+    expect(Object.keys(ref.files)).toStrictEqual([Markers.items]);
+    expect(ref.files.ork_items.count).toBe(100);
+    const whole = (await new References(store).resolve(ref)) as { files: string[]; count: number };
+    expect([whole.files.length, whole.files[99], whole.count]).toStrictEqual([100, 'f0099.csv', 100]);
   });
 });

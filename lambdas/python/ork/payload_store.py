@@ -251,10 +251,18 @@ class References:
         # Read at each use: the local worker sets a task's environment per invocation, after this was built.
         return large_output_threshold() if self._threshold is None else self._threshold
 
-    def offload(self, value: Any, key: str, threshold: int | None = None, keep: tuple[tuple[str, ...], ...] = ()) -> Any:
+    def offload(
+        self,
+        value: Any,
+        key: str,
+        threshold: int | None = None,
+        keep: tuple[tuple[str, ...], ...] = (),
+        keep_items: tuple[tuple[str, ...], ...] = (),
+    ) -> Any:
         """The value itself when small; a reference to the stored JSON when not, with the fields at the paths
-        ``keep`` (the payload's ``condition_fields``) beside it. ``threshold`` lowers the usual one for this
-        value (a fan-out instance's ``output_spill_bytes``), never raises it."""
+        ``keep`` (the payload's ``condition_fields``) and the ``ork_items`` at ``keep_items`` (its
+        ``fan_out_fields``) beside it. ``threshold`` lowers the usual one for this value (a fan-out
+        instance's ``output_spill_bytes``), never raises it."""
         encoded = json.dumps(value, separators=(",", ":"), default=str).encode()
         limit = self.threshold if threshold is None else min(threshold, self.threshold)
         if len(encoded) <= limit:
@@ -263,7 +271,7 @@ class References:
             url = self.store.put(key, encoded)
         except Exception as error:
             raise PayloadStoreError(f"could not store a {len(encoded)}-byte output at {key}: {error}") from error
-        return reference_with(url, len(encoded), value, keep)
+        return reference_with(url, len(encoded), value, keep, keep_items)
 
     def store_items(self, items: list[Any], key: str) -> dict[str, Any]:
         """Writes a fan-out's source list where the Distributed Map's ItemReader reads it."""

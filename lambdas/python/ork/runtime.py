@@ -232,7 +232,9 @@ def run_task(
     output = validate_output(spec, payload, result)
     key = output_key(payload)
     output = spill_fan_out_fields(output, payload.fan_out_fields, references, key, payload.output_spill_bytes, scope_of(payload))
-    return references.offload(output, key, payload.output_spill_bytes, payload.condition_fields)
+    # A fan-out list at a path through a list index cannot be kept at its path beside a reference.
+    items_paths = tuple(tuple(str(step) for step in f.path) for f in payload.fan_out_fields if all(isinstance(step, str) for step in f.path))
+    return references.offload(output, key, payload.output_spill_bytes, payload.condition_fields, items_paths)
 
 
 def invoke(

@@ -25,8 +25,9 @@ def _handed_on(case: dict[str, Any], references: References) -> Any:
     """What the runtime's last steps make of the case's output (runtime.run_task)."""
     fields = tuple(FanOutField(tuple(f["path"]), f["above"]) for f in case.get("fan_out_fields", []))
     paths = tuple(tuple(path) for path in case["condition_fields"])
+    items_paths = tuple(tuple(f["path"]) for f in case.get("fan_out_fields", []) if all(isinstance(step, str) for step in f["path"]))
     output = spill_fan_out_fields(case["output"], fields, references, KEY, CASES["threshold"])
-    return references.offload(output, KEY, CASES["threshold"], paths)
+    return references.offload(output, KEY, CASES["threshold"], paths, items_paths)
 
 
 def _placeholders(expected: Any, actual: Any, size: int | None) -> Any:
@@ -111,3 +112,25 @@ def test_a_reference_with_kept_fields_reaches_the_task_downstream_as_the_whole_o
     assert len(up) == 3 and contains_reference({"up": up})
     result = run_ok(workflow(consumer, "tasks/consumer.py"), make_payload("consumer", inputs={"up": up})).output
     assert result == {"count": 50, "rows": 50}
+
+
+DISCOVER = """
+from ork import task
+
+@task
+def main(input):
+    n = input["params"]["n"]
+    return {"files": [f"f{i:04d}.csv" for i in range(n)], "count": n, "notes": "x" * 500}
+"""
+
+
+def test_a_fan_out_source_whose_rest_is_still_large_keeps_its_stored_list_and_condition_fields(workflow, run_ok, store_dir, monkeypatch) -> None:
+    monkeypatch.setenv("ORK_LARGE_OUTPUT_BYTES", "300")
+    references = References(DirectoryStore(store_dir))
+    payload = make_payload("discover", params={"n": 100}, fan_out_fields=[{"path": ["files"], "above": 1000}], condition_fields=[["count"]])
+    output = run_ok(workflow(DISCOVER, "tasks/discover.py"), payload, references=references).output
+    # The machine's Map reads the list from files.ork_items, the condition reads count: both beside the reference.
+    assert is_reference(output) and output["count"] == 100
+    assert set(output["files"]) == {ITEMS_KEY} and output["files"][ITEMS_KEY]["count"] == 100
+    whole = references.resolve(output)
+    assert (len(whole["files"]), whole["files"][99], whole["count"]) == (100, "f0099.csv", 100)
