@@ -65,15 +65,16 @@ export type PayloadJson = z.input<typeof payloadSchema>;
  */
 export type PayloadKey = keyof (typeof payloadSchema)['shape'] & string;
 
-/** What a reference keeps of the stored output for the conditions that read it: short scalars only. */
-const keptValue = z.union([z.null(), z.boolean(), z.number(), z.string()]);
-
 export const referenceSchema = z
   .looseObject({
     [Markers.reference]: z.string().describe('file:// or s3:// URL'),
-    bytes: keptValue
+    // Not typed as a number: the output's own field of that name, when kept, takes the size's place.
+    bytes: z
+      .unknown()
       .optional()
-      .describe("the stored JSON's size in bytes (a whole number); when a condition reads the output's own top-level `bytes`, that field's kept value"),
+      .describe(
+        "the stored JSON's size in bytes, a whole number; when `condition_fields` or `fan_out_fields` name the output's own top-level `bytes`, that field as kept (or absent)",
+      ),
   })
   .describe(
     'A value too large for the state, stored by a runtime (docs/payload.md, References). Its other fields are those of `condition_fields` the runtime kept at their paths (null, booleans, numbers, strings up to 1,024 UTF-8 bytes), and the ork_items of `fan_out_fields`; reading the reference ignores them',
