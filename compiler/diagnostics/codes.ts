@@ -50,12 +50,21 @@ export const Codes = {
   constructIdCollision: { code: 'ORK227', severity: 'error', title: 'task names that deploy as the same construct id' },
   invalidFlexibleWindow: { code: 'ORK228', severity: 'error', title: 'schedule flexible window not a whole number of minutes from 1 to 1,440' },
   taskNameTooLong: { code: 'ORK229', severity: 'error', title: 'task name too long for its Lambda function description' },
+  conditionSyntax: { code: 'ORK230', severity: 'error', title: '`when:` condition that does not parse' },
+  conditionUnknownWord: { code: 'ORK231', severity: 'error', title: 'unknown word in a `when:` condition' },
+  conditionNeedsComparison: { code: 'ORK232', severity: 'error', title: 'value without a comparison in a `when:` condition' },
+  conditionOrdering: { code: 'ORK233', severity: 'error', title: '`<`, `<=`, `>` or `>=` with a value that is neither a number nor a string' },
 
   unknownTask: { code: 'ORK301', severity: 'error', title: 'reference to an unknown task' },
   selfReference: { code: 'ORK302', severity: 'error', title: 'task depends on itself' },
   cycle: { code: 'ORK303', severity: 'error', title: 'dependency cycle' },
   fanOutSourceFansOut: { code: 'ORK304', severity: 'error', title: 'fan-out source is itself fanned out' },
   duplicateDependency: { code: 'ORK305', severity: 'warning', title: 'dependency listed twice' },
+  conditionUnknownTask: { code: 'ORK310', severity: 'error', title: '`when:` reads an unknown task' },
+  conditionSelfReference: { code: 'ORK311', severity: 'error', title: "`when:` reads the task's own output" },
+  conditionNotUpstream: { code: 'ORK312', severity: 'error', title: '`when:` reads a task that does not run before it' },
+  conditionReadsFanOut: { code: 'ORK313', severity: 'error', title: '`when:` reads a task that fans out' },
+  conditionReadsStoredList: { code: 'ORK314', severity: 'error', title: '`when:` reads a list that a distributed fan-out may have stored' },
 
   definitionTooLarge: { code: 'ORK401', severity: 'error', title: 'compiled definition above the 1 MiB Step Functions accepts' },
 } as const satisfies Record<string, DiagnosticCode>;

@@ -54,7 +54,7 @@ export function parseWorkflow(file: string, source: string | Uint8Array): ParseR
   // logLevel 'error': the library would otherwise print warnings (e.g. about collection keys) to stderr,
   // behind the compiler's back; such keys are reported as diagnostics by the later stages.
   const doc = parseDocument(text, { lineCounter, uniqueKeys: false, prettyErrors: false, strict: true, logLevel: 'error' });
-  const sourceMap = new SourceMap(file, doc, lineCounter);
+  const sourceMap = new SourceMap(file, doc, lineCounter, text);
 
   if (doc.errors.length > 0) return { diagnostics: syntaxErrorDiagnostics(doc, doc.errors, sourceMap) };
 

@@ -1,10 +1,19 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, type Document, type LineCounter, type Node, type Pair, type Scalar, type YAMLMap } from 'yaml';
 import type { SourceSpan } from '../diagnostics/index.js';
 
 export type PathSegment = string | number;
 
 /** Where to point for a path: at its key (`tasks.process:`) or at its value. */
 export type LocateTarget = 'key' | 'value';
+
+/** A scalar as written in the file: a value's text differs from it by quotes, escapes and line folding. */
+export interface ScalarSource {
+  readonly style: Scalar.Type;
+  /** The scalar's text in the file, quotes and block header included. */
+  readonly raw: string;
+  /** Where `raw` starts in the file (a UTF-16 offset into the source text). */
+  readonly offset: number;
+}
 
 /**
  * Maps a path in the parsed value (as zod reports it) back to a span in workflow.yaml. A path that does not
@@ -18,7 +27,25 @@ export class SourceMap {
     readonly file: string,
     private readonly doc: Document,
     private readonly lineCounter: LineCounter,
+    /** The file's text; without it `scalarSource` knows nothing. */
+    private readonly text?: string,
   ) {}
+
+  /**
+   * The scalar at a path as it is written, for pointing inside its value (a `when:` expression's tokens);
+   * undefined when the path holds no scalar.
+   */
+  scalarSource(path: readonly PathSegment[]): ScalarSource | undefined {
+    let node: unknown = this.doc.contents;
+    for (const segment of path) {
+      if (isAlias(node)) node = node.resolve(this.doc);
+      if (isMap(node)) node = this.pairs(node).get(String(segment))?.value;
+      else if (isSeq(node) && typeof segment === 'number') node = node.items[segment];
+      else return undefined;
+    }
+    if (this.text === undefined || !isScalar(node) || !node.range || !node.type) return undefined;
+    return { style: node.type, raw: this.text.slice(node.range[0], node.range[1]), offset: node.range[0] };
+  }
 
   locate(path: readonly PathSegment[], target: LocateTarget = 'value'): SourceSpan {
     let node: unknown = this.doc.contents;
