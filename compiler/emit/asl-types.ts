@@ -60,10 +60,27 @@ export interface ChoiceRule {
   IsString?: boolean;
   IsBoolean?: boolean;
   NumericEquals?: number;
+  NumericEqualsPath?: string;
   NumericLessThan?: number;
-  NumericGreaterThan?: number;
+  NumericLessThanPath?: string;
   NumericLessThanEquals?: number;
+  NumericLessThanEqualsPath?: string;
+  NumericGreaterThan?: number;
   NumericGreaterThanPath?: string;
+  NumericGreaterThanEquals?: number;
+  NumericGreaterThanEqualsPath?: string;
+  StringEquals?: string;
+  StringEqualsPath?: string;
+  StringLessThan?: string;
+  StringLessThanPath?: string;
+  StringLessThanEquals?: string;
+  StringLessThanEqualsPath?: string;
+  StringGreaterThan?: string;
+  StringGreaterThanPath?: string;
+  StringGreaterThanEquals?: string;
+  StringGreaterThanEqualsPath?: string;
+  BooleanEquals?: boolean;
+  BooleanEqualsPath?: string;
   StringMatches?: string;
 }
 
