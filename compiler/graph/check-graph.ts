@@ -1,9 +1,9 @@
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { WorkflowSpec } from '../model/index.js';
-import { cyclesRule, fanOutSourceRule, referencesRule, type GraphRule } from './rules/index.js';
+import { conditionReferencesRule, cyclesRule, fanOutSourceRule, referencesRule, type GraphRule } from './rules/index.js';
 import { buildTaskGraph, type TaskGraph } from './task-graph.js';
 
-export const GRAPH_RULES: readonly GraphRule[] = [referencesRule, fanOutSourceRule, cyclesRule];
+export const GRAPH_RULES: readonly GraphRule[] = [referencesRule, fanOutSourceRule, cyclesRule, conditionReferencesRule];
 
 export interface GraphResult {
   readonly graph: TaskGraph;

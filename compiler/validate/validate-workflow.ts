@@ -12,6 +12,7 @@ import {
   scheduleRule,
   taskFilesRule,
   taskNamesRule,
+  whenSyntaxRule,
   workflowSettingsRule,
   type ValidationRule,
 } from './rules/index.js';
@@ -27,6 +28,7 @@ export const VALIDATION_RULES: readonly ValidationRule[] = [
   fanOutRule,
   scheduleRule,
   taskFilesRule,
+  whenSyntaxRule,
 ];
 
 export interface ValidateResult {

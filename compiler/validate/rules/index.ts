@@ -7,3 +7,4 @@ export * from './schedule.js';
 export * from './environment.js';
 export * from './fan-out.js';
 export * from './workflow-settings.js';
+export * from './when-syntax.js';
