@@ -20,6 +20,13 @@ export function fileSystemHost(directory: string): CompilerHost {
         return undefined;
       }
     },
+    readFile: (p) => {
+      try {
+        return readFileSync(p, 'utf8');
+      } catch {
+        return undefined;
+      }
+    },
   };
 }
 

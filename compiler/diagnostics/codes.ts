@@ -65,6 +65,7 @@ export const Codes = {
   conditionNotUpstream: { code: 'ORK312', severity: 'error', title: '`when:` reads a task that does not run before it' },
   conditionReadsFanOut: { code: 'ORK313', severity: 'error', title: '`when:` reads a task that fans out' },
   conditionReadsStoredList: { code: 'ORK314', severity: 'error', title: '`when:` reads a list that a distributed fan-out may have stored' },
+  conditionUnknownField: { code: 'ORK315', severity: 'error', title: "`when:` reads a field that the task's output model does not have" },
 
   definitionTooLarge: { code: 'ORK401', severity: 'error', title: 'compiled definition above the 1 MiB Step Functions accepts' },
 } as const satisfies Record<string, DiagnosticCode>;

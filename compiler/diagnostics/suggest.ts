@@ -43,3 +43,17 @@ export function didYouMean(word: string, candidates: Iterable<string>): string |
   const match = closestMatch(word, candidates);
   return match === undefined ? undefined : `did you mean '${match}'?`;
 }
+
+/**
+ * The candidate that is `word` with two neighbouring letters swapped (`cuont` for `count`): one slip of the
+ * fingers, but two edits, which closestMatch allows only in words of six letters or more.
+ */
+export function transposedMatch(word: string, candidates: Iterable<string>): string | undefined {
+  for (const candidate of candidates) {
+    if (candidate.length !== word.length || candidate === word) continue;
+    const differ = [...word].flatMap((c, i) => (c === candidate[i] ? [] : [i]));
+    const [i, j] = differ;
+    if (differ.length === 2 && i !== undefined && j === i + 1 && word[i] === candidate[j] && word[j] === candidate[i]) return candidate;
+  }
+  return undefined;
+}

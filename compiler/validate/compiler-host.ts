@@ -8,6 +8,11 @@ export interface CompilerHost {
   fileExists(absolutePath: string): boolean;
   /** The path with symlinks resolved, or undefined when it does not exist. */
   realpath(absolutePath: string): string | undefined;
+  /**
+   * A file's text, or undefined when it cannot be read. Optional: without it, checks that read task sources
+   * (the fields a `when:` reads of a task's output model) are skipped.
+   */
+  readFile?(absolutePath: string): string | undefined;
 }
 
 /** A host for a workflow whose task files all exist (tests and in-memory compiles). */

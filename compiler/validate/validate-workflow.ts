@@ -5,6 +5,7 @@ import type { ParsedWorkflow } from '../parse/index.js';
 import { buildSpec } from './build-spec.js';
 import type { CompilerHost } from './compiler-host.js';
 import {
+  conditionFieldsRule,
   environmentRule,
   executorOptionsRule,
   fanOutRule,
@@ -29,6 +30,7 @@ export const VALIDATION_RULES: readonly ValidationRule[] = [
   scheduleRule,
   taskFilesRule,
   whenSyntaxRule,
+  conditionFieldsRule,
 ];
 
 export interface ValidateResult {

@@ -8,3 +8,4 @@ export * from './environment.js';
 export * from './fan-out.js';
 export * from './workflow-settings.js';
 export * from './when-syntax.js';
+export * from './condition-fields.js';
