@@ -82,6 +82,15 @@ describe('parseWhen points into the YAML scalar', () => {
     expect(firstProblem(whenOf('    when: |-', '      d.count > 0', '      or params.mode', '      == ture'))).toBe('ORK231@7:10-7:14');
   });
 
+  it('a folded block that keeps its final line breaks (>+), and a file with CRLF line ends', () => {
+    expect(firstProblem(whenOf('    when: >+', '      d.count > 0', '      adn d.x == 1', '', '  q:', '    file: tasks/a.py'))).toBe('ORK231@6:7-6:10');
+    const source = ['tasks:', '  p:', '    file: tasks/a.py', "    when: 'd.count > 0", "      and d.x = 1'", ''].join('\r\n');
+    const { parsed } = parseWorkflow('workflow.yaml', source);
+    if (!parsed) throw new Error('does not parse');
+    const text = (parsed.value as { tasks: { p: { when: string } } }).tasks.p.when;
+    expect(firstProblem(parseWhen(text, parsed.sourceMap, ['tasks', 'p', 'when']))).toBe('ORK230@5:15-5:16');
+  });
+
   it('a block scalar with an explicit indentation points at the whole value rather than a wrong column', () => {
     const when = whenOf('    when: |2', '        d.count = 0');
     expect(firstProblem(when)).toBe('ORK230@4:11-6:1');
