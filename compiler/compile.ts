@@ -42,8 +42,8 @@ export function compile(input: CompileInput): CompileResult {
   if (hasErrors(diagnostics)) return { ok: false, diagnostics, ...stages };
 
   const plan = planSchedule(graphResult.graph);
-  const { definition, allTaskStates, fanOutMaps } = emitDefinition(graphResult.graph, plan.root);
-  const manifest = buildTaskManifest(validation.spec, graphResult.graph.upstream, allTaskStates, fanOutMaps);
+  const { definition, allTaskStates, fanOutMaps, skipStates } = emitDefinition(graphResult.graph, plan.root);
+  const manifest = buildTaskManifest(validation.spec, graphResult.graph.upstream, allTaskStates, fanOutMaps, skipStates);
   const tooLarge = definitionSizeDiagnostic(definition, parsed, validation.spec);
   if (tooLarge) return { ok: false, diagnostics: sortDiagnostics([...diagnostics, tooLarge]), ...stages, plan };
   return { ok: true, diagnostics, ...stages, plan, definition, manifest };

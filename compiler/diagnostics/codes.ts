@@ -60,6 +60,7 @@ export const Codes = {
   cycle: { code: 'ORK303', severity: 'error', title: 'dependency cycle' },
   fanOutSourceFansOut: { code: 'ORK304', severity: 'error', title: 'fan-out source is itself fanned out' },
   duplicateDependency: { code: 'ORK305', severity: 'warning', title: 'dependency listed twice' },
+  alwaysOnFanOutSource: { code: 'ORK306', severity: 'error', title: 'a fan-out source cannot be `if: always`' },
   conditionUnknownTask: { code: 'ORK310', severity: 'error', title: '`when:` reads an unknown task' },
   conditionSelfReference: { code: 'ORK311', severity: 'error', title: "`when:` reads the task's own output" },
   conditionNotUpstream: { code: 'ORK312', severity: 'error', title: '`when:` reads a task that does not run before it' },

@@ -90,12 +90,8 @@ export interface ChoiceState extends Common {
   Default?: string;
 }
 
-export interface FailState {
-  Type: 'Fail';
-  Comment?: string;
-  Error: string;
-  Cause: string;
-}
+/** A constant error and cause, or (to end with an error caught earlier) paths to them. */
+export type FailState = { Type: 'Fail'; Comment?: string } & ({ Error: string; Cause: string } | { ErrorPath: string; CausePath: string });
 
 export interface SubMachine {
   StartAt: string;
@@ -138,6 +134,7 @@ export interface MapState extends Common, Transition {
   ResultWriter?: ResultWriter;
   ResultSelector?: PayloadTemplate;
   ResultPath?: string | null;
+  Catch?: Catcher[];
 }
 
 export interface ParallelState extends Common, Transition {
@@ -145,6 +142,7 @@ export interface ParallelState extends Common, Transition {
   Branches: SubMachine[];
   ResultSelector?: PayloadTemplate;
   ResultPath?: string | null;
+  Catch?: Catcher[];
 }
 
 export interface SucceedState {

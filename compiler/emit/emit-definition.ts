@@ -7,6 +7,9 @@ import { emitTask } from './emit-task.js';
 import type { FanOutDecision } from './fan-out-context.js';
 import type { FanOutMap } from './fan-out-map.js';
 import { walkStates } from './walk-states.js';
+import { conditionReferences } from './condition-rule.js';
+import { nameFailures, withFailureHandler } from './failure-handler.js';
+import { guardTask, requiredUpstreams, skippableTasks } from './skip-guard.js';
 import { StatePaths } from './payload.js';
 import { StateNames } from './state-names.js';
 
@@ -28,6 +31,8 @@ export interface EmitResult {
   readonly allTaskStates: ReadonlyMap<string, readonly string[]>;
   /** Every fan-out Map and what was decided for it, in definition order (the manifest's `fanOut.maps`). */
   readonly fanOutMaps: readonly FanOutMap[];
+  /** Task → the Pass state entered when it is skipped, for the tasks that may be. */
+  readonly skipStates: ReadonlyMap<string, string>;
 }
 
 type FanOutField = { readonly path: readonly string[]; readonly above: number };
@@ -52,11 +57,33 @@ function fanOutFieldsOf(tasks: readonly TaskSpec[]): Map<string, FanOutField[]> 
   return found;
 }
 
+/**
+ * Upstream task → its output fields that a downstream `when:` reads: the runtime keeps them beside the
+ * reference when it stores the output, so the Choice still finds them (docs/conditions.md).
+ */
+function conditionFieldsOf(tasks: readonly TaskSpec[]): Map<string, string[][]> {
+  const found = new Map<string, string[][]>();
+  for (const task of tasks) {
+    if (!task.when?.condition) continue;
+    for (const reference of conditionReferences(task.when.condition)) {
+      if (reference.source.kind !== 'task') continue;
+      const list = found.get(reference.source.task) ?? [];
+      if (!list.some((p) => p.join('.') === reference.path.join('.'))) list.push([...reference.path]);
+      found.set(reference.source.task, list);
+    }
+  }
+  return found;
+}
+
 /** Stage 5: schedule → Amazon States Language definition. */
 export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
   const names = new StateNames();
   const fanOutFields = fanOutFieldsOf(graph.spec.tasks);
   const decisions = new Map<string, FanOutMap>();
+  const conditionFields = conditionFieldsOf(graph.spec.tasks);
+  const skippable = skippableTasks(graph.tasks, graph.order);
+  const skipStates = new Map<string, string>();
+  const handler = graph.spec.onFailure;
   let parallelCount = 0;
 
   const emitNode = (node: PlanNode): Fragment => {
@@ -65,13 +92,25 @@ export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
       if (!task) throw new Error(`plan names unknown task '${node.task}'`);
       const fields = fanOutFields.get(task.name);
       const record = (map: FanOutDecision): void => void decisions.set(map.state, { task: task.name, path: [], ...map });
-      return emitTask(task, {
+      const read = conditionFields.get(task.name);
+      let fragment = emitTask(task, {
         workflow: graph.spec.name,
         names,
         upstream: graph.upstream.get(task.name) ?? [],
         ...(fields ? { fanOutFields: fields } : {}),
+        ...(read ? { conditionFields: read } : {}),
         record,
       });
+      if (handler) fragment = nameFailures(task, fragment, names);
+      if (!skippable.has(task.name)) return fragment;
+      const guarded = guardTask(
+        task,
+        fragment,
+        requiredUpstreams(task).filter((u) => skippable.has(u)),
+        names,
+      );
+      skipStates.set(task.name, guarded.guard.skipped);
+      return guarded.fragment;
     }
     if (node.kind === 'sequence') return chain(node.steps.map(emitNode));
     const name = names.internal(`Parallel-${++parallelCount}`);
@@ -112,7 +151,10 @@ export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
   } else {
     steps.push(single(start, { Type: 'Pass', Comment: 'Execution input becomes the params', Parameters: { 'params.$': '$', results: {} } }));
   }
-  if (root.kind !== 'sequence' || root.steps.length > 0) steps.push(emitNode(root));
+  if (root.kind !== 'sequence' || root.steps.length > 0) {
+    const body = emitNode(root);
+    steps.push(handler ? withFailureHandler(body, handler, graph.spec.name, names) : body);
+  }
   const done: PassState = { Type: 'Pass', Comment: 'Outputs of every task, by task name', InputPath: StatePaths.results };
   steps.push(single(names.internal('Done'), done));
   const machine = close(chain(steps));
@@ -120,7 +162,7 @@ export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
     Comment: graph.spec.description ? `${graph.spec.name}: ${graph.spec.description}` : `Ork workflow ${graph.spec.name}`,
     ...machine,
   };
-  return { definition, taskStates: names.taskStates(), allTaskStates: names.allTaskStates(), fanOutMaps: placed(definition, decisions) };
+  return { definition, taskStates: names.taskStates(), allTaskStates: names.allTaskStates(), fanOutMaps: placed(definition, decisions), skipStates };
 }
 
 /** The recorded fan-out Maps with their paths, in definition order: where they sit is known once the machine is whole. */

@@ -19,6 +19,8 @@ export interface TaskEmitContext {
   readonly fanOutFields?: readonly { readonly path: readonly string[]; readonly above: number }[];
   /** Records each fan-out Map the task's states hold, with what was decided for it. */
   readonly record: (map: FanOutDecision) => void;
+  /** This task's output fields a downstream `when:` reads. */
+  readonly conditionFields?: readonly (readonly string[])[];
 }
 
 /** A Choice of guards and routes, then the branches it routes to; every branch ends the task. */
@@ -50,6 +52,7 @@ export function emitTask(task: TaskSpec, emitContext: TaskEmitContext): Fragment
         stateName: names.instanceState(task.name, 'inline'),
         resultPath: output,
         ...(emitContext.fanOutFields ? { fanOutFields: emitContext.fanOutFields } : {}),
+        ...(emitContext.conditionFields ? { conditionFields: emitContext.conditionFields } : {}),
       },
       (s) => names.helper(task.name, s),
     );

@@ -24,6 +24,8 @@ export interface InstanceSource {
    * @default '$$.Execution.Id'
    */
   readonly executionId?: string;
+  /** Path of the failure the `on_failure:` handler is told about. */
+  readonly failure?: string;
 }
 
 /** Payload fields beyond the instance's own (docs/scale.md). */
@@ -37,7 +39,10 @@ export interface InstanceOptions {
   /** Overrides the task's per-attempt timeout (a batch runs several instances in one attempt). */
   readonly timeoutSeconds?: number;
   readonly catchAll?: Catcher;
-  readonly resultPath?: string;
+  /** Where the output goes; null discards it. */
+  readonly resultPath?: string | null;
+  /** Output fields a downstream `when:` reads: kept beside the reference when the output is stored. */
+  readonly conditionFields?: readonly (readonly string[])[];
 }
 
 /**
@@ -79,6 +84,14 @@ function payloadTemplate(task: TaskSpec, workflow: string, source: InstanceSourc
   if (source.itemIndex !== undefined) fromPath(payload, 'item_index', source.itemIndex);
   if (source.batch !== undefined) fromPath(payload, 'batch', source.batch);
   if (options.outputSpillBytes !== undefined) constant(payload, 'output_spill_bytes', options.outputSpillBytes);
+  if (source.failure !== undefined) fromPath(payload, 'failure', source.failure);
+  if (options.conditionFields && options.conditionFields.length > 0) {
+    constant(
+      payload,
+      'condition_fields',
+      options.conditionFields.map((path) => [...path]),
+    );
+  }
   if (options.fanOutFields && options.fanOutFields.length > 0) {
     constant(
       payload,

@@ -1,4 +1,4 @@
-import { fanOutKinds, type Executor, type FanOutKinds, type FanOutMode, type WorkflowSpec } from '../model/index.js';
+import { fanOutKinds, type Executor, type FanOutKinds, type FanOutMode, type TaskSpec, type WorkflowSpec } from '../model/index.js';
 import type { FanOutMap } from './fan-out-map.js';
 import { Placeholders, placeholdersOf } from './placeholders.js';
 
@@ -30,6 +30,17 @@ export interface TaskManifestEntry {
     readonly maps: readonly FanOutMap[];
   };
   readonly dependsOn: readonly string[];
+  /** Upstreams listed with `if: always`: the task runs even when they were skipped. */
+  readonly runsAfterSkipped?: readonly string[];
+  /** The `when:` expression as written. */
+  readonly when?: string;
+  /**
+   * The Pass state entered when the task is skipped (its condition is false, or a required upstream was
+   * skipped); it sets the task's result to null. Absent when the task is never skipped.
+   */
+  readonly skipState?: string;
+  /** `on_failure`: the workflow's failure handler (`on_failure:`), run only when the workflow fails. */
+  readonly role?: 'on_failure';
   /** The Task state that runs this task's instances. */
   readonly stateName: string;
   /** Every Task state that runs its instances: `stateName` first, then a Distributed Map's child states. */
@@ -51,13 +62,24 @@ export function buildTaskManifest(
   upstream: ReadonlyMap<string, readonly string[]>,
   taskStates: ReadonlyMap<string, readonly string[]>,
   fanOutMaps: readonly FanOutMap[],
+  skipStates: ReadonlyMap<string, string> = new Map(),
 ): TaskManifest {
+  const conditional = (task: TaskSpec): Partial<TaskManifestEntry> => {
+    const always = task.dependsOn.filter((d) => d.always && !d.implicit).map((d) => d.task);
+    const skipState = skipStates.get(task.name);
+    return {
+      ...(always.length > 0 ? { runsAfterSkipped: always } : {}),
+      ...(task.when ? { when: task.when.text } : {}),
+      ...(skipState !== undefined ? { skipState } : {}),
+    };
+  };
+  const tasks = spec.onFailure ? [...spec.tasks, spec.onFailure] : spec.tasks;
   return {
     workflow: spec.name,
     ...(spec.description !== undefined ? { description: spec.description } : {}),
     params: spec.params,
     ...(spec.schedule ? { schedule: spec.schedule } : {}),
-    tasks: spec.tasks.map((task) => {
+    tasks: tasks.map((task) => {
       const fanOut = task.fanOut;
       return {
         name: task.name,
@@ -87,6 +109,8 @@ export function buildTaskManifest(
             }
           : {}),
         dependsOn: upstream.get(task.name) ?? [],
+        ...conditional(task),
+        ...(task === spec.onFailure ? { role: 'on_failure' as const } : {}),
         stateName: taskStates.get(task.name)?.[0] ?? task.name,
         stateNames: taskStates.get(task.name) ?? [task.name],
         placeholders: fanOut && fanOutKinds(fanOut).distributed ? [...placeholdersOf(task), Placeholders.payloadBucket] : placeholdersOf(task),

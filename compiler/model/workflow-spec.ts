@@ -1,4 +1,5 @@
 import type { SourceSpan } from '../diagnostics/index.js';
+import type { WhenSpec } from './condition.js';
 
 export type Executor = 'python' | 'node' | 'container';
 
@@ -46,6 +47,11 @@ export interface Dependency {
   readonly span: SourceSpan;
   /** True when implied by `parallel:`/`foreach:` rather than listed in `depends_on`. */
   readonly implicit: boolean;
+  /**
+   * `{task: x, if: always}`: the task runs even when this upstream was skipped, and receives null for it.
+   * Otherwise a skipped upstream skips the task too (docs/conditions.md).
+   */
+  readonly always?: boolean;
 }
 
 export interface TaskSpec {
@@ -56,6 +62,8 @@ export interface TaskSpec {
   readonly file: string;
   readonly dependsOn: readonly Dependency[];
   readonly fanOut?: FanOut;
+  /** Run only when this holds; otherwise the task is skipped (docs/conditions.md). */
+  readonly when?: WhenSpec;
   readonly retry: RetryPolicy;
   readonly timeoutSeconds?: number;
   readonly heartbeatSeconds?: number;
@@ -84,9 +92,17 @@ export interface WorkflowSpec {
   readonly schedule?: ScheduleSpec;
   /** In file order. */
   readonly tasks: readonly TaskSpec[];
+  /**
+   * `on_failure:`: a task run once when the workflow fails, with the failure in its input. It has no
+   * dependencies, fan-out or condition; its name is {@link ON_FAILURE_TASK}.
+   */
+  readonly onFailure?: TaskSpec;
   /** Path of workflow.yaml as given to the compiler (used in diagnostics). */
   readonly file: string;
 }
 
 /** A container task's heartbeat interval when it sets none: the state fails when heartbeats stop this long. */
 export const DEFAULT_HEARTBEAT_SECONDS = 300;
+
+/** The name of the `on_failure:` handler wherever a task name is needed (manifest, state, records); no task may take it. */
+export const ON_FAILURE_TASK = 'on_failure';

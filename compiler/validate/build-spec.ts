@@ -2,6 +2,7 @@ import type { SourceMap } from '../parse/index.js';
 import {
   DEFAULT_HEARTBEAT_SECONDS,
   LAMBDA_MAX_TIMEOUT_SECONDS,
+  ON_FAILURE_TASK,
   type CountSource,
   type Dependency,
   type FailureTolerance,
@@ -11,7 +12,16 @@ import {
   type TaskSpec,
   type WorkflowSpec,
 } from '../model/index.js';
-import { defaultsSchema, scheduleObjectSchema, taskSchema, type DefaultsDocument, type ScheduleDocument, type TaskDocument } from './workflow-schema.js';
+import { parseWhen } from './condition/index.js';
+import {
+  defaultsSchema,
+  NOT_FOR_FAILURE_HANDLER,
+  scheduleObjectSchema,
+  taskSchema,
+  type DefaultsDocument,
+  type ScheduleDocument,
+  type TaskDocument,
+} from './workflow-schema.js';
 import { parseDuration, parseMemory } from './units.js';
 
 /** Lambda's default of Ork; a container task gets more because Fargate's smallest useful size is larger. */
@@ -25,11 +35,11 @@ export function parseFieldReference(text: string, span: FieldReference['span']):
 
 function toDependencies(document: TaskDocument, taskPath: readonly string[], sourceMap: SourceMap): Dependency[] {
   const list = document.depends_on === undefined ? [] : Array.isArray(document.depends_on) ? document.depends_on : [document.depends_on];
-  const explicit = list.map((task, i) => ({
-    task,
-    span: sourceMap.locate(Array.isArray(document.depends_on) ? [...taskPath, 'depends_on', i] : [...taskPath, 'depends_on']),
-    implicit: false,
-  }));
+  const explicit = list.map((entry, i): Dependency => {
+    const at = Array.isArray(document.depends_on) ? [...taskPath, 'depends_on', i] : [...taskPath, 'depends_on'];
+    if (typeof entry === 'string') return { task: entry, span: sourceMap.locate(at), implicit: false };
+    return { task: entry.task, span: sourceMap.locate([...at, 'task']), implicit: false, ...(entry.if === 'always' ? { always: true } : {}) };
+  });
   const implicit: Dependency[] = [];
   for (const key of ['foreach', 'parallel'] as const) {
     const value = document[key];
@@ -47,8 +57,13 @@ function toleranceOf(value: TaskDocument['tolerate_failures']): FailureTolerance
   return { kind: 'percent', percent: Number(value.slice(0, -1)) };
 }
 
-function buildTask(name: string, document: TaskDocument, defaults: DefaultsDocument, sourceMap: SourceMap): TaskSpec {
-  const taskPath = ['tasks', name];
+function buildTask(
+  name: string,
+  document: TaskDocument,
+  defaults: DefaultsDocument,
+  sourceMap: SourceMap,
+  taskPath: readonly string[] = ['tasks', name],
+): TaskSpec {
   const pick = <K extends keyof DefaultsDocument>(key: K): DefaultsDocument[K] => (document[key] !== undefined ? document[key] : defaults[key]);
   const executor = pick('executor') ?? 'python';
   let parallel: CountSource | undefined;
@@ -89,6 +104,7 @@ function buildTask(name: string, document: TaskDocument, defaults: DefaultsDocum
     file: document.file,
     dependsOn: toDependencies(document, taskPath, sourceMap),
     ...(fanOut ? { fanOut } : {}),
+    ...(document.when !== undefined ? { when: parseWhen(document.when, sourceMap, [...taskPath, 'when']) } : {}),
     retry: {
       retries: pick('retries') ?? 0,
       delaySeconds: parseDuration(pick('retry_delay')) ?? 1,
@@ -173,6 +189,9 @@ export function buildSpec(raw: Record<string, unknown>, file: string, directoryN
     }
   }
   const schedule = raw.schedule === undefined ? undefined : buildSchedule(raw.schedule);
+  // The handler as far as it is valid, like a task; the settings it may not take are reported by the schema.
+  const handler = raw.on_failure === undefined ? undefined : salvageTask(raw.on_failure);
+  const onFailure = handler ? buildTask(ON_FAILURE_TASK, onlyHandlerSettings(handler), defaults, sourceMap, ['on_failure']) : undefined;
   const params = raw.params !== null && typeof raw.params === 'object' && !Array.isArray(raw.params) ? (raw.params as Record<string, unknown>) : {};
   return {
     name: typeof raw.name === 'string' ? raw.name : sanitiseWorkflowName(directoryName),
@@ -180,6 +199,14 @@ export function buildSpec(raw: Record<string, unknown>, file: string, directoryN
     params,
     ...(schedule ? { schedule } : {}),
     tasks,
+    ...(onFailure ? { onFailure } : {}),
     file,
   };
+}
+
+/** A handler has no dependencies, fan-out or condition, even when it was given some (an error already). */
+function onlyHandlerSettings(document: TaskDocument): TaskDocument {
+  const kept: Record<string, unknown> = { ...document };
+  for (const key of NOT_FOR_FAILURE_HANDLER) delete kept[key];
+  return kept as TaskDocument;
 }

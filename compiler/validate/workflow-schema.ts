@@ -66,15 +66,34 @@ const inheritable = {
   dockerfile: z.string().min(1).describe('Container tasks: a Dockerfile, relative to the workflow directory.'),
 } as const;
 
+export const DEPENDENCY_CONDITIONS = ['success', 'always'] as const;
+
+const dependencySchema = z
+  .strictObject({
+    task: z.string().describe('The upstream task.'),
+    if: z
+      .enum(DEPENDENCY_CONDITIONS)
+      .optional()
+      .describe('`always`: run even when that task was skipped, receiving null for its output. @default success (skipped with it)'),
+  })
+  .describe('An upstream task, with when this task still runs.');
+
 export const taskSchema = z
   .strictObject({
     description: z.string().optional(),
     ...optionalAll(inheritable),
     file: z.string().min(1).describe('The task code, relative to the workflow directory (e.g. `tasks/process.py`).'),
     depends_on: z
-      .union([z.string(), z.array(z.string())])
+      .union([z.string(), z.array(z.union([z.string(), dependencySchema]))])
       .optional()
-      .describe('Tasks that must finish before this one starts.'),
+      .describe('Tasks that must finish before this one starts: names, or `{task: name, if: always}` to run even when that task was skipped.'),
+    when: z
+      .string()
+      .min(1)
+      .optional()
+      .describe(
+        "Run the task only when this holds, e.g. `discover.count > 0 and params.mode != 'dry-run'`; otherwise it is skipped, and so are the tasks that depend on it (docs/conditions.md).",
+      ),
     parallel: z
       .union([positiveCount, fieldReference])
       .optional()
@@ -101,6 +120,13 @@ export const taskSchema = z
   })
   .describe('A task: one Python (or TypeScript) file run as one or many instances.');
 
+/** Keys a task has that the failure handler may not: it runs once, on its own, whenever the workflow fails. */
+export const NOT_FOR_FAILURE_HANDLER = ['depends_on', 'when', 'parallel', 'foreach', 'concurrency', 'mode', 'batch_size', 'tolerate_failures'] as const;
+
+export const onFailureSchema = taskSchema
+  .omit(Object.fromEntries(NOT_FOR_FAILURE_HANDLER.map((key) => [key, true])) as { [K in (typeof NOT_FOR_FAILURE_HANDLER)[number]]: true })
+  .describe('A task run once when the workflow fails, with the failure in its input (`failure`); the run still ends FAILED with the original error.');
+
 export const defaultsSchema = z.strictObject(optionalAll(inheritable)).describe('Settings every task inherits unless it sets its own.');
 
 export const scheduleObjectSchema = z.strictObject({
@@ -122,6 +148,7 @@ export const workflowSchema = z
     defaults: defaultsSchema.optional(),
     schedule: scheduleSchema.optional(),
     tasks: z.record(z.string(), taskSchema).describe('The tasks, by name. Names are identifiers.'),
+    on_failure: onFailureSchema.optional(),
   })
   .describe('An Ork workflow.');
 
@@ -129,9 +156,11 @@ export type WorkflowDocument = z.infer<typeof workflowSchema>;
 export type TaskDocument = z.infer<typeof taskSchema>;
 export type DefaultsDocument = z.infer<typeof defaultsSchema>;
 export type ScheduleDocument = z.infer<typeof scheduleObjectSchema>;
+export type OnFailureDocument = z.infer<typeof onFailureSchema>;
 
 /** Keys a user may write, for "did you mean" hints. */
 export const WORKFLOW_KEYS: readonly string[] = Object.keys(workflowSchema.shape);
 export const TASK_KEYS: readonly string[] = Object.keys(taskSchema.shape);
 export const DEFAULTS_KEYS: readonly string[] = Object.keys(defaultsSchema.shape);
 export const SCHEDULE_KEYS: readonly string[] = Object.keys(scheduleObjectSchema.shape);
+export const ON_FAILURE_KEYS: readonly string[] = Object.keys(onFailureSchema.shape);

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { Codes, didYouMean, makeDiagnostic, type Diagnostic, type DiagnosticCode } from '../diagnostics/index.js';
 import type { PathSegment, SourceMap } from '../parse/index.js';
-import { DEFAULTS_KEYS, EXECUTORS, SCHEDULE_KEYS, TASK_KEYS, WORKFLOW_KEYS } from './workflow-schema.js';
+import { DEFAULTS_KEYS, EXECUTORS, NOT_FOR_FAILURE_HANDLER, ON_FAILURE_KEYS, SCHEDULE_KEYS, TASK_KEYS, WORKFLOW_KEYS } from './workflow-schema.js';
 
 interface FieldRule {
   readonly code: DiagnosticCode;
@@ -27,7 +27,7 @@ const FIELDS: Readonly<Record<string, FieldRule>> = {
   backoff: { code: Codes.invalidValue, expects: 'a number, 1 or more' },
   jitter: { code: Codes.invalidValue, expects: 'true or false' },
   enabled: { code: Codes.invalidValue, expects: 'true or false' },
-  depends_on: { code: Codes.invalidValue, expects: 'a task name or a list of task names' },
+  depends_on: { code: Codes.invalidValue, expects: 'a task name, or a list of task names and `{task: name, if: always}` entries' },
   env: { code: Codes.invalidValue, expects: 'a mapping of variable names to strings, numbers or booleans' },
   params: { code: Codes.invalidParams, expects: 'a mapping of parameter names to values' },
   input: { code: Codes.invalidParams, expects: 'a mapping of parameter names to values' },
@@ -57,6 +57,7 @@ function contextOf(path: readonly PathSegment[]): Context {
     return { owner: `task '${String(second)}'`, field: third === undefined ? undefined : String(third), knownKeys: TASK_KEYS };
   }
   if (first === 'defaults') return { owner: 'defaults', field: second === undefined ? 'defaults' : String(second), knownKeys: DEFAULTS_KEYS };
+  if (first === 'on_failure') return { owner: 'on_failure', field: second === undefined ? 'on_failure' : String(second), knownKeys: ON_FAILURE_KEYS };
   if (first === 'schedule') return { owner: 'schedule', field: second === undefined ? 'schedule' : String(second), knownKeys: SCHEDULE_KEYS };
   return { owner: 'workflow', field: first === undefined ? undefined : String(first), knownKeys: WORKFLOW_KEYS };
 }
@@ -163,6 +164,9 @@ function misplacedHint(key: string, context: Context): string | undefined {
   }
   if (context.owner.startsWith('task') && WORKFLOW_KEYS.includes(key)) return `'${key}' is a workflow-level key`;
   if (context.owner === 'defaults' && TASK_KEYS.includes(key)) return `'${key}' cannot be inherited; set it on each task`;
+  if (context.owner === 'on_failure' && (NOT_FOR_FAILURE_HANDLER as readonly string[]).includes(key)) {
+    return `the failure handler runs once, on its own, whenever the workflow fails: it takes no '${key}'`;
+  }
   return undefined;
 }
 

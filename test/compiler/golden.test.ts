@@ -26,6 +26,8 @@ describe('golden ASL', () => {
         'params-retries',
         'n-shaped',
         'foreach-parallel-count',
+        'conditional',
+        'on-failure',
       ]),
     );
   });

@@ -5,7 +5,7 @@ function describe(implicit: boolean, text: string): string {
   return implicit ? `fan-out source '${text}'` : `depends_on '${text}'`;
 }
 
-/** ORK301, ORK302, ORK305: every dependency names another, existing task, once. */
+/** ORK301, ORK302, ORK305, ORK306: every dependency names another, existing task, once; a fan-out source is required. */
 export const referencesRule: GraphRule = {
   name: 'references',
   check({ graph, declaredTasks }) {
@@ -41,6 +41,17 @@ export const referencesRule: GraphRule = {
             ),
           );
         } else if (!dependency.implicit) {
+          const source = task.dependsOn.find((d) => d.implicit && d.task === dependency.task);
+          if (dependency.always && source) {
+            found.push(
+              makeDiagnostic(
+                Codes.alwaysOnFanOutSource,
+                dependency.span,
+                `task '${task.name}' fans out over '${dependency.task}', so it cannot run when '${dependency.task}' was skipped (\`if: always\`)`,
+                `list it as '${dependency.task}', or not at all: the fan-out already waits for it`,
+              ),
+            );
+          }
           if (listed.has(dependency.task)) {
             found.push(
               makeDiagnostic(

@@ -1,5 +1,5 @@
 import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
-import { rawTask, type ValidationRule } from './validation-rule.js';
+import { everyTask, rawTask, type ValidationRule } from './validation-rule.js';
 
 const NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 /** Lambda refuses these (reserved runtime variables); ORK_ is the runtime's own namespace. */
@@ -26,7 +26,7 @@ export const environmentRule: ValidationRule = {
     };
     const defaults = context.raw.defaults;
     if (defaults !== null && typeof defaults === 'object') check((defaults as Record<string, unknown>).env, ['defaults', 'env'], 'defaults');
-    for (const task of context.spec.tasks) check(rawTask(context, task.name)?.env, ['tasks', task.name, 'env'], `task '${task.name}'`);
+    for (const { task, path } of everyTask(context.spec)) check(rawTask(context, path)?.env, [...path, 'env'], `task '${task.name}'`);
     return found;
   },
 };

@@ -1,7 +1,7 @@
 import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
 import { LAMBDA_MAX_TIMEOUT_SECONDS } from '../../model/index.js';
 import { formatSeconds } from '../units.js';
-import { rawTask, type ValidationRule } from './validation-rule.js';
+import { everyTask, rawTask, type ValidationRule } from './validation-rule.js';
 
 const CONTAINER_ONLY = ['image', 'dockerfile', 'cpu', 'heartbeat'] as const;
 
@@ -14,9 +14,8 @@ export const executorOptionsRule: ValidationRule = {
     // Tasks that inherit a too-long `defaults.timeout` share one diagnostic there, not one each at the same place.
     const inheritLongTimeout: string[] = [];
     let inheritedSeconds = 0;
-    for (const task of context.spec.tasks) {
-      const path = ['tasks', task.name];
-      const raw = rawTask(context, task.name) ?? {};
+    for (const { task, path } of everyTask(context.spec)) {
+      const raw = rawTask(context, path) ?? {};
       if (task.executor !== 'container' && task.timeoutSeconds !== undefined && task.timeoutSeconds > LAMBDA_MAX_TIMEOUT_SECONDS) {
         if (raw.timeout !== undefined) {
           found.push(

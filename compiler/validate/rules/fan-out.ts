@@ -12,7 +12,7 @@ function locate(sourceMap: SourceMap, task: TaskSpec, key: string): ReturnType<S
 function checkTask(task: TaskSpec, context: ValidationContext): Diagnostic[] {
   const found: Diagnostic[] = [];
   const { sourceMap } = context;
-  const raw = rawTask(context, task.name);
+  const raw = rawTask(context, ['tasks', task.name]);
   const fanOut = task.fanOut;
   // What the user wrote decides: a foreach: that failed its own check still means the task fans out.
   const writesFanOut = raw?.parallel !== undefined || raw?.foreach !== undefined;

@@ -1,5 +1,5 @@
 import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
-import { rawTask, type ValidationRule } from './validation-rule.js';
+import { everyTask, rawTask, type ValidationRule } from './validation-rule.js';
 
 const LAMBDA_MEMORY = { min: 128, max: 10240 };
 
@@ -38,9 +38,9 @@ export const resourcesRule: ValidationRule = {
   name: 'resources',
   check(context) {
     const found: Diagnostic[] = [];
-    for (const task of context.spec.tasks) {
-      const raw = rawTask(context, task.name) ?? {};
-      const memoryPath = raw.memory !== undefined ? ['tasks', task.name, 'memory'] : ['defaults', 'memory'];
+    for (const { task, path } of everyTask(context.spec)) {
+      const raw = rawTask(context, path) ?? {};
+      const memoryPath = raw.memory !== undefined ? [...path, 'memory'] : ['defaults', 'memory'];
       if (task.executor !== 'container') {
         if (task.memoryMb < LAMBDA_MEMORY.min || task.memoryMb > LAMBDA_MEMORY.max) {
           found.push(
@@ -55,7 +55,7 @@ export const resourcesRule: ValidationRule = {
         continue;
       }
       const cpu = task.cpu ?? 1;
-      const cpuPath = raw.cpu !== undefined ? ['tasks', task.name, 'cpu'] : ['defaults', 'cpu'];
+      const cpuPath = raw.cpu !== undefined ? [...path, 'cpu'] : ['defaults', 'cpu'];
       if (!FARGATE.has(cpu)) {
         found.push(
           makeDiagnostic(

@@ -3,7 +3,7 @@ import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.
 import type { Executor } from '../../model/index.js';
 import type { PathSegment } from '../../parse/index.js';
 import type { CompilerHost } from '../compiler-host.js';
-import { rawTask, type ValidationContext, type ValidationRule } from './validation-rule.js';
+import { everyTask, rawTask, type ValidationContext, type ValidationRule } from './validation-rule.js';
 
 const EXTENSIONS: Readonly<Record<Executor, readonly string[]>> = {
   python: ['.py'],
@@ -60,8 +60,7 @@ export const taskFilesRule: ValidationRule = {
   name: 'task-files',
   check(context) {
     const found: Diagnostic[] = [];
-    for (const task of context.spec.tasks) {
-      const taskPath = ['tasks', task.name];
+    for (const { task, path: taskPath } of everyTask(context.spec)) {
       // An empty file means the task's `file:` was invalid or missing; that is reported already.
       const fileProblem = task.file === '' ? undefined : checkPath(context.host, task.file, 'file', [...taskPath, 'file'], context, task.name);
       if (task.file === '') {
@@ -78,7 +77,7 @@ export const taskFilesRule: ValidationRule = {
         );
       }
       if (task.dockerfile !== undefined) {
-        const at = rawTask(context, task.name)?.dockerfile !== undefined ? [...taskPath, 'dockerfile'] : ['defaults', 'dockerfile'];
+        const at = rawTask(context, taskPath)?.dockerfile !== undefined ? [...taskPath, 'dockerfile'] : ['defaults', 'dockerfile'];
         const problem = checkPath(context.host, task.dockerfile, 'dockerfile', at, context, task.name);
         if (problem) found.push(problem);
       }

@@ -1,5 +1,5 @@
 import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
-import { MAX_FUNCTION_DESCRIPTION, taskConstructIds, taskDescription, type TaskConstructIds } from '../../model/index.js';
+import { MAX_FUNCTION_DESCRIPTION, ON_FAILURE_TASK, taskConstructIds, taskDescription, type TaskConstructIds } from '../../model/index.js';
 import type { ValidationRule } from './validation-rule.js';
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -83,6 +83,15 @@ export const taskNamesRule: ValidationRule = {
             span,
             `invalid task name '${name}': names are identifiers (letters, digits, _; not starting with a digit)`,
             suggestion(name),
+          ),
+        );
+      } else if (name === ON_FAILURE_TASK) {
+        found.push(
+          makeDiagnostic(
+            Codes.invalidTaskName,
+            span,
+            `task name '${name}' is the failure handler's: its runs and records go by that name`,
+            `rename the task, or move it to a top-level \`on_failure:\` if it should run when the workflow fails`,
           ),
         );
       } else if (RESERVED.has(name)) {

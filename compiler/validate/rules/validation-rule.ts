@@ -1,5 +1,5 @@
 import type { Diagnostic } from '../../diagnostics/index.js';
-import type { WorkflowSpec } from '../../model/index.js';
+import type { TaskSpec, WorkflowSpec } from '../../model/index.js';
 import type { SourceMap } from '../../parse/index.js';
 import type { CompilerHost } from '../compiler-host.js';
 
@@ -18,10 +18,24 @@ export interface ValidationRule {
   check(context: ValidationContext): Diagnostic[];
 }
 
-/** The raw mapping of one task, when it is a mapping. */
-export function rawTask(context: ValidationContext, name: string): Readonly<Record<string, unknown>> | undefined {
-  const tasks = context.raw.tasks;
-  if (tasks === null || typeof tasks !== 'object' || Array.isArray(tasks)) return undefined;
-  const task = (tasks as Record<string, unknown>)[name];
-  return task !== null && typeof task === 'object' && !Array.isArray(task) ? (task as Record<string, unknown>) : undefined;
+/** A task with where it is written: `['tasks', name]`, or `['on_failure']` for the failure handler. */
+export interface PlacedTask {
+  readonly task: TaskSpec;
+  readonly path: readonly string[];
+}
+
+/** Every task a setting rule checks: the tasks, then the failure handler, which takes the same settings. */
+export function everyTask(spec: WorkflowSpec): PlacedTask[] {
+  const placed = spec.tasks.map((task) => ({ task, path: ['tasks', task.name] }));
+  return spec.onFailure ? [...placed, { task: spec.onFailure, path: ['on_failure'] }] : placed;
+}
+
+/** The raw mapping at a task's path, when it is a mapping. */
+export function rawTask(context: ValidationContext, path: readonly string[]): Readonly<Record<string, unknown>> | undefined {
+  let node: unknown = context.raw;
+  for (const key of path) {
+    if (node === null || typeof node !== 'object' || Array.isArray(node)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node !== null && typeof node === 'object' && !Array.isArray(node) ? (node as Record<string, unknown>) : undefined;
 }

@@ -255,6 +255,13 @@ export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'depends_on a number',
     source: yaml('tasks:', '  a:', '    file: tasks/a.py', '    depends_on: 5'),
-    expect: [{ code: 'ORK200', line: 4, col: 17, message: "task 'a': depends_on must be a task name or a list of task names (got 5)" }],
+    expect: [
+      {
+        code: 'ORK200',
+        line: 4,
+        col: 17,
+        message: "task 'a': depends_on must be a task name, or a list of task names and `{task: name, if: always}` entries (got 5)",
+      },
+    ],
   },
 ];

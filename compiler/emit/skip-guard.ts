@@ -1,0 +1,81 @@
+import type { ConditionReference, TaskSpec } from '../model/index.js';
+import type { ChoiceRule, ChoiceState, PassState } from './asl-types.js';
+import { conditionRule } from './condition-rule.js';
+import type { Fragment } from './fragment.js';
+import { fieldPath, resultPath, StatePaths } from './payload.js';
+import type { StateNames } from './state-names.js';
+
+/** Where a condition's reference is read: `$.params.mode`, `$.results.discover.count`. */
+export function conditionPath(reference: ConditionReference): string {
+  return reference.source.kind === 'params' ? [StatePaths.params, ...reference.path].join('.') : fieldPath(reference.source.task, reference.path);
+}
+
+/**
+ * Which tasks may be skipped: those with a `when:`, and those with a required upstream (one not listed
+ * with `if: always`, the fan-out source included) that may be. `order` has every task after its upstreams.
+ */
+export function skippableTasks(tasks: ReadonlyMap<string, TaskSpec>, order: readonly string[]): Set<string> {
+  const skippable = new Set<string>();
+  for (const name of order) {
+    const task = tasks.get(name);
+    if (!task) continue;
+    if (task.when || requiredUpstreams(task).some((u) => skippable.has(u))) skippable.add(name);
+  }
+  return skippable;
+}
+
+/** The upstreams whose skip skips the task: every dependency but those listed with `if: always`. */
+export function requiredUpstreams(task: TaskSpec): string[] {
+  const always = new Set(task.dependsOn.filter((d) => d.always && !d.implicit).map((d) => d.task));
+  const required: string[] = [];
+  for (const dependency of task.dependsOn) {
+    if (dependency.task === task.name || required.includes(dependency.task)) continue;
+    // A fan-out source is required even when also listed with `if: always` (ORK306 refuses that).
+    if (!always.has(dependency.task) || dependency.implicit) required.push(dependency.task);
+  }
+  return required;
+}
+
+export interface SkipGuard {
+  /** The Choice before the task's states. */
+  readonly check: string;
+  /** The Pass entered instead of the task: its result is null. */
+  readonly skipped: string;
+}
+
+/**
+ * Puts a Choice before a task that may be skipped: a required upstream that was skipped (its result is
+ * null, which no task returns) skips it first, since its condition may read that upstream; then its own
+ * condition decides. Skipping sets `$.results.<task>` to null and goes on to what follows the task.
+ */
+export function guardTask(task: TaskSpec, body: Fragment, skippedUpstreams: readonly string[], names: StateNames): { fragment: Fragment; guard: SkipGuard } {
+  const check = names.helper(task.name, 'when');
+  const skipped = names.helper(task.name, 'skipped');
+  const choices: ChoiceRule[] = [];
+  if (skippedUpstreams.length > 0) {
+    const tests = skippedUpstreams.map((u): ChoiceRule => ({ Variable: resultPath(u), IsNull: true }));
+    choices.push({ ...(tests.length === 1 ? tests[0] : { Or: tests }), Next: skipped });
+  }
+  const condition = task.when?.condition;
+  if (condition) choices.push({ ...conditionRule(condition, conditionPath), Next: body.start });
+  const choice: ChoiceState = {
+    Type: 'Choice',
+    Comment: task.when ? `Run ${task.name} when ${task.when.text}` : `Skip ${task.name} when ${skippedUpstreams.join(' or ')} was skipped`,
+    Choices: choices,
+    Default: condition ? skipped : body.start,
+  };
+  const skip: PassState = {
+    Type: 'Pass',
+    Comment: `${task.name} is skipped: its result is null`,
+    // A Pass's `Result: null` is taken for no Result by aws-local-stepfunctions (the input passes through),
+    // so the null is merged in from a literal; the state is params and results between tasks.
+    Parameters: {
+      'params.$': StatePaths.params,
+      'results.$': `States.JsonMerge(${StatePaths.results}, States.StringToJson('${JSON.stringify({ [task.name]: null })}'), false)`,
+    },
+  };
+  return {
+    fragment: { start: check, states: { [check]: choice, [skipped]: skip, ...body.states }, exits: [...body.exits, skipped] },
+    guard: { check, skipped },
+  };
+}
