@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { StateMachine as InterpreterStateMachine } from 'aws-local-stepfunctions';
-import { DISTRIBUTED_MAX_CONCURRENCY, INLINE_MAP_CONCURRENCY, type State, type SubMachine, type TaskManifest } from '../../compiler/index.js';
-import { stateNamesOf, type DistributedMapDefinition } from './distributed-map.js';
+import { DISTRIBUTED_MAX_CONCURRENCY, INLINE_MAP_CONCURRENCY, type TaskManifest } from '../../compiler/index.js';
+import type { DistributedMapDefinition } from './distributed-map.js';
 import { EXCEEDED_THRESHOLD_ERROR, exceedsThreshold, type FailureThreshold } from './failure-threshold.js';
 import { MapRunResults } from './map-run-results.js';
 import { evaluatePath, evaluatePayloadTemplate } from './payload-template.js';
@@ -71,13 +71,14 @@ interface ChildUnit {
   readonly input: unknown;
 }
 
-function contains(machine: SubMachine, names: ReadonlySet<string>): boolean {
-  return Object.entries(machine.States).some(([name, state]: [string, State]) => {
-    if (names.has(name)) return true;
-    if (state.Type === 'Map') return contains(state.ItemProcessor, names);
-    if (state.Type === 'Parallel') return state.Branches.some((branch) => contains(branch, names));
-    return false;
-  });
+/**
+ * The task each Distributed Map fans out, by state name, as emit recorded it (the manifest's fanOut.maps).
+ * A hand-written Map has no record: its failures are labelled with its state name.
+ */
+function fanOutTasks(manifest: TaskManifest): ReadonlyMap<string, string> {
+  const tasks = new Map<string, string>();
+  for (const task of manifest.tasks) for (const map of task.fanOut?.maps ?? []) if (map.mode === 'distributed') tasks.set(map.state, map.task);
+  return tasks;
 }
 
 function integerField(value: number | undefined, pathField: string | undefined, input: unknown, context: unknown): number | undefined {
@@ -105,12 +106,12 @@ function describe(cause: unknown): string {
 export function createDistributedMapHandlers(options: DistributedMapRunnerOptions): Record<string, TaskHandler> {
   const handlers: Record<string, TaskHandler> = {};
   const workflow = String((options.parentContext.StateMachine as { Name?: unknown } | undefined)?.Name ?? options.manifest.workflow);
+  const fanOuts = fanOutTasks(options.manifest);
   for (const [stateName, map] of options.maps) {
     const { ProcessorConfig: config, ...processor } = map.ItemProcessor;
     // The processor is validated here, once: it has left the parent's definition, which the interpreter validated.
     const machine = new options.StateMachine(processor as never, { validationOptions: { checkArn: true, checkPaths: true } });
-    const tasks = options.manifest.tasks.filter((t) => contains(processor, new Set(stateNamesOf(t)))).map((t) => t.name);
-    const task = tasks.length === 1 ? tasks[0] : undefined;
+    const task = fanOuts.get(stateName);
     const express = config.ExecutionType === 'EXPRESS';
     handlers[stateName] = (input) => runMap({ stateName, map, machine, task, express, workflow, input, options });
   }
@@ -121,7 +122,7 @@ interface MapRun {
   readonly stateName: string;
   readonly map: DistributedMapDefinition;
   readonly machine: InterpreterStateMachine;
-  /** The task whose instances the children run, when there is exactly one. */
+  /** The task whose instances the children run, when emit recorded the Map as its fan-out. */
   readonly task: string | undefined;
   readonly express: boolean;
   readonly workflow: string;

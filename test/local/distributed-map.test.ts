@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { StateMachine } from 'aws-local-stepfunctions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StateMachineDefinition, TaskManifest } from '../../compiler/index.js';
+import type { FanOutMap, StateMachineDefinition, TaskManifest, TaskManifestEntry } from '../../compiler/index.js';
 import { createDistributedMapHandlers, MapRunFailure } from '../../lib/local/distributed-map-runner.js';
 import { adaptForLocal } from '../../lib/local/local-adaptation.js';
 import { withMovedParameters } from '../../lib/local/task-parameters-in-handler.js';
@@ -29,23 +29,54 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-const manifest = {
+const task: TaskManifestEntry = {
+  name: 'work',
+  executor: 'python',
+  file: 'tasks/work.py',
+  memoryMb: 128,
+  env: {},
+  dependsOn: ['make'],
+  stateName: 'work-child',
+  stateNames: ['work-child'],
+  placeholders: [],
+};
+
+/**
+ * A manifest as emit writes it: `work` fans out over `make.items` through the Distributed Map `fan-out`,
+ * whose record (fanOut.maps) is how the runner knows which task its children run.
+ */
+const manifest: TaskManifest = {
   workflow: 'dm',
   params: {},
   tasks: [
     {
-      name: 'work',
-      executor: 'python',
-      file: 'tasks/work.py',
-      memoryMb: 128,
-      env: {},
-      dependsOn: [],
-      stateName: 'work-child',
-      stateNames: ['work-child'],
-      placeholders: [],
+      ...task,
+      fanOut: {
+        foreach: 'make.items',
+        mode: 'distributed',
+        kinds: { inline: false, distributed: true },
+        maps: [
+          {
+            task: 'work',
+            state: 'fan-out',
+            path: ['fan-out'],
+            mode: 'distributed',
+            executionType: 'STANDARD',
+            grouping: 'single',
+            instancesPerChild: 1,
+            items: { from: 'state', path: '$.list' },
+          },
+        ],
+      },
     },
   ],
-} as unknown as TaskManifest;
+};
+
+/** The manifest with `fan-out`'s record changed: what emit records for another shape of Map. */
+function withRecord(changes: Partial<FanOutMap>): TaskManifest {
+  const fanOut = manifest.tasks[0]!.fanOut!;
+  return { ...manifest, tasks: [{ ...task, fanOut: { ...fanOut, maps: fanOut.maps.map((m) => ({ ...m, ...changes })) } }] };
+}
 
 /** A definition whose only state is `map` (a Distributed Map running `child` states), then a Pass. */
 function withMap(
@@ -76,7 +107,12 @@ interface Outcome {
 }
 
 /** Adapts and runs `definition` as `runLocally` does, with `handlers` for the task states. */
-async function run(definition: StateMachineDefinition, handlers: Record<string, TaskHandler>, input: unknown = {}): Promise<Outcome> {
+async function run(
+  definition: StateMachineDefinition,
+  handlers: Record<string, TaskHandler>,
+  input: unknown = {},
+  taskManifest: TaskManifest = manifest,
+): Promise<Outcome> {
   const { definition: local, distributedMaps } = adaptForLocal(definition);
   const tolerated: ToleratedFailure[] = [];
   const sized: number[] = [];
@@ -88,7 +124,7 @@ async function run(definition: StateMachineDefinition, handlers: Record<string, 
       maps: distributedMaps,
       handlers: all,
       StateMachine,
-      manifest,
+      manifest: taskManifest,
       parentContext,
       observer: { failureTolerated: (f) => tolerated.push(f), fanOutSized: (_, n) => sized.push(n) },
     }),
@@ -191,6 +227,14 @@ describe('Distributed Map, locally', () => {
     );
     const out = outcome.output?.out as unknown[];
     expect(out.filter((o) => o !== null)).toHaveLength(8);
+  });
+
+  it('names the task from the manifest’s record of the Map; a Map emit did not record is named by its state', async () => {
+    const definition = withMap({ ItemsPath: '$.list', ItemSelector: { 'item.$': '$$.Map.Item.Value' }, ToleratedFailureCount: 1 });
+    const unrecorded: TaskManifest = { ...manifest, tasks: [task] };
+    const outcome = await run(definition, { 'work-child': failingOn([1]) }, { list: range(3) }, unrecorded);
+    expect(outcome.tolerated.map((f) => [f.task, f.instance])).toEqual([['fan-out', 'fan-out[item 1]']]);
+    expect(outcome.sized).toEqual([]);
   });
 
   it('fails with States.ExceedToleratedFailureThreshold above the count, and starts no more children', async () => {
@@ -318,6 +362,7 @@ describe('Distributed Map, locally', () => {
       definition,
       { 'work-child': async (input) => `${(input as { item: string }).item}/${(input as { parallel_index: number }).parallel_index}` },
       { list: ['a', 'b', 'c'], indexes: [0, 1] },
+      withRecord({ grouping: 'workers', instancesPerChild: 2, workers: { state: 'workers' } }),
     );
     expect(outcome.output?.out).toEqual([
       ['a/0', 'a/1'],
