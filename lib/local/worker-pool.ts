@@ -234,7 +234,8 @@ export class WorkerPool {
     }
     const waits = typeof reply.waits === 'number' ? reply.waits : undefined;
     const average = (was: number | undefined, now: number): number => (was === undefined ? now : was + DURATION_WEIGHT * (now - was));
-    this.profiles.set(file, { ms: average(before?.ms, reply.ms), waits: waits === undefined ? undefined : average(before?.waits, waits) });
+    // Workers measure `waits` on a sample of invocations: a reply without it leaves the average as it was.
+    this.profiles.set(file, { ms: average(before?.ms, reply.ms), waits: waits === undefined ? before?.waits : average(before?.waits, waits) });
   }
 
   /** While instances wait, looks every BLOCKED_AFTER_MS for blocked workers to grow by. */

@@ -130,6 +130,14 @@ def test_many_requests_pipelined_answered_in_order(worker, workflow) -> None:
     assert all(isinstance(r["ms"], (int, float)) for r in replies)
 
 
+def test_waits_is_measured_on_a_sample_of_each_tasks_invocations(worker, workflow) -> None:
+    # getrusage costs a third of a no-op invocation: the first 8 of a task carry `waits`, then one in 16.
+    path = workflow(ECHO)
+    replies = [worker.call(path, make_payload(parallel_index=i, parallel_count=40)) for i in range(40)]
+    assert [i for i, r in enumerate(replies) if "waits" in r] == [0, 1, 2, 3, 4, 5, 6, 7, 16, 32]
+    assert all(isinstance(r["waits"], int) and r["waits"] >= 0 for r in replies if "waits" in r)
+
+
 def test_prints_go_to_the_real_stdout_and_never_reach_the_protocol(worker, workflow) -> None:
     path = workflow(
         """
