@@ -58,4 +58,6 @@ export interface RunObserver {
   fanOutSized?(task: string, instances: number): void;
   /** A fan-out that succeeded tolerated this failure. */
   failureTolerated?(failure: ToleratedFailure): void;
+  /** The task's skip state was entered: it will not run, and its result is null. */
+  taskSkipped?(task: string): void;
 }

@@ -56,6 +56,8 @@ export interface RunSummary {
   outputs?: Record<string, unknown>;
   tasks?: Record<string, TaskSummary>;
   error?: RunError;
+  /** The on_failure handler's own failure (`error` stays the failure it handled). */
+  onFailureError?: RunError;
   workers?: number;
   /** Events of the parent execution (a Distributed Map's children are executions of their own). */
   parentEvents?: number;

@@ -1,5 +1,6 @@
 import { MetricTotals, type MetricSummary } from './attempt-output.js';
 import type { AttemptRecord, MetricLine, RunObserver, ToleratedFailure } from './run-events.js';
+import type { TaskStatus } from './task-state.js';
 
 /** Instances an attempt runs: a Distributed Map batch runs several. */
 const weight = (attempt: AttemptRecord): number => attempt.id.batch ?? 1;
@@ -20,6 +21,8 @@ export interface TaskStats {
   lastEnd?: number;
   /** Most instances of this task seen running at once. */
   peakRunning: number;
+  /** Its skip state was entered: its `when:` was false, or a required upstream was skipped. */
+  skipped?: boolean;
 }
 
 export interface TaskSummary {
@@ -33,6 +36,8 @@ export interface TaskSummary {
   readonly peakRunning: number;
   /** What its instances recorded with `ctx.metrics.record`, per metric name and unit; absent when none. */
   readonly metrics?: readonly MetricSummary[];
+  /** Once the run has ended (task-state.ts); absent in runs recorded before it was kept. */
+  readonly status?: TaskStatus;
 }
 
 /** Counts instances per task as the run goes: what progress displays and `--json` report. */
@@ -87,10 +92,22 @@ export class RunStats implements RunObserver {
 
   /**
    * The first failure of an instance whose last attempt failed (and was not tolerated): what failed the run.
-   * Instances the run stopped afterwards end `cancelled`, so they are not candidates.
+   * Instances the run stopped afterwards end `cancelled`, so they are not candidates. `except`: a task whose
+   * failures are not the run's (the on_failure handler's never replaces the error it handled).
    */
-  get firstFailure(): AttemptRecord | undefined {
-    return this.failures.values().next().value;
+  firstFailure(except?: string): AttemptRecord | undefined {
+    for (const failure of this.failures.values()) if (failure.id.task !== except) return failure;
+    return undefined;
+  }
+
+  /** The first failure of one task's instances whose last attempt failed. */
+  failureOf(task: string): AttemptRecord | undefined {
+    for (const failure of this.failures.values()) if (failure.id.task === task) return failure;
+    return undefined;
+  }
+
+  taskSkipped(task: string): void {
+    this.stats(task).skipped = true;
   }
 
   /** A tolerated failure did not fail the run: it is no longer a candidate for what did. */

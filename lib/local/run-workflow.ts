@@ -11,6 +11,7 @@ import { withMovedParameters } from './task-parameters-in-handler.js';
 import type { AttemptRecord, RunObserver, ToleratedFailure } from './run-events.js';
 import { RunRecorder, createRunDirectory, currentOwner, type RunError, type RunStatus, type RunSummary } from './run-recorder.js';
 import { RunStats, type TaskSummary } from './run-stats.js';
+import { taskStatus, type RunEnd } from './task-state.js';
 import { StateDataWatch } from './state-data-limit.js';
 import { withResumedPayloadDirs } from './payload-read-dirs.js';
 import { Environment } from '../../lambdas/contract/contract.js';
@@ -56,6 +57,8 @@ export interface LocalRunResult {
   readonly parentEvents: number;
   /** Failures that Distributed Maps tolerated (ToleratedFailureCount / Percentage). */
   readonly toleratedFailures: readonly ToleratedFailure[];
+  /** The on_failure handler's own failure; `error` stays the one it handled. */
+  readonly onFailureError?: RunError;
 }
 
 const LOCAL_ACCOUNT = '000000000000';
@@ -82,6 +85,9 @@ interface InterpreterEvent {
   state?: { name: string; input?: unknown; output?: unknown };
   error?: string;
   cause?: unknown;
+  /** StateFailed: the state's error name and cause. */
+  Error?: string;
+  Cause?: unknown;
 }
 
 function describeCause(cause: unknown): string {
@@ -121,6 +127,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     metric: (m) => observers.forEach((o) => o.metric?.(m)),
     fanOutSized: (t, n) => observers.forEach((o) => o.fanOutSized?.(t, n)),
     failureTolerated: (f) => observers.forEach((o) => o.failureTolerated?.(f)),
+    taskSkipped: (t) => observers.forEach((o) => o.taskSkipped?.(t)),
   };
 
   // The payload folders of the runs --resume reuses outputs from: their references are honoured too.
@@ -199,6 +206,13 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   );
 
   const fanOutMaps = findFanOutMaps(options.manifest);
+  // Entering a task's skip state is what skips it (compiler/emit/skip-guard.ts).
+  const skipStates = new Map(options.manifest.tasks.flatMap((t) => (t.skipState !== undefined ? [[t.skipState, t.name] as const] : [])));
+  const handler = options.manifest.tasks.find((t) => t.role === 'on_failure');
+  const handlerStates = new Set(handler?.stateNames ?? []);
+  // The handler's last failure as its state saw it, and whether the machine caught it (it then failed for good).
+  let handlerFailed: { error: string; message: string } | undefined;
+  let handlerCaught = false;
   const outputs: Record<string, unknown> = {};
   let parentEvents = 0;
   const machine = new StateMachine(local as never, { validationOptions: { checkArn: true, checkPaths: true } });
@@ -220,6 +234,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       recorder.event(raw);
       if (stateData.check(raw)) abort();
       if (raw.type === 'StateEntered' && raw.state) {
+        const skipped = skipStates.get(raw.state.name);
+        if (skipped !== undefined) observer.taskSkipped?.(skipped);
         const map = fanOutMaps.get(raw.state.name);
         if (map) {
           const size = fanOutSize(map, raw.state.input);
@@ -228,6 +244,10 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       } else if (raw.type === 'StateExited' && raw.state) {
         const results = (raw.state.output as { results?: unknown } | undefined)?.results;
         if (results && typeof results === 'object' && !Array.isArray(results)) Object.assign(outputs, results);
+      } else if (raw.type === 'StateFailed' && raw.state && handlerStates.has(raw.state.name)) {
+        handlerFailed = { error: raw.Error ?? 'States.Runtime', message: describeCause(raw.Cause) };
+      } else if (raw.type === 'StateCaught' && raw.state && handlerStates.has(raw.state.name)) {
+        handlerCaught = true;
       }
     }
   })();
@@ -244,7 +264,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
       error = { error: 'Ork.Aborted', message: 'the run was aborted' };
     } else {
       status = 'FAILED';
-      error = failureOf(thrown, stats, recorder);
+      error = failureOf(thrown, stats, recorder, handler?.name);
     }
   } finally {
     options.signal?.removeEventListener('abort', abort);
@@ -262,7 +282,9 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const taskOrder = new Map(options.manifest.tasks.map((t, i) => [t.name, i]));
   const indexes = (instance: string): number[] => (instance.match(/\d+/g) ?? []).map(Number);
   toleratedFailures.sort((a, b) => (taskOrder.get(a.task) ?? 0) - (taskOrder.get(b.task) ?? 0) || compareNumbers(indexes(a.instance), indexes(b.instance)));
-  const tasks = stats.summary();
+  const onFailureError = handler ? handlerFailure(handler.name, stats, recorder, handlerCaught ? handlerFailed : undefined) : undefined;
+  const failedTask = failedTaskOf(error);
+  const tasks = withStatuses(stats, options.manifest, { succeeded: status === 'SUCCEEDED', ...(failedTask !== undefined ? { failedTask } : {}) });
   summary.status = status;
   summary.endedAt = new Date().toISOString();
   summary.outputs = outputs;
@@ -272,9 +294,62 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   summary.parentEvents = parentEvents;
   if (toleratedFailures.length > 0) summary.toleratedFailures = toleratedFailures;
   if (error) summary.error = error;
+  if (onFailureError) summary.onFailureError = onFailureError;
   await recorder.close();
   const workersStarted = pool.started + (nodePool?.started ?? 0);
-  return { runId, runDir, status, outputs, tasks, workers, workersStarted, parentEvents, toleratedFailures, ...(error ? { error } : {}) };
+  return {
+    runId,
+    runDir,
+    status,
+    outputs,
+    tasks,
+    workers,
+    workersStarted,
+    parentEvents,
+    toleratedFailures,
+    ...(error ? { error } : {}),
+    ...(onFailureError ? { onFailureError } : {}),
+  };
+}
+
+/** Each task's counts with its status, now that the run has ended. */
+function withStatuses(stats: RunStats, manifest: TaskManifest, end: RunEnd): Record<string, TaskSummary> {
+  const tasks = stats.summary();
+  for (const entry of manifest.tasks) {
+    const counts = stats.tasks.get(entry.name);
+    const summary = tasks[entry.name];
+    if (!counts || !summary) continue;
+    const kind = { fansOut: entry.fanOut !== undefined, tolerates: entry.fanOut?.tolerateFailures !== undefined, handler: entry.role === 'on_failure' };
+    tasks[entry.name] = { ...summary, status: taskStatus(counts, kind, end, entry.name) };
+  }
+  return tasks;
+}
+
+/**
+ * The task a failed run's error names: the failed instance's, or the fan-out whose inline tolerance was
+ * exceeded, which its Fail state names only in its cause (compiler/emit/tolerated-failures.ts).
+ */
+function failedTaskOf(error: RunError | undefined): string | undefined {
+  if (!error) return undefined;
+  return error.task ?? /^task '(\w+)': more instances failed than tolerate_failures/.exec(error.message)?.[1];
+}
+
+/**
+ * The on_failure handler's own failure: its instance's last attempt, else (a failure of its state rather
+ * than of its code) the error its state failed with once the machine caught it.
+ */
+function handlerFailure(task: string, stats: RunStats, recorder: RunRecorder, state: { error: string; message: string } | undefined): RunError | undefined {
+  const failed = stats.failureOf(task);
+  if (failed?.error) {
+    return {
+      error: failed.error.type,
+      message: failed.error.message,
+      task,
+      instance: failed.label,
+      log: recorder.logPath(task),
+    };
+  }
+  return state ? { ...state, task } : undefined;
 }
 
 /** The reaper's interpreter for the node workers: `python` if it can be found. */
@@ -294,7 +369,7 @@ function compareNumbers(a: readonly number[], b: readonly number[]): number {
  * attempt failed. `cause` is that instance's own error, also when a Distributed Map failed the run with AWS's
  * error name (States.ExceedToleratedFailureThreshold).
  */
-function failureOf(thrown: unknown, stats: RunStats, recorder: RunRecorder): RunError {
+function failureOf(thrown: unknown, stats: RunStats, recorder: RunRecorder, handler?: string): RunError {
   const cause = thrown instanceof Error && thrown.cause !== undefined ? thrown.cause : thrown;
   const described = (failed: AttemptRecord, error: { type: string; message: string }): string =>
     `task '${failed.id.task}' instance ${failed.label}${itemText(failed.input)} failed${failed.attempt > 1 ? ` after ${failed.attempt} attempts` : ''}: ${error.type}: ${error.message}`;
@@ -319,7 +394,7 @@ function failureOf(thrown: unknown, stats: RunStats, recorder: RunRecorder): Run
     };
   }
   const reported = failedAttemptOf(cause);
-  const failed = reported?.status === 'failed' ? reported : stats.firstFailure;
+  const failed = reported?.status === 'failed' ? reported : stats.firstFailure(handler);
   const name = cause instanceof Error ? cause.name : 'States.Runtime';
   const original = cause instanceof AttemptFailure ? cause.cause : cause;
   if (failed?.error && (original instanceof TaskFailure || name === failed.error.type)) {

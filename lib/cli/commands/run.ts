@@ -5,6 +5,7 @@ import { RunStats } from '../../local/run-stats.js';
 import { executionInputTooLarge } from '../../local/state-data-limit.js';
 import { ExitCode, UsageError } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
+import { handlerFailureLine } from '../handler-failure.js';
 import { compileWorkflow, locateWorkflow } from '../load-workflow.js';
 import { parseInput } from '../parse-input.js';
 import { RunProgress } from '../progress/run-progress.js';
@@ -118,7 +119,7 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
     for (const signal of signals) process.on(signal, onInterrupt);
     progress.start();
     const { runLocally } = await import('../../local/run-workflow.js');
-    let run;
+    let run: Awaited<ReturnType<typeof runLocally>> | undefined;
     try {
       run = await runLocally({
         definition: result.definition,
@@ -134,7 +135,7 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
         ...(maxWorkers !== undefined ? { maxWorkers } : {}),
       });
     } finally {
-      progress.stop();
+      progress.stop(run?.status);
       for (const signal of signals) process.off(signal, onInterrupt);
     }
 
@@ -142,7 +143,20 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
     if (values.json) {
       const tolerated = run.toleratedFailures.length > 0 ? { toleratedFailures: run.toleratedFailures } : {};
       io.stdout.write(
-        `${JSON.stringify({ status: run.status, runId: run.runId, outputs: run.outputs, tasks: run.tasks, parentEvents: run.parentEvents, ...tolerated, ...(run.error ? { error: run.error } : {}) }, null, 2)}\n`,
+        `${JSON.stringify(
+          {
+            status: run.status,
+            runId: run.runId,
+            outputs: run.outputs,
+            tasks: run.tasks,
+            parentEvents: run.parentEvents,
+            ...tolerated,
+            ...(run.error ? { error: run.error } : {}),
+            ...(run.onFailureError ? { onFailureError: run.onFailureError } : {}),
+          },
+          null,
+          2,
+        )}\n`,
       );
     } else {
       const color = useColor(io.stdout, io.env);
@@ -161,6 +175,7 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
       if (run.error) {
         io.stdout.write(`  ${run.error.message}\n`);
         if (run.error.log) io.stdout.write(`  log: ${path.relative(io.cwd, run.error.log)} (instance ${run.error.instance})\n`);
+        if (run.onFailureError) io.stdout.write(`  ${handlerFailureLine(run.onFailureError.error, run.onFailureError.message)}\n`);
         if (run.status === 'FAILED') io.stdout.write(`  resume with: ork run ${positionals[0] ?? '.'} --resume ${run.runId}\n`);
       }
       io.stdout.write(`  recorded in ${recordedAt}\n`);

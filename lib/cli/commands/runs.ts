@@ -1,4 +1,5 @@
-import { listRuns, runsDirectory } from '../../local/run-recorder.js';
+import { listRuns, runsDirectory, type RunSummary } from '../../local/run-recorder.js';
+import type { TaskStatus } from '../../local/task-state.js';
 import { ExitCode, UsageError } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { formatSeconds } from '../progress/task-status.js';
@@ -27,7 +28,16 @@ Options:
     if (values.json) {
       io.stdout.write(
         `${JSON.stringify(
-          runs.map(({ runId, workflow, status, startedAt, endedAt, error }) => ({ runId, workflow, status, startedAt, endedAt, error })),
+          runs.map(({ runId, workflow, status, startedAt, endedAt, error, onFailureError, tasks }) => ({
+            runId,
+            workflow,
+            status,
+            startedAt,
+            endedAt,
+            error,
+            ...(onFailureError ? { onFailureError } : {}),
+            ...(taskStatuses(tasks) ? { taskStatuses: taskStatuses(tasks) } : {}),
+          })),
           null,
           2,
         )}\n`,
@@ -41,9 +51,9 @@ Options:
     const rows = runs.map((r) => {
       const duration = r.endedAt ? formatSeconds(Date.parse(r.endedAt) - Date.parse(r.startedAt)) : '…';
       const instances = Object.values(r.tasks ?? {}).reduce((n, t) => n + t.instances, 0);
-      return [r.runId, r.workflow, r.status, r.startedAt.replace('T', ' ').slice(0, 19), duration, String(instances)];
+      return [r.runId, r.workflow, r.status, r.startedAt.replace('T', ' ').slice(0, 19), duration, String(instances), statusCounts(r.tasks)];
     });
-    const header = ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'TOOK', 'INSTANCES'];
+    const header = ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'TOOK', 'INSTANCES', 'TASKS'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     for (const row of [header, ...rows])
       io.stdout.write(
@@ -55,3 +65,20 @@ Options:
     return ExitCode.ok;
   },
 };
+
+/** Each task's status, by task name; undefined for a run recorded before statuses were kept, or unfinished. */
+function taskStatuses(tasks: RunSummary['tasks']): Record<string, string> | undefined {
+  const entries = Object.entries(tasks ?? {}).flatMap(([name, t]) => (t.status ? [[name, t.status] as const] : []));
+  return entries.length > 0 ? Object.fromEntries(entries) : undefined;
+}
+
+const STATUS_ORDER: readonly TaskStatus[] = ['succeeded', 'tolerated', 'failed', 'skipped', 'cancelled'];
+
+/** How many tasks ended in each status: `3 succeeded, 1 skipped`. */
+function statusCounts(tasks: RunSummary['tasks']): string {
+  const statuses = Object.values(taskStatuses(tasks) ?? {});
+  return STATUS_ORDER.map((status) => [status, statuses.filter((s) => s === status).length] as const)
+    .filter(([, n]) => n > 0)
+    .map(([status, n]) => `${n} ${status}`)
+    .join(', ');
+}

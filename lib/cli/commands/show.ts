@@ -2,6 +2,7 @@ import path from 'node:path';
 import { readRunSummary, runsDirectory, listRuns } from '../../local/run-recorder.js';
 import { ExitCode, UsageError } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
+import { handlerFailureLine } from '../handler-failure.js';
 import { formatSeconds } from '../progress/task-status.js';
 import { writeFileAtomic } from '../write-output.js';
 
@@ -10,7 +11,8 @@ export const showCommand: Command = {
   summary: 'summarise a local run (or write its HTML report)',
   help: `Usage: ork show [RUN_ID] [--json] [--html [-o FILE]]
 
-Summarises a recorded run (default: the latest): status, input, per-task instances, the error.
+Summarises a recorded run (default: the latest): status, input, per-task instances and status
+(succeeded, failed, tolerated, skipped, cancelled), the error, and the on_failure handler's own failure.
 A run whose ork process is gone before the run ended shows as DIED (also in --json).
 
 Options:
@@ -57,11 +59,12 @@ Options:
       `input     ${JSON.stringify(run.input)}`,
     ];
     if (run.tasks) {
-      // CANCELLED: instances stopped because the run ended (another failed, or Ctrl-C); absent in older records.
-      lines.push('', 'TASK'.padEnd(24) + 'INSTANCES  SUCCEEDED  FAILED  CANCELLED  RETRIED  SECONDS');
+      // CANCELLED: instances stopped because the run ended (another failed, or Ctrl-C); absent in older records,
+      // as is STATUS (the task's, once the run ended: succeeded, failed, skipped, cancelled or tolerated).
+      lines.push('', 'TASK'.padEnd(24) + 'INSTANCES  SUCCEEDED  FAILED  CANCELLED  RETRIED  SECONDS  STATUS');
       for (const [name, t] of Object.entries(run.tasks)) {
         lines.push(
-          `${name.padEnd(24)}${String(t.instances).padStart(9)}  ${String(t.succeeded).padStart(9)}  ${String(t.failed).padStart(6)}  ${String(t.cancelled ?? 0).padStart(9)}  ${String(t.retried).padStart(7)}  ${t.seconds.toFixed(2).padStart(7)}`,
+          `${name.padEnd(24)}${String(t.instances).padStart(9)}  ${String(t.succeeded).padStart(9)}  ${String(t.failed).padStart(6)}  ${String(t.cancelled ?? 0).padStart(9)}  ${String(t.retried).padStart(7)}  ${t.seconds.toFixed(2).padStart(7)}  ${t.status ?? ''}`.trimEnd(),
         );
       }
     }
@@ -86,6 +89,10 @@ Options:
       lines.push('', `error     ${run.error.error}: ${run.error.message}`);
       if (run.error.cause) lines.push(`cause     ${run.error.cause.instance}: ${run.error.cause.error}: ${run.error.cause.message.split('\n')[0]}`);
       if (run.error.log) lines.push(`log       ${path.relative(io.cwd, run.error.log)} (instance ${run.error.instance})`);
+    }
+    if (run.onFailureError) {
+      lines.push(handlerFailureLine(run.onFailureError.error, run.onFailureError.message));
+      if (run.onFailureError.log) lines.push(`log       ${path.relative(io.cwd, run.onFailureError.log)} (instance ${run.onFailureError.instance})`);
     }
     lines.push('', `recorded  ${path.relative(io.cwd, runDir) || runDir}`);
     io.stdout.write(`${lines.join('\n')}\n`);

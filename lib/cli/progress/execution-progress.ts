@@ -28,7 +28,8 @@ export function executionProgress(shape: DeployedWorkflow, options: ProgressOpti
     },
     stopped() {
       // A watch that failed before it started has drawn nothing, and has nothing to close.
-      if (latest) progress.stop();
+      if (!latest) return;
+      progress.stop(latest.status === 'RUNNING' || latest.status === 'PENDING_REDRIVE' ? undefined : latest.status);
     },
   };
 }

@@ -1,7 +1,8 @@
 import type { Writable } from 'node:stream';
 import type { LogLine, RunObserver } from '../../local/run-events.js';
 import type { TaskStats } from '../../local/run-stats.js';
-import { bar, formatSeconds, taskState, type TaskState } from './task-status.js';
+import { taskState, taskStatus, type TaskState } from '../../local/task-state.js';
+import { bar, formatSeconds } from './task-status.js';
 
 export interface ProgressOptions {
   readonly stream: Writable & { isTTY?: boolean; columns?: number };
@@ -13,7 +14,12 @@ export interface ProgressOptions {
 /** What is shown: a local run's manifest, or the tasks read from a deployed state machine. */
 export interface ProgressSubject {
   readonly workflow: string;
-  readonly tasks: readonly { readonly name: string; readonly fanOut?: { readonly tolerateFailures?: unknown } | true }[];
+  readonly tasks: readonly {
+    readonly name: string;
+    readonly fanOut?: { readonly tolerateFailures?: unknown } | true;
+    /** `on_failure`: the workflow's failure handler, which runs only when the workflow failed. */
+    readonly role?: 'on_failure';
+  }[];
 }
 
 /** Where the counts come from: a local run's RunStats, or an execution's history. */
@@ -21,7 +27,7 @@ export interface ProgressCounts {
   readonly tasks: ReadonlyMap<string, TaskStats>;
 }
 
-const SYMBOL: Record<TaskState, string> = { pending: '·', running: '▸', succeeded: '✓', tolerated: '!', failed: '✗', cancelled: '⊘' };
+const SYMBOL: Record<TaskState, string> = { pending: '·', running: '▸', succeeded: '✓', tolerated: '!', failed: '✗', cancelled: '⊘', skipped: '↷' };
 const COLOR: Record<TaskState, string> = {
   pending: '\u001b[2m',
   running: '\u001b[36m',
@@ -29,6 +35,7 @@ const COLOR: Record<TaskState, string> = {
   tolerated: '\u001b[33m',
   failed: '\u001b[31m',
   cancelled: '\u001b[33m',
+  skipped: '\u001b[2m',
 };
 const RESET = '\u001b[0m';
 
@@ -51,6 +58,8 @@ export class RunProgress implements RunObserver {
   private readonly lastLine = new Map<string, string>();
   /** stop() was called: the run is over, so unfinished tasks are failed or cancelled, not running. */
   private ended = false;
+  /** How the run ended, when told: a task that never started is then cancelled, or (the handler) skipped. */
+  private outcome: { readonly succeeded: boolean } | undefined;
 
   constructor(
     private readonly manifest: ProgressSubject,
@@ -68,11 +77,31 @@ export class RunProgress implements RunObserver {
     }
   }
 
-  stop(): void {
+  /**
+   * The run is over: the last lines are drawn. `status` is how it ended (SUCCEEDED, FAILED, ABORTED, or an
+   * execution's TIMED_OUT…), unknown when the run could not end normally.
+   */
+  stop(status?: string): void {
     if (this.timer) clearInterval(this.timer);
     this.ended = true;
+    this.settle(status);
     if (this.options.live) this.redraw();
     else this.reportChanges(true);
+  }
+
+  /**
+   * How the run ended, so that each task shows its status (a task it never started: cancelled, or the
+   * handler skipped); without drawing, for a one-off view of an execution that ended (`ork status`).
+   */
+  settle(status?: string): void {
+    if (status !== undefined) this.outcome = { succeeded: status === 'SUCCEEDED' };
+  }
+
+  /** A task's state: its status once the run's outcome is known. */
+  private stateOf(task: ProgressSubject['tasks'][number], stats: TaskStats): TaskState {
+    const fansOut = task.fanOut !== undefined;
+    if (this.outcome) return taskStatus(stats, { fansOut, tolerates: tolerates(task), handler: task.role === 'on_failure' }, this.outcome);
+    return taskState(stats, fansOut, tolerates(task), this.ended);
   }
 
   private paint(state: TaskState, text: string): string {
@@ -86,11 +115,11 @@ export class RunProgress implements RunObserver {
       const stats = this.stats.tasks.get(task.name);
       if (!stats) return task.name;
       const fansOut = task.fanOut !== undefined;
-      const state = taskState(stats, fansOut, tolerates(task), this.ended);
+      const state = this.stateOf(task, stats);
       const elapsed =
         stats.firstStart === undefined ? '' : formatSeconds((state === 'running' ? Date.now() : (stats.lastEnd ?? Date.now())) - stats.firstStart);
-      let detail = state === 'pending' ? 'pending' : `${state} ${elapsed}`;
-      if (fansOut && stats.expected !== undefined) {
+      let detail = state === 'pending' || stats.firstStart === undefined ? state : `${state} ${elapsed}`;
+      if (fansOut && stats.expected !== undefined && state !== 'skipped') {
         const pending = Math.max(0, stats.expected - stats.instances);
         const cancelled = stats.cancelled ?? 0;
         // Once the run has ended, what never started is not pending: it was left out when the run stopped.
@@ -118,7 +147,7 @@ export class RunProgress implements RunObserver {
     this.manifest.tasks.forEach((task, i) => {
       const stats = this.stats.tasks.get(task.name);
       if (!stats) return;
-      const state = taskState(stats, task.fanOut !== undefined, tolerates(task), this.ended);
+      const state = this.stateOf(task, stats);
       const changed = this.lastState.get(task.name) !== state;
       const due = state === 'running' && task.fanOut !== undefined && Date.now() - (this.lastReport.get(task.name) ?? 0) > 2000;
       // At the end, a fan-out whose counts moved since its last line gets one more: a Distributed Map that
@@ -143,6 +172,10 @@ export class RunProgress implements RunObserver {
   }
 
   fanOutSized(): void {
+    if (!this.options.live) this.reportChanges();
+  }
+
+  taskSkipped(): void {
     if (!this.options.live) this.reportChanges();
   }
 

@@ -1,3 +1,4 @@
+import { handlerFailureLine } from '../handler-failure.js';
 import { layoutDag } from './dag-layout.js';
 import { readRecordedRun, type RecordedAttempt, type RecordedRun } from './read-run.js';
 
@@ -7,6 +8,32 @@ const STATUS_COLOR: Record<string, string> = { succeeded: '#2f9e44', reused: '#7
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] ?? c);
+}
+
+type TaskRecord = NonNullable<RecordedRun['summary']['tasks']>[string];
+
+/**
+ * A node's class: the task's status once the run ended (skipped and cancelled tasks ran no instance, and are
+ * drawn as such, not as pending); a record without statuses (older, or still running) goes by its counts.
+ */
+function nodeStatus(stats: TaskRecord | undefined): string {
+  if (stats?.status) return stats.status;
+  if (!stats || stats.instances === 0) return 'pending';
+  return stats.failed > 0 ? 'failed' : 'succeeded';
+}
+
+function nodeTitle(stats: TaskRecord | undefined, status: string): string {
+  if (!stats || (stats.instances === 0 && (status === 'skipped' || status === 'cancelled' || status === 'pending'))) {
+    return status === 'skipped' ? 'skipped: its result is null' : status === 'cancelled' ? 'cancelled: never started' : 'not run';
+  }
+  return `${status}: ${stats.succeeded}/${stats.instances} succeeded, ${stats.failed} failed, ${stats.cancelled ?? 0} cancelled, ${stats.retried} retried, ${stats.seconds}s`;
+}
+
+function nodeMeta(stats: TaskRecord | undefined, status: string): string {
+  if (!stats || (stats.instances === 0 && (status === 'skipped' || status === 'cancelled' || status === 'pending'))) {
+    return status === 'pending' ? 'not run' : status;
+  }
+  return `${stats.succeeded}/${stats.instances} ok${stats.failed ? ` · ${stats.failed} failed` : ''}${stats.cancelled ? ` · ${stats.cancelled} cancelled` : ''} · ${stats.seconds}s`;
 }
 
 function dagSvg(run: RecordedRun): string {
@@ -35,8 +62,7 @@ function dagSvg(run: RecordedRun): string {
     const p = at.get(task.name);
     if (!p) continue;
     const stats = run.summary.tasks?.[task.name];
-    const failed = (stats?.failed ?? 0) > 0;
-    const status = !stats || stats.instances === 0 ? 'pending' : failed ? 'failed' : 'succeeded';
+    const status = nodeStatus(stats);
     const fan = task.fanOut
       ? [
           task.fanOut.foreach ? `foreach ${task.fanOut.foreach}` : '',
@@ -48,10 +74,10 @@ function dagSvg(run: RecordedRun): string {
       : '';
     if (task.fanOut) parts.push(`<rect class="node stack" x="${p.x + 6}" y="${p.y - 6}" width="${W}" height="${H}" rx="8"/>`);
     parts.push(
-      `<g class="task ${status}" data-task="${escapeHtml(task.name)}"><title>${escapeHtml(`${task.name}: ${stats ? `${stats.succeeded}/${stats.instances} succeeded, ${stats.failed} failed, ${stats.cancelled ?? 0} cancelled, ${stats.retried} retried, ${stats.seconds}s` : 'not run'}`)}</title>` +
+      `<g class="task ${escapeHtml(status)}" data-task="${escapeHtml(task.name)}"><title>${escapeHtml(`${task.name}: ${nodeTitle(stats, status)}`)}</title>` +
         `<rect class="node" x="${p.x}" y="${p.y}" width="${W}" height="${H}" rx="8"/>` +
         `<text x="${p.x + 12}" y="${p.y + 24}" class="name">${escapeHtml(task.name)}</text>` +
-        `<text x="${p.x + 12}" y="${p.y + 44}" class="meta">${escapeHtml(stats ? `${stats.succeeded}/${stats.instances} ok${stats.failed ? ` · ${stats.failed} failed` : ''}${stats.cancelled ? ` · ${stats.cancelled} cancelled` : ''} · ${stats.seconds}s` : 'not run')}</text>` +
+        `<text x="${p.x + 12}" y="${p.y + 44}" class="meta">${escapeHtml(nodeMeta(stats, status))}</text>` +
         (fan ? `<text x="${p.x + 12}" y="${p.y + 58}" class="fan">${escapeHtml(fan)}</text>` : '') +
         `</g>`,
     );
@@ -135,6 +161,8 @@ h1{font-size:20px;margin:0 0 4px} h2{font-size:16px;margin:28px 0 8px}
 .meta-line{color:#495057} .error{background:#fff5f5;border:1px solid #ffc9c9;padding:8px 12px;border-radius:6px;white-space:pre-wrap}
 svg text{font-family:inherit} .node{fill:#eef3ff;stroke:#4263eb;stroke-width:1.5} .stack{fill:#e7ecff;stroke:#748ffc}
 .task.failed .node{fill:#fff5f5;stroke:#e03131} .task.pending .node{fill:#f8f9fa;stroke:#adb5bd}
+.task.skipped .node{fill:#f8f9fa;stroke:#868e96;stroke-dasharray:5 4} .task.skipped .name{fill:#868e96}
+.task.cancelled .node{fill:#fff9db;stroke:#f59f00} .task.tolerated .node{fill:#fff9db;stroke:#fab005}
 .name{font-weight:600;font-size:14px} .meta{font-size:12px;fill:#495057} .fan{font-size:11px;fill:#c98a00}
 .edge{fill:none;stroke:#868e96;stroke-width:1.5} .grid{stroke:#e9ecef} .tick,.label{font-size:11px;fill:#495057}
 table{border-collapse:collapse} td,th{padding:3px 10px;text-align:right;border-bottom:1px solid #e9ecef} td:first-child,th:first-child{text-align:left}
@@ -142,14 +170,15 @@ table{border-collapse:collapse} td,th{padding:3px 10px;text-align:right;border-b
 <h1>${escapeHtml(s.workflow)} <span class="status ${statusClass}">${escapeHtml(s.status)}</span></h1>
 <div class="meta-line">run ${escapeHtml(s.runId)} · started ${escapeHtml(s.startedAt)} · took ${took}${s.resumedFrom ? ` · resumed from ${escapeHtml(s.resumedFrom)}` : ''}</div>
 ${s.error ? `<p class="error">${escapeHtml(`${s.error.error}: ${s.error.message}`)}</p>` : ''}
+${s.onFailureError ? `<p class="error">${escapeHtml(handlerFailureLine(s.onFailureError.error, s.onFailureError.message))}</p>` : ''}
 <h2>Task graph</h2>
 ${dagSvg(run)}
 <h2>Tasks</h2>
-<table id="tasks"><tr><th>task</th><th>instances</th><th>succeeded</th><th>failed</th><th>cancelled</th><th>retried</th><th>seconds</th></tr>
+<table id="tasks"><tr><th>task</th><th>instances</th><th>succeeded</th><th>failed</th><th>cancelled</th><th>retried</th><th>seconds</th><th>status</th></tr>
 ${Object.entries(s.tasks ?? {})
   .map(
     ([name, t]) =>
-      `<tr><td>${escapeHtml(name)}</td><td>${t.instances}</td><td>${t.succeeded}</td><td>${t.failed}</td><td>${t.cancelled ?? 0}</td><td>${t.retried}</td><td>${t.seconds}</td></tr>`,
+      `<tr><td>${escapeHtml(name)}</td><td>${t.instances}</td><td>${t.succeeded}</td><td>${t.failed}</td><td>${t.cancelled ?? 0}</td><td>${t.retried}</td><td>${t.seconds}</td><td>${escapeHtml(t.status ?? '')}</td></tr>`,
   )
   .join('\n')}
 </table>
