@@ -64,6 +64,8 @@ export function mapRunsOf(history: readonly HistoryEvent[], shape: DeployedWorkf
 export interface ExecutionView {
   readonly tasks: ReadonlyMap<string, TaskStats>;
   readonly failure?: ExecutionFailure;
+  /** The on_failure handler's own failure; `failure` stays the one it handled. */
+  readonly onFailureError?: ExecutionFailure;
 }
 
 function stateName(event: HistoryEvent): string | undefined {
@@ -81,6 +83,9 @@ export function executionView(
   mapRuns: ReadonlyMap<string, MapRunCounts> = new Map(),
 ): ExecutionView {
   const taskOfState = new Map(shape.tasks.flatMap((t) => t.stateNames.map((state) => [state, t.name] as const)));
+  // Entering a task's skip state (a PassStateEntered) is what skips it.
+  const skippedBy = new Map(shape.tasks.flatMap((t) => (t.skipState !== undefined ? [[t.skipState, t.name] as const] : [])));
+  const handler = shape.tasks.find((t) => t.role === 'on_failure')?.name;
   const mapOwner = new Map<string, string>();
   for (const task of shape.tasks) for (const map of task.mapStates) mapOwner.set(map, task.name);
   const distributed = new Set(shape.tasks.flatMap((t) => t.distributedMaps));
@@ -92,6 +97,8 @@ export function executionView(
     attempts: number;
     lastFailed: boolean;
     exited: boolean;
+    /** Its last attempt's failure, while it is the last attempt. */
+    lastFailure?: ExecutionFailure;
   }
   const instances = new Map<number, Instance>(); // TaskStateEntered id → instance
   const instanceOf = new Map<number, number>(); // event id → entered id
@@ -105,7 +112,11 @@ export function executionView(
     if (entered !== undefined) instanceOf.set(id, entered);
     const time = event.timestamp ? new Date(event.timestamp).getTime() : undefined;
 
-    if (event.type === 'TaskStateEntered' && name) {
+    const skipped = event.type?.endsWith('StateEntered') && name ? skippedBy.get(name) : undefined;
+    if (skipped !== undefined) {
+      const s = stats.get(skipped);
+      if (s) s.skipped = true;
+    } else if (event.type === 'TaskStateEntered' && name) {
       const task = taskOfState.get(name);
       if (task) {
         instances.set(id, { task, attempts: 0, lastFailed: false, exited: false });
@@ -129,6 +140,7 @@ export function executionView(
       if (ATTEMPT_STARTED.has(event.type ?? '')) {
         instance.attempts++;
         instance.lastFailed = false;
+        delete instance.lastFailure;
         if (instance.attempts > 1 && s) s.retried++;
       } else if (ATTEMPT_FAILED.has(event.type ?? '')) {
         instance.lastFailed = true;
@@ -140,11 +152,19 @@ export function executionView(
           event.lambdaFunctionStartFailedEventDetails ??
           event.taskStartFailedEventDetails ??
           event.taskSubmitFailedEventDetails;
-        failure = { task: instance.task, ...(details?.error ? { error: details.error } : {}), ...(details?.cause ? { cause: details.cause } : {}) };
+        instance.lastFailure = {
+          task: instance.task,
+          ...(details?.error ? { error: details.error } : {}),
+          ...(details?.cause ? { cause: details.cause } : {}),
+        };
+        // The handler's failure never replaces the one it handled: the execution fails with that.
+        if (instance.task !== handler) failure = instance.lastFailure;
       } else if (event.type === 'TaskStateExited') {
         instance.exited = true;
         if (s) {
-          s.succeeded++;
+          // A caught failure (on_failure's Catch, an inline tolerated instance) leaves its state too: failed.
+          if (instance.lastFailed) s.failed++;
+          else s.succeeded++;
           if (time !== undefined) s.lastEnd = Math.max(s.lastEnd ?? time, time);
         }
       }
@@ -159,6 +179,7 @@ export function executionView(
     }
   }
 
+  const onFailureError = [...instances.values()].find((i) => i.task === handler && i.lastFailed)?.lastFailure;
   for (const instance of instances.values()) {
     if (instance.exited) continue;
     const s = stats.get(instance.task);
@@ -179,5 +200,5 @@ export function executionView(
     s.running += counts.running;
   }
   for (const s of stats.values()) s.peakRunning = Math.max(s.peakRunning, s.running);
-  return { tasks: stats, ...(failure ? { failure } : {}) };
+  return { tasks: stats, ...(failure ? { failure } : {}), ...(onFailureError ? { onFailureError } : {}) };
 }

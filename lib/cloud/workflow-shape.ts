@@ -1,4 +1,4 @@
-import { walkStates, type StateMachineDefinition } from '../../compiler/index.js';
+import { walkStates, type State, type StateMachineDefinition } from '../../compiler/index.js';
 
 /** A task of a deployed workflow, read back from its definition. */
 export interface DeployedTask {
@@ -15,6 +15,10 @@ export interface DeployedTask {
   readonly distributedMaps: readonly string[];
   /** Present when the task fans out; `tolerateFailures` when its fan-out tolerates failed instances. */
   readonly fanOut?: true | { readonly tolerateFailures: true };
+  /** The Pass state entered instead of the task when it is skipped (`when:`); absent when it never is. */
+  readonly skipState?: string;
+  /** `on_failure`: the workflow's failure handler, run only when the workflow failed. */
+  readonly role?: 'on_failure';
 }
 
 export interface DeployedWorkflow {
@@ -29,6 +33,38 @@ export interface DeployedWorkflow {
 function taskOfState(name: string, parameters: unknown): string {
   const task = (parameters as { task?: unknown } | undefined)?.task;
   return typeof task === 'string' ? task : (name.split('-')[0] ?? name);
+}
+
+/**
+ * The name the compiler reserves for the on_failure handler's task (a task of that name under `tasks:` is
+ * refused): its Task state's payload names it so, as any task's does.
+ */
+const HANDLER_TASK = 'on_failure';
+
+/**
+ * The task a Pass state skips, read from what it does rather than from its name (which is hashed when long,
+ * and whose form is the compiler's to change): a skipped task's result is null, and no task's result is
+ * null otherwise (docs/conditions.md), so a Pass that sets `$.results.<task>` to null is that task's skip
+ * state. Either form: `Result: null` at `ResultPath: $.results.<task>`, or (what the local interpreter needs,
+ * compiler/emit/skip-guard.ts) `results.$` merging `{"<task>": null}` into the results.
+ */
+function skippedTaskOf(state: State, tasks: ReadonlySet<string>): string | undefined {
+  if (state.Type !== 'Pass') return undefined;
+  const at = state.ResultPath ? /^\$\.results\.(\w+)$/.exec(state.ResultPath)?.[1] : undefined;
+  if (at !== undefined && 'Result' in state && state.Result === null) return tasks.has(at) ? at : undefined;
+  const merged = state.Parameters?.['results.$'];
+  if (typeof merged !== 'string' || !merged.startsWith('States.JsonMerge(')) return undefined;
+  const literal = /States\.StringToJson\('(\{[^']*\})'\)/.exec(merged)?.[1];
+  if (literal === undefined) return undefined;
+  let nulls: unknown;
+  try {
+    nulls = JSON.parse(literal);
+  } catch {
+    return undefined;
+  }
+  const entries = nulls !== null && typeof nulls === 'object' ? Object.entries(nulls) : [];
+  const [task, value] = entries[0] ?? [];
+  return entries.length === 1 && value === null && task !== undefined && tasks.has(task) ? task : undefined;
 }
 
 /**
@@ -60,6 +96,12 @@ export function readWorkflowShape(definition: StateMachineDefinition, workflow: 
     if (enclosingMap && !entry.mapStates.includes(enclosingMap)) entry.mapStates.push(enclosingMap);
     byName.set(task, entry);
   }
+  const skipStates = new Map<string, string>();
+  const known = new Set(byName.keys());
+  for (const { name, state } of walkStates(definition)) {
+    const task = skippedTaskOf(state, known);
+    if (task !== undefined && !skipStates.has(task)) skipStates.set(task, name);
+  }
   const tasks: DeployedTask[] = [...byName.values()].map((t) => ({
     name: t.name,
     stateName: t.stateNames[0] ?? t.name,
@@ -68,6 +110,8 @@ export function readWorkflowShape(definition: StateMachineDefinition, workflow: 
     mapStates: t.mapStates,
     distributedMaps: t.distributedMaps,
     ...(t.mapStates.length > 0 ? { fanOut: t.tolerates ? { tolerateFailures: true as const } : (true as const) } : {}),
+    ...(skipStates.has(t.name) ? { skipState: skipStates.get(t.name) } : {}),
+    ...(t.name === HANDLER_TASK ? { role: 'on_failure' as const } : {}),
   }));
   return { workflow, tasks };
 }

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readWorkflowShape } from '../../lib/cloud/workflow-shape.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, substitutePlaceholders, workflowDirectories } from '../support/workflows.js';
@@ -26,7 +27,22 @@ describe('readWorkflowShape', () => {
             .sort(),
         );
         expect(task?.fanOut, entry.name).toEqual(maps.length === 0 ? undefined : maps.some((m) => m.toleratedFailures) ? { tolerateFailures: true } : true);
+        // The skip state (`when:`) found by what it does, and the on_failure handler by its reserved name.
+        expect(task?.skipState, entry.name).toBe(entry.skipState);
+        expect(task?.role, entry.name).toBe(entry.role);
       }
     });
   }
+
+  it('finds a skip state in the fixtures that have them', () => {
+    const { definition, manifest } = compileCleanly(path.join(FIXTURES_DIR, 'conditional'));
+    const shape = readWorkflowShape(substitutePlaceholders(definition), manifest.workflow);
+    const skippable = (tasks: readonly { name: string; skipState?: string }[]): string[] =>
+      tasks
+        .filter((t) => t.skipState !== undefined)
+        .map((t) => t.name)
+        .sort();
+    expect(skippable(shape.tasks)).toEqual(skippable(manifest.tasks));
+    expect(skippable(shape.tasks)).toHaveLength(7);
+  });
 });

@@ -50,7 +50,7 @@ Options:
     const stream = values.json ? io.stderr : io.stdout;
     const observer = executionProgress(shape, { stream, color: useColor(stream, io.env), live: stream.isTTY === true && !io.env.CI });
     const result = await watchExecution(sfn, executionArn, shape, { intervalMs: Number(io.env.ORK_POLL_MS ?? 2000), observer });
-    printOutcome(io, executionArn, result, values.json === true);
+    printOutcome(io, executionArn, result, values.json === true, shape);
     return exitCodeOf(result.status);
   },
 };

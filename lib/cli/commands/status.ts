@@ -41,9 +41,12 @@ Exit codes: 0 succeeded or still running, 1 failed, timed out or aborted.`,
         initial: result,
       });
     } else if (!values.json) {
-      for (const line of new RunProgress(shape, result.view, options).lines()) io.stdout.write(`${line}\n`);
+      const view = new RunProgress(shape, result.view, options);
+      // An execution that ended: its tasks' statuses (a task it never started is cancelled, or skipped).
+      if (result.status !== 'RUNNING' && result.status !== 'PENDING_REDRIVE') view.settle(result.status);
+      for (const line of view.lines()) io.stdout.write(`${line}\n`);
     }
-    printOutcome(io, executionArn, result, values.json === true);
+    printOutcome(io, executionArn, result, values.json === true, shape);
     return exitCodeOf(result.status);
   },
 };
