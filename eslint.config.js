@@ -20,4 +20,15 @@ export default defineConfig(
       ],
     },
   },
+  {
+    // The compiler's public API is compiler/index.ts (as aws-cdk-lib keeps lib/private): what lives behind it
+    // may change with no caller outside compiler/ to update. Tests of a stage's internals import it by path.
+    files: ['lib/**/*.ts', 'bin/**/*.{js,ts}', 'bench/**/*.ts', 'scripts/**/*.{mjs,ts}', 'lambdas/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '(^|/)compiler/(?!index\\.js$).+', message: "Import the compiler's public API, compiler/index.js." }] },
+      ],
+    },
+  },
 );
