@@ -10,7 +10,10 @@ export const graphCommand: Command = {
   help: `Usage: ork graph [WORKFLOW] [--format mermaid|dot]
 
 Prints the task graph. Fan-out tasks are drawn as stacked boxes labelled with their fan-out
-(foreach discover.files, ×4, × discover.count, max N at once). Mermaid renders on GitHub.
+(foreach discover.files, ×4, × discover.count, max N at once). The edges into a task with when:
+carry its condition (a task with no upstream shows it under its name), an if: always edge is
+dashed and labelled always, and an on_failure: handler is a dotted node of its own. Mermaid
+renders on GitHub.
 
 Options:
   --format mermaid|dot   output format (default: mermaid)
