@@ -10,6 +10,7 @@ import { freePort } from '../support/moto-server.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
 import { compileCleanly, EXAMPLES_DIR, ROOT, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
+import { runWorkflowCli, type CliRun } from '../support/cli.js';
 
 /**
  * The cloud commands (`ork start`, `status`, `executions`, `logs`, `redrive`) as a user runs them, against
@@ -40,13 +41,6 @@ interface Counts {
   retried: number;
   running?: number;
   expected?: number;
-}
-
-interface OrkRunJson {
-  status: string;
-  outputs: Record<string, unknown>;
-  tasks: Record<string, Counts>;
-  error?: { error: string; message: string; task?: string };
 }
 
 interface CloudJson {
@@ -117,13 +111,8 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
   }
 
   /** `ork run --json` on a private copy, with its own runs folder. */
-  function orkRun(directory: string): Promise<{ code: number; json: OrkRunJson; stderr: string }> {
-    return orkJson<OrkRunJson>(['run', directory, '--json', '--input', '{}'], {
-      PATH: process.env.PATH ?? '',
-      HOME: home,
-      NO_COLOR: '1',
-      ORK_RUNS_DIR: path.join(work, 'runs'),
-    });
+  function orkRun(directory: string): Promise<CliRun> {
+    return runWorkflowCli(directory, path.join(work, 'runs'), ['--input', '{}'], {}, { cwd: work, baseEnv: { PATH: process.env.PATH ?? '', HOME: home } });
   }
 
   /** A private copy of a workflow for one engine (the examples write under their own folder). */
@@ -404,7 +393,7 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
     };
     let directory = '';
     let arn = '';
-    let local: { code: number; json: OrkRunJson };
+    let local: CliRun;
 
     beforeAll(async () => {
       if (!aws) return;

@@ -1,9 +1,9 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { MOTO_PATCH_NAMES, type AwsParity, type Deployment, type ExecutionResult } from '../support/aws-parity/index.js';
+import { runWorkflowCli, type CliRun } from '../support/cli.js';
 import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 
@@ -32,7 +32,6 @@ import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suit
  *   failure case is exercised here.
  */
 
-const ORK_BIN = path.join(ROOT, 'bin', 'ork.js');
 const FILES = 60;
 const COUNT = 55;
 
@@ -133,12 +132,6 @@ const WORKFLOW: Record<string, string> = {
   ),
 };
 
-interface OrkRunJson {
-  status: string;
-  outputs: Record<string, unknown>;
-  tasks: Record<string, { instances: number; succeeded: number; failed: number; retried: number }>;
-}
-
 interface ItemsReference {
   ork_items: { bucket: string; key: string; count: number };
 }
@@ -237,27 +230,12 @@ const expectedCounted = Array.from({ length: COUNT }, (_, i) => ({ index: i, cou
 describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + the real Lambda handler vs ork run', () => {
   let work = '';
   let directory = '';
-  let local: { code: number; json: OrkRunJson; stderr: string };
+  let local: CliRun;
   let cloud: ExecutionResult & { deployment: Deployment };
   let events: HistoryEvent[] = [];
 
-  function orkRun(workflowDirectory: string): Promise<{ code: number; json: OrkRunJson; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [ORK_BIN, 'run', workflowDirectory, '--json', '--input', '{}'],
-        { cwd: ROOT, env: { ...process.env, ORK_RUNS_DIR: path.join(work, 'runs'), NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          try {
-            resolve({ code, json: JSON.parse(stdout) as OrkRunJson, stderr });
-          } catch {
-            reject(new Error(`ork run ${workflowDirectory} exited ${code} without JSON on stdout:\n${stdout}\n${stderr}`));
-          }
-        },
-      );
-    });
-  }
+  const orkRun = (workflowDirectory: string): Promise<CliRun> =>
+    runWorkflowCli(workflowDirectory, path.join(work, 'runs'), ['--input', '{}'], {}, { cwd: ROOT });
 
   const readJson = async <T>(bucket: string, key: string): Promise<T> => JSON.parse((await harness().getObject(`s3://${bucket}/${key}`)).toString('utf8')) as T;
 
@@ -517,23 +495,7 @@ describe.skipIf(!runSuite)('Distributed Map parity with tolerated failures', () 
     },
   );
 
-  function orkRun(input: unknown): Promise<{ code: number; json: OrkRunJson & { error?: { error: string } }; stderr: string }> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [ORK_BIN, 'run', directory, '--json', '--input', JSON.stringify(input)],
-        { cwd: ROOT, env: { ...process.env, ORK_RUNS_DIR: path.join(work, 'runs'), NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          try {
-            resolve({ code, json: JSON.parse(stdout) as OrkRunJson, stderr });
-          } catch {
-            reject(new Error(`ork run exited ${code} without JSON on stdout:\n${stdout}\n${stderr}`));
-          }
-        },
-      );
-    });
-  }
+  const orkRun = (input: unknown): Promise<CliRun> => runWorkflowCli(directory, path.join(work, 'runs'), ['--input', JSON.stringify(input)], {}, { cwd: ROOT });
 
   it('within the threshold: FAILED_<n>.json hold the failed children, the downstream task gets them as ctx.failures, as in ork run', async () => {
     if (!aws) throw new Error('the parity harness did not start');
@@ -654,22 +616,7 @@ describe.skipIf(!runSuite)('Distributed Map parity: a node task reads the result
 
   it('gets the outputs and the tolerated failures in item order from shuffled, split result files, as in ork run', async () => {
     if (!aws) throw new Error('the parity harness did not start');
-    const run = (): Promise<{ code: number; json: OrkRunJson; stderr: string }> =>
-      new Promise((resolve, reject) => {
-        execFile(
-          process.execPath,
-          [ORK_BIN, 'run', directory, '--json', '--input', '{}'],
-          { cwd: ROOT, env: { ...process.env, ORK_RUNS_DIR: path.join(work, 'runs'), NO_COLOR: '1' }, maxBuffer: 64 * 1024 * 1024 },
-          (error, stdout, stderr) => {
-            const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-            try {
-              resolve({ code, json: JSON.parse(stdout) as OrkRunJson, stderr });
-            } catch {
-              reject(new Error(`ork run exited ${code} without JSON on stdout:\n${stdout}\n${stderr}`));
-            }
-          },
-        );
-      });
+    const run = (): Promise<CliRun> => runWorkflowCli(directory, path.join(work, 'runs'), ['--input', '{}'], {}, { cwd: ROOT });
     const [local, cloud] = await Promise.all([run(), aws.run(directory, {}, { timeoutMs: 120_000 })]);
     expect(local.json.status, local.stderr).toBe('SUCCEEDED');
     expect({ status: cloud.status, error: cloud.error, cause: cloud.cause }).toEqual({ status: 'SUCCEEDED' });

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AwsParity } from '../support/aws-parity/index.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
-import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
+import { writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
+import { runWorkflowCli } from '../support/cli.js';
 
 /**
  * `foreach:` with `parallel: 4` over 12 elements: past 10 elements (40 instances) the upstream stores the
@@ -15,7 +15,6 @@ import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suit
 
 const runSuite = paritySuiteRuns('grid parity');
 
-const BIN = path.join(ROOT, 'bin', 'ork.js');
 const ELEMENTS = 12;
 const WORKERS = 4;
 
@@ -53,13 +52,7 @@ describe.skipIf(!runSuite)('foreach × parallel as a Distributed Map, on moto an
 
   it('gives the downstream task every cell in element then worker order, in both engines', async () => {
     const cloud = await aws!.run(directory, {}, { timeoutMs: 150_000 });
-    const child = spawnSync(process.execPath, [BIN, 'run', directory, '--json'], {
-      cwd: work,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-      timeout: 120_000,
-    });
-    const local = JSON.parse(child.stdout) as { status: string; outputs: Record<string, unknown> };
+    const { json: local } = await runWorkflowCli(directory, path.join(work, 'runs'), [], {}, { cwd: work });
     expect({ status: cloud.status, error: cloud.error, cause: cloud.cause }).toEqual({ status: 'SUCCEEDED' });
     expect(local.status).toBe('SUCCEEDED');
     const cells = Array.from({ length: ELEMENTS }, (_, e) =>

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { AwsParity } from '../support/aws-parity/index.js';
-import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
+import { writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
+import { runWorkflowCli, type RunSummaryJson } from '../support/cli.js';
 
 /**
  * tolerate_failures in inline mode is the machine's own arithmetic (a Catch per instance, a JSONPath filter
@@ -15,8 +15,6 @@ import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suit
  */
 
 const runSuite = paritySuiteRuns('inline tolerance parity');
-
-const BIN = path.join(ROOT, 'bin', 'ork.js');
 
 const FILES: Record<string, string> = {
   'workflow.yaml': `name: parity-inline-tolerance
@@ -59,20 +57,13 @@ describe.skipIf(!runSuite)('inline tolerate_failures on moto and under ork run',
     },
   );
 
-  const local = (input: unknown) => {
-    const child = spawnSync(process.execPath, [BIN, 'run', directory, '--json', '--input', JSON.stringify(input)], {
-      cwd: work,
-      encoding: 'utf8',
-      env: { ...process.env, NO_COLOR: '1' },
-      timeout: 120_000,
-    });
-    return JSON.parse(child.stdout) as { status: string; outputs: Record<string, unknown>; error?: { error: string } };
-  };
+  const local = async (input: unknown): Promise<RunSummaryJson> =>
+    (await runWorkflowCli(directory, path.join(work, 'runs'), ['--input', JSON.stringify(input)], {}, { cwd: work })).json;
 
   it('2 of 20 failed (10%): both succeed, failures in place and in ctx.failures', async () => {
     const input = { n: 20, fail: [3, 17] };
     const cloud = await aws!.run(directory, input, { timeoutMs: 120_000 });
-    const ran = local(input);
+    const ran = await local(input);
     expect({ status: cloud.status, error: cloud.error, cause: cloud.cause }).toEqual({ status: 'SUCCEEDED' });
     expect(ran.status).toBe('SUCCEEDED');
     const expected = { ok: Array.from({ length: 20 }, (_, i) => i).filter((i) => i !== 3 && i !== 17), failed: [3, 17] };
@@ -87,7 +78,7 @@ describe.skipIf(!runSuite)('inline tolerate_failures on moto and under ork run',
   it('3 of 20 failed (15%): both fail with Ork.ExceedToleratedFailureThreshold', async () => {
     const input = { n: 20, fail: [1, 2, 3] };
     const cloud = await aws!.run(directory, input, { timeoutMs: 120_000 });
-    const ran = local(input);
+    const ran = await local(input);
     expect(cloud.status, cloud.cause).toBe('FAILED');
     expect(cloud.error).toBe('Ork.ExceedToleratedFailureThreshold');
     expect(ran.status).toBe('FAILED');

@@ -1,5 +1,4 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -9,6 +8,7 @@ import { nodeHandlers } from '../../lib/deploy/node-bundle.js';
 import { LambdaFunctions, processAlive, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
+import { runWorkflowCli, type CliRun } from '../support/cli.js';
 
 /**
  * Parity of `executor: node` tasks: each workflow runs on moto's Step Functions interpreter, every Lambda
@@ -20,22 +20,7 @@ import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suit
  * through the repository's package.json exports, as in a project that depends on Ork.
  */
 
-const ORK_BIN = path.join(ROOT, 'bin', 'ork.js');
-
 const runSuite = paritySuiteRuns('node parity suite');
-
-interface OrkRunJson {
-  status: string;
-  outputs: Record<string, unknown>;
-  tasks: Record<string, { instances: number; succeeded: number; failed: number; retried: number }>;
-  error?: { error: string; message: string; task?: string; instance?: string };
-}
-
-interface OrkRun {
-  code: number;
-  json: OrkRunJson;
-  stderr: string;
-}
 
 /** A node workflow: foreach × parallel, params, env, a data file read through import.meta.url from a
  * nested folder, two tasks of one file, and (with a small threshold) outputs through the payload store. */
@@ -412,29 +397,14 @@ describe.skipIf(!runSuite)('node tasks on moto (their deployed bundles) vs ork r
     return directory;
   }
 
-  function orkRun(directory: string, input: unknown, env: Record<string, string> = {}): Promise<OrkRun> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [ORK_BIN, 'run', directory, '--json', '--input', JSON.stringify(input)],
-        { cwd: ROOT, env: { ...process.env, ORK_RUNS_DIR: path.join(work, 'runs'), NO_COLOR: '1', ...env }, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          try {
-            resolve({ code, json: JSON.parse(stdout) as OrkRunJson, stderr });
-          } catch {
-            reject(new Error(`ork run ${directory} exited ${code} without JSON on stdout:\n${stdout}\n${stderr}`));
-          }
-        },
-      );
-    });
-  }
+  const orkRun = (directory: string, input: unknown, env: Record<string, string> = {}): Promise<CliRun> =>
+    runWorkflowCli(directory, path.join(work, 'runs'), ['--input', JSON.stringify(input)], env, { cwd: ROOT });
 
   /** Both engines on private copies of the same workflow, at the same time. */
   async function runBoth(
     files: Record<string, string>,
     env: Record<string, string> = {},
-  ): Promise<{ local: OrkRun; cloud: ExecutionResult & { deployment: Awaited<ReturnType<AwsParity['deploy']>> } }> {
+  ): Promise<{ local: CliRun; cloud: ExecutionResult & { deployment: Awaited<ReturnType<AwsParity['deploy']>> } }> {
     const [local, cloud] = await Promise.all([orkRun(writeWorkflow('local', files), {}, env), harness().run(writeWorkflow('aws', files), {}, { env })]);
     return { local, cloud };
   }
@@ -511,7 +481,7 @@ describe.skipIf(!runSuite)('node tasks on moto (their deployed bundles) vs ork r
   }, 120_000);
 
   describe('a failing node task', () => {
-    let local: OrkRun;
+    let local: CliRun;
     let cloud: ExecutionResult;
     let events: HistoryEvent[];
 

@@ -1,5 +1,4 @@
 import { CreateStateMachineCommand, RedriveExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +9,7 @@ import { withoutStoreLocations } from '../support/engine-neutral.js';
 import { TEMPLATE_LANGUAGES, workflowTemplate } from '../../lib/scaffold/workflow-template.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
+import { runWorkflowCli, type CliRun } from '../support/cli.js';
 
 /**
  * Parity between the two engines: every example runs on moto's Step Functions interpreter (the compiled
@@ -31,26 +31,11 @@ import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suit
  *   States.Runtime `'LaunchType'` before any RunTask request. The harness emulates Lambda only.
  */
 
-const ORK_BIN = path.join(ROOT, 'bin', 'ork.js');
 const examples = workflowDirectories(EXAMPLES_DIR);
 
 // Without moto_server the suite is skipped locally (one line says so), but with CI set it runs and fails
 // in beforeAll, so CI can never pass by skipping it. `npm test` (scripts/test.mjs) reports the same.
 const runSuite = paritySuiteRuns('parity harness suite');
-
-interface OrkRunJson {
-  status: string;
-  runId: string;
-  outputs: Record<string, unknown>;
-  tasks: Record<string, { instances: number; succeeded: number; failed: number; retried: number }>;
-  error?: { error: string; message: string; task?: string; instance?: string };
-}
-
-interface OrkRun {
-  code: number;
-  json: OrkRunJson;
-  stderr: string;
-}
 
 /** Live (non-zombie) children of this process, with their command lines. */
 function childProcesses(): { pid: number; cmdline: string }[] {
@@ -173,23 +158,8 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
     return target;
   }
 
-  function orkRun(directory: string, input: unknown, env: Record<string, string> = {}): Promise<OrkRun> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        process.execPath,
-        [ORK_BIN, 'run', directory, '--json', '--input', JSON.stringify(input)],
-        { cwd: ROOT, env: { ...process.env, ORK_RUNS_DIR: path.join(work, 'runs'), NO_COLOR: '1', ...env }, maxBuffer: 64 * 1024 * 1024 },
-        (error, stdout, stderr) => {
-          const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
-          try {
-            resolve({ code, json: JSON.parse(stdout) as OrkRunJson, stderr });
-          } catch {
-            reject(new Error(`ork run ${directory} exited ${code} without JSON on stdout:\n${stdout}\n${stderr}`));
-          }
-        },
-      );
-    });
-  }
+  const orkRun = (directory: string, input: unknown, env: Record<string, string> = {}): Promise<CliRun> =>
+    runWorkflowCli(directory, path.join(work, 'runs'), ['--input', JSON.stringify(input)], env, { cwd: ROOT });
 
   function writeWorkflow(name: string, files: Record<string, string>): string {
     const directory = path.join(work, 'workflows', name);
@@ -424,7 +394,7 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
       ].join('\n'),
     };
     let directory = '';
-    let local: OrkRun;
+    let local: CliRun;
     let cloud: ExecutionResult & { deployment: { stateMachineArn: string } };
     let events: HistoryEvent[];
 

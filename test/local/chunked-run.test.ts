@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
+import { runWorkflowCli, type CliRun } from '../support/cli.js';
+import { writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * Counts above States.ArrayRange's 1,000, static and read at run time, under `ork run` with real Python
@@ -11,7 +11,6 @@ import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
  * Every index arrives once, with the right count, and downstream gets the outputs in index order.
  */
 
-const BIN = path.join(ROOT, 'bin', 'ork.js');
 let work: string;
 let dir: string;
 
@@ -48,22 +47,13 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-function run(n: number): {
-  code: number | null;
-  json: { status: string; outputs: Record<string, unknown>; tasks: Record<string, { instances: number; succeeded: number }>; error?: unknown };
-} {
-  const child = spawnSync(process.execPath, [BIN, 'run', dir, '--json', '--input', JSON.stringify({ n })], {
-    cwd: work,
-    encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1' },
-    timeout: 180_000,
-  });
-  return { code: child.status, json: JSON.parse(child.stdout) as ReturnType<typeof run>['json'] };
+function run(n: number): Promise<CliRun> {
+  return runWorkflowCli(dir, path.join(work, 'runs'), ['--input', JSON.stringify({ n })], {}, { cwd: work });
 }
 
 describe('parallel counts above 1,000', () => {
-  it('2,500 static and 1,500 at run time: every index once, in order', () => {
-    const { code, json } = run(1500);
+  it('2,500 static and 1,500 at run time: every index once, in order', async () => {
+    const { code, json } = await run(1500);
     expect(json.error).toBeUndefined();
     expect(code).toBe(0);
     expect(json.outputs.check).toEqual({ fixed: { count: 2500, in_order: true, counts: [2500] }, counted: { count: 1500, in_order: true, counts: [1500] } });
@@ -71,8 +61,8 @@ describe('parallel counts above 1,000', () => {
     expect(json.tasks.counted).toMatchObject({ instances: 1500, succeeded: 1500 });
   }, 200_000);
 
-  it('the same workflow with a small run-time count takes the inline Map', () => {
-    const { code, json } = run(7);
+  it('the same workflow with a small run-time count takes the inline Map', async () => {
+    const { code, json } = await run(7);
     expect(code).toBe(0);
     expect((json.outputs.check as { counted: unknown }).counted).toEqual({ count: 7, in_order: true, counts: [7] });
     expect(Array.isArray(json.outputs.counted)).toBe(true);

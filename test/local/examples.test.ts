@@ -1,9 +1,9 @@
-import { spawn } from 'node:child_process';
 import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXAMPLES_DIR, ROOT, workflowDirectories } from '../support/workflows.js';
+import { jsonLines, runWorkflowCli } from '../support/cli.js';
+import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
 
 /**
  * Every example, run end to end through the CLI (`ork run <example> --json`) on a copy in a temporary
@@ -16,6 +16,8 @@ import { EXAMPLES_DIR, ROOT, workflowDirectories } from '../support/workflows.js
  */
 
 interface TaskCounts {
+  /** Once the run ended: succeeded, failed, skipped (a false `when:`, or a skipped required upstream) or cancelled. */
+  status: string;
   instances: number;
   succeeded: number;
   failed: number;
@@ -29,7 +31,7 @@ interface JsonSummary {
   runId: string;
   outputs: Record<string, unknown>;
   tasks: Record<string, TaskCounts>;
-  error?: unknown;
+  error?: { error: string; message: string; task?: string; instance?: string };
   parentEvents: number;
   toleratedFailures?: { task: string; instance: string; error: string; message: string }[];
 }
@@ -47,30 +49,13 @@ interface ExampleRun {
   /** run.json */
   readonly record: { status: string; tasks: Record<string, TaskCounts>; workers: number };
   /** attempts.jsonl, one object per line */
-  readonly attempts: { task: string; status: string; attempt: number }[];
+  readonly attempts: { task: string; status: string; attempt: number; input: Record<string, unknown> }[];
 }
 
-const BIN = path.join(ROOT, 'bin', 'ork.js');
 /** The Python examples; their node twins (ts-*) and mixed-languages run in node-examples.test.ts. */
 const pythonExamples = () => workflowDirectories(EXAMPLES_DIR).filter(({ name }) => !name.startsWith('ts-') && name !== 'mixed-languages');
 let work: string;
 const runs = new Map<string, ExampleRun>();
-
-function runCli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: work,
-      env: { ...process.env, CI: '1', NO_COLOR: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 /** Copies an example without what earlier runs left in it (.ork/). */
 function copyExample(name: string, as = name): string {
@@ -88,23 +73,14 @@ function filesOf(dir: string): string[] {
     .sort();
 }
 
-async function runExample(key: string, dir: string): Promise<void> {
+/** `args` after `ork run DIR --json`, e.g. `--input` (the examples that do something else for other params). */
+async function runExample(key: string, dir: string, args: string[] = []): Promise<void> {
   const runsDir = path.join(work, 'runs', key);
   const tmp = path.join(work, 'tmp', key);
   mkdirSync(tmp, { recursive: true });
   const before = filesOf(dir);
-  const { code, stdout, stderr } = await runCli(['run', dir, '--json'], { ORK_RUNS_DIR: runsDir, TMPDIR: tmp });
-  let json: JsonSummary;
-  try {
-    json = JSON.parse(stdout) as JsonSummary;
-  } catch {
-    throw new Error(`${key}: --json did not print one JSON object (exit ${code}).\nstdout: ${stdout}\nstderr: ${stderr}`);
-  }
-  const runDir = path.join(runsDir, json.runId);
-  const attempts = readFileSync(path.join(runDir, 'attempts.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as ExampleRun['attempts'][number]);
+  const { code, stdout, stderr, json, runDir } = await runWorkflowCli<JsonSummary>(dir, runsDir, args, { TMPDIR: tmp }, { cwd: work });
+  const attempts = jsonLines<ExampleRun['attempts'][number]>(path.join(runDir, 'attempts.jsonl'));
   runs.set(key, {
     dir,
     tmp,
@@ -153,6 +129,16 @@ function expectInstances(key: string, expected: Record<string, number>): void {
   expect(attempts.every((a) => a.attempt === 1)).toBe(true);
 }
 
+/** Each task's status in the --json summary and in run.json, its tasks exactly these. */
+function expectStatuses(key: string, expected: Record<string, string>): void {
+  const { json, record } = run(key);
+  expect(Object.keys(json.tasks).sort(), key).toEqual(Object.keys(expected).sort());
+  for (const [task, status] of Object.entries(expected)) {
+    expect(json.tasks[task]?.status, `${key}: ${task}`).toBe(status);
+    expect(record.tasks[task]?.status, `${key}: ${task} in run.json`).toBe(status);
+  }
+}
+
 /** The most instances of `task` running at once, from run.json: the cap when there were more, never above. */
 function expectPeak(key: string, task: string, concurrency: number): void {
   const { record } = run(key);
@@ -170,6 +156,10 @@ beforeAll(async () => {
   const raw = path.join(wide, 'data', 'raw', '2024-01-15');
   for (const file of readdirSync(raw)) for (const copy of [2, 3, 4]) copyFileSync(path.join(raw, file), path.join(raw, file.replace('.csv', `-${copy}.csv`)));
   jobs.push(runExample('foreach-aggregate-wide', wide));
+  // The same examples with the params that take the other path.
+  jobs.push(runExample('conditional-dry-run', copyExample('conditional', 'conditional-dry-run'), ['--input', '{"mode": "dry-run"}']));
+  jobs.push(runExample('conditional-empty-day', copyExample('conditional', 'conditional-empty-day'), ['--input', '{"day": "2024-01-16"}']));
+  jobs.push(runExample('on-failure-fail', copyExample('on-failure', 'on-failure-fail'), ['--input', '{"fail": true}']));
   await Promise.all(jobs);
 }, 180_000);
 
@@ -182,9 +172,11 @@ describe('examples run end to end (ork run --json)', () => {
     expect(pythonExamples().map((e) => e.name)).toEqual([
       'combined',
       'concurrency-limit',
+      'conditional',
       'dynamic-count',
       'foreach-aggregate',
       'many-customers',
+      'on-failure',
       'static-parallel',
     ]);
   });
@@ -294,6 +286,96 @@ describe('examples run end to end (ork run --json)', () => {
     });
   });
 
+  it('conditional: the day has files and the run is not a dry run, so every task runs and report sees the totals', () => {
+    const { json, dir, tmp } = run('conditional');
+    const prefix = 'data/raw/2024-01-15/';
+    const files = sorted(path.join(dir, prefix), /\.csv$/).map((f) => `${prefix}${f}`);
+    const rows = files.map((f) => csv(path.join(dir, f)).length);
+    expectInstances('conditional', { discover: 1, process: files.length, aggregate: 1, report: 1 });
+    expectStatuses('conditional', { discover: 'succeeded', process: 'succeeded', aggregate: 'succeeded', report: 'succeeded' });
+    const report = { day: '2024-01-15', mode: 'full', files_found: 3, processed: true, total_rows: 9 };
+    expect(json.outputs).toStrictEqual({
+      discover: { files, count: files.length },
+      process: files.map((f, i) => ({ input_file: f, output_file: f.replace('data/raw/', 'processed/'), rows: rows[i] })),
+      aggregate: { total_rows: 9, files_processed: 3 },
+      report,
+    });
+    const out = path.join(tmp, 'ork-examples', 'conditional');
+    expect(sorted(path.join(out, 'processed', '2024-01-15'), /\.csv$/)).toEqual(files.map((f) => path.basename(f)));
+    expect(JSON.parse(readFileSync(path.join(out, 'report-2024-01-15.json'), 'utf8'))).toStrictEqual(report);
+  });
+
+  it.each([
+    ['conditional-dry-run', { mode: 'dry-run', day: '2024-01-15', files_found: 3 }],
+    ['conditional-empty-day', { mode: 'full', day: '2024-01-16', files_found: 0 }],
+  ] as const)('%s: process is skipped and aggregate with it, report runs (if: always) with aggregate null; the run succeeds', (key, expected) => {
+    const { json, code, stderr, tmp, attempts } = run(key);
+    expect(json.status, stderr).toBe('SUCCEEDED');
+    expect(code).toBe(0);
+    expectStatuses(key, { discover: 'succeeded', process: 'skipped', aggregate: 'skipped', report: 'succeeded' });
+    expect(json.tasks.process).toMatchObject({ instances: 0, succeeded: 0, failed: 0 });
+    expect(json.tasks.aggregate).toMatchObject({ instances: 0, succeeded: 0, failed: 0 });
+    const report = { day: expected.day, mode: expected.mode, files_found: expected.files_found, processed: false, total_rows: null };
+    expect(json.outputs.process).toBeNull();
+    expect(json.outputs.aggregate).toBeNull();
+    expect(json.outputs.report).toStrictEqual(report);
+    expect((json.outputs.discover as { count: number }).count).toBe(expected.files_found);
+    // No skipped task ran; report was handed aggregate as null.
+    expect(attempts.map((a) => a.task).sort()).toEqual(['discover', 'report']);
+    expect((attempts.find((a) => a.task === 'report')?.input.inputs as Record<string, unknown>).aggregate).toBeNull();
+    const out = path.join(tmp, 'ork-examples', 'conditional');
+    expect(readdirSync(out)).toEqual([`report-${expected.day}.json`]);
+    expect(JSON.parse(readFileSync(path.join(out, `report-${expected.day}.json`), 'utf8'))).toStrictEqual(report);
+    expect(stderr).toMatch(/process +skipped/);
+  });
+
+  it('on-failure: load succeeds, the on_failure handler does not run', () => {
+    const { json, dir, tmp } = run('on-failure');
+    const orders = csv(path.join(dir, 'data', 'orders.csv')).map((o) => ({
+      order_id: o.order_id,
+      product: o.product,
+      total: Number(o.quantity) * Number(o.unit_price),
+    }));
+    expectInstances('on-failure', { extract: 1, load: 1, on_failure: 0 });
+    expectStatuses('on-failure', { extract: 'succeeded', load: 'succeeded', on_failure: 'skipped' });
+    expect(json.outputs).toStrictEqual({ extract: { orders }, load: { loaded: 9, revenue: 49 } });
+    expect(orders.reduce((n, o) => n + o.total, 0)).toBe(49);
+    const out = path.join(tmp, 'ork-examples', 'on-failure');
+    expect(JSON.parse(readFileSync(path.join(out, 'warehouse', 'orders.json'), 'utf8'))).toStrictEqual(orders);
+    expect(readdirSync(out)).toEqual(['warehouse']);
+  });
+
+  it('on-failure with fail: load fails twice, then the handler runs once with the failure, and the run ends FAILED with the original error', () => {
+    const { json, code, stderr, tmp, attempts, record } = run('on-failure-fail');
+    expect(json.status, stderr).toBe('FAILED');
+    expect(record.status).toBe('FAILED');
+    expect(code).toBe(1);
+    expect(json.error).toMatchObject({ error: 'WarehouseUnavailable', task: 'load', instance: 'load' });
+    expect(json.error?.message).toMatch(/warehouse unreachable \(attempt 2\)/);
+    expectStatuses('on-failure-fail', { extract: 'succeeded', load: 'failed', on_failure: 'succeeded' });
+    expect(attempts.map((a) => [a.task, a.attempt, a.status])).toEqual([
+      ['extract', 1, 'succeeded'],
+      ['load', 1, 'failed'],
+      ['load', 2, 'failed'],
+      ['on_failure', 1, 'succeeded'],
+    ]);
+    expect(Object.keys(json.outputs)).toEqual(['extract']);
+    // What the handler received, as it wrote it from its Failure model, and as it was handed.
+    const alert = JSON.parse(readFileSync(path.join(tmp, 'ork-examples', 'on-failure', 'alerts', 'alert.json'), 'utf8')) as Record<string, unknown>;
+    expect(alert).toStrictEqual({
+      task: 'load',
+      instance: 'load',
+      error: 'WarehouseUnavailable',
+      cause: expect.stringContaining('warehouse unreachable (attempt 2)'),
+      execution_id: expect.stringMatching(new RegExp(`^arn:aws:states:[\\w-]+:\\d+:execution:on-failure-fail:${json.runId}$`)),
+    });
+    const handed = attempts.find((a) => a.task === 'on_failure')?.input;
+    expect(handed?.failure).toStrictEqual(alert);
+    expect(handed?.params).toStrictEqual({ fail: true });
+    expect(readdirSync(path.join(tmp, 'ork-examples', 'on-failure'))).toEqual(['alerts']);
+    expect(stderr).toMatch(/on_failure +succeeded/);
+  });
+
   it('no example writes into its own folder (on Lambda it is read-only): results go to the temporary directory', () => {
     for (const [key, { files }] of runs) expect(files.after, key).toEqual(files.before);
   });
@@ -303,7 +385,8 @@ describe('examples run end to end (ork run --json)', () => {
       const { stdout, stderr, json } = run(key);
       expect(stdout.trim().startsWith('{') && stdout.trim().endsWith('}'), key).toBe(true);
       const tolerated = json.toleratedFailures ? ['toleratedFailures'] : [];
-      expect(Object.keys(json).sort(), key).toEqual(['outputs', 'parentEvents', 'runId', 'status', 'tasks', ...tolerated]);
+      const error = json.status === 'FAILED' ? ['error'] : [];
+      expect(Object.keys(json).sort(), key).toEqual([...error, 'outputs', 'parentEvents', 'runId', 'status', 'tasks', ...tolerated]);
       expect(stderr, key).toMatch(/succeeded/);
     }
   });

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseJsonOutput, runOrk, useScratchDirectory } from '../support/cli.js';
+import { runWorkflowCli, useScratchDirectory, type CliRun } from '../support/cli.js';
 
 /**
  * Through `ork run` with real python tasks: a task named States runs, and `parallel: task.field` counts that
@@ -11,12 +11,6 @@ import { parseJsonOutput, runOrk, useScratchDirectory } from '../support/cli.js'
  */
 
 const work = useScratchDirectory('ork-fan-out-count-');
-
-interface RunJson {
-  status: string;
-  tasks: Record<string, { instances: number; succeeded: number }>;
-  error?: { error: string; message: string };
-}
 
 function workflow(name: string, count: string): string {
   const dir = path.join(work(), name);
@@ -71,10 +65,7 @@ function statesWorkflow(): string {
   return dir;
 }
 
-async function ork(dir: string): Promise<{ code: number | null; json: RunJson; stderr: string }> {
-  const result = await runOrk(['run', dir, '--json'], work(), { ORK_RUNS_DIR: path.join(dir, '.runs') });
-  return { code: result.code, json: parseJsonOutput<RunJson>(result), stderr: result.stderr };
-}
+const ork = (dir: string): Promise<CliRun> => runWorkflowCli(dir, path.join(dir, '.runs'), [], {}, { cwd: work() });
 
 describe('ork run: a task named States', { timeout: 180_000 }, () => {
   // aws-local-stepfunctions' validator took every key named States for a map of states: the run stopped with
@@ -84,7 +75,7 @@ describe('ork run: a task named States', { timeout: 180_000 }, () => {
     expect(code, stderr).toBe(0);
     expect(json.status).toBe('SUCCEEDED');
     expect(json.tasks.each).toMatchObject({ instances: 4, succeeded: 4 });
-    expect((json as unknown as { outputs: Record<string, unknown> }).outputs.after).toEqual({ states: { items: ['a', 'b'], count: 2 }, each: 4 });
+    expect(json.outputs.after).toEqual({ states: { items: ['a', 'b'], count: 2 }, each: 4 });
   });
 });
 

@@ -1,11 +1,10 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { writeWheel } from '../support/wheels.js';
-import { ROOT } from '../support/workflows.js';
+import { parseJsonOutput, runOrk, type CliResult, type RunSummaryJson } from '../support/cli.js';
 
 /**
  * `ork run` of a workflow with a requirements.txt: its packages are installed once into a virtual
@@ -20,32 +19,12 @@ import { ROOT } from '../support/workflows.js';
 let tmp: ReturnType<typeof temporaryDirectory>;
 let noIndex: NodeJS.ProcessEnv;
 
-interface CliResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly seconds: number;
-}
-
 function ork(dir: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'ork.js'), 'run', dir, '--json'], {
-      cwd: tmp.dir,
-      env: { ...process.env, CI: '1', NO_COLOR: '1', ORK_RUNS_DIR: path.join(tmp.dir, 'runs'), ...noIndex, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr, seconds: (Date.now() - started) / 1000 }));
-  });
+  return runOrk(['run', dir, '--json'], tmp.dir, { ORK_RUNS_DIR: path.join(tmp.dir, 'runs'), ...noIndex, ...env });
 }
 
 function outputs(result: CliResult): Record<string, unknown> {
-  const json = JSON.parse(result.stdout) as { status: string; outputs: Record<string, unknown> };
+  const json = parseJsonOutput<RunSummaryJson>(result);
   expect(json.status, result.stderr).toBe('SUCCEEDED');
   expect(result.code).toBe(0);
   return json.outputs;

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
+import { runOrk, runWorkflowCli, type CliRun } from '../support/cli.js';
+import { writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * `ork run` of a foreach with tolerate_failures, through the CLI and real Python tasks: the machine takes
@@ -12,7 +12,6 @@ import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
  * lists what it tolerated.
  */
 
-const BIN = path.join(ROOT, 'bin', 'ork.js');
 let work: string;
 let dir: string;
 
@@ -50,23 +49,22 @@ afterAll(() => {
 
 interface RunJson {
   status: string;
+  runId: string;
   outputs: Record<string, unknown>;
   parentEvents: number;
   toleratedFailures?: { task: string; instance: string; error: string; message: string }[];
   error?: { error: string; message: string };
 }
 
-function run(n: number, json = true): { code: number | null; stdout: string; result?: RunJson } {
-  const args = [BIN, 'run', dir, '--input', JSON.stringify({ n }), ...(json ? ['--json'] : [])];
-  const child = spawnSync(process.execPath, args, { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' }, timeout: 120_000 });
-  return { code: child.status, stdout: child.stdout, ...(json ? { result: JSON.parse(child.stdout) as RunJson } : {}) };
-}
+/** `ork run --json`, its runs where `ork show` (started in `work`) finds them. */
+const run = (n: number): Promise<CliRun<RunJson>> =>
+  runWorkflowCli<RunJson>(dir, path.join(work, '.ork', 'runs'), ['--input', JSON.stringify({ n })], {}, { cwd: work });
 
 const expectedFiles = (n: number) => Array.from({ length: n }, (_, i) => `f${i}.csv`).filter((f) => f !== 'f3.csv' && f !== 'f7.csv');
 
 describe('tolerate_failures under ork run', () => {
-  it('inline (40 elements): 2 failures are 5%, tolerated; the report gets the rest and the failures', () => {
-    const { code, result } = run(40);
+  it('inline (40 elements): 2 failures are 5%, tolerated; the report gets the rest and the failures', async () => {
+    const { code, json: result } = await run(40);
     expect(code).toBe(0);
     expect(result?.outputs.report).toEqual({
       files: expectedFiles(40),
@@ -81,8 +79,8 @@ describe('tolerate_failures under ork run', () => {
     ]);
   });
 
-  it('distributed (60 elements): the same, through the stored list and the Map run’s result files', () => {
-    const { code, result } = run(60);
+  it('distributed (60 elements): the same, through the stored list and the Map run’s result files', async () => {
+    const { code, json: result } = await run(60);
     expect(code).toBe(0);
     expect(result?.outputs.process).toEqual({ ork_results: expect.objectContaining({ per_child: 'one' }) });
     expect(result?.outputs.report).toEqual({
@@ -93,23 +91,23 @@ describe('tolerate_failures under ork run', () => {
       ],
     });
     expect(result?.toleratedFailures?.map((f) => f.error)).toEqual(['ValueError', 'ValueError']);
-    expect(result?.parentEvents).toBeLessThan(run(40).result?.parentEvents ?? 0);
+    expect(result.parentEvents).toBeLessThan((await run(40)).json.parentEvents);
   });
 
-  it('above the threshold (2 of 10 is 20%) the run fails with AWS’s error name, under Ork’s prefix (inline)', () => {
-    const { code, result } = run(10);
+  it('above the threshold (2 of 10 is 20%) the run fails with AWS’s error name, under Ork’s prefix (inline)', async () => {
+    const { code, json: result } = await run(10);
     expect(code).toBe(1);
     expect(result?.error).toMatchObject({ error: 'Ork.ExceedToleratedFailureThreshold', message: expect.stringContaining('tolerate_failures: 5%') });
   });
 
-  it('prints what it tolerated, and ork show says it again', () => {
-    const { code, stdout } = run(60, false);
+  it('prints what it tolerated, and ork show says it again', async () => {
+    const { code, stdout } = await runOrk(['run', dir, '--input', JSON.stringify({ n: 60 })], work);
     expect(code).toBe(0);
     expect(stdout).toMatch(
       /tolerated 2 failed instances \(tolerate_failures\):\n\s+process\[item 3\]: ValueError: cannot read f3\.csv\n\s+process\[item 7\]: ValueError: cannot read f7\.csv/,
     );
-    const show = spawnSync(process.execPath, [BIN, 'show'], { cwd: work, encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    expect(show.status).toBe(0);
+    const show = await runOrk(['show'], work);
+    expect(show.code).toBe(0);
     expect(show.stdout).toMatch(/tolerated 2 failed instances \(tolerate_failures\)\n {2}process\[item 3\]: ValueError: cannot read f3\.csv/);
   });
 });

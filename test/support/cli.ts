@@ -97,51 +97,51 @@ export interface TaskCounts {
   peakRunning: number;
 }
 
-export interface CliRun {
+/** The `ork run --json` summary: the fields most tests read. */
+export interface RunSummaryJson {
+  status: string;
+  runId: string;
+  outputs: Record<string, unknown>;
+  tasks: Record<string, TaskCounts>;
+  error?: { error: string; message: string; task?: string; instance?: string };
+}
+
+export interface CliRun<J extends { readonly runId: string } = RunSummaryJson> {
   readonly code: number | null;
   readonly stdout: string;
   readonly stderr: string;
   /** The --json summary. */
-  readonly json: {
-    status: string;
-    runId: string;
-    outputs: Record<string, unknown>;
-    tasks: Record<string, TaskCounts>;
-    error?: { error: string; message: string };
-  };
+  readonly json: J;
   /** The run's folder (.ork/runs/<runId> under ORK_RUNS_DIR). */
   readonly runDir: string;
 }
 
+export interface RunWorkflowOptions {
+  /** Where ork starts (default: the workflow folder's parent). */
+  readonly cwd?: string;
+  /** The ork to run (default bin/ork.js of this checkout), e.g. a project's node_modules/ork/bin/ork.js. */
+  readonly bin?: string;
+  /** The environment the run's settings are added to (default: this process's); a test of what ork reads from it passes its own. */
+  readonly baseEnv?: NodeJS.ProcessEnv;
+}
+
 /**
- * `ork run DIR --json` through bin/ork.js (or `bin`, e.g. a project's node_modules/ork/bin/ork.js), with runs
- * recorded under `runsDir`; started in `cwd` (default: DIR's parent).
+ * `ork run DIR --json …args` with runs recorded under `runsDir`, CI and NO_COLOR set: the one way tests run a
+ * workflow locally and read its summary. Rejects, showing both streams, when stdout is not one JSON object.
  */
-export function runWorkflowCli(
+export async function runWorkflowCli<J extends { readonly runId: string } = RunSummaryJson>(
   dir: string,
   runsDir: string,
-  args: string[] = [],
+  args: readonly string[] = [],
   env: NodeJS.ProcessEnv = {},
-  options: { cwd?: string; bin?: string } = {},
-): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.bin ?? path.join(ROOT, 'bin', 'ork.js'), 'run', dir, '--json', ...args], {
-      cwd: options.cwd ?? path.dirname(dir),
-      env: { ...process.env, CI: '1', NO_COLOR: '1', ORK_RUNS_DIR: runsDir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => {
-      try {
-        const json = JSON.parse(stdout) as CliRun['json'];
-        resolve({ code, stdout, stderr, json, runDir: path.join(runsDir, json.runId) });
-      } catch {
-        reject(new Error(`ork run ${dir} --json did not print one JSON object (exit ${code}).\nstdout: ${stdout}\nstderr: ${stderr}`));
-      }
-    });
+  options: RunWorkflowOptions = {},
+): Promise<CliRun<J>> {
+  const child = spawn(process.execPath, [options.bin ?? ORK_BIN, 'run', dir, '--json', ...args], {
+    cwd: options.cwd ?? path.dirname(dir),
+    env: { ...(options.baseEnv ?? process.env), CI: '1', NO_COLOR: '1', ORK_RUNS_DIR: runsDir, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const result = await finished(child);
+  const json = parseJsonOutput<J>(result);
+  return { code: result.code, stdout: result.stdout, stderr: result.stderr, json, runDir: path.join(runsDir, json.runId) };
 }
