@@ -88,6 +88,12 @@ describe('when: and if: always on the local engine', { timeout: 120_000 }, () =>
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toMatch(/^big\s+0\s+0\s+0\s+0\s+0\s+0\.00 {2}skipped$/m);
     expect(show.stdout).toMatch(/^summary\s+1\s+1\s.*succeeded$/m);
+
+    // ork runs counts the statuses; --json lists them.
+    const runs = await runOrk(['runs'], dir, { ORK_RUNS_DIR: path.join(dir, 'runs') });
+    expect(runs.stdout).toMatch(new RegExp(`^${result.runId}\\s.*\\s3 succeeded, 2 skipped$`, 'm'));
+    const listed = JSON.parse((await runOrk(['runs', '--json'], dir, { ORK_RUNS_DIR: path.join(dir, 'runs') })).stdout) as { taskStatuses?: unknown }[];
+    expect(listed[0]?.taskStatuses).toEqual(expected);
   });
 });
 
