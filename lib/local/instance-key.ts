@@ -1,4 +1,4 @@
-import { instanceLabel as labelOf } from '../../lambdas/contract/instance-label.js';
+import { instanceLabel as labelOf, payloadInstanceLabel } from '../../lambdas/contract/instance-label.js';
 import type { PayloadKey } from '../../lambdas/contract/payload-schema.js';
 
 /** What identifies one task instance across attempts and across runs (for --resume). */
@@ -6,6 +6,8 @@ export interface InstanceId {
   readonly task: string;
   readonly itemIndex?: number;
   readonly parallelIndex?: number;
+  /** The instances of the `parallel:` fan-out, when the payload says: its label shows no index when there is one. */
+  readonly parallelCount?: number;
   /**
    * A Distributed Map batch (ItemBatcher): one invocation runs this many instances, the first of which is
    * `itemIndex` / `parallelIndex`, and the last `lastIndex`.
@@ -14,6 +16,11 @@ export interface InstanceId {
   readonly lastIndex?: number;
 }
 
+/**
+ * The key of an instance's attempts in a run record, which --resume matches a recorded run's by. It keeps
+ * the parallel index whenever the task fans out with `parallel:`, even where the label leaves it out
+ * (`parallel: 1`): a changed key would make --resume run again what a recorded run had already done.
+ */
 export function instanceKey(id: InstanceId): string {
   const parts = [id.task];
   if (id.itemIndex !== undefined) parts.push(`item-${id.itemIndex}`);
@@ -24,7 +31,8 @@ export function instanceKey(id: InstanceId): string {
 
 /**
  * `process`, `process[item 3]`, `process[2]`, `process[item 3, 2]`: the runtimes' label (the contract's
- * instanceLabel). A batch is one invocation of several instances, which only the engine names:
+ * payloadInstanceLabel when the parallel count is known, so that `parallel: 1` is `process` there and here,
+ * else its instanceLabel). A batch is one invocation of several instances, which only the engine names:
  * `process[items 3…5]`, `process[indexes 0…9]`.
  */
 export function instanceLabel(id: InstanceId): string {
@@ -33,6 +41,7 @@ export function instanceLabel(id: InstanceId): string {
     const first = id.itemIndex ?? id.parallelIndex;
     return `${id.task}[${kind} ${first}…${id.lastIndex ?? first}]`;
   }
+  if (id.parallelIndex !== undefined && id.parallelCount !== undefined) return payloadInstanceLabel(id.task, id.itemIndex, id.parallelIndex, id.parallelCount);
   return labelOf(id);
 }
 
@@ -55,5 +64,6 @@ export function instanceOf(payload: unknown, fanOutParallel: boolean): InstanceI
     task: String(p.task ?? ''),
     ...(typeof p.item_index === 'number' ? { itemIndex: p.item_index } : {}),
     ...(fanOutParallel && typeof p.parallel_index === 'number' ? { parallelIndex: p.parallel_index } : {}),
+    ...(fanOutParallel && typeof p.parallel_count === 'number' ? { parallelCount: p.parallel_count } : {}),
   };
 }
