@@ -5,6 +5,7 @@ import { parseCommandArgs, type Command } from '../command.js';
 import { compileWorkflow, locateWorkflow } from '../load-workflow.js';
 import { reportDiagnostics } from '../report-diagnostics.js';
 import { writeFileAtomic } from '../write-output.js';
+import { explainConditions } from './explain-conditions.js';
 import { explainFanOuts } from './explain-fan-outs.js';
 import { explainPlan } from './explain-plan.js';
 
@@ -19,7 +20,8 @@ resources are \${…} placeholders that deploy (DefinitionSubstitutions) and ork
 Options:
   -o, --output FILE   write the definition to FILE instead of stdout
   --manifest FILE     also write the task manifest (executor, file, memory, timeout, env … per task)
-  --explain           print the schedule, any parallelism it gives up, and how each fan-out runs
+  --explain           print the schedule, any parallelism it gives up, how each fan-out runs,
+                      where each when: Choice goes and how a failure reaches on_failure:
 Exit codes: 0 compiled, 2 invalid workflow.`,
   run(argv, io) {
     const { values, positionals } = parseCommandArgs('compile', argv, {
@@ -37,7 +39,8 @@ Exit codes: 0 compiled, 2 invalid workflow.`,
     const definition = `${definitionText(result.definition, 2)}\n`;
     if (values.manifest) writeFileAtomic(path.resolve(io.cwd, values.manifest), `${JSON.stringify(result.manifest, null, 2)}\n`);
     if (values.output) writeFileAtomic(path.resolve(io.cwd, values.output), definition);
-    if (values.explain) io.stdout.write(explainPlan(result.plan, result.graph) + explainFanOuts(result.manifest));
+    if (values.explain)
+      io.stdout.write(explainPlan(result.plan, result.graph) + explainFanOuts(result.manifest) + explainConditions(result.definition, result.manifest));
     else if (!values.output) io.stdout.write(definition);
     return ExitCode.ok;
   },
