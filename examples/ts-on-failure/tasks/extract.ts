@@ -3,9 +3,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineTask, z } from 'ork/task';
-import { orderSchema } from './orders.js';
 
 const WORKFLOW_DIR = fileURLToPath(new URL('..', import.meta.url));
+
+const orderSchema = z.object({ order_id: z.string(), product: z.string(), total: z.number().int() });
 
 export default defineTask({
   output: z.object({ orders: z.array(orderSchema) }),

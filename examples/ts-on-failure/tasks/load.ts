@@ -3,10 +3,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { defineTask, z } from 'ork/task';
-import { orderSchema } from './orders.js';
 
 // The local stand-in for a warehouse table, in the temporary directory (Lambda's code folder is read-only).
 const OUTPUT_DIR = path.join(tmpdir(), 'ork-examples', 'ts-on-failure');
+
+const orderSchema = z.object({ order_id: z.string(), product: z.string(), total: z.number().int() });
 
 /** The class name is the error name: what retries, Catch and the on_failure handler see. */
 class WarehouseUnavailable extends Error {}
