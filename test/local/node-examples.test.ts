@@ -1,7 +1,7 @@
 import { cpSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflowCli, type CliRun } from '../support/cli.js';
+import { jsonLines, runWorkflowCli, type CliRun } from '../support/cli.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
 
@@ -20,6 +20,8 @@ import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
  */
 
 const PATTERNS = ['static-parallel', 'dynamic-count', 'foreach-aggregate', 'concurrency-limit', 'combined'] as const;
+/** The examples of docs/conditions.md, whose node twins run here with their default params and with those that take the other path. */
+const CONTROL_FLOW = ['conditional', 'on-failure'] as const;
 
 let tmp: ReturnType<typeof temporaryDirectory>;
 type ExampleRun = CliRun & { dir: string; tmp: string; files: { before: string[]; after: string[] } };
@@ -40,11 +42,12 @@ function filesOf(dir: string): string[] {
     .sort();
 }
 
-async function runExample(key: string, dir: string): Promise<void> {
+/** `args` after `ork run DIR --json`, e.g. `--input`. */
+async function runExample(key: string, dir: string, args: string[] = []): Promise<void> {
   const tmpdir = path.join(tmp.dir, 'tmp', key);
   mkdirSync(tmpdir, { recursive: true });
   const before = filesOf(dir);
-  const result = await runWorkflowCli(dir, path.join(tmp.dir, 'runs', key), [], { TMPDIR: tmpdir });
+  const result = await runWorkflowCli(dir, path.join(tmp.dir, 'runs', key), args, { TMPDIR: tmpdir });
   runs.set(key, { ...result, dir, tmp: tmpdir, files: { before, after: filesOf(dir) } });
 }
 
@@ -85,6 +88,18 @@ function expectInstances(key: string, expected: Record<string, number>): void {
     ).toHaveLength(instances);
   }
   expect(attempts.every((a) => a.attempt === 1)).toBe(true);
+}
+
+/** Each task's status (succeeded, failed, skipped, cancelled) in the --json summary and in run.json, its tasks exactly these. */
+function expectStatuses(key: string, expected: Record<string, string>): void {
+  const { json, runDir } = run(key);
+  const record = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { tasks: Record<string, { status?: string }> };
+  const summary = json.tasks as Record<string, { status?: string }>;
+  expect(Object.keys(summary).sort(), key).toEqual(Object.keys(expected).sort());
+  for (const [task, status] of Object.entries(expected)) {
+    expect(summary[task]?.status, `${key}: ${task}`).toBe(status);
+    expect(record.tasks[task]?.status, `${key}: ${task} in run.json`).toBe(status);
+  }
 }
 
 /** run.json's most instances running at once: the cap when there were more, never above. */
@@ -185,6 +200,10 @@ beforeAll(async () => {
   const raw = path.join(wide, 'data', 'raw', '2024-01-15');
   for (const file of readdirSync(raw)) for (const copy of [2, 3, 4]) copyFileSync(path.join(raw, file), path.join(raw, file.replace('.csv', `-${copy}.csv`)));
   jobs.push(() => runExample('ts-foreach-aggregate-wide', wide));
+  jobs.push(() => runExample('ts-conditional', copyExample('ts-conditional')));
+  jobs.push(() => runExample('ts-conditional-dry-run', copyExample('ts-conditional', 'ts-conditional-dry-run'), ['--input', '{"mode": "dry-run"}']));
+  jobs.push(() => runExample('ts-on-failure', copyExample('ts-on-failure')));
+  jobs.push(() => runExample('ts-on-failure-fail', copyExample('ts-on-failure', 'ts-on-failure-fail'), ['--input', '{"fail": true}']));
   await inBatches(jobs, 4);
 }, 300_000);
 
@@ -195,7 +214,7 @@ describe('node examples run end to end (ork run --json)', () => {
     const names = workflowDirectories(EXAMPLES_DIR).map((e) => e.name);
     for (const pattern of PATTERNS) expect(names).toContain(`ts-${pattern}`);
     expect(names).toContain('mixed-languages');
-    for (const pattern of PATTERNS) {
+    for (const pattern of [...PATTERNS, ...CONTROL_FLOW]) {
       const yaml = readFileSync(path.join(EXAMPLES_DIR, `ts-${pattern}`, 'workflow.yaml'), 'utf8');
       const twin = readFileSync(path.join(EXAMPLES_DIR, pattern, 'workflow.yaml'), 'utf8');
       // the same workflow, with node tasks in .ts files
@@ -298,6 +317,80 @@ describe('node examples run end to end (ork run --json)', () => {
     });
   });
 
+  it('ts-conditional: files and no dry run, so every task runs and report sees the totals', () => {
+    const { json, tmp: tmpdir } = run('ts-conditional');
+    expectInstances('ts-conditional', { discover: 1, process: 3, aggregate: 1, report: 1 });
+    expectStatuses('ts-conditional', { discover: 'succeeded', process: 'succeeded', aggregate: 'succeeded', report: 'succeeded' });
+    const files = ['orders-berlin.csv', 'orders-lisbon.csv', 'orders-paris.csv'];
+    expect(json.outputs.discover).toStrictEqual({ files: files.map((f) => `data/raw/2024-01-15/${f}`), count: 3 });
+    expect((json.outputs.process as { rows: number }[]).map((p) => p.rows)).toEqual([3, 2, 4]);
+    expect(json.outputs.aggregate).toStrictEqual({ total_rows: 9, files_processed: 3 });
+    const report = { day: '2024-01-15', mode: 'full', files_found: 3, processed: true, total_rows: 9 };
+    expect(json.outputs.report).toStrictEqual(report);
+    const out = path.join(tmpdir, 'ork-examples', 'ts-conditional');
+    expect(readdirSync(path.join(out, 'processed', '2024-01-15')).sort()).toEqual(files);
+    expect(JSON.parse(readFileSync(path.join(out, 'report-2024-01-15.json'), 'utf8'))).toStrictEqual(report);
+  });
+
+  it('ts-conditional in dry-run: process and aggregate skipped with null outputs, report runs (if: always), the run succeeds', () => {
+    const { json, code, stderr, runDir, tmp: tmpdir } = run('ts-conditional-dry-run');
+    expect(json.status, stderr).toBe('SUCCEEDED');
+    expect(code).toBe(0);
+    expectStatuses('ts-conditional-dry-run', { discover: 'succeeded', process: 'skipped', aggregate: 'skipped', report: 'succeeded' });
+    expect(json.tasks.process).toMatchObject({ instances: 0, succeeded: 0, failed: 0 });
+    expect(json.outputs.process).toBeNull();
+    expect(json.outputs.aggregate).toBeNull();
+    const report = { day: '2024-01-15', mode: 'dry-run', files_found: 3, processed: false, total_rows: null };
+    expect(json.outputs.report).toStrictEqual(report);
+    expect(
+      jsonLines<{ task: string }>(path.join(runDir, 'attempts.jsonl'))
+        .map((a) => a.task)
+        .sort(),
+    ).toEqual(['discover', 'report']);
+    const out = path.join(tmpdir, 'ork-examples', 'ts-conditional');
+    expect(readdirSync(out)).toEqual(['report-2024-01-15.json']);
+    expect(JSON.parse(readFileSync(path.join(out, 'report-2024-01-15.json'), 'utf8'))).toStrictEqual(report);
+  });
+
+  it('ts-on-failure: load succeeds, the on_failure handler does not run', () => {
+    const { json, tmp: tmpdir } = run('ts-on-failure');
+    expectInstances('ts-on-failure', { extract: 1, load: 1, on_failure: 0 });
+    expectStatuses('ts-on-failure', { extract: 'succeeded', load: 'succeeded', on_failure: 'skipped' });
+    expect(json.outputs.load).toStrictEqual({ loaded: 9, revenue: 49 });
+    expect(Object.keys(json.outputs)).toEqual(['extract', 'load']);
+    const out = path.join(tmpdir, 'ork-examples', 'ts-on-failure');
+    expect(JSON.parse(readFileSync(path.join(out, 'warehouse', 'orders.json'), 'utf8'))).toStrictEqual((json.outputs.extract as { orders: unknown }).orders);
+    expect(readdirSync(out)).toEqual(['warehouse']);
+  });
+
+  it('ts-on-failure with fail: load fails twice, then the handler runs once with the failure, and the run ends FAILED with the original error', () => {
+    const { json, code, stderr, runDir, tmp: tmpdir } = run('ts-on-failure-fail');
+    expect(json.status, stderr).toBe('FAILED');
+    expect(code).toBe(1);
+    expect(json.error).toMatchObject({ error: 'WarehouseUnavailable', task: 'load', instance: 'load' });
+    expectStatuses('ts-on-failure-fail', { extract: 'succeeded', load: 'failed', on_failure: 'succeeded' });
+    const attempts = jsonLines<{ task: string; attempt: number; status: string; input: Record<string, unknown> }>(path.join(runDir, 'attempts.jsonl'));
+    expect(attempts.map((a) => [a.task, a.attempt, a.status])).toEqual([
+      ['extract', 1, 'succeeded'],
+      ['load', 1, 'failed'],
+      ['load', 2, 'failed'],
+      ['on_failure', 1, 'succeeded'],
+    ]);
+    // What the handler received, as it wrote it after failureSchema parsed it, and as it was handed.
+    const alert = JSON.parse(readFileSync(path.join(tmpdir, 'ork-examples', 'ts-on-failure', 'alerts', 'alert.json'), 'utf8')) as Record<string, unknown>;
+    expect(alert).toStrictEqual({
+      task: 'load',
+      instance: 'load',
+      error: 'WarehouseUnavailable',
+      cause: expect.stringContaining('warehouse unreachable (attempt 2)'),
+      execution_id: expect.stringMatching(new RegExp(`^arn:aws:states:[\\w-]+:\\d+:execution:ts-on-failure-fail:${json.runId}$`)),
+    });
+    const handed = attempts.find((a) => a.task === 'on_failure')?.input;
+    expect(handed?.failure).toStrictEqual(alert);
+    expect(handed?.params).toStrictEqual({ fail: true });
+    expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-on-failure'))).toEqual(['alerts']);
+  });
+
   it('task-side: instances that sleep 300 ms really overlap `concurrency` at a time, node and Python side by side', () => {
     expectInstances('sleepers', { discover: 1, node_capped: 24, python_capped: 24 });
     expectPeak('sleepers', 'node_capped', 3);
@@ -323,7 +416,8 @@ describe('node examples run end to end (ork run --json)', () => {
   it('--json keeps stdout to the one object; progress goes to stderr', () => {
     for (const [key, { stdout, stderr, json }] of runs) {
       expect(stdout.trim().startsWith('{') && stdout.trim().endsWith('}'), key).toBe(true);
-      expect(Object.keys(json).sort(), key).toEqual(['outputs', 'parentEvents', 'runId', 'status', 'tasks']);
+      const error = json.status === 'FAILED' ? ['error'] : [];
+      expect(Object.keys(json).sort(), key).toEqual([...error, 'outputs', 'parentEvents', 'runId', 'status', 'tasks']);
       expect(stderr, key).toMatch(/succeeded/);
     }
   });
