@@ -198,6 +198,27 @@ describe('template', () => {
     for (const fn of defaults.construct.functions.values()) expect(settingsResources).not.toContain(idOf(fn));
   });
 
+  it('gives the on_failure handler a function of its own, with its own settings, which its Task state runs and the state machine role may invoke', () => {
+    for (const workflow of ['on-failure', 'ts-on-failure']) {
+      const { stack, construct } = built.locate(workflow);
+      expect([...construct.functions.keys()].sort(), workflow).toEqual(['extract', 'load', 'on_failure']);
+      const handler = construct.functions.get('on_failure')!;
+      const others = ['extract', 'load'].map((task) => idOf(construct.functions.get(task)!));
+      expect(others, workflow).not.toContain(idOf(handler));
+      // on_failure: { timeout: 1m } in workflow.yaml
+      expect((built.template(stack).Resources as Record<string, Resource>)[idOf(handler)]?.Properties, workflow).toMatchObject({ Timeout: 60 });
+      const { definition, substitutions } = built.definitionOf(workflow);
+      expect((definition.States as Record<string, Json>).on_failure, workflow).toMatchObject({ Type: 'Task', Resource: '${OrkFunction_on_failure}' });
+      expect(substitutions.OrkFunction_on_failure, workflow).toEqual(getAtt(idOf(handler)));
+      const invocable = built
+        .statementsOf(stack, idOf(construct.stateMachineRole))
+        .filter((s) => actionsOf(s).includes('lambda:InvokeFunction'))
+        .flatMap((s) => list(s.Resource))
+        .map(key);
+      expect(invocable, workflow).toContain(key(getAtt(idOf(handler))));
+    }
+  });
+
   it('gives container tasks a Fargate task definition and runs them with waitForTaskToken and a heartbeat', () => {
     const workflow = 'deploy_containers';
     const { stack, construct } = built.locate(workflow);
