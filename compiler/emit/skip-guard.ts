@@ -53,8 +53,12 @@ export function guardTask(task: TaskSpec, body: Fragment, skippedUpstreams: read
   const skipped = names.helper(task.name, 'skipped');
   const choices: ChoiceRule[] = [];
   if (skippedUpstreams.length > 0) {
-    const tests = skippedUpstreams.map((u): ChoiceRule => ({ Variable: resultPath(u), IsNull: true }));
-    choices.push({ ...(tests.length === 1 ? tests[0] : { Or: tests }), Next: skipped });
+    // Null is what a skip writes; "absent" costs nothing and holds should a merge of branches drop a null key.
+    const tests = skippedUpstreams.flatMap((u): ChoiceRule[] => [
+      { Not: { Variable: resultPath(u), IsPresent: true } },
+      { Variable: resultPath(u), IsNull: true },
+    ]);
+    choices.push({ Or: tests, Next: skipped });
   }
   const condition = task.when?.condition;
   if (condition) choices.push({ ...conditionRule(condition, conditionPath), Next: body.start });

@@ -63,12 +63,15 @@ tasks:
   d: { file: d.py, depends_on: [{ task: c, if: always }] }
 `);
     const states = statesOf(definition);
-    const b = states['b-when'] as { Choices: { Next: string; Variable?: string; IsNull?: boolean }[] };
-    expect(b.Choices[0]).toStrictEqual({ Variable: '$.results.a', IsNull: true, Next: 'b-skipped' });
+    const b = states['b-when'] as { Choices: unknown[] };
+    expect(b.Choices[0]).toStrictEqual({
+      Or: [{ Not: { Variable: '$.results.a', IsPresent: true } }, { Variable: '$.results.a', IsNull: true }],
+      Next: 'b-skipped',
+    });
     expect(states['c-when']).toStrictEqual({
       Type: 'Choice',
       Comment: 'Skip c when b was skipped',
-      Choices: [{ Variable: '$.results.b', IsNull: true, Next: 'c-skipped' }],
+      Choices: [{ Or: [{ Not: { Variable: '$.results.b', IsPresent: true } }, { Variable: '$.results.b', IsNull: true }], Next: 'c-skipped' }],
       Default: 'c',
     });
     expect(states['d-when']).toBeUndefined();
@@ -85,7 +88,9 @@ tasks:
 `);
     expect((statesOf(definition)['c-when'] as { Choices: unknown[] }).Choices[0]).toStrictEqual({
       Or: [
+        { Not: { Variable: '$.results.a', IsPresent: true } },
         { Variable: '$.results.a', IsNull: true },
+        { Not: { Variable: '$.results.b', IsPresent: true } },
         { Variable: '$.results.b', IsNull: true },
       ],
       Next: 'c-skipped',
