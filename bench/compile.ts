@@ -171,8 +171,11 @@ function benchCompile(): void {
     const definition = JSON.stringify(last.definition);
     const target = size === 1000 ? `   target < ${TARGET_COMPILE_1000_MS} ms: ${median(times) < TARGET_COMPILE_1000_MS ? 'met' : 'MISSED'}` : '';
     console.log(
-      `  ${label} ${fmt(median(times)).padStart(7)} ms/compile (min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))}, n=${runs}; CPU ${fmt(median(cpuTimes))} ms)` +
-        `  [${(source.length / 1024).toFixed(0)} KiB yaml → ${countStates(last.definition)} states, ${(definition.length / 1024).toFixed(0)} KiB ASL, ${last.plan?.addedWaits.length ?? 0} added waits]${target}`,
+      `  ${label} ${fmt(median(times)).padStart(7)} ms/compile (min ${fmt(Math.min(...times))}, ` +
+        `max ${fmt(Math.max(...times))}, n=${runs}; CPU ${fmt(median(cpuTimes))} ms)` +
+        `  [${(source.length / 1024).toFixed(0)} KiB yaml → ${countStates(last.definition)} ` +
+        `states, ${(definition.length / 1024).toFixed(0)} KiB ASL, ` +
+        `${last.plan?.addedWaits.length ?? 0} added waits]${target}`,
     );
   }
 }
@@ -219,7 +222,8 @@ function benchValidate(): void {
   for (let i = 0; i < runs; i++) times.push(timeProcess(args).ms);
   const ms = median(times);
   console.log(
-    `  ${`node ${args.join(' ')}:`.padEnd(58)} ${fmt(ms).padStart(7)} ms  (${(ms / base).toFixed(1)}× node -e 0, +${fmt(ms - base)} ms; min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))})` +
+    `  ${`node ${args.join(' ')}:`.padEnd(58)} ${fmt(ms).padStart(7)} ms  ` +
+      `(${(ms / base).toFixed(1)}× node -e 0, +${fmt(ms - base)} ms; min ${fmt(Math.min(...times))}, max ${fmt(Math.max(...times))})` +
       `   target < ${TARGET_VALIDATE_MS} ms: ${ms < TARGET_VALIDATE_MS ? 'met' : 'MISSED'}`,
   );
 }

@@ -102,7 +102,10 @@ export async function run(): Promise<void> {
     const handler = median(coldImports);
     const baseline = median(bare);
     console.log(
-      `   cold import from the asset (ork.lambda_handler + pydantic + the task module), median of ${REPEATS}: ${handler.toFixed(3)} s CPU; bare python -I -S -c pass ${baseline.toFixed(3)} s (${(handler / baseline).toFixed(1)}×); target < ${TARGET_COLD_IMPORT_CPU_S} s`,
+      `   cold import from the asset (ork.lambda_handler + pydantic + the task module), median ` +
+        `of ${REPEATS}: ${handler.toFixed(3)} s CPU; bare python -I -S -c pass ` +
+        `${baseline.toFixed(3)} s (${(handler / baseline).toFixed(1)}×); target < ` +
+        `${TARGET_COLD_IMPORT_CPU_S} s`,
     );
     console.log(`   the same without the asset's .pyc files (a runtime other than the building machine's Python): ${median(uncompiled).toFixed(3)} s CPU`);
     rmSync(cold.outdir, { recursive: true, force: true });

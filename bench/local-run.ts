@@ -194,11 +194,15 @@ export async function run(): Promise<void> {
     const nodeFanOut = node.result.tasks.noop;
     console.log(`   ${LARGE.toLocaleString('en')} no-op instances of a node task (executor: node), concurrency ${CONCURRENCY}:`);
     console.log(
-      `     wall                 ${fmt(node.seconds)} s   (Python ${fmt(large.seconds)} s; target no slower than the Python figure: ${node.seconds <= large.seconds ? 'met' : 'NOT met'})`,
+      `     wall                 ${fmt(node.seconds)} s   (Python ${fmt(large.seconds)} s; ` +
+        `target no slower than the Python figure: ` +
+        `${node.seconds <= large.seconds ? 'met' : 'NOT met'})`,
     );
     console.log(`     fan-out              ${fmt(nodeFanOut?.seconds ?? 0)} s; peak running ${nodeFanOut?.peakRunning}`);
     console.log(
-      `     per-instance overhead ${fmt((node.seconds * 1000) / LARGE, 3)} ms wall, ${fmt((node.cpuSeconds * 1000) / LARGE, 3)} ms CPU of the node process; node workers started ${node.result.workers}`,
+      `     per-instance overhead ${fmt((node.seconds * 1000) / LARGE, 3)} ms wall, ` +
+        `${fmt((node.cpuSeconds * 1000) / LARGE, 3)} ms CPU of the node process; node workers ` +
+        `started ${node.result.workers}`,
     );
     console.log(`   load average after: ${load()}`);
   } finally {

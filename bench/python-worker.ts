@@ -154,7 +154,8 @@ const ONE_INVOCATION = [
   'from ork.payload_store import DirectoryStore, References',
   'from ork.runtime import invoke',
   'from ork.sink import ListSink',
-  "payload = {'ork': 1, 'workflow': 'bench', 'task': 'noop', 'execution_id': 'bench', 'attempt': 0, 'params': {}, 'inputs': {}, 'parallel_index': 0, 'parallel_count': 1}",
+  "payload = {'ork': 1, 'workflow': 'bench', 'task': 'noop', 'execution_id': 'bench', " +
+    "'attempt': 0, 'params': {}, 'inputs': {}, 'parallel_index': 0, 'parallel_count': 1}",
   'out = invoke(payload, sys.argv[1], sys.argv[2], references=References(DirectoryStore(sys.argv[3])), log_sink=ListSink(), metric_sink=ListSink())',
   'print(json.dumps(out))',
 ].join('\n');
@@ -236,7 +237,8 @@ export async function run(): Promise<void> {
     const spawnRate = rate(1, spawnMs);
     console.log(`one process per invocation (python3 -c: import ork, invoke once), ${SPAWNS} runs:`);
     console.log(
-      `  median ${spawnMs.toFixed(1)} ms per invocation = ${fmtRate(spawnRate)}   (min ${Math.min(...spawned).toFixed(1)}, max ${Math.max(...spawned).toFixed(1)} ms;` +
+      `  median ${spawnMs.toFixed(1)} ms per invocation = ${fmtRate(spawnRate)}   (min ` +
+        `${Math.min(...spawned).toFixed(1)}, max ${Math.max(...spawned).toFixed(1)} ms;` +
         ` bare \`python3 -c pass\` ${median(bare).toFixed(1)} ms)`,
     );
 

@@ -125,12 +125,16 @@ export function awsModel(n: number): void {
       ['before the fix: untyped, read per instance', storedInputReads(map.map, manifest, n, 'per-instance', listBytes)],
     ];
     console.log(
-      `   AWS cost model at ${n.toLocaleString('en')} items (stored list ${(listBytes / 1e6).toFixed(2)} MB, ${typed.workers} Lambda containers, a ${taskSeconds * 1000} ms task):`,
+      `   AWS cost model at ${n.toLocaleString('en')} items (stored list ` +
+        `${(listBytes / 1e6).toFixed(2)} MB, ${typed.workers} Lambda containers, a ` +
+        `${taskSeconds * 1000} ms task):`,
     );
     for (const [label, reads] of rows) {
       const ratio = (taskSeconds + reads.readSecondsPerInstance) / (taskSeconds + typed.readSecondsPerInstance);
       console.log(
-        `     ${label.padEnd(44)} S3 GETs ${String(reads.gets).padStart(7)} ($${(reads.gets * PRICES.s3GetUsd).toFixed(4)})  bytes read per instance ${fmt(reads.bytesPerInstance, 0).padStart(7)}  time ÷ typed ${fmt(ratio, 2)}×`,
+        `     ${label.padEnd(44)} S3 GETs ${String(reads.gets).padStart(7)} ` +
+          `($${(reads.gets * PRICES.s3GetUsd).toFixed(4)})  bytes read per instance ` +
+          `${fmt(reads.bytesPerInstance, 0).padStart(7)}  time ÷ typed ${fmt(ratio, 2)}×`,
       );
     }
   } finally {
@@ -153,10 +157,14 @@ export async function run(sizes: readonly number[] = SIZES): Promise<void> {
     const ratio = untyped.seconds / typed.seconds;
     const target = n >= 100_000 ? `  (target ≤ ${TARGET_RATIO}: ${ratio <= TARGET_RATIO ? 'met' : 'NOT met'})` : '';
     console.log(
-      `     ${n.toLocaleString('en').padStart(7)} items  typed ${fmt(typed.seconds).padStart(6)} s  untyped ${fmt(untyped.seconds).padStart(6)} s  untyped ÷ typed ${fmt(ratio, 2)}×${target}`,
+      `     ${n.toLocaleString('en').padStart(7)} items  typed ${fmt(typed.seconds).padStart(6)} ` +
+        `s  untyped ${fmt(untyped.seconds).padStart(6)} s  untyped ÷ typed ` +
+        `${fmt(ratio, 2)}×${target}`,
     );
     console.log(
-      `                    payload per instance: typed max ${typed.maxPayloadBytes} B (mean ${fmt(typed.meanPayloadBytes, 0)}), untyped max ${untyped.maxPayloadBytes} B (mean ${fmt(untyped.meanPayloadBytes, 0)})`,
+      `                    payload per instance: typed max ${typed.maxPayloadBytes} B (mean ` +
+        `${fmt(typed.meanPayloadBytes, 0)}), untyped max ${untyped.maxPayloadBytes} B (mean ` +
+        `${fmt(untyped.meanPayloadBytes, 0)})`,
     );
   }
   awsModel(Math.max(...sizes));

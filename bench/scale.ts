@@ -170,7 +170,14 @@ export async function run(sizes: readonly number[] = SIZES, options: { readonly 
     const line = (figures: Figures, label = ''): string => {
       const memory = figures.pssMb === undefined ? 'Pss not measurable here' : `Pss ${fmt(figures.pssMb, 0)} MB node + workers`;
       const started = figures.result.workersStarted ?? figures.result.workers;
-      return `     ${figures.n.toLocaleString('en').padStart(7)} items${figures.n <= INLINE_LIMIT ? ' (inline)' : '         '}${label}  ${fmt((figures.seconds * 1000) / figures.n, 2).padStart(6)} ms/item  wall ${fmt(figures.seconds).padStart(6)} s   ${memory} (node maxRSS ${fmt(figures.nodeMb, 0)} MB), workers ${started} started, ${figures.result.workers} at once   parent events ${figures.result.parentEvents}`;
+      return (
+        `     ${figures.n.toLocaleString('en').padStart(7)} ` +
+        `items${figures.n <= INLINE_LIMIT ? ' (inline)' : '         '}${label}  ` +
+        `${fmt((figures.seconds * 1000) / figures.n, 2).padStart(6)} ms/item  wall ` +
+        `${fmt(figures.seconds).padStart(6)} s   ${memory} (node maxRSS ${fmt(figures.nodeMb, 0)} ` +
+        `MB), workers ${started} started, ${figures.result.workers} at once   parent events ` +
+        `${figures.result.parentEvents}`
+      );
     };
     const verdict = (figures: Figures, label: string): string => {
       const seconds = `${fmt(figures.seconds)} s (target < ${TARGET_100K_SECONDS} s: ${figures.seconds < TARGET_100K_SECONDS ? 'met' : 'NOT met'})`;
@@ -206,7 +213,8 @@ export async function run(sizes: readonly number[] = SIZES, options: { readonly 
     const events = new Set(distributed.map((f) => f.result.parentEvents));
     const inline = all.find((f) => f.n <= INLINE_LIMIT);
     console.log(
-      `   parent events independent of n past ${INLINE_LIMIT}: ${events.size === 1 ? 'yes' : `NO (${[...events].join(', ')})`}${inline ? ` (inline baseline: ${inline.result.parentEvents} events for ${inline.n} items)` : ''}`,
+      `   parent events independent of n past ${INLINE_LIMIT}: ${events.size === 1 ? 'yes' : `NO (${[...events].join(', ')})`}` +
+        `${inline ? ` (inline baseline: ${inline.result.parentEvents} events for ${inline.n} items)` : ''}`,
     );
     const first = distributed[0];
     const last = distributed[distributed.length - 1];
@@ -219,7 +227,9 @@ export async function run(sizes: readonly number[] = SIZES, options: { readonly 
       try {
         const figures = await runOnce(counted, 100_000);
         console.log(
-          `   parallel: size.n with n = 100,000 (chunks of 1,000 per child execution): wall ${fmt(figures.seconds)} s, ${fmt(figures.nodeMb, 0)} MB node, parent events ${figures.result.parentEvents}`,
+          `   parallel: size.n with n = 100,000 (chunks of 1,000 per child execution): wall ` +
+            `${fmt(figures.seconds)} s, ${fmt(figures.nodeMb, 0)} MB node, parent events ` +
+            `${figures.result.parentEvents}`,
         );
         rmSync(figures.result.runDir, { recursive: true, force: true });
       } finally {

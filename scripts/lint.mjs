@@ -12,7 +12,8 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const quiet = (cmd, args) => spawnSync(cmd, args, { stdio: 'ignore', cwd: root }).status === 0;
 
 /** The pip command that installs the Python tools, from the local wheel folder when there is one (as .ci/run does). */
-export const PYTHON_TOOLS_INSTALL = `python3 -m pip install${existsSync('/opt/pypi/files') ? ' --no-index --find-links /opt/pypi/files' : ''} ruff==0.16.9 mypy==2.4.0`;
+export const PYTHON_TOOLS_INSTALL =
+  `python3 -m pip ` + `install${existsSync('/opt/pypi/files') ? ' --no-index --find-links /opt/pypi/files' : ''} ` + `ruff==0.16.9 mypy==2.4.0`;
 
 /** What the lint steps need and is not there, one line each, in the words of scripts/test.mjs's prerequisites. */
 export function missingLintTools() {

@@ -60,7 +60,8 @@ if (!localWheels)
   rmSync(wheels, { recursive: true, force: true });
   if (pip.status !== 0)
     missing.push(
-      'pip able to fetch cp311 manylinux2014_x86_64 wheels (pydantic-core) from its index or /opt/pypi/files: the python code assets of the synth and parity tests are built from them',
+      'pip able to fetch cp311 manylinux2014_x86_64 wheels (pydantic-core) from its index or ' +
+        '/opt/pypi/files: the python code assets of the synth and parity tests are built from them',
     );
 }
 // The parity harness runs each Lambda function in a private mount namespace (read-only code, private /tmp).

@@ -61,7 +61,9 @@ export function costTables(costs: readonly TaskCost[]): string {
     groups.set(category, [...(groups.get(category) ?? []), cost]);
   }
   const header =
-    '| task | Map state | children | instances per child | transitions / instance (Ork / minimum) | Express requests / instance (Ork / minimum) | $ per 1,000,000 instances (Ork / minimum) | Ork ÷ minimum | fixed transitions per fan-out |\n' +
+    '| task | Map state | children | instances per child | transitions / instance (Ork / ' +
+    'minimum) | Express requests / instance (Ork / minimum) | $ per 1,000,000 instances (Ork / ' +
+    'minimum) | Ork ÷ minimum | fixed transitions per fan-out |\n' +
     '| --- | --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |';
   return [...groups].map(([category, rows]) => `**${category}**\n\n${header}\n${rows.map((r) => `| ${row(r)} |`).join('\n')}`).join('\n\n');
 }

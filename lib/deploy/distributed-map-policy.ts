@@ -74,19 +74,24 @@ export class DistributedMapPolicy extends Construct {
     );
     wildcard(
       childExecutions,
-      `Child executions of this state machine’s own Map Runs (${name}/<map run>:<child>), named by Step Functions at run time; Distributed Map follows, stops and redrives them.`,
+      `Child executions of this state machine’s own Map Runs (${name}/<map run>:<child>), named ` +
+        `by Step Functions at run time; Distributed Map follows, stops and redrives them.`,
     );
     wildcard(
       expressChildren,
-      `Express child executions of this state machine’s own Map Runs (${name}/<map run>:<child>), named by Step Functions at run time; Distributed Map follows and stops them.`,
+      `Express child executions of this state machine’s own Map Runs (${name}/<map ` +
+        `run>:<child>), named by Step Functions at run time; Distributed Map follows and stops ` +
+        `them.`,
     );
     wildcard(
       items,
-      `ItemReader reads the item lists that this workflow’s tasks store under its own prefix (${props.itemsPrefix}) of the payload bucket, at keys chosen at run time.`,
+      `ItemReader reads the item lists that this workflow’s tasks store under its own prefix ` +
+        `(${props.itemsPrefix}) of the payload bucket, at keys chosen at run time.`,
     );
     wildcard(
       results,
-      `ResultWriter writes the Map Run results of this workflow under its own results prefix (${props.resultsPrefix}) of the payload bucket, at keys chosen by Step Functions.`,
+      `ResultWriter writes the Map Run results of this workflow under its own results prefix ` +
+        `(${props.resultsPrefix}) of the payload bucket, at keys chosen by Step Functions.`,
     );
   }
 }

@@ -16,7 +16,8 @@ export function checkResultWriters(maps: readonly FanOutMap[], workflow: string,
     if (resultWriter === undefined) continue;
     if (resultWriter.bucket !== ref(Placeholders.payloadBucket) || !`${resultWriter.prefix}/`.startsWith(prefix)) {
       throw new Error(
-        `${constructPath}: the Distributed Map ${path.join(' > ')} writes its results to ${JSON.stringify({ Bucket: resultWriter.bucket, Prefix: resultWriter.prefix })}; ` +
+        `${constructPath}: the Distributed Map ${path.join(' > ')} writes its results to ` +
+          `${JSON.stringify({ Bucket: resultWriter.bucket, Prefix: resultWriter.prefix })}; ` +
           `the state machine role may write only to Bucket ${ref(Placeholders.payloadBucket)} under Prefix ${prefix}`,
       );
     }

@@ -195,7 +195,9 @@ export class OrkWorkflow extends Construct {
 
     this.stateMachineRole = new iam.Role(this, 'StateMachineRole', {
       assumedBy: new iam.ServicePrincipal('states.amazonaws.com'),
-      description: `Runs the Ork workflow ${workflow}: invokes its functions and runs its container tasks${results ? ', and the child executions of its Distributed Maps' : ''}, nothing else`,
+      description:
+        `Runs the Ork workflow ${workflow}: invokes its functions and runs its container ` +
+        `tasks${results ? ', and the child executions of its Distributed Maps' : ''}, nothing else`,
     });
     const stateMachineLogs = new logs.LogGroup(this, 'StateMachineLogs', { retention, removalPolicy });
     const stateMachineName = props.stateMachineName || workflow;
@@ -318,8 +320,11 @@ export class OrkWorkflow extends Construct {
     if (options.runtime.name !== newestKnownPythonRuntime()) {
       const why =
         options.runtime.name === DEFAULT_PYTHON_RUNTIME.name
-          ? `${options.runtime.name} is the newest Python runtime in the CloudFormation resource schema (cfn-lint E3030 rejects ${newestKnownPythonRuntime()}, which aws-cdk-lib already lists)`
-          : `${options.runtime.name} was chosen for this workflow (pythonRuntime), typically because the package index its code is built from has wheels for it`;
+          ? `${options.runtime.name} is the newest Python runtime in the CloudFormation resource ` +
+            `schema (cfn-lint E3030 rejects ${newestKnownPythonRuntime()}, which aws-cdk-lib already ` +
+            `lists)`
+          : `${options.runtime.name} was chosen for this workflow (pythonRuntime), typically because ` +
+            `the package index its code is built from has wheels for it`;
       acknowledge(fn, 'AwsSolutions-L1', `${why}; the Ork SDK supports Python 3.11 and later.`);
     }
     return fn;
@@ -339,7 +344,9 @@ export class OrkWorkflow extends Construct {
       acknowledge(
         fn,
         'AwsSolutions-L1',
-        `${options.runtime.name} is the Node.js runtime of this workflow's node tasks, the newest that the CloudFormation resource schema lists (cfn-lint E3030 checks it); aws-cdk-lib already lists ${newestKnownNodeRuntime()}, which L1 expects.`,
+        `${options.runtime.name} is the Node.js runtime of this workflow's node tasks, the newest ` +
+          `that the CloudFormation resource schema lists (cfn-lint E3030 checks it); aws-cdk-lib ` +
+          `already lists ${newestKnownNodeRuntime()}, which L1 expects.`,
       );
     }
     return fn;
@@ -417,7 +424,8 @@ export class OrkWorkflow extends Construct {
     acknowledge(
       role,
       `AwsSolutions-IAM5[Resource::${nagResourceName(role, objects)}]`,
-      `Read of this workflow’s Distributed Map results (${results}) in the payload bucket, at keys that Step Functions chooses and hands on in the ResultWriter manifest.`,
+      `Read of this workflow’s Distributed Map results (${results}) in the payload bucket, at ` +
+        `keys that Step Functions chooses and hands on in the ResultWriter manifest.`,
     );
   }
 
@@ -448,7 +456,8 @@ export class OrkWorkflow extends Construct {
       acknowledge(
         definition.executionRole,
         'AwsSolutions-IAM5[Resource::*]',
-        'ecr:GetAuthorizationToken supports no resource-level permissions; the image pull itself is limited to the asset repository holding this task’s image.',
+        'ecr:GetAuthorizationToken supports no resource-level permissions; the image pull itself is limited to ' +
+          'the asset repository holding this task’s image.',
       );
     }
     this.grantPayloadObjects(definition.taskRole, options.prefix);
@@ -462,12 +471,14 @@ export class OrkWorkflow extends Construct {
     acknowledge(
       definition.taskRole,
       'AwsSolutions-IAM5[Resource::*]',
-      'states:SendTaskSuccess/Failure/Heartbeat support no resource-level permissions; the task token passed to the container is what limits the call to one waiting state.',
+      'states:SendTaskSuccess/Failure/Heartbeat support no resource-level permissions; the task ' +
+        'token passed to the container is what limits the call to one waiting state.',
     );
     acknowledge(
       definition,
       'AwsSolutions-ECS2',
-      'The environment holds only non-secret configuration (task file, bucket name, prefix, heartbeat); workflow secrets belong in Secrets Manager, not in workflow.yaml.',
+      'The environment holds only non-secret configuration (task file, bucket name, prefix, ' +
+        'heartbeat); workflow secrets belong in Secrets Manager, not in workflow.yaml.',
     );
     return definition;
   }
@@ -496,7 +507,9 @@ export class OrkWorkflow extends Construct {
     acknowledge(
       role,
       'AwsSolutions-IAM5[Resource::*]',
-      'CloudWatch Logs delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) support no resource-level permissions; Step Functions needs them for logging level ALL and tracing.',
+      'CloudWatch Logs delivery (logs:CreateLogDelivery, …) and X-Ray (xray:PutTraceSegments, …) ' +
+        'support no resource-level permissions; Step Functions needs them for logging level ALL ' +
+        'and tracing.',
     );
   }
 }
@@ -519,7 +532,10 @@ interface FunctionOptions {
  * kms:Decrypt, kms:GenerateDataKey on a bucket's key) have none.
  */
 function acknowledgePolicy(role: iam.IRole, objects: string, prefix: string, logGroup?: logs.ILogGroup): void {
-  const reason = `s3:GetObject and s3:PutObject of this workflow’s own prefix (${prefix}) of the payload bucket, where outputs too large for Step Functions state are passed between its tasks, at keys chosen at run time.`;
+  const reason =
+    `s3:GetObject and s3:PutObject of this workflow’s own prefix (${prefix}) of the payload ` +
+    `bucket, where outputs too large for Step Functions state are passed between its tasks, at ` +
+    `keys chosen at run time.`;
   acknowledge(role, `AwsSolutions-IAM5[Resource::${nagResourceName(role, objects)}]`, reason);
   if (logGroup) {
     acknowledge(

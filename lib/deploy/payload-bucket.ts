@@ -26,7 +26,10 @@ export function createPayloadBucket(scope: Construct, id: string, props: Payload
   acknowledge(
     bucket,
     'AwsSolutions-S1',
-    'The bucket holds transient task payloads written and read only by this workflow’s own roles and expired by lifecycle; server access logs would need a second bucket per workflow, and object-level auditing is available through CloudTrail data events where an account requires it.',
+    'The bucket holds transient task payloads written and read only by this workflow’s own ' +
+      'roles and expired by lifecycle; server access logs would need a second bucket per ' +
+      'workflow, and object-level auditing is available through CloudTrail data events where an ' +
+      'account requires it.',
   );
   return bucket;
 }

@@ -186,7 +186,8 @@ export function dependenciesErrorMessage(workflow: string, target: PythonTarget,
       ? `pip found no ${target.platform} wheels for cp${target.pythonVersion.replace('.', '')} of ${result.missing.join(', ')}`
       : `pip failed: ${result.errors.join('; ')}`;
   return (
-    `cannot build the python code of workflow ${workflow} for ${target.runtime} on ${target.architecture}: ${what}, and Docker (the fallback) is not running. ` +
+    `cannot build the python code of workflow ${workflow} for ${target.runtime} on ` +
+    `${target.architecture}: ${what}, and Docker (the fallback) is not running. ` +
     `Fix: start Docker, let pip reach a package index that has these wheels (pip.conf, PIP_INDEX_URL or PIP_FIND_LINKS), ` +
     `or choose a runtime and architecture your index has (e.g. -c pythonRuntime=python3.11 -c architecture=x86_64).`
   );

@@ -49,7 +49,9 @@ export function pythonTaskCode(workflow: string, workflowDir: string, runtime: l
         [
           'cp -r /asset-input/. /asset-output/',
           'cp -r /ork-sdk/ork /asset-output/ork',
-          `cd /asset-input && pip install --no-cache-dir ${sdkRequirements.map(shellQuote).join(' ')}${hasRequirements ? ' -r requirements.txt' : ''} -t /asset-output`,
+          `cd /asset-input && pip install --no-cache-dir ` +
+            `${sdkRequirements.map(shellQuote).join(' ')}${hasRequirements ? ' -r requirements.txt' : ''} ` +
+            `-t /asset-output`,
         ].join(' && '),
       ],
       local: {

@@ -140,7 +140,9 @@ function readItems(map: DistributedMapDefinition, input: unknown, context: unkno
   if (reader.Resource !== 'arn:aws:states:::s3:getObject' || reader.ReaderConfig?.InputType !== 'JSON') {
     throw new MapRunFailure(
       'States.Runtime',
-      `the local Distributed Map runner reads items only from a JSON file (ItemReader Resource arn:aws:states:::s3:getObject, ReaderConfig.InputType JSON), not ${reader.Resource} / ${reader.ReaderConfig?.InputType ?? 'no InputType'}`,
+      `the local Distributed Map runner reads items only from a JSON file (ItemReader Resource ` +
+        `arn:aws:states:::s3:getObject, ReaderConfig.InputType JSON), not ${reader.Resource} / ` +
+        `${reader.ReaderConfig?.InputType ?? 'no InputType'}`,
     );
   }
   const { Bucket: bucket, Key: key } = evaluatePayloadTemplate(reader.Parameters ?? {}, input, context) as { Bucket?: unknown; Key?: unknown };

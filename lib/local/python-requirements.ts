@@ -88,7 +88,9 @@ export async function requirementsEnvironment(options: RequirementsOptions): Pro
     // Built by the run that held the lock before us.
     if (existsSync(path.join(dir, MARKER))) return { python, dir, created: false };
     options.progress?.(
-      `installing ${REQUIREMENTS_FILE} into a virtual environment, ${path.relative(options.workflowDir, dir)} (once; again only when ${REQUIREMENTS_FILE} changes)`,
+      `installing ${REQUIREMENTS_FILE} into a virtual environment, ` +
+        `${path.relative(options.workflowDir, dir)} (once; again only when ${REQUIREMENTS_FILE} ` +
+        `changes)`,
     );
     rmSync(dir, { recursive: true, force: true });
     try {
@@ -97,10 +99,13 @@ export async function requirementsEnvironment(options: RequirementsOptions): Pro
       rmSync(dir, { recursive: true, force: true });
       throw error;
     }
-    writeFileSync(
-      path.join(dir, MARKER),
-      `${JSON.stringify({ requirements: createHash('sha256').update(readFileSync(requirements)).digest('hex'), python: interpreter.executable, version: interpreter.version, createdAt: new Date().toISOString() }, null, 2)}\n`,
-    );
+    const marker = {
+      requirements: createHash('sha256').update(readFileSync(requirements)).digest('hex'),
+      python: interpreter.executable,
+      version: interpreter.version,
+      createdAt: new Date().toISOString(),
+    };
+    writeFileSync(path.join(dir, MARKER), `${JSON.stringify(marker, null, 2)}\n`);
     removeOthers(root, key);
     return { python, dir, created: true };
   } finally {
@@ -116,7 +121,8 @@ async function describeInterpreter(python: string, env: NodeJS.ProcessEnv, workf
   const probed = await probeInterpreter(python, env, workflowDir);
   if (isProbeFailure(probed)) {
     throw new PythonRequirementsError(
-      `${REQUIREMENTS_FILE} needs a Python interpreter to install into, and '${python}' did not run (${probed.why}): install Python 3, or set ORK_PYTHON to one`,
+      `${REQUIREMENTS_FILE} needs a Python interpreter to install into, and '${python}' did not ` +
+        `run (${probed.why}): install Python 3, or set ORK_PYTHON to one`,
     );
   }
   return probed;
@@ -126,7 +132,8 @@ async function build(dir: string, interpreter: PythonInterpreter, workflowDir: s
   const venv = await run(interpreter.executable, ['-m', 'venv', '--system-site-packages', '--without-pip', dir], { env });
   if (venv.spawnError || venv.code !== 0)
     throw new PythonRequirementsError(
-      `cannot create a virtual environment for ${REQUIREMENTS_FILE} with ${interpreter.executable} -m venv: ${venv.spawnError?.message ?? lastLine(venv.output)}`,
+      `cannot create a virtual environment for ${REQUIREMENTS_FILE} with ` +
+        `${interpreter.executable} -m venv: ${venv.spawnError?.message ?? lastLine(venv.output)}`,
     );
   const python = venvPython(dir);
   if (interpreter.venvSitePackages.length > 0) {
@@ -138,7 +145,8 @@ async function build(dir: string, interpreter: PythonInterpreter, workflowDir: s
     const ensurepip = await run(python, ['-m', 'ensurepip', '--default-pip'], { env: pipEnv });
     if (ensurepip.code !== 0) {
       throw new PythonRequirementsError(
-        `${REQUIREMENTS_FILE} needs pip, and ${interpreter.executable} has none: install pip for it (${interpreter.executable} -m ensurepip, or your system's python3-pip package)`,
+        `${REQUIREMENTS_FILE} needs pip, and ${interpreter.executable} has none: install pip for ` +
+          `it (${interpreter.executable} -m ensurepip, or your system's python3-pip package)`,
       );
     }
   }

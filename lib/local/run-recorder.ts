@@ -105,9 +105,19 @@ export class RunRecorder implements RunObserver {
   }
 
   attemptEnded(attempt: AttemptRecord): void {
-    this.attempts.write(
-      `${JSON.stringify({ task: attempt.id.task, instance: attempt.label, key: attempt.key, attempt: attempt.attempt, status: attempt.status, startedAt: attempt.startedAt, endedAt: attempt.endedAt, input: recordedInput(attempt.input), output: attempt.output, error: attempt.error })}\n`,
-    );
+    const line = {
+      task: attempt.id.task,
+      instance: attempt.label,
+      key: attempt.key,
+      attempt: attempt.attempt,
+      status: attempt.status,
+      startedAt: attempt.startedAt,
+      endedAt: attempt.endedAt,
+      input: recordedInput(attempt.input),
+      output: attempt.output,
+      error: attempt.error,
+    };
+    this.attempts.write(`${JSON.stringify(line)}\n`);
   }
 
   log(line: LogLine): void {

@@ -13,7 +13,8 @@ function staticWidth(task: TaskManifestEntry): number | undefined {
 
 /**
  * Starts the workers of a fan-out before its instances ask for them, as Lambda starts every instance at once:
- * when the run starts (a fan-out that depends on nothing) or a task a fan-out depends on starts, the fan-out's width as the manifest gives it (its concurrency, or a
+ * when the run starts (a fan-out that depends on nothing) or a task a fan-out depends on starts, the
+ * fan-out's width as the manifest gives it (its concurrency, or a
  * fixed `parallel:` count), while that task runs; when the fan-out begins (its size known), its effective
  * width, the concurrency else the instance count. The pool caps both at its maxWorkers.
  */

@@ -15,9 +15,11 @@ describe('ork compile --explain, fan-outs', () => {
         '  each_file: inline Map while make.files has up to 40 elements, Distributed Map (express child executions) above (the upstream task stores the list)',
         '  batched: Distributed Map (express child executions, 10 instances each) — batch_size needs it; tolerates 5% failed',
         '  many: Distributed Map (standard child executions, 1,000 instances per child past 1,000) — concurrency: 200 is above the 40 an inline Map runs',
-        '  counted: inline Map up to 40 instances, Distributed Map (standard child executions, 1,000 instances per child past 1,000) above (chosen by the machine from the count)',
+        '  counted: inline Map up to 40 instances, Distributed Map (standard child executions, ' +
+          '1,000 instances per child past 1,000) above (chosen by the machine from the count)',
         '  tolerant: inline Map — mode: inline; tolerates 10% failed',
-        '  grid: inline Map while make.files has up to 40 elements, Distributed Map (standard child executions) above (the upstream task stores the list); tolerates 2 failed',
+        '  grid: inline Map while make.files has up to 40 elements, Distributed Map (standard ' +
+          'child executions) above (the upstream task stores the list); tolerates 2 failed',
         '  in_containers: Distributed Map (standard child executions) — mode: distributed',
         '  wide_grid: Distributed Map (standard child executions) — 50 instances',
         '',

@@ -35,9 +35,12 @@ tasks:
 `,
   'tasks/size.py': 'from ork import task\n\n\n@task\ndef main(input):\n    return {"n": input["params"]["n"]}\n',
   'tasks/work.py':
-    'from ork import task\n\n\n@task\ndef main(input, ctx):\n    if ctx.parallel_index in input["params"]["fail"]:\n        raise ValueError(f"instance {ctx.parallel_index} fails")\n    return {"i": ctx.parallel_index}\n',
+    'from ork import task\n\n\n@task\ndef main(input, ctx):\n    if ctx.parallel_index in ' +
+    'input["params"]["fail"]:\n        raise ValueError(f"instance {ctx.parallel_index} ' +
+    'fails")\n    return {"i": ctx.parallel_index}\n',
   'tasks/report.py':
-    'from ork import task\n\n\n@task\ndef main(input, ctx):\n    return {"ok": [o["i"] for o in input["work"]], "failed": [f.parallel_index for f in ctx.failures.get("work", [])]}\n',
+    'from ork import task\n\n\n@task\ndef main(input, ctx):\n    return {"ok": [o["i"] for o ' +
+    'in input["work"]], "failed": [f.parallel_index for f in ctx.failures.get("work", [])]}\n',
 };
 
 describe.skipIf(!runSuite)('inline tolerate_failures on moto and under ork run', () => {

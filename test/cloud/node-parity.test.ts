@@ -280,7 +280,9 @@ describe.skipIf(!runSuite)('the Node.js Lambda emulation (lambda_runtime.mjs, no
         '  if (event.sleep) await new Promise((resolve) => setTimeout(resolve, event.sleep));',
         "  console.log('echo log line');",
         "  process.stdout.write('raw line\\n');",
-        '  return { event, calls, pid: process.pid, request: context.awsRequestId, colour: process.env.COLOUR ?? null, cwd: process.cwd(), remaining: context.getRemainingTimeInMillis() > 0 };',
+        '  return { event, calls, pid: process.pid, request: context.awsRequestId, colour: ' +
+          'process.env.COLOUR ?? null, cwd: process.cwd(), remaining: ' +
+          'context.getRemainingTimeInMillis() > 0 };',
         '};',
         'class QuotaExceeded extends Error {}',
         "export const fail = async () => { const error = new QuotaExceeded('over'); error.name = 'QuotaExceeded'; throw error; };",

@@ -200,7 +200,9 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
         '',
         '@task',
         'def main() -> Output:',
-        '    return Output(colour=os.environ.get("PARITY_COLOUR"), function=os.environ.get("AWS_LAMBDA_FUNCTION_NAME"), root=os.environ.get("LAMBDA_TASK_ROOT"))',
+        '    return Output(colour=os.environ.get("PARITY_COLOUR"), ' +
+          'function=os.environ.get("AWS_LAMBDA_FUNCTION_NAME"), ' +
+          'root=os.environ.get("LAMBDA_TASK_ROOT"))',
         '',
       ].join('\n') + `# ${name}\n`;
     const directory = writeWorkflow('parity-env', {

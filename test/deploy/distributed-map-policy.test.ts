@@ -3,7 +3,11 @@ import { actionsOf, allStates, getAtt, idOf, key, list, type Json, type Resource
 import { type DeployApp, SHARED_APP_TIMEOUT_MS, sharedDeployApp } from '../support/deploy-app/shared-app.js';
 import type { WorkflowFacts } from '../support/deploy-app/snapshot.js';
 
-/** The Distributed Map permissions (lib/deploy/distributed-map-policy.ts) of the shared deploy app's large fan-out workflow, as OrkWorkflow grants them; distributed-map.test.ts checks the policy on a hand-built definition. */
+/**
+ * The Distributed Map permissions (lib/deploy/distributed-map-policy.ts) of the shared deploy app's large
+ * fan-out workflow, as OrkWorkflow grants them; distributed-map.test.ts checks the policy on a hand-built
+ * definition.
+ */
 
 let built: DeployApp;
 beforeAll(async () => {

@@ -16,7 +16,10 @@ import {
 import { type DeployApp, SHARED_APP_TIMEOUT_MS, sharedDeployApp } from '../support/deploy-app/shared-app.js';
 import { CONTROL_STACK, SYNTH_CONTEXT } from '../support/deploy-app/test-workflows.js';
 
-/** What OrkWorkflow (lib/deploy/ork-workflow.ts) deploys for each workflow of the shared deploy app: functions, task definitions, the state machine and their grants. */
+/**
+ * What OrkWorkflow (lib/deploy/ork-workflow.ts) deploys for each workflow of the shared deploy app:
+ * functions, task definitions, the state machine and their grants.
+ */
 
 let built: DeployApp;
 beforeAll(async () => {

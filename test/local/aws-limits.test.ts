@@ -110,7 +110,9 @@ describe.concurrent('AWS limits in ork run, validate and compile', { timeout: 18
   it('state data above 256 KiB (two results of 150 KB each, each under the limit) fails the run with States.DataLimitExceeded naming the state', async () => {
     const dir = workflow(
       'big-state',
-      'tasks:\n  first:\n    executor: python\n    file: tasks/first.py\n  second:\n    executor: python\n    file: tasks/second.py\n    depends_on: [first]\n  third:\n    executor: python\n    file: tasks/third.py\n    depends_on: [second]\n',
+      'tasks:\n  first:\n    executor: python\n    file: tasks/first.py\n  second:\n    ' +
+        'executor: python\n    file: tasks/second.py\n    depends_on: [first]\n  third:\n    ' +
+        'executor: python\n    file: tasks/third.py\n    depends_on: [second]\n',
       { 'tasks/first.py': TEXT_TASK('150_000'), 'tasks/second.py': TEXT_TASK('150_000'), 'tasks/third.py': TEXT_TASK('1') },
     );
     const result = await ork(dir, ['run', '.', '--json'], NO_OFFLOAD);

@@ -132,9 +132,12 @@ def main(input: dict) -> dict:
     expect(show.stdout).toContain('cause     each[item 0]: ValueError: item 0 is broken');
   });
 
-  it('a Distributed Map of 50 with one failing item: AWS’s error name, the item’s own error as cause, items counted; --resume reruns only what did not succeed', async () => {
-    const dir = writeWorkflow('distributed', {
-      'workflow.yaml': `tasks:
+  it(
+    'a Distributed Map of 50 with one failing item: AWS’s error name, the item’s own error as ' +
+      'cause, items counted; --resume reruns only what did not succeed',
+    async () => {
+      const dir = writeWorkflow('distributed', {
+        'workflow.yaml': `tasks:
   make:
     executor: python
     file: tasks/make.py
@@ -145,8 +148,8 @@ def main(input: dict) -> dict:
     mode: distributed
     concurrency: 5
 `,
-      'tasks/make.py': LIST(50),
-      'tasks/each.py': `import os
+        'tasks/make.py': LIST(50),
+        'tasks/each.py': `import os
 import time
 
 from ork import task
@@ -159,68 +162,69 @@ def main(input: dict) -> dict:
     time.sleep(0.05)
     return {"doubled": input["item"] * 2}
 `,
-      refuse: '',
-    });
-    const { definition, manifest } = compileCleanly(dir);
-    const runsDir = path.join(dir, 'runs');
-    let printed = '';
-    const stream = new Writable({
-      write(chunk: Buffer, _encoding, done) {
-        printed += chunk.toString();
-        done();
-      },
-    });
-    const stats = new RunStats(manifest.tasks.map((t) => t.name));
-    const progress = new RunProgress(manifest, stats, { stream, color: false, live: false });
-    progress.start();
-    let failed: LocalRunResult;
-    try {
-      failed = await runLocally({ definition, manifest, workflowDir: dir, input: {}, runsDir, observers: [stats, progress] });
-    } finally {
-      progress.stop();
-    }
-    expect(failed.status).toBe('FAILED');
-    expect(failed.error).toMatchObject({
-      error: 'States.ExceedToleratedFailureThreshold',
-      instance: 'each[item 7]',
-      cause: { task: 'each', instance: 'each[item 7]', error: 'RuntimeError', message: 'item 7 refused while ./refuse exists' },
-    });
-    const each = failed.tasks.each;
-    expect(each?.failed).toBe(1);
-    expect((each?.succeeded ?? 0) + (each?.failed ?? 0) + (each?.cancelled ?? 0)).toBe(each?.instances);
-    expect(each?.peakRunning).toBeLessThanOrEqual(5);
-    // Its last progress line counts its items: what succeeded, the failure, what was stopped.
-    const lastLine =
-      printed
-        .split('\n')
-        .filter((l) => /\beach\b/.test(l) && l.includes('/50'))
-        .pop() ?? '';
-    expect(lastLine).toContain(`${each?.succeeded}/50`);
-    expect(lastLine).toContain('failed 1');
-    if (each?.cancelled) expect(lastLine).toContain(`cancelled ${each.cancelled}`);
+        refuse: '',
+      });
+      const { definition, manifest } = compileCleanly(dir);
+      const runsDir = path.join(dir, 'runs');
+      let printed = '';
+      const stream = new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          printed += chunk.toString();
+          done();
+        },
+      });
+      const stats = new RunStats(manifest.tasks.map((t) => t.name));
+      const progress = new RunProgress(manifest, stats, { stream, color: false, live: false });
+      progress.start();
+      let failed: LocalRunResult;
+      try {
+        failed = await runLocally({ definition, manifest, workflowDir: dir, input: {}, runsDir, observers: [stats, progress] });
+      } finally {
+        progress.stop();
+      }
+      expect(failed.status).toBe('FAILED');
+      expect(failed.error).toMatchObject({
+        error: 'States.ExceedToleratedFailureThreshold',
+        instance: 'each[item 7]',
+        cause: { task: 'each', instance: 'each[item 7]', error: 'RuntimeError', message: 'item 7 refused while ./refuse exists' },
+      });
+      const each = failed.tasks.each;
+      expect(each?.failed).toBe(1);
+      expect((each?.succeeded ?? 0) + (each?.failed ?? 0) + (each?.cancelled ?? 0)).toBe(each?.instances);
+      expect(each?.peakRunning).toBeLessThanOrEqual(5);
+      // Its last progress line counts its items: what succeeded, the failure, what was stopped.
+      const lastLine =
+        printed
+          .split('\n')
+          .filter((l) => /\beach\b/.test(l) && l.includes('/50'))
+          .pop() ?? '';
+      expect(lastLine).toContain(`${each?.succeeded}/50`);
+      expect(lastLine).toContain('failed 1');
+      if (each?.cancelled) expect(lastLine).toContain(`cancelled ${each.cancelled}`);
 
-    const first = attempts(failed.runDir).filter((a) => a.task === 'each');
-    const succeededBefore = new Set(first.filter((a) => a.status === 'succeeded').map((a) => a.key));
-    const stoppedBefore = first.filter((a) => a.status === 'cancelled' || a.status === 'failed').map((a) => a.key);
-    expect(succeededBefore.size).toBe(each?.succeeded);
+      const first = attempts(failed.runDir).filter((a) => a.task === 'each');
+      const succeededBefore = new Set(first.filter((a) => a.status === 'succeeded').map((a) => a.key));
+      const stoppedBefore = first.filter((a) => a.status === 'cancelled' || a.status === 'failed').map((a) => a.key);
+      expect(succeededBefore.size).toBe(each?.succeeded);
 
-    rmSync(path.join(dir, 'refuse'));
-    const resumed = await runLocally({
-      definition,
-      manifest,
-      workflowDir: dir,
-      input: {},
-      runsDir,
-      resume: { runId: failed.runId, outputs: succeededOutputs(failed.runDir) },
-    });
-    expect(resumed.status, JSON.stringify(resumed.error)).toBe('SUCCEEDED');
-    const again = attempts(resumed.runDir).filter((a) => a.task === 'each');
-    expect(new Set(again.filter((a) => a.status === 'reused').map((a) => a.key))).toEqual(succeededBefore);
-    const rerun = again.filter((a) => a.status === 'succeeded').map((a) => a.key);
-    // Everything else ran again, once: the failed item, the cancelled ones and those that never started.
-    expect(rerun).toHaveLength(50 - succeededBefore.size);
-    expect(rerun.every((key) => !succeededBefore.has(key))).toBe(true);
-    for (const key of stoppedBefore) expect(rerun).toContain(key);
-    expect(again.every((a) => a.attempt === 1)).toBe(true);
-  });
+      rmSync(path.join(dir, 'refuse'));
+      const resumed = await runLocally({
+        definition,
+        manifest,
+        workflowDir: dir,
+        input: {},
+        runsDir,
+        resume: { runId: failed.runId, outputs: succeededOutputs(failed.runDir) },
+      });
+      expect(resumed.status, JSON.stringify(resumed.error)).toBe('SUCCEEDED');
+      const again = attempts(resumed.runDir).filter((a) => a.task === 'each');
+      expect(new Set(again.filter((a) => a.status === 'reused').map((a) => a.key))).toEqual(succeededBefore);
+      const rerun = again.filter((a) => a.status === 'succeeded').map((a) => a.key);
+      // Everything else ran again, once: the failed item, the cancelled ones and those that never started.
+      expect(rerun).toHaveLength(50 - succeededBefore.size);
+      expect(rerun.every((key) => !succeededBefore.has(key))).toBe(true);
+      for (const key of stoppedBefore) expect(rerun).toContain(key);
+      expect(again.every((a) => a.attempt === 1)).toBe(true);
+    },
+  );
 });

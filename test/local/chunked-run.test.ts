@@ -35,7 +35,10 @@ const FILES: Record<string, string> = {
   'tasks/size.py': 'from ork import task\n\n\n@task\ndef main(input):\n    return {"n": input["params"]["n"]}\n',
   'tasks/index.py': 'from ork import task\n\n\n@task\ndef main(ctx):\n    return {"i": ctx.parallel_index, "of": ctx.parallel_count}\n',
   'tasks/check.py':
-    'from ork import task\n\n\ndef summary(outputs):\n    return {"count": len(outputs), "in_order": [o["i"] for o in outputs] == list(range(len(outputs))), "counts": sorted({o["of"] for o in outputs})}\n\n\n@task\ndef main(input):\n    return {"fixed": summary(input["fixed"]), "counted": summary(input["counted"])}\n',
+    'from ork import task\n\n\ndef summary(outputs):\n    return {"count": len(outputs), ' +
+    '"in_order": [o["i"] for o in outputs] == list(range(len(outputs))), "counts": ' +
+    'sorted({o["of"] for o in outputs})}\n\n\n@task\ndef main(input):\n    return {"fixed": ' +
+    'summary(input["fixed"]), "counted": summary(input["counted"])}\n',
 };
 
 beforeAll(() => {

@@ -44,7 +44,9 @@ const FILES: Record<string, string> = {
   'tasks/listing.py': 'from ork import task\n\n\n@task\ndef main(input):\n    return {"items": list(range(input["params"]["big"]))}\n',
   'tasks/huge.py': 'from ork import task\n\n\n@task\ndef main(input):\n    return {"double": input["item"] * 2}\n',
   'tasks/report.py':
-    'from ork import task\n\n\n@task\ndef main(input):\n    seen = lambda name: None if input[name] is None else len(input[name])\n    return {"process": seen("process"), "grid": seen("grid"), "huge": seen("huge")}\n',
+    'from ork import task\n\n\n@task\ndef main(input):\n    seen = lambda name: None if ' +
+    'input[name] is None else len(input[name])\n    return {"process": seen("process"), ' +
+    '"grid": seen("grid"), "huge": seen("huge")}\n',
 };
 
 interface Run extends RunSummaryJson {

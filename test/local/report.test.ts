@@ -130,7 +130,9 @@ def main(input: Input, ctx: Context) -> dict:
   );
   writeFileSync(
     path.join(dir, 'tasks', 'aggregate.py'),
-    'from ork import task\nfrom pydantic import BaseModel\n\n\nclass Input(BaseModel):\n    process: list\n\n\n@task\ndef main(input: Input) -> dict:\n    return {"total": sum(p["squared"] for p in input.process)}\n',
+    'from ork import task\nfrom pydantic import BaseModel\n\n\nclass Input(BaseModel):\n    ' +
+      'process: list\n\n\n@task\ndef main(input: Input) -> dict:\n    return {"total": ' +
+      'sum(p["squared"] for p in input.process)}\n',
   );
 
   const env = { ORK_RUNS_DIR: path.join(work, 'runs') };

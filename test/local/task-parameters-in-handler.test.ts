@@ -119,43 +119,46 @@ describe('task-parameters-in-handler', () => {
     expect(adapted.States.top.Parameters).toStrictEqual({ [`${LOCAL_INPUT_KEY}.$`]: '$', [`${LOCAL_CONTEXT_KEY}.$`]: '$$' });
   });
 
-  it('a path that selects nothing fails the execution with States.Runtime, which Retry and Catch on States.ALL do not handle, as the interpreter does', async () => {
-    const failing = (): StateMachineDefinition =>
-      ({
-        StartAt: 'task',
-        States: {
-          task: {
-            Type: 'Task',
-            Resource: lambda('task'),
-            Parameters: { 'missing.$': '$.params.absent' },
-            Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 3, IntervalSeconds: 0 }],
-            Catch: [{ ErrorEquals: ['States.ALL'], Next: 'caught' }],
-            End: true,
+  it(
+    'a path that selects nothing fails the execution with States.Runtime, which Retry and ' + 'Catch on States.ALL do not handle, as the interpreter does',
+    async () => {
+      const failing = (): StateMachineDefinition =>
+        ({
+          StartAt: 'task',
+          States: {
+            task: {
+              Type: 'Task',
+              Resource: lambda('task'),
+              Parameters: { 'missing.$': '$.params.absent' },
+              Retry: [{ ErrorEquals: ['States.ALL'], MaxAttempts: 3, IntervalSeconds: 0 }],
+              Catch: [{ ErrorEquals: ['States.ALL'], Next: 'caught' }],
+              End: true,
+            },
+            caught: { Type: 'Pass', Result: 'caught', End: true },
           },
-          caught: { Type: 'Pass', Result: 'caught', End: true },
-        },
-      }) as unknown as StateMachineDefinition;
-    const outcome = async (machine: StateMachineDefinition, handler: TaskHandler): Promise<{ error: string; calls: number }> => {
-      let calls = 0;
-      const counted: TaskHandler = (payload) => {
-        calls++;
-        return handler(payload);
+        }) as unknown as StateMachineDefinition;
+      const outcome = async (machine: StateMachineDefinition, handler: TaskHandler): Promise<{ error: string; calls: number }> => {
+        let calls = 0;
+        const counted: TaskHandler = (payload) => {
+          calls++;
+          return handler(payload);
+        };
+        try {
+          await new StateMachine(machine as never).run(INPUT as never, { overrides: { taskResourceLocalHandlers: { task: counted } as never } }).result;
+          return { error: 'none', calls };
+        } catch (thrown) {
+          const cause = thrown instanceof Error && thrown.cause instanceof Error ? thrown.cause : (thrown as Error);
+          return { error: cause.name, calls };
+        }
       };
-      try {
-        await new StateMachine(machine as never).run(INPUT as never, { overrides: { taskResourceLocalHandlers: { task: counted } as never } }).result;
-        return { error: 'none', calls };
-      } catch (thrown) {
-        const cause = thrown instanceof Error && thrown.cause instanceof Error ? thrown.cause : (thrown as Error);
-        return { error: cause.name, calls };
-      }
-    };
-    const handler: TaskHandler = () => Promise.resolve('ran');
-    const written = await outcome(failing(), handler);
-    const template = movedParameters(failing()).get('task');
-    if (!template) throw new Error('the template was not moved');
-    const local = await outcome(taskParametersInHandler.apply(failing()), withParameters(template, handler));
-    expect(written).toStrictEqual({ error: 'States.Runtime', calls: 0 });
-    // The wrapper is called once (the interpreter evaluates only the two paths it kept): not retried, not caught.
-    expect(local).toStrictEqual({ error: 'States.Runtime', calls: 1 });
-  });
+      const handler: TaskHandler = () => Promise.resolve('ran');
+      const written = await outcome(failing(), handler);
+      const template = movedParameters(failing()).get('task');
+      if (!template) throw new Error('the template was not moved');
+      const local = await outcome(taskParametersInHandler.apply(failing()), withParameters(template, handler));
+      expect(written).toStrictEqual({ error: 'States.Runtime', calls: 0 });
+      // The wrapper is called once (the interpreter evaluates only the two paths it kept): not retried, not caught.
+      expect(local).toStrictEqual({ error: 'States.Runtime', calls: 1 });
+    },
+  );
 });

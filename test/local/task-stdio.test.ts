@@ -232,23 +232,26 @@ beforeAll(async () => {
 afterAll(() => tmp?.remove());
 
 describe('task stdio in ork run', () => {
-  it('a node task\'s child printing reply-shaped JSON, plain text and {"status":"done"}: each instance keeps its own output, and the lines are its logs', () => {
-    const run = runs.get('childPrints')!;
-    expect(run.json.status, run.stderr).toBe('SUCCEEDED');
-    expect(run.json.outputs.echo).toStrictEqual(Array.from({ length: COUNT }, (_, item) => ({ item })));
-    const lines = logs(run, 'echo');
-    for (let index = 0; index < COUNT; index++) {
-      const instance = `echo[${index}]`;
-      const mine = lines.filter((l) => l.instance === instance).map((l) => l.message);
-      expect(mine, instance).toStrictEqual([
-        JSON.stringify({ id: 1, ok: true, output: { item: 999 }, logs: [], metrics: [], ms: 1 }),
-        JSON.stringify({ id: index + 1, ok: true, output: { item: 900 + index }, logs: [], metrics: [], ms: 1 }),
-        JSON.stringify({ item: 999 }),
-        `plain text from the child of ${index}`,
-        JSON.stringify({ status: 'done' }),
-      ]);
-    }
-  });
+  it(
+    'a node task\'s child printing reply-shaped JSON, plain text and {"status":"done"}: each ' + 'instance keeps its own output, and the lines are its logs',
+    () => {
+      const run = runs.get('childPrints')!;
+      expect(run.json.status, run.stderr).toBe('SUCCEEDED');
+      expect(run.json.outputs.echo).toStrictEqual(Array.from({ length: COUNT }, (_, item) => ({ item })));
+      const lines = logs(run, 'echo');
+      for (let index = 0; index < COUNT; index++) {
+        const instance = `echo[${index}]`;
+        const mine = lines.filter((l) => l.instance === instance).map((l) => l.message);
+        expect(mine, instance).toStrictEqual([
+          JSON.stringify({ id: 1, ok: true, output: { item: 999 }, logs: [], metrics: [], ms: 1 }),
+          JSON.stringify({ id: index + 1, ok: true, output: { item: 900 + index }, logs: [], metrics: [], ms: 1 }),
+          JSON.stringify({ item: 999 }),
+          `plain text from the child of ${index}`,
+          JSON.stringify({ status: 'done' }),
+        ]);
+      }
+    },
+  );
 
   it('stdin of a task, and of its child processes, reads EOF at once', () => {
     const run = runs.get('stdin')!;

@@ -33,9 +33,13 @@ tasks:
 const FILES: Record<string, string> = {
   'tasks/make.py': 'from ork import task\n\n\n@task\ndef main(input):\n    return {"files": [f"f{i}.csv" for i in range(input["params"]["n"])]}\n',
   'tasks/process.py':
-    'from ork import task\n\n\n@task\ndef main(input):\n    if input["item"] in ("f3.csv", "f7.csv"):\n        raise ValueError(f"cannot read {input[\'item\']}")\n    return {"file": input["item"]}\n',
+    'from ork import task\n\n\n@task\ndef main(input):\n    if input["item"] in ("f3.csv", ' +
+    '"f7.csv"):\n        raise ValueError(f"cannot read {input[\'item\']}")\n    return ' +
+    '{"file": input["item"]}\n',
   'tasks/report.py':
-    'from ork import task\n\n\n@task\ndef main(input, ctx):\n    failed = ctx.failures.get("process", [])\n    return {"files": [o["file"] for o in input["process"]], "failed": [(f.item_index, f.error) for f in failed]}\n',
+    'from ork import task\n\n\n@task\ndef main(input, ctx):\n    failed = ' +
+    'ctx.failures.get("process", [])\n    return {"files": [o["file"] for o in ' +
+    'input["process"]], "failed": [(f.item_index, f.error) for f in failed]}\n',
 };
 
 beforeAll(() => {

@@ -24,7 +24,8 @@ function script(file: string, text: string): string {
 // interpreter from the .python-version of the folder it runs in, as pyenv does.
 const pyenv = script(
   path.join(root, 'libexec', 'pyenv'),
-  `#!/usr/bin/env bash\nshift; shift\nif [ "$(cat .python-version 2>/dev/null)" = other ]; then exec "${root}/other/bin/python3" "$@"; fi\nexec "${python}" "$@"\n`,
+  `#!/usr/bin/env bash\nshift; shift\nif [ "$(cat .python-version 2>/dev/null)" = other ]; ` +
+    `then exec "${root}/other/bin/python3" "$@"; fi\nexec "${python}" "$@"\n`,
 );
 const shim = script(
   path.join(root, 'shims', 'python3'),

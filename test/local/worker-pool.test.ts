@@ -229,7 +229,8 @@ describe('growth beyond a reservation', () => {
   it('workers busy on the CPU are no reason to grow past the cores', async () => {
     const dir = writeWorkflowFiles(path.join(work, 'cpu'), {
       'spin.py':
-        'import time\nfrom ork import task\n\n\n@task\ndef main():\n    end = time.process_time() + 0.4\n    while time.process_time() < end:\n        pass\n    return {}\n',
+        'import time\nfrom ork import task\n\n\n@task\ndef main():\n    end = time.process_time() ' +
+        '+ 0.4\n    while time.process_time() < end:\n        pass\n    return {}\n',
     });
     const pool = pythonPool(dir);
     try {
@@ -354,7 +355,12 @@ describe('requests of fast tasks queue on busy workers', () => {
     // Fast, except for the call whose payload says hang: it spins past its timeout and its worker is killed.
     const marks = path.join(work, 'queue-timeout-marks');
     const dir = writeWorkflowFiles(path.join(work, 'queue-timeout'), {
-      'maybe.py': `import os, time, uuid\nfrom ork import task\n\n\n@task\ndef main(input):\n    if input.get("params", {}).get("hang"):\n        while True:\n            pass\n    os.makedirs(${JSON.stringify(marks)}, exist_ok=True)\n    open(os.path.join(${JSON.stringify(marks)}, uuid.uuid4().hex), "w").close()\n    return {"ok": True}\n`,
+      'maybe.py':
+        `import os, time, uuid\nfrom ork import task\n\n\n@task\ndef main(input):\n    if ` +
+        `input.get("params", {}).get("hang"):\n        while True:\n            pass\n    ` +
+        `os.makedirs(${JSON.stringify(marks)}, exist_ok=True)\n    ` +
+        `open(os.path.join(${JSON.stringify(marks)}, uuid.uuid4().hex), "w").close()\n    return ` +
+        `{"ok": True}\n`,
     });
     const pool = pythonPool(dir, { maxWorkers: 1 });
     const file = path.join(dir, 'maybe.py');
@@ -518,7 +524,8 @@ describe('no process of a run holds it or outlives ork', () => {
     const pids = path.join(work, 'killed.pids');
     const dir = writeWorkflowFiles(path.join(work, 'killed'), {
       'workflow.yaml':
-        'tasks:\n  leave:\n    executor: python\n    file: tasks/leave.py\n  wait:\n    executor: python\n    file: tasks/wait.py\n    depends_on: [leave]\n    parallel: 2\n',
+        'tasks:\n  leave:\n    executor: python\n    file: tasks/leave.py\n  wait:\n    executor: ' +
+        'python\n    file: tasks/wait.py\n    depends_on: [leave]\n    parallel: 2\n',
       'tasks/leave.py': LEAVE_BEHIND(pids),
       'tasks/wait.py': 'import subprocess\nfrom ork import task\n\n\n@task\ndef main():\n    subprocess.run(["sleep", "60"])\n    return {}\n',
     });

@@ -56,7 +56,8 @@ export function expectDiagnostics(diagnostics: readonly Diagnostic[], expected: 
     const found = diagnostics.some((d) => matches(d, e));
     expect(
       found,
-      `expected ${e.code} at line ${e.line}${e.col ? `:${e.col}` : ''} with '${e.message}'${e.hint ? ` and hint '${e.hint}'` : ''}; got:\n${describeAll(diagnostics)}`,
+      `expected ${e.code} at line ${e.line}${e.col ? `:${e.col}` : ''} with '${e.message}'` +
+        `${e.hint ? ` and hint '${e.hint}'` : ''}; got:\n${describeAll(diagnostics)}`,
     ).toBe(true);
   }
   expect(diagnostics.length, `expected exactly ${expected.length} diagnostics; got:\n${describeAll(diagnostics)}`).toBe(expected.length);

@@ -1,6 +1,9 @@
 import { type BadWorkflowCase, yaml, encode } from '../../support/bad-workflows.js';
 
-/** Bad workflows that compiler/parse/parse-workflow.ts reports: reading the file: bytes that are not UTF-8, an empty file, a document that is not a mapping, duplicate keys and tasks. */
+/**
+ * Bad workflows that compiler/parse/parse-workflow.ts reports: reading the file: bytes that are not UTF-8,
+ * an empty file, a document that is not a mapping, duplicate keys and tasks.
+ */
 export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'duplicate task names',

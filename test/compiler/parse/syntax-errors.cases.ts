@@ -1,6 +1,9 @@
 import { type BadWorkflowCase, yaml } from '../../support/bad-workflows.js';
 
-/** Bad workflows that compiler/parse/syntax-errors.ts reports: YAML syntax errors, each pointed at the character that causes it, and several documents in one file. */
+/**
+ * Bad workflows that compiler/parse/syntax-errors.ts reports: YAML syntax errors, each pointed at the
+ * character that causes it, and several documents in one file.
+ */
 export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'unclosed flow sequence points at the [',

@@ -1,6 +1,9 @@
 import { type BadWorkflowCase, yaml } from '../../support/bad-workflows.js';
 
-/** Bad workflows that compiler/validate/workflow-schema.ts (reported by zod-diagnostics.ts) reports: what the schema refuses: unknown and misspelled keys, missing keys, values of the wrong type or range. */
+/**
+ * Bad workflows that compiler/validate/workflow-schema.ts (reported by zod-diagnostics.ts) reports: what the
+ * schema refuses: unknown and misspelled keys, missing keys, values of the wrong type or range.
+ */
 export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'misspelled top-level key',

@@ -337,7 +337,8 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
       ) {
         throw new Error(
           `moto could not start another execution (${(error as Error).message}): moto 5.2 deep-copies the state machine with the earlier ` +
-            `executions of its account and fails on their locks (getmoto/moto#10077); the harness's patch for it was ${motoServer.output().includes(PATCH_APPLIED) ? '' : 'NOT '}applied.`,
+            `executions of its account and fails on their locks (getmoto/moto#10077); the harness's ` +
+            `patch for it was ${motoServer.output().includes(PATCH_APPLIED) ? '' : 'NOT '}applied.`,
           { cause: error },
         );
       }

@@ -43,7 +43,9 @@ export function prepareRuntimeDirectory(python: string): string {
     python,
     [
       '-c',
-      'import importlib.util, json, sys; print(json.dumps({n: importlib.util.find_spec(n) and (importlib.util.find_spec(n).submodule_search_locations or [importlib.util.find_spec(n).origin])[0] for n in sys.argv[1:]}))',
+      'import importlib.util, json, sys; print(json.dumps({n: importlib.util.find_spec(n) and ' +
+        '(importlib.util.find_spec(n).submodule_search_locations or ' +
+        '[importlib.util.find_spec(n).origin])[0] for n in sys.argv[1:]}))',
       ...LAMBDA_PYTHON_PACKAGES,
     ],
     { encoding: 'utf8' },
@@ -116,7 +118,8 @@ function ensureSandboxAvailable(): void {
   });
   if (probe.status !== 0) {
     throw new Error(
-      `parity harness: the Lambda sandbox needs a private mount namespace (root: unshare -m, mount --bind): ${(probe.stderr || probe.error?.message || '').trim()}`,
+      `parity harness: the Lambda sandbox needs a private mount namespace (root: unshare -m, ` +
+        `mount --bind): ${(probe.stderr || probe.error?.message || '').trim()}`,
     );
   }
   checked = true;

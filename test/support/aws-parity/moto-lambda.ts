@@ -177,7 +177,10 @@ export function logEventsOf({ config, record, result }: CompletedInvocation): { 
   events.push({ timestamp: ended, message: `END RequestId: ${requestId}` });
   events.push({
     timestamp: ended,
-    message: `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${config.memoryMb} MB\tMax Memory Used: 0 MB`,
+    message:
+      `REPORT RequestId: ${requestId}\tDuration: ${duration.toFixed(2)} ms\tBilled Duration: ` +
+      `${Math.max(1, Math.ceil(duration))} ms\tMemory Size: ${config.memoryMb} MB\tMax Memory ` +
+      `Used: 0 MB`,
   });
   return events;
 }

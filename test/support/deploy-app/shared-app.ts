@@ -28,7 +28,9 @@ export async function sharedDeployApp(): Promise<DeployApp> {
   const app = new DeployApp(shared.value);
   if (shared.built) {
     console.log(
-      `[synth] ${app.stacks.size} stacks (+ control): construct + bundling ${app.constructSeconds.toFixed(1)} s, app.synth() ${app.synthSeconds.toFixed(1)} s, total ${(app.constructSeconds + app.synthSeconds).toFixed(1)} s`,
+      `[synth] ${app.stacks.size} stacks (+ control): construct + bundling ` +
+        `${app.constructSeconds.toFixed(1)} s, app.synth() ${app.synthSeconds.toFixed(1)} s, total ` +
+        `${(app.constructSeconds + app.synthSeconds).toFixed(1)} s`,
     );
   }
   return app;

@@ -59,7 +59,8 @@ describe('nodeOutputFields', () => {
       '// output: z.object({ not: z.string() }) in a comment is not the schema',
       'export default defineTask({',
       '  input: z.object({ discover: z.object({ count: z.number() }) }),',
-      "  output: z.object({ count: z.number().int(), 'quoted-key': z.string(), nested: z.object({ inner: z.string() }), list: z.array(z.enum(['a', 'b'])) }).strict(),",
+      "  output: z.object({ count: z.number().int(), 'quoted-key': z.string(), nested: " +
+        "z.object({ inner: z.string() }), list: z.array(z.enum(['a', 'b'])) }).strict(),",
       '  handler: () => ({ count: 1 }),',
       '});',
     ].join('\n');

@@ -1,6 +1,9 @@
 import { type BadWorkflowCase, yaml, DIRECTORY } from '../../../support/bad-workflows.js';
 
-/** Bad workflows that compiler/validate/rules/task-files.ts reports: task files and Dockerfiles: missing, outside the workflow directory, or of the wrong kind. */
+/**
+ * Bad workflows that compiler/validate/rules/task-files.ts reports: task files and Dockerfiles: missing,
+ * outside the workflow directory, or of the wrong kind.
+ */
 export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'missing task file',

@@ -1,6 +1,9 @@
 import { type BadWorkflowCase, yaml } from '../../../support/bad-workflows.js';
 
-/** Bad workflows that compiler/validate/rules/task-names.ts reports: task names that cannot deploy: invalid, reserved, too long, or one construct id for two tasks. */
+/**
+ * Bad workflows that compiler/validate/rules/task-names.ts reports: task names that cannot deploy: invalid,
+ * reserved, too long, or one construct id for two tasks.
+ */
 export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'task name with a dash',
