@@ -95,6 +95,8 @@ export interface TaskCounts {
   retried: number;
   seconds: number;
   peakRunning: number;
+  /** Once the run ended: succeeded, failed, tolerated, skipped or cancelled. */
+  status?: string;
 }
 
 /** The `ork run --json` summary: the fields most tests read. */
