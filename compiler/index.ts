@@ -19,7 +19,7 @@ export { MAX_ALIAS_EXPANSION, MAX_ALIAS_EXPANSION_CHARACTERS, MAX_NESTING_DEPTH 
 
 // AWS's limits (every use imports them from here), and the model's defaults that lib/ applies too.
 export * from './model/aws-limits.js';
-export { DEFAULT_HEARTBEAT_SECONDS, type ScheduleSpec } from './model/workflow-spec.js';
+export { DEFAULT_HEARTBEAT_SECONDS, ON_FAILURE_TASK, type ScheduleSpec } from './model/workflow-spec.js';
 export { INLINE_FAN_OUT_LIMIT } from './model/fan-out-kinds.js';
 export { taskConstructIds, taskDescription } from './model/construct-ids.js';
 

@@ -1,4 +1,4 @@
-import { walkStates, type State, type StateMachineDefinition } from '../../compiler/index.js';
+import { ON_FAILURE_TASK, walkStates, type State, type StateMachineDefinition } from '../../compiler/index.js';
 
 /** A task of a deployed workflow, read back from its definition. */
 export interface DeployedTask {
@@ -34,12 +34,6 @@ function taskOfState(name: string, parameters: unknown): string {
   const task = (parameters as { task?: unknown } | undefined)?.task;
   return typeof task === 'string' ? task : (name.split('-')[0] ?? name);
 }
-
-/**
- * The name the compiler reserves for the on_failure handler's task (a task of that name under `tasks:` is
- * refused): its Task state's payload names it so, as any task's does.
- */
-const HANDLER_TASK = 'on_failure';
 
 /**
  * The task a Pass state skips, read from what it does rather than from its name (which is hashed when long,
@@ -111,7 +105,8 @@ export function readWorkflowShape(definition: StateMachineDefinition, workflow: 
     distributedMaps: t.distributedMaps,
     ...(t.mapStates.length > 0 ? { fanOut: t.tolerates ? { tolerateFailures: true as const } : (true as const) } : {}),
     ...(skipStates.has(t.name) ? { skipState: skipStates.get(t.name) } : {}),
-    ...(t.name === HANDLER_TASK ? { role: 'on_failure' as const } : {}),
+    // The name the compiler reserves for the handler: its Task state's payload names it so, as any task's does.
+    ...(t.name === ON_FAILURE_TASK ? { role: 'on_failure' as const } : {}),
   }));
   return { workflow, tasks };
 }
