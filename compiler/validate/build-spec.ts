@@ -104,7 +104,7 @@ function buildTask(
     file: document.file,
     dependsOn: toDependencies(document, taskPath, sourceMap),
     ...(fanOut ? { fanOut } : {}),
-    ...(document.when !== undefined ? { when: parseWhen(document.when, sourceMap, [...taskPath, 'when']) } : {}),
+    ...(document.when !== undefined ? { when: parseWhen(String(document.when), sourceMap, [...taskPath, 'when']) } : {}),
     retry: {
       retries: pick('retries') ?? 0,
       delaySeconds: parseDuration(pick('retry_delay')) ?? 1,

@@ -88,8 +88,8 @@ export const taskSchema = z
       .optional()
       .describe('Tasks that must finish before this one starts: names, or `{task: name, if: always}` to run even when that task was skipped.'),
     when: z
-      .string()
-      .min(1)
+      // `when: false` unquoted is a YAML boolean: a constant condition, as the text `false` would be.
+      .union([z.string().min(1), z.boolean()])
       .optional()
       .describe(
         "Run the task only when this holds, e.g. `discover.count > 0 and params.mode != 'dry-run'`; otherwise it is skipped, and so are the tasks that depend on it (docs/conditions.md).",

@@ -79,6 +79,16 @@ tasks:
     expect(manifest.tasks.find((t) => t.name === 'd')?.skipState).toBeUndefined();
   });
 
+  it('an unquoted when: false (a YAML boolean) is the constant condition', () => {
+    const { definition } = build(`
+tasks:
+  a: { file: a.py, when: false }
+`);
+    expect((statesOf(definition)['a-when'] as { Choices: unknown[]; Default: string }).Choices).toStrictEqual([
+      { Not: { Variable: '$', IsPresent: true }, Next: 'a' },
+    ]);
+  });
+
   it('a task with several upstreams that may be skipped is skipped when any of them was', () => {
     const { definition } = build(`
 tasks:
