@@ -380,7 +380,8 @@ describe('skipping over a whole workflow', () => {
           if (!skippedRequired && readsSkipped) seen.readsSkipped++;
         }
       }),
-      { numRuns: 200 },
+      // Counting only (nothing runs): enough cases, and a fixed seed, that the counts do not depend on the draw.
+      { numRuns: 2000, seed: 15 },
     );
     expect(seen.carried).toBeGreaterThan(20);
     expect(seen.alwaysPastSkip).toBeGreaterThan(20);

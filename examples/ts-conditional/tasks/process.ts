@@ -21,7 +21,7 @@ export default defineTask({
   handler: (input) => {
     const [header = '', ...lines] = readFileSync(path.join(WORKFLOW_DIR, input.item), 'utf8').trim().split('\n');
     const columns = header.split(',');
-    const rows = lines.map((line) => {
+    const rows = lines.map((line): Record<string, string | number> => {
       const row: Record<string, string | number> = Object.fromEntries(line.split(',').map((value, i) => [columns[i], value]));
       return { ...row, total: Number(row.quantity) * Number(row.unit_price) };
     });
