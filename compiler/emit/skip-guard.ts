@@ -1,5 +1,5 @@
 import type { ConditionReference, TaskSpec } from '../model/index.js';
-import type { ChoiceRule, ChoiceState, PassState } from './asl-types.js';
+import type { ChoiceRule, ChoiceState, PassState, State } from './asl-types.js';
 import { conditionRule } from './condition-rule.js';
 import type { Fragment } from './fragment.js';
 import { fieldPath, resultPath, StatePaths } from './payload.js';
@@ -75,11 +75,36 @@ export function guardTask(task: TaskSpec, body: Fragment, skippedUpstreams: read
     // so the null is merged in from a literal; the state is params and results between tasks.
     Parameters: {
       'params.$': StatePaths.params,
-      'results.$': `States.JsonMerge(${StatePaths.results}, States.StringToJson('${JSON.stringify({ [task.name]: null })}'), false)`,
+      'results.$': skipMerge(task.name),
     },
   };
   return {
     fragment: { start: check, states: { [check]: choice, [skipped]: skip, ...body.states }, exits: [...body.exits, skipped] },
     guard: { check, skipped },
+  };
+}
+
+/** What a skip Pass puts at `results.$`: the results with `{"<task>": null}` merged in. */
+function skipMerge(task: string): string {
+  return `States.JsonMerge(${StatePaths.results}, States.StringToJson('${JSON.stringify({ [task]: null })}'), false)`;
+}
+
+/**
+ * Finds the skip states of a definition whose manifest is not at hand (AWS keeps only the definition): by
+ * what a state does, since its name is hashed when long. A Pass is a task's skip state when it is the one
+ * guardTask emits, or sets `$.results.<task>` to null with `Result` (the form AWS itself would take).
+ */
+export function skipStateReader(tasks: Iterable<string>): (state: State) => string | undefined {
+  const byMerge = new Map<string, string>();
+  const byResultPath = new Map<string, string>();
+  for (const task of tasks) {
+    byMerge.set(skipMerge(task), task);
+    byResultPath.set(resultPath(task), task);
+  }
+  return (state) => {
+    if (state.Type !== 'Pass') return undefined;
+    const merged = state.Parameters?.['results.$'];
+    if (typeof merged === 'string') return byMerge.get(merged);
+    return 'Result' in state && state.Result === null && typeof state.ResultPath === 'string' ? byResultPath.get(state.ResultPath) : undefined;
   };
 }

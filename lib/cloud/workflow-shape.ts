@@ -1,4 +1,4 @@
-import { ON_FAILURE_TASK, walkStates, type State, type StateMachineDefinition } from '../../compiler/index.js';
+import { ON_FAILURE_TASK, skipStateReader, walkStates, type StateMachineDefinition } from '../../compiler/index.js';
 
 /** A task of a deployed workflow, read back from its definition. */
 export interface DeployedTask {
@@ -36,32 +36,6 @@ function taskOfState(name: string, parameters: unknown): string {
 }
 
 /**
- * The task a Pass state skips, read from what it does rather than from its name (which is hashed when long,
- * and whose form is the compiler's to change): a skipped task's result is null, and no task's result is
- * null otherwise (docs/conditions.md), so a Pass that sets `$.results.<task>` to null is that task's skip
- * state. Either form: `Result: null` at `ResultPath: $.results.<task>`, or (what the local interpreter needs,
- * compiler/emit/skip-guard.ts) `results.$` merging `{"<task>": null}` into the results.
- */
-function skippedTaskOf(state: State, tasks: ReadonlySet<string>): string | undefined {
-  if (state.Type !== 'Pass') return undefined;
-  const at = state.ResultPath ? /^\$\.results\.(\w+)$/.exec(state.ResultPath)?.[1] : undefined;
-  if (at !== undefined && 'Result' in state && state.Result === null) return tasks.has(at) ? at : undefined;
-  const merged = state.Parameters?.['results.$'];
-  if (typeof merged !== 'string' || !merged.startsWith('States.JsonMerge(')) return undefined;
-  const literal = /States\.StringToJson\('(\{[^']*\})'\)/.exec(merged)?.[1];
-  if (literal === undefined) return undefined;
-  let nulls: unknown;
-  try {
-    nulls = JSON.parse(literal);
-  } catch {
-    return undefined;
-  }
-  const entries = nulls !== null && typeof nulls === 'object' ? Object.entries(nulls) : [];
-  const [task, value] = entries[0] ?? [];
-  return entries.length === 1 && value === null && task !== undefined && tasks.has(task) ? task : undefined;
-}
-
-/**
  * The tasks of a deployed Ork state machine, read from its Task states; a Task state's enclosing Map is its
  * fan-out. A task that may run in several kinds of Map has a Task state in each. AWS keeps the definition
  * and not the manifest, so this reads what the definition states (each Map's Mode and ToleratedFailure*)
@@ -91,9 +65,9 @@ export function readWorkflowShape(definition: StateMachineDefinition, workflow: 
     byName.set(task, entry);
   }
   const skipStates = new Map<string, string>();
-  const known = new Set(byName.keys());
+  const skippedTaskOf = skipStateReader(byName.keys());
   for (const { name, state } of walkStates(definition)) {
-    const task = skippedTaskOf(state, known);
+    const task = skippedTaskOf(state);
     if (task !== undefined && !skipStates.has(task)) skipStates.set(task, name);
   }
   const tasks: DeployedTask[] = [...byName.values()].map((t) => ({
