@@ -1,6 +1,6 @@
 import { ON_FAILURE_TASK, type TaskSpec } from '../model/index.js';
 import type { Catcher, FailState, ParallelState, PassState, State } from './asl-types.js';
-import { close, type Fragment } from './fragment.js';
+import { chain, close, single, type Fragment } from './fragment.js';
 import { StatePaths } from './payload.js';
 import { runInstance } from './run-instance.js';
 import type { StateNames } from './state-names.js';
@@ -145,12 +145,8 @@ export function withFailureHandler(body: Fragment, handler: TaskSpec, workflow: 
       },
       Next: handlerRun.start,
     },
-    ...handlerRun.states,
-    [failed]: fail,
+    // The handler, then the Fail: whatever the handler did, the run ends with the original error.
+    ...chain([handlerRun, single(failed, fail)]).states,
   };
-  for (const exit of handlerRun.exits) {
-    const state = states[exit];
-    if (state && state.Type !== 'Choice' && state.Type !== 'Fail' && state.Type !== 'Succeed') state.Next = failed;
-  }
   return { start: run, states, exits: [run] };
 }
