@@ -115,21 +115,14 @@ export class OrkWorkflow extends Construct {
     const functions = new Map<string, lambda.Function>();
     const fromContext = workflowPropsFromContext(this.node);
     const architecture = props.architecture ?? fromContext.architecture ?? lambda.Architecture.ARM_64;
+    // What python and node functions share; each kind adds its code and runtime.
+    const functionSettings = { architecture, retention, removalPolicy, env: runtimeEnvironment, prefix, ...(results ? { results } : {}) };
     const pythonTasks = compiled.manifest.tasks.filter((t) => t.executor === 'python');
     if (pythonTasks.length > 0) {
       const runtime = props.pythonRuntime ?? fromContext.pythonRuntime ?? DEFAULT_PYTHON_RUNTIME;
       const code = pythonTaskCode(workflow, compiled.directory, runtime, architecture);
       for (const task of pythonTasks) {
-        const fn = this.pythonFunction(task, {
-          code,
-          runtime,
-          architecture,
-          retention,
-          removalPolicy,
-          env: runtimeEnvironment,
-          prefix,
-          ...(results ? { results } : {}),
-        });
+        const fn = this.pythonFunction(task, { code, runtime, ...functionSettings });
         functions.set(task.name, fn);
         substitutions[Placeholders.function(task.name)] = fn.functionArn;
       }
@@ -141,16 +134,7 @@ export class OrkWorkflow extends Construct {
       const code = nodeTaskCode(compiled.directory, nodeTasks, runtime);
       const handlers = nodeHandlers(nodeTasks);
       for (const task of nodeTasks) {
-        const fn = this.nodeFunction(task, handlers.get(task.name)!, {
-          code,
-          runtime,
-          architecture,
-          retention,
-          removalPolicy,
-          env: runtimeEnvironment,
-          prefix,
-          ...(results ? { results } : {}),
-        });
+        const fn = this.nodeFunction(task, handlers.get(task.name)!, { code, runtime, ...functionSettings });
         functions.set(task.name, fn);
         substitutions[Placeholders.function(task.name)] = fn.functionArn;
       }
