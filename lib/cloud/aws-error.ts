@@ -38,6 +38,8 @@ export function describeAwsError(error: unknown, what: string): CloudError {
   if (THROTTLED.has(name))
     return new CloudError('Throttled', `${what}: AWS is limiting the rate of calls: ${message}`, { hint: 'try again in a moment', cause });
   if (/DoesNotExist|NotFound/.test(name)) return new CloudError('NotFound', `${what}: ${message}`, { cause });
+  if (name === 'ExecutionAlreadyExists')
+    return new CloudError('AlreadyExists', `${what}: ${message}`, { hint: 'an execution name can be used once per state machine', cause });
   if (name === 'ExecutionNotRedrivable') return new CloudError('NotRedrivable', `${what}: this execution cannot be redriven: ${message}`, { cause });
   if (e.code === 'ECONNREFUSED' || /ECONNREFUSED|ENOTFOUND|getaddrinfo|socket hang up/.test(message)) {
     return new CloudError('Unreachable', `${what}: cannot reach the Step Functions endpoint (${message})`, {

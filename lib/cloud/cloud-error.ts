@@ -22,6 +22,8 @@ export type CloudErrorCode =
   | 'InvalidArn'
   /** The execution cannot be redriven (it succeeded, is running, or is past what RedriveExecution allows). */
   | 'NotRedrivable'
+  /** An execution of that name exists already (StartExecution's ExecutionAlreadyExists). */
+  | 'AlreadyExists'
   /** A state machine whose definition cannot be read as one. */
   | 'InvalidDefinition'
   /** Any other error AWS answered. */

@@ -21,6 +21,7 @@ describe('exitCodeOfCloudError', () => {
     NotFound: 2,
     InvalidArn: 2,
     NotRedrivable: 2,
+    AlreadyExists: 2,
     AccessDenied: 1,
     NoCredentials: 1,
     NoRegion: 1,

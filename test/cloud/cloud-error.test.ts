@@ -47,6 +47,12 @@ describe('describeAwsError', () => {
       /^start execution: Execution Does Not Exist: x$/,
     ],
     ['a missing function', sdkError('ResourceNotFoundException', 'Function not found', 404), 'NotFound', /Function not found/],
+    [
+      'a name already taken',
+      sdkError('ExecutionAlreadyExists', 'Execution Already Exists: arn:x', 400),
+      'AlreadyExists',
+      /^start execution: Execution Already Exists: arn:x$/,
+    ],
     ['not redrivable', sdkError('ExecutionNotRedrivable', 'too old', 400), 'NotRedrivable', /cannot be redriven: too old$/],
     [
       'a refused connection',
