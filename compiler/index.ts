@@ -23,6 +23,10 @@ export { DEFAULT_HEARTBEAT_SECONDS, ON_FAILURE_TASK, type ScheduleSpec } from '.
 export { INLINE_FAN_OUT_LIMIT } from './model/fan-out-kinds.js';
 export { taskConstructIds, taskDescription } from './model/construct-ids.js';
 
+// Triggers and the scheduled time: one definition for the deployed rule and schedule, ork run and ork backfill.
+export type { EventPattern, InputTransformer, JsonValue, TriggerRule, TriggerSource, TriggerSpec } from './model/trigger.js';
+export { formatScheduledTime, SCHEDULED_TIME_PARAM } from './model/scheduled-time.js';
+
 // What the compiler produces: the ASL definition, its placeholders, and the task manifest with its fan-outs.
 export type * from './emit/asl-types.js';
 export { definitionText } from './emit/definition-text.js';
