@@ -1,11 +1,4 @@
-import {
-  CreateStateMachineCommand,
-  DescribeExecutionCommand,
-  GetExecutionHistoryCommand,
-  SFNClient,
-  StartExecutionCommand,
-  type HistoryEvent,
-} from '@aws-sdk/client-sfn';
+import { CreateStateMachineCommand, DescribeExecutionCommand, SFNClient, StartExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
 import { randomUUID } from 'node:crypto';
 import type { Runtime } from '@aws-sdk/client-lambda';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -15,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { formatDiagnostic, type StateMachineDefinition, type TaskManifest } from '../../../compiler/index.js';
 import { compileWorkflowFile } from '../../../lib/file-system-host.js';
 import { startMotoServer, type MotoServer } from '../moto-server.js';
+import { readExecutionHistory } from './execution-history.js';
 import { LambdaFunctions, type InvocationRecord, type LambdaFunctionConfig } from './lambda-functions.js';
 import { createRole, MotoLambda, type LogEventRecord } from './moto-lambda.js';
 import { startLambdaProxy, type LambdaProxy } from './lambda-proxy.js';
@@ -368,16 +362,7 @@ export async function startAwsParity(options: AwsParityOptions = {}): Promise<Aw
     }
   };
 
-  const history = async (executionArn: string): Promise<HistoryEvent[]> => {
-    const events: HistoryEvent[] = [];
-    let nextToken: string | undefined;
-    do {
-      const page = await sfn.send(new GetExecutionHistoryCommand({ executionArn, maxResults: 1000, ...(nextToken ? { nextToken } : {}) }));
-      events.push(...(page.events ?? []));
-      nextToken = page.nextToken;
-    } while (nextToken);
-    return events;
-  };
+  const history = (executionArn: string): Promise<HistoryEvent[]> => readExecutionHistory(sfn, executionArn, { diagnostics: () => motoServer.output() });
 
   return {
     endpoint,
