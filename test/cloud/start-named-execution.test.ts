@@ -40,7 +40,14 @@ class FakeStepFunctions implements NamedStarter {
     this.calls.push(`describe ${executionArn.split(':').pop()}`);
     const execution = this.executions.get(executionArn);
     if (!execution) return Promise.reject(new CloudError('NotFound', `describe execution: Execution Does Not Exist: '${executionArn}'`));
-    return Promise.resolve({ $metadata: {}, executionArn, input: execution.input, status: execution.status as DescribeExecutionCommandOutput['status'] });
+    return Promise.resolve({
+      $metadata: {},
+      executionArn,
+      stateMachineArn: MACHINE,
+      startDate: new Date(0),
+      input: execution.input,
+      status: execution.status as DescribeExecutionCommandOutput['status'],
+    });
   }
 }
 
@@ -115,13 +122,20 @@ describe('waitForExecutionEnd', () => {
       {
         describe: (executionArn) => {
           const status = statuses[calls++] as DescribeExecutionCommandOutput['status'];
-          return Promise.resolve({ $metadata: {}, executionArn, status, ...(status === 'FAILED' ? { error: 'States.TaskFailed', cause: 'boom' } : {}) });
+          return Promise.resolve({
+            $metadata: {},
+            executionArn,
+            stateMachineArn: MACHINE,
+            startDate: new Date(0),
+            status,
+            ...(status === 'FAILED' ? { error: 'States.TaskFailed', cause: 'boom' } : {}),
+          });
         },
       },
       ARN,
       { intervalMs: 1 },
     );
     expect(calls).toBe(3);
-    expect(end).toEqual({ status: 'FAILED', error: 'States.TaskFailed', cause: 'boom' });
+    expect(end).toEqual({ status: 'FAILED', error: 'States.TaskFailed', cause: 'boom', startDate: new Date(0) });
   });
 });
