@@ -25,6 +25,8 @@ export const Environment = {
   payloadReadDirs: 'ORK_PAYLOAD_READ_DIRS',
   payloadUrl: 'ORK_PAYLOAD_URL',
   readCacheBytes: 'ORK_READ_CACHE_BYTES',
+  secrets: 'ORK_SECRETS',
+  secretsTtlSeconds: 'ORK_SECRETS_TTL_SECONDS',
   taskFile: 'ORK_TASK_FILE',
   taskToken: 'ORK_TASK_TOKEN',
   workflow: 'ORK_WORKFLOW',
