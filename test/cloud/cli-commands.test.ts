@@ -8,6 +8,7 @@ import { readWorkflowShape } from '../../lib/cloud/workflow-shape.js';
 import { CREDENTIALS, EMULATED_EXECUTORS, type AwsParity, type Deployment } from '../support/aws-parity/index.js';
 import { freePort } from '../support/moto-server.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
+import { exampleInput } from '../support/example-inputs.js';
 import { compileCleanly, EXAMPLES_DIR, ROOT, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 import { runWorkflowCli, type CliRun } from '../support/cli.js';
@@ -111,8 +112,9 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
   }
 
   /** `ork run --json` on a private copy, with its own runs folder. */
-  function orkRun(directory: string): Promise<CliRun> {
-    return runWorkflowCli(directory, path.join(work, 'runs'), ['--input', '{}'], {}, { cwd: work, baseEnv: { PATH: process.env.PATH ?? '', HOME: home } });
+  function orkRun(directory: string, input: Readonly<Record<string, unknown>> = {}): Promise<CliRun> {
+    const args = ['--input', JSON.stringify(input)];
+    return runWorkflowCli(directory, path.join(work, 'runs'), args, {}, { cwd: work, baseEnv: { PATH: process.env.PATH ?? '', HOME: home } });
   }
 
   /** A private copy of a workflow for one engine (the examples write under their own folder). */
@@ -154,8 +156,8 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
           const deployment = await parity.deploy(copyWorkflow(example.directory, 'aws'));
           expect(deployment.name).toBe(example.name);
           const [local, started] = await Promise.all([
-            orkRun(copyWorkflow(example.directory, 'local')),
-            orkJson<CloudJson>(['start', example.name, '--input', '{}', '--wait', '--json']),
+            orkRun(copyWorkflow(example.directory, 'local'), exampleInput(example.name)),
+            orkJson<CloudJson>(['start', example.name, '--input', JSON.stringify(exampleInput(example.name)), '--wait', '--json']),
           ]);
           expect(local.json.status, local.stderr).toBe('SUCCEEDED');
           expect(started.code, started.stderr).toBe(0);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaFunctions, processAlive, ROLE_ARN, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
 import { TEMPLATE_LANGUAGES, workflowTemplate } from '../../lib/scaffold/workflow-template.js';
+import { exampleInput } from '../support/example-inputs.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 import { runWorkflowCli, type CliRun } from '../support/cli.js';
@@ -321,7 +322,7 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
         example.name,
         async () => {
           const parity = harness();
-          const input = {};
+          const input = exampleInput(example.name);
           const [local, cloud] = await Promise.all([
             orkRun(copyWorkflow(example.directory, 'local'), input),
             parity.run(copyWorkflow(example.directory, 'aws'), input),
