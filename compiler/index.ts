@@ -20,12 +20,17 @@ export { MAX_ALIAS_EXPANSION, MAX_ALIAS_EXPANSION_CHARACTERS, MAX_NESTING_DEPTH 
 // AWS's limits (every use imports them from here), and the model's defaults that lib/ applies too.
 export * from './model/aws-limits.js';
 export { DEFAULT_HEARTBEAT_SECONDS, ON_FAILURE_TASK, type ScheduleSpec } from './model/workflow-spec.js';
+
+// Required params and a scheduled start's input: what ork run, ork start, ork backfill and the deployed schedule share.
+export { missingRequiredParams, missingScheduleParams, requiredParams } from './model/required-params.js';
+export { scheduleInput } from './model/schedule-input.js';
 export { INLINE_FAN_OUT_LIMIT } from './model/fan-out-kinds.js';
 export { taskConstructIds, taskDescription } from './model/construct-ids.js';
 
 // Triggers and the scheduled time: one definition for the deployed rule and schedule, ork run and ork backfill.
 export type { EventPattern, InputTransformer, JsonValue, TriggerRule, TriggerSource, TriggerSpec } from './model/trigger.js';
 export { formatScheduledTime, SCHEDULED_TIME_PARAM } from './model/scheduled-time.js';
+export { escapeWildcard, triggerRules } from './emit/trigger-rules.js';
 
 // What the compiler produces: the ASL definition, its placeholders, and the task manifest with its fan-outs.
 export type * from './emit/asl-types.js';

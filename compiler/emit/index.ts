@@ -10,3 +10,4 @@ export * from './state-names.js';
 export * from './task-manifest.js';
 export * from './definition-text.js';
 export * from './walk-states.js';
+export * from './trigger-rules.js';

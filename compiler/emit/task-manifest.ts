@@ -1,6 +1,7 @@
-import { fanOutKinds, type Executor, type FanOutKinds, type FanOutMode, type TaskSpec, type WorkflowSpec } from '../model/index.js';
+import { fanOutKinds, type Executor, type FanOutKinds, type FanOutMode, type TaskSpec, type TriggerRule, type WorkflowSpec } from '../model/index.js';
 import type { FanOutMap } from './fan-out-map.js';
 import { Placeholders, placeholdersOf } from './placeholders.js';
+import { triggerRules } from './trigger-rules.js';
 
 /** What runners and the deploy constructs need to know about each task, beside the definition. */
 export interface TaskManifestEntry {
@@ -54,6 +55,11 @@ export interface TaskManifest {
   readonly description?: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly schedule?: WorkflowSpec['schedule'];
+  /**
+   * `triggers:` compiled, in file order: what lib/deploy makes EventBridge rules of and `ork run --event` matches.
+   * Absent when the workflow has none (and in run records written before triggers existed).
+   */
+  readonly triggers?: readonly TriggerRule[];
   readonly tasks: readonly TaskManifestEntry[];
 }
 
@@ -79,6 +85,7 @@ export function buildTaskManifest(
     ...(spec.description !== undefined ? { description: spec.description } : {}),
     params: spec.params,
     ...(spec.schedule ? { schedule: spec.schedule } : {}),
+    ...(spec.triggers.length > 0 ? { triggers: triggerRules(spec.triggers) } : {}),
     tasks: tasks.map((task) => {
       const fanOut = task.fanOut;
       return {

@@ -36,3 +36,20 @@ export const DATA_LIMIT_EXCEEDED = 'States.DataLimitExceeded';
 export function formatBytes(bytes: number): string {
   return `${bytes.toLocaleString('en-US')} bytes`;
 }
+
+/**
+ * EventBridge's InputTransformer (events service model, TransformerPaths and InputTransformerPathKey): at most
+ * 100 variables, each named by 1 to 256 of `A-Za-z0-9_-`, each a JSONPath of at most 256 characters; and an
+ * InputTemplate of at most 8,192 characters.
+ */
+export const INPUT_PATHS_MAX_ENTRIES = 100;
+export const INPUT_PATH_VARIABLE_MAX_LENGTH = 256;
+export const INPUT_PATH_MAX_LENGTH = 256;
+export const INPUT_TEMPLATE_MAX_LENGTH = 8192;
+
+/**
+ * PutRule's EventPattern is at most 4,096 characters (events service model); the default quota "Event pattern
+ * size" is 2,048 characters, adjustable up to that (EventBridge quotas page).
+ */
+export const EVENT_PATTERN_MAX_CHARACTERS = 4096;
+export const EVENT_PATTERN_DEFAULT_QUOTA_CHARACTERS = 2048;

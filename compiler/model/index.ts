@@ -5,3 +5,5 @@ export * from './construct-ids.js';
 export * from './condition.js';
 export * from './trigger.js';
 export * from './scheduled-time.js';
+export * from './required-params.js';
+export * from './schedule-input.js';

@@ -1,5 +1,6 @@
 import type { SourceSpan } from '../diagnostics/index.js';
 import type { WhenSpec } from './condition.js';
+import type { TriggerSpec } from './trigger.js';
 
 export type Executor = 'python' | 'node' | 'container';
 
@@ -90,6 +91,8 @@ export interface WorkflowSpec {
   readonly description?: string;
   readonly params: Readonly<Record<string, unknown>>;
   readonly schedule?: ScheduleSpec;
+  /** `triggers:`, in file order: the events that start the workflow on AWS (and `ork run --event`). */
+  readonly triggers: readonly TriggerSpec[];
   /** In file order. */
   readonly tasks: readonly TaskSpec[];
   /**

@@ -10,15 +10,21 @@ import {
   type FieldReference,
   type ScheduleSpec,
   type TaskSpec,
+  type TriggerSource,
+  type TriggerSpec,
+  type EventPattern,
   type WorkflowSpec,
 } from '../model/index.js';
 import { parseWhen } from './condition/index.js';
 import {
   defaultsSchema,
   NOT_FOR_FAILURE_HANDLER,
+  s3TriggerSchema,
   scheduleObjectSchema,
   taskSchema,
+  triggerSchema,
   type DefaultsDocument,
+  type S3TriggerDocument,
   type ScheduleDocument,
   type TaskDocument,
 } from './workflow-schema.js';
@@ -138,6 +144,45 @@ function buildSchedule(raw: unknown): ScheduleSpec | undefined {
   };
 }
 
+/**
+ * The triggers as far as they are valid. An entry whose source is not exactly one valid `s3:` or `event:` is
+ * left out (the schema or the trigger rules report it); one with some bad params keeps the good ones, so the
+ * required-params check still sees what it maps.
+ */
+function buildTriggers(raw: unknown, sourceMap: SourceMap): TriggerSpec[] {
+  if (!Array.isArray(raw)) return [];
+  const triggers: TriggerSpec[] = [];
+  for (const [index, entry] of raw.entries()) {
+    const kept = salvage(triggerSchema as unknown as ObjectSchema, entry);
+    if (kept === undefined) continue;
+    const written = entry as Record<string, unknown>;
+    const hasS3 = Object.hasOwn(written, 's3');
+    const hasEvent = Object.hasOwn(written, 'event');
+    let source: TriggerSource | undefined;
+    if (hasS3 && !hasEvent) {
+      const s3 = salvage(s3TriggerSchema as unknown as ObjectSchema, written.s3) as Partial<S3TriggerDocument> | undefined;
+      if (s3?.bucket !== undefined) {
+        source = {
+          kind: 's3',
+          buckets: typeof s3.bucket === 'string' ? [s3.bucket] : s3.bucket,
+          ...(s3.prefix !== undefined ? { prefix: s3.prefix } : {}),
+          ...(s3.suffix !== undefined ? { suffix: s3.suffix } : {}),
+        };
+      }
+    } else if (hasEvent && !hasS3 && kept.event !== undefined) {
+      source = { kind: 'event', pattern: kept.event as EventPattern, ...(typeof kept.bus === 'string' ? { bus: kept.bus } : {}) };
+    }
+    if (!source) continue;
+    const rawParams = written.params;
+    const params =
+      rawParams !== null && typeof rawParams === 'object' && !Array.isArray(rawParams)
+        ? Object.fromEntries(Object.entries(rawParams).filter((pair): pair is [string, string] => typeof pair[1] === 'string'))
+        : {};
+    triggers.push({ source, params, span: sourceMap.locate(['triggers', index]) });
+  }
+  return triggers;
+}
+
 /** A workflow name the state machine can take: letters, digits, `-` and `_`, at most 80 characters. */
 export function sanitiseWorkflowName(name: string): string {
   const cleaned = name.replace(/[^A-Za-z0-9_-]+/g, '-').replace(/^-+|-+$/g, '');
@@ -192,12 +237,14 @@ export function buildSpec(raw: Record<string, unknown>, file: string, directoryN
   // The handler as far as it is valid, like a task; the settings it may not take are reported by the schema.
   const handler = raw.on_failure === undefined ? undefined : salvageTask(raw.on_failure);
   const onFailure = handler ? buildTask(ON_FAILURE_TASK, onlyHandlerSettings(handler), defaults, sourceMap, ['on_failure']) : undefined;
+  const triggers = buildTriggers(raw.triggers, sourceMap);
   const params = raw.params !== null && typeof raw.params === 'object' && !Array.isArray(raw.params) ? (raw.params as Record<string, unknown>) : {};
   return {
     name: typeof raw.name === 'string' ? raw.name : sanitiseWorkflowName(directoryName),
     ...(typeof raw.description === 'string' ? { description: raw.description } : {}),
     params,
     ...(schedule ? { schedule } : {}),
+    triggers,
     tasks,
     ...(onFailure ? { onFailure } : {}),
     file,

@@ -139,6 +139,25 @@ export const scheduleObjectSchema = z.strictObject({
 
 export const scheduleSchema = z.union([z.string(), scheduleObjectSchema]).describe('When to run the workflow on AWS (EventBridge Scheduler).');
 
+export const s3TriggerSchema = z
+  .strictObject({
+    bucket: z
+      .union([z.string(), z.array(z.string()).min(1)])
+      .describe('The bucket whose new objects start the workflow, or a list of buckets. It must send its events to EventBridge.'),
+    prefix: z.string().optional().describe('Only objects whose key starts with this, e.g. `incoming/`.'),
+    suffix: z.string().optional().describe('Only objects whose key ends with this, e.g. `.csv`.'),
+  })
+  .describe('S3 "Object Created" events of a bucket.');
+
+export const triggerSchema = z
+  .strictObject({
+    s3: s3TriggerSchema.optional(),
+    event: z.record(z.string(), z.unknown()).optional().describe('An EventBridge event pattern, e.g. `{source: [shop.orders], detail-type: [OrderPlaced]}`.'),
+    bus: z.string().optional().describe('With `event:`: the event bus, by name or ARN. @default the default bus'),
+    params: z.record(z.string(), z.string()).optional().describe('Params of the execution, each a JSONPath into the event, e.g. `key: $.detail.object.key`.'),
+  })
+  .describe('An event that starts the workflow: `s3:` or `event:`, with the params read from it.');
+
 export const workflowSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -147,6 +166,7 @@ export const workflowSchema = z
     params: z.record(z.string(), z.unknown()).optional().describe('Defaults of the workflow input, handed to every task as `params`.'),
     defaults: defaultsSchema.optional(),
     schedule: scheduleSchema.optional(),
+    triggers: z.array(triggerSchema).optional().describe('Events that start the workflow on AWS (EventBridge rules): S3 uploads or any event pattern.'),
     tasks: z.record(z.string(), taskSchema).describe('The tasks, by name. Names are identifiers.'),
     on_failure: onFailureSchema.optional(),
   })
@@ -157,6 +177,8 @@ export type TaskDocument = z.infer<typeof taskSchema>;
 export type DefaultsDocument = z.infer<typeof defaultsSchema>;
 export type ScheduleDocument = z.infer<typeof scheduleObjectSchema>;
 export type OnFailureDocument = z.infer<typeof onFailureSchema>;
+export type TriggerDocument = z.infer<typeof triggerSchema>;
+export type S3TriggerDocument = z.infer<typeof s3TriggerSchema>;
 
 /** Keys a user may write, for "did you mean" hints. */
 export const WORKFLOW_KEYS: readonly string[] = Object.keys(workflowSchema.shape);
@@ -164,3 +186,5 @@ export const TASK_KEYS: readonly string[] = Object.keys(taskSchema.shape);
 export const DEFAULTS_KEYS: readonly string[] = Object.keys(defaultsSchema.shape);
 export const SCHEDULE_KEYS: readonly string[] = Object.keys(scheduleObjectSchema.shape);
 export const ON_FAILURE_KEYS: readonly string[] = Object.keys(onFailureSchema.shape);
+export const TRIGGER_KEYS: readonly string[] = Object.keys(triggerSchema.shape);
+export const S3_TRIGGER_KEYS: readonly string[] = Object.keys(s3TriggerSchema.shape);

@@ -37,7 +37,7 @@ function graphFromEdges(dependencies: Record<string, readonly string[]>) {
   const tasks = Object.entries(dependencies).map(
     ([name, deps]) => ({ name, dependsOn: deps.map((task) => ({ task, span, implicit: false })) }) as unknown as TaskSpec,
   );
-  return buildTaskGraph({ name: 'w', params: {}, tasks, file: 'workflow.yaml' } as WorkflowSpec);
+  return buildTaskGraph({ name: 'w', params: {}, triggers: [], tasks, file: 'workflow.yaml' } as WorkflowSpec);
 }
 
 describe('the task graph', () => {

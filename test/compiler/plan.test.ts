@@ -16,7 +16,7 @@ function graph(dependencies: Record<string, readonly string[]>): TaskGraph {
   const tasks = Object.entries(dependencies).map(
     ([name, deps]) => ({ name, dependsOn: deps.map((task) => ({ task, span, implicit: false })) }) as unknown as TaskSpec,
   );
-  return buildTaskGraph({ name: 'w', params: {}, tasks, file: 'workflow.yaml' } as WorkflowSpec);
+  return buildTaskGraph({ name: 'w', params: {}, triggers: [], tasks, file: 'workflow.yaml' } as WorkflowSpec);
 }
 
 const t = (task: string): PlanNode => ({ kind: 'task', task });
