@@ -6,10 +6,20 @@ export const LAMBDA_TRANSIENT_ERRORS = ['Lambda.ServiceException', 'Lambda.AWSLa
 /** ECS refuses RunTask transiently when Fargate capacity is short. */
 export const ECS_TRANSIENT_ERRORS = ['ECS.AmazonECSException'];
 /**
- * Raised by the task runtime when data does not fit the task's models, or holds a payload reference outside
- * the execution's own store (docs/payload.md, "References"): retrying cannot help.
+ * Raised by the task runtime when data does not fit the task's models, holds a payload reference outside the
+ * execution's own store (docs/payload.md, "References"), or names a secret that does not exist, that the
+ * task's role may not read, or that the task did not declare in `secrets:`: retrying cannot help. A missing
+ * secret or a refused read is final until someone changes the account or the workflow (AWS does not list
+ * ResourceNotFoundException, ParameterNotFound or AccessDeniedException among the errors to retry).
  */
-export const NON_RETRYABLE_ERRORS = ['Ork.InputValidationError', 'Ork.OutputValidationError', 'Ork.ForeignReference'];
+export const NON_RETRYABLE_ERRORS = [
+  'Ork.InputValidationError',
+  'Ork.OutputValidationError',
+  'Ork.ForeignReference',
+  'Ork.SecretNotFound',
+  'Ork.SecretAccessDenied',
+  'Ork.SecretNotDeclared',
+];
 
 export function retriersFor(task: TaskSpec): Retrier[] {
   const transient: Retrier = {
