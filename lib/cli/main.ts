@@ -6,6 +6,7 @@ import { ExitCode, UsageError } from './cli-error.js';
 import { exitCodeOfCloudError } from './cloud-exit-code.js';
 import type { Command } from './command.js';
 import {
+  backfillCommand,
   compileCommand,
   executionsCommand,
   graphCommand,
@@ -36,6 +37,7 @@ const COMMANDS: readonly Command[] = [
   executionsCommand,
   logsCommand,
   redriveCommand,
+  backfillCommand,
 ];
 
 function usage(): string {

@@ -11,3 +11,4 @@ export * from './status.js';
 export * from './executions.js';
 export * from './logs.js';
 export * from './redrive.js';
+export * from './backfill.js';
