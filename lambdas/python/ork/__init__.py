@@ -9,10 +9,14 @@ from .errors import (
     OutputValidationError,
     PayloadStoreError,
     ProtocolError,
+    SecretAccessDeniedError,
+    SecretNotDeclaredError,
+    SecretNotFoundError,
     TaskDefinitionError,
 )
 from .failure_handler import Failure
 from .failures import ToleratedFailure
+from .secrets import Secrets
 from .task import task
 
 __all__ = [
@@ -25,6 +29,10 @@ __all__ = [
     "OutputValidationError",
     "PayloadStoreError",
     "ProtocolError",
+    "SecretAccessDeniedError",
+    "SecretNotDeclaredError",
+    "SecretNotFoundError",
+    "Secrets",
     "TaskDefinitionError",
     "ToleratedFailure",
     "task",

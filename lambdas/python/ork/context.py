@@ -9,6 +9,7 @@ from .failures import ToleratedFailure
 from .log import TaskLogger
 from .metrics import Metrics
 from .payload import Payload
+from .secrets import Secrets
 from .sink import Sink
 
 
@@ -19,7 +20,8 @@ class Context:
     unless the task runs ``foreach``. ``attempt`` counts from 1. ``failures``: the tolerated failures of
     upstream fan-outs (``tolerate_failures:``) by upstream task name, left out of the input's lists.
     ``failure``: in the ``on_failure:`` handler, why the workflow failed (the input's ``failure`` too); None
-    in every other task.
+    in every other task. ``secrets``: the task's ``secrets:``, read on first use (``ctx.secrets["prod/db"]``,
+    ``ctx.secrets.json("prod/db")``; secrets.py).
     """
 
     __slots__ = (
@@ -35,6 +37,7 @@ class Context:
         "failure",
         "log",
         "metrics",
+        "secrets",
     )
 
     def __init__(self, payload: Payload, log_sink: Sink, metric_sink: Sink, failures: dict[str, list[ToleratedFailure]] | None = None) -> None:
@@ -57,6 +60,7 @@ class Context:
             "attempt": self.attempt,
         }
         self.log = TaskLogger(log_sink, fields)
+        self.secrets = Secrets(payload.task)
         self.metrics = Metrics(metric_sink, payload.workflow, payload.task, {"ExecutionId": payload.execution_id, "Instance": instance})
 
     def __repr__(self) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import traceback
 from typing import Any
 
+from .masking import mask
+
 
 class OrkError(Exception):
     """Base of Ork's own errors. ``retryable`` tells runners whether retrying could help."""
@@ -31,6 +33,24 @@ InvalidPayloadError = _named("Ork.InvalidPayload", OrkError, False, "The invocat
 TaskDefinitionError = _named("Ork.TaskDefinitionError", OrkError, False, "The task file does not define a usable @task function.")
 ProtocolError = _named("Ork.ProtocolError", OrkError, False, "A local worker request is not one the worker understands.")
 PayloadStoreError = _named("Ork.PayloadStoreError", OrkError, True, "A large output could not be written to or read from the payload store.")
+SecretNotFoundError = _named(
+    "Ork.SecretNotFound",
+    OrkError,
+    False,
+    "A secret the task reads does not exist in Secrets Manager or SSM Parameter Store (or, locally, has no value).",
+)
+SecretAccessDeniedError = _named(
+    "Ork.SecretAccessDenied",
+    OrkError,
+    False,
+    "The task's role may not read a secret, or its KMS key may not be used to decrypt it.",
+)
+SecretNotDeclaredError = _named(
+    "Ork.SecretNotDeclared",
+    OrkError,
+    False,
+    "The task read a secret that its ``secrets:`` in workflow.yaml does not list.",
+)
 ForeignReferenceError = _named(
     "Ork.ForeignReference",
     OrkError,
@@ -45,10 +65,23 @@ def error_name(error: BaseException) -> str:
 
 
 def describe_failure(error: BaseException) -> dict[str, Any]:
-    """A structured failure: name, message, whether to retry, and the whole traceback including causes."""
+    """A structured failure: name, message, whether to retry, and the whole traceback including causes.
+    A secret value the task read (ctx.secrets) is masked in the message and the traceback."""
     return {
         "type": error_name(error),
-        "message": str(error),
+        "message": mask(str(error)),
         "retryable": bool(getattr(error, "retryable", True)),
-        "traceback": "".join(traceback.format_exception(error)),
+        "traceback": mask("".join(traceback.format_exception(error))),
     }
+
+
+def masked_exception(error: BaseException) -> BaseException:
+    """``error``, or when its message holds a secret value, an exception of the same name (what Step
+    Functions matches) whose message is masked: the Lambda runtime reports ``str(error)`` as the cause."""
+    text = str(error)
+    masked = mask(text)
+    if masked == text:
+        return error
+    cls = type(error_name(error), (Exception,), {"retryable": bool(getattr(error, "retryable", True)), "__module__": type(error).__module__})
+    replacement: BaseException = cls(masked)
+    return replacement.with_traceback(error.__traceback__)

@@ -2,7 +2,8 @@
 
 The event is the payload (docs/payload.md); the return value is the task's output. A failure is raised,
 so Step Functions sees the exception's name (``ValueError``, ``Ork.InputValidationError`` …) for Retry and
-Catch; before that, the full traceback with every chained cause is logged as one structured line.
+Catch; before that, the full traceback with every chained cause is logged as one structured line. A secret
+value the task read is masked in both (masking.py).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .environment import task_location
-from .errors import describe_failure
+from .errors import describe_failure, masked_exception
 from .payload_store import References, store_from_environment
 from .runtime import invoke
 from .sink import StreamSink
@@ -40,4 +41,8 @@ def handler(event: Any, context: Any = None) -> Any:
                 **({"task": event.get("task"), "execution_id": event.get("execution_id")} if isinstance(event, dict) else {}),
             }
         )
-        raise
+        # The runtime reports str(error) as the cause Step Functions records: a secret value in it is masked.
+        masked = masked_exception(error)
+        if masked is error:
+            raise
+        raise masked from None

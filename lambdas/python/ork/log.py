@@ -6,6 +6,7 @@ import time
 import traceback
 from typing import Any
 
+from .masking import active, mask_data
 from .sink import Sink
 
 LEVELS = ("debug", "info", "warning", "error")
@@ -15,7 +16,7 @@ class TaskLogger:
     """Each call writes one JSON record: ``{"level", "message", "task", "instance", "execution_id", …}``.
 
     Extra keyword arguments become fields of the record (``ctx.log.info("done", rows=12)``), which
-    CloudWatch Logs Insights can filter on.
+    CloudWatch Logs Insights can filter on. Secret values the task read are masked (masking.py).
     """
 
     def __init__(self, sink: Sink, fields: dict[str, Any]) -> None:
@@ -27,7 +28,8 @@ class TaskLogger:
         for key, value in extra.items():
             if key not in record:
                 record[key] = value
-        self._sink.emit(record)
+        # A secret value the task read (ctx.secrets) is written as *** wherever it appears in the line.
+        self._sink.emit(mask_data(record) if active() else record)
 
     def debug(self, message: Any, **fields: Any) -> None:
         self._emit("debug", message, fields)

@@ -30,6 +30,7 @@ from .errors import ProtocolError, describe_failure
 from .loader import load_task
 from .payload_store import References, store_from_environment
 from .runtime import input_fields, invoke
+from .secrets import use_local
 from .sink import StreamSink, json_line
 
 
@@ -53,6 +54,16 @@ def _restore_env(previous: dict[str, str | None]) -> None:
             os.environ.pop(key, None)
         else:
             os.environ[key] = value
+
+
+def _local_secrets(entries: Any) -> dict[str, dict[str, str]] | None:
+    """The request's ``secrets`` (the invoked task's, from ``ork run``'s file and environment): each name
+    to ``{"value": …}`` or ``{"missing": hint}``. Absent: the task has none locally."""
+    if entries is None:
+        return None
+    if not isinstance(entries, dict) or not all(isinstance(entry, dict) for entry in entries.values()):
+        raise ProtocolError("request secrets must be an object of {value} or {missing} objects")
+    return {str(name): {str(k): str(v) for k, v in entry.items()} for name, entry in entries.items()}
 
 
 def _flush_output() -> None:
@@ -112,14 +123,15 @@ def handle(request: dict[str, Any], references: References) -> dict[str, Any]:
         task_file = request.get("file")
         if not isinstance(task_file, str) or not task_file:
             raise ProtocolError("request has no 'file': the path of the task file to run")
-        output = invoke(
-            request.get("payload"),
-            task_file,
-            request.get("workflow_dir"),
-            references=references,
-            log_sink=sink,
-            metric_sink=sink,
-        )
+        with use_local(_local_secrets(request.get("secrets"))):
+            output = invoke(
+                request.get("payload"),
+                task_file,
+                request.get("workflow_dir"),
+                references=references,
+                log_sink=sink,
+                metric_sink=sink,
+            )
         reply["ok"] = True
         reply["output"] = output
         reply["reads"] = input_fields(load_task(task_file, request.get("workflow_dir")))
