@@ -1,4 +1,5 @@
 import type { StateMachineDefinition, TaskManifest } from '../../../compiler/index.js';
+import type { RunError } from '../../local/run-recorder.js';
 import { runBounded } from '../run-bounded.js';
 import type { BackfillTime } from './backfill-aws.js';
 import { endLine, firstLine, progressLine, type BackfillOutcome, type BackfillPrinter } from './backfill-report.js';
@@ -46,10 +47,16 @@ export async function backfillLocally(options: LocalBackfillOptions): Promise<Ba
       status: run.status,
       runId: run.runId,
       milliseconds: Math.round(performance.now() - began),
-      ...(run.error ? { error: { error: run.error.error, ...(run.error.message ? { message: firstLine(run.error.message)! } : {}) } } : {}),
+      ...(run.error ? { error: errorOf(run.error) } : {}),
       ...(run.status === 'FAILED' ? { next: `ork run ${options.workflowArg} --resume ${run.runId}` } : {}),
     };
     endLine(printer, outcome);
     return outcome;
   });
+}
+
+/** The failed instance's own error and message when there is one (as on AWS: the error name and the Lambda's errorMessage), else the run's. */
+function errorOf(error: RunError): { error: string; message?: string } {
+  const { error: name, message } = error.cause ?? error;
+  return { error: name, ...(message ? { message: firstLine(message)! } : {}) };
 }

@@ -42,14 +42,15 @@ export function progressLine(printer: BackfillPrinter, status: string, scheduled
 
 /** The progress line of a time that has ended (or never started). */
 export function endLine(printer: BackfillPrinter, outcome: BackfillOutcome): void {
-  const what = outcome.executionName ?? (outcome.runId ? `run ${outcome.runId}` : '');
-  const parts = [
-    what,
+  const what = [
+    outcome.executionName ?? (outcome.runId ? `run ${outcome.runId}` : ''),
     outcome.existing ? '(existing execution)' : '',
     outcome.milliseconds !== undefined ? `in ${formatSeconds(outcome.milliseconds)}` : '',
-    outcome.error ? `${outcome.error.error}${outcome.error.message ? `: ${outcome.error.message}` : ''}` : '',
-  ];
-  progressLine(printer, outcome.status, outcome.scheduledTime, parts.filter(Boolean).join(' '));
+  ]
+    .filter(Boolean)
+    .join(' ');
+  const error = outcome.error ? `${outcome.error.error}${outcome.error.message ? `: ${outcome.error.message}` : ''}` : '';
+  progressLine(printer, outcome.status, outcome.scheduledTime, [what, error].filter(Boolean).join('  '));
 }
 
 export function succeeded(outcome: BackfillOutcome): boolean {
@@ -60,7 +61,9 @@ export function succeeded(outcome: BackfillOutcome): boolean {
 export function printSummary(printer: BackfillPrinter, outcomes: readonly BackfillOutcome[], redriveHint: boolean): void {
   const failed = outcomes.filter((o) => !succeeded(o));
   const counts = `${outcomes.length - failed.length} succeeded, ${failed.length} failed`;
-  printer.stream.write(`${failed.length === 0 ? paint(printer, 'SUCCEEDED', counts) : paint(printer, 'FAILED', counts)} of ${outcomes.length} times\n`);
+  printer.stream.write(
+    `${failed.length === 0 ? paint(printer, 'SUCCEEDED', counts) : paint(printer, 'FAILED', counts)} of ${outcomes.length} time${outcomes.length === 1 ? '' : 's'}\n`,
+  );
   if (failed.length === 0) return;
   printer.stream.write('failed:\n');
   for (const outcome of failed) {
