@@ -11,7 +11,7 @@ export interface BackfillTime {
 }
 
 export interface AwsBackfillOptions {
-  readonly sfn: StepFunctions;
+  readonly sfn: Pick<StepFunctions, 'start' | 'describe'>;
   readonly stateMachineArn: string;
   readonly times: readonly BackfillTime[];
   readonly concurrency: number;
