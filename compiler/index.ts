@@ -32,6 +32,9 @@ export type { EventPattern, InputTransformer, JsonValue, TriggerRule, TriggerSou
 export { formatScheduledTime, SCHEDULED_TIME_PARAM } from './model/scheduled-time.js';
 export { escapeWildcard, triggerRules } from './emit/trigger-rules.js';
 
+// Secrets: what a `secrets:` entry names, for the deploy's grants and the secrets ork run hands a task.
+export { secretReference, type SecretArn, type SecretReference, type SecretService } from './model/secret-ref.js';
+
 // What the compiler produces: the ASL definition, its placeholders, and the task manifest with its fan-outs.
 export type * from './emit/asl-types.js';
 export { definitionText } from './emit/definition-text.js';

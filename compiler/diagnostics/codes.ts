@@ -54,6 +54,9 @@ export const Codes = {
   conditionUnknownWord: { code: 'ORK231', severity: 'error', title: 'unknown word in a `when:` condition' },
   conditionNeedsComparison: { code: 'ORK232', severity: 'error', title: 'value without a comparison in a `when:` condition' },
   conditionOrdering: { code: 'ORK233', severity: 'error', title: '`<`, `<=`, `>` or `>=` with a value that is neither a number nor a string' },
+  invalidSecretName: { code: 'ORK250', severity: 'error', title: 'secret name that Secrets Manager or SSM Parameter Store would refuse' },
+  duplicateSecret: { code: 'ORK251', severity: 'warning', title: 'secret listed twice' },
+  credentialInEnv: { code: 'ORK252', severity: 'warning', title: '`env:` value that looks like a credential' },
 
   unknownTask: { code: 'ORK301', severity: 'error', title: 'reference to an unknown task' },
   selfReference: { code: 'ORK302', severity: 'error', title: 'task depends on itself' },

@@ -1,4 +1,5 @@
 import { fanOutKinds, type Executor, type FanOutKinds, type FanOutMode, type TaskSpec, type TriggerRule, type WorkflowSpec } from '../model/index.js';
+import type { SecretService } from '../model/secret-ref.js';
 import type { FanOutMap } from './fan-out-map.js';
 import { Placeholders, placeholdersOf } from './placeholders.js';
 import { triggerRules } from './trigger-rules.js';
@@ -15,6 +16,11 @@ export interface TaskManifestEntry {
   readonly env: Readonly<Record<string, string>>;
   readonly image?: string;
   readonly dockerfile?: string;
+  /**
+   * `secrets:`: the names the task may read and where each lives, from which lib/deploy grants its role and
+   * `ork run` picks the values it hands the task. Absent when the task has none; never a value.
+   */
+  readonly secrets?: readonly { readonly name: string; readonly service: SecretService }[];
   /** Fan-out settings, for progress displays and dashboards. */
   readonly fanOut?: {
     readonly foreach?: string;
@@ -99,6 +105,7 @@ export function buildTaskManifest(
         env: task.env,
         ...(task.image !== undefined ? { image: task.image } : {}),
         ...(task.dockerfile !== undefined ? { dockerfile: task.dockerfile } : {}),
+        ...(task.secrets.length > 0 ? { secrets: task.secrets.map(({ name, service }) => ({ name, service })) } : {}),
         ...(fanOut
           ? {
               fanOut: {

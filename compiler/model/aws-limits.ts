@@ -19,6 +19,23 @@ export const DISTRIBUTED_MAX_CONCURRENCY = 10_000;
 /** Express executions end after five minutes. */
 export const EXPRESS_MAX_SECONDS = 300;
 
+/** A Secrets Manager secret name is 1 to 512 characters (CreateSecret, Secrets Manager API reference). */
+export const SECRET_NAME_MAX_CHARACTERS = 512;
+
+/**
+ * A Parameter Store name is at most 1,011 characters counting the ARN before it: `arn:aws:ssm:us-east-2:
+ * 111122223333:parameter/ExampleParameterName` is 65 characters, not 20 ("Requirements and constraints for
+ * parameter names", Systems Manager user guide).
+ */
+export const PARAMETER_NAME_MAX_CHARACTERS = 1011;
+/** The shortest ARN before a parameter's `/path`: `arn:aws:ssm:` + a 9-character region (us-east-1) + `:` + account + `:parameter`. */
+export const PARAMETER_ARN_MIN_PREFIX_CHARACTERS = 'arn:aws:ssm:'.length + 'us-east-1'.length + 1 + 12 + ':parameter'.length;
+/**
+ * A parameter hierarchy is at most fifteen levels deep, the parameter's own name counted: the guide's valid
+ * example is `/Level-1/L2/…/L14/parameter-name` (15), and one with 17 fails with HierarchyLevelLimitExceededException.
+ */
+export const PARAMETER_MAX_LEVELS = 15;
+
 /**
  * The most data a state's input or output, an execution's input or a task's result may hold: 256 KiB of
  * UTF-8 text. Above it a state fails with `States.DataLimitExceeded` (a terminal error that `States.ALL`

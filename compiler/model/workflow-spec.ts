@@ -1,5 +1,6 @@
 import type { SourceSpan } from '../diagnostics/index.js';
 import type { WhenSpec } from './condition.js';
+import type { SecretRef } from './secret-ref.js';
 import type { TriggerSpec } from './trigger.js';
 
 export type Executor = 'python' | 'node' | 'container';
@@ -73,6 +74,11 @@ export interface TaskSpec {
   readonly env: Readonly<Record<string, string>>;
   readonly image?: string;
   readonly dockerfile?: string;
+  /**
+   * `secrets:`, in file order: what the task may read at run time (its role's grants on AWS, the values `ork run`
+   * hands it locally). Names only; a value is never part of the spec.
+   */
+  readonly secrets: readonly SecretRef[];
   /** The task's key in workflow.yaml. */
   readonly span: SourceSpan;
 }

@@ -16,6 +16,7 @@ import {
   type WorkflowSpec,
 } from '../model/index.js';
 import { parseWhen } from './condition/index.js';
+import { buildSecrets } from './build-secrets.js';
 import {
   defaultsSchema,
   NOT_FOR_FAILURE_HANDLER,
@@ -125,6 +126,7 @@ function buildTask(
     env,
     ...(image !== undefined ? { image } : {}),
     ...(dockerfile !== undefined ? { dockerfile } : {}),
+    secrets: buildSecrets(document.secrets, sourceMap, taskPath),
     span: sourceMap.locate(taskPath, 'key'),
   };
 }

@@ -6,11 +6,13 @@ import { buildSpec } from './build-spec.js';
 import type { CompilerHost } from './compiler-host.js';
 import {
   conditionFieldsRule,
+  credentialEnvRule,
   environmentRule,
   executorOptionsRule,
   fanOutRule,
   resourcesRule,
   scheduleRule,
+  secretNamesRule,
   taskFilesRule,
   taskNamesRule,
   whenSyntaxRule,
@@ -26,6 +28,8 @@ export const VALIDATION_RULES: readonly ValidationRule[] = [
   executorOptionsRule,
   resourcesRule,
   environmentRule,
+  secretNamesRule,
+  credentialEnvRule,
   fanOutRule,
   scheduleRule,
   taskFilesRule,

@@ -83,6 +83,12 @@ export const taskSchema = z
     description: z.string().optional(),
     ...optionalAll(inheritable),
     file: z.string().min(1).describe('The task code, relative to the workflow directory (e.g. `tasks/process.py`).'),
+    secrets: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        'Secrets the task may read (`ctx.secrets`): Secrets Manager names (`prod/warehouse`), SSM parameter paths (`/ork/api-token`) or ARNs of either. On AWS its role may read exactly these; `ork run` reads them from `.ork/secrets.json` or `ORK_SECRET_<NAME>`.',
+      ),
     depends_on: z
       .union([z.string(), z.array(z.union([z.string(), dependencySchema]))])
       .optional()

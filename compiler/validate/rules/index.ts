@@ -5,6 +5,8 @@ export * from './resources.js';
 export * from './task-files.js';
 export * from './schedule.js';
 export * from './environment.js';
+export * from './secret-names.js';
+export * from './credential-env.js';
 export * from './fan-out.js';
 export * from './workflow-settings.js';
 export * from './when-syntax.js';

@@ -1,0 +1,4 @@
+import { describeBadWorkflows } from '../../../support/bad-workflows.js';
+import { cases } from './secret-names.cases.js';
+
+describeBadWorkflows(cases);
