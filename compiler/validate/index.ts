@@ -5,3 +5,5 @@ export * from './build-spec.js';
 export * from './validate-workflow.js';
 export * from './rules/index.js';
 export * from './json-schema.js';
+export * from './event-pattern-grammar.js';
+export * from './input-path.js';

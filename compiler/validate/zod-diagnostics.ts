@@ -1,7 +1,17 @@
 import type { z } from 'zod';
 import { Codes, didYouMean, makeDiagnostic, type Diagnostic, type DiagnosticCode } from '../diagnostics/index.js';
 import type { PathSegment, SourceMap } from '../parse/index.js';
-import { DEFAULTS_KEYS, EXECUTORS, NOT_FOR_FAILURE_HANDLER, ON_FAILURE_KEYS, SCHEDULE_KEYS, TASK_KEYS, WORKFLOW_KEYS } from './workflow-schema.js';
+import {
+  DEFAULTS_KEYS,
+  EXECUTORS,
+  NOT_FOR_FAILURE_HANDLER,
+  ON_FAILURE_KEYS,
+  S3_TRIGGER_KEYS,
+  SCHEDULE_KEYS,
+  TASK_KEYS,
+  TRIGGER_KEYS,
+  WORKFLOW_KEYS,
+} from './workflow-schema.js';
 
 interface FieldRule {
   readonly code: DiagnosticCode;
@@ -41,25 +51,56 @@ const FIELDS: Readonly<Record<string, FieldRule>> = {
   name: { code: Codes.invalidWorkflowName, expects: 'a name of letters, digits, - or _' },
   expression: { code: Codes.invalidSchedule, expects: "an expression such as 'cron(0 6 * * ? *)' or 'rate(1 hour)'" },
   timezone: { code: Codes.invalidTimezone, expects: "an IANA time zone such as 'Europe/Paris'" },
+  triggers: { code: Codes.invalidTrigger, expects: 'a list of triggers, each `- s3: {bucket: name}` or `- event: {pattern}`' },
+};
+
+/** The fields of a `triggers:` entry and of its `s3:`. */
+const TRIGGER_FIELDS: Readonly<Record<string, FieldRule>> = {
+  s3: { code: Codes.invalidS3Trigger, expects: 'a mapping with `bucket:`, and optionally `prefix:` and `suffix:`' },
+  bucket: { code: Codes.invalidS3Trigger, expects: 'a bucket name or a list of bucket names' },
+  prefix: { code: Codes.invalidS3Trigger, expects: 'the start of an object key, such as incoming/' },
+  suffix: { code: Codes.invalidS3Trigger, expects: 'the end of an object key, such as .csv' },
+  event: { code: Codes.invalidEventPattern, expects: 'an EventBridge event pattern: a mapping such as {source: [shop.orders]}' },
+  bus: { code: Codes.invalidEventBus, expects: 'an event bus name or ARN' },
+  params: { code: Codes.invalidTriggerParam, expects: "a mapping of param names to JSONPaths, such as key: '$.detail.object.key'" },
+};
+
+/** What a nested value of a field expects, where the field says more than zod's type word. */
+const TRIGGER_NESTED_EXPECTS: Readonly<Record<string, string>> = {
+  params: "a JSONPath into the event, such as '$.detail.object.key'",
+  bucket: 'a bucket name',
 };
 
 interface Context {
-  /** "task 'process'", "defaults", "schedule" or "workflow". */
+  /** "task 'process'", "defaults", "schedule", "trigger 1" or "workflow". */
   readonly owner: string;
   /** The field the issue is about, e.g. `parallel`. */
   readonly field: string | undefined;
+  /** Where the field is in the path: what follows it is nested inside it. */
+  readonly fieldIndex: number;
   readonly knownKeys: readonly string[];
+  /** What each field expects; FIELDS unless the owner has its own. */
+  readonly fields: Readonly<Record<string, FieldRule>>;
+  readonly nestedExpects?: Readonly<Record<string, string>>;
 }
 
-function contextOf(path: readonly PathSegment[]): Context {
+/** `keysOf`: the issue is about the keys of the mapping at `path` (unknown keys), not about its value. */
+function contextOf(path: readonly PathSegment[], keysOf = false): Context {
   const [first, second, third] = path;
+  const at = (index: number): string | undefined => (path[index] === undefined ? undefined : String(path[index]));
   if (first === 'tasks' && second !== undefined) {
-    return { owner: `task '${String(second)}'`, field: third === undefined ? undefined : String(third), knownKeys: TASK_KEYS };
+    return { owner: `task '${String(second)}'`, field: at(2), fieldIndex: 2, knownKeys: TASK_KEYS, fields: FIELDS };
   }
-  if (first === 'defaults') return { owner: 'defaults', field: second === undefined ? 'defaults' : String(second), knownKeys: DEFAULTS_KEYS };
-  if (first === 'on_failure') return { owner: 'on_failure', field: second === undefined ? 'on_failure' : String(second), knownKeys: ON_FAILURE_KEYS };
-  if (first === 'schedule') return { owner: 'schedule', field: second === undefined ? 'schedule' : String(second), knownKeys: SCHEDULE_KEYS };
-  return { owner: 'workflow', field: first === undefined ? undefined : String(first), knownKeys: WORKFLOW_KEYS };
+  if (first === 'triggers' && typeof second === 'number') {
+    const trigger = { nestedExpects: TRIGGER_NESTED_EXPECTS, fields: TRIGGER_FIELDS };
+    if (third === 's3' && (path.length > 3 || keysOf))
+      return { owner: `the s3: of trigger ${second + 1}`, field: at(3), fieldIndex: 3, knownKeys: S3_TRIGGER_KEYS, ...trigger };
+    return { owner: `trigger ${second + 1}`, field: at(2), fieldIndex: 2, knownKeys: TRIGGER_KEYS, ...trigger };
+  }
+  if (first === 'defaults') return { owner: 'defaults', field: at(1) ?? 'defaults', fieldIndex: 1, knownKeys: DEFAULTS_KEYS, fields: FIELDS };
+  if (first === 'on_failure') return { owner: 'on_failure', field: at(1) ?? 'on_failure', fieldIndex: 1, knownKeys: ON_FAILURE_KEYS, fields: FIELDS };
+  if (first === 'schedule') return { owner: 'schedule', field: at(1) ?? 'schedule', fieldIndex: 1, knownKeys: SCHEDULE_KEYS, fields: FIELDS };
+  return { owner: 'workflow', field: at(0), fieldIndex: 0, knownKeys: WORKFLOW_KEYS, fields: FIELDS };
 }
 
 export function renderValue(value: unknown): string {
@@ -164,6 +205,7 @@ function misplacedHint(key: string, context: Context): string | undefined {
   }
   if (context.owner.startsWith('task') && WORKFLOW_KEYS.includes(key)) return `'${key}' is a workflow-level key`;
   if (context.owner === 'defaults' && TASK_KEYS.includes(key)) return `'${key}' cannot be inherited; set it on each task`;
+  if (context.owner.startsWith('trigger') && S3_TRIGGER_KEYS.includes(key)) return `'${key}' belongs under \`s3:\`: s3: { ${key}: ... }`;
   if (context.owner === 'on_failure' && (NOT_FOR_FAILURE_HANDLER as readonly string[]).includes(key)) {
     return `the failure handler runs once, on its own, whenever the workflow fails: it takes no '${key}'`;
   }
@@ -214,7 +256,7 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
   const seen = new Set<string>();
   for (const issue of unwrapUnions(issues, raw)) {
     const path = issue.path.filter(isSegment);
-    const context = contextOf(path);
+    const context = contextOf(path, issue.code === 'unrecognized_keys');
 
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
@@ -275,6 +317,17 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
       );
       continue;
     }
+    if (path.length === 2 && path[0] === 'triggers') {
+      diagnostics.push(
+        makeDiagnostic(
+          Codes.invalidTrigger,
+          sourceMap.locate(path),
+          `${context.owner} must be a mapping with \`s3:\` or \`event:\`, got ${renderValue(value)}`,
+          'for example\n  - s3: { bucket: landing-bucket, prefix: incoming/ }\n    params: { key: $.detail.object.key }',
+        ),
+      );
+      continue;
+    }
     if (path.length === 2 && path[0] === 'tasks') {
       diagnostics.push(
         makeDiagnostic(
@@ -287,7 +340,7 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
       continue;
     }
 
-    const rule = context.field === undefined ? undefined : FIELDS[context.field];
+    const rule = context.field === undefined ? undefined : context.fields[context.field];
     const fieldName = context.field ?? 'value';
     let code = rule?.code ?? Codes.invalidValue;
     // A bare task name in parallel:/foreach: is the common slip of leaving out the field.
@@ -296,16 +349,18 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
     } else if (fieldName === 'foreach' && typeof value !== 'string') {
       code = Codes.invalidValue;
     }
-    const nested = context.owner.startsWith('task') ? path.slice(3) : context.owner === 'workflow' ? path.slice(1) : path.slice(2);
+    const nested = path.slice(context.fieldIndex + 1);
     const subject = nested.length > 0 ? `${fieldName}.${nested.join('.')}` : fieldName;
-    const expects = rule && nested.length === 0 ? rule.expects : describeExpected(issue);
+    const nestedExpects = nested.length === 1 && issue.code === 'invalid_type' ? context.nestedExpects?.[fieldName] : undefined;
+    const expects = rule && nested.length === 0 ? rule.expects : (nestedExpects ?? describeExpected(issue));
     // "defaults: defaults must be…" says the owner twice; a whole section is named once.
     const owner = context.owner === subject ? '' : `${context.owner}: `;
     const message =
       code === Codes.referenceNeedsField
         ? `${context.owner}: ${fieldName} must reference a field of a task's output, as 'task.field' (got ${renderValue(value)})`
         : `${owner}${subject} must be ${expects} (got ${renderValue(value)})`;
-    diagnostics.push(makeDiagnostic(code, sourceMap.locate(path), message, hintFor(context.field, value)));
+    const hint = context.fields === FIELDS ? hintFor(context.field, value) : undefined;
+    diagnostics.push(makeDiagnostic(code, sourceMap.locate(path), message, hint));
   }
   return diagnostics;
 }

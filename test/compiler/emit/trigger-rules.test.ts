@@ -2,6 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { triggerRules } from '../../../compiler/emit/index.js';
 import type { TriggerSource, TriggerSpec } from '../../../compiler/model/index.js';
+import { wildcardProblem } from '../../../compiler/validate/index.js';
 
 const span = { file: 'workflow.yaml', start: { line: 1, col: 1 }, end: { line: 1, col: 2 } };
 const trigger = (source: TriggerSource, params: Record<string, string> = {}): TriggerSpec => ({ source, params, span });
@@ -114,5 +115,17 @@ describe('param variables', () => {
   it('a name of 257 characters is too long for a variable', () => {
     const long = 'k'.repeat(257);
     expect(transformer({ [long]: '$.a', ['k'.repeat(256)]: '$.b' })?.inputPathsMap).toStrictEqual({ p1: '$.a', ['k'.repeat(256)]: '$.b' });
+  });
+});
+
+describe('the s3 wildcard', () => {
+  it('is one EventBridge accepts whatever the prefix and suffix hold', () => {
+    const texts = ['', 'a', '*', '**', '\\', '\\*', 'a\\b*c', 'x/**/y', '\\\\'];
+    for (const prefix of texts.filter(Boolean)) {
+      for (const suffix of texts.filter(Boolean)) {
+        const key = (triggerRules([trigger(s3({ prefix, suffix }))])[0]?.eventPattern.detail as { object: { key: [{ wildcard: string }] } }).object.key[0];
+        expect(wildcardProblem(key.wildcard), `${prefix} + ${suffix}`).toBeUndefined();
+      }
+    }
   });
 });

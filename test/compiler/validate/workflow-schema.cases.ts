@@ -267,4 +267,36 @@ export const cases: readonly BadWorkflowCase[] = [
       },
     ],
   },
+  {
+    name: 'misspelled keys of a trigger and of its s3:, and an s3: setting outside s3:',
+    source: yaml(
+      'triggers:',
+      '  - s3: { bucket: landing, prefx: incoming/ }',
+      '    parms: { key: "$.detail.object.key" }',
+      '  - event: { source: [shop] }',
+      '    suffix: .csv',
+      'tasks:',
+      '  a:',
+      '    file: tasks/a.py',
+    ),
+    expect: [
+      { code: 'ORK201', line: 2, col: 28, message: "unknown key 'prefx' in the s3: of trigger 1", hint: "did you mean 'prefix'?" },
+      { code: 'ORK201', line: 3, col: 5, message: "unknown key 'parms' in trigger 1", hint: "did you mean 'params'?" },
+      { code: 'ORK201', line: 5, col: 5, message: "unknown key 'suffix' in trigger 2", hint: "'suffix' belongs under `s3:`" },
+    ],
+  },
+  {
+    name: 'triggers that are not a list',
+    source: yaml('triggers: { s3: { bucket: landing } }', 'tasks:', '  a:', '    file: tasks/a.py'),
+    expect: [{ code: 'ORK240', line: 1, col: 11, message: 'workflow: triggers must be a list of triggers' }],
+  },
+  {
+    name: 'an s3: without bucket, a bus and an event of the wrong type',
+    source: yaml('triggers:', '  - s3: { prefix: incoming/ }', '  - event: [shop]', '    bus: 5', 'tasks:', '  a:', '    file: tasks/a.py'),
+    expect: [
+      { code: 'ORK202', line: 2, col: 5, message: 'the s3: of trigger 1 needs `bucket:`' },
+      { code: 'ORK241', line: 3, col: 12, message: 'trigger 2: event must be an EventBridge event pattern' },
+      { code: 'ORK246', line: 4, col: 10, message: 'trigger 2: bus must be an event bus name or ARN (got 5)' },
+    ],
+  },
 ];
