@@ -10,14 +10,21 @@ beforeAll(async () => {
 }, SHARED_APP_TIMEOUT_MS);
 
 describe('template', () => {
-  it('schedules the state machine with the params (under the schedule input) as execution input', () => {
+  it('schedules the state machine with the params (under the schedule input) and the scheduled time as execution input', () => {
     const { stack, construct } = built.locate('deploy_settings');
     const schedules = built.resourcesUnder(construct, 'AWS::Scheduler::Schedule');
     expect(schedules).toHaveLength(1);
     const props = schedules[0]![1].Properties as Json;
     const target = props.Target as Json;
     expect(target.Arn).toEqual({ Ref: idOf(construct.stateMachine) });
-    expect(JSON.parse(target.Input as string)).toEqual({ date: '2024-01-15', limit: 99, region: 'eu', mode: 'scheduled' });
+    // Scheduler puts the time it fired for in place of <aws.scheduler.scheduled-time> (2022-03-22T18:59:43Z).
+    expect(JSON.parse(target.Input as string)).toEqual({
+      date: '2024-01-15',
+      limit: 99,
+      region: 'eu',
+      mode: 'scheduled',
+      scheduled_time: '<aws.scheduler.scheduled-time>',
+    });
     expect(props.ScheduleExpression).toBe('cron(0 6 * * ? *)');
     expect(props.ScheduleExpressionTimezone).toBe('Europe/Paris');
     expect(props.FlexibleTimeWindow).toEqual({ Mode: 'FLEXIBLE', MaximumWindowInMinutes: 15 });
@@ -35,7 +42,7 @@ describe('template', () => {
     // No timezone in workflow.yaml: UTC (CDK writes it out explicitly).
     expect([undefined, 'Etc/UTC', 'UTC']).toContain(rateProps.ScheduleExpressionTimezone);
     expect(rateProps.FlexibleTimeWindow).toEqual({ Mode: 'OFF' });
-    expect(JSON.parse((rateProps.Target as Json).Input as string)).toEqual({});
+    expect(JSON.parse((rateProps.Target as Json).Input as string)).toEqual({ scheduled_time: '<aws.scheduler.scheduled-time>' });
     // Workflows without `schedule:` get none.
     for (const workflow of built.allWorkflows().filter((w) => !built.manifests.get(w)?.schedule)) {
       expect(built.resourcesUnder(built.locate(workflow).construct, 'AWS::Scheduler::Schedule'), workflow).toEqual([]);
