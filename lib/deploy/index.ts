@@ -5,3 +5,6 @@ export * from './workflow-schedule.js';
 export * from './workflow-directories.js';
 export * from './deploy-context.js';
 export * from './synth-error.js';
+export * from './workflow-trigger.js';
+export * from './trigger-target-input.js';
+export * from './trigger-dead-letter-queue.js';

@@ -5,9 +5,11 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as nodejs from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as events from 'aws-cdk-lib/aws-events';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { Environment } from '../../lambdas/contract/contract.js';
 import {
@@ -30,8 +32,10 @@ import { createPayloadBucket } from './payload-bucket.js';
 import { nodeHandlers } from './node-bundle.js';
 import { nodeTaskCode, pythonTaskCode } from './task-code.js';
 import { functionTimeout } from './task-timeout.js';
+import { enableTriggerBuckets } from './trigger-buckets.js';
 import { WorkflowMonitoring } from './workflow-monitoring.js';
 import { WorkflowSchedule } from './workflow-schedule.js';
+import { WorkflowTrigger } from './workflow-trigger.js';
 
 export interface OrkWorkflowProps {
   /** The workflow directory (holding workflow.yaml), or the workflow.yaml file. */
@@ -49,7 +53,7 @@ export interface OrkWorkflowProps {
   readonly architecture?: lambda.Architecture;
   /** Retention of the state machine's and the tasks' logs. @default logs.RetentionDays.ONE_MONTH */
   readonly logRetention?: logs.RetentionDays;
-  /** Of the payload bucket and log groups. @default RemovalPolicy.RETAIN */
+  /** Of the payload bucket, the log groups and the triggers' dead-letter queues. @default RemovalPolicy.RETAIN */
   readonly removalPolicy?: RemovalPolicy;
   /** Where large outputs go. @default a new encrypted bucket */
   readonly payloadBucket?: s3.IBucket;
@@ -63,11 +67,20 @@ export interface OrkWorkflowProps {
   readonly alarmTopic?: sns.ITopic;
   /** Run the workflow.yaml `schedule:`; set false to deploy it disabled. @default the schedule's `enabled` */
   readonly scheduleEnabled?: boolean;
+  /**
+   * Buckets to turn EventBridge notifications on for: S3 sends the "Object Created" events that `s3:` triggers
+   * listen to only from a bucket that has them on. Each must be a bucket an `s3:` trigger names (synth stops
+   * otherwise), with a name known at synth (`s3.Bucket.fromBucketName`, or a Bucket given `bucketName`). A
+   * bucket a trigger names that is not given here is left as it is: turning its notifications on is yours.
+   * @default no bucket is changed
+   */
+  readonly triggerBuckets?: readonly s3.IBucket[];
 }
 
 /**
  * Deploys one Ork workflow: its compiled state machine, a Lambda function per python or node task, a Fargate
- * task definition per container task, the payload bucket, the schedule, a dashboard and alarms.
+ * task definition per container task, the payload bucket, the schedule, an EventBridge rule per trigger, a
+ * dashboard and alarms.
  *
  * `DefinitionBody.fromString` grants nothing, so every permission the definition needs is granted here
  * explicitly, to exactly this workflow's functions and task definitions.
@@ -84,6 +97,12 @@ export class OrkWorkflow extends Construct {
   readonly cluster?: ecs.ICluster;
   readonly monitoring: WorkflowMonitoring;
   readonly schedule?: WorkflowSchedule;
+  /** The EventBridge rule, role and dead-letter queue of each entry of `triggers:`, in file order. */
+  readonly triggers: readonly WorkflowTrigger[];
+  /** The EventBridge rule of each trigger, in file order. */
+  readonly triggerRules: readonly events.Rule[];
+  /** The dead-letter queue of each trigger's target, in file order: events EventBridge could not deliver. */
+  readonly triggerDeadLetterQueues: readonly sqs.Queue[];
   /** What the state machine role has for the definition's Distributed Map states, when it has any. */
   readonly distributedMapPolicy?: DistributedMapPolicy;
 
@@ -224,11 +243,27 @@ export class OrkWorkflow extends Construct {
       });
     }
 
+    const triggerRules = compiled.manifest.triggers ?? [];
+    enableTriggerBuckets(props.triggerBuckets ?? [], triggerRules, this.node.path);
+    this.triggers = triggerRules.map(
+      (trigger) =>
+        new WorkflowTrigger(this, `Trigger${trigger.index}`, {
+          workflow,
+          trigger,
+          stateMachine: this.stateMachine,
+          removalPolicy,
+          ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+        }),
+    );
+    this.triggerRules = this.triggers.map((t) => t.rule);
+    this.triggerDeadLetterQueues = this.triggers.map((t) => t.deadLetterQueue.queue);
+
     this.monitoring = new WorkflowMonitoring(this, 'Monitoring', {
       workflow,
       stateMachine: this.stateMachine,
       functions,
       ...(props.alarmTopic ? { alarmTopic: props.alarmTopic } : {}),
+      deadLetterQueues: new Map(this.triggers.map((t, i) => [`trigger ${triggerRules[i]!.index}`, t.deadLetterQueue])),
     });
     if (compiled.manifest.schedule) {
       this.schedule = new WorkflowSchedule(this, 'Schedule', {

@@ -4,6 +4,7 @@ import * as actions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 
 export interface WorkflowMonitoringProps {
@@ -14,9 +15,17 @@ export interface WorkflowMonitoringProps {
   readonly metricsNamespace?: string;
   /** Notified when an alarm fires. @default no notification */
   readonly alarmTopic?: sns.ITopic;
+  /**
+   * The dead-letter queue of each trigger and its alarm (WorkflowTrigger), by trigger label: graphed and
+   * shown beside the execution alarms. @default no triggers
+   */
+  readonly deadLetterQueues?: ReadonlyMap<string, { readonly queue: sqs.IQueue; readonly alarm: cloudwatch.IAlarm }>;
 }
 
-/** A CloudWatch dashboard per workflow and alarms on failed and timed-out executions. */
+/**
+ * A CloudWatch dashboard per workflow and alarms on failed and timed-out executions; with triggers, their
+ * dead-letter queues (events EventBridge could not deliver) and the alarms on them.
+ */
 export class WorkflowMonitoring extends Construct {
   readonly dashboard: cloudwatch.Dashboard;
   readonly failedAlarm: cloudwatch.Alarm;
@@ -87,6 +96,17 @@ export class WorkflowMonitoring extends Construct {
     if (props.alarmTopic) {
       for (const alarm of [this.failedAlarm, this.timedOutAlarm]) alarm.addAlarmAction(new actions.SnsAction(props.alarmTopic));
     }
-    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, height: 3, alarms: [this.failedAlarm, this.timedOutAlarm] }));
+    const deadLetters = [...(props.deadLetterQueues ?? new Map()).entries()];
+    if (deadLetters.length > 0) {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: 'Trigger events not delivered (dead-letter queues)',
+          width: 24,
+          left: deadLetters.map(([label, { queue }]) => queue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum', label })),
+        }),
+      );
+    }
+    const alarms = [this.failedAlarm, this.timedOutAlarm, ...deadLetters.map(([, { alarm }]) => alarm)];
+    this.dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', width: 24, height: 3, alarms }));
   }
 }

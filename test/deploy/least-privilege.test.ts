@@ -24,16 +24,22 @@ beforeAll(async () => {
  *   task definitions in its cluster, iam:PassRole of their roles to ECS only; with Distributed Maps, the
  *   DistributedMapPolicy (its own executions, the item lists, the results, the key).
  * - schedule: states:StartExecution of its state machine.
+ * - trigger: one per entry of `triggers:`, assumed by EventBridge: states:StartExecution of its state machine.
+ * - bucket notifications: aws-cdk-lib's handler that turns EventBridge notifications on for `triggerBuckets`
+ *   (one per stack): s3:PutBucketNotification and s3:GetBucketNotification of exactly those buckets, and the
+ *   managed AWSLambdaBasicExecutionRole that aws-cdk-lib attaches itself (the one managed policy allowed).
  * - VPC flow logs (the VPC created for container tasks): its log group.
  */
 describe('IAM allow-list: every statement of every role in the Ork stacks', () => {
-  type Kind = 'lambda task' | 'container task' | 'container execution' | 'state machine' | 'schedule' | 'vpc flow logs';
+  type Kind = 'lambda task' | 'container task' | 'container execution' | 'state machine' | 'schedule' | 'trigger' | 'bucket notifications' | 'vpc flow logs';
   const SERVICE: Record<Kind, string> = {
     'lambda task': 'lambda.amazonaws.com',
     'container task': 'ecs-tasks.amazonaws.com',
     'container execution': 'ecs-tasks.amazonaws.com',
     'state machine': 'states.amazonaws.com',
     schedule: 'scheduler.amazonaws.com',
+    trigger: 'events.amazonaws.com',
+    'bucket notifications': 'lambda.amazonaws.com',
     'vpc flow logs': 'vpc-flow-logs.amazonaws.com',
   };
   interface Rule {
@@ -188,6 +194,13 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
           rules: [{ actions: ['states:StartExecution'], resources: [{ Ref: idOf(construct.stateMachine) }] }],
         });
       }
+      for (const trigger of construct.triggers) {
+        add(idOf(trigger.role), {
+          kind: 'trigger',
+          owner: workflow,
+          rules: [{ actions: ['states:StartExecution'], resources: [{ Ref: idOf(construct.stateMachine) }] }],
+        });
+      }
       for (const [, flowLog] of built.resourcesUnder(construct, 'AWS::EC2::FlowLog')) {
         const group = getAtt(refId(flowLog.Properties?.LogGroupName));
         add(refId(flowLog.Properties?.DeliverLogsPermissionArn), {
@@ -197,8 +210,23 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
         });
       }
     }
+    // aws-cdk-lib's bucket-notifications handler: the buckets of the stack's Custom::S3BucketNotifications.
+    const notified = built
+      .resources(stack, 'Custom::S3BucketNotifications')
+      .map(([, r]) => join('arn:', { Ref: 'AWS::Partition' }, `:s3:::${String(r.Properties?.BucketName)}`));
+    for (const [, fn] of built.resources(stack, 'AWS::Lambda::Function')) {
+      if (!String(fn.Properties?.Description).includes('Custom::S3BucketNotifications')) continue;
+      add(refId(fn.Properties?.Role), {
+        kind: 'bucket notifications',
+        owner: stack,
+        rules: [{ actions: ['s3:PutBucketNotification', 's3:GetBucketNotification'], resources: notified }],
+      });
+    }
     return roles;
   }
+
+  /** The one managed policy of the shared app: aws-cdk-lib attaches it to its bucket-notifications handler. */
+  const HANDLER_MANAGED_POLICY = key([join('arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/service-role/AWSLambdaBasicExecutionRole')]);
 
   let cache: Map<string, Map<string, Allowed>> | undefined;
   const allowed = (): Map<string, Map<string, Allowed>> => (cache ??= new Map([...built.stacks.keys()].map((stack) => [stack, allowedRoles(stack)])));
@@ -265,13 +293,14 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
     expect(problems).toEqual([]);
   });
 
-  it('attaches policies to those roles only: no managed policy, user or group', () => {
+  it("attaches policies to those roles only: no managed policy (but aws-cdk-lib's handler's own), user or group", () => {
     const problems: string[] = [];
     for (const [stack, roles] of allowed()) {
       for (const [id, resource] of built.resources(stack)) {
         if (!resource.Type.startsWith('AWS::IAM::')) continue;
         if (resource.Type === 'AWS::IAM::Role') {
-          if (resource.Properties?.ManagedPolicyArns !== undefined)
+          const handler = roles.get(id)?.kind === 'bucket notifications' && key(resource.Properties?.ManagedPolicyArns) === HANDLER_MANAGED_POLICY;
+          if (resource.Properties?.ManagedPolicyArns !== undefined && !handler)
             problems.push(`${stack}/${id}: managed policies ${key(resource.Properties.ManagedPolicyArns)}`);
         } else if (resource.Type === 'AWS::IAM::Policy') {
           if (resource.Properties?.Users !== undefined || resource.Properties?.Groups !== undefined)

@@ -18,8 +18,15 @@ describe('template', () => {
       const dashboards = mine('AWS::CloudWatch::Dashboard');
       expect(dashboards, workflow).toHaveLength(1);
       expect(dashboards[0]?.Properties?.DashboardName).toBe(`Ork-${workflow}`);
-      const alarms = mine('AWS::CloudWatch::Alarm');
+      const all = mine('AWS::CloudWatch::Alarm');
+      const alarms = all.filter((a) => a.Properties?.Namespace === 'AWS/States');
       expect(alarms.map((a) => a.Properties?.MetricName).sort(), workflow).toEqual(['ExecutionsFailed', 'ExecutionsTimedOut']);
+      // Beside them, one on each trigger's dead-letter queue (test/deploy/workflow-trigger.test.ts).
+      expect(
+        all.filter((a) => a.Properties?.Namespace === 'AWS/SQS'),
+        workflow,
+      ).toHaveLength(construct.triggers.length);
+      expect(all, workflow).toHaveLength(alarms.length + construct.triggers.length);
       for (const alarm of alarms) {
         expect(alarm.Properties).toMatchObject({
           Namespace: 'AWS/States',
@@ -28,7 +35,7 @@ describe('template', () => {
           TreatMissingData: 'notBreaching',
         });
         expect(alarm.Properties?.Dimensions).toEqual([{ Name: 'StateMachineArn', Value: { Ref: idOf(construct.stateMachine) } }]);
-        if (workflow === 'deploy_settings') expect(alarm.Properties?.AlarmActions).toEqual([SNS_TOPIC_ARN]);
+        if (workflow === 'deploy_settings' || workflow === 'deploy_triggers') expect(alarm.Properties?.AlarmActions).toEqual([SNS_TOPIC_ARN]);
         else expect(alarm.Properties?.AlarmActions).toBeUndefined();
       }
     }

@@ -43,6 +43,13 @@ export interface WorkflowFacts {
   readonly cluster?: ConstructRef;
   readonly distributedMapPolicy?: { readonly policy: ConstructRef };
   readonly schedule?: { readonly schedule: ConstructRef };
+  /** Each trigger's rule, role, dead-letter queue and its alarm (OrkWorkflow.triggers), in file order. */
+  readonly triggers: readonly {
+    readonly rule: ConstructRef;
+    readonly role: ConstructRef;
+    readonly deadLetterQueue: ConstructRef;
+    readonly alarm: ConstructRef;
+  }[];
   readonly monitoring: { readonly dashboard: ConstructRef };
   /** The children the tests look up by id (node.findChild): the stack outputs. */
   readonly outputs: Readonly<Record<string, OutputFacts>>;

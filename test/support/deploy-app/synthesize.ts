@@ -83,6 +83,14 @@ function build(workdir: string): DeployAppSnapshot {
   stacks.set(scale.stackName, scale);
   remember(scale.workflow);
 
+  // Triggers: their rules, roles and dead-letter queues, and EventBridge notifications turned on for an
+  // imported bucket (aws-cdk-lib's notifications handler joins the stack).
+  const triggers = new Stack(app, 'OrkTestTriggers');
+  const landing = s3.Bucket.fromBucketName(triggers, 'LandingBucket', 'landing-bucket');
+  const triggerTopic = sns.Topic.fromTopicArn(triggers, 'AlarmTopic', SNS_TOPIC_ARN);
+  remember(new OrkWorkflow(triggers, 'Triggers', { workflow: dirs.triggers, triggerBuckets: [landing], alarmTopic: triggerTopic }));
+  stacks.set(triggers.stackName, triggers);
+
   // Control: a bucket with none of the settings cdk-nag asks for.
   const control = new Stack(app, CONTROL_STACK);
   new s3.Bucket(control, 'BareBucket');
@@ -133,6 +141,12 @@ function factsOf(construct: OrkWorkflow): WorkflowFactsJson {
     ...(construct.cluster ? { cluster: ref(construct.cluster) } : {}),
     ...(construct.distributedMapPolicy ? { distributedMapPolicy: { policy: ref(construct.distributedMapPolicy.policy) } } : {}),
     ...(construct.schedule ? { schedule: { schedule: ref(construct.schedule.schedule) } } : {}),
+    triggers: construct.triggers.map((t) => ({
+      rule: ref(t.rule),
+      role: ref(t.role),
+      deadLetterQueue: ref(t.deadLetterQueue.queue),
+      alarm: ref(t.deadLetterQueue.alarm),
+    })),
     monitoring: { dashboard: ref(construct.monitoring.dashboard) },
     outputs: Object.fromEntries(
       OUTPUT_IDS.map((id) => {

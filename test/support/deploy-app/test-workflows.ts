@@ -24,6 +24,7 @@ export interface TestWorkflowDirs {
   readonly node: string;
   readonly mixed: string;
   readonly scale: string;
+  readonly triggers: string;
 }
 
 export const PY_TASK = `from ork import task
@@ -235,6 +236,45 @@ tasks:
     depends_on: [process]
 `;
 
+/**
+ * Triggers (docs/deploy.md): an S3 trigger with prefix and suffix on a bucket the construct is given
+ * (triggerBuckets), one on a whole bucket that is not given, an event pattern on a
+ * named bus with a number filter, and one on a bus given by ARN that maps no params. Its params map a string,
+ * a number and an object, so the agreement test (test/deploy/trigger-agreement.test.ts) sees each kept as JSON.
+ */
+export const TRIGGERS_YAML = `name: deploy_triggers
+params:
+  key: none
+  bucket: none
+  size: 0
+  object: {}
+  order_id: none
+  total: 0
+  mode: full
+triggers:
+  - s3: { bucket: landing-bucket, prefix: incoming/, suffix: .csv }
+    params: { key: "$.detail.object.key", bucket: "$.detail.bucket.name", size: "$.detail.object.size" }
+  - s3: { bucket: archive-bucket }
+    params: { key: "$.detail.object.key", bucket: "$.detail.bucket.name", object: "$.detail.object" }
+  - event: { source: [shop.orders], detail-type: [OrderPlaced], detail: { total: [{ numeric: [">", 0] }] } }
+    bus: orders
+    params: { order_id: "$.detail.orderId", total: "$.detail.total" }
+  - event: { source: [shop.returns] }
+    bus: arn:aws:events:eu-west-1:210987654321:event-bus/returns
+tasks:
+  echo:
+    file: tasks/echo.py
+`;
+
+/** Returns the params it was given: what a trigger's run received. */
+const ECHO_PY = `from ork import task
+
+
+@task
+def main(input, ctx):
+    return {"params": input["params"]}
+`;
+
 const DOUBLE_TS = `import { defineTask, z } from 'ork/task';
 
 export default defineTask({
@@ -270,5 +310,6 @@ export function writeTestWorkflows(root: string): TestWorkflowDirs {
     'tasks/process.py': PY_TASK,
     'tasks/summarize.py': PY_TASK,
   });
-  return { settings, defaults, containers, node, mixed, scale };
+  const triggers = writeTree(path.join(root, 'triggers'), { 'workflow.yaml': TRIGGERS_YAML, 'tasks/echo.py': ECHO_PY });
+  return { settings, defaults, containers, node, mixed, scale, triggers };
 }
