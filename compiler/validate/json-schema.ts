@@ -14,5 +14,11 @@ export function workflowJsonSchema(): Record<string, unknown> {
     tasks.propertyNames = { pattern: IDENTIFIER_PATTERN, not: { enum: ['item', 'params', '__proto__', 'constructor', 'prototype'] } };
     tasks.minProperties = 1;
   }
+  // One source per trigger, and a bus only for an event pattern (ORK240), as far as JSON Schema can say it.
+  const triggers = properties?.triggers?.items as Record<string, unknown> | undefined;
+  if (triggers) {
+    triggers.oneOf = [{ required: ['s3'] }, { required: ['event'] }];
+    triggers.dependencies = { bus: { required: ['event'] } };
+  }
   return { ...schema, $id: 'https://ork.dev/schemas/workflow.json', title: 'Ork workflow' };
 }

@@ -448,6 +448,9 @@ describe('workflow settings', () => {
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'params', 'defaults', 'schedule', 'tasks']));
     expect(schema.required).toContain('tasks');
     expect(Object.keys(schema.properties.defaults?.properties ?? {})).toContain('retries');
+    const trigger = (schema.properties.triggers as { items?: Record<string, unknown> } | undefined)?.items;
+    expect(trigger?.oneOf).toStrictEqual([{ required: ['s3'] }, { required: ['event'] }]);
+    expect(trigger?.dependencies).toStrictEqual({ bus: { required: ['event'] } });
   });
 });
 
