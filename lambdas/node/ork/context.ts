@@ -1,7 +1,9 @@
 import { Environment } from '../../contract/contract.js';
 import type { Failure } from '../../contract/failure-schema.js';
 import type { ToleratedFailure } from './failures.js';
+import { maskData, maskingActive } from './masking.js';
 import type { Payload } from './payload.js';
+import { Secrets } from './secrets.js';
 import type { Sink } from './sink.js';
 
 const UNITS = new Set(
@@ -36,7 +38,8 @@ export class TaskLogger {
   private emit(level: string, message: unknown, extra: Record<string, unknown> = {}): void {
     const record: Record<string, unknown> = { timestamp: Date.now() / 1000, level, message: String(message), ...this.fields };
     for (const [key, value] of Object.entries(extra)) if (!(key in record)) record[key] = value;
-    this.sink.emit(record);
+    // A secret value the task read (ctx.secrets) is written as *** wherever it appears in the line.
+    this.sink.emit(maskingActive() ? (maskData(record) as Record<string, unknown>) : record);
   }
 
   debug(message: unknown, fields?: Record<string, unknown>): void {
@@ -118,6 +121,11 @@ export class Context {
   readonly failure: Failure | undefined;
   readonly log: TaskLogger;
   readonly metrics: Metrics;
+  /**
+   * The task's `secrets:`, read on first use: `await ctx.secrets.get('prod/db')`, `await ctx.secrets.json('prod/db')`
+   * (secrets.ts).
+   */
+  readonly secrets: Secrets;
 
   constructor(payload: Payload, logSink: Sink, metricSink: Sink, failures: Record<string, readonly ToleratedFailure[]> = {}) {
     this.workflow = payload.workflow;
@@ -137,6 +145,7 @@ export class Context {
       execution_id: payload.executionId,
       attempt: this.attempt,
     });
+    this.secrets = new Secrets(payload.task);
     this.metrics = new Metrics(metricSink, payload.workflow, payload.task, { ExecutionId: payload.executionId, Instance: payload.instance });
   }
 }

@@ -4,7 +4,7 @@
  * value the output. A failure is thrown, so Step Functions sees its name (`TypeError`,
  * `Ork.InputValidationError` …) for Retry and Catch, after one structured log line with every cause.
  */
-import { describeFailure } from './errors.js';
+import { describeFailure, maskError } from './errors.js';
 import { References, storeFromEnvironment } from './payload-store.js';
 import { invoke } from './runtime.js';
 import { StreamSink } from './sink.js';
@@ -31,6 +31,8 @@ export function lambdaHandler(task: OrkTask): (event: unknown) => Promise<unknow
       // name leaves at 'Error'; the local worker reports the class name (errorName), as Python does. Same
       // name on both, so `retries:` and Catch match the same errors locally and on AWS.
       if (error instanceof Error && error.name !== failure.type) error.name = failure.type;
+      // The runtime reports the message as the cause Step Functions records: a secret value in it is masked.
+      maskError(error);
       throw error;
     }
   };

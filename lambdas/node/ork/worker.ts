@@ -18,6 +18,7 @@ import { describeFailure, OrkError, ProtocolError } from './errors.js';
 import { loadTask } from './load-task.js';
 import { References, storeFromEnvironment } from './payload-store.js';
 import { inputFields, invoke } from './runtime.js';
+import { setLocalSecrets, type LocalSecret } from './secrets.js';
 import { jsonLine, StreamSink } from './sink.js';
 
 interface Request {
@@ -25,6 +26,23 @@ interface Request {
   file?: unknown;
   payload?: unknown;
   env?: unknown;
+  secrets?: unknown;
+}
+
+/**
+ * The request's `secrets` (the invoked task's, from `ork run`'s file and environment): each name to
+ * `{value}` or `{missing: hint}`. Absent: the task has none locally.
+ */
+function localSecrets(entries: unknown): Map<string, LocalSecret> | undefined {
+  if (entries === undefined) return undefined;
+  const valid = (entry: unknown): entry is LocalSecret =>
+    entry !== null &&
+    typeof entry === 'object' &&
+    (typeof (entry as { value?: unknown }).value === 'string' || typeof (entry as { missing?: unknown }).missing === 'string');
+  if (entries === null || typeof entries !== 'object' || !Object.values(entries).every(valid)) {
+    throw ProtocolError('request secrets must be an object of {value} or {missing} objects');
+  }
+  return new Map(Object.entries(entries as Record<string, LocalSecret>));
 }
 
 /** The protocol channel (docs/worker-protocol.md). */
@@ -116,6 +134,7 @@ async function handle(request: Request, references: References): Promise<Record<
     // Not retryable, as in the Python worker: the same request would fail the same way.
     if (typeof request.file !== 'string' || !request.file) throw ProtocolError("request has no 'file': the path of the task file to run");
     const task = await loadTask(request.file);
+    setLocalSecrets(localSecrets(request.secrets));
     const stray = new Promise<never>((_, reject) => (failInvocation = reject));
     reply.output = await Promise.race([invoke(request.payload, task, { references, logSink: sink, metricSink: sink }), stray]);
     reply.ok = true;
@@ -125,6 +144,7 @@ async function handle(request: Request, references: References): Promise<Record<
     reply.error = describeFailure(error);
   } finally {
     failInvocation = undefined;
+    setLocalSecrets(undefined);
     for (const [key, value] of previous) {
       if (value === undefined) delete process.env[key];
       else process.env[key] = value;
