@@ -55,7 +55,9 @@ export async function backfillOnAws(options: AwsBackfillOptions): Promise<Backfi
           executionName,
           error: {
             error: 'ExecutionAlreadyExists',
-            message: `an execution named ${executionName} exists with another input (${abbreviated(start.existingInput)}), so this time cannot start under its name`,
+            message:
+              `an execution named ${executionName} exists with another input (${abbreviated(start.existingInput)}), ` +
+              'so this time cannot start under its name',
           },
           next: `ork status ${executionArn}`,
         };

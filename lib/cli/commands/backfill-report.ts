@@ -61,9 +61,8 @@ export function succeeded(outcome: BackfillOutcome): boolean {
 export function printSummary(printer: BackfillPrinter, outcomes: readonly BackfillOutcome[], redriveHint: boolean): void {
   const failed = outcomes.filter((o) => !succeeded(o));
   const counts = `${outcomes.length - failed.length} succeeded, ${failed.length} failed`;
-  printer.stream.write(
-    `${failed.length === 0 ? paint(printer, 'SUCCEEDED', counts) : paint(printer, 'FAILED', counts)} of ${outcomes.length} time${outcomes.length === 1 ? '' : 's'}\n`,
-  );
+  const of = `of ${outcomes.length} time${outcomes.length === 1 ? '' : 's'}`;
+  printer.stream.write(`${paint(printer, failed.length === 0 ? 'SUCCEEDED' : 'FAILED', counts)} ${of}\n`);
   if (failed.length === 0) return;
   printer.stream.write('failed:\n');
   for (const outcome of failed) {

@@ -92,7 +92,7 @@ date, --to not after --from, more than ${MAX_BACKFILL_TIMES.toLocaleString('en-U
       from = parseBackfillTime(values.from, schedule.timezone);
       to = parseBackfillTime(values.to, schedule.timezone);
       if (to.getTime() <= from.getTime()) {
-        throw new UsageError(`--to (${to.toISOString().replace('.000Z', 'Z')}) must be after --from (${from.toISOString().replace('.000Z', 'Z')})`, '--from is inclusive, --to exclusive');
+        throw new UsageError(`--to (${instant(to)}) must be after --from (${instant(from)})`, '--from is inclusive, --to exclusive');
       }
       times = scheduleTimes(schedule, from, to, { limit: MAX_BACKFILL_TIMES });
     } catch (error) {
@@ -101,10 +101,10 @@ date, --to not after --from, more than ${MAX_BACKFILL_TIMES.toLocaleString('en-U
       throw error;
     }
     const scheduledTimes = times.map(formatScheduledTime);
+    const about = { workflow: manifest.workflow, from: instant(from), to: instant(to) };
 
     if (values['dry-run']) {
-      if (values.json)
-        io.stdout.write(`${JSON.stringify({ workflow: manifest.workflow, from: from.toISOString().replace('.000Z', 'Z'), to: to.toISOString().replace('.000Z', 'Z'), times: scheduledTimes }, null, 2)}\n`);
+      if (values.json) io.stdout.write(`${JSON.stringify({ ...about, times: scheduledTimes }, null, 2)}\n`);
       else for (const time of scheduledTimes) io.stdout.write(`${time}\n`);
       return ExitCode.ok;
     }
@@ -117,7 +117,8 @@ date, --to not after --from, more than ${MAX_BACKFILL_TIMES.toLocaleString('en-U
       const missing = missingRequiredParams(manifest.params, first.input);
       if (missing.length > 0) {
         throw new UsageError(
-          `the schedule's input gives no ${missing.map((name) => `'${name}'`).join(', ')}, which ${missing.length === 1 ? 'is a required param' : 'are required params'}`,
+          `the schedule's input gives no ${missing.map((name) => `'${name}'`).join(', ')}: ` +
+            `${missing.length === 1 ? 'a required param' : 'required params'} (default ~) must be given`,
           'set it under schedule: input:',
         );
       }
@@ -127,13 +128,10 @@ date, --to not after --from, more than ${MAX_BACKFILL_TIMES.toLocaleString('en-U
 
     const stream = values.json ? io.stderr : io.stdout;
     const printer: BackfillPrinter = { stream, color: useColor(stream, io.env) };
-    const interval = `from ${from.toISOString().replace('.000Z', 'Z')} to ${to.toISOString().replace('.000Z', 'Z')}`;
+    const interval = `from ${about.from} to ${about.to}`;
     if (inputs.length === 0) {
       stream.write(`backfill ${manifest.workflow}: ${schedule.expression} does not fire ${interval}: nothing to run\n`);
-      if (values.json)
-        io.stdout.write(
-          `${JSON.stringify({ workflow: manifest.workflow, from: from.toISOString().replace('.000Z', 'Z'), to: to.toISOString().replace('.000Z', 'Z'), succeeded: 0, failed: 0, times: [] }, null, 2)}\n`,
-        );
+      if (values.json) io.stdout.write(`${JSON.stringify({ ...about, succeeded: 0, failed: 0, times: [] }, null, 2)}\n`);
       return ExitCode.ok;
     }
     const count = `${inputs.length} time${inputs.length === 1 ? '' : 's'}`;
@@ -192,10 +190,8 @@ date, --to not after --from, more than ${MAX_BACKFILL_TIMES.toLocaleString('en-U
       io.stdout.write(
         `${JSON.stringify(
           {
-            workflow: manifest.workflow,
+            ...about,
             ...target,
-            from: from.toISOString().replace('.000Z', 'Z'),
-            to: to.toISOString().replace('.000Z', 'Z'),
             succeeded: outcomes.length - failed,
             failed,
             times: outcomes,
@@ -224,4 +220,9 @@ async function pythonForTasks(
     if (error instanceof PythonRequirementsError) throw new UsageError(error.message);
     throw error;
   }
+}
+
+/** An instant as the times are written (2026-01-01T06:00:00Z), with milliseconds only when it has some. */
+function instant(date: Date): string {
+  return date.toISOString().replace('.000Z', 'Z');
 }
