@@ -250,6 +250,13 @@ function hintFor(field: string | undefined, value: unknown): string | undefined 
   return undefined;
 }
 
+/** A trigger setting written in the shape of another: `s3: landing` for `s3: { bucket: landing }`. */
+function triggerHintFor(field: string | undefined, value: unknown): string | undefined {
+  if (field === 's3' && typeof value === 'string') return `name the bucket: s3: { bucket: ${value} }`;
+  if (field === 'params' && Array.isArray(value)) return 'map each param to a JSONPath: params: { key: "$.detail.object.key" }';
+  return undefined;
+}
+
 /** Turns zod issues into diagnostics with YAML positions and people's words. At most one per path. */
 export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw: unknown, sourceMap: SourceMap): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
@@ -359,7 +366,7 @@ export function zodIssuesToDiagnostics(issues: readonly z.core.$ZodIssue[], raw:
       code === Codes.referenceNeedsField
         ? `${context.owner}: ${fieldName} must reference a field of a task's output, as 'task.field' (got ${renderValue(value)})`
         : `${owner}${subject} must be ${expects} (got ${renderValue(value)})`;
-    const hint = context.fields === FIELDS ? hintFor(context.field, value) : undefined;
+    const hint = context.fields === FIELDS ? hintFor(context.field, value) : triggerHintFor(context.field, value);
     diagnostics.push(makeDiagnostic(code, sourceMap.locate(path), message, hint));
   }
   return diagnostics;

@@ -286,6 +286,11 @@ export const cases: readonly BadWorkflowCase[] = [
     ],
   },
   {
+    name: 'an s3: that is a bucket name',
+    source: yaml('triggers:', '  - s3: landing', 'tasks:', '  a:', '    file: tasks/a.py'),
+    expect: [{ code: 'ORK245', line: 2, col: 9, message: 'trigger 1: s3 must be a mapping with `bucket:`', hint: 's3: { bucket: landing }' }],
+  },
+  {
     name: 'triggers that are not a list',
     source: yaml('triggers: { s3: { bucket: landing } }', 'tasks:', '  a:', '    file: tasks/a.py'),
     expect: [{ code: 'ORK240', line: 1, col: 11, message: 'workflow: triggers must be a list of triggers' }],

@@ -40,7 +40,7 @@ export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'params that are not a mapping',
     source: yaml('triggers:', '  - event: { source: [shop] }', '    params: [key]', ...TASKS),
-    expect: [{ code: 'ORK242', line: 3, col: 13, message: 'trigger 1: params must be a mapping of param names to JSONPaths' }],
+    expect: [{ code: 'ORK242', line: 3, col: 13, message: 'trigger 1: params must be a mapping of param names to JSONPaths', hint: 'params: { key:' }],
   },
   {
     name: 'more than 100 params',
