@@ -4,6 +4,17 @@ import type { ValidationRule } from './validation-rule.js';
 
 const sameStart = (a: SourceSpan, b: SourceSpan): boolean => a.start.line === b.start.line && a.start.col === b.start.col;
 
+/** Where an S3 "Object Created" event holds what a param is most likely named after; `$.detail.<name>` otherwise. */
+function examplePath(kind: 's3' | 'event', name: string): string {
+  const s3: Readonly<Record<string, string>> = {
+    bucket: '$.detail.bucket.name',
+    key: '$.detail.object.key',
+    size: '$.detail.object.size',
+    etag: '$.detail.object.etag',
+  };
+  return (kind === 's3' ? s3[name] : undefined) ?? `$.detail.${name}`;
+}
+
 const quoted = (names: readonly string[]): string => names.map((name) => `'${name}'`).join(', ');
 
 /**
@@ -36,7 +47,7 @@ export const requiredParamsRule: ValidationRule = {
           `trigger ${index + 1} does not map required param${missing.length > 1 ? 's' : ''} ${quoted(missing)} (default null)`,
           stray !== undefined
             ? `it maps '${stray}', which is not a param${close !== undefined ? `: did you mean '${close}'?` : ''}`
-            : `map ${missing.length > 1 ? 'each' : 'it'} from the event, e.g. params: { ${first}: "$.detail.${first}" }, or give ${missing.length > 1 ? 'them defaults' : 'it a default'} under \`params:\``,
+            : `map ${missing.length > 1 ? 'each' : 'it'} from the event, e.g. params: { ${first}: "${examplePath(trigger.source.kind, first)}" }, or give ${missing.length > 1 ? 'them defaults' : 'it a default'} under \`params:\``,
         ),
       );
     }

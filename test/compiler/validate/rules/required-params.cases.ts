@@ -24,7 +24,13 @@ export const cases: readonly BadWorkflowCase[] = [
         message: "trigger 1 does not map required params 'key', 'bucket' (default null)",
         hint: 'params: { key: "$.detail.key" }',
       },
-      { code: 'ORK243', line: 5, col: 5, message: "trigger 2 does not map required param 'bucket'", hint: 'or give it a default under `params:`' },
+      {
+        code: 'ORK243',
+        line: 5,
+        col: 5,
+        message: "trigger 2 does not map required param 'bucket'",
+        hint: 'params: { bucket: "$.detail.bucket.name" }, or give it a default under `params:`',
+      },
     ],
   },
   {
