@@ -31,11 +31,6 @@ export function matchTriggers(rules: readonly TriggerRule[], event: EventObject,
   const matched: TriggerRule[] = [];
   const missed: TriggerMiss[] = [];
   for (const rule of rules) {
-    if (options.bus !== undefined && eventBusName(options.bus) !== eventBusName(rule.bus)) {
-      const reason = `is ${JSON.stringify(eventBusName(options.bus))}; the trigger listens on ${JSON.stringify(eventBusName(rule.bus))}`;
-      missed.push({ rule, path: 'bus', reason, satisfied: 0, total: 1 });
-      continue;
-    }
     let compiled;
     try {
       compiled = compileEventPattern(rule.eventPattern);
@@ -44,8 +39,17 @@ export function matchTriggers(rules: readonly TriggerRule[], event: EventObject,
       throw error;
     }
     const result = matchEventPattern(compiled, event);
-    if (result.matched) matched.push(rule);
-    else missed.push({ rule, path: result.path, reason: result.reason, satisfied: result.satisfied, total: result.total });
+    // The bus counts as one more condition: a rule whose pattern matches an event put on another bus came closest.
+    const onOtherBus = options.bus !== undefined && eventBusName(options.bus) !== eventBusName(rule.bus);
+    if (!result.matched) {
+      missed.push({ rule, path: result.path, reason: result.reason, satisfied: result.satisfied + (onOtherBus ? 0 : 1), total: result.total + 1 });
+    } else if (onOtherBus) {
+      const reason = `is ${JSON.stringify(eventBusName(options.bus))}; the trigger listens on ${JSON.stringify(eventBusName(rule.bus))}`;
+      const total = compiled.branches.reduce((most, branch) => Math.max(most, branch.length), 0) + 1;
+      missed.push({ rule, path: 'bus', reason, satisfied: total - 1, total });
+    } else {
+      matched.push(rule);
+    }
   }
   return { matched, missed };
 }

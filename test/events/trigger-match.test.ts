@@ -118,6 +118,13 @@ describe('matchTriggers', () => {
     expect(triggerInput(ORDERS, order.event).input).toEqual({ order_id: 'o-7' });
   });
 
+  it('a trigger whose pattern matches an event put on another bus is the closest miss', () => {
+    const order = receivedEvent({ Source: 'shop.orders', DetailType: 'OrderPlaced', Detail: '{}', EventBusName: 'default' });
+    const { matched, missed } = matchTriggers([s3Rule(1), ORDERS], order.event, { bus: order.bus });
+    expect(matched).toEqual([]);
+    expect(closestMiss(missed)).toMatchObject({ rule: ORDERS, path: 'bus' });
+  });
+
   it('a trigger param whose path the event lacks is "" and listed as missing', () => {
     const { input, missing } = triggerInput(ORDERS, { source: 'shop.orders', 'detail-type': 'OrderPlaced', detail: {} });
     expect(input).toEqual({ order_id: '' });

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { formatScheduledTime, missingRequiredParams, SCHEDULED_TIME_PARAM } from '../../../compiler/index.js';
 import { PythonRequirementsError, requirementsEnvironment } from '../../local/python-requirements.js';
 import { readRunSummary, runsDirectory, succeededOutputs } from '../../local/run-recorder.js';
 import { RunStats } from '../../local/run-stats.js';
@@ -12,6 +13,8 @@ import { RunProgress } from '../progress/run-progress.js';
 import { formatSeconds } from '../progress/task-status.js';
 import { reportDiagnostics } from '../report-diagnostics.js';
 import { useColor } from '../terminal.js';
+import { parseBackfillTime, ScheduleError } from '../../schedule/index.js';
+import { triggeredInput } from './run-trigger.js';
 
 /** Exit code of a run that was interrupted with Ctrl-C, as shells report SIGINT. */
 export const ABORTED_EXIT_CODE = 130;
@@ -19,16 +22,27 @@ export const ABORTED_EXIT_CODE = 130;
 export const runCommand: Command = {
   name: 'run',
   summary: 'run a workflow on this machine',
-  help: `Usage: ork run [WORKFLOW] [--input JSON | --input @FILE] [--json] [--resume RUN_ID]
+  help: `Usage: ork run [WORKFLOW] [--input JSON|@FILE | --event JSON|@FILE [--trigger N]]
+               [--scheduled-time TIME] [--json] [--resume RUN_ID]
 
 Compiles the workflow (default: .) and runs the compiled state machine locally with
 aws-local-stepfunctions, each Task on a warm Python or Node worker. Every run is recorded under
 .ork/runs/<runId>/ (ORK_RUNS_DIR to change it). A requirements.txt beside workflow.yaml is installed
 with pip into a virtual environment under the workflow's .ork/venv/ (once, again when it changes),
-whose python runs the Python tasks.
+whose python runs the Python tasks. An input that lacks a required param (a params: default of ~)
+is refused.
 
 Options:
   --input JSON|@FILE   the workflow input (params), a JSON object
+  --event JSON|@FILE   start the run as the workflow's triggers: would for this EventBridge event (as
+                       delivered: source, detail-type, detail; or a PutEvents entry: Source, DetailType,
+                       Detail). It is matched against each trigger's pattern with EventBridge's rules, and
+                       the matching trigger's params: mapping gives the input (printed on stderr). No
+                       trigger matching, or several, is exit 2 with the reason. Not with --input or --resume.
+  --trigger N          with --event: use trigger N (1-based, in the order of triggers:), which must match;
+                       needed when the event matches several (AWS would start one execution per trigger)
+  --scheduled-time T   set params.scheduled_time as a schedule does (ISO 8601 UTC, to the second): T is a
+                       date-time with Z or an offset, or a date or local date-time in the schedule's time zone
   --json               print one JSON object with status, outputs and per-task counts on stdout;
                        progress goes to stderr
   --resume RUN_ID      run again what did not succeed in RUN_ID, reusing its recorded outputs, with
@@ -36,11 +50,15 @@ Options:
   --max-workers N      most workers at once, Python and Node each (default 4 per core,
                        8 to 64): a fan-out wider than that runs N instances at once
 Exit codes: 0 succeeded, 1 the workflow failed, 2 invalid workflow or command line (or a
-requirements.txt that pip cannot install, an input above Step Functions' 256 KiB, or a run record
-that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
+requirements.txt that pip cannot install, an input above Step Functions' 256 KiB or lacking a
+required param, an event no trigger matches, or a run record that cannot be read), 130 aborted
+(Ctrl-C, SIGTERM or SIGHUP).`,
   async run(argv, io) {
     const { values, positionals } = parseCommandArgs('run', argv, {
       input: { type: 'string', short: 'i' },
+      event: { type: 'string' },
+      trigger: { type: 'string' },
+      'scheduled-time': { type: 'string' },
       json: { type: 'boolean' },
       resume: { type: 'string' },
       'max-workers': { type: 'string' },
@@ -51,10 +69,17 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
     }
     const maxWorkers = values['max-workers'] === undefined ? undefined : Number(values['max-workers']);
     if (maxWorkers !== undefined && (!Number.isInteger(maxWorkers) || maxWorkers < 1)) throw new UsageError('--max-workers must be a positive integer');
+    // An event is the whole input, as the deployed rule makes it; a resumed run keeps the input it had.
+    if (values.event !== undefined && values.input !== undefined)
+      throw new UsageError('--event and --input: give one', "the event gives the input, through the trigger's params: mapping");
+    if (values.event !== undefined && values.resume !== undefined)
+      throw new UsageError('--event does not go with --resume', 'a resumed run keeps the input of the run it resumes');
+    if (values.trigger !== undefined && values.event === undefined) throw new UsageError('--trigger chooses the trigger an --event starts: give --event too');
     const location = locateWorkflow(positionals[0], io.cwd);
     const runsDir = runsDirectory(io.cwd, io.env);
     let input = parseInput(values.input, io.cwd);
     let resume: { runId: string; outputs: Map<string, unknown> } | undefined;
+    let recordedInput: unknown;
     if (values.resume) {
       const previous = readRunSummary(runsDir, values.resume);
       if (!previous) throw new UsageError(`no run '${values.resume}' in ${path.relative(io.cwd, runsDir) || runsDir}`, "see 'ork runs'");
@@ -69,17 +94,45 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
         );
       }
       input = previous.input as Record<string, unknown>;
+      recordedInput = previous.input;
       const warn = (message: string): void => void io.stderr.write(`ork: warning: ${message}\n`);
       resume = { runId: previous.runId, outputs: succeededOutputs(path.join(runsDir, previous.runId), warn) };
+    }
+    const result = compileWorkflow(location);
+    if (reportDiagnostics(result, io) || !result.definition || !result.manifest) return ExitCode.invalid;
+    const manifest = result.manifest;
+
+    if (values.event !== undefined) input = triggeredInput(values.event, values.trigger, manifest, io);
+    if (values['scheduled-time'] !== undefined) {
+      const scheduledTime = scheduledTimeOf(values['scheduled-time'], manifest.schedule?.timezone);
+      const given = input[SCHEDULED_TIME_PARAM];
+      // Given twice (in --input and here), or differently from the run being resumed: one would silently win.
+      if (given !== undefined && given !== scheduledTime && recordedInput === undefined) {
+        throw new UsageError(`--scheduled-time ${scheduledTime} and the input's ${SCHEDULED_TIME_PARAM} ${JSON.stringify(given)}: give it once`);
+      }
+      if (recordedInput !== undefined && given !== scheduledTime) {
+        throw new UsageError(
+          `--scheduled-time ${scheduledTime} differs from the input of run '${values.resume ?? ''}' (${abbreviated(recordedInput)}): its recorded outputs were computed from that input`,
+          'to run with this time start a new run: drop --resume',
+        );
+      }
+      input = { ...input, [SCHEDULED_TIME_PARAM]: scheduledTime };
+    }
+    // What StartExecution would start, ork start and ork backfill refuse too: an input lacking a required param.
+    const missing = missingRequiredParams(manifest.params, input);
+    if (missing.length > 0) {
+      const names = missing.map((name) => `'${name}'`).join(', ');
+      throw new UsageError(
+        `the input gives no ${names}, which ${missing.length === 1 ? 'is a required param' : 'are required params'} (params: default ~)`,
+        values.event !== undefined
+          ? "map it in the trigger's params:"
+          : `give it with --input, e.g. --input '${JSON.stringify(Object.fromEntries(missing.map((name) => [name, '…'])))}'`,
+      );
     }
     // StartExecution refuses an input above 256 KiB: refused here too, before anything runs.
     const inputTooLarge = executionInputTooLarge(input);
     if (inputTooLarge)
       throw new UsageError(inputTooLarge, 'pass large data by reference: write it to a file (S3 on AWS) and give its path or key in the input');
-
-    const result = compileWorkflow(location);
-    if (reportDiagnostics(result, io) || !result.definition || !result.manifest) return ExitCode.invalid;
-    const manifest = result.manifest;
 
     // requirements.txt: the python workers run in a virtual environment that has its packages (node tasks do not need one).
     let python: string | undefined;
@@ -183,6 +236,16 @@ that cannot be read), 130 aborted (Ctrl-C, SIGTERM or SIGHUP).`,
     return run.status === 'SUCCEEDED' ? ExitCode.ok : run.status === 'ABORTED' ? ABORTED_EXIT_CODE : ExitCode.workflowFailed;
   },
 };
+
+/** `--scheduled-time`: as a schedule's time, ISO 8601 UTC to the second; a date or local time in the schedule's zone. */
+function scheduledTimeOf(text: string, timezone: string | undefined): string {
+  try {
+    return formatScheduledTime(parseBackfillTime(text, timezone));
+  } catch (error) {
+    if (error instanceof ScheduleError) throw new UsageError(`--scheduled-time: ${error.message}`, error.hint);
+    throw error;
+  }
+}
 
 /** JSON with object keys sorted: equal for the same data whatever order its keys were written in. */
 function canonicalJson(value: unknown): string {
