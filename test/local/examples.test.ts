@@ -1,8 +1,8 @@
-import { copyFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, runWorkflowCli } from '../support/cli.js';
+import { jsonLines, runOrk, runWorkflowCli } from '../support/cli.js';
 import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
 
 /**
@@ -54,6 +54,11 @@ interface ExampleRun {
 
 /** The Python examples; their node twins (ts-*) and mixed-languages run in node-examples.test.ts. */
 const pythonExamples = () => workflowDirectories(EXAMPLES_DIR).filter(({ name }) => !name.startsWith('ts-') && name !== 'mixed-languages');
+/**
+ * How an example is started here: with its params defaults, except s3-landing, whose params are required and
+ * which is started as its S3 trigger starts it, by its sample event (the command its README shows).
+ */
+const startArgs = (name: string, dir: string): string[] => (name === 's3-landing' ? ['--event', `@${path.join(dir, 'events', 'object-created.json')}`] : []);
 let work: string;
 const runs = new Map<string, ExampleRun>();
 
@@ -150,7 +155,10 @@ function expectPeak(key: string, task: string, concurrency: number): void {
 
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'ork-examples-'));
-  const jobs = pythonExamples().map(({ name }) => runExample(name, copyExample(name)));
+  const jobs = pythonExamples().map(({ name }) => {
+    const dir = copyExample(name);
+    return runExample(name, dir, startArgs(name, dir));
+  });
   // foreach-aggregate has 3 files, fewer than its `concurrency: 8`: a copy with 12 files shows the cap reached.
   const wide = copyExample('foreach-aggregate', 'foreach-aggregate-wide');
   const raw = path.join(wide, 'data', 'raw', '2024-01-15');
@@ -160,9 +168,13 @@ beforeAll(async () => {
   jobs.push(runExample('conditional-dry-run', copyExample('conditional', 'conditional-dry-run'), ['--input', '{"mode": "dry-run"}']));
   jobs.push(runExample('conditional-empty-day', copyExample('conditional', 'conditional-empty-day'), ['--input', '{"day": "2024-01-16"}']));
   jobs.push(runExample('on-failure-fail', copyExample('on-failure', 'on-failure-fail'), ['--input', '{"fail": true}']));
+  // s3-landing as its schedule starts it: the sweep of the day before 06:00 Paris on 2021-11-13.
+  const sweep = ['--input', '{"bucket": "landing-bucket", "key": "incoming/"}', '--scheduled-time', '2021-11-13T06:00:00+01:00'];
+  jobs.push(runExample('s3-landing-sweep', copyExample('s3-landing', 's3-landing-sweep'), sweep));
   await Promise.all(jobs);
-  // Twelve runs at once on two cores, many-customers' 200 instances among them: 3 minutes was not always enough.
-}, 300_000);
+  // Fourteen runs at once on two cores, many-customers' 200 instances among them: 3 minutes was not always enough for
+  // twelve, and the two of s3-landing brought the whole to 4.5 minutes here.
+}, 480_000);
 
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
@@ -178,6 +190,7 @@ describe('examples run end to end (ork run --json)', () => {
       'foreach-aggregate',
       'many-customers',
       'on-failure',
+      's3-landing',
       'static-parallel',
     ]);
   });
@@ -374,6 +387,63 @@ describe('examples run end to end (ork run --json)', () => {
     expect(handed?.params).toStrictEqual({ fail: true });
     expect(readdirSync(path.join(tmp, 'ork-examples', 'on-failure'))).toEqual(['alerts']);
     expect(stderr).toMatch(/on_failure +succeeded/);
+  });
+
+  /** The orders of one landed object as load writes them: the CSV's fields as text, and each order's total. */
+  const landedOrders = (dir: string, key: string) =>
+    csv(path.join(dir, 'data', 'landing-bucket', key)).map((o) => ({ ...o, total: Number(o.quantity) * Number(o.unit_price) }));
+  const loaded = (dir: string, key: string) => {
+    const orders = landedOrders(dir, key);
+    return { key, rows: orders.length, revenue: orders.reduce((n, o) => n + o.total, 0) };
+  };
+
+  it('s3-landing, started by its sample S3 event: the trigger maps bucket and key into params, and that one object is loaded', () => {
+    const { json, dir, tmp, attempts } = run('s3-landing');
+    const key = 'incoming/2021-11-12/orders-paris.csv';
+    expectInstances('s3-landing', { locate: 1, load: 1, report: 1 });
+    // The input is what the trigger's params map out of the event: the bucket and key fields, nothing else.
+    expect(attempts.find((a) => a.task === 'locate')?.input.params).toStrictEqual({ bucket: 'landing-bucket', key });
+    const report = { bucket: 'landing-bucket', mode: 'object', day: '2021-11-12', scheduled_time: null, objects: [key], rows: 4, revenue: 19 };
+    expect(json.outputs).toStrictEqual({ locate: { mode: 'object', day: '2021-11-12', files: [key], count: 1 }, load: [loaded(dir, key)], report });
+    const out = path.join(tmp, 'ork-examples', 's3-landing');
+    expect(JSON.parse(readFileSync(path.join(out, 'warehouse', '2021-11-12', 'orders-paris.json'), 'utf8'))).toStrictEqual(landedOrders(dir, key));
+    expect(JSON.parse(readFileSync(path.join(out, 'reports', 'orders-paris-2021-11-12.json'), 'utf8'))).toStrictEqual(report);
+  });
+
+  it('s3-landing, started as its schedule would be (--scheduled-time): params.scheduled_time in UTC, and every object of the day before is loaded', () => {
+    const { json, dir, tmp, attempts } = run('s3-landing-sweep');
+    const day = 'incoming/2021-11-12/';
+    const keys = sorted(path.join(dir, 'data', 'landing-bucket', day), /\.csv$/).map((f) => `${day}${f}`);
+    expect(keys).toHaveLength(2);
+    expectInstances('s3-landing-sweep', { locate: 1, load: keys.length, report: 1 });
+    expect(attempts.find((a) => a.task === 'locate')?.input.params).toStrictEqual({
+      bucket: 'landing-bucket',
+      key: 'incoming/',
+      scheduled_time: '2021-11-13T05:00:00Z',
+    });
+    const loads = keys.map((k) => loaded(dir, k));
+    const report = {
+      bucket: 'landing-bucket',
+      mode: 'sweep',
+      day: '2021-11-12',
+      scheduled_time: '2021-11-13T05:00:00Z',
+      objects: keys,
+      rows: loads.reduce((n, l) => n + l.rows, 0),
+      revenue: loads.reduce((n, l) => n + l.revenue, 0),
+    };
+    expect(json.outputs).toStrictEqual({ locate: { mode: 'sweep', day: '2021-11-12', files: keys, count: keys.length }, load: loads, report });
+    expect(JSON.parse(readFileSync(path.join(tmp, 'ork-examples', 's3-landing', 'reports', 'sweep-2021-11-12.json'), 'utf8'))).toStrictEqual(report);
+  });
+
+  it('s3-landing: an event no trigger matches is exit 2, one line naming the field, and nothing runs', async () => {
+    const dir = path.join(EXAMPLES_DIR, 's3-landing');
+    const runsDir = path.join(work, 'runs', 's3-landing-not-matching');
+    const result = await runOrk(['run', dir, '--event', `@${path.join(dir, 'events', 'not-matching.json')}`], work, { ORK_RUNS_DIR: runsDir });
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stdout).toBe('');
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).toMatch(/detail\.object\.key/);
+    expect(existsSync(runsDir) ? readdirSync(runsDir) : []).toEqual([]);
   });
 
   it('no example writes into its own folder (on Lambda it is read-only): results go to the temporary directory', () => {
