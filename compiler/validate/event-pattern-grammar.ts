@@ -57,10 +57,7 @@ function checkObject(object: Record<string, unknown>, path: readonly PathSegment
       continue;
     }
     if (isMapping(value)) {
-      if ((PATTERN_FILTERS as readonly string[]).includes(key) && path.length > 0) {
-        found.push({ path: at, message: `filter '${key}' must be inside the field's list`, hint: `write ${String(path[path.length - 1])}: [{${key}: ...}]` });
-        continue;
-      }
+      // A mapping under a filter's name is a field of that name (an event may have a `prefix` object).
       checkObject(value, at, insideOr, found);
     } else if (Array.isArray(value)) {
       checkValues(value, at, found);

@@ -154,6 +154,7 @@ export const cases: readonly BadWorkflowCase[] = [
       '        c-count: [{ numeric: [">", 0, "<=", 5] }, { numeric: ["=", 3.018e2] }]',
       '        ip: [{ cidr: 10.0.0.0/24 }, { cidr: "2001:db8::/32" }]',
       '        gone: [{ exists: false }]',
+      '        prefix: { numeric: [1] }',
       '        ids: [{ anything-but: [100, 200] }]',
       '        $or:',
       '          - { a: [1] }',
