@@ -28,6 +28,16 @@ export const workerRequestSchema = z
     workflow_dir: z.string().optional(),
     payload: payloadSchema,
     env: z.record(z.string(), z.string().nullable()).optional().describe("the task's environment variables, for this invocation only; null unsets one"),
+    secrets: z
+      .record(
+        z.string(),
+        z.union([
+          z.strictObject({ value: z.string().describe("the secret's text, from the secrets file or ORK_SECRET_<NAME>") }),
+          z.strictObject({ missing: z.string().describe('no local value: where to give one (the Ork.SecretNotFound hint)') }),
+        ]),
+      )
+      .optional()
+      .describe("the invoked task's declared secrets by name, for this invocation only: ctx.secrets reads them instead of AWS; never recorded"),
   })
   .describe('One invocation, host to worker');
 

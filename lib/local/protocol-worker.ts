@@ -6,11 +6,16 @@ import path from 'node:path';
 import type { Duplex } from 'node:stream';
 import { WORKER_CHANNEL_FD } from '../../lambdas/contract/contract.js';
 
+/** One secret of a request: its value, or where to give one (the task fails with Ork.SecretNotFound if it reads it). */
+export type WorkerSecret = { readonly value: string } | { readonly missing: string };
+
 export interface WorkerRequest {
   readonly file: string;
   readonly workflow_dir: string;
   readonly payload: unknown;
   readonly env?: Readonly<Record<string, string>>;
+  /** The invoked task's declared secrets (local-secrets.ts), for this request only: never recorded. */
+  readonly secrets?: Readonly<Record<string, WorkerSecret>>;
 }
 
 export interface WorkerFailure {

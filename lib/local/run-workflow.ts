@@ -17,6 +17,7 @@ import { withResumedPayloadDirs } from './payload-read-dirs.js';
 import { Environment } from '../../lambdas/contract/contract.js';
 import { substitutePlaceholders } from './substitute-placeholders.js';
 import { AttemptFailure, failedAttemptOf } from './attempt-failure.js';
+import { LocalSecrets, withoutSecretValues } from './local-secrets.js';
 import { createTaskHandlers, TaskFailure } from './task-handlers.js';
 import { WorkerPool } from './worker-pool.js';
 import { findExecutable } from './worker-reaper.js';
@@ -37,6 +38,11 @@ export interface LocalRunOptions {
   /** Aborts the run (Ctrl-C): running instances are stopped and the run ends ABORTED. */
   readonly signal?: AbortSignal;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The values of the tasks' `secrets:` (`ork run --secrets FILE`); default: the workflow's .ork/secrets.json
+   * and ORK_SECRET_<NAME> in `env`, read when a task declares secrets (local-secrets.ts).
+   */
+  readonly secrets?: LocalSecrets;
 }
 
 export interface LocalRunResult {
@@ -98,6 +104,10 @@ function describeCause(cause: unknown): string {
 /** Runs a compiled workflow on this machine: the same definition that is deployed, with local runners. */
 export async function runLocally(options: LocalRunOptions): Promise<LocalRunResult> {
   const { StateMachine, ExecutionAbortedError } = await import('aws-local-stepfunctions');
+  // Before the run exists: a secrets file that cannot be read stops it from starting (LocalSecretsError).
+  const secrets = options.manifest.tasks.some((task) => (task.secrets ?? []).length > 0)
+    ? (options.secrets ?? LocalSecrets.load({ workflowDir: options.workflowDir, env: options.env ?? process.env }))
+    : undefined;
   const { runId, runDir } = createRunDirectory(options.runsDir);
   const summary: RunSummary = {
     runId,
@@ -131,7 +141,8 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   };
 
   // The payload folders of the runs --resume reuses outputs from: their references are honoured too.
-  const given = withResumedPayloadDirs(options.env ?? process.env, options.runsDir, options.resume?.runId);
+  // Workers get their task's secrets in each request, not every ORK_SECRET_<NAME> in their environment.
+  const given = withoutSecretValues(withResumedPayloadDirs(options.env ?? process.env, options.runsDir, options.resume?.runId));
   const interpreter = await resolveVersionManagerShim(options.python ?? given.ORK_PYTHON ?? 'python3', given, options.workflowDir);
   const python = interpreter.command;
   // As the shim's `exec` would run it: the interpreter's bin folder first on PATH (its pip, its scripts).
@@ -177,6 +188,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
     observer,
     ...(options.resume ? { reuse: options.resume.outputs } : {}),
     stopped: children.signal,
+    ...(secrets ? { secrets } : {}),
   });
 
   const context = {

@@ -6,7 +6,9 @@ import { instanceKey, instanceLabel, instanceOf } from './instance-key.js';
 import { AttemptFailure } from './attempt-failure.js';
 import { recordAttemptOutput } from './attempt-output.js';
 import type { AttemptRecord, RunObserver } from './run-events.js';
+import type { LocalSecrets } from './local-secrets.js';
 import { dataLimitFailure } from './state-data-limit.js';
+import type { WorkerSecret } from './protocol-worker.js';
 import type { WorkerPool } from './worker-pool.js';
 
 /** A task instance's failure as the interpreter sees it: `name` is what Retry and Catch match. */
@@ -38,6 +40,8 @@ export interface TaskHandlerOptions {
    * stopped, and is `cancelled`; no attempt starts any more.
    */
   readonly stopped?: AbortSignal;
+  /** The values of the tasks' `secrets:` (local-secrets.ts); without it a task that declares some reads none. */
+  readonly secrets?: LocalSecrets;
 }
 
 /** What a handler throws for an instance the interpreter hands it after the run has ended. */
@@ -84,6 +88,10 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
   // receives its upstream's whole output; not sending the outputs the task ignores keeps a large
   // foreach from writing its item list to the workers once per instance.
   let reads: ReadonlySet<string> | null | undefined;
+  // What the worker gets besides the payload: the task's env, and for a task with `secrets:` the names it may
+  // read (ORK_SECRETS, as the deployed function's environment has them) and their values, for each request.
+  const declared = task.secrets ?? [];
+  const env = declared.length > 0 ? { ...task.env, [Environment.secrets]: JSON.stringify(declared.map((secret) => secret.name)) } : task.env;
   return async (input) => {
     // When a Map fails, the interpreter aborts its iterations but its queue (p-limit) goes on starting the
     // ones that were waiting for a slot: 1 failure at concurrency 6 handed 6 more instances here while the
@@ -118,7 +126,14 @@ function handlerFor(task: TaskManifestEntry, options: TaskHandlerOptions, attemp
       const pool = task.executor === 'node' ? options.nodePool : options.pool;
       if (!pool) throw new TaskFailure('Ork.UnsupportedExecutor', `task '${task.name}': no worker for executor '${task.executor}'`);
       const reply = await pool.run(
-        { file, workflow_dir: options.workflowDir, payload: sent, env: task.env },
+        {
+          file,
+          workflow_dir: options.workflowDir,
+          payload: sent,
+          env,
+          // Read for each attempt, not kept by the handler: a value exists only in the request that needs it.
+          ...(declared.length > 0 ? { secrets: options.secrets?.forTask(task) ?? missingSecrets(declared) } : {}),
+        },
         {
           timeoutMs,
           onTimeout: () => new TaskFailure('States.Timeout', `task '${task.name}' (${record.label}) ran past its timeout of ${task.timeoutSeconds} s`),
@@ -195,6 +210,11 @@ function outOfMemory(task: TaskManifestEntry, label: string, usedMb: number): Ta
     'Runtime.OutOfMemory',
     `${used}. Lambda stops such a function (Runtime exited with error: signal: killed); give the task more memory: or make it use less`,
   );
+}
+
+/** No values at all (a caller that gave no LocalSecrets): each secret a task reads is Ork.SecretNotFound. */
+function missingSecrets(declared: readonly { readonly name: string }[]): Record<string, WorkerSecret> {
+  return Object.fromEntries(declared.map(({ name }) => [name, { missing: 'this run was given no secret values (ork run reads .ork/secrets.json)' }]));
 }
 
 /** The payload with only the upstream outputs (`inputs`) the task reads. */

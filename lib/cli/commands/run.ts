@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { formatScheduledTime, missingRequiredParams, SCHEDULED_TIME_PARAM } from '../../../compiler/index.js';
+import { LocalSecrets, LocalSecretsError } from '../../local/local-secrets.js';
 import { PythonRequirementsError, requirementsEnvironment } from '../../local/python-requirements.js';
 import { readRunSummary, runsDirectory, succeededOutputs } from '../../local/run-recorder.js';
 import { RunStats } from '../../local/run-stats.js';
@@ -23,7 +24,7 @@ export const runCommand: Command = {
   name: 'run',
   summary: 'run a workflow on this machine',
   help: `Usage: ork run [WORKFLOW] [--input JSON|@FILE | --event JSON|@FILE [--trigger N]]
-               [--scheduled-time TIME] [--json] [--resume RUN_ID]
+               [--scheduled-time TIME] [--json] [--resume RUN_ID] [--secrets FILE]
 
 Compiles the workflow (default: .) and runs the compiled state machine locally with
 aws-local-stepfunctions, each Task on a warm Python or Node worker. Every run is recorded under
@@ -47,6 +48,11 @@ Options:
                        progress goes to stderr
   --resume RUN_ID      run again what did not succeed in RUN_ID, reusing its recorded outputs, with
                        RUN_ID's input (an --input that differs is refused: start a new run instead)
+  --secrets FILE       the values of the tasks' secrets: (a JSON object of names to text or JSON;
+                       default: .ork/secrets.json in the workflow directory); ORK_SECRET_<NAME> in the
+                       environment wins (NAME: the secret's name, each run of other characters than letters
+                       and digits as _, upper-cased: /ork/api-token is ORK_SECRET_ORK_API_TOKEN). A task
+                       gets only its own; a secret it reads that has no value fails it (Ork.SecretNotFound)
   --max-workers N      most workers at once, Python and Node each (default 4 per core,
                        8 to 64): a fan-out wider than that runs N instances at once
 Exit codes: 0 succeeded, 1 the workflow failed, 2 invalid workflow or command line (or a
@@ -62,6 +68,7 @@ required param, an event no trigger matches, or a run record that cannot be read
       json: { type: 'boolean' },
       resume: { type: 'string' },
       'max-workers': { type: 'string' },
+      secrets: { type: 'string' },
     });
     if (values.help) {
       io.stdout.write(`${this.help}\n`);
@@ -134,6 +141,23 @@ required param, an event no trigger matches, or a run record that cannot be read
     if (inputTooLarge)
       throw new UsageError(inputTooLarge, 'pass large data by reference: write it to a file (S3 on AWS) and give its path or key in the input');
 
+    // Read now, before anything runs: a --secrets file that is not there, or not a JSON object, is a usage error.
+    let secrets: LocalSecrets | undefined;
+    if (values.secrets !== undefined || manifest.tasks.some((task) => (task.secrets ?? []).length > 0)) {
+      try {
+        secrets = LocalSecrets.load({
+          workflowDir: location.directory,
+          cwd: io.cwd,
+          env: io.env,
+          ...(values.secrets !== undefined ? { file: values.secrets } : {}),
+        });
+      } catch (error) {
+        if (error instanceof LocalSecretsError)
+          throw new UsageError(error.message, 'it holds a JSON object of secret names to values: {"prod/warehouse": "…"}');
+        throw error;
+      }
+    }
+
     // requirements.txt: the python workers run in a virtual environment that has its packages (node tasks do not need one).
     let python: string | undefined;
     if (manifest.tasks.some((t) => t.executor !== 'node')) {
@@ -186,6 +210,7 @@ required param, an event no trigger matches, or a run record that cannot be read
         ...(python ? { python } : {}),
         ...(resume ? { resume } : {}),
         ...(maxWorkers !== undefined ? { maxWorkers } : {}),
+        ...(secrets ? { secrets } : {}),
       });
     } finally {
       progress.stop(run?.status);
