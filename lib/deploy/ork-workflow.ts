@@ -31,6 +31,7 @@ import { workflowPropsFromContext } from './deploy-context.js';
 import { createPayloadBucket } from './payload-bucket.js';
 import { nodeHandlers } from './node-bundle.js';
 import { nodeTaskCode, pythonTaskCode } from './task-code.js';
+import { grantTaskSecrets, secretsEnvironment } from './task-secrets.js';
 import { functionTimeout } from './task-timeout.js';
 import { enableTriggerBuckets } from './trigger-buckets.js';
 import { WorkflowMonitoring } from './workflow-monitoring.js';
@@ -390,6 +391,7 @@ export class OrkWorkflow extends Construct {
         resources: [logGroup.logGroupArn, `${logGroup.logGroupArn}:log-stream:*`],
       }),
     );
+    grantTaskSecrets(role, task);
     const props = {
       description: taskDescription(this.manifest.workflow, task.name),
       runtime: options.runtime,
@@ -397,7 +399,7 @@ export class OrkWorkflow extends Construct {
       code: options.code,
       memorySize: task.memoryMb,
       timeout: functionTimeout(task),
-      environment: { ...task.env, ...options.env, [Environment.taskFile]: task.file },
+      environment: { ...task.env, ...options.env, ...secretsEnvironment(task), [Environment.taskFile]: task.file },
       role,
       logGroup,
       tracing: lambda.Tracing.ACTIVE,
@@ -467,6 +469,7 @@ export class OrkWorkflow extends Construct {
       environment: {
         ...task.env,
         ...options.env,
+        ...secretsEnvironment(task),
         [Environment.taskFile]: task.file,
         [Environment.heartbeatSeconds]: String(task.heartbeatSeconds ?? DEFAULT_HEARTBEAT_SECONDS),
       },
@@ -480,6 +483,8 @@ export class OrkWorkflow extends Construct {
       );
     }
     this.grantPayloadObjects(definition.taskRole, options.prefix);
+    // The task role, which the task's code runs as; the execution role only pulls the image and writes logs.
+    grantTaskSecrets(definition.taskRole, task);
     // What the container entry point (lambdas/python/ork/container.py) reports with. Task token APIs take no
     // resource: the token itself scopes the call to one waiting state.
     definition.taskRole.addToPrincipalPolicy(
@@ -497,7 +502,7 @@ export class OrkWorkflow extends Construct {
       definition,
       'AwsSolutions-ECS2',
       'The environment holds only non-secret configuration (task file, bucket name, prefix, ' +
-        'heartbeat); workflow secrets belong in Secrets Manager, not in workflow.yaml.',
+        'heartbeat, the names of its secrets); the task reads secret values from Secrets Manager or SSM at run time.',
     );
     return definition;
   }

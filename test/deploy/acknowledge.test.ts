@@ -98,10 +98,11 @@ describe('cdk-nag AwsSolutions', () => {
           const resourceWildcard = /^AwsSolutions-IAM5\[Resource::(.*)\]$/.exec(rule.id)?.[1];
           // `*` only for APIs without resource-level permissions; otherwise a workflow-owned ARN pattern: a
           // function's versions, a log group's streams, the workflow's prefix or Distributed Map results prefix of
-          // its bucket, executions of its state machine (Distributed Map's children).
+          // its bucket, executions of its state machine (Distributed Map's children); or the KMS keys of the account
+          // (or of a secret's ARN) that a task with `secrets:` may use through Secrets Manager and SSM only.
           if (resourceWildcard !== undefined && resourceWildcard !== '*') {
             expect(resourceWildcard, `${name}/${id}`).toMatch(
-              /^<[A-Za-z0-9]+\.Arn>(:\*|:log-stream:\*|\/[\w-]+\/\*|\/ork-results\/[\w-]+\/\*)$|^arn:<AWS::Partition>:states:(<AWS::Region>|[\w-]+):(<AWS::AccountId>|\d{12}):(execution|express):[\w-]+(:|\/)\*$/,
+              /^<[A-Za-z0-9]+\.Arn>(:\*|:log-stream:\*|\/[\w-]+\/\*|\/ork-results\/[\w-]+\/\*)$|^arn:<AWS::Partition>:states:(<AWS::Region>|[\w-]+):(<AWS::AccountId>|\d{12}):(execution|express):[\w-]+(:|\/)\*$|^arn:(<AWS::Partition>|aws[\w-]*):kms:(<AWS::Region>|[\w-]+):(<AWS::AccountId>|\d{12}):key\/\*$/,
             );
           }
         }

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { actionsOf, allStates, getAtt, idOf, key, list, type Json, type Resource, type Statement } from '../support/deploy-app/cloudformation.js';
 import { type DeployApp, SHARED_APP_TIMEOUT_MS, sharedDeployApp } from '../support/deploy-app/shared-app.js';
+import type { TaskManifestEntry } from '../../compiler/index.js';
 
 let built: DeployApp;
 beforeAll(async () => {
@@ -19,6 +20,9 @@ beforeAll(async () => {
  *   kms:GenerateDataKey on the bucket's key when it has one.
  * - container task: the same S3 (and KMS), and states:SendTaskSuccess/Failure/Heartbeat (container.py), on
  *   `*` since they have no resource-level permissions.
+ * - either, when the task lists `secrets:` (docs/deploy.md, "Secrets"): secretsmanager:GetSecretValue on each
+ *   secret's ARN (`-??????` for the suffix unless a full ARN is given), ssm:GetParameter on each parameter, and
+ *   kms:Decrypt of the account's keys (an ARN's account's) only through those services (kms:ViaService).
  * - container execution: its log group; the image pull from the CDK asset repository when the image is built.
  * - state machine: logs delivery and X-Ray (on `*`), lambda:InvokeFunction on its functions, ecs:RunTask of its
  *   task definitions in its cluster, iam:PassRole of their roles to ECS only; with Distributed Maps, the
@@ -89,6 +93,32 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
     },
     { actions: ['ecr:GetAuthorizationToken'], resources: ['*'] },
   ];
+  /** A task's own secrets, from its manifest entry; none without `secrets:`. */
+  const secretRules = (task: TaskManifestEntry): Rule[] => {
+    const secrets = task.secrets ?? [];
+    if (secrets.length === 0) return [];
+    const arn = (service: string, tail: string): Json =>
+      join('arn:', { Ref: 'AWS::Partition' }, `:${service}:`, { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, tail);
+    const given = (name: string): string[] | undefined => (name.startsWith('arn:') ? name.split(':') : undefined);
+    const secretArns = secrets
+      .filter((s) => s.service === 'secretsmanager')
+      .map((s) => (given(s.name) ? (/-[A-Za-z0-9]{6}$/.test(s.name) ? s.name : `${s.name}-??????`) : arn('secretsmanager', `:secret:${s.name}-??????`)));
+    const parameterArns = secrets.filter((s) => s.service === 'ssm').map((s) => (given(s.name) ? s.name : arn('ssm', `:parameter${s.name}`)));
+    const via = (s: { name: string; service: string }): unknown => {
+      const parts = given(s.name);
+      return parts ? `${s.service}.${parts[3]}.amazonaws.com` : join(`${s.service}.`, { Ref: 'AWS::Region' }, '.amazonaws.com');
+    };
+    const keyOf = (s: { name: string }): unknown => {
+      const parts = given(s.name);
+      return parts ? `arn:${parts[1]}:kms:${parts[3]}:${parts[4]}:key/*` : arn('kms', ':key/*');
+    };
+    const unique = (values: unknown[]): unknown[] => [...new Map(values.map((v) => [key(v), v])).values()];
+    return [
+      ...(secretArns.length > 0 ? [{ actions: ['secretsmanager:GetSecretValue'], resources: secretArns }] : []),
+      ...(parameterArns.length > 0 ? [{ actions: ['ssm:GetParameter'], resources: parameterArns }] : []),
+      { actions: ['kms:Decrypt'], resources: unique(secrets.map(keyOf)), condition: { StringEquals: { 'kms:ViaService': unique(secrets.map(via)) } } },
+    ];
+  };
 
   const refId = (value: unknown): string => {
     const object = value as { Ref?: string; 'Fn::GetAtt'?: [string, string] };
@@ -129,7 +159,7 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
           const definition = construct.taskDefinitions.get(task.name)!;
           const [container] = all[idOf(definition)]?.Properties?.ContainerDefinitions as Json[];
           const group = getAtt(refId(((container?.LogConfiguration as Json).Options as Json)['awslogs-group']));
-          add(idOf(definition.taskRole), { kind: 'container task', owner, rules: [...payloads, TASK_TOKEN] });
+          add(idOf(definition.taskRole), { kind: 'container task', owner, rules: [...payloads, TASK_TOKEN, ...secretRules(task)] });
           add(idOf(definition.executionRole!), {
             kind: 'container execution',
             owner,
@@ -141,7 +171,7 @@ describe('IAM allow-list: every statement of every role in the Ork stacks', () =
           add(idOf(fn.role!), {
             kind: 'lambda task',
             owner,
-            rules: [{ actions: WRITE_LOGS, resources: [group, join(group, ':log-stream:*')] }, FUNCTION_XRAY, ...payloads],
+            rules: [{ actions: WRITE_LOGS, resources: [group, join(group, ':log-stream:*')] }, FUNCTION_XRAY, ...payloads, ...secretRules(task)],
           });
         }
       }

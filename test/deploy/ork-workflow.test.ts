@@ -64,6 +64,8 @@ describe('template', () => {
           ORK_TASK_FILE: task.file,
           ORK_PAYLOAD_BUCKET: bucket,
           ORK_PAYLOAD_PREFIX: `${workflow}/`,
+          // Names only (docs/deploy.md, "Secrets").
+          ...(task.secrets ? { ORK_SECRETS: JSON.stringify(task.secrets.map((s) => s.name)) } : {}),
         });
       }
     }

@@ -15,6 +15,12 @@ export const CONTROL_STACK = 'NagControl';
  */
 export const SYNTH_CONTEXT = { pythonRuntime: 'python3.11', architecture: 'x86_64' } as const;
 export const SNS_TOPIC_ARN = 'arn:aws:sns:eu-west-1:123456789012:ork-alarms';
+/**
+ * A secret value that `ork run` would read from the settings workflow's `.ork/secrets.json`: it must appear in
+ * nothing that synth writes (docs/deploy.md, "Secrets": names only).
+ */
+export const SECRET_SENTINEL = 'ork-sentinel-Zq7xW4pL9vT2';
+const LOCAL_SECRETS = `${JSON.stringify({ 'prod/warehouse': { password: SECRET_SENTINEL }, '/ork/api-token': SECRET_SENTINEL })}\n`;
 
 /** The folder of each test workflow, as written by writeTestWorkflows. */
 export interface TestWorkflowDirs {
@@ -74,6 +80,7 @@ tasks:
       SHARED: overridden
       BATCH: 500
       VERBOSE: true
+    secrets: [prod/warehouse, /ork/api-token]
   load:
     file: tasks/load.py
     depends_on: [extract]
@@ -107,6 +114,7 @@ tasks:
     memory: 4GB
     env:
       MODEL: big
+    secrets: [prod/model-registry]
   score:
     executor: container
     file: tasks/score.py
@@ -146,6 +154,9 @@ tasks:
     env:
       SOURCE: api
       LIMIT: 10
+    secrets:
+      - arn:aws:secretsmanager:eu-west-1:210987654321:secret:shared/api-key
+      - arn:aws:ssm:eu-west-1:210987654321:parameter/shared/endpoint
   shape:
     executor: node
     file: lib/shape.ts
@@ -284,7 +295,12 @@ export default defineTask({
 `;
 
 export function writeTestWorkflows(root: string): TestWorkflowDirs {
-  const settings = writeTree(path.join(root, 'settings'), { 'workflow.yaml': SETTINGS_YAML, 'tasks/extract.py': PY_TASK, 'tasks/load.py': PY_TASK });
+  const settings = writeTree(path.join(root, 'settings'), {
+    'workflow.yaml': SETTINGS_YAML,
+    'tasks/extract.py': PY_TASK,
+    'tasks/load.py': PY_TASK,
+    '.ork/secrets.json': LOCAL_SECRETS,
+  });
   const defaults = writeTree(path.join(root, 'defaults'), { 'workflow.yaml': DEFAULTS_YAML, 'tasks/only.py': PY_TASK, 'tasks/fan.py': PY_TASK });
   const containers = writeTree(path.join(root, 'containers'), {
     'workflow.yaml': CONTAINERS_YAML,
