@@ -44,6 +44,7 @@ export type { TaskManifest, TaskManifestEntry } from './emit/task-manifest.js';
 export * from './emit/fan-out-map.js';
 export * from './emit/walk-states.js';
 export { skipStateReader } from './emit/skip-guard.js';
+export { readParamsDefaults } from './emit/params-defaults.js';
 
 // The schedule, and its pictures (ork graph, ork explain).
 export type { TaskGraph } from './graph/task-graph.js';

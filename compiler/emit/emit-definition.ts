@@ -1,7 +1,7 @@
 import type { TaskGraph } from '../graph/index.js';
 import { spillAbove, type TaskSpec } from '../model/index.js';
 import type { PlanNode } from '../plan/index.js';
-import type { ParallelState, PassState, PayloadTemplate, StateMachineDefinition } from './asl-types.js';
+import type { ParallelState, PassState, StateMachineDefinition } from './asl-types.js';
 import { chain, close, single, type Fragment } from './fragment.js';
 import { emitTask } from './emit-task.js';
 import type { FanOutDecision } from './fan-out-context.js';
@@ -10,6 +10,7 @@ import { walkStates } from './walk-states.js';
 import { conditionReferences } from './condition-rule.js';
 import { nameFailures, withFailureHandler } from './failure-handler.js';
 import { guardTask, requiredUpstreams, skippableTasks } from './skip-guard.js';
+import { paramsDefaultsState } from './params-defaults.js';
 import { StatePaths } from './payload.js';
 import { StateNames } from './state-names.js';
 
@@ -134,13 +135,7 @@ export function emitDefinition(graph: TaskGraph, root: PlanNode): EmitResult {
   if (hasDefaults) {
     // Params defaults sit in a Pass's Parameters as data, beside the execution input, then merge under it.
     const withDefaults = names.internal('Params');
-    steps.push(
-      single(withDefaults, {
-        Type: 'Pass',
-        Comment: 'Workflow input beside the params defaults',
-        Parameters: { 'input.$': '$', defaults: structuredClone(defaults) as PayloadTemplate },
-      }),
-    );
+    steps.push(single(withDefaults, paramsDefaultsState(defaults)));
     steps.push(
       single(start, {
         Type: 'Pass',

@@ -1,4 +1,4 @@
-import { ON_FAILURE_TASK, skipStateReader, walkStates, type StateMachineDefinition } from '../../compiler/index.js';
+import { ON_FAILURE_TASK, readParamsDefaults, skipStateReader, walkStates, type StateMachineDefinition } from '../../compiler/index.js';
 
 /** A task of a deployed workflow, read back from its definition. */
 export interface DeployedTask {
@@ -24,6 +24,8 @@ export interface DeployedTask {
 export interface DeployedWorkflow {
   readonly workflow: string;
   readonly tasks: readonly DeployedTask[];
+  /** The params defaults the definition holds (a null one is a required param); absent when it holds none Ork wrote. */
+  readonly params?: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -82,5 +84,6 @@ export function readWorkflowShape(definition: StateMachineDefinition, workflow: 
     // The name the compiler reserves for the handler: its Task state's payload names it so, as any task's does.
     ...(t.name === ON_FAILURE_TASK ? { role: 'on_failure' as const } : {}),
   }));
-  return { workflow, tasks };
+  const params = readParamsDefaults(definition);
+  return params === undefined ? { workflow, tasks } : { workflow, tasks, params };
 }

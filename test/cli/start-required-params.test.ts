@@ -1,0 +1,118 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { readParamsDefaults, type StateMachineDefinition } from '../../compiler/index.js';
+import { main } from '../../lib/cli/main.js';
+import { compileCleanly, substitutePlaceholders, writeWorkflowFiles } from '../support/workflows.js';
+
+/**
+ * `ork start` refuses an input that lacks a required param of the deployed workflow (a params: default of
+ * null), read from the deployed definition, before anything starts (issue 16): in this process, against a fake
+ * Step Functions endpoint that answers DescribeStateMachine with a compiled definition.
+ */
+
+const ARN = 'arn:aws:states:us-east-1:123456789012:stateMachine:landing';
+
+/** The definition as deployed (placeholders substituted) of a workflow.yaml with one task. */
+function definitionOf(yaml: string): StateMachineDefinition {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ork-start-params-'));
+  try {
+    writeWorkflowFiles(dir, { 'workflow.yaml': yaml, 'tasks/load.py': '' });
+    return substitutePlaceholders(compileCleanly(dir).definition);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const LANDING = definitionOf(`name: landing
+params: { key: ~, bucket: ~, mode: full }
+tasks:
+  load:
+    file: tasks/load.py
+`);
+
+const targets: string[] = [];
+/** DescribeStateMachine's answer: the definition, or an AWS error. */
+let describeAnswer: { status: number; body: Record<string, unknown> };
+let server: Server;
+
+beforeAll(async () => {
+  server = createServer((request, response) => {
+    request.resume();
+    request.on('end', () => {
+      const target = String(request.headers['x-amz-target'] ?? '');
+      targets.push(target);
+      const answer = target.endsWith('.DescribeStateMachine')
+        ? describeAnswer
+        : target.endsWith('.StartExecution')
+          ? { status: 200, body: { executionArn: `${ARN.replace(':stateMachine:', ':execution:')}:x`, startDate: 0 } }
+          : { status: 400, body: { __type: 'InvalidAction', message: target } };
+      response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
+      response.end(JSON.stringify(answer.body));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${port}`);
+  vi.stubEnv('AWS_REGION', 'us-east-1');
+  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
+  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
+  vi.stubEnv('AWS_PROFILE', '');
+  vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
+});
+
+afterAll(async () => {
+  vi.unstubAllEnvs();
+  await new Promise((resolve) => server.close(resolve));
+});
+
+beforeEach(() => {
+  targets.length = 0;
+  describeAnswer = { status: 200, body: { name: 'landing', stateMachineArn: ARN, definition: JSON.stringify(LANDING) } };
+});
+
+async function ork(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const stdout = new PassThrough();
+  const stderr = new PassThrough();
+  let out = '';
+  let err = '';
+  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
+  const code = await main(args, { stdout, stderr, cwd: process.cwd(), env: { NO_COLOR: '1' } });
+  return { code, stdout: out, stderr: err };
+}
+
+describe('ork start and required params', () => {
+  it('the compiled definition holds the params defaults, nulls included', () => {
+    expect(readParamsDefaults(LANDING)).toEqual({ key: null, bucket: null, mode: 'full' });
+    expect(readParamsDefaults(definitionOf('name: plain\ntasks:\n  load:\n    file: tasks/load.py\n'))).toEqual({});
+  });
+
+  it('an input lacking a required param: exit 2, one line and a hint, and no execution started', async () => {
+    const result = await ork(['start', ARN, '--input', '{"key": "incoming/a.csv"}']);
+    expect(result.code, result.stderr).toBe(2);
+    expect(result.stderr).toBe(
+      "ork: error: the input gives no 'bucket', which is a required param of landing (params: default ~)\n" +
+        `  hint: give it with --input, e.g. --input '{"bucket":"…"}'\n`,
+    );
+    expect(targets).not.toContain('AWSStepFunctions.StartExecution');
+  });
+
+  it('an input with every required param starts the execution', async () => {
+    const result = await ork(['start', ARN, '--input', '{"key": "incoming/a.csv", "bucket": "landing-bucket"}']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(targets).toEqual(['AWSStepFunctions.DescribeStateMachine', 'AWSStepFunctions.StartExecution']);
+  });
+
+  it('an identity that may start but not read the workflow starts it unchecked, with a warning', async () => {
+    describeAnswer = { status: 400, body: { __type: 'AccessDeniedException', message: 'not authorized to perform: states:DescribeStateMachine' } };
+    const result = await ork(['start', ARN]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/^ork: warning: required params not checked: describe state machine: access denied/);
+    expect(targets.at(-1)).toBe('AWSStepFunctions.StartExecution');
+  });
+});
