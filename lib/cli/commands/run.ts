@@ -35,15 +35,17 @@ is refused.
 
 Options:
   --input JSON|@FILE   the workflow input (params), a JSON object
-  --event JSON|@FILE   start the run as the workflow's triggers: would for this EventBridge event (as
-                       delivered: source, detail-type, detail; or a PutEvents entry: Source, DetailType,
-                       Detail). It is matched against each trigger's pattern with EventBridge's rules, and
-                       the matching trigger's params: mapping gives the input (printed on stderr). No
-                       trigger matching, or several, is exit 2 with the reason. Not with --input or --resume.
-  --trigger N          with --event: use trigger N (1-based, in the order of triggers:), which must match;
-                       needed when the event matches several (AWS would start one execution per trigger)
-  --scheduled-time T   set params.scheduled_time as a schedule does (ISO 8601 UTC, to the second): T is a
-                       date-time with Z or an offset, or a date or local date-time in the schedule's time zone
+  --event JSON|@FILE   run as the workflow's triggers: would start it for this EventBridge event
+                       (as delivered: source, detail-type, detail; or a PutEvents entry: Source,
+                       DetailType, Detail), matched against each trigger's pattern by EventBridge's
+                       rules; the matching trigger's params: mapping gives the input (shown on
+                       stderr). No trigger matching, or several, is exit 2 with the reason. Not with
+                       --input or --resume.
+  --trigger N          with --event: use trigger N (from 1, in the order of triggers:), which must
+                       match; needed when several match (AWS would start one execution per trigger)
+  --scheduled-time T   set params.scheduled_time as a schedule does (ISO 8601 UTC, to the second):
+                       T is a date-time with Z or an offset, or a date or local date-time in the
+                       schedule's time zone
   --json               print one JSON object with status, outputs and per-task counts on stdout;
                        progress goes to stderr
   --resume RUN_ID      run again what did not succeed in RUN_ID, reusing its recorded outputs, with
