@@ -30,6 +30,15 @@ export { taskConstructIds, taskDescription } from './model/construct-ids.js';
 // Triggers and the scheduled time: one definition for the deployed rule and schedule, ork run and ork backfill.
 export type { EventPattern, InputTransformer, JsonValue, TriggerRule, TriggerSource, TriggerSpec } from './model/trigger.js';
 export { formatScheduledTime, SCHEDULED_TIME_PARAM } from './model/scheduled-time.js';
+export {
+  parseScheduleExpression,
+  type AtReading,
+  type RateUnit,
+  type ScheduleExpression,
+  type ScheduleExpressionParse,
+  type ScheduleExpressionProblem,
+} from './model/schedule-expression.js';
+export { CRON_FIRST_YEAR, CRON_LAST_YEAR, type CronDaysOfMonth, type CronDaysOfWeek, type CronExpression } from './model/cron-expression.js';
 export { escapeWildcard, triggerRules } from './emit/trigger-rules.js';
 
 // Secrets: what a `secrets:` entry names, for the deploy's grants and the secrets ork run hands a task.

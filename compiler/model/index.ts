@@ -8,3 +8,5 @@ export * from './trigger.js';
 export * from './scheduled-time.js';
 export * from './required-params.js';
 export * from './schedule-input.js';
+export * from './schedule-expression.js';
+export * from './cron-expression.js';

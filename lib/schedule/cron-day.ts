@@ -1,4 +1,4 @@
-import type { DaysOfMonth, DaysOfWeek } from './cron-expression.js';
+import type { CronDaysOfMonth as DaysOfMonth, CronDaysOfWeek as DaysOfWeek } from '../../compiler/index.js';
 
 /** A calendar day: `weekday` 1-7 = SUN-SAT as EventBridge numbers them, `length` the days in its month. */
 export interface CalendarDay {

@@ -1,4 +1,10 @@
-import { FIRST_YEAR, LAST_YEAR, parseCronExpression, type CronExpression } from './cron-expression.js';
+import {
+  CRON_FIRST_YEAR as FIRST_YEAR,
+  CRON_LAST_YEAR as LAST_YEAR,
+  parseScheduleExpression,
+  type AtReading,
+  type CronExpression,
+} from '../../compiler/index.js';
 import { cronDayMatches } from './cron-day.js';
 import { ScheduleError } from './schedule-error.js';
 import { DAY, ZoneClock, instantOf } from './zone-clock.js';
@@ -49,43 +55,32 @@ export function scheduleTimes(schedule: ScheduleLike, from: Date, to: Date, opti
       `${expression} fires more than ${limit.toLocaleString('en-US')} times from ${from.toISOString()} to ${to.toISOString()}`,
       'backfill a shorter interval, one part after the other',
     );
+  // Parsed before the interval is looked at: an expression validate refuses is refused here too, even for an
+  // empty interval (the one grammar of compiler/model/schedule-expression.ts).
+  const parsed = parseScheduleExpression(schedule.expression);
+  if (!parsed.ok) throw new ScheduleError('InvalidExpression', parsed.problem.message, parsed.problem.hint);
   if (end <= start) return [];
-  if (expression.startsWith('rate(')) return rateTimes(expression, start, end, limit, tooMany);
-  if (expression.startsWith('at(')) return atTime(expression, clock, start, end);
-  if (expression.startsWith('cron(')) return cronTimes(parseCronExpression(expression), clock, start, end, limit, tooMany);
-  throw new ScheduleError(
-    'InvalidExpression',
-    `'${schedule.expression}' is not a schedule expression`,
-    'use cron(0 6 * * ? *), rate(1 hour) or at(2026-01-01T00:00:00)',
-  );
+  const { expression: parsedExpression } = parsed;
+  switch (parsedExpression.kind) {
+    case 'rate':
+      return rateTimes(parsedExpression.value * UNITS[parsedExpression.unit], start, end, limit, tooMany);
+    case 'at':
+      return atTime(parsedExpression.local, clock, start, end);
+    case 'cron':
+      return cronTimes(parsedExpression.cron, clock, start, end, limit, tooMany);
+  }
 }
 
-const UNITS: Readonly<Record<string, number>> = { minute: MINUTE, hour: HOUR, day: DAY };
+const UNITS = { minute: MINUTE, hour: HOUR, day: DAY } as const;
 
-function rateTimes(expression: string, start: number, end: number, limit: number, tooMany: () => ScheduleError): Date[] {
-  const rate = /^rate\(\s*(\d+)\s+(minute|hour|day)s?\s*\)$/.exec(expression);
-  const value = Number(rate?.[1] ?? 0);
-  if (!rate || value < 1) {
-    throw new ScheduleError(
-      'InvalidExpression',
-      `'${expression}' is not a rate expression`,
-      'rate(N minutes|hours|days), N at least 1: rate(1 hour), rate(15 minutes)',
-    );
-  }
-  const step = value * (UNITS[rate[2] ?? ''] ?? DAY);
+function rateTimes(step: number, start: number, end: number, limit: number, tooMany: () => ScheduleError): Date[] {
   const count = Math.ceil((end - start) / step);
   if (count > limit) throw tooMany();
   return Array.from({ length: count }, (_, i) => new Date(start + i * step));
 }
 
-function atTime(expression: string, clock: ZoneClock, start: number, end: number): Date[] {
-  const at = /^at\((\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})\)$/.exec(expression);
-  const [year, month, day, hour, minute, second] = (at ?? []).slice(1).map(Number) as number[];
-  const local = Date.UTC(year ?? 0, (month ?? 0) - 1, day ?? 0, hour ?? 0, minute ?? 0, second ?? 0);
-  const reading = new Date(local);
-  if (!at || reading.getUTCMonth() !== (month ?? 0) - 1 || reading.getUTCDate() !== day || (hour ?? 0) > 23 || (minute ?? 0) > 59 || (second ?? 0) > 59) {
-    throw new ScheduleError('InvalidExpression', `'${expression}' is not an at expression`, 'at(yyyy-mm-ddThh:mm:ss), e.g. at(2026-01-01T06:00:00)');
-  }
+function atTime({ year, month, day, hour, minute, second }: AtReading, clock: ZoneClock, start: number, end: number): Date[] {
+  const local = Date.UTC(year, month - 1, day, hour, minute, second);
   const instant = instantOf(local, clock.segmentsOfDay(Math.floor(local / DAY) * DAY));
   return instant !== undefined && instant >= start && instant < end ? [new Date(instant)] : [];
 }

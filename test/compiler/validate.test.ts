@@ -369,7 +369,7 @@ describe('schedules', () => {
     ['cron(0 6 * * ? * *)', '7 fields'],
     ['cron(0 6 * * MON *)', 'exactly one'],
     ['cron(0 6 ? * ? *)', 'exactly one'],
-    ['cron(x 6 * * ? *)', "minutes field 'x'"],
+    ['cron(x 6 * * ? *)', "minutes field: 'x' is not a number"],
     ['at(2026-01-01)', 'not a schedule expression'],
     ['daily', 'not a schedule expression'],
   ])('%s is refused: %s', (expression, message) => {

@@ -1,62 +1,16 @@
 import { Codes, makeDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
+import { parseScheduleExpression } from '../../model/schedule-expression.js';
 import { formatSeconds } from '../units.js';
 import type { ValidationRule } from './validation-rule.js';
 
-const RATE = /^rate\(\s*(\d+)\s+(minute|minutes|hour|hours|day|days)\s*\)$/;
-const AT = /^at\(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\)$/;
-const CRON = /^cron\((.*)\)$/;
-/** Characters EventBridge accepts in each cron field (minutes, hours, day-of-month, month, day-of-week, year). */
-const CRON_FIELD = [
-  /^[\d,*/-]+$/,
-  /^[\d,*/-]+$/,
-  /^([\d,*/-]+|\?|L|\d{1,2}W|LW)$/i,
-  /^([\d,*/-]+|[A-Z]{3}(-[A-Z]{3})?(,[A-Z]{3})*)$/i,
-  /^([\d,*/-]+|\?|L|\d#\d|\dL|[A-Z]{3}(-[A-Z]{3})?(,[A-Z]{3})*)$/i,
-  /^[\d,*/-]+$/,
-];
-
-/** Returns a problem description and a hint, or undefined when the expression is valid. */
+/**
+ * Returns a problem description and a hint, or undefined when the expression is valid: the same parser
+ * `ork backfill` enumerates times with (compiler/model/schedule-expression.ts), so validate accepts exactly
+ * what backfill can run.
+ */
 export function checkScheduleExpression(expression: string): { message: string; hint?: string } | undefined {
-  const rate = RATE.exec(expression);
-  if (rate) {
-    const value = Number(rate[1]);
-    const unit = rate[2] ?? '';
-    if (value < 1) return { message: 'a rate must be at least 1' };
-    const plural = unit.endsWith('s');
-    if (value === 1 && plural) return { message: `rate(1 ${unit}) must use the singular unit`, hint: `rate(1 ${unit.slice(0, -1)})` };
-    if (value > 1 && !plural) return { message: `rate(${value} ${unit}) must use the plural unit`, hint: `rate(${value} ${unit}s)` };
-    return undefined;
-  }
-  if (AT.test(expression)) return undefined;
-  const cron = CRON.exec(expression);
-  if (cron) {
-    const fields = (cron[1] ?? '').trim().split(/\s+/);
-    if (fields.length !== 6) {
-      const hint =
-        fields.length === 5
-          ? `EventBridge cron has 6 fields (minutes hours day-of-month month day-of-week year): cron(${fields[0]} ${fields[1]} ${fields[4] === '*' ? `${fields[2]} ${fields[3]} ? *` : `? ${fields[3]} ${fields[4]} *`})`
-          : 'EventBridge cron has 6 fields: minutes hours day-of-month month day-of-week year';
-      return { message: `cron expression has ${fields.length} fields, not 6`, hint };
-    }
-    const names = ['minutes', 'hours', 'day-of-month', 'month', 'day-of-week', 'year'];
-    for (const [i, field] of fields.entries()) {
-      if (!CRON_FIELD[i]?.test(field)) return { message: `cron ${names[i]} field '${field}' is not valid` };
-    }
-    if ((fields[2] === '?') === (fields[4] === '?')) {
-      return {
-        message: 'cron needs exactly one of day-of-month and day-of-week to be ?',
-        hint: `cron(${fields[0]} ${fields[1]} ${fields[2]} ${fields[3]} ? ${fields[5]})`,
-      };
-    }
-    return undefined;
-  }
-  const words = expression.trim().split(/\s+/);
-  if (words.length === 5 || words.length === 6)
-    return {
-      message: `'${expression}' is not a schedule expression`,
-      hint: `wrap cron fields in cron(...), with 6 fields: cron(${words.length === 5 ? `${words.slice(0, 2).join(' ')} ${words[4] === '*' ? `${words[2]} ${words[3]} ? *` : `? ${words[3]} ${words[4]} *`}` : words.join(' ')})`,
-    };
-  return { message: `'${expression}' is not a schedule expression`, hint: 'use cron(0 6 * * ? *), rate(1 hour) or at(2026-01-01T00:00:00)' };
+  const parsed = parseScheduleExpression(expression);
+  return parsed.ok ? undefined : parsed.problem;
 }
 
 export function isTimeZone(zone: string): boolean {

@@ -10,12 +10,12 @@ export const cases: readonly BadWorkflowCase[] = [
   {
     name: 'cron with a bad field',
     source: yaml('schedule:', '  expression: cron(0 25x * * ? *)', 'tasks:', '  a:', '    file: tasks/a.py'),
-    expect: [{ code: 'ORK215', line: 2, col: 15, message: "cron hours field '25x' is not valid" }],
+    expect: [{ code: 'ORK215', line: 2, col: 15, message: "hours field: '25x' is not a number", hint: 'hours takes 0-23' }],
   },
   {
     name: 'cron without a ?',
     source: yaml('schedule: cron(0 6 * * MON *)', 'tasks:', '  a:', '    file: tasks/a.py'),
-    expect: [{ code: 'ORK215', line: 1, col: 11, message: 'exactly one of day-of-month and day-of-week to be ?' }],
+    expect: [{ code: 'ORK215', line: 1, col: 11, message: 'exactly one of day-of-month and day-of-week must be ?', hint: 'cron(0 6 ? * MON *)' }],
   },
   {
     name: 'rate with the wrong plural',

@@ -1,11 +1,18 @@
-import { ScheduleError } from './schedule-error.js';
+import type { ScheduleExpressionProblem } from './schedule-expression.js';
 
 /**
- * An EventBridge cron expression, parsed: `cron(minutes hours day-of-month month day-of-week year)` with the
- * syntax of https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based:
+ * An EventBridge Scheduler cron expression, parsed: `cron(minutes hours day-of-month month day-of-week year)`
+ * with the syntax of https://docs.aws.amazon.com/scheduler/latest/UserGuide/schedule-types.html#cron-based
+ * (the table of https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-cron-expressions.html):
  * `,` `-` `*` `/` everywhere, `?` in one of day-of-month and day-of-week, `L` and `W` in day-of-month
  * (`L`, `LW`, `15W`), `L` and `#` in day-of-week (`L`, `5L`, `3#2`), month names JAN-DEC, day names SUN-SAT,
- * and day-of-week numbers 1-7 = SUN-SAT (not cron's 0-6), years 1970-2199.
+ * day-of-week numbers 1-7 = SUN-SAT (not cron's 0-6), years 1970-2199.
+ *
+ * Names stand wherever their numbers do: AWS gives day-of-week as "1-7 or SUN-SAT" with `, - * ? L #`, so
+ * `MON,WED-FRI` (a list holding a range), `TUE#2` (= `3#2`, AWS's "second Tuesday of the month") and `FRIL`
+ * (= `6L`, the last Friday: the Quartz syntax EventBridge's cron follows) are accepted. AWS's note on `#`:
+ * "you can define only one expression in the day-of-week field. For example, "3#1,6#3" is not valid" —
+ * refused here. `/` in day-of-week, absent from AWS's table but Quartz syntax, is kept as it was accepted.
  */
 export interface CronExpression {
   /** Ascending. */
@@ -14,13 +21,13 @@ export interface CronExpression {
   readonly hours: readonly number[];
   /** Indexed 1-12. */
   readonly months: readonly boolean[];
-  /** Indexed year - FIRST_YEAR. */
+  /** Indexed year - CRON_FIRST_YEAR. */
   readonly years: readonly boolean[];
-  readonly days: DaysOfMonth | DaysOfWeek;
+  readonly days: CronDaysOfMonth | CronDaysOfWeek;
 }
 
 /** Day-of-week is `?`: the days are chosen by day-of-month. */
-export interface DaysOfMonth {
+export interface CronDaysOfMonth {
   readonly by: 'month';
   /** Plain days, indexed 1-31. */
   readonly days: readonly boolean[];
@@ -31,7 +38,7 @@ export interface DaysOfMonth {
 }
 
 /** Day-of-month is `?`: the days are chosen by day-of-week (1 = SUN … 7 = SAT). */
-export interface DaysOfWeek {
+export interface CronDaysOfWeek {
   readonly by: 'week';
   /** Plain days of the week, indexed 1-7. */
   readonly days: readonly boolean[];
@@ -41,8 +48,10 @@ export interface DaysOfWeek {
   readonly nth: readonly { readonly day: number; readonly n: number }[];
 }
 
-export const FIRST_YEAR = 1970;
-export const LAST_YEAR = 2199;
+export type CronParse = { readonly ok: true; readonly cron: CronExpression } | { readonly ok: false; readonly problem: ScheduleExpressionProblem };
+
+export const CRON_FIRST_YEAR = 1970;
+export const CRON_LAST_YEAR = 2199;
 
 const MONTHS = ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'];
 const DAYS = ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'];
@@ -60,19 +69,25 @@ const HOURS: FieldRange = { name: 'hours', min: 0, max: 23 };
 const DAY_OF_MONTH: FieldRange = { name: 'day-of-month', min: 1, max: 31 };
 const MONTH: FieldRange = { name: 'month', min: 1, max: 12, names: MONTHS };
 const DAY_OF_WEEK: FieldRange = { name: 'day-of-week', min: 1, max: 7, names: DAYS };
-const YEAR: FieldRange = { name: 'year', min: FIRST_YEAR, max: LAST_YEAR };
+const YEAR: FieldRange = { name: 'year', min: CRON_FIRST_YEAR, max: CRON_LAST_YEAR };
 
 class FieldProblem extends Error {}
 
-export function parseCronExpression(expression: string): CronExpression {
+/** `expression` is `cron(...)`; anything else is the caller's to report. */
+export function parseCronExpression(expression: string): CronParse {
   const body = /^cron\((.*)\)$/.exec(expression.trim());
   const fields = (body?.[1] ?? '').trim().split(/\s+/);
   if (!body || fields.length !== 6) {
-    throw new ScheduleError(
-      'InvalidExpression',
-      `'${expression}' is not an EventBridge cron expression`,
-      'cron has 6 fields: cron(minutes hours day-of-month month day-of-week year), e.g. cron(0 6 * * ? *)',
-    );
+    return {
+      ok: false,
+      problem: {
+        message: `'${expression}' is not an EventBridge cron expression: cron expression has ${fields.length} fields, not 6`,
+        hint:
+          fields.length === 5
+            ? `EventBridge cron has 6 fields (minutes hours day-of-month month day-of-week year): cron(${sixFields(fields)})`
+            : 'EventBridge cron has 6 fields: cron(minutes hours day-of-month month day-of-week year), e.g. cron(0 6 * * ? *)',
+      },
+    };
   }
   const [minutes, hours, dayOfMonth, month, dayOfWeek, year] = fields as [string, string, string, string, string, string];
   let current = MINUTES;
@@ -83,25 +98,38 @@ export function parseCronExpression(expression: string): CronExpression {
     current = MONTH;
     const months = flags(values(month, MONTH), MONTH);
     current = YEAR;
-    const years = flags(values(year, YEAR), YEAR).slice(FIRST_YEAR);
+    const years = flags(values(year, YEAR), YEAR).slice(CRON_FIRST_YEAR);
+    // "You can't use * in both the Day-of-month and Day-of-week fields. If you use it in one, you must use ?
+    // in the other" (AWS's cron reference): exactly one of them is `?`.
     if ((dayOfMonth === '?') === (dayOfWeek === '?')) {
-      throw new ScheduleError(
-        'InvalidExpression',
-        `'${expression}': exactly one of day-of-month and day-of-week must be ?`,
-        `cron(${minutes} ${hours} ${dayOfMonth} ${month} ? ${year})`,
-      );
+      return {
+        ok: false,
+        problem: {
+          message: `'${expression}': exactly one of day-of-month and day-of-week must be ?`,
+          hint:
+            dayOfWeek !== '?' && dayOfWeek !== '*'
+              ? `cron(${minutes} ${hours} ? ${month} ${dayOfWeek} ${year})`
+              : `cron(${minutes} ${hours} ${dayOfMonth === '?' ? '*' : dayOfMonth} ${month} ? ${year})`,
+        },
+      };
     }
     current = dayOfMonth === '?' ? DAY_OF_WEEK : DAY_OF_MONTH;
     const days = dayOfMonth === '?' ? daysOfWeek(dayOfWeek) : daysOfMonth(dayOfMonth);
-    return { minutes: parsedMinutes, hours: parsedHours, months, years, days };
+    return { ok: true, cron: { minutes: parsedMinutes, hours: parsedHours, months, years, days } };
   } catch (error) {
     if (!(error instanceof FieldProblem)) throw error;
-    throw new ScheduleError('InvalidExpression', `'${expression}': ${current.name} field: ${error.message}`, hintFor(current));
+    return { ok: false, problem: { message: `'${expression}': ${current.name} field: ${error.message}`, hint: hintFor(current) } };
   }
 }
 
+/** Five Unix cron fields as EventBridge's six: the day field that is `*` becomes `?`, a year `*` is added. */
+export function sixFields(fields: readonly string[]): string {
+  const [minutes, hours, dayOfMonth, month, dayOfWeek] = fields;
+  return `${minutes} ${hours} ${dayOfWeek === '*' ? `${dayOfMonth} ${month} ? *` : `? ${month} ${dayOfWeek} *`}`;
+}
+
 function hintFor(range: FieldRange): string {
-  if (range === DAY_OF_WEEK) return 'day-of-week takes 1-7 (1 = SUN) or SUN-SAT, with , - * / and L (5L), # (3#2), or ?';
+  if (range === DAY_OF_WEEK) return 'day-of-week takes 1-7 (1 = SUN) or SUN-SAT, with , - * / and L (5L, FRIL), # (3#2, TUE#2, alone in the field), or ?';
   if (range === DAY_OF_MONTH) return 'day-of-month takes 1-31 with , - * /, L, LW, 15W, or ?';
   const names = range.names ? ` or ${range.names[0]}-${range.names[range.names.length - 1]}` : '';
   return `${range.name} takes ${range.min}-${range.max}${names}, with , - * /`;
@@ -117,7 +145,7 @@ function flags(list: readonly number[], range: FieldRange): boolean[] {
   return result;
 }
 
-function daysOfMonth(field: string): DaysOfMonth {
+function daysOfMonth(field: string): CronDaysOfMonth {
   const plain: number[] = [];
   let last = false;
   let lastWeekday = false;
@@ -132,17 +160,19 @@ function daysOfMonth(field: string): DaysOfMonth {
   return { by: 'month', days: flags(plain, DAY_OF_MONTH), last, lastWeekday, nearestWeekday };
 }
 
-function daysOfWeek(field: string): DaysOfWeek {
+function daysOfWeek(field: string): CronDaysOfWeek {
   const plain: number[] = [];
   const lastOfMonth: number[] = [];
   const nth: { day: number; n: number }[] = [];
-  for (const item of field.split(',')) {
+  const items = field.split(',');
+  for (const item of items) {
     const upper = item.toUpperCase();
     const hash = /^(\w+)#(\d+)$/.exec(upper);
     // `L` alone is the last day of the week, Saturday (the Quartz syntax EventBridge follows).
     if (upper === 'L') plain.push(DAY_OF_WEEK.max);
     else if (/^\w+L$/.test(upper)) lastOfMonth.push(number(upper.slice(0, -1), DAY_OF_WEEK));
     else if (hash) {
+      if (items.length > 1) throw new FieldProblem(`'${field}': with #, day-of-week holds one expression only (AWS refuses 3#1,6#3)`);
       const n = Number(hash[2]);
       if (n < 1 || n > 5) throw new FieldProblem(`'${item}': the occurrence after # must be 1 to 5`);
       nth.push({ day: number(hash[1] ?? '', DAY_OF_WEEK), n });
