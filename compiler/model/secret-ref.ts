@@ -25,8 +25,9 @@ export interface SecretReference {
   readonly arn?: SecretArn;
 }
 
-const SECRET_ARN = /^arn:([^:]+):secretsmanager:([^:]*):([^:]*):secret:(.+)$/;
-const PARAMETER_ARN = /^arn:([^:]+):ssm:([^:]*):([^:]*):parameter\/(.+)$/;
+// A secret or a parameter always has a region and a 12-digit account in its ARN; one without is no ARN of either.
+const SECRET_ARN = /^arn:(aws[a-z-]*):secretsmanager:([a-z0-9-]+):(\d{12}):secret:(.+)$/;
+const PARAMETER_ARN = /^arn:(aws[a-z-]*):ssm:([a-z0-9-]+):(\d{12}):parameter\/(.+)$/;
 
 /**
  * Classifies a `secrets:` entry (docs/deploy.md, "Secrets"): an ARN of a secret or a parameter is that; a

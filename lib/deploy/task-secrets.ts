@@ -35,7 +35,7 @@ export function grantTaskSecrets(role: iam.IRole, task: TaskManifestEntry): void
   const keyArns = new Set<string>();
   for (const { name, service } of secrets) {
     const { arn } = secretReference(name);
-    const region = arn?.region || stack.region;
+    const region = arn ? arn.region : stack.region;
     if (service === 'secretsmanager') {
       secretArns.push(
         arn

@@ -46,13 +46,14 @@ export const cases: readonly BadWorkflowCase[] = [
     ],
   },
   {
-    name: 'an ARN of another service, and a parameter ARN over 1,011 characters',
+    name: 'an ARN of another service, one without region and account, and a parameter ARN over 1,011 characters',
     source: yaml(
       'tasks:',
       '  a:',
       '    file: tasks/a.py',
       '    secrets:',
       '      - arn:aws:s3:::bucket/key',
+      '      - arn:aws:secretsmanager:::secret:prod/db',
       `      - arn:aws:ssm:eu-west-1:123456789012:parameter/${'p'.repeat(968)}`,
     ),
     expect: [
@@ -63,7 +64,8 @@ export const cases: readonly BadWorkflowCase[] = [
         message: 'is neither the ARN of a Secrets Manager secret nor that of an SSM parameter',
         hint: 'arn:PARTITION:secretsmanager',
       },
-      { code: 'ORK250', line: 6, col: 9, message: 'counting its ARN' },
+      { code: 'ORK250', line: 6, col: 9, message: 'is neither the ARN' },
+      { code: 'ORK250', line: 7, col: 9, message: 'counting its ARN' },
     ],
   },
   {
