@@ -1,3 +1,4 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRunSummary } from '../../lib/local/run-recorder.js';
@@ -122,6 +123,38 @@ describe('ork backfill --local', () => {
     expect(failed).toMatch(/^ {2}2026-01-02T06:00:00Z {2}FAILED {2}ValueError: no data for 2026-01-02T06:00:00Z$/m);
     expect(failed).toMatch(new RegExp(`^ {4}ork run ${dir.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} --resume \\S+$`, 'm'));
     expect(failed).not.toMatch(/2026-01-0[13]/);
+  });
+
+  it('hands each run the values of --secrets, and refuses a secrets file that is not a JSON object before any run', async () => {
+    const dir = writeWorkflowDirectory(scratch(), 'local-secrets', {
+      'workflow.yaml': `schedule: { expression: "cron(0 6 * * ? *)" }
+tasks:
+  reader:
+    file: tasks/reader.py
+    secrets: [prod/token]
+`,
+      'tasks/reader.py': `from ork import task
+
+
+@task
+def main(input, ctx):
+    return {"length": len(ctx.secrets["prod/token"])}
+`,
+    });
+    const file = path.join(scratch(), 'backfill-secrets.json');
+    writeFileSync(file, JSON.stringify({ 'prod/token': 'sentinel-value-0123' }));
+    const result = await backfill([dir, '--from', '2026-01-01', '--to', '2026-01-03', '--local', '--secrets', file, '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    const json = parseJsonOutput<{ times: { runId: string }[] }>(result);
+    for (const time of json.times) expect(readRunSummary(path.join(scratch(), 'runs'), time.runId)?.outputs?.reader).toEqual({ length: 19 });
+    expect(result.stdout + result.stderr).not.toContain('sentinel-value-0123');
+
+    mkdirSync(path.join(dir, '.ork'), { recursive: true });
+    writeFileSync(path.join(dir, '.ork', 'secrets.json'), '["not", "an object"]');
+    const malformed = await backfill([dir, '--from', '2026-01-01', '--to', '2026-01-03', '--local']);
+    expectUsageError(malformed, /secrets/);
+    const aws = await backfill([dir, '--from', '2026-01-01', '--to', '2026-01-03', '--secrets', file]);
+    expectUsageError(aws, /--secrets gives local values: it goes with --local/);
   });
 });
 

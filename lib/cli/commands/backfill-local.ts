@@ -1,4 +1,5 @@
 import type { StateMachineDefinition, TaskManifest } from '../../../compiler/index.js';
+import type { LocalSecrets } from '../../local/local-secrets.js';
 import type { RunError } from '../../local/run-recorder.js';
 import { runBounded } from '../run-bounded.js';
 import type { BackfillTime } from './backfill-aws.js';
@@ -15,6 +16,8 @@ export interface LocalBackfillOptions {
   readonly concurrency: number;
   readonly env: NodeJS.ProcessEnv;
   readonly python?: string;
+  /** The values of the tasks' secrets: (ork backfill --secrets, or the workflow's defaults), read once for every run. */
+  readonly secrets?: LocalSecrets;
   /** Ctrl-C: runs in flight stop (ABORTED), those not begun are NOT_STARTED. */
   readonly signal: AbortSignal;
   readonly printer: BackfillPrinter;
@@ -41,6 +44,7 @@ export async function backfillLocally(options: LocalBackfillOptions): Promise<Ba
       signal: options.signal,
       env: options.env,
       ...(options.python ? { python: options.python } : {}),
+      ...(options.secrets ? { secrets: options.secrets } : {}),
     });
     const outcome: BackfillOutcome = {
       scheduledTime,

@@ -6,6 +6,7 @@ import { executionInputTooLarge } from '../../local/state-data-limit.js';
 import { parseBackfillTime, scheduleTimes, ScheduleError } from '../../schedule/index.js';
 import { ExitCode, UsageError } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
+import { loadLocalSecrets } from '../load-local-secrets.js';
 import { compileWorkflow, locateWorkflow } from '../load-workflow.js';
 import { reportDiagnostics } from '../report-diagnostics.js';
 import { useColor } from '../terminal.js';
@@ -43,6 +44,8 @@ Options:
   --local                  run on this machine with the local engine, each a recorded run (ork runs)
   --concurrency N          most runs at once (default: 1 with --local, ${DEFAULT_AWS_CONCURRENCY} executions in flight on AWS)
   --state-machine NAME|ARN the deployed state machine (default: the workflow's name, as deployed)
+  --secrets FILE           with --local: the values of the tasks' secrets: (default: .ork/secrets.json in
+                           the workflow directory; ORK_SECRET_<NAME> in the environment wins)
   --json                   print one JSON object with each time's status and execution ARN or run id
                            on stdout; progress goes to stderr
 AWS region, credentials and endpoint come from the environment (AWS_REGION, AWS_PROFILE, AWS_ENDPOINT_URL);
@@ -57,6 +60,7 @@ date, --to not after --from, more than ${MAX_BACKFILL_TIMES.toLocaleString('en-U
       local: { type: 'boolean' },
       concurrency: { type: 'string' },
       'state-machine': { type: 'string' },
+      secrets: { type: 'string' },
       json: { type: 'boolean' },
     });
     if (values.help) {
@@ -72,6 +76,8 @@ date, --to not after --from, more than ${MAX_BACKFILL_TIMES.toLocaleString('en-U
       throw new UsageError(`--concurrency must be a positive integer, not '${values.concurrency}'`);
     }
     if (values.local && values['state-machine'] !== undefined) throw new UsageError('--state-machine names a deployed workflow: it does not go with --local');
+    if (!values.local && values.secrets !== undefined)
+      throw new UsageError('--secrets gives local values: it goes with --local', 'on AWS each task reads its secrets: from Secrets Manager or SSM');
 
     const location = locateWorkflow(positionals[0], io.cwd);
     const result = compileWorkflow(location);
@@ -141,6 +147,12 @@ date, --to not after --from, more than ${MAX_BACKFILL_TIMES.toLocaleString('en-U
     let target: Record<string, unknown>;
     if (values.local) {
       const local = concurrency ?? 1;
+      const secrets = loadLocalSecrets(manifest, {
+        workflowDir: location.directory,
+        cwd: io.cwd,
+        env: io.env,
+        ...(values.secrets !== undefined ? { file: values.secrets } : {}),
+      });
       const python = await pythonForTasks(manifest.tasks, location.directory, io.env, (line) => io.stderr.write(`ork: ${line}\n`));
       stream.write(`backfill ${manifest.workflow}: ${count} ${interval}, on this machine, ${local === 1 ? 'one at a time' : `at most ${local} at once`}\n`);
       const controller = new AbortController();
@@ -168,6 +180,7 @@ date, --to not after --from, more than ${MAX_BACKFILL_TIMES.toLocaleString('en-U
           signal: controller.signal,
           printer,
           ...(python ? { python } : {}),
+          ...(secrets ? { secrets } : {}),
         });
       } finally {
         for (const signal of signals) process.off(signal, onInterrupt);

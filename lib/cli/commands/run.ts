@@ -1,6 +1,5 @@
 import path from 'node:path';
 import { formatScheduledTime, missingRequiredParams, SCHEDULED_TIME_PARAM } from '../../../compiler/index.js';
-import { LocalSecrets, LocalSecretsError } from '../../local/local-secrets.js';
 import { PythonRequirementsError, requirementsEnvironment } from '../../local/python-requirements.js';
 import { readRunSummary, runsDirectory, succeededOutputs } from '../../local/run-recorder.js';
 import { RunStats } from '../../local/run-stats.js';
@@ -9,6 +8,7 @@ import { ExitCode, UsageError } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { handlerFailureLine } from '../handler-failure.js';
 import { compileWorkflow, locateWorkflow } from '../load-workflow.js';
+import { loadLocalSecrets } from '../load-local-secrets.js';
 import { parseInput } from '../parse-input.js';
 import { RunProgress } from '../progress/run-progress.js';
 import { formatSeconds } from '../progress/task-status.js';
@@ -144,21 +144,12 @@ required param, an event no trigger matches, or a run record that cannot be read
       throw new UsageError(inputTooLarge, 'pass large data by reference: write it to a file (S3 on AWS) and give its path or key in the input');
 
     // Read now, before anything runs: a --secrets file that is not there, or not a JSON object, is a usage error.
-    let secrets: LocalSecrets | undefined;
-    if (values.secrets !== undefined || manifest.tasks.some((task) => (task.secrets ?? []).length > 0)) {
-      try {
-        secrets = LocalSecrets.load({
-          workflowDir: location.directory,
-          cwd: io.cwd,
-          env: io.env,
-          ...(values.secrets !== undefined ? { file: values.secrets } : {}),
-        });
-      } catch (error) {
-        if (error instanceof LocalSecretsError)
-          throw new UsageError(error.message, 'it holds a JSON object of secret names to values: {"prod/warehouse": "…"}');
-        throw error;
-      }
-    }
+    const secrets = loadLocalSecrets(manifest, {
+      workflowDir: location.directory,
+      cwd: io.cwd,
+      env: io.env,
+      ...(values.secrets !== undefined ? { file: values.secrets } : {}),
+    });
 
     // requirements.txt: the python workers run in a virtual environment that has its packages (node tasks do not need one).
     let python: string | undefined;
