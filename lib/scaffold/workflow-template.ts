@@ -3,11 +3,23 @@ export const TEMPLATE_LANGUAGES = ['python', 'ts'] as const;
 export type TemplateLanguage = (typeof TEMPLATE_LANGUAGES)[number];
 
 /**
+ * The version ranges a new project's package.json gives its devDependencies: `ork` as orkDependency says, the
+ * tools as Ork's own package.json has them (projectToolRanges), so that the CDK CLI reads the cloud assembly of
+ * Ork's aws-cdk-lib and the tasks type-check with the TypeScript Ork is checked with.
+ */
+export interface ProjectDependencies {
+  readonly ork: string;
+  readonly awsCdk: string;
+  readonly typescript: string;
+  readonly typesNode: string;
+}
+
+/**
  * Files of a new workflow project (`ork init`): a small foreach workflow that runs and deploys as is, with
  * its tasks in Python (pydantic models) or TypeScript (`executor: node`, zod schemas through `ork/task`).
  */
-export function workflowTemplate(name: string, orkRoot: string, language: TemplateLanguage = 'python'): Record<string, string> {
-  return { ...(language === 'ts' ? typeScriptTasks(name) : pythonTasks(name)), ...projectFiles(name, orkRoot, language) };
+export function workflowTemplate(name: string, dependencies: ProjectDependencies, language: TemplateLanguage = 'python'): Record<string, string> {
+  return { ...(language === 'ts' ? typeScriptTasks(name) : pythonTasks(name)), ...projectFiles(name, dependencies, language) };
 }
 
 function pythonTasks(name: string): Record<string, string> {
@@ -181,9 +193,11 @@ export default defineTask({
   };
 }
 
-function projectFiles(name: string, orkRoot: string, language: TemplateLanguage): Record<string, string> {
+function projectFiles(name: string, dependencies: ProjectDependencies, language: TemplateLanguage): Record<string, string> {
   const ts = language === 'ts';
   return {
+    // Ork's own CDK app (one stack per workflow under this folder, checked by cdk-nag): aws-cdk-lib and
+    // constructs come with ork, so the project needs only the CDK CLI.
     'cdk.json': `${JSON.stringify({ app: 'node node_modules/ork/bin/cdk-app.js', context: { workflows: '.' } }, null, 2)}\n`,
     'package.json': `${JSON.stringify(
       {
@@ -197,16 +211,29 @@ function projectFiles(name: string, orkRoot: string, language: TemplateLanguage)
           synth: 'cdk synth',
           deploy: 'cdk deploy --all',
         },
-        // TypeScript tasks: Ork runs them as they are (through tsx); typescript and @types/node are for editors and `npm run typecheck`.
-        devDependencies: { ork: `file:${orkRoot}`, 'aws-cdk': '^2', ...(ts ? { typescript: '^5', '@types/node': '^20' } : {}) },
+        // TypeScript tasks: Ork runs them as they are; typescript and @types/node are for editors and `npm run typecheck`.
+        devDependencies: {
+          ork: dependencies.ork,
+          'aws-cdk': dependencies.awsCdk,
+          ...(ts ? { typescript: dependencies.typescript, '@types/node': dependencies.typesNode } : {}),
+        },
       },
       null,
       2,
     )}\n`,
+    ...(ts
+      ? {}
+      : {
+          'requirements-dev.txt': `# For editors and type checkers only (ork run and deploy bring the SDK themselves). After npm install, in this
+# folder and in the Python environment your editor uses:  pip install -r requirements-dev.txt
+# The Ork task SDK (from ork import task, Context; typed, py.typed) from the ork package npm installed, and pydantic.
+./node_modules/ork/lambdas/python
+`,
+        }),
     '.gitignore': '.ork/\ncdk.out/\nnode_modules/\n__pycache__/\n',
     'README.md': `# ${name}
 
-An [Ork](${orkRoot}) workflow.
+An Ork workflow (Ork's documentation: \`node_modules/ork/README.md\` and \`node_modules/ork/docs/\`).
 
 \`\`\`sh
 npm install
@@ -221,6 +248,9 @@ ${
 `
     : `Add Python packages your tasks need to \`requirements.txt\`: \`ork run\` installs them into a virtual environment
 under \`.ork/venv/\` (once, and again when the file changes), and deploy bundles them for Lambda.
+
+For your editor: \`pip install -r requirements-dev.txt\` (after \`npm install\`, in the Python environment the editor
+uses) installs the Ork SDK from \`node_modules/ork\`, so that \`from ork import task, Context\` resolves and type-checks.
 `
 }
 On Lambda the tasks' code folder is read-only: a task that writes files writes them to the temporary directory

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LambdaFunctions, processAlive, ROLE_ARN, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
+import { projectDependencies } from '../../lib/scaffold/project-dependencies.js';
 import { TEMPLATE_LANGUAGES, workflowTemplate } from '../../lib/scaffold/workflow-template.js';
 import { exampleInput } from '../support/example-inputs.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
@@ -299,7 +300,7 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
     it(`runs the \`ork init${language === 'python' ? '' : ` --lang ${language}`}\` template from its read-only assets, with ork run’s outputs`, async () => {
       const parity = harness();
       const name = `parity-init-${language}`;
-      const directory = writeWorkflow(name, workflowTemplate(name, ROOT, language));
+      const directory = writeWorkflow(name, workflowTemplate(name, projectDependencies(ROOT).dependencies, language));
       // As `npm install` links it in the project: `ork/task` of the TypeScript tasks resolves through it.
       mkdirSync(path.join(directory, 'node_modules'), { recursive: true });
       symlinkSync(ROOT, path.join(directory, 'node_modules', 'ork'), 'dir');
