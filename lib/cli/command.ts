@@ -11,9 +11,14 @@ export interface Command {
 }
 
 type Options = NonNullable<ParseArgsConfig['options']>;
+type HelpOption = { help: { type: 'boolean'; short: 'h' } };
+/** Named so that declaration files (npm run build) can spell it: node:util does not export its parts. */
+export type ParsedCommandArgs<O extends Options> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: O & HelpOption; allowPositionals: true; strict: true }>
+>;
 
 /** node:util parseArgs with our errors: an unknown flag is a usage error naming the command. */
-export function parseCommandArgs<O extends Options>(command: string, argv: readonly string[], options: O) {
+export function parseCommandArgs<O extends Options>(command: string, argv: readonly string[], options: O): ParsedCommandArgs<O> {
   try {
     return parseArgs({ args: [...argv], options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
   } catch (error) {

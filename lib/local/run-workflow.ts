@@ -2,7 +2,7 @@ import './promise-polyfill.js';
 import path from 'node:path';
 import type { StateMachineDefinition, TaskManifest } from '../../compiler/index.js';
 import { Placeholders } from '../../compiler/index.js';
-import { nodeWorkerPath, pythonSdkPath, tsxLoaderUrl } from '../package-root.js';
+import { nodeWorkerArgs, pythonSdkPath } from '../package-root.js';
 import { findFanOutMaps, fanOutSize } from './fan-out-sizes.js';
 import { createDistributedMapHandlers, MapRunFailure } from './distributed-map-runner.js';
 import { inlineToleratedFailures } from './inline-tolerated-failures.js';
@@ -166,7 +166,7 @@ export async function runLocally(options: LocalRunOptions): Promise<LocalRunResu
   const nodePool = options.manifest.tasks.some((t) => t.executor === 'node')
     ? new WorkerPool({
         command: process.execPath,
-        args: ['--import', tsxLoaderUrl(), nodeWorkerPath()],
+        args: nodeWorkerArgs(),
         label: 'node worker',
         cwd: options.workflowDir,
         env: { ...env, [Environment.payloadDir]: payloadDir },

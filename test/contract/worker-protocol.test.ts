@@ -11,7 +11,7 @@ import { createInterface } from 'node:readline';
 import type { Duplex } from 'node:stream';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readyMessageSchema, WORKER_CHANNEL_FD, workerReplySchema, workerRequestSchema } from '../../lambdas/contract/index.js';
-import { nodeWorkerPath, pythonSdkPath, tsxLoaderUrl } from '../../lib/package-root.js';
+import { nodeWorkerArgs, pythonSdkPath } from '../../lib/package-root.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 
 const tmp = temporaryDirectory('ork-worker-protocol-');
@@ -35,7 +35,7 @@ function start(language: 'python' | 'node'): { child: ChildProcess; lines: Async
   const child =
     language === 'python'
       ? spawn('python3', ['-m', 'ork.worker'], { cwd: tmp.dir, stdio, env: { ...process.env, PYTHONPATH: pythonSdkPath() } })
-      : spawn(process.execPath, ['--import', tsxLoaderUrl(), nodeWorkerPath()], { cwd: tmp.dir, stdio });
+      : spawn(process.execPath, nodeWorkerArgs(), { cwd: tmp.dir, stdio });
   closeSync(output);
   const channel = child.stdio[WORKER_CHANNEL_FD] as Duplex;
   return { child, channel, lines: createInterface({ input: channel })[Symbol.asyncIterator]() };

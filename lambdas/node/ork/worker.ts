@@ -159,7 +159,10 @@ async function handle(request: Request, references: References): Promise<Record<
 
 async function main(): Promise<void> {
   // Before any task file is imported: `ork/task` and `.ts` task files resolve wherever the workflow lies.
-  register('./worker-hooks.ts', { parentURL: import.meta.url, data: { orkPackageJson: new URL('../../../package.json', import.meta.url).href } });
+  // This file is lambdas/node/ork/worker.ts in a checkout, dist/lambdas/node/ork/worker.js in an install.
+  const compiled = !import.meta.url.endsWith('.ts');
+  const orkPackageJson = new URL(compiled ? '../../../../package.json' : '../../../package.json', import.meta.url).href;
+  register(compiled ? './worker-hooks.js' : './worker-hooks.ts', { parentURL: import.meta.url, data: { orkPackageJson } });
   const references = new References(storeFromEnvironment());
   send({ ready: true, pid: process.pid, node: process.version });
   // A worker whose engine died must not live on.

@@ -12,7 +12,7 @@ import type { Duplex } from 'node:stream';
 import path from 'node:path';
 import { createInterface, type Interface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nodeWorkerPath, tsxLoaderUrl } from '../../../lib/package-root.js';
+import { nodeWorkerArgs } from '../../../lib/package-root.js';
 import { makePayload } from './support.js';
 import { temporaryDirectory } from '../../../test/support/temporary-directory.js';
 
@@ -105,7 +105,7 @@ beforeAll(async () => {
   writeFileSync(path.join(tmp.dir, 'tasks', 'children.ts'), CHILDREN);
   outputFile = path.join(tmp.dir, 'output');
   const output = openSync(outputFile, 'a');
-  worker = spawn(process.execPath, ['--import', tsxLoaderUrl(), nodeWorkerPath()], {
+  worker = spawn(process.execPath, nodeWorkerArgs(), {
     cwd: tmp.dir,
     env: { ...process.env, ORK_PAYLOAD_DIR: path.join(tmp.dir, 'payloads'), ORK_TEST_MODE: undefined },
     stdio: ['ignore', output, output, 'pipe'],
