@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm run build` (and `prepack`): what the npm package runs, so that an install needs neither tsx nor a build:
+// `npm run build` (and `prepack`): what the npm package runs, so that an install needs no build step:
 // - dist/ from `tsc -p tsconfig.build.json`: the compiler, lib/, the Node SDK, the contract and the CDK app as
 //   ES modules with declaration files and source maps (sources inlined: the package ships no .ts);
-// - dist/cli/: the CLI as one esbuild bundle (split at its dynamic imports), which bin/ork.js loads. A bundle
-//   starts in about half the time of the same modules loaded one by one, and building it here means an
-//   installed CLI never writes beside itself (bin/cli-bundle.js builds one on demand only in a checkout).
+// - dist/cli/: the CLI as one esbuild bundle (split at its dynamic imports), which bin/ork.js loads: it starts
+//   in about half the time of the same modules loaded one by one, and an installed CLI built here never writes
+//   beside itself (bin/cli-bundle.js builds one on demand only in a checkout). Its maps name the sources,
+//   whose text dist/'s own maps hold.
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -23,5 +24,5 @@ if (tsc.status !== 0) {
   process.exit(tsc.status ?? 1);
 }
 const { build } = await import('esbuild');
-await build({ ...cliBuildOptions(path.join(dist, 'cli')), sourcemap: 'linked', sourcesContent: true });
+await build({ ...cliBuildOptions(path.join(dist, 'cli')), sourcemap: 'linked', sourcesContent: false });
 console.log(`build: ${path.relative(process.cwd(), dist) || '.'}/ written`);
