@@ -6,7 +6,7 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
-  { ignores: ['node_modules/', 'dist/', 'cdk.out/', 'scratch/', '.ork/', '**/*.d.ts'] },
+  { ignores: ['node_modules/', 'dist/', '.dist-*/', 'cdk.out/', 'scratch/', '.ork/', '**/*.d.ts'] },
   js.configs.recommended,
   tseslint.configs.recommended,
   {

@@ -7,22 +7,39 @@
 //   beside itself (bin/cli-bundle.js builds one on demand only in a checkout). Its maps name the sources,
 //   whose text dist/'s own maps hold.
 import { spawnSync } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cliBuildOptions } from '../bin/cli-bundle.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const dist = path.join(root, 'dist');
+// Built beside dist/ (at its depth, so the maps' relative paths hold) and swapped in at the end: a test that reads
+// dist/ while `npm pack` rebuilds it sees the old build or the new one, never a half-written or missing one.
+const staging = path.join(root, `.dist-${process.pid}`);
 
-rmSync(dist, { recursive: true, force: true });
-const tsc = spawnSync(process.execPath, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json')], {
-  stdio: 'inherit',
-});
-if (tsc.status !== 0) {
-  console.error('build: tsc -p tsconfig.build.json failed');
-  process.exit(tsc.status ?? 1);
+try {
+  const tsc = spawnSync(
+    process.execPath,
+    [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', path.join(root, 'tsconfig.build.json'), '--outDir', staging],
+    { stdio: 'inherit' },
+  );
+  if (tsc.status !== 0) {
+    console.error('build: tsc -p tsconfig.build.json failed');
+    rmSync(staging, { recursive: true, force: true });
+    process.exit(tsc.status ?? 1);
+  }
+  const { build } = await import('esbuild');
+  await build({ ...cliBuildOptions(path.join(staging, 'cli')), sourcemap: 'linked', sourcesContent: false });
+  const old = `${staging}-old`;
+  try {
+    renameSync(dist, old);
+  } catch (error) {
+    if (error?.code !== 'ENOENT') throw error;
+  }
+  renameSync(staging, dist);
+  rmSync(old, { recursive: true, force: true });
+  console.log(`build: ${path.relative(process.cwd(), dist) || '.'}/ written`);
+} finally {
+  rmSync(staging, { recursive: true, force: true });
 }
-const { build } = await import('esbuild');
-await build({ ...cliBuildOptions(path.join(dist, 'cli')), sourcemap: 'linked', sourcesContent: false });
-console.log(`build: ${path.relative(process.cwd(), dist) || '.'}/ written`);

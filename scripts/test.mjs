@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The project's test command (npm test): checks what the suites need, then runs the type check, the formatters and
-// linters (scripts/lint.mjs: prettier, eslint, ruff, mypy), the vitest suites and the Python suites. Each missing
-// prerequisite is named in one line. A lint finding does not stop the suites; the command fails at the end.
+// linters (scripts/lint.mjs: prettier, eslint, ruff, mypy), the build (dist/), the vitest suites and the Python
+// suites. Each missing prerequisite is named in one line. A lint finding does not stop the suites; the command fails
+// at the end.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -92,6 +93,13 @@ const finish = (code) => {
   process.exit(code !== 0 ? code : lintFailed.length > 0 ? 1 : 0);
 };
 
+// dist/, what the npm package runs: a project type-checks its tasks against its declaration files (test/local/node-init),
+// so the suites see this checkout's build, not an older one. (test/package/install's `npm pack` rebuilds it.)
+status = run('node', ['scripts/build.mjs']);
+if (status !== 0) {
+  console.error('build failed (npm run build)');
+  finish(status);
+}
 status = run('npx', ['vitest', 'run']);
 if (status !== 0) finish(status);
 

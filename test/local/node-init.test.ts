@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runWorkflowCli } from '../support/cli.js';
+import { ensurePackageBuilt } from '../support/built-package.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { ROOT } from '../support/workflows.js';
 
@@ -94,6 +95,8 @@ describe('ork init --lang ts', () => {
   });
 
   it('its tasks type-check with the scaffolded tsconfig.json', () => {
+    // `ork/task` of an installed ork is dist/'s declaration files.
+    ensurePackageBuilt();
     const project = path.join(tmp.dir, 'word-count');
     linkModules(project, { typescript: path.join(ROOT, 'node_modules', 'typescript'), '@types/node': path.join(ROOT, 'node_modules', '@types', 'node') });
     const tsc = spawnSync(process.execPath, [path.join(project, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', '.'], {
@@ -102,7 +105,7 @@ describe('ork init --lang ts', () => {
     });
     expect(tsc.stdout + tsc.stderr).toBe('');
     expect(tsc.status).toBe(0);
-  }, 60_000);
+  }, 180_000);
 
   it('--lang python is the default, and both scaffolds compute the same', async () => {
     const result = ork(['init', 'word-count-py'], tmp.dir);
