@@ -17,7 +17,6 @@ interface Manifest {
   readonly files: readonly string[];
   readonly scripts: Record<string, string>;
   readonly license: string;
-  readonly repository?: unknown;
   readonly keywords?: readonly string[];
   readonly engines?: Record<string, string>;
 }
@@ -33,7 +32,6 @@ describe('package.json', () => {
     expect(manifest.license).toBe('Apache-2.0');
     expect(readFileSync(path.join(ROOT, 'LICENSE'), 'utf8')).toContain('Apache License\n                           Version 2.0, January 2004');
     expect(readFileSync(path.join(ROOT, 'CHANGELOG.md'), 'utf8')).toContain(`## ${manifest.version}`);
-    expect(manifest.repository).toBeDefined();
     expect(manifest.keywords?.length).toBeGreaterThan(0);
     expect(manifest.engines?.node).toMatch(/^>=\d+/);
   });
