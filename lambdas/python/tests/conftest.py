@@ -9,7 +9,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -183,3 +183,16 @@ def aws(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> str:
     monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
     monkeypatch.setenv("AWS_REGION", "us-east-1")
     return "us-east-1"
+
+
+@pytest.fixture
+def bucket(aws: str) -> Iterator[Any]:
+    """The boto3 S3 client of a moto account holding the empty bucket ``ork-payloads``."""
+    # Imported here: boto3 is the SDK's optional aws extra, and only the tests of the S3 store need it.
+    import boto3
+    from moto import mock_aws
+
+    with mock_aws():
+        s3 = boto3.client("s3", region_name=aws)
+        s3.create_bucket(Bucket="ork-payloads")
+        yield s3

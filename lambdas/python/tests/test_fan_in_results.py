@@ -10,9 +10,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from conftest import make_payload
 from ork import ToleratedFailure
@@ -242,14 +240,6 @@ def test_items_that_are_not_a_list_are_a_payload_store_error(store_dir) -> None:
 
 
 # --- S3, through moto ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def bucket(aws):
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=aws)
-        s3.create_bucket(Bucket="ork-payloads")
-        yield s3
 
 
 def test_results_and_items_on_s3(workflow, run_ok, bucket) -> None:

@@ -8,9 +8,7 @@ import json
 import sys
 from pathlib import Path
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from conftest import make_payload
 from ork.contract import REF_KEY
@@ -184,14 +182,6 @@ def test_a_bad_output_spill_bytes_is_an_invalid_payload(workflow, run_task_file)
 
 
 # --- S3, through moto ------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def bucket(aws):
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=aws)
-        s3.create_bucket(Bucket="ork-payloads")
-        yield s3
 
 
 def test_spill_to_s3_names_the_bucket_and_the_full_key(workflow, run_ok, run_task_file, bucket) -> None:

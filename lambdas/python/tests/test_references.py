@@ -8,9 +8,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
-from moto import mock_aws
 
 from conftest import make_payload
 from ork import ForeignReferenceError, PayloadStoreError
@@ -157,14 +155,6 @@ def test_odd_execution_ids_make_safe_keys(workflow, run_ok, store_dir, small_thr
 # --- S3, through moto ---------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def bucket(aws):
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=aws)
-        s3.create_bucket(Bucket="ork-payloads")
-        yield s3
-
-
 def test_s3_store_round_trip(workflow, run_ok, bucket, small_threshold) -> None:
     store = S3Store("ork-payloads", "/runs/", client=bucket)
     outputs = check_round_trip(workflow, run_ok, References(store), "s3")
@@ -230,14 +220,6 @@ def _fill(value: Any, places: dict[str, str]) -> Any:
     return value
 
 
-@pytest.fixture
-def s3_client(aws):
-    with mock_aws():
-        s3 = boto3.client("s3", region_name=aws)
-        s3.create_bucket(Bucket="ork-payloads")
-        yield s3
-
-
 @pytest.mark.parametrize("case", CASES["cases"], ids=[c["name"] for c in CASES["cases"]])
 def test_reference_scope(case, tmp_path, request) -> None:
     places = {"{root}": str(tmp_path / "payloads"), "{outside}": str(tmp_path / "outside"), "{earlier}": str(tmp_path / "earlier")}
@@ -254,7 +236,7 @@ def test_reference_scope(case, tmp_path, request) -> None:
             Path(_fill(link, places)).symlink_to(_fill(target, places))
         references = References(DirectoryStore(places["{root}"], read_roots=[places["{earlier}"]]))
     else:
-        client = request.getfixturevalue("s3_client")
+        client = request.getfixturevalue("bucket")
         for where, content in contents.items():
             bucket, key = where.split("/", 1)
             client.put_object(Bucket=bucket, Key=key, Body=json.dumps(content).encode())
