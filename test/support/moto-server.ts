@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
+import { killProcessGroup } from './process-group.js';
 
 /**
  * A `moto_server` process for tests that talk to moto's AWS APIs (Step Functions with its strict ASL
@@ -143,7 +144,7 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
     });
   });
   // If the test process ends without afterAll (a crash, a timeout), do not leave the server behind.
-  const onExit = () => killGroup(child, 'SIGKILL');
+  const onExit = () => killProcessGroup(child, 'SIGKILL');
   process.once('exit', onExit);
 
   let stopped = false;
@@ -152,8 +153,8 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
     stopped = true;
     process.removeListener('exit', onExit);
     if (exited) return;
-    killGroup(child, 'SIGTERM');
-    const timer = setTimeout(() => killGroup(child, 'SIGKILL'), 5_000);
+    killProcessGroup(child, 'SIGTERM');
+    const timer = setTimeout(() => killProcessGroup(child, 'SIGKILL'), 5_000);
     await exit;
     clearTimeout(timer);
   };
@@ -215,17 +216,4 @@ async function launch(port: number, options: StartMotoOptions): Promise<MotoServ
       return { status: response.status, body: parsed, text };
     },
   };
-}
-
-function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
 }

@@ -2,6 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { createInterface } from 'node:readline';
+import { killProcessGroup } from '../process-group.js';
 import { isolatedCommand, LAMBDA_FIXED_ENVIRONMENT, LAMBDA_RUNTIME_DIR, prepareRuntimeDirectory } from './lambda-sandbox.js';
 
 /**
@@ -121,7 +122,7 @@ export class LambdaFunctions {
   private runtimeFolder: string | undefined;
   private closed = false;
   private readonly onExit = () => {
-    for (const environment of this.all) killTree(environment.child, 'SIGKILL');
+    for (const environment of this.all) killProcessGroup(environment.child, 'SIGKILL');
   };
 
   constructor(private readonly options: LambdaFunctionsOptions) {
@@ -220,8 +221,8 @@ export class LambdaFunctions {
     const exits = [...this.all].map((environment) => {
       environment.dead = true;
       environment.child.stdin?.end();
-      killTree(environment.child, 'SIGTERM');
-      const timer = setTimeout(() => killTree(environment.child, 'SIGKILL'), 3_000);
+      killProcessGroup(environment.child, 'SIGTERM');
+      const timer = setTimeout(() => killProcessGroup(environment.child, 'SIGKILL'), 3_000);
       return environment.exited.finally(() => clearTimeout(timer));
     });
     await Promise.all(exits);
@@ -264,7 +265,7 @@ export class LambdaFunctions {
     fn.environments = fn.environments.filter((e) => e !== environment);
     environment.dead = true;
     environment.child.stdin?.end();
-    killTree(environment.child, 'SIGTERM');
+    killProcessGroup(environment.child, 'SIGTERM');
     fn.waiting.shift()?.();
   }
 
@@ -368,18 +369,4 @@ function resolvePython(command: string): string {
   const executable = probe.status === 0 ? probe.stdout.trim() : '';
   if (!executable) throw new Error(`could not run ${command} for the Lambda emulation: ${probe.error?.message ?? probe.stderr}`);
   return executable;
-}
-
-/** Signals the child's process group (it was started detached), falling back to the child alone. */
-export function killTree(child: ChildProcess, signal: NodeJS.Signals): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  try {
-    process.kill(-child.pid, signal);
-  } catch {
-    try {
-      child.kill(signal);
-    } catch {
-      // already gone
-    }
-  }
 }
