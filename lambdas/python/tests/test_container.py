@@ -33,6 +33,8 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -261,19 +263,25 @@ class Machine:
         raise AssertionError(f"execution {execution} still running after {DEADLINE}s")
 
 
+@contextmanager
+def executing_moto(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """moto with its Step Functions interpreter running executions, and gap 1 of the module docstring bridged."""
+    _moto_gaps(monkeypatch)
+    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+        yield
+
+
 @pytest.fixture
 def machine(compiled, aws, monkeypatch, tmp_path):
     directory, definition = compiled
-    _moto_gaps(monkeypatch)
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with executing_moto(monkeypatch):
         yield Machine(directory, definition, aws, tmp_path / "payloads")
 
 
 @pytest.fixture
 def machine_without_retries(compiled_without_retries, aws, monkeypatch, tmp_path):
     directory, definition = compiled_without_retries
-    _moto_gaps(monkeypatch)
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with executing_moto(monkeypatch):
         yield Machine(directory, definition, aws, tmp_path / "payloads")
 
 

@@ -42,11 +42,10 @@ from typing import Any
 
 import boto3
 import pytest
-from moto import mock_aws
 from moto.server import ThreadedMotoServer
 
 from conftest import REPO_ROOT, json_lines
-from test_container import Machine, _moto_gaps
+from test_container import Machine, executing_moto
 
 WHEELS = Path("/opt/pypi/files")
 BUCKET = "ork-payloads-image-test"
@@ -358,10 +357,9 @@ class ImageMachine(Machine):
 
 @pytest.fixture
 def machine(construct, image, read_only, aws, monkeypatch, tmp_path):
-    _moto_gaps(monkeypatch)
     home = tmp_path / "home"
     home.mkdir()
-    with mock_aws(config={"stepfunctions": {"execute_state_machine": True}}):
+    with executing_moto(monkeypatch):
         # The container is another process: it reaches this test's moto state through a server in this one.
         server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
         server.start()
