@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflowCli, type CliRun } from '../support/cli.js';
+import { jsonLines, runWorkflowCli, type CliRun } from '../support/cli.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
+import { writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * How node tasks fail in `ork run`, as Python tasks do: a thrown error is retried per `retries:` under its
@@ -14,23 +14,12 @@ import { temporaryDirectory } from '../support/temporary-directory.js';
 let tmp: ReturnType<typeof temporaryDirectory>;
 const runs = new Map<string, CliRun>();
 
-function workflow(name: string, files: Record<string, string>): string {
-  const dir = path.join(tmp.dir, name);
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-  return dir;
-}
+const workflow = (name: string, files: Record<string, string>): string => writeWorkflowFiles(path.join(tmp.dir, name), files);
 
 const attempts = (run: CliRun) =>
-  readFileSync(path.join(run.runDir, 'attempts.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map(
-      (l) =>
-        JSON.parse(l) as { task: string; instance: string; attempt: number; status: string; error?: { type: string; message: string; traceback?: string } },
-    );
+  jsonLines<{ task: string; instance: string; attempt: number; status: string; error?: { type: string; message: string; traceback?: string } }>(
+    path.join(run.runDir, 'attempts.jsonl'),
+  );
 
 beforeAll(async () => {
   tmp = temporaryDirectory('ork-node-failures-');

@@ -1,8 +1,8 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runWorkflowCli, type CliRun } from '../support/cli.js';
+import { jsonLines, runWorkflowCli, type CliRun } from '../support/cli.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
+import { writeWorkflowFiles } from '../support/workflows.js';
 
 /**
  * A task's stdio in `ork run`, as on Lambda (docs/worker-protocol.md): the worker protocol travels on a
@@ -15,14 +15,7 @@ import { temporaryDirectory } from '../support/temporary-directory.js';
 let tmp: ReturnType<typeof temporaryDirectory>;
 const runs = new Map<string, CliRun>();
 
-function workflow(name: string, files: Record<string, string>): string {
-  const dir = path.join(tmp.dir, name);
-  for (const [file, content] of Object.entries(files)) {
-    mkdirSync(path.dirname(path.join(dir, file)), { recursive: true });
-    writeFileSync(path.join(dir, file), content);
-  }
-  return dir;
-}
+const workflow = (name: string, files: Record<string, string>): string => writeWorkflowFiles(path.join(tmp.dir, name), files);
 
 interface LogRecord {
   instance: string;
@@ -30,11 +23,7 @@ interface LogRecord {
   message: string;
 }
 
-const logs = (run: CliRun, task: string): LogRecord[] =>
-  readFileSync(path.join(run.runDir, 'logs', `${task}.jsonl`), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as LogRecord);
+const logs = (run: CliRun, task: string): LogRecord[] => jsonLines<LogRecord>(path.join(run.runDir, 'logs', `${task}.jsonl`));
 
 interface AttemptLine {
   task: string;
@@ -44,11 +33,7 @@ interface AttemptLine {
   endedAt: number;
 }
 
-const attempts = (run: CliRun): AttemptLine[] =>
-  readFileSync(path.join(run.runDir, 'attempts.jsonl'), 'utf8')
-    .split('\n')
-    .filter((l) => l.trim())
-    .map((l) => JSON.parse(l) as AttemptLine);
+const attempts = (run: CliRun): AttemptLine[] => jsonLines<AttemptLine>(path.join(run.runDir, 'attempts.jsonl'));
 
 const COUNT = 6;
 
