@@ -3,7 +3,8 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import '../../lib/local/promise-polyfill.js';
 import { adaptForLocal } from '../../lib/local/local-adaptation.js';
-import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
+import { motoSuitesRun, startMotoServer, type MotoServer } from '../support/moto-server.js';
+import { PARSER_REJECTION, useMotoParser } from '../support/moto-parser.js';
 import { compile, definitionText, inMemoryHost, type StateMachineDefinition } from '../../compiler/index.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories } from '../support/workflows.js';
 
@@ -169,36 +170,16 @@ describe('aws-local-stepfunctions accepts (as ork run loads it)', () => {
   });
 });
 
-/** How moto reports a definition its parser refuses (moto 5: `ASLParserException …`; AWS: InvalidDefinition). */
-const PARSER_REJECTION = /ASLParserException|InvalidDefinition/;
-
 // Without moto_server the suite skips locally, but CI must have it: there the suite runs and fails loudly.
-const runMoto = motoServerAvailable() || Boolean(process.env.CI);
+const runMoto = motoSuitesRun();
 
 describe.skipIf(!runMoto)("moto's Step Functions parser accepts (CreateStateMachine)", () => {
-  let moto: MotoServer | undefined;
+  const createOnMoto = useMotoParser();
   let counter = 0;
 
-  beforeAll(async () => {
-    moto = await startMotoServer();
-    // moto parses (and so validates) definitions only when it is set to execute them.
-    await moto.configure({ stepfunctions: { execute_state_machine: true } });
-  }, 60_000);
-
-  afterAll(async () => {
-    await moto?.stop();
-  });
-
-  async function createStateMachine(label: string, definition: unknown) {
-    // A string is sent as it is (see withoutMotoGrammarGaps).
-    if (!moto) throw new Error('moto_server did not start');
-    const name = `ork-${++counter}-${label.replace(/[^A-Za-z0-9_-]+/g, '-')}`.slice(0, 80);
-    return moto.awsJson('AWSStepFunctions.CreateStateMachine', {
-      name,
-      definition: typeof definition === 'string' ? definition : JSON.stringify(definition),
-      roleArn: 'arn:aws:iam::123456789012:role/ork',
-    });
-  }
+  // A string is sent as it is (see withoutMotoGrammarGaps).
+  const createStateMachine = (label: string, definition: unknown) =>
+    createOnMoto(`ork-${++counter}-${label.replace(/[^A-Za-z0-9_-]+/g, '-')}`.slice(0, 80), definition);
 
   for (const w of workflows) {
     it(w.label, async () => {

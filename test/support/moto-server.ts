@@ -50,6 +50,11 @@ export function motoServerAvailable(command = MOTO_SERVER_COMMAND): boolean {
   return findOnPath(command) !== undefined;
 }
 
+/** Whether suites on moto run here: with moto_server on PATH, or under CI, where its absence must fail them loudly. */
+export function motoSuitesRun(): boolean {
+  return motoServerAvailable() || Boolean(process.env.CI);
+}
+
 function findOnPath(command: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
     if (!dir) continue;

@@ -1,10 +1,11 @@
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { SourceSpan } from '../../../compiler/diagnostics/index.js';
 import { conditionRule } from '../../../compiler/emit/condition-rule.js';
 import type { ConditionReference } from '../../../compiler/model/index.js';
 import { parseCondition } from '../../../compiler/validate/condition/index.js';
-import { motoServerAvailable, startMotoServer, type MotoServer } from '../../support/moto-server.js';
+import { motoSuitesRun } from '../../support/moto-server.js';
+import { PARSER_REJECTION, useMotoParser } from '../../support/moto-parser.js';
 
 /**
  * The Choice rules conditions compile to load in asl-validator and in moto's ASL parser (the strictest reader
@@ -51,35 +52,18 @@ describe('asl-validator accepts the Choice of', () => {
   }
 });
 
-const runMoto = motoServerAvailable() || Boolean(process.env.CI);
+const runMoto = motoSuitesRun();
 
 describe.skipIf(!runMoto)("moto's Step Functions parser accepts the Choice of", () => {
-  let moto: MotoServer | undefined;
+  const createStateMachine = useMotoParser();
   let counter = 0;
 
-  beforeAll(async () => {
-    moto = await startMotoServer();
-    // moto parses definitions only when it is set to execute them.
-    await moto.configure({ stepfunctions: { execute_state_machine: true } });
-  }, 60_000);
-
-  afterAll(async () => {
-    await moto?.stop();
-  });
-
-  const create = async (definition: unknown) => {
-    if (!moto) throw new Error('moto_server did not start');
-    return moto.awsJson('AWSStepFunctions.CreateStateMachine', {
-      name: `condition-${++counter}`,
-      definition: JSON.stringify(definition),
-      roleArn: 'arn:aws:iam::123456789012:role/ork',
-    });
-  };
+  const create = (definition: unknown) => createStateMachine(`condition-${++counter}`, definition);
 
   for (const text of CONDITIONS) {
     it(text, async () => {
       const response = await create(machine(text));
-      expect(response.text).not.toMatch(/ASLParserException|InvalidDefinition/);
+      expect(response.text).not.toMatch(PARSER_REJECTION);
       expect(response.status).toBe(200);
     });
   }
@@ -88,6 +72,6 @@ describe.skipIf(!runMoto)("moto's Step Functions parser accepts the Choice of", 
     const definition = machine('discover.count > 0') as { States: { Check: { Choices: Record<string, unknown>[] } } };
     definition.States.Check.Choices = [{ Variable: '$.x', NumericBiggerThan: 1, Next: 'Run' }];
     const response = await create(definition);
-    expect(response.text).toMatch(/ASLParserException|InvalidDefinition/);
+    expect(response.text).toMatch(PARSER_REJECTION);
   });
 });

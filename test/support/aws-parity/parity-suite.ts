@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll } from 'vitest';
-import { MOTO_SERVER_COMMAND, motoServerAvailable } from '../moto-server.js';
+import { MOTO_SERVER_COMMAND, motoSuitesRun } from '../moto-server.js';
 import { startAwsParity, type AwsParity } from './aws-parity.js';
 
 /**
@@ -12,7 +12,7 @@ import { startAwsParity, type AwsParity } from './aws-parity.js';
 
 /** Whether suites that need moto_server run here: with it on PATH, or under CI, where its absence must fail. */
 export function paritySuiteRuns(suite: string): boolean {
-  const runs = motoServerAvailable() || Boolean(process.env.CI);
+  const runs = motoSuitesRun();
   if (!runs) console.warn(`${suite} skipped: '${MOTO_SERVER_COMMAND}' is not on PATH (pip install 'moto[server]'); with CI set it fails instead.`);
   return runs;
 }
