@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runOrk, runWorkflowCli, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
+import { s3ObjectCreated } from '../support/s3-object-created.js';
 
 /**
  * `ork run --event` and `--scheduled-time` through the real `ork` (issue 16): an event starts the run its
@@ -11,26 +12,8 @@ import { runOrk, runWorkflowCli, useScratchDirectory, writeWorkflowDirectory, ty
 
 const scratch = useScratchDirectory('ork-run-event-');
 
-/** AWS's documented S3 "Object Created" event (Amazon S3 User Guide), its key under incoming/ and a .csv. */
-const OBJECT_CREATED = {
-  version: '0',
-  id: '17793124-05d4-b198-2fde-7ededc63b103',
-  'detail-type': 'Object Created',
-  source: 'aws.s3',
-  account: '111122223333',
-  time: '2021-11-12T00:00:00Z',
-  region: 'ca-central-1',
-  resources: ['arn:aws:s3:::landing-bucket'],
-  detail: {
-    version: '0',
-    bucket: { name: 'landing-bucket' },
-    object: { key: 'incoming/2021-11-12/orders.csv', size: 5, etag: 'b1946ac92492d2347c6235b4d2611184', sequencer: '617f08299329d189' },
-    'request-id': 'N4N7GDK58NMKJ12R',
-    requester: '123456789012',
-    'source-ip-address': '1.2.3.4',
-    reason: 'PutObject',
-  },
-};
+/** AWS's documented S3 "Object Created" event (test/fixtures/events/) for landing-bucket, its key under incoming/ and a .csv. */
+const OBJECT_CREATED = s3ObjectCreated({ bucket: 'landing-bucket', key: 'incoming/2021-11-12/orders.csv' });
 
 function workflow(name: string, triggers: string): string {
   return writeWorkflowDirectory(scratch(), name, {
@@ -116,7 +99,7 @@ describe('ork run --event', () => {
 
   it('an event no trigger matches: exit 2 naming the closest trigger and the first field that did not match', async () => {
     const dir = workflow('no-match', S3_TRIGGER);
-    const elsewhere = { ...OBJECT_CREATED, detail: { ...OBJECT_CREATED.detail, object: { ...OBJECT_CREATED.detail.object, key: 'reports/summary.csv' } } };
+    const elsewhere = s3ObjectCreated({ bucket: 'landing-bucket', key: 'reports/summary.csv' });
     const result = await run([dir, '--event', `@${eventFile('elsewhere', elsewhere)}`]);
     expectUsageError(
       result,

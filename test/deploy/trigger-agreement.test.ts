@@ -6,7 +6,7 @@ import { applyInputTransformer, matchEventPattern, receivedEvent, type EventObje
 import { type Json, type Resource } from '../support/deploy-app/cloudformation.js';
 import { type DeployApp, SHARED_APP_TIMEOUT_MS, sharedDeployApp } from '../support/deploy-app/shared-app.js';
 import { parseJsonOutput, runOrk, useScratchDirectory } from '../support/cli.js';
-import { FIXTURES_DIR } from '../support/workflows.js';
+import { s3ObjectCreated } from '../support/s3-object-created.js';
 
 /**
  * The deployed rules and `ork run --event` read an event alike (issue 16): for each sample event, the rules AS
@@ -17,16 +17,10 @@ import { FIXTURES_DIR } from '../support/workflows.js';
  * each S3 trigger or miss its key filter, and custom events (delivered and as a PutEvents entry).
  */
 
-const DOCUMENTED: EventObject = JSON.parse(readFileSync(path.join(FIXTURES_DIR, 'events', 's3-object-created.json'), 'utf8')) as EventObject;
+const DOCUMENTED = s3ObjectCreated();
 
 /** The documented event with another bucket and, if given, key; everything else as AWS wrote it. */
-function objectCreated(bucket: string, key?: string): EventObject {
-  const event = structuredClone(DOCUMENTED) as { resources: string[]; detail: { bucket: { name: string }; object: { key: string } } };
-  event.resources = [`arn:aws:s3:::${bucket}`];
-  event.detail.bucket.name = bucket;
-  if (key !== undefined) event.detail.object.key = key;
-  return event as unknown as EventObject;
-}
+const objectCreated = (bucket: string, key?: string): EventObject => s3ObjectCreated({ bucket, key });
 
 const orderPlaced = (detail: Json): EventObject => ({
   version: '0',
@@ -122,7 +116,7 @@ describe('the synthesized rules and ork run --event', () => {
   it('keep what the event holds as JSON: a number stays a number, an object an object', () => {
     const [, second] = deployed;
     const input = applyInputTransformer(second!.transformer, objectCreated('archive-bucket'));
-    expect(input).toEqual({ key: 'example-key', bucket: 'archive-bucket', object: (DOCUMENTED.detail as Json).object });
+    expect(input).toEqual({ key: 'example-key', bucket: 'archive-bucket', object: DOCUMENTED.detail.object });
     const first = applyInputTransformer(deployed[0]!.transformer, objectCreated('landing-bucket', 'incoming/x.csv'));
     expect(first).toEqual({ key: 'incoming/x.csv', bucket: 'landing-bucket', size: 5 });
   });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { triggerRules, type TriggerSource, type TriggerSpec } from '../../compiler/index.js';
 import { matchTriggers, triggerInput } from '../../lib/events/index.js';
+import { s3ObjectCreated } from '../support/s3-object-created.js';
 
 /**
  * The compiler's TriggerRule (compiler/emit/trigger-rules.ts) read by lib/events as EventBridge reads the
@@ -10,27 +11,6 @@ import { matchTriggers, triggerInput } from '../../lib/events/index.js';
 
 const span = { file: 'workflow.yaml', start: { line: 1, col: 1 }, end: { line: 1, col: 2 } };
 const trigger = (source: TriggerSource, params: Record<string, string> = {}): TriggerSpec => ({ source, params, span });
-
-/** AWS's documented S3 "Object Created" event (Amazon S3 User Guide), with the key a case chooses. */
-const objectCreated = (key: string) => ({
-  version: '0',
-  id: '17793124-05d4-b198-2fde-7ededc63b103',
-  'detail-type': 'Object Created',
-  source: 'aws.s3',
-  account: '111122223333',
-  time: '2021-11-12T00:00:00Z',
-  region: 'ca-central-1',
-  resources: ['arn:aws:s3:::amzn-s3-demo-bucket1'],
-  detail: {
-    version: '0',
-    bucket: { name: 'amzn-s3-demo-bucket1' },
-    object: { key, size: 5, etag: 'b1946ac92492d2347c6235b4d2611184', 'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e', sequencer: '617f08299329d189' },
-    'request-id': 'N4N7GDK58NMKJ12R',
-    requester: '123456789012',
-    'source-ip-address': '1.2.3.4',
-    reason: 'PutObject',
-  },
-});
 
 describe('compiled s3 triggers under EventBridge matching', () => {
   const cases: readonly { prefix?: string; suffix?: string; key: string; matches: boolean }[] = [
@@ -50,7 +30,7 @@ describe('compiled s3 triggers under EventBridge matching', () => {
       [c.prefix === undefined ? '' : `prefix ${c.prefix}`, c.suffix === undefined ? '' : `suffix ${c.suffix}`].filter(Boolean).join(', ') || 'no filter';
     it(`${filter}: ${c.key} ${c.matches ? 'matches' : 'does not match'}`, () => {
       const rules = triggerRules([trigger({ kind: 's3', buckets: ['amzn-s3-demo-bucket1'], ...c })]);
-      expect(matchTriggers(rules, objectCreated(c.key)).matched).toHaveLength(c.matches ? 1 : 0);
+      expect(matchTriggers(rules, s3ObjectCreated({ key: c.key })).matched).toHaveLength(c.matches ? 1 : 0);
     });
   }
 
@@ -64,7 +44,7 @@ describe('compiled s3 triggers under EventBridge matching', () => {
     };
     const [rule] = triggerRules([trigger({ kind: 's3', buckets: ['amzn-s3-demo-bucket1'] }, params)]);
     if (!rule) throw new Error('no rule compiled');
-    const event = objectCreated('example-key');
+    const event = s3ObjectCreated({ key: 'example-key' });
     expect(triggerInput(rule, event).input).toEqual({
       key: 'example-key',
       'aws.bucket': 'amzn-s3-demo-bucket1',

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventPattern, JsonValue } from '../../compiler/index.js';
 import { matchEventPattern, receivedEvent } from '../../lib/events/index.js';
 import { motoServerAvailable, startMotoServer, type MotoServer } from '../support/moto-server.js';
+import { s3ObjectCreated } from '../support/s3-object-created.js';
 
 /**
  * The local EventBridge matcher (lib/events) against moto's, on the same pattern/event pairs. moto 5 does not
@@ -25,24 +26,11 @@ interface Pair {
   readonly motoWrong?: string;
 }
 
-/** AWS's documented S3 "Object Created" event's detail (Amazon S3 User Guide, "EventBridge event message structure"). */
-const S3_DETAIL = {
-  version: '0',
-  bucket: { name: 'amzn-s3-demo-bucket1' },
-  object: {
-    key: 'example-key',
-    size: 5,
-    etag: 'b1946ac92492d2347c6235b4d2611184',
-    'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
-    sequencer: '617f08299329d189',
-  },
-  'request-id': 'N4N7GDK58NMKJ12R',
-  requester: '123456789012',
-  'source-ip-address': '1.2.3.4',
-  reason: 'PutObject',
-};
-const S3 = { source: 'aws.s3', detailType: 'Object Created', resources: ['arn:aws:s3:::amzn-s3-demo-bucket1'] };
-const s3Key = (key: string) => ({ ...S3, detail: { ...S3_DETAIL, object: { ...S3_DETAIL.object, key } } });
+/** AWS's documented S3 "Object Created" event (test/fixtures/events/): its detail, and the fields of its PutEvents entry. */
+const DOCUMENTED = s3ObjectCreated();
+const S3_DETAIL = DOCUMENTED.detail;
+const S3 = { source: DOCUMENTED.source, detailType: DOCUMENTED['detail-type'], resources: DOCUMENTED.resources };
+const s3Key = (key: string) => ({ ...S3, detail: s3ObjectCreated({ key }).detail });
 
 /** The pattern ork compiles an `s3:` trigger to (compiler/emit/trigger-rules.ts), with an optional key filter. */
 const s3Pattern = (key?: JsonValue, buckets: readonly string[] = ['amzn-s3-demo-bucket1']): string =>

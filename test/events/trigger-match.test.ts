@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { TriggerRule } from '../../compiler/index.js';
 import { closestMiss, EventInputError, EventPatternError, matchTriggers, receivedEvent, triggerInput } from '../../lib/events/index.js';
+import { s3ObjectCreated } from '../support/s3-object-created.js';
 
 /**
  * Which triggers an event starts and the execution input each gives (lib/events/trigger-match.ts), on rules
@@ -9,37 +10,10 @@ import { closestMiss, EventInputError, EventPatternError, matchTriggers, receive
  * placeholders.
  */
 
-/** AWS's documented S3 "Object Created" event (Amazon S3 User Guide, "EventBridge event message structure"). */
-const S3_OBJECT_CREATED = {
-  version: '0',
-  id: '17793124-05d4-b198-2fde-7ededc63b103',
-  'detail-type': 'Object Created',
-  source: 'aws.s3',
-  account: '111122223333',
-  time: '2021-11-12T00:00:00Z',
-  region: 'ca-central-1',
-  resources: ['arn:aws:s3:::amzn-s3-demo-bucket1'],
-  detail: {
-    version: '0',
-    bucket: { name: 'amzn-s3-demo-bucket1' },
-    object: {
-      key: 'example-key',
-      size: 5,
-      etag: 'b1946ac92492d2347c6235b4d2611184',
-      'version-id': 'IYV3p45BT0ac8hjHg1houSdS1a.Mro8e',
-      sequencer: '617f08299329d189',
-    },
-    'request-id': 'N4N7GDK58NMKJ12R',
-    requester: '123456789012',
-    'source-ip-address': '1.2.3.4',
-    reason: 'PutObject',
-  },
-};
+/** AWS's documented S3 "Object Created" event (test/fixtures/events/). */
+const S3_OBJECT_CREATED = s3ObjectCreated();
 
-const withKey = (key: string, bucket = 'amzn-s3-demo-bucket1') => ({
-  ...S3_OBJECT_CREATED,
-  detail: { ...S3_OBJECT_CREATED.detail, bucket: { name: bucket }, object: { ...S3_OBJECT_CREATED.detail.object, key } },
-});
+const withKey = (key: string, bucket?: string) => s3ObjectCreated({ key, bucket });
 
 const S3_PARAMS = { inputPathsMap: { key: '$.detail.object.key', bucket: '$.detail.bucket.name' }, inputTemplate: '{"key": <key>, "bucket": <bucket>}' };
 
