@@ -1,5 +1,6 @@
 import { ExitCode, UsageError } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
+import { writeTable } from '../write-table.js';
 
 export const executionsCommand: Command = {
   name: 'executions',
@@ -33,15 +34,7 @@ Recent executions, newest first, with status and duration.`,
       e.startDate ? `${(((e.stopDate ?? new Date()).getTime() - e.startDate.getTime()) / 1000).toFixed(1)}s` : '',
       e.executionArn ?? '',
     ]);
-    const header = ['NAME', 'STATUS', 'STARTED', 'TOOK', 'ARN'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    for (const row of [header, ...rows])
-      io.stdout.write(
-        `${row
-          .map((c, i) => c.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-      );
+    writeTable(io.stdout, ['NAME', 'STATUS', 'STARTED', 'TOOK', 'ARN'], rows);
     return ExitCode.ok;
   },
 };

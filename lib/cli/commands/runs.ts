@@ -3,6 +3,7 @@ import type { TaskStatus } from '../../local/task-state.js';
 import { ExitCode, UsageError } from '../cli-error.js';
 import { parseCommandArgs, type Command } from '../command.js';
 import { formatSeconds } from '../progress/task-status.js';
+import { writeTable } from '../write-table.js';
 
 export const runsCommand: Command = {
   name: 'runs',
@@ -53,15 +54,7 @@ Options:
       const instances = Object.values(r.tasks ?? {}).reduce((n, t) => n + t.instances, 0);
       return [r.runId, r.workflow, r.status, r.startedAt.replace('T', ' ').slice(0, 19), duration, String(instances), statusCounts(r.tasks)];
     });
-    const header = ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'TOOK', 'INSTANCES', 'TASKS'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-    for (const row of [header, ...rows])
-      io.stdout.write(
-        `${row
-          .map((c, i) => c.padEnd(widths[i] ?? 0))
-          .join('  ')
-          .trimEnd()}\n`,
-      );
+    writeTable(io.stdout, ['RUN', 'WORKFLOW', 'STATUS', 'STARTED', 'TOOK', 'INSTANCES', 'TASKS'], rows);
     return ExitCode.ok;
   },
 };
