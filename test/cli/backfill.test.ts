@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readRunSummary } from '../../lib/local/run-recorder.js';
-import { parseJsonOutput, runOrk, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
+import { expectUsageError, parseJsonOutput, runOrk, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
 
 /**
  * `ork backfill` on this machine: the times a schedule fires in an interval (--dry-run), each run with the
@@ -35,16 +35,6 @@ def main(input):
 
 function backfill(args: readonly string[]): Promise<CliResult> {
   return runOrk(['backfill', ...args], scratch(), { ORK_RUNS_DIR: path.join(scratch(), 'runs') });
-}
-
-/** A usage error: exit 2, nothing on stdout, `ork: error: …` and at most a hint line. */
-function expectUsageError(result: CliResult, message: RegExp): void {
-  expect(result.code, result.stderr).toBe(2);
-  expect(result.stdout).toBe('');
-  const lines = result.stderr.trimEnd().split('\n');
-  expect(lines[0]).toMatch(/^ork: error: /);
-  expect(lines[0]).toMatch(message);
-  expect(lines.length, result.stderr).toBeLessThanOrEqual(2);
 }
 
 describe('ork backfill --dry-run', () => {

@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runOrk, runWorkflowCli, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
+import { expectUsageError, runOrk, runWorkflowCli, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
 import { s3ObjectCreated } from '../support/s3-object-created.js';
 
 /**
@@ -51,16 +51,6 @@ function eventFile(name: string, event: unknown): string {
 
 function run(args: readonly string[]): Promise<CliResult> {
   return runOrk(['run', ...args], scratch(), { ORK_RUNS_DIR: path.join(scratch(), 'runs') });
-}
-
-/** A usage error: exit 2, nothing on stdout, `ork: error: …` and at most a hint line. */
-function expectUsageError(result: CliResult, message: RegExp): void {
-  expect(result.code, result.stderr).toBe(2);
-  expect(result.stdout).toBe('');
-  const lines = result.stderr.trimEnd().split('\n');
-  expect(lines[0]).toMatch(/^ork: error: /);
-  expect(lines[0]).toMatch(message);
-  expect(lines.length, result.stderr).toBeLessThanOrEqual(2);
 }
 
 interface EchoSummary {

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { ROOT } from './workflows.js';
 
 /** Running the `ork` command line (bin/ork.js) from tests, as a user would, on workflows the tests write. */
@@ -69,6 +69,16 @@ export function finished(child: OrkProcess, started = performance.now()): Promis
 export function runOrk(args: readonly string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
   const started = performance.now();
   return finished(startOrk(args, cwd, env), started);
+}
+
+/** A usage error: exit 2, nothing on stdout, `ork: error: …` and at most a hint line. */
+export function expectUsageError(result: CliResult, message: RegExp): void {
+  expect(result.code, result.stderr).toBe(2);
+  expect(result.stdout).toBe('');
+  const lines = result.stderr.trimEnd().split('\n');
+  expect(lines[0]).toMatch(/^ork: error: /);
+  expect(lines[0]).toMatch(message);
+  expect(lines.length, result.stderr).toBeLessThanOrEqual(2);
 }
 
 /** The one JSON object `--json` prints on stdout; an error showing both streams when it is not there. */
