@@ -1,11 +1,11 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import os from 'node:os';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { allStates, type Json, type Resource } from '../support/deploy-app/cloudformation.js';
 import { type DeployApp, SHARED_APP_TIMEOUT_MS, sharedDeployApp } from '../support/deploy-app/shared-app.js';
 import { SYNTH_CONTEXT } from '../support/deploy-app/test-workflows.js';
+import { useScratchDirectory } from '../support/cli.js';
 
 /** cfn-lint over every template of the shared deploy app, with broken copies as negative controls. */
 
@@ -15,13 +15,7 @@ beforeAll(async () => {
 }, SHARED_APP_TIMEOUT_MS);
 
 /** This file's own folder (the negative controls): the shared app's is shared with other test files. */
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'ork-cfn-lint-'));
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = useScratchDirectory('ork-cfn-lint-');
 
 describe('cfn-lint', () => {
   interface LintMatch {
@@ -40,7 +34,7 @@ describe('cfn-lint', () => {
    * checked in the same cfn-lint run (one start-up of cfn-lint costs seconds).
    */
   function writeControls(): string[] {
-    controls = path.join(tmp, 'lint-controls');
+    controls = path.join(tmp(), 'lint-controls');
     mkdirSync(controls, { recursive: true });
     const source = JSON.parse(readFileSync(path.join(built.outdir, 'OrkTestContainers.template.json'), 'utf8')) as { Resources: Record<string, Resource> };
     const [machineId, machine] = Object.entries(source.Resources).find(([, r]) => r.Type === 'AWS::StepFunctions::StateMachine') ?? [];

@@ -1,15 +1,15 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Runtime } from 'aws-cdk-lib/aws-lambda';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bundleNodeTasks, nodeTarget } from '../../lib/deploy/node-bundle.js';
 import { DEFAULT_NODE_RUNTIME } from '../../lib/deploy/index.js';
 import { NODE_RUNTIME } from '../support/aws-parity/aws-parity.js';
 import { idOf, type Json, type Resource } from '../support/deploy-app/cloudformation.js';
 import { type DeployApp, SHARED_APP_TIMEOUT_MS, sharedDeployApp } from '../support/deploy-app/shared-app.js';
 import { ROOT } from '../support/workflows.js';
+import { useScratchDirectory } from '../support/cli.js';
 
 /** The code of node tasks (lib/deploy/node-bundle.ts) as the shared deploy app's NodejsFunctions deploy it. */
 
@@ -19,13 +19,7 @@ beforeAll(async () => {
 }, SHARED_APP_TIMEOUT_MS);
 
 /** This file's own folder: the shared app's is shared with other test files. */
-let tmp: string;
-beforeAll(() => {
-  tmp = mkdtempSync(path.join(os.tmpdir(), 'ork-node-bundle-'));
-});
-afterAll(() => {
-  if (tmp) rmSync(tmp, { recursive: true, force: true });
-});
+const tmp = useScratchDirectory('ork-node-bundle-');
 
 describe('the code of node tasks (the asset their NodejsFunctions deploy)', () => {
   const assetOf = (workflow: string, task: string): string => {
@@ -121,7 +115,7 @@ describe('the code of node tasks (the asset their NodejsFunctions deploy)', () =
 
   it('is the same bundle wherever it is built: no path in it, so the asset hash follows the code only', () => {
     const asset = assetOf('deploy_node', 'fetch');
-    const elsewhere = path.join(tmp, 'rebundled', 'deeper');
+    const elsewhere = path.join(tmp(), 'rebundled', 'deeper');
     const tasks = built.manifests.get('deploy_node')!.tasks;
     bundleNodeTasks(built.testDirs.node, tasks, elsewhere, { target: nodeTarget(DEFAULT_NODE_RUNTIME.name) });
     const files = (root: string): string[] =>
@@ -133,7 +127,7 @@ describe('the code of node tasks (the asset their NodejsFunctions deploy)', () =
     for (const file of files(asset).filter((f) => f.endsWith('.mjs'))) {
       const text = readFileSync(path.join(asset, file), 'utf8');
       expect(text, file).toBe(readFileSync(path.join(elsewhere, file), 'utf8'));
-      for (const local of [built.workdir, tmp, ROOT, built.testDirs.node]) expect(text.includes(local), `${file} names ${local}`).toBe(false);
+      for (const local of [built.workdir, tmp(), ROOT, built.testDirs.node]) expect(text.includes(local), `${file} names ${local}`).toBe(false);
     }
   });
 
