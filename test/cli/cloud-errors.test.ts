@@ -1,13 +1,12 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/cli-error.js';
 import { exitCodeOfCloudError } from '../../lib/cli/cloud-exit-code.js';
 import { main } from '../../lib/cli/main.js';
 import { executionProgress } from '../../lib/cli/progress/execution-progress.js';
 import type { Io } from '../../lib/cli/terminal.js';
 import { CloudError, type CloudErrorCode } from '../../lib/cloud/cloud-error.js';
+import { useFakeAwsEndpoint, type AwsAnswer } from '../support/fake-aws-endpoint.js';
 
 /**
  * The CLI maps lib/cloud's errors to exit codes: 2 only for what the command line named wrongly, 1 for AWS
@@ -37,35 +36,8 @@ describe('exitCodeOfCloudError', () => {
 });
 
 /** What the fake endpoint answers next: an AWS error (its __type and status), or a JSON body. */
-let answer: { status: number; body: Record<string, unknown> } = { status: 200, body: {} };
-const targets: string[] = [];
-let server: Server;
-
-beforeAll(async () => {
-  server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      targets.push(String(request.headers['x-amz-target'] ?? ''));
-      response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  // The SDK reads its settings from the process environment; only the retries are cut, so that a throttled
-  // call fails at once.
-  vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${port}`);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-  vi.stubEnv('AWS_PROFILE', '');
-  vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-});
-
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await new Promise((resolve) => server.close(resolve));
-});
+let answer: AwsAnswer = { status: 200, body: {} };
+const targets = useFakeAwsEndpoint(() => answer);
 
 function io(): Io & { out: () => string; err: () => string } {
   const stdout = new PassThrough();

@@ -1,12 +1,11 @@
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
-import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readParamsDefaults, type StateMachineDefinition } from '../../compiler/index.js';
 import { main } from '../../lib/cli/main.js';
+import { useFakeAwsEndpoint, type AwsAnswer } from '../support/fake-aws-endpoint.js';
 import { compileCleanly, substitutePlaceholders, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
@@ -35,40 +34,15 @@ tasks:
     file: tasks/load.py
 `);
 
-const targets: string[] = [];
 /** DescribeStateMachine's answer: the definition, or an AWS error. */
-let describeAnswer: { status: number; body: Record<string, unknown> };
-let server: Server;
-
-beforeAll(async () => {
-  server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      const target = String(request.headers['x-amz-target'] ?? '');
-      targets.push(target);
-      const answer = target.endsWith('.DescribeStateMachine')
-        ? describeAnswer
-        : target.endsWith('.StartExecution')
-          ? { status: 200, body: { executionArn: `${ARN.replace(':stateMachine:', ':execution:')}:x`, startDate: 0 } }
-          : { status: 400, body: { __type: 'InvalidAction', message: target } };
-      response.writeHead(answer.status, { 'content-type': 'application/x-amz-json-1.0' });
-      response.end(JSON.stringify(answer.body));
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  vi.stubEnv('AWS_ENDPOINT_URL', `http://127.0.0.1:${port}`);
-  vi.stubEnv('AWS_REGION', 'us-east-1');
-  vi.stubEnv('AWS_ACCESS_KEY_ID', 'test');
-  vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'test');
-  vi.stubEnv('AWS_PROFILE', '');
-  vi.stubEnv('AWS_MAX_ATTEMPTS', '1');
-});
-
-afterAll(async () => {
-  vi.unstubAllEnvs();
-  await new Promise((resolve) => server.close(resolve));
-});
+let describeAnswer: AwsAnswer;
+const targets = useFakeAwsEndpoint((target) =>
+  target.endsWith('.DescribeStateMachine')
+    ? describeAnswer
+    : target.endsWith('.StartExecution')
+      ? { status: 200, body: { executionArn: `${ARN.replace(':stateMachine:', ':execution:')}:x`, startDate: 0 } }
+      : { status: 400, body: { __type: 'InvalidAction', message: target } },
+);
 
 beforeEach(() => {
   targets.length = 0;
