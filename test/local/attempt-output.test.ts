@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { jsonLines, runOrk, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
+import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 
 /**
  * Nothing an attempt wrote is lost: what it printed, logged (`ctx.log`) and recorded (`ctx.metrics.record`)
@@ -65,7 +66,7 @@ function expectKept(runDir: string, task: string): void {
 
 describe('what an attempt wrote is in the run record', { timeout: 120_000 }, () => {
   it('a worker that crashes (os._exit) after printing, logging and recording a metric', async () => {
-    const dir = writeWorkflow('crash', 'tasks:\n  crash:\n    executor: python\n    file: tasks/crash.py\n', { 'tasks/crash.py': TASK('    os._exit(3)') });
+    const dir = writeWorkflow('crash', pythonTasksYaml({ crash: [] }), { 'tasks/crash.py': TASK('    os._exit(3)') });
     const runsDir = path.join(dir, 'runs');
     const result = await ork(['run', dir, '--json'], runsDir);
     expect(result.code, result.stderr).toBe(1);
@@ -77,7 +78,7 @@ describe('what an attempt wrote is in the run record', { timeout: 120_000 }, () 
   });
 
   it('an attempt killed at its timeout in a busy loop', async () => {
-    const dir = writeWorkflow('busy', 'tasks:\n  busy:\n    executor: python\n    file: tasks/busy.py\n    timeout: 2s\n', {
+    const dir = writeWorkflow('busy', pythonTasksYaml({ busy: ['timeout: 2s'] }), {
       'tasks/busy.py': TASK('    while True:\n        pass'),
     });
     const runsDir = path.join(dir, 'runs');
@@ -111,20 +112,9 @@ export default defineTask({
   });
 
   it('metrics land in metrics.jsonl as EMF and are summed up per task in --json, run.json, ork show and the HTML report', async () => {
-    const dir = writeWorkflow(
-      'metrics',
-      `tasks:
-  make:
-    executor: python
-    file: tasks/make.py
-  each:
-    executor: python
-    file: tasks/each.py
-    foreach: make.items
-`,
-      {
-        'tasks/make.py': 'from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"items": [1, 2, 3]}\n',
-        'tasks/each.py': `from ork import task, Context
+    const dir = writeWorkflow('metrics', pythonTasksYaml({ make: [], each: ['foreach: make.items'] }), {
+      'tasks/make.py': 'from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"items": [1, 2, 3]}\n',
+      'tasks/each.py': `from ork import task, Context
 
 
 @task
@@ -133,8 +123,7 @@ def main(input: dict, ctx: Context) -> dict:
     ctx.metrics.record("latency", input["item"] * 10.5, "Milliseconds")
     return {}
 `,
-      },
-    );
+    });
     const runsDir = path.join(dir, 'runs');
     const result = await ork(['run', dir, '--json'], runsDir);
     expect(result.code, result.stderr).toBe(0);

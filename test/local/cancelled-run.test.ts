@@ -7,6 +7,7 @@ import { succeededOutputs } from '../../lib/local/run-recorder.js';
 import { RunStats } from '../../lib/local/run-stats.js';
 import { runLocally, type LocalRunResult } from '../../lib/local/run-workflow.js';
 import { compileCleanly } from '../support/workflows.js';
+import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 import { jsonLines, runOrk, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
 
 /**
@@ -59,16 +60,7 @@ describe('stopped instances are cancelled, not failed', { timeout: 120_000 }, ()
   it('1 failure among 12 at concurrency 6: failed 1, cancelled 5, peakRunning 6, in --json, run.json, progress and ork show', async () => {
     // Item 0 fails once the 5 others of the first 6 are running (each leaves a file); they would sleep a minute.
     const dir = writeWorkflow('twelve', {
-      'workflow.yaml': `tasks:
-  make:
-    executor: python
-    file: tasks/make.py
-  each:
-    executor: python
-    file: tasks/each.py
-    foreach: make.items
-    concurrency: 6
-`,
+      'workflow.yaml': pythonTasksYaml({ make: [], each: ['foreach: make.items', 'concurrency: 6'] }),
       'tasks/make.py': LIST(12),
       'tasks/each.py': `import time
 from pathlib import Path
@@ -137,17 +129,7 @@ def main(input: dict) -> dict:
       'cause, items counted; --resume reruns only what did not succeed',
     async () => {
       const dir = writeWorkflow('distributed', {
-        'workflow.yaml': `tasks:
-  make:
-    executor: python
-    file: tasks/make.py
-  each:
-    executor: python
-    file: tasks/each.py
-    foreach: make.items
-    mode: distributed
-    concurrency: 5
-`,
+        'workflow.yaml': pythonTasksYaml({ make: [], each: ['foreach: make.items', 'mode: distributed', 'concurrency: 5'] }),
         'tasks/make.py': LIST(50),
         'tasks/each.py': `import os
 import time

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { succeededOutputs } from '../../lib/local/run-recorder.js';
 import { runLocally, type LocalRunResult } from '../../lib/local/run-workflow.js';
 import { compileCleanly } from '../support/workflows.js';
+import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 
 /**
  * Distributed fan-outs (`mode: distributed`, `batch_size`, `tolerate_failures`) compiled by the real compiler
@@ -97,7 +98,8 @@ def main(input: Input) -> Output:
     return Output(count=len(input.each), total=sum(d.doubled for d in input.each))
 `;
 
-function workflow(name: string, options: string): string {
+/** make → each (foreach over make.items, with `each`'s own settings) → count. */
+function workflow(name: string, each: readonly string[]): string {
   const dir = path.join(work, name);
   mkdirSync(path.join(dir, 'tasks'), { recursive: true });
   writeFileSync(
@@ -105,24 +107,7 @@ function workflow(name: string, options: string): string {
     `params:
   n: 10
   fail_every: 0
-tasks:
-  make:
-    executor: python
-    file: tasks/make.py
-  each:
-    executor: python
-    file: tasks/each.py
-    foreach: make.items
-${options
-  .split('\n')
-  .filter(Boolean)
-  .map((line) => `    ${line}`)
-  .join('\n')}
-  count:
-    executor: python
-    file: tasks/count.py
-    depends_on: [each]
-`,
+${pythonTasksYaml({ make: [], each: ['foreach: make.items', ...each], count: ['depends_on: [each]'] })}`,
   );
   writeFileSync(path.join(dir, 'tasks', 'make.py'), MAKE);
   writeFileSync(path.join(dir, 'tasks', 'each.py'), EACH);
@@ -154,7 +139,7 @@ const sum = (n: number, skip: (i: number) => boolean = () => false) =>
 
 describe('distributed fan-outs under ork run', () => {
   it('runs every item as a child, writes the results to the run’s payload directory, and the parent’s history does not grow', async () => {
-    const dir = workflow('plain', 'mode: distributed\n');
+    const dir = workflow('plain', ['mode: distributed']);
     const small = await run(dir, { n: 10 });
     expect(small.status, JSON.stringify(small.error)).toBe('SUCCEEDED');
     expect(small.outputs.count).toEqual({ count: 10, total: sum(10) });
@@ -170,7 +155,7 @@ describe('distributed fan-outs under ork run', () => {
   }, 120_000);
 
   it('batches (batch_size): every instance runs once, in batches, and the downstream gets every output', async () => {
-    const dir = workflow('batched', 'mode: distributed\nbatch_size: 7\n');
+    const dir = workflow('batched', ['mode: distributed', 'batch_size: 7']);
     const result = await run(dir, { n: 30 });
     expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
     expect(result.outputs.count).toEqual({ count: 30, total: sum(30) });
@@ -178,7 +163,7 @@ describe('distributed fan-outs under ork run', () => {
   }, 120_000);
 
   it('tolerates failures (tolerate_failures) and lists them in the run summary', async () => {
-    const dir = workflow('tolerant', 'mode: distributed\ntolerate_failures: 3\n');
+    const dir = workflow('tolerant', ['mode: distributed', 'tolerate_failures: 3']);
     const result = await run(dir, { n: 20, fail_every: 7 });
     expect(result.status, JSON.stringify(result.error)).toBe('SUCCEEDED');
     expect(result.outputs.count).toEqual({ count: 17, total: sum(20, (i) => i % 7 === 0) });
@@ -193,7 +178,7 @@ describe('distributed fan-outs under ork run', () => {
   }, 120_000);
 
   it('beyond what it tolerates, the run fails naming the task, the instance and its error', async () => {
-    const dir = workflow('intolerant', 'mode: distributed\ntolerate_failures: 10%\nconcurrency: 1\n');
+    const dir = workflow('intolerant', ['mode: distributed', 'tolerate_failures: 10%', 'concurrency: 1']);
     const result = await run(dir, { n: 20, fail_every: 5 });
     expect(result.status).toBe('FAILED');
     expect(result.error).toMatchObject({ error: 'States.ExceedToleratedFailureThreshold', task: 'each', instance: 'each[item 10]' });
@@ -204,7 +189,7 @@ describe('distributed fan-outs under ork run', () => {
   }, 120_000);
 
   it('--resume runs again only the children’s instances that did not succeed', async () => {
-    const dir = workflow('resumed', 'mode: distributed\nconcurrency: 4\n');
+    const dir = workflow('resumed', ['mode: distributed', 'concurrency: 4']);
     writeFileSync(path.join(dir, 'refuse'), '');
     const failed = await run(dir, { n: 12 });
     expect(failed.status).toBe('FAILED');

@@ -12,6 +12,7 @@ import {
   type CliResult,
   type OrkProcess,
 } from '../support/cli.js';
+import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 
 /**
  * How `ork run` fails, each on a small workflow written to a temporary directory and run through the CLI:
@@ -129,23 +130,9 @@ def main(input: Input) -> Output:
 // Generous: each case starts the CLI and Python, and the machine may be busy.
 describe.concurrent('ork run: failures and edge cases', { timeout: 90_000 }, () => {
   it('retries a failing instance, counts its attempts, and names task, instance, error and log', async () => {
-    const dir = workflow(
-      'retries',
-      `tasks:
-  discover:
-    executor: python
-    file: tasks/discover.py
-  process:
-    executor: python
-    file: tasks/process.py
-    foreach: discover.items
-    retries: 2
-    retry_delay: 1s
-    backoff: 1
-`,
-      {
-        'tasks/discover.py': DISCOVER_LIST('items', '[0, 1, 2, 3, 4]'),
-        'tasks/process.py': `from ork import task, Context
+    const dir = workflow('retries', pythonTasksYaml({ discover: [], process: ['foreach: discover.items', 'retries: 2', 'retry_delay: 1s', 'backoff: 1'] }), {
+      'tasks/discover.py': DISCOVER_LIST('items', '[0, 1, 2, 3, 4]'),
+      'tasks/process.py': `from ork import task, Context
 from pydantic import BaseModel
 
 
@@ -164,8 +151,7 @@ def main(input: Input, ctx: Context) -> Output:
         raise ValueError("item 3 is broken")
     return Output(item=input.item)
 `,
-      },
-    );
+    });
     const result = await ork(dir, '--json');
     const json = parse(result);
     expect(result.code).toBe(1);
@@ -205,20 +191,7 @@ def main(input: Input, ctx: Context) -> Output:
   it('foreach over an empty list runs no instance and hands [] downstream', async () => {
     const dir = workflow(
       'empty-foreach',
-      `tasks:
-  discover:
-    executor: python
-    file: tasks/discover.py
-  process:
-    executor: python
-    file: tasks/process.py
-    foreach: discover.files
-    concurrency: 4
-  aggregate:
-    executor: python
-    file: tasks/aggregate.py
-    depends_on: [process]
-`,
+      pythonTasksYaml({ discover: [], process: ['foreach: discover.files', 'concurrency: 4'], aggregate: ['depends_on: [process]'] }),
       {
         'tasks/discover.py': DISCOVER_LIST('files', '[]', 'list[str]'),
         'tasks/process.py': `from ork import task
@@ -246,33 +219,17 @@ def main(input: Input) -> dict:
   });
 
   it('parallel: discover.count of 0 runs no instance and hands [] downstream', async () => {
-    const dir = workflow(
-      'count-zero',
-      `tasks:
-  discover:
-    executor: python
-    file: tasks/discover.py
-  process:
-    executor: python
-    file: tasks/process.py
-    parallel: discover.count
-  aggregate:
-    executor: python
-    file: tasks/aggregate.py
-    depends_on: [process]
-`,
-      {
-        'tasks/discover.py': DISCOVER_LIST('count', '0', 'int'),
-        'tasks/process.py': `from ork import task
+    const dir = workflow('count-zero', pythonTasksYaml({ discover: [], process: ['parallel: discover.count'], aggregate: ['depends_on: [process]'] }), {
+      'tasks/discover.py': DISCOVER_LIST('count', '0', 'int'),
+      'tasks/process.py': `from ork import task
 
 
 @task
 def main() -> dict:
     raise RuntimeError("no instance may run")
 `,
-        'tasks/aggregate.py': AGGREGATE('process'),
-      },
-    );
+      'tasks/aggregate.py': AGGREGATE('process'),
+    });
     const result = await ork(dir, '--json');
     const json = parse(result);
     expect(result.code, result.stderr).toBe(0);
@@ -281,28 +238,16 @@ def main() -> dict:
   });
 
   it('foreach over a field that is not a list fails, naming task and field', async () => {
-    const dir = workflow(
-      'not-a-list',
-      `tasks:
-  discover:
-    executor: python
-    file: tasks/discover.py
-  process:
-    executor: python
-    file: tasks/process.py
-    foreach: discover.files
-`,
-      {
-        'tasks/discover.py': DISCOVER_LIST('files', '"a.csv,b.csv"', 'str'),
-        'tasks/process.py': `from ork import task
+    const dir = workflow('not-a-list', pythonTasksYaml({ discover: [], process: ['foreach: discover.files'] }), {
+      'tasks/discover.py': DISCOVER_LIST('files', '"a.csv,b.csv"', 'str'),
+      'tasks/process.py': `from ork import task
 
 
 @task
 def main() -> dict:
     return {}
 `,
-      },
-    );
+    });
     const result = await ork(dir, '--json');
     const json = parse(result);
     expect(result.code).toBe(1);
@@ -314,17 +259,8 @@ def main() -> dict:
   });
 
   it('an output that does not fit its model fails at once, even with retries', async () => {
-    const dir = workflow(
-      'bad-output',
-      `tasks:
-  produce:
-    executor: python
-    file: tasks/produce.py
-    retries: 3
-    retry_delay: 1s
-`,
-      {
-        'tasks/produce.py': `from ork import task
+    const dir = workflow('bad-output', pythonTasksYaml({ produce: ['retries: 3', 'retry_delay: 1s'] }), {
+      'tasks/produce.py': `from ork import task
 from pydantic import BaseModel
 
 
@@ -336,8 +272,7 @@ class Output(BaseModel):
 def main() -> Output:
     return {"count": "many"}
 `,
-      },
-    );
+    });
     const result = await ork(dir, '--json');
     const json = parse(result);
     expect(result.code).toBe(1);
@@ -352,20 +287,7 @@ def main() -> Output:
     // that what the first run leaves is certain.
     const dir = workflow(
       'resume',
-      `tasks:
-  discover:
-    executor: python
-    file: tasks/discover.py
-  process:
-    executor: python
-    file: tasks/process.py
-    foreach: discover.items
-    concurrency: 4
-  aggregate:
-    executor: python
-    file: tasks/aggregate.py
-    depends_on: [process]
-`,
+      pythonTasksYaml({ discover: [], process: ['foreach: discover.items', 'concurrency: 4'], aggregate: ['depends_on: [process]'] }),
       {
         'tasks/discover.py': DISCOVER_LIST('items', '[0, 1, 2, 3]'),
         'tasks/process.py': `import time
@@ -443,21 +365,9 @@ def main(input: Input) -> Output:
   });
 
   it('Ctrl-C stops the running instances, records ABORTED, exits 130 and leaves no worker behind', async () => {
-    const dir = workflow(
-      'ctrl-c',
-      `tasks:
-  discover:
-    executor: python
-    file: tasks/discover.py
-  slow:
-    executor: python
-    file: tasks/slow.py
-    foreach: discover.items
-    concurrency: 3
-`,
-      {
-        'tasks/discover.py': DISCOVER_LIST('items', 'list(range(6))'),
-        'tasks/slow.py': `import time
+    const dir = workflow('ctrl-c', pythonTasksYaml({ discover: [], slow: ['foreach: discover.items', 'concurrency: 3'] }), {
+      'tasks/discover.py': DISCOVER_LIST('items', 'list(range(6))'),
+      'tasks/slow.py': `import time
 from pathlib import Path
 
 from ork import task
@@ -476,8 +386,7 @@ def main(input: Input) -> dict:
     time.sleep(60)
     return {}
 `,
-      },
-    );
+    });
     const started = performance.now();
     const child = startCli(dir, ['--json']);
     let stdout = '';
@@ -512,15 +421,9 @@ def main(input: Input) -> dict:
   });
 
   it('an --input that is not a JSON object is a usage error (exit 2), before anything runs', async () => {
-    const dir = workflow(
-      'bad-input',
-      `tasks:
-  only:
-    executor: python
-    file: tasks/only.py
-`,
-      { 'tasks/only.py': 'from ork import task\n\n\n@task\ndef main() -> dict:\n    return {}\n' },
-    );
+    const dir = workflow('bad-input', pythonTasksYaml({ only: [] }), {
+      'tasks/only.py': 'from ork import task\n\n\n@task\ndef main() -> dict:\n    return {}\n',
+    });
     const notJson = await ork(dir, '--json', '--input', '{not json');
     expect(notJson.code).toBe(2);
     expect(notJson.stdout).toBe('');
@@ -532,16 +435,8 @@ def main(input: Input) -> dict:
   });
 
   it('an attempt past its timeout fails with States.Timeout and its worker is killed', async () => {
-    const dir = workflow(
-      'timeout',
-      `tasks:
-  sleepy:
-    executor: python
-    file: tasks/sleepy.py
-    timeout: 2s
-`,
-      {
-        'tasks/sleepy.py': `import os
+    const dir = workflow('timeout', pythonTasksYaml({ sleepy: ['timeout: 2s'] }), {
+      'tasks/sleepy.py': `import os
 import time
 from pathlib import Path
 
@@ -556,8 +451,7 @@ def main() -> dict:
     time.sleep(10)
     return {}
 `,
-      },
-    );
+    });
     const result = await ork(dir, '--json');
     const json = parse(result);
     expect(result.code).toBe(1);
@@ -574,16 +468,9 @@ def main() -> dict:
 
   it('an attempt’s time is its time on a worker: waiting for a free one is not counted', async () => {
     // One worker for two instances of 1 s: the second waits a second for it, which is not the attempt's.
-    const dir = workflow(
-      'waits-for-worker',
-      `tasks:
-  nap:
-    executor: python
-    file: tasks/nap.py
-    parallel: 2
-`,
-      { 'tasks/nap.py': 'import time\nfrom ork import task\n\n\n@task\ndef main() -> dict:\n    time.sleep(1)\n    return {}\n' },
-    );
+    const dir = workflow('waits-for-worker', pythonTasksYaml({ nap: ['parallel: 2'] }), {
+      'tasks/nap.py': 'import time\nfrom ork import task\n\n\n@task\ndef main() -> dict:\n    time.sleep(1)\n    return {}\n',
+    });
     const result = await ork(dir, '--json', '--max-workers', '1');
     const json = parse(result);
     expect(json.status, result.stderr).toBe('SUCCEEDED');
@@ -596,18 +483,8 @@ def main() -> dict:
   });
 
   it('a retry after a timeout runs on a fresh worker: the timed-out one was killed', async () => {
-    const dir = workflow(
-      'timeout-retry',
-      `tasks:
-  sleepy:
-    executor: python
-    file: tasks/sleepy.py
-    timeout: 2s
-    retries: 1
-    retry_delay: 1s
-`,
-      {
-        'tasks/sleepy.py': `import os
+    const dir = workflow('timeout-retry', pythonTasksYaml({ sleepy: ['timeout: 2s', 'retries: 1', 'retry_delay: 1s'] }), {
+      'tasks/sleepy.py': `import os
 import time
 from pathlib import Path
 
@@ -632,8 +509,7 @@ def main(ctx: Context) -> dict:
     first = int((HERE / "first.pid").read_text())
     return {"attempt": ctx.attempt, "first_worker_running": running(first), "same_worker": first == os.getpid()}
 `,
-      },
-    );
+    });
     const result = await ork(dir, '--json');
     const json = parse(result);
     expect(result.code, result.stderr).toBe(0);

@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runWorkflowCli, useScratchDirectory, type CliRun } from '../support/cli.js';
+import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 
 /**
  * Through `ork run` with real python tasks: a task named States runs, and `parallel: task.field` counts that
@@ -15,18 +16,7 @@ const work = useScratchDirectory('ork-fan-out-count-');
 function workflow(name: string, count: string): string {
   const dir = path.join(work(), name);
   mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(
-    path.join(dir, 'workflow.yaml'),
-    `tasks:
-  discover:
-    executor: python
-    file: tasks/discover.py
-  process:
-    executor: python
-    file: tasks/process.py
-    parallel: discover.count
-`,
-  );
+  writeFileSync(path.join(dir, 'workflow.yaml'), pythonTasksYaml({ discover: [], process: ['parallel: discover.count'] }));
   writeFileSync(path.join(dir, 'tasks', 'discover.py'), `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"count": ${count}}\n`);
   writeFileSync(path.join(dir, 'tasks', 'process.py'), `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"ran": True}\n`);
   return dir;

@@ -6,6 +6,7 @@ import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from '../support/workflows.js';
+import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 
 /**
  * The HTML report of a run (`ork show <runId> --html`), opened in headless Chromium: the DOM it renders has a
@@ -90,22 +91,11 @@ beforeAll(() => {
   mkdirSync(path.join(dir, 'tasks'), { recursive: true });
   writeFileSync(
     path.join(dir, 'workflow.yaml'),
-    `tasks:
-  discover:
-    executor: python
-    file: tasks/discover.py
-  process:
-    executor: python
-    file: tasks/process.py
-    foreach: discover.items
-    concurrency: 3
-    retries: 1
-    retry_delay: 1s
-  aggregate:
-    executor: python
-    file: tasks/aggregate.py
-    depends_on: [process]
-`,
+    pythonTasksYaml({
+      discover: [],
+      process: ['foreach: discover.items', 'concurrency: 3', 'retries: 1', 'retry_delay: 1s'],
+      aggregate: ['depends_on: [process]'],
+    }),
   );
   writeFileSync(path.join(dir, 'tasks', 'discover.py'), 'from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"items": list(range(6))}\n');
   writeFileSync(
