@@ -4,7 +4,7 @@ import type { ItemBatcher, ItemReader, MapState, PayloadTemplate, State } from '
 import { chain, single, type Fragment } from './fragment.js';
 import { outputSpillBytes, type FanOutContext } from './fan-out-context.js';
 import { resultsPrefix, type FanOutGrouping, type FanOutItems } from './fan-out-map.js';
-import { countParameters, processor, splitConcurrency, workersMap } from './inline-fan-out.js';
+import { countParameters, elementSelector, processor, splitConcurrency, workersMap } from './inline-fan-out.js';
 import { Markers } from '../../lambdas/contract/contract.js';
 import { fieldPath, StatePaths } from './payload.js';
 import { Placeholders, ref } from './placeholders.js';
@@ -142,10 +142,32 @@ function batcher(context: FanOutContext, batchInput: PayloadTemplate): ItemBatch
   return batchSize === undefined ? undefined : { MaxItemsPerBatch: batchSize, BatchInput: batchInput };
 }
 
+/**
+ * The child of one instance (or one batch of instances) and what the Map says of it: `foreach:` and
+ * `parallel:` alike, whichever list the Map runs over. Called before the Map is named: names are claimed in order.
+ */
+function instanceChildParts(
+  context: FanOutContext,
+  kind: 'foreach' | 'parallel',
+  batch: ItemBatcher | undefined,
+): Pick<DistributedMapParts, 'batcher' | 'child' | 'childSeconds' | 'perChild' | 'maxConcurrency' | 'grouping' | 'instancesPerChild'> {
+  const concurrency = context.task.fanOut?.concurrency;
+  const { child, seconds } = instanceChild(context, kind);
+  return {
+    ...(batch ? { batcher: batch } : {}),
+    child,
+    childSeconds: seconds,
+    perChild: batch ? 'list' : 'one',
+    ...(concurrency ? { maxConcurrency: concurrency } : {}),
+    grouping: batch ? 'batch' : 'single',
+    instancesPerChild: batch?.MaxItemsPerBatch ?? 1,
+  };
+}
+
 export function distributedForeach(context: FanOutContext, foreach: FieldReference): Fragment {
   const { task, names, inputs } = context;
-  const { child, seconds } = instanceChild(context, 'foreach');
   const batch = batcher(context, { 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION });
+  const children = instanceChildParts(context, 'foreach', batch);
   return distributedMap(context, {
     name: names.helper(task.name, 'distributed'),
     comment: `One child execution of ${task.name} per ${batch ? `${batch.MaxItemsPerBatch} elements` : 'element'} of ${foreach.text}`,
@@ -153,13 +175,7 @@ export function distributedForeach(context: FanOutContext, foreach: FieldReferen
     itemSelector: batch
       ? { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index' }
       : { 'item.$': '$$.Map.Item.Value', 'item_index.$': '$$.Map.Item.Index', 'params.$': StatePaths.params, inputs, ...PARENT_EXECUTION },
-    ...(batch ? { batcher: batch } : {}),
-    child,
-    childSeconds: seconds,
-    perChild: batch ? 'list' : 'one',
-    ...(task.fanOut?.concurrency ? { maxConcurrency: task.fanOut.concurrency } : {}),
-    grouping: batch ? 'batch' : 'single',
-    instancesPerChild: batch?.MaxItemsPerBatch ?? 1,
+    ...children,
   });
 }
 
@@ -167,8 +183,8 @@ export function distributedForeach(context: FanOutContext, foreach: FieldReferen
 export function distributedParallel(context: FanOutContext, parallel: CountSource): Fragment {
   const { task, names, inputs } = context;
   const count = single(names.helper(task.name, 'count-d'), { Type: 'Pass', Parameters: countParameters(parallel), ResultPath: StatePaths.scratch });
-  const { child, seconds } = instanceChild(context, 'parallel');
   const batch = batcher(context, { 'params.$': StatePaths.params, inputs, 'parallel_count.$': `${StatePaths.scratch}.count`, ...PARENT_EXECUTION });
+  const children = instanceChildParts(context, 'parallel', batch);
   const map = distributedMap(context, {
     name: names.helper(task.name, 'distributed'),
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} parallel instances of ${task.name}, as child executions`,
@@ -182,13 +198,7 @@ export function distributedParallel(context: FanOutContext, parallel: CountSourc
           inputs,
           ...PARENT_EXECUTION,
         },
-    ...(batch ? { batcher: batch } : {}),
-    child,
-    childSeconds: seconds,
-    perChild: batch ? 'list' : 'one',
-    ...(task.fanOut?.concurrency ? { maxConcurrency: task.fanOut.concurrency } : {}),
-    grouping: batch ? 'batch' : 'single',
-    instancesPerChild: batch?.MaxItemsPerBatch ?? 1,
+    ...children,
   });
   return chain([count, map]);
 }
@@ -299,15 +309,7 @@ export function distributedForeachParallel(context: FanOutContext, foreach: Fiel
     name: names.helper(task.name, 'distributed'),
     comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} instances of ${task.name} per element of ${foreach.text}, one child execution per element`,
     items: storedItems(foreach),
-    itemSelector: {
-      'item.$': '$$.Map.Item.Value',
-      'item_index.$': '$$.Map.Item.Index',
-      'indexes.$': `${StatePaths.scratch}.indexes`,
-      'parallel_count.$': `${StatePaths.scratch}.count`,
-      'params.$': StatePaths.params,
-      inputs,
-      ...PARENT_EXECUTION,
-    },
+    itemSelector: { ...elementSelector(inputs), ...PARENT_EXECUTION },
     child: single(workersName, workers),
     childSeconds: perItem !== undefined && seconds !== undefined ? seconds * Math.ceil(perItem / (inner ?? INLINE_FAN_OUT_LIMIT)) : undefined,
     perChild: 'list',

@@ -154,6 +154,21 @@ export function workersMap(context: FanOutContext, instance: Fragment, concurren
   };
 }
 
+/**
+ * The ItemSelector of a `foreach:` × `parallel:` element (inline, and in a Distributed Map's parent): the element
+ * and its index, with the workers' indexes and count that workersMap reads, beside the params and inputs.
+ */
+export function elementSelector(inputs: PayloadTemplate): PayloadTemplate {
+  return {
+    'item.$': '$$.Map.Item.Value',
+    'item_index.$': '$$.Map.Item.Index',
+    'indexes.$': `${StatePaths.scratch}.indexes`,
+    'parallel_count.$': `${StatePaths.scratch}.count`,
+    'params.$': StatePaths.params,
+    inputs,
+  };
+}
+
 /** Instances per element when the count is static; concurrency split between the element and worker Maps. */
 export function splitConcurrency(concurrency: number | undefined, perItem: number | undefined, innerCap: number): { outer?: number; inner?: number } {
   if (concurrency === undefined) return {};
@@ -193,14 +208,7 @@ export function inlineForeachParallel(context: FanOutContext, foreach: FieldRefe
     Type: 'Map',
     Comment: `${parallel.kind === 'static' ? parallel.count : parallel.ref.text} instances of ${task.name} per element of ${foreach.text}`,
     ItemsPath: listPath,
-    ItemSelector: {
-      'item.$': '$$.Map.Item.Value',
-      'item_index.$': '$$.Map.Item.Index',
-      'indexes.$': `${StatePaths.scratch}.indexes`,
-      'parallel_count.$': `${StatePaths.scratch}.count`,
-      'params.$': StatePaths.params,
-      inputs,
-    },
+    ItemSelector: elementSelector(inputs),
     ItemProcessor: { ProcessorConfig: { Mode: 'INLINE' }, StartAt: workersName, States: { [workersName]: workers } },
     ...(outer ? { MaxConcurrency: outer } : {}),
     // Outputs arrive as one list per element; downstream wants them flat, in element then index order.
