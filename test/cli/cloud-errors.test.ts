@@ -2,11 +2,10 @@ import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ExitCode } from '../../lib/cli/cli-error.js';
 import { exitCodeOfCloudError } from '../../lib/cli/cloud-exit-code.js';
-import { main } from '../../lib/cli/main.js';
 import { executionProgress } from '../../lib/cli/progress/execution-progress.js';
-import type { Io } from '../../lib/cli/terminal.js';
 import { CloudError, type CloudErrorCode } from '../../lib/cloud/cloud-error.js';
 import { useFakeAwsEndpoint, type AwsAnswer } from '../support/fake-aws-endpoint.js';
+import { runOrkInProcess as ork } from '../support/in-process-ork.js';
 
 /**
  * The CLI maps lib/cloud's errors to exit codes: 2 only for what the command line named wrongly, 1 for AWS
@@ -38,22 +37,6 @@ describe('exitCodeOfCloudError', () => {
 /** What the fake endpoint answers next: an AWS error (its __type and status), or a JSON body. */
 let answer: AwsAnswer = { status: 200, body: {} };
 const targets = useFakeAwsEndpoint(() => answer);
-
-function io(): Io & { out: () => string; err: () => string } {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  return { stdout, stderr, cwd: process.cwd(), env: { NO_COLOR: '1' }, out: () => out, err: () => err };
-}
-
-async function ork(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const streams = io();
-  const code = await main(args, streams);
-  return { code, stdout: streams.out(), stderr: streams.err() };
-}
 
 describe('cloud commands against an endpoint that refuses', () => {
   it('AccessDenied: one line with a hint, exit 1', async () => {

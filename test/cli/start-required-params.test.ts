@@ -1,11 +1,10 @@
-import { PassThrough } from 'node:stream';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { readParamsDefaults, type StateMachineDefinition } from '../../compiler/index.js';
-import { main } from '../../lib/cli/main.js';
 import { useFakeAwsEndpoint, type AwsAnswer } from '../support/fake-aws-endpoint.js';
+import { runOrkInProcess as ork } from '../support/in-process-ork.js';
 import { compileCleanly, substitutePlaceholders, writeWorkflowFiles } from '../support/workflows.js';
 
 /**
@@ -48,17 +47,6 @@ beforeEach(() => {
   targets.length = 0;
   describeAnswer = { status: 200, body: { name: 'landing', stateMachineArn: ARN, definition: JSON.stringify(LANDING) } };
 });
-
-async function ork(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const stdout = new PassThrough();
-  const stderr = new PassThrough();
-  let out = '';
-  let err = '';
-  stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
-  stderr.on('data', (chunk: Buffer) => (err += chunk.toString()));
-  const code = await main(args, { stdout, stderr, cwd: process.cwd(), env: { NO_COLOR: '1' } });
-  return { code, stdout: out, stderr: err };
-}
 
 describe('ork start and required params', () => {
   it('the compiled definition holds the params defaults, nulls included', () => {
