@@ -1,6 +1,7 @@
 /**
  * Python tasks the benchmarks share: one lists `params.n` integers, the other returns its item unchanged.
- * (bench/run.ts runs only the modules directly in bench/, so this folder holds no benchmark.)
+ * test/local/distributed-run.test.ts fans out over the same list. (bench/run.ts runs only the modules
+ * directly in bench/, so this folder holds no benchmark.)
  */
 
 /** Outputs `{"items": [0, 1, … n-1]}`: the list a foreach fans out over. */

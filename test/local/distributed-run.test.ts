@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { succeededOutputs } from '../../lib/local/run-recorder.js';
 import { runLocally, type LocalRunResult } from '../../lib/local/run-workflow.js';
+import { LIST_TASK } from '../../bench/support/python-tasks.js';
 import { compileCleanly } from '../support/workflows.js';
 import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 
@@ -24,27 +25,6 @@ beforeAll(() => {
 afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
-
-const MAKE = `from ork import task
-from pydantic import BaseModel
-
-
-class Params(BaseModel):
-    n: int
-
-
-class Input(BaseModel):
-    params: Params
-
-
-class Output(BaseModel):
-    items: list[int]
-
-
-@task
-def main(input: Input) -> Output:
-    return Output(items=list(range(input.params.n)))
-`;
 
 /** Fails for items divisible by `params.fail_every` (0: never). */
 const EACH = `import os
@@ -109,7 +89,7 @@ function workflow(name: string, each: readonly string[]): string {
   fail_every: 0
 ${pythonTasksYaml({ make: [], each: ['foreach: make.items', ...each], count: ['depends_on: [each]'] })}`,
   );
-  writeFileSync(path.join(dir, 'tasks', 'make.py'), MAKE);
+  writeFileSync(path.join(dir, 'tasks', 'make.py'), LIST_TASK);
   writeFileSync(path.join(dir, 'tasks', 'each.py'), EACH);
   writeFileSync(path.join(dir, 'tasks', 'count.py'), COUNT);
   return dir;
