@@ -1,11 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { succeededOutputs } from '../../lib/local/run-recorder.js';
 import { runLocally, type LocalRunResult } from '../../lib/local/run-workflow.js';
 import { LIST_TASK } from '../../bench/support/python-tasks.js';
-import { compileCleanly } from '../support/workflows.js';
+import { jsonLines } from '../support/cli.js';
+import { compileCleanly, writeWorkflowFiles } from '../support/workflows.js';
 import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 
 /**
@@ -80,19 +81,15 @@ def main(input: Input) -> Output:
 
 /** make → each (foreach over make.items, with `each`'s own settings) → count. */
 function workflow(name: string, each: readonly string[]): string {
-  const dir = path.join(work, name);
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(
-    path.join(dir, 'workflow.yaml'),
-    `params:
+  return writeWorkflowFiles(path.join(work, name), {
+    'workflow.yaml': `params:
   n: 10
   fail_every: 0
 ${pythonTasksYaml({ make: [], each: ['foreach: make.items', ...each], count: ['depends_on: [each]'] })}`,
-  );
-  writeFileSync(path.join(dir, 'tasks', 'make.py'), LIST_TASK);
-  writeFileSync(path.join(dir, 'tasks', 'each.py'), EACH);
-  writeFileSync(path.join(dir, 'tasks', 'count.py'), COUNT);
-  return dir;
+    'tasks/make.py': LIST_TASK,
+    'tasks/each.py': EACH,
+    'tasks/count.py': COUNT,
+  });
 }
 
 async function run(dir: string, input: Record<string, unknown>, resume?: LocalRunResult): Promise<LocalRunResult> {
@@ -108,10 +105,7 @@ async function run(dir: string, input: Record<string, unknown>, resume?: LocalRu
 }
 
 function attempts(result: LocalRunResult): { task: string; instance: string; attempt: number; status: string }[] {
-  return readFileSync(path.join(result.runDir, 'attempts.jsonl'), 'utf8')
-    .split('\n')
-    .filter(Boolean)
-    .map((line) => JSON.parse(line) as { task: string; instance: string; attempt: number; status: string });
+  return jsonLines(path.join(result.runDir, 'attempts.jsonl'));
 }
 
 const sum = (n: number, skip: (i: number) => boolean = () => false) =>

@@ -1,7 +1,6 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runWorkflowCli, useScratchDirectory, type CliRun } from '../support/cli.js';
+import { runWorkflowCli, useScratchDirectory, writeWorkflowDirectory, type CliRun } from '../support/cli.js';
 import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 
 /**
@@ -14,21 +13,17 @@ import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 const work = useScratchDirectory('ork-fan-out-count-');
 
 function workflow(name: string, count: string): string {
-  const dir = path.join(work(), name);
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(path.join(dir, 'workflow.yaml'), pythonTasksYaml({ discover: [], process: ['parallel: discover.count'] }));
-  writeFileSync(path.join(dir, 'tasks', 'discover.py'), `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"count": ${count}}\n`);
-  writeFileSync(path.join(dir, 'tasks', 'process.py'), `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"ran": True}\n`);
-  return dir;
+  return writeWorkflowDirectory(work(), name, {
+    'workflow.yaml': pythonTasksYaml({ discover: [], process: ['parallel: discover.count'] }),
+    'tasks/discover.py': `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"count": ${count}}\n`,
+    'tasks/process.py': `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"ran": True}\n`,
+  });
 }
 
 /** A task named `States` (its state is `States-2`), fanned out over its own output and read downstream. */
 function statesWorkflow(): string {
-  const dir = path.join(work(), 'named-states');
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(
-    path.join(dir, 'workflow.yaml'),
-    `tasks:
+  return writeWorkflowDirectory(work(), 'named-states', {
+    'workflow.yaml': `tasks:
   States:
     executor: python
     file: tasks/discover.py
@@ -42,17 +37,10 @@ function statesWorkflow(): string {
     file: tasks/after.py
     depends_on: [States, each]
 `,
-  );
-  writeFileSync(path.join(dir, 'tasks', 'discover.py'), `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"items": ["a", "b"], "count": 2}\n`);
-  writeFileSync(
-    path.join(dir, 'tasks', 'each.py'),
-    `from ork import task\n\n\n@task\ndef main(input: dict, ctx) -> dict:\n    return {"item": input["item"], "index": ctx.parallel_index}\n`,
-  );
-  writeFileSync(
-    path.join(dir, 'tasks', 'after.py'),
-    `from ork import task\n\n\n@task\ndef main(input: dict) -> dict:\n    return {"states": input["States"], "each": len(input["each"])}\n`,
-  );
-  return dir;
+    'tasks/discover.py': `from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"items": ["a", "b"], "count": 2}\n`,
+    'tasks/each.py': `from ork import task\n\n\n@task\ndef main(input: dict, ctx) -> dict:\n    return {"item": input["item"], "index": ctx.parallel_index}\n`,
+    'tasks/after.py': `from ork import task\n\n\n@task\ndef main(input: dict) -> dict:\n    return {"states": input["States"], "each": len(input["each"])}\n`,
+  });
 }
 
 const ork = (dir: string): Promise<CliRun> => runWorkflowCli(dir, path.join(dir, '.runs'), [], {}, { cwd: work() });

@@ -1,10 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { writeWorkflowDirectory } from '../support/cli.js';
 import { ROOT } from '../support/workflows.js';
 import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 
@@ -87,20 +88,14 @@ function readPng(file: string): { width: number; height: number; data: Buffer } 
 beforeAll(() => {
   work = mkdtempSync(path.join(tmpdir(), 'ork-report-'));
   // discover → 6 × process (one fails once, then succeeds on its retry) → aggregate.
-  const dir = path.join(work, 'wf');
-  mkdirSync(path.join(dir, 'tasks'), { recursive: true });
-  writeFileSync(
-    path.join(dir, 'workflow.yaml'),
-    pythonTasksYaml({
+  const dir = writeWorkflowDirectory(work, 'wf', {
+    'workflow.yaml': pythonTasksYaml({
       discover: [],
       process: ['foreach: discover.items', 'concurrency: 3', 'retries: 1', 'retry_delay: 1s'],
       aggregate: ['depends_on: [process]'],
     }),
-  );
-  writeFileSync(path.join(dir, 'tasks', 'discover.py'), 'from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"items": list(range(6))}\n');
-  writeFileSync(
-    path.join(dir, 'tasks', 'process.py'),
-    `import time
+    'tasks/discover.py': 'from ork import task\n\n\n@task\ndef main() -> dict:\n    return {"items": list(range(6))}\n',
+    'tasks/process.py': `import time
 
 from ork import task, Context
 from pydantic import BaseModel
@@ -117,13 +112,11 @@ def main(input: Input, ctx: Context) -> dict:
         raise ConnectionError("flaky upstream")
     return {"squared": input.item * input.item}
 `,
-  );
-  writeFileSync(
-    path.join(dir, 'tasks', 'aggregate.py'),
-    'from ork import task\nfrom pydantic import BaseModel\n\n\nclass Input(BaseModel):\n    ' +
+    'tasks/aggregate.py':
+      'from ork import task\nfrom pydantic import BaseModel\n\n\nclass Input(BaseModel):\n    ' +
       'process: list\n\n\n@task\ndef main(input: Input) -> dict:\n    return {"total": ' +
       'sum(p["squared"] for p in input.process)}\n',
-  );
+  });
 
   const env = { ORK_RUNS_DIR: path.join(work, 'runs') };
   const run = ork(['run', dir, '--json'], env);
