@@ -280,25 +280,11 @@ export class OrkWorkflow extends Construct {
     const region = Stack.of(this).region;
     new CfnOutput(this, 'StateMachineArn', { value: this.stateMachine.stateMachineArn, description: `State machine of Ork workflow ${workflow}` });
     new CfnOutput(this, 'StateMachineConsoleUrl', {
-      value: Fn.join('', [
-        'https://',
-        region,
-        '.console.aws.amazon.com/states/home?region=',
-        region,
-        '#/statemachines/view/',
-        this.stateMachine.stateMachineArn,
-      ]),
+      value: consoleUrl(region, 'states', '#/statemachines/view/', this.stateMachine.stateMachineArn),
       description: 'The state machine in the Step Functions console',
     });
     new CfnOutput(this, 'DashboardUrl', {
-      value: Fn.join('', [
-        'https://',
-        region,
-        '.console.aws.amazon.com/cloudwatch/home?region=',
-        region,
-        '#dashboards/dashboard/',
-        this.monitoring.dashboard.dashboardName,
-      ]),
+      value: consoleUrl(region, 'cloudwatch', '#dashboards/dashboard/', this.monitoring.dashboard.dashboardName),
       description: 'The workflow dashboard in the CloudWatch console',
     });
   }
@@ -548,6 +534,14 @@ interface FunctionOptions {
   readonly prefix: string;
   /** The workflow's Distributed Map results prefix, when it has Distributed Maps. @default no results to read */
   readonly results?: string;
+}
+
+/**
+ * A page of an AWS console in the stack's region, as a CloudFormation value: the region and `id` may be tokens,
+ * which lib/cloud/console-urls.ts (that builds the same addresses from known strings) cannot take.
+ */
+function consoleUrl(region: string, service: string, page: string, id: string): string {
+  return Fn.join('', ['https://', region, `.console.aws.amazon.com/${service}/home?region=`, region, page, id]);
 }
 
 /**
