@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { jsonLines, runOrk, useScratchDirectory, writeWorkflowDirectory, type CliResult } from '../support/cli.js';
+import { jsonLines, runOrk, runWorkflowCli, useScratchDirectory, writeWorkflowDirectory, type CliResult, type CliRun } from '../support/cli.js';
 import { pythonTasksYaml } from '../support/python-tasks-yaml.js';
 
 /**
@@ -37,6 +37,14 @@ function ork(args: string[], runsDir: string): Promise<CliResult> {
   return runOrk(args, work(), { ORK_RUNS_DIR: runsDir });
 }
 
+/** Where the runs of the workflow in `dir` are recorded. */
+const runsOf = (dir: string): string => path.join(dir, 'runs');
+
+/** `ork run DIR --json`. */
+function runWorkflow(dir: string): Promise<CliRun<RunJson>> {
+  return runWorkflowCli<RunJson>(dir, runsOf(dir), [], {}, { cwd: work() });
+}
+
 /** A task that prints, logs and records a metric, then does `end` (crash, hang, return). */
 const TASK = (end: string) => `import os
 import sys
@@ -64,29 +72,27 @@ function expectKept(runDir: string, task: string): void {
   expect(metric).toMatchObject({ rows: 7, Task: task, _aws: { CloudWatchMetrics: [{ Namespace: 'Ork', Metrics: [{ Name: 'rows', Unit: 'Count' }] }] } });
 }
 
+/** Runs the workflow, which must fail with `error` while what `task`'s attempt wrote is kept (expectKept). */
+async function expectFailedKeeping(dir: string, task: string, error: string): Promise<CliRun<RunJson>> {
+  const run = await runWorkflow(dir);
+  expect(run.code, run.stderr).toBe(1);
+  expect(run.json.error?.error).toBe(error);
+  expectKept(run.runDir, task);
+  return run;
+}
+
 describe('what an attempt wrote is in the run record', { timeout: 120_000 }, () => {
   it('a worker that crashes (os._exit) after printing, logging and recording a metric', async () => {
     const dir = writeWorkflow('crash', pythonTasksYaml({ crash: [] }), { 'tasks/crash.py': TASK('    os._exit(3)') });
-    const runsDir = path.join(dir, 'runs');
-    const result = await ork(['run', dir, '--json'], runsDir);
-    expect(result.code, result.stderr).toBe(1);
-    const json = JSON.parse(result.stdout) as RunJson;
-    expect(json.error?.error).toBe('Ork.WorkerCrashed');
-    const runDir = path.join(runsDir, json.runId);
+    const { json, runDir } = await expectFailedKeeping(dir, 'crash', 'Ork.WorkerCrashed');
     expect(json.error?.log).toBe(path.join(runDir, 'logs', 'crash.jsonl'));
-    expectKept(runDir, 'crash');
   });
 
   it('an attempt killed at its timeout in a busy loop', async () => {
     const dir = writeWorkflow('busy', pythonTasksYaml({ busy: ['timeout: 2s'] }), {
       'tasks/busy.py': TASK('    while True:\n        pass'),
     });
-    const runsDir = path.join(dir, 'runs');
-    const result = await ork(['run', dir, '--json'], runsDir);
-    expect(result.code, result.stderr).toBe(1);
-    const json = JSON.parse(result.stdout) as RunJson;
-    expect(json.error?.error).toBe('States.Timeout');
-    expectKept(path.join(runsDir, json.runId), 'busy');
+    await expectFailedKeeping(dir, 'busy', 'States.Timeout');
   });
 
   it('a node worker that exits (process.exit) after printing, logging and recording a metric', async () => {
@@ -103,12 +109,7 @@ export default defineTask({
 });
 `,
     });
-    const runsDir = path.join(dir, 'runs');
-    const result = await ork(['run', dir, '--json'], runsDir);
-    expect(result.code, result.stderr).toBe(1);
-    const json = JSON.parse(result.stdout) as RunJson;
-    expect(json.error?.error).toBe('Ork.WorkerCrashed');
-    expectKept(path.join(runsDir, json.runId), 'crash');
+    await expectFailedKeeping(dir, 'crash', 'Ork.WorkerCrashed');
   });
 
   it('metrics land in metrics.jsonl as EMF and are summed up per task in --json, run.json, ork show and the HTML report', async () => {
@@ -124,10 +125,8 @@ def main(input: dict, ctx: Context) -> dict:
     return {}
 `,
     });
-    const runsDir = path.join(dir, 'runs');
-    const result = await ork(['run', dir, '--json'], runsDir);
-    expect(result.code, result.stderr).toBe(0);
-    const json = JSON.parse(result.stdout) as RunJson;
+    const { code, stderr, json, runDir } = await runWorkflow(dir);
+    expect(code, stderr).toBe(0);
     const expected = [
       { name: 'rows', unit: 'Count', count: 3, sum: 6, min: 1, max: 3 },
       { name: 'latency', unit: 'Milliseconds', count: 3, sum: 63, min: 10.5, max: 31.5 },
@@ -135,7 +134,6 @@ def main(input: dict, ctx: Context) -> dict:
     expect(json.tasks.each?.metrics).toEqual(expected);
     expect(json.tasks.make?.metrics).toBeUndefined();
 
-    const runDir = path.join(runsDir, json.runId);
     const emf = jsonLines(path.join(runDir, 'metrics.jsonl'));
     expect(emf).toHaveLength(6);
     expect(emf.every((r) => r.Workflow === 'metrics' && r.Task === 'each' && typeof r.ExecutionId === 'string')).toBe(true);
@@ -148,14 +146,14 @@ def main(input: dict, ctx: Context) -> dict:
     const record = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as RunJson;
     expect(record.tasks.each?.metrics).toEqual(expected);
 
-    const show = await ork(['show', json.runId], runsDir);
+    const show = await ork(['show', json.runId], runsOf(dir));
     expect(show.code, show.stderr).toBe(0);
     expect(show.stdout).toMatch(/METRIC\s+UNIT\s+COUNT\s+SUM\s+MIN\s+MAX/);
     expect(show.stdout).toMatch(/each\.rows\s+Count\s+3\s+6\s+1\s+3\n/);
     expect(show.stdout).toMatch(/each\.latency\s+Milliseconds\s+3\s+63\s+10\.5\s+31\.5\n/);
 
     const html = path.join(work(), 'metrics-report.html');
-    const report = await ork(['show', json.runId, '--html', '-o', html], runsDir);
+    const report = await ork(['show', json.runId, '--html', '-o', html], runsOf(dir));
     expect(report.code, report.stderr).toBe(0);
     expect(readFileSync(html, 'utf8')).toContain('<tr><td>each</td><td>rows</td><td>Count</td><td>3</td><td>6</td><td>1</td><td>3</td></tr>');
   });
