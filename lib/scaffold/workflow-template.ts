@@ -22,9 +22,10 @@ export function workflowTemplate(name: string, dependencies: ProjectDependencies
   return { ...(language === 'ts' ? typeScriptTasks(name) : pythonTasks(name)), ...projectFiles(name, dependencies, language) };
 }
 
-function pythonTasks(name: string): Record<string, string> {
-  return {
-    'workflow.yaml': `# yaml-language-server: $schema=./workflow.schema.json
+/** The template's workflow.yaml: one workflow in either language, its tasks on the node executor in TypeScript. */
+function workflowYaml(name: string, language: TemplateLanguage): string {
+  const task = (file: string): string => (language === 'ts' ? `    executor: node\n    file: tasks/${file}.ts` : `    file: tasks/${file}.py`);
+  return `# yaml-language-server: $schema=./workflow.schema.json
 name: ${name}
 description: Count the words of each document, then add them up.
 params:
@@ -35,17 +36,22 @@ defaults:
 
 tasks:
   discover:
-    file: tasks/discover.py
+${task('discover')}
 
   count_words:
-    file: tasks/count_words.py
+${task('count_words')}
     foreach: discover.documents
     concurrency: 4
 
   total:
-    file: tasks/total.py
+${task('total')}
     depends_on: [count_words]
-`,
+`;
+}
+
+function pythonTasks(name: string): Record<string, string> {
+  return {
+    'workflow.yaml': workflowYaml(name, 'python'),
     'tasks/discover.py': `from ork import task, Context
 from pydantic import BaseModel
 
@@ -110,31 +116,7 @@ def main(input: Input) -> Output:
 
 function typeScriptTasks(name: string): Record<string, string> {
   return {
-    'workflow.yaml': `# yaml-language-server: $schema=./workflow.schema.json
-name: ${name}
-description: Count the words of each document, then add them up.
-params:
-  documents: [alpha beta gamma, delta epsilon, zeta]
-defaults:
-  retries: 2
-  timeout: 5m
-
-tasks:
-  discover:
-    executor: node
-    file: tasks/discover.ts
-
-  count_words:
-    executor: node
-    file: tasks/count_words.ts
-    foreach: discover.documents
-    concurrency: 4
-
-  total:
-    executor: node
-    file: tasks/total.ts
-    depends_on: [count_words]
-`,
+    'workflow.yaml': workflowYaml(name, 'ts'),
     'tasks/discover.ts': `import { defineTask, z } from 'ork/task';
 
 export default defineTask({
