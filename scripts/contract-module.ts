@@ -30,7 +30,7 @@ interface ContractJson {
   readonly payload_version: number;
   readonly markers: Readonly<Record<string, string>>;
   readonly environment: Readonly<Record<string, string>>;
-  readonly worker_protocol: { readonly channel_fd: number };
+  readonly worker_protocol: { readonly channel_fd: number; readonly waits_sampled_first: number; readonly waits_sample_every: number };
 }
 
 const camel = (name: string): string => name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
@@ -64,6 +64,13 @@ ${constants(contract.environment)}
 
 /** The local workers' protocol channel (docs/worker-protocol.md). */
 export const WORKER_CHANNEL_FD = ${JSON.stringify(contract.worker_protocol.channel_fd)};
+
+/**
+ * A worker measures a reply's \`waits\` on a task's first WAITS_SAMPLED_FIRST invocations, then on one in
+ * WAITS_SAMPLE_EVERY (docs/worker-protocol.md): reading it is one of the dearest calls of an invocation.
+ */
+export const WAITS_SAMPLED_FIRST = ${JSON.stringify(contract.worker_protocol.waits_sampled_first)};
+export const WAITS_SAMPLE_EVERY = ${JSON.stringify(contract.worker_protocol.waits_sample_every)};
 `;
 }
 

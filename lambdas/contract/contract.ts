@@ -35,3 +35,10 @@ export const Environment = {
 
 /** The local workers' protocol channel (docs/worker-protocol.md). */
 export const WORKER_CHANNEL_FD = 3;
+
+/**
+ * A worker measures a reply's `waits` on a task's first WAITS_SAMPLED_FIRST invocations, then on one in
+ * WAITS_SAMPLE_EVERY (docs/worker-protocol.md): reading it is one of the dearest calls of an invocation.
+ */
+export const WAITS_SAMPLED_FIRST = 8;
+export const WAITS_SAMPLE_EVERY = 16;

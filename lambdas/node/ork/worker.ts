@@ -13,7 +13,7 @@ import { register } from 'node:module';
 import { Socket } from 'node:net';
 import { createInterface } from 'node:readline';
 
-import { WORKER_CHANNEL_FD } from '../../contract/contract.js';
+import { WAITS_SAMPLE_EVERY, WAITS_SAMPLED_FIRST, WORKER_CHANNEL_FD } from '../../contract/contract.js';
 import { describeFailure, OrkError, ProtocolError } from './errors.js';
 import { loadTask } from './load-task.js';
 import { References, storeFromEnvironment } from './payload-store.js';
@@ -102,10 +102,9 @@ function outputEnd(): number | undefined {
 
 /**
  * getrusage is one of the dearest calls of an invocation, so `waits` is measured on a task's first
- * invocations and then on one in WAITS_SAMPLE_EVERY, as the Python worker does: the engine averages it anyway.
+ * invocations and then on one in WAITS_SAMPLE_EVERY (both from the contract, as the Python worker does): the
+ * engine averages it anyway.
  */
-const WAITS_SAMPLED_FIRST = 8;
-const WAITS_SAMPLE_EVERY = 16;
 const invocations = new Map<unknown, number>();
 
 function sampleWaits(file: unknown): boolean {

@@ -30,3 +30,8 @@ ENVIRONMENT: Mapping[str, str] = MappingProxyType(dict(_CONTRACT["environment"])
 
 # The local workers' protocol channel (docs/worker-protocol.md).
 WORKER_CHANNEL_FD: int = _CONTRACT["worker_protocol"]["channel_fd"]
+
+# A worker measures a reply's `waits` on a task's first WAITS_SAMPLED_FIRST invocations, then on one in
+# WAITS_SAMPLE_EVERY (docs/worker-protocol.md).
+WAITS_SAMPLED_FIRST: int = _CONTRACT["worker_protocol"]["waits_sampled_first"]
+WAITS_SAMPLE_EVERY: int = _CONTRACT["worker_protocol"]["waits_sample_every"]

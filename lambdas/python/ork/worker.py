@@ -25,7 +25,7 @@ import threading
 import time
 from typing import Any, BinaryIO
 
-from .contract import WORKER_CHANNEL_FD
+from .contract import WAITS_SAMPLE_EVERY, WAITS_SAMPLED_FIRST, WORKER_CHANNEL_FD
 from .errors import ProtocolError, describe_failure
 from .loader import load_task
 from .payload_store import References, store_from_environment
@@ -97,9 +97,8 @@ def _output_end() -> int | None:
 
 
 # getrusage is one of the dearest calls of an invocation (a third of a no-op's time in a VM), so `waits` is
-# measured on a task's first invocations and then on one in WAITS_SAMPLE_EVERY: the engine averages it anyway.
-WAITS_SAMPLED_FIRST = 8
-WAITS_SAMPLE_EVERY = 16
+# measured on a task's first invocations and then on one in WAITS_SAMPLE_EVERY (both from the contract, as the
+# Node worker does): the engine averages it anyway.
 _invocations: dict[Any, int] = {}
 
 
