@@ -1,8 +1,10 @@
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, runOrk, runWorkflowCli } from '../support/cli.js';
+import { jsonLines, runOrk, runWorkflowCli, type CliRun } from '../support/cli.js';
+import { copyExample, copyForeachAggregateWide, filesOf } from '../support/example-copies.js';
+import { expectInstances, expectPeak, expectStatuses } from '../support/run-expectations.js';
 import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
 
 /**
@@ -36,16 +38,12 @@ interface JsonSummary {
   toleratedFailures?: { task: string; instance: string; error: string; message: string }[];
 }
 
-interface ExampleRun {
+interface ExampleRun extends CliRun<JsonSummary> {
   readonly dir: string;
   /** The run's TMPDIR, where the example writes its results (under ork-examples/<example>/). */
   readonly tmp: string;
   /** The example's files before the run and after it (__pycache__ aside). */
   readonly files: { readonly before: string[]; readonly after: string[] };
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly json: JsonSummary;
   /** run.json */
   readonly record: { status: string; tasks: Record<string, TaskCounts>; workers: number };
   /** attempts.jsonl, one object per line */
@@ -62,40 +60,20 @@ const startArgs = (name: string, dir: string): string[] => (name === 's3-landing
 let work: string;
 const runs = new Map<string, ExampleRun>();
 
-/** Copies an example without what earlier runs left in it (.ork/). */
-function copyExample(name: string, as = name): string {
-  const target = path.join(work, 'examples', as);
-  cpSync(path.join(EXAMPLES_DIR, name), target, { recursive: true, filter: (source) => path.basename(source) !== '.ork' });
-  return target;
-}
-
-/** Every file under `dir`, relative, sorted; __pycache__ (Python's own, and skipped where it cannot write) aside. */
-function filesOf(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
-    .filter((file) => !file.split(path.sep).includes('__pycache__'))
-    .sort();
-}
-
 /** `args` after `ork run DIR --json`, e.g. `--input` (the examples that do something else for other params). */
 async function runExample(key: string, dir: string, args: string[] = []): Promise<void> {
   const runsDir = path.join(work, 'runs', key);
   const tmp = path.join(work, 'tmp', key);
   mkdirSync(tmp, { recursive: true });
   const before = filesOf(dir);
-  const { code, stdout, stderr, json, runDir } = await runWorkflowCli<JsonSummary>(dir, runsDir, args, { TMPDIR: tmp }, { cwd: work });
-  const attempts = jsonLines<ExampleRun['attempts'][number]>(path.join(runDir, 'attempts.jsonl'));
+  const result = await runWorkflowCli<JsonSummary>(dir, runsDir, args, { TMPDIR: tmp }, { cwd: work });
   runs.set(key, {
+    ...result,
     dir,
     tmp,
     files: { before, after: filesOf(dir) },
-    code,
-    stdout,
-    stderr,
-    json,
-    record: JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as ExampleRun['record'],
-    attempts,
+    record: JSON.parse(readFileSync(path.join(result.runDir, 'run.json'), 'utf8')) as ExampleRun['record'],
+    attempts: jsonLines<ExampleRun['attempts'][number]>(path.join(result.runDir, 'attempts.jsonl')),
   });
 }
 
@@ -116,61 +94,22 @@ const sorted = (dir: string, pattern: RegExp): string[] =>
     .filter((f) => pattern.test(f))
     .sort();
 
-/** Succeeded with exactly these instances per task, no failure, no retry; attempts.jsonl agrees. */
-function expectInstances(key: string, expected: Record<string, number>): void {
-  const { code, json, record, attempts, stderr } = run(key);
-  expect(json.status, stderr).toBe('SUCCEEDED');
-  expect(code).toBe(0);
-  expect(record.status).toBe('SUCCEEDED');
-  expect(Object.keys(json.tasks).sort()).toEqual(Object.keys(expected).sort());
-  for (const [task, instances] of Object.entries(expected)) {
-    expect(json.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
-    expect(record.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
-    expect(
-      attempts.filter((a) => a.task === task && a.status === 'succeeded'),
-      task,
-    ).toHaveLength(instances);
-  }
-  expect(attempts.every((a) => a.attempt === 1)).toBe(true);
-}
-
-/** Each task's status in the --json summary and in run.json, its tasks exactly these. */
-function expectStatuses(key: string, expected: Record<string, string>): void {
-  const { json, record } = run(key);
-  expect(Object.keys(json.tasks).sort(), key).toEqual(Object.keys(expected).sort());
-  for (const [task, status] of Object.entries(expected)) {
-    expect(json.tasks[task]?.status, `${key}: ${task}`).toBe(status);
-    expect(record.tasks[task]?.status, `${key}: ${task} in run.json`).toBe(status);
-  }
-}
-
-/** The most instances of `task` running at once, from run.json: the cap when there were more, never above. */
-function expectPeak(key: string, task: string, concurrency: number): void {
-  const { record } = run(key);
-  const counts = record.tasks[task];
-  expect(counts, task).toBeDefined();
-  expect(counts?.peakRunning).toBeLessThanOrEqual(concurrency);
-  expect(counts?.peakRunning).toBe(Math.min(concurrency, counts?.instances ?? 0));
-}
-
 beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'ork-examples-'));
   const jobs = pythonExamples().map(({ name }) => {
-    const dir = copyExample(name);
+    const dir = copyExample(work, name);
     return runExample(name, dir, startArgs(name, dir));
   });
   // foreach-aggregate has 3 files, fewer than its `concurrency: 8`: a copy with 12 files shows the cap reached.
-  const wide = copyExample('foreach-aggregate', 'foreach-aggregate-wide');
-  const raw = path.join(wide, 'data', 'raw', '2024-01-15');
-  for (const file of readdirSync(raw)) for (const copy of [2, 3, 4]) copyFileSync(path.join(raw, file), path.join(raw, file.replace('.csv', `-${copy}.csv`)));
+  const wide = copyForeachAggregateWide(work, 'foreach-aggregate');
   jobs.push(runExample('foreach-aggregate-wide', wide));
   // The same examples with the params that take the other path.
-  jobs.push(runExample('conditional-dry-run', copyExample('conditional', 'conditional-dry-run'), ['--input', '{"mode": "dry-run"}']));
-  jobs.push(runExample('conditional-empty-day', copyExample('conditional', 'conditional-empty-day'), ['--input', '{"day": "2024-01-16"}']));
-  jobs.push(runExample('on-failure-fail', copyExample('on-failure', 'on-failure-fail'), ['--input', '{"fail": true}']));
+  jobs.push(runExample('conditional-dry-run', copyExample(work, 'conditional', 'conditional-dry-run'), ['--input', '{"mode": "dry-run"}']));
+  jobs.push(runExample('conditional-empty-day', copyExample(work, 'conditional', 'conditional-empty-day'), ['--input', '{"day": "2024-01-16"}']));
+  jobs.push(runExample('on-failure-fail', copyExample(work, 'on-failure', 'on-failure-fail'), ['--input', '{"fail": true}']));
   // s3-landing as its schedule starts it: the sweep of the day before 06:00 Paris on 2021-11-13.
   const sweep = ['--input', '{"bucket": "landing-bucket", "key": "incoming/"}', '--scheduled-time', '2021-11-13T06:00:00+01:00'];
-  jobs.push(runExample('s3-landing-sweep', copyExample('s3-landing', 's3-landing-sweep'), sweep));
+  jobs.push(runExample('s3-landing-sweep', copyExample(work, 's3-landing', 's3-landing-sweep'), sweep));
   await Promise.all(jobs);
   // Fourteen runs at once on two cores, many-customers' 200 instances among them: 3 minutes was not always enough for
   // twelve, and the two of s3-landing brought the whole to 4.5 minutes here.
@@ -198,7 +137,7 @@ describe('examples run end to end (ork run --json)', () => {
   it('static-parallel: 4 instances split the 12 months by index', () => {
     const { json, dir, tmp } = run('static-parallel');
     const months = csv(path.join(dir, 'data', 'sales.csv'));
-    expectInstances('static-parallel', { process: 4 });
+    expectInstances(run('static-parallel'), { process: 4 });
     expect(json.outputs).toStrictEqual({ process: [0, 1, 2, 3].map((index) => ({ processed: months.filter((_, i) => i % 4 === index).length })) });
     expect(sorted(path.join(tmp, 'ork-examples', 'static-parallel'), /\.json$/)).toEqual(months.map((m) => `${m.month}.json`).sort());
   });
@@ -207,7 +146,7 @@ describe('examples run end to end (ork run --json)', () => {
     const { json, dir, tmp } = run('dynamic-count');
     const events = path.join(dir, 'data', 'events');
     const partitions = sorted(events, /^date=.*\.csv$/);
-    expectInstances('dynamic-count', { discover: 1, process: partitions.length });
+    expectInstances(run('dynamic-count'), { discover: 1, process: partitions.length });
     expect(json.outputs).toStrictEqual({
       discover: { count: partitions.length },
       process: partitions.map((file) => ({ partition: file.replace(/\.csv$/, ''), rows: csv(path.join(events, file)).length })),
@@ -220,14 +159,14 @@ describe('examples run end to end (ork run --json)', () => {
     const prefix = 'data/raw/2024-01-15/';
     const files = sorted(path.join(dir, prefix), /\.csv$/).map((f) => `${prefix}${f}`);
     const rows = files.map((f) => csv(path.join(dir, f)).length);
-    expectInstances('foreach-aggregate', { discover: 1, process: files.length, aggregate: 1 });
+    expectInstances(run('foreach-aggregate'), { discover: 1, process: files.length, aggregate: 1 });
     expect(json.outputs).toStrictEqual({
       discover: { files },
       process: files.map((f, i) => ({ input_file: f, output_file: f.replace('data/raw/', 'processed/'), rows: rows[i] })),
       aggregate: { total_rows: rows.reduce((a, b) => a + b, 0), files_processed: files.length },
     });
     expect(json.outputs.aggregate).toStrictEqual({ total_rows: 9, files_processed: 3 });
-    expectPeak('foreach-aggregate', 'process', 8);
+    expectPeak(run('foreach-aggregate'), 'process', 8);
     // output_file is relative to ork-examples/foreach-aggregate/ in the temporary directory
     const written = path.join(tmp, 'ork-examples', 'foreach-aggregate', 'processed', '2024-01-15', 'orders-berlin.csv');
     // (Python's csv module ends rows with \r\n)
@@ -238,9 +177,9 @@ describe('examples run end to end (ork run --json)', () => {
 
   it('foreach-aggregate with 12 files: 8 instances run at once, never more', () => {
     const { json } = run('foreach-aggregate-wide');
-    expectInstances('foreach-aggregate-wide', { discover: 1, process: 12, aggregate: 1 });
+    expectInstances(run('foreach-aggregate-wide'), { discover: 1, process: 12, aggregate: 1 });
     expect(json.outputs.aggregate).toStrictEqual({ total_rows: 36, files_processed: 12 });
-    expectPeak('foreach-aggregate-wide', 'process', 8);
+    expectPeak(run('foreach-aggregate-wide'), 'process', 8);
   });
 
   it('many-customers: 200 customers as a Distributed Map, 2 bad records tolerated, the summary gets the other 198', () => {
@@ -265,9 +204,9 @@ describe('examples run end to end (ork run --json)', () => {
       const page = JSON.parse(readFileSync(path.join(dir, 'data', 'pages', file), 'utf8')) as { page: number; customers: { orders: number }[] };
       return { page: page.page, customers: page.customers.length, orders: page.customers.reduce((n, c) => n + c.orders, 0) };
     });
-    expectInstances('concurrency-limit', { discover: 1, process: 10 });
+    expectInstances(run('concurrency-limit'), { discover: 1, process: 10 });
     expect(json.outputs).toStrictEqual({ discover: { files: pages.map((p) => `data/pages/${p}`) }, process: expected });
-    expectPeak('concurrency-limit', 'process', 4);
+    expectPeak(run('concurrency-limit'), 'process', 4);
     expect(sorted(path.join(tmp, 'ork-examples', 'concurrency-limit'), /\.json$/)).toEqual(pages);
     // Each instance sleeps 0.5 s: at most 4 at a time is at least 3 waves. The pool grows for instances
     // that wait on I/O, so they really run side by side (the discover worker plus three more).
@@ -286,7 +225,7 @@ describe('examples run end to end (ork run --json)', () => {
         return { region, worker, stores: mine.length, sales: mine.reduce((n, s) => n + Number(s.sales), 0) };
       });
     });
-    expectInstances('combined', { discover_regions: 1, process_region: regions.length * 4, aggregate: 1 });
+    expectInstances(run('combined'), { discover_regions: 1, process_region: regions.length * 4, aggregate: 1 });
     expect(sorted(path.join(tmp, 'ork-examples', 'combined'), /\.json$/)).toEqual(regions.flatMap((r) => [0, 1, 2, 3].map((w) => `${r}-${w}.json`)).sort());
     expect(json.outputs).toStrictEqual({
       discover_regions: { regions },
@@ -305,8 +244,8 @@ describe('examples run end to end (ork run --json)', () => {
     const prefix = 'data/raw/2024-01-15/';
     const files = sorted(path.join(dir, prefix), /\.csv$/).map((f) => `${prefix}${f}`);
     const rows = files.map((f) => csv(path.join(dir, f)).length);
-    expectInstances('conditional', { discover: 1, process: files.length, aggregate: 1, report: 1 });
-    expectStatuses('conditional', { discover: 'succeeded', process: 'succeeded', aggregate: 'succeeded', report: 'succeeded' });
+    expectInstances(run('conditional'), { discover: 1, process: files.length, aggregate: 1, report: 1 });
+    expectStatuses('conditional', run('conditional'), { discover: 'succeeded', process: 'succeeded', aggregate: 'succeeded', report: 'succeeded' });
     const report = { day: '2024-01-15', mode: 'full', files_found: 3, processed: true, total_rows: 9 };
     expect(json.outputs).toStrictEqual({
       discover: { files, count: files.length },
@@ -326,7 +265,7 @@ describe('examples run end to end (ork run --json)', () => {
     const { json, code, stderr, tmp, attempts } = run(key);
     expect(json.status, stderr).toBe('SUCCEEDED');
     expect(code).toBe(0);
-    expectStatuses(key, { discover: 'succeeded', process: 'skipped', aggregate: 'skipped', report: 'succeeded' });
+    expectStatuses(key, run(key), { discover: 'succeeded', process: 'skipped', aggregate: 'skipped', report: 'succeeded' });
     expect(json.tasks.process).toMatchObject({ instances: 0, succeeded: 0, failed: 0 });
     expect(json.tasks.aggregate).toMatchObject({ instances: 0, succeeded: 0, failed: 0 });
     const report = { day: expected.day, mode: expected.mode, files_found: expected.files_found, processed: false, total_rows: null };
@@ -349,8 +288,8 @@ describe('examples run end to end (ork run --json)', () => {
       product: o.product,
       total: Number(o.quantity) * Number(o.unit_price),
     }));
-    expectInstances('on-failure', { extract: 1, load: 1, on_failure: 0 });
-    expectStatuses('on-failure', { extract: 'succeeded', load: 'succeeded', on_failure: 'skipped' });
+    expectInstances(run('on-failure'), { extract: 1, load: 1, on_failure: 0 });
+    expectStatuses('on-failure', run('on-failure'), { extract: 'succeeded', load: 'succeeded', on_failure: 'skipped' });
     expect(json.outputs).toStrictEqual({ extract: { orders }, load: { loaded: 9, revenue: 49 } });
     expect(orders.reduce((n, o) => n + o.total, 0)).toBe(49);
     const out = path.join(tmp, 'ork-examples', 'on-failure');
@@ -365,7 +304,7 @@ describe('examples run end to end (ork run --json)', () => {
     expect(code).toBe(1);
     expect(json.error).toMatchObject({ error: 'WarehouseUnavailable', task: 'load', instance: 'load' });
     expect(json.error?.message).toMatch(/warehouse unreachable \(attempt 2\)/);
-    expectStatuses('on-failure-fail', { extract: 'succeeded', load: 'failed', on_failure: 'succeeded' });
+    expectStatuses('on-failure-fail', run('on-failure-fail'), { extract: 'succeeded', load: 'failed', on_failure: 'succeeded' });
     expect(attempts.map((a) => [a.task, a.attempt, a.status])).toEqual([
       ['extract', 1, 'succeeded'],
       ['load', 1, 'failed'],
@@ -400,7 +339,7 @@ describe('examples run end to end (ork run --json)', () => {
   it('s3-landing, started by its sample S3 event: the trigger maps bucket and key into params, and that one object is loaded', () => {
     const { json, dir, tmp, attempts } = run('s3-landing');
     const key = 'incoming/2021-11-12/orders-paris.csv';
-    expectInstances('s3-landing', { locate: 1, load: 1, report: 1 });
+    expectInstances(run('s3-landing'), { locate: 1, load: 1, report: 1 });
     // The input is what the trigger's params map out of the event: the bucket and key fields, nothing else.
     expect(attempts.find((a) => a.task === 'locate')?.input.params).toStrictEqual({ bucket: 'landing-bucket', key });
     const report = { bucket: 'landing-bucket', mode: 'object', day: '2021-11-12', scheduled_time: null, objects: [key], rows: 4, revenue: 19 };
@@ -415,7 +354,7 @@ describe('examples run end to end (ork run --json)', () => {
     const day = 'incoming/2021-11-12/';
     const keys = sorted(path.join(dir, 'data', 'landing-bucket', day), /\.csv$/).map((f) => `${day}${f}`);
     expect(keys).toHaveLength(2);
-    expectInstances('s3-landing-sweep', { locate: 1, load: keys.length, report: 1 });
+    expectInstances(run('s3-landing-sweep'), { locate: 1, load: keys.length, report: 1 });
     expect(attempts.find((a) => a.task === 'locate')?.input.params).toStrictEqual({
       bucket: 'landing-bucket',
       key: 'incoming/',

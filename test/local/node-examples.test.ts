@@ -1,7 +1,9 @@
-import { cpSync, copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, runWorkflowCli, type CliRun } from '../support/cli.js';
+import { copyExample, copyForeachAggregateWide, filesOf } from '../support/example-copies.js';
+import { expectInstances, expectPeak, expectStatuses } from '../support/run-expectations.js';
 import { temporaryDirectory } from '../support/temporary-directory.js';
 import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
 
@@ -27,21 +29,6 @@ let tmp: ReturnType<typeof temporaryDirectory>;
 type ExampleRun = CliRun & { dir: string; tmp: string; files: { before: string[]; after: string[] } };
 const runs = new Map<string, ExampleRun>();
 
-function copyExample(name: string, as = name): string {
-  const target = path.join(tmp.dir, 'examples', as);
-  cpSync(path.join(EXAMPLES_DIR, name), target, { recursive: true, filter: (source) => path.basename(source) !== '.ork' });
-  return target;
-}
-
-/** Every file under `dir`, relative, sorted; __pycache__ aside. */
-function filesOf(dir: string): string[] {
-  return readdirSync(dir, { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => path.relative(dir, path.join(entry.parentPath, entry.name)))
-    .filter((file) => !file.split(path.sep).includes('__pycache__'))
-    .sort();
-}
-
 /** `args` after `ork run DIR --json`, e.g. `--input`. */
 async function runExample(key: string, dir: string, args: string[] = []): Promise<void> {
   const tmpdir = path.join(tmp.dir, 'tmp', key);
@@ -65,49 +52,6 @@ async function inBatches(jobs: (() => Promise<void>)[], limit: number): Promise<
       while (next < jobs.length) await jobs[next++]?.();
     }),
   );
-}
-
-/** Succeeded with exactly these instances per task, no failure, no retry; run.json and attempts.jsonl agree. */
-function expectInstances(key: string, expected: Record<string, number>): void {
-  const { code, json, stderr, runDir } = run(key);
-  expect(json.status, stderr).toBe('SUCCEEDED');
-  expect(code).toBe(0);
-  const record = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { status: string; tasks: CliRun['json']['tasks'] };
-  expect(record.status).toBe('SUCCEEDED');
-  expect(Object.keys(json.tasks).sort()).toEqual(Object.keys(expected).sort());
-  const attempts = readFileSync(path.join(runDir, 'attempts.jsonl'), 'utf8')
-    .split('\n')
-    .filter((line) => line.trim())
-    .map((line) => JSON.parse(line) as { task: string; status: string; attempt: number });
-  for (const [task, instances] of Object.entries(expected)) {
-    expect(json.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
-    expect(record.tasks[task], task).toMatchObject({ instances, succeeded: instances, failed: 0, retried: 0 });
-    expect(
-      attempts.filter((a) => a.task === task && a.status === 'succeeded'),
-      task,
-    ).toHaveLength(instances);
-  }
-  expect(attempts.every((a) => a.attempt === 1)).toBe(true);
-}
-
-/** Each task's status (succeeded, failed, skipped, cancelled) in the --json summary and in run.json, its tasks exactly these. */
-function expectStatuses(key: string, expected: Record<string, string>): void {
-  const { json, runDir } = run(key);
-  const record = JSON.parse(readFileSync(path.join(runDir, 'run.json'), 'utf8')) as { tasks: Record<string, { status?: string }> };
-  const summary = json.tasks as Record<string, { status?: string }>;
-  expect(Object.keys(summary).sort(), key).toEqual(Object.keys(expected).sort());
-  for (const [task, status] of Object.entries(expected)) {
-    expect(summary[task]?.status, `${key}: ${task}`).toBe(status);
-    expect(record.tasks[task]?.status, `${key}: ${task} in run.json`).toBe(status);
-  }
-}
-
-/** run.json's most instances running at once: the cap when there were more, never above. */
-function expectPeak(key: string, task: string, concurrency: number): void {
-  const record = JSON.parse(readFileSync(path.join(run(key).runDir, 'run.json'), 'utf8')) as { tasks: CliRun['json']['tasks'] };
-  const counts = record.tasks[task];
-  expect(counts, task).toBeDefined();
-  expect(counts?.peakRunning).toBe(Math.min(concurrency, counts?.instances ?? 0));
 }
 
 /** The most intervals that hold one same instant (an end at the instant another starts is no overlap). */
@@ -191,19 +135,17 @@ beforeAll(async () => {
 
   const jobs: (() => Promise<void>)[] = [];
   for (const pattern of PATTERNS) {
-    jobs.push(() => runExample(`ts-${pattern}`, copyExample(`ts-${pattern}`)));
-    jobs.push(() => runExample(pattern, copyExample(pattern)));
+    jobs.push(() => runExample(`ts-${pattern}`, copyExample(tmp.dir, `ts-${pattern}`)));
+    jobs.push(() => runExample(pattern, copyExample(tmp.dir, pattern)));
   }
-  jobs.push(() => runExample('mixed-languages', copyExample('mixed-languages')));
+  jobs.push(() => runExample('mixed-languages', copyExample(tmp.dir, 'mixed-languages')));
   // ts-foreach-aggregate has 3 files, fewer than its `concurrency: 8`: a copy with 12 files shows the cap reached.
-  const wide = copyExample('ts-foreach-aggregate', 'ts-foreach-aggregate-wide');
-  const raw = path.join(wide, 'data', 'raw', '2024-01-15');
-  for (const file of readdirSync(raw)) for (const copy of [2, 3, 4]) copyFileSync(path.join(raw, file), path.join(raw, file.replace('.csv', `-${copy}.csv`)));
+  const wide = copyForeachAggregateWide(tmp.dir, 'ts-foreach-aggregate');
   jobs.push(() => runExample('ts-foreach-aggregate-wide', wide));
-  jobs.push(() => runExample('ts-conditional', copyExample('ts-conditional')));
-  jobs.push(() => runExample('ts-conditional-dry-run', copyExample('ts-conditional', 'ts-conditional-dry-run'), ['--input', '{"mode": "dry-run"}']));
-  jobs.push(() => runExample('ts-on-failure', copyExample('ts-on-failure')));
-  jobs.push(() => runExample('ts-on-failure-fail', copyExample('ts-on-failure', 'ts-on-failure-fail'), ['--input', '{"fail": true}']));
+  jobs.push(() => runExample('ts-conditional', copyExample(tmp.dir, 'ts-conditional')));
+  jobs.push(() => runExample('ts-conditional-dry-run', copyExample(tmp.dir, 'ts-conditional', 'ts-conditional-dry-run'), ['--input', '{"mode": "dry-run"}']));
+  jobs.push(() => runExample('ts-on-failure', copyExample(tmp.dir, 'ts-on-failure')));
+  jobs.push(() => runExample('ts-on-failure-fail', copyExample(tmp.dir, 'ts-on-failure', 'ts-on-failure-fail'), ['--input', '{"fail": true}']));
   await inBatches(jobs, 4);
 }, 300_000);
 
@@ -228,13 +170,13 @@ describe('node examples run end to end (ork run --json)', () => {
     const py = run(pattern);
     expect(py.json.status, py.stderr).toBe('SUCCEEDED');
     const counts = Object.fromEntries(Object.entries(py.json.tasks).map(([task, c]) => [task, c.instances]));
-    expectInstances(`ts-${pattern}`, counts);
+    expectInstances(run(`ts-${pattern}`), counts);
     expect(ts.json.outputs).toStrictEqual(py.json.outputs);
   });
 
   it('ts-static-parallel: 4 instances, 3 months each, a summary per month', () => {
     const { json, tmp: tmpdir } = run('ts-static-parallel');
-    expectInstances('ts-static-parallel', { process: 4 });
+    expectInstances(run('ts-static-parallel'), { process: 4 });
     expect(json.outputs).toStrictEqual({ process: [{ processed: 3 }, { processed: 3 }, { processed: 3 }, { processed: 3 }] });
     expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-static-parallel')).sort()).toEqual(
       Array.from({ length: 12 }, (_, i) => `2024-${String(i + 1).padStart(2, '0')}.json`),
@@ -243,7 +185,7 @@ describe('node examples run end to end (ork run --json)', () => {
 
   it('ts-dynamic-count: as many instances as discover counted', () => {
     const { json, tmp: tmpdir } = run('ts-dynamic-count');
-    expectInstances('ts-dynamic-count', { discover: 1, process: 3 });
+    expectInstances(run('ts-dynamic-count'), { discover: 1, process: 3 });
     expect(json.outputs.discover).toStrictEqual({ count: 3 });
     expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-dynamic-count')).sort()).toEqual([
       'date=2024-01-13.json',
@@ -254,29 +196,29 @@ describe('node examples run end to end (ork run --json)', () => {
 
   it('ts-foreach-aggregate: one instance per file, the sum of rows; 8 at once of 12 files, never more', () => {
     expect(run('ts-foreach-aggregate').json.outputs.aggregate).toStrictEqual({ total_rows: 9, files_processed: 3 });
-    expectPeak('ts-foreach-aggregate', 'process', 8);
+    expectPeak(run('ts-foreach-aggregate'), 'process', 8);
     const { json, tmp: tmpdir } = run('ts-foreach-aggregate');
     // output_file is relative to ork-examples/ts-foreach-aggregate/ in the temporary directory
     expect((json.outputs.process as { output_file: string }[])[0]?.output_file).toBe('processed/2024-01-15/orders-berlin.csv');
     expect(readFileSync(path.join(tmpdir, 'ork-examples', 'ts-foreach-aggregate', 'processed', '2024-01-15', 'orders-berlin.csv'), 'utf8')).toBe(
       'order_id,product,quantity,unit_price,total\nB-1,espresso,2,3,6\nB-2,latte,1,4,4\nB-3,croissant,3,2,6\n',
     );
-    expectInstances('ts-foreach-aggregate-wide', { discover: 1, process: 12, aggregate: 1 });
+    expectInstances(run('ts-foreach-aggregate-wide'), { discover: 1, process: 12, aggregate: 1 });
     expect(run('ts-foreach-aggregate-wide').json.outputs.aggregate).toStrictEqual({ total_rows: 36, files_processed: 12 });
-    expectPeak('ts-foreach-aggregate-wide', 'process', 8);
+    expectPeak(run('ts-foreach-aggregate-wide'), 'process', 8);
   });
 
   it('ts-concurrency-limit: 10 pages, 4 at a time, at least three waves of 0.5 s', () => {
     const { json, tmp: tmpdir } = run('ts-concurrency-limit');
-    expectInstances('ts-concurrency-limit', { discover: 1, process: 10 });
+    expectInstances(run('ts-concurrency-limit'), { discover: 1, process: 10 });
     expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-concurrency-limit'))).toHaveLength(10);
-    expectPeak('ts-concurrency-limit', 'process', 4);
+    expectPeak(run('ts-concurrency-limit'), 'process', 4);
     expect(json.tasks.process?.seconds).toBeGreaterThanOrEqual(1.5);
   });
 
   it('ts-combined: regions × 4 workers, flattened region by region', () => {
     const { json, tmp: tmpdir } = run('ts-combined');
-    expectInstances('ts-combined', { discover_regions: 1, process_region: 12, aggregate: 1 });
+    expectInstances(run('ts-combined'), { discover_regions: 1, process_region: 12, aggregate: 1 });
     expect(readdirSync(path.join(tmpdir, 'ork-examples', 'ts-combined'))).toHaveLength(12);
     const perInstance = json.outputs.process_region as { region: string; worker: number }[];
     expect(perInstance.map((p) => `${p.region}/${p.worker}`)).toEqual(['apac', 'eu', 'us'].flatMap((r) => [0, 1, 2, 3].map((w) => `${r}/${w}`)));
@@ -284,8 +226,8 @@ describe('node examples run end to end (ork run --json)', () => {
 
   it('mixed-languages: outputs pass python → node → python → node → python, through a foreach each way', () => {
     const { json, dir } = run('mixed-languages');
-    expectInstances('mixed-languages', { regions: 1, region_sales: 3, rank: 1, share: 3, report: 1 });
-    expectPeak('mixed-languages', 'region_sales', 2);
+    expectInstances(run('mixed-languages'), { regions: 1, region_sales: 3, rank: 1, share: 3, report: 1 });
+    expectPeak(run('mixed-languages'), 'region_sales', 2);
     const regionsDir = path.join(dir, 'data', 'regions');
     const regions = readdirSync(regionsDir)
       .filter((f) => f.endsWith('.csv'))
@@ -319,8 +261,8 @@ describe('node examples run end to end (ork run --json)', () => {
 
   it('ts-conditional: files and no dry run, so every task runs and report sees the totals', () => {
     const { json, tmp: tmpdir } = run('ts-conditional');
-    expectInstances('ts-conditional', { discover: 1, process: 3, aggregate: 1, report: 1 });
-    expectStatuses('ts-conditional', { discover: 'succeeded', process: 'succeeded', aggregate: 'succeeded', report: 'succeeded' });
+    expectInstances(run('ts-conditional'), { discover: 1, process: 3, aggregate: 1, report: 1 });
+    expectStatuses('ts-conditional', run('ts-conditional'), { discover: 'succeeded', process: 'succeeded', aggregate: 'succeeded', report: 'succeeded' });
     const files = ['orders-berlin.csv', 'orders-lisbon.csv', 'orders-paris.csv'];
     expect(json.outputs.discover).toStrictEqual({ files: files.map((f) => `data/raw/2024-01-15/${f}`), count: 3 });
     expect((json.outputs.process as { rows: number }[]).map((p) => p.rows)).toEqual([3, 2, 4]);
@@ -336,7 +278,12 @@ describe('node examples run end to end (ork run --json)', () => {
     const { json, code, stderr, runDir, tmp: tmpdir } = run('ts-conditional-dry-run');
     expect(json.status, stderr).toBe('SUCCEEDED');
     expect(code).toBe(0);
-    expectStatuses('ts-conditional-dry-run', { discover: 'succeeded', process: 'skipped', aggregate: 'skipped', report: 'succeeded' });
+    expectStatuses('ts-conditional-dry-run', run('ts-conditional-dry-run'), {
+      discover: 'succeeded',
+      process: 'skipped',
+      aggregate: 'skipped',
+      report: 'succeeded',
+    });
     expect(json.tasks.process).toMatchObject({ instances: 0, succeeded: 0, failed: 0 });
     expect(json.outputs.process).toBeNull();
     expect(json.outputs.aggregate).toBeNull();
@@ -354,8 +301,8 @@ describe('node examples run end to end (ork run --json)', () => {
 
   it('ts-on-failure: load succeeds, the on_failure handler does not run', () => {
     const { json, tmp: tmpdir } = run('ts-on-failure');
-    expectInstances('ts-on-failure', { extract: 1, load: 1, on_failure: 0 });
-    expectStatuses('ts-on-failure', { extract: 'succeeded', load: 'succeeded', on_failure: 'skipped' });
+    expectInstances(run('ts-on-failure'), { extract: 1, load: 1, on_failure: 0 });
+    expectStatuses('ts-on-failure', run('ts-on-failure'), { extract: 'succeeded', load: 'succeeded', on_failure: 'skipped' });
     expect(json.outputs.load).toStrictEqual({ loaded: 9, revenue: 49 });
     expect(Object.keys(json.outputs)).toEqual(['extract', 'load']);
     const out = path.join(tmpdir, 'ork-examples', 'ts-on-failure');
@@ -368,7 +315,7 @@ describe('node examples run end to end (ork run --json)', () => {
     expect(json.status, stderr).toBe('FAILED');
     expect(code).toBe(1);
     expect(json.error).toMatchObject({ error: 'WarehouseUnavailable', task: 'load', instance: 'load' });
-    expectStatuses('ts-on-failure-fail', { extract: 'succeeded', load: 'failed', on_failure: 'succeeded' });
+    expectStatuses('ts-on-failure-fail', run('ts-on-failure-fail'), { extract: 'succeeded', load: 'failed', on_failure: 'succeeded' });
     const attempts = jsonLines<{ task: string; attempt: number; status: string; input: Record<string, unknown> }>(path.join(runDir, 'attempts.jsonl'));
     expect(attempts.map((a) => [a.task, a.attempt, a.status])).toEqual([
       ['extract', 1, 'succeeded'],
@@ -392,9 +339,9 @@ describe('node examples run end to end (ork run --json)', () => {
   });
 
   it('task-side: instances that sleep 300 ms really overlap `concurrency` at a time, node and Python side by side', () => {
-    expectInstances('sleepers', { discover: 1, node_capped: 24, python_capped: 24 });
-    expectPeak('sleepers', 'node_capped', 3);
-    expectPeak('sleepers', 'python_capped', 2);
+    expectInstances(run('sleepers'), { discover: 1, node_capped: 24, python_capped: 24 });
+    expectPeak(run('sleepers'), 'node_capped', 3);
+    expectPeak(run('sleepers'), 'python_capped', 2);
     const { json } = run('sleepers');
     for (const [task, concurrency] of [
       ['node_capped', 3],
