@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync }
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { jsonLines, runOrk, runWorkflowCli, type CliRun } from '../support/cli.js';
+import { jsonLines, runOrk, runWorkflowCli, type CliRun, type RunSummaryJson, type TaskCounts } from '../support/cli.js';
 import { copyExample, copyForeachAggregateWide, filesOf } from '../support/example-copies.js';
 import { expectInstances, expectPeak, expectStatuses } from '../support/run-expectations.js';
 import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
@@ -17,23 +17,8 @@ import { EXAMPLES_DIR, workflowDirectories } from '../support/workflows.js';
  * The runs are started together in beforeAll: each spends most of its time starting Python.
  */
 
-interface TaskCounts {
-  /** Once the run ended: succeeded, failed, skipped (a false `when:`, or a skipped required upstream) or cancelled. */
-  status: string;
-  instances: number;
-  succeeded: number;
-  failed: number;
-  retried: number;
-  seconds: number;
-  peakRunning: number;
-}
-
-interface JsonSummary {
-  status: string;
-  runId: string;
-  outputs: Record<string, unknown>;
-  tasks: Record<string, TaskCounts>;
-  error?: { error: string; message: string; task?: string; instance?: string };
+/** The --json summary, with what the examples' tests read beyond the fields most tests do. */
+interface JsonSummary extends RunSummaryJson {
   parentEvents: number;
   toleratedFailures?: { task: string; instance: string; error: string; message: string }[];
 }
