@@ -1,13 +1,13 @@
 import type { HistoryEvent } from '@aws-sdk/client-sfn';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { nodeHandlers } from '../../lib/deploy/node-bundle.js';
-import { LambdaFunctions, processAlive, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
+import { type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
+import { expectEveryEnvironmentEnds, invokeFailure, useLambdaEmulation } from '../support/aws-parity/lambda-emulation-suite.js';
 import { runWorkflowCli, type CliRun } from '../support/cli.js';
 
 /**
@@ -265,15 +265,11 @@ export default defineTask({ input: z.object({ params: z.object({ count: z.number
 const THRESHOLD = { ORK_LARGE_OUTPUT_BYTES: '1024' };
 
 describe.skipIf(!runSuite)('the Node.js Lambda emulation (lambda_runtime.mjs, no moto needed)', () => {
-  let functions: LambdaFunctions;
-  let code = '';
-
-  beforeAll(() => {
-    code = mkdtempSync(path.join(tmpdir(), 'ork-parity-node-lambda-'));
-    mkdirSync(path.join(code, 'nested'));
-    writeFileSync(
-      path.join(code, 'nested', 'handlers.mjs'),
-      [
+  const emulation = useLambdaEmulation({
+    prefix: 'ork-parity-node-lambda-',
+    runtime: 'node',
+    files: {
+      'nested/handlers.mjs': [
         'let calls = 0;',
         'export const echo = async (event, context) => {',
         '  calls += 1;',
@@ -293,41 +289,27 @@ describe.skipIf(!runSuite)('the Node.js Lambda emulation (lambda_runtime.mjs, no
         'export const nothing = async () => undefined;',
         '',
       ].join('\n'),
-    );
-    writeFileSync(path.join(code, 'broken.mjs'), "export const handler = async () => 1;\nthrow new TypeError('bad module');\n");
-    writeFileSync(path.join(code, 'syntax.mjs'), 'export const handler = async () => {;\n');
-    functions = new LambdaFunctions({ baseEnvironment: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    const fn = (name: string, handler: string, environment: Record<string, string> = {}, timeoutSeconds = 10) =>
-      functions.register({
-        name,
-        arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-        codeDirectory: code,
-        handler,
-        runtime: 'node',
-        environment,
-        timeoutSeconds,
-        memoryMb: 128,
-      });
-    fn('echo', 'nested/handlers.echo', { COLOUR: 'green' });
-    fn('fail', 'nested/handlers.fail');
-    fn('fail-string', 'nested/handlers.failString');
-    fn('slow', 'nested/handlers.slow', {}, 1);
-    fn('crash', 'nested/handlers.crash');
-    fn('circular', 'nested/handlers.circular');
-    fn('nothing', 'nested/handlers.nothing');
-    fn('no-export', 'nested/handlers.absent');
-    fn('missing', 'no_such_module.handler');
-    fn('malformed', 'nodot');
-    fn('broken', 'broken.handler');
-    fn('syntax', 'syntax.handler');
-  });
-
-  afterAll(async () => {
-    await functions?.close();
-    if (code) rmSync(code, { recursive: true, force: true });
+      'broken.mjs': "export const handler = async () => 1;\nthrow new TypeError('bad module');\n",
+      'syntax.mjs': 'export const handler = async () => {;\n',
+    },
+    register: (fn) => {
+      fn('echo', 'nested/handlers.echo', { COLOUR: 'green' });
+      fn('fail', 'nested/handlers.fail');
+      fn('fail-string', 'nested/handlers.failString');
+      fn('slow', 'nested/handlers.slow', {}, 1);
+      fn('crash', 'nested/handlers.crash');
+      fn('circular', 'nested/handlers.circular');
+      fn('nothing', 'nested/handlers.nothing');
+      fn('no-export', 'nested/handlers.absent');
+      fn('missing', 'no_such_module.handler');
+      fn('malformed', 'nodot');
+      fn('broken', 'broken.handler');
+      fn('syntax', 'syntax.handler');
+    },
   });
 
   it('keeps an environment warm, starts another for concurrent invocations, and captures what it writes', async () => {
+    const functions = emulation();
     const first = JSON.parse((await functions.invoke('echo', { n: 1 })).payload) as {
       calls: number;
       pid: number;
@@ -349,11 +331,8 @@ describe.skipIf(!runSuite)('the Node.js Lambda emulation (lambda_runtime.mjs, no
   }, 30_000);
 
   it('answers failures as the Invoke API does for the Node.js runtime', async () => {
-    const error = async (name: string) => {
-      const result = await functions.invoke(name, {});
-      expect(result.functionError, name).toBe('Unhandled');
-      return JSON.parse(result.payload) as { errorType: string; errorMessage: string; trace: string[] };
-    };
+    const functions = emulation();
+    const error = (name: string) => invokeFailure(functions, name);
     expect(await error('fail')).toMatchObject({
       errorType: 'QuotaExceeded',
       errorMessage: 'over',
@@ -378,12 +357,7 @@ describe.skipIf(!runSuite)('the Node.js Lambda emulation (lambda_runtime.mjs, no
     expect(nothing.payload).toBe('null');
   }, 30_000);
 
-  it('ends every environment on close', async () => {
-    const pids = functions.pids();
-    expect(pids.length).toBeGreaterThan(0);
-    await functions.close();
-    expect(pids.filter(processAlive)).toEqual([]);
-  });
+  it('ends every environment on close', () => expectEveryEnvironmentEnds(emulation()));
 });
 
 describe.skipIf(!runSuite)('node tasks on moto (their deployed bundles) vs ork run', () => {

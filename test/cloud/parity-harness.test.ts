@@ -1,16 +1,16 @@
 import { CreateStateMachineCommand, RedriveExecutionCommand, type HistoryEvent } from '@aws-sdk/client-sfn';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LambdaFunctions, processAlive, ROLE_ARN, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { processAlive, ROLE_ARN, type AwsParity, type ExecutionResult } from '../support/aws-parity/index.js';
 import { withoutStoreLocations } from '../support/engine-neutral.js';
 import { projectDependencies } from '../../lib/scaffold/project-dependencies.js';
 import { TEMPLATE_LANGUAGES, workflowTemplate } from '../../lib/scaffold/workflow-template.js';
 import { exampleInput } from '../support/example-inputs.js';
 import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholders, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
+import { expectEveryEnvironmentEnds, invokeFailure, useLambdaEmulation } from '../support/aws-parity/lambda-emulation-suite.js';
 import { runWorkflowCli, type CliRun } from '../support/cli.js';
 
 /**
@@ -60,14 +60,11 @@ function childProcesses(): { pid: number; cmdline: string }[] {
 const eventsOf = (events: HistoryEvent[], type: string) => events.filter((e) => e.type === type);
 
 describe.skipIf(!runSuite)('the Lambda emulation (no moto needed)', () => {
-  let functions: LambdaFunctions;
-  let code = '';
-
-  beforeAll(() => {
-    code = mkdtempSync(path.join(tmpdir(), 'ork-parity-lambda-'));
-    writeFileSync(
-      path.join(code, 'handlers.py'),
-      [
+  const emulation = useLambdaEmulation({
+    prefix: 'ork-parity-lambda-',
+    runtime: 'python',
+    files: {
+      'handlers.py': [
         'import os, time',
         'calls = 0',
         'def echo(event, context):',
@@ -84,31 +81,18 @@ describe.skipIf(!runSuite)('the Lambda emulation (no moto needed)', () => {
         '    return object()',
         '',
       ].join('\n'),
-    );
-    functions = new LambdaFunctions({ baseEnvironment: { PATH: process.env.PATH ?? '/usr/bin:/bin' } });
-    const fn = (name: string, handler: string, environment: Record<string, string> = {}, timeoutSeconds = 10) =>
-      functions.register({
-        name,
-        arn: `arn:aws:lambda:us-east-1:123456789012:function:${name}`,
-        codeDirectory: code,
-        handler,
-        environment,
-        timeoutSeconds,
-        memoryMb: 128,
-      });
-    fn('echo', 'handlers.echo', { COLOUR: 'green' });
-    fn('slow', 'handlers.slow', {}, 1);
-    fn('crash', 'handlers.crash');
-    fn('unserialisable', 'handlers.unserialisable');
-    fn('missing', 'no_such_module.handler');
-  });
-
-  afterAll(async () => {
-    await functions?.close();
-    if (code) rmSync(code, { recursive: true, force: true });
+    },
+    register: (fn) => {
+      fn('echo', 'handlers.echo', { COLOUR: 'green' });
+      fn('slow', 'handlers.slow', {}, 1);
+      fn('crash', 'handlers.crash');
+      fn('unserialisable', 'handlers.unserialisable');
+      fn('missing', 'no_such_module.handler');
+    },
   });
 
   it('keeps an environment warm between invocations and starts another for concurrent ones', async () => {
+    const functions = emulation();
     const first = JSON.parse((await functions.invoke('echo', { n: 1 })).payload) as { calls: number; pid: number; colour: string; event: unknown };
     const second = JSON.parse((await functions.invoke('echo', { n: 2 })).payload) as { calls: number; pid: number };
     expect(first).toMatchObject({ event: { n: 1 }, calls: 1, colour: 'green' });
@@ -120,11 +104,7 @@ describe.skipIf(!runSuite)('the Lambda emulation (no moto needed)', () => {
   }, 30_000);
 
   it('answers failures as the Invoke API does', async () => {
-    const error = async (name: string) => {
-      const result = await functions.invoke(name, {});
-      expect(result.functionError).toBe('Unhandled');
-      return JSON.parse(result.payload) as { errorType: string; errorMessage: string };
-    };
+    const error = (name: string) => invokeFailure(emulation(), name);
     const started = Date.now();
     expect(await error('slow')).toMatchObject({ errorType: 'Sandbox.Timedout', errorMessage: expect.stringContaining('Task timed out after 1.00 seconds') });
     expect(Date.now() - started).toBeLessThan(10_000);
@@ -136,12 +116,7 @@ describe.skipIf(!runSuite)('the Lambda emulation (no moto needed)', () => {
     });
   }, 30_000);
 
-  it('ends every environment on close', async () => {
-    const pids = functions.pids();
-    expect(pids.length).toBeGreaterThan(0);
-    await functions.close();
-    expect(pids.filter(processAlive)).toEqual([]);
-  });
+  it('ends every environment on close', () => expectEveryEnvironmentEnds(emulation()));
 });
 
 describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real Lambda handler vs ork run', () => {
