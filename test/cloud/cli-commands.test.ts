@@ -12,6 +12,7 @@ import { exampleInput } from '../support/example-inputs.js';
 import { compileCleanly, EXAMPLES_DIR, ROOT, workflowDirectories, writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 import { runWorkflowCli, type CliRun } from '../support/cli.js';
+import { failingWorkflowFiles } from '../support/failing-workflow.js';
 
 /**
  * The cloud commands (`ork start`, `status`, `executions`, `logs`, `redrive`) as a user runs them, against
@@ -358,49 +359,7 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
   });
 
   describe('a failing workflow', () => {
-    const files = {
-      'workflow.yaml': [
-        'name: cli-failing',
-        'tasks:',
-        '  prepare:',
-        '    executor: python',
-        '    file: tasks/prepare.py',
-        '  explode:',
-        '    executor: python',
-        '    file: tasks/explode.py',
-        '    depends_on: [prepare]',
-        '    retries: 1',
-        '    retry_delay: 1s',
-        '',
-      ].join('\n'),
-      'tasks/prepare.py': [
-        'from ork import task',
-        'from pydantic import BaseModel',
-        '',
-        'class Output(BaseModel):',
-        '    value: int',
-        '',
-        '@task',
-        'def main() -> Output:',
-        '    return Output(value=41)',
-        '',
-      ].join('\n'),
-      'tasks/explode.py': [
-        'from ork import task, Context',
-        'from pydantic import BaseModel',
-        '',
-        'class Input(BaseModel):',
-        '    prepare: dict',
-        '',
-        'class Output(BaseModel):',
-        '    value: int',
-        '',
-        '@task',
-        'def main(input: Input, ctx: Context) -> Output:',
-        '    raise ValueError(f"boom after {input.prepare[\'value\']}")',
-        '',
-      ].join('\n'),
-    };
+    const files = failingWorkflowFiles('cli-failing', "boom after {input.prepare['value']}");
     let directory = '';
     let arn = '';
     let local: CliRun;

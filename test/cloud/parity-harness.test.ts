@@ -12,6 +12,7 @@ import { compileCleanly, EXAMPLES_DIR, FIXTURES_DIR, ROOT, substitutePlaceholder
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
 import { expectEveryEnvironmentEnds, invokeFailure, useLambdaEmulation } from '../support/aws-parity/lambda-emulation-suite.js';
 import { runWorkflowCli, type CliRun } from '../support/cli.js';
+import { failingWorkflowFiles } from '../support/failing-workflow.js';
 
 /**
  * Parity between the two engines: every example runs on moto's Step Functions interpreter (the compiled
@@ -329,49 +330,7 @@ describe.skipIf(!runSuite)('AWS parity harness: moto Step Functions + the real L
   });
 
   describe('a failing workflow', () => {
-    const files = {
-      'workflow.yaml': [
-        'name: parity-failing',
-        'tasks:',
-        '  prepare:',
-        '    executor: python',
-        '    file: tasks/prepare.py',
-        '  explode:',
-        '    executor: python',
-        '    file: tasks/explode.py',
-        '    depends_on: [prepare]',
-        '    retries: 1',
-        '    retry_delay: 1s',
-        '',
-      ].join('\n'),
-      'tasks/prepare.py': [
-        'from ork import task',
-        'from pydantic import BaseModel',
-        '',
-        'class Output(BaseModel):',
-        '    value: int',
-        '',
-        '@task',
-        'def main() -> Output:',
-        '    return Output(value=41)',
-        '',
-      ].join('\n'),
-      'tasks/explode.py': [
-        'from ork import task, Context',
-        'from pydantic import BaseModel',
-        '',
-        'class Input(BaseModel):',
-        '    prepare: dict',
-        '',
-        'class Output(BaseModel):',
-        '    value: int',
-        '',
-        '@task',
-        'def main(input: Input, ctx: Context) -> Output:',
-        '    raise ValueError(f"boom on attempt {ctx.attempt} after {input.prepare[\'value\']}")',
-        '',
-      ].join('\n'),
-    };
+    const files = failingWorkflowFiles('parity-failing', "boom on attempt {ctx.attempt} after {input.prepare['value']}");
     let directory = '';
     let local: CliRun;
     let cloud: ExecutionResult & { deployment: { stateMachineArn: string } };
