@@ -6,6 +6,7 @@ import { MOTO_PATCH_NAMES, type AwsParity, type Deployment, type ExecutionResult
 import { runWorkflowCli, type CliRun } from '../support/cli.js';
 import { ROOT, writeWorkflowFiles } from '../support/workflows.js';
 import { paritySuiteRuns, useAwsParity } from '../support/aws-parity/parity-suite.js';
+import { AWS_FAILED_KEYS, AWS_SUCCEEDED_KEYS, LOCAL_SUCCEEDED_KEYS } from '../support/result-file-records.js';
 
 /**
  * The Distributed Map path (docs/scale.md) on the AWS-like engine, end to end: moto's Step Functions
@@ -150,41 +151,6 @@ interface ChildRecord {
   [field: string]: unknown;
 }
 
-/**
- * The keys of a child record in a result file as AWS writes them (the ResultWriter page of the Step Functions
- * developer guide, "Transformation NONE", and result files published from real map runs): a success, and a
- * failure (no Output, though OutputDetails; redrivable with its map run; Error and Cause).
- */
-const AWS_SUCCEEDED_KEYS = [
-  'ExecutionArn',
-  'Input',
-  'InputDetails',
-  'Name',
-  'Output',
-  'OutputDetails',
-  'RedriveCount',
-  'RedriveStatus',
-  'RedriveStatusReason',
-  'StartDate',
-  'StateMachineArn',
-  'Status',
-  'StopDate',
-];
-const AWS_FAILED_KEYS = [
-  'Cause',
-  'Error',
-  'ExecutionArn',
-  'Input',
-  'InputDetails',
-  'Name',
-  'OutputDetails',
-  'RedriveCount',
-  'RedriveStatus',
-  'StartDate',
-  'StateMachineArn',
-  'Status',
-  'StopDate',
-];
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /**
@@ -407,8 +373,7 @@ describe.skipIf(!runSuite)('Distributed Map parity: moto Step Functions + S3 + t
       const { bucket, key } = (local.json.outputs[task] as ResultsReference).ork_results;
       const manifest = JSON.parse(readFileSync(path.join(bucket, key), 'utf8')) as Manifest;
       const records = manifest.ResultFiles.SUCCEEDED.flatMap((f) => JSON.parse(readFileSync(path.join(bucket, f.Key), 'utf8')) as ChildRecord[]);
-      // ork run's ResultWriter (lib/local/map-run-results.ts) writes AWS's record but for RedriveStatusReason.
-      expect(Object.keys(records[0]!).sort(), task).toEqual(AWS_SUCCEEDED_KEYS.filter((k) => k !== 'RedriveStatusReason'));
+      expect(Object.keys(records[0]!).sort(), task).toEqual(LOCAL_SUCCEEDED_KEYS);
       const outputs = records
         .map((r) => ({ input: JSON.parse(r.Input!) as Record<string, number>, output: JSON.parse(r.Output!) as unknown }))
         .sort((a, b) => (a.input.item_index ?? a.input.parallel_index!) - (b.input.item_index ?? b.input.parallel_index!))

@@ -10,6 +10,7 @@ import { adaptForLocal } from '../../lib/local/local-adaptation.js';
 import { withMovedParameters } from '../../lib/local/task-parameters-in-handler.js';
 import type { ToleratedFailure } from '../../lib/local/run-events.js';
 import type { TaskHandler } from '../../lib/local/task-handlers.js';
+import { LOCAL_SUCCEEDED_KEYS } from '../support/result-file-records.js';
 
 /**
  * The local Distributed Map runner (lib/local/distributed-map-runner.ts) on hand-written ASL, with stub
@@ -309,20 +310,7 @@ describe('Distributed Map, locally', () => {
     const records = JSON.parse(succeeded) as Record<string, unknown>[];
     expect(records).toHaveLength(4);
     const record = records.find((r) => JSON.parse(r.Input as string).item === 0)!;
-    expect(Object.keys(record).sort()).toEqual([
-      'ExecutionArn',
-      'Input',
-      'InputDetails',
-      'Name',
-      'Output',
-      'OutputDetails',
-      'RedriveCount',
-      'RedriveStatus',
-      'StartDate',
-      'StateMachineArn',
-      'Status',
-      'StopDate',
-    ]);
+    expect(Object.keys(record).sort()).toEqual(LOCAL_SUCCEEDED_KEYS);
     expect(record).toMatchObject({
       Input: '{"item":0}',
       InputDetails: { Included: true },
