@@ -73,262 +73,267 @@ Five patches, each for one moto gap:
 
 import os
 import sys
-
-if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
-    try:
-        from moto.stepfunctions.parser.backend.execution import Execution
-
-        def _share_execution(self, memo):  # noqa: ANN001 - copy protocol
-            return self
-
-        Execution.__deepcopy__ = _share_execution
-        print("ork parity: moto patch stepfunctions-deepcopy-executions applied", file=sys.stderr, flush=True)
-    except Exception as error:  # noqa: BLE001 - report, never stop the server
-        print(f"ork parity: moto patch stepfunctions-deepcopy-executions NOT applied: {error!r}", file=sys.stderr, flush=True)
+from collections.abc import Callable
 
 
-if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
-    try:
-        import re
+def _patch(name: str) -> Callable[[Callable[[], None]], Callable[[], None]]:
+    """Applies the decorated patch at once if the harness enabled the patches, and reports on stderr whether it took.
 
-        from moto.stepfunctions.parser.asl.utils import json_path as _json_path
+    moto_server reads the report (``aws.motoPatches``); a patch that fails never stops the server.
+    """
 
-        _original_extract_json = _json_path.extract_json
-        # `$`, then only `.name`, `['name']` or `[0]` steps: no wildcard, slice, filter or recursive descent.
-        _DEFINITE_PATH = re.compile(r"^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^'\]]*'\])*$")
-
-        def _extract_json(path, data):  # noqa: ANN001, ANN202 - same signature as moto's
-            if isinstance(path, str) and _DEFINITE_PATH.match(path):
-                matches = _json_path.parse(path).find(data)
-                if len(matches) == 1:
-                    return matches[0].value
-            return _original_extract_json(path, data)
-
-        _json_path.extract_json = _extract_json
-        # Modules that imported the function already (the first patch imports much of moto) get it too.
-        for _name, _module in list(sys.modules.items()):
-            if _name.startswith("moto.stepfunctions") and getattr(_module, "extract_json", None) is _original_extract_json:
-                _module.extract_json = _extract_json
-        print("ork parity: moto patch stepfunctions-definite-index-path applied", file=sys.stderr, flush=True)
-    except Exception as error:  # noqa: BLE001 - report, never stop the server
-        print(f"ork parity: moto patch stepfunctions-definite-index-path NOT applied: {error!r}", file=sys.stderr, flush=True)
-
-
-if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
-    try:
-        import copy
-        import datetime
-        import json
-        import random
-        import uuid
-
-        from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.distributed_iteration_component import (
-            DistributedIterationComponent,
-        )
-        from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor.distributed_item_processor_worker import (
-            DistributedItemProcessorWorker,
-        )
-        from moto.stepfunctions.parser.asl.component.state.exec.state_map.result_writer.resource_eval.resource_eval_s3 import (
-            ResourceEvalS3,
-        )
-        from moto.stepfunctions.parser.asl.eval.program_state import ProgramEnded, ProgramError
-
-        _original_eval_input = DistributedItemProcessorWorker._eval_input
-        _original_eval_job = DistributedItemProcessorWorker._eval_job
-
-        def _children(map_run_record):  # noqa: ANN001, ANN202
-            # Per map run: item index -> what its child execution started with and how it ended. Children of one
-            # map run write different indexes, and dict item assignment is atomic in CPython.
-            children = getattr(map_run_record, "_ork_children", None)
-            if children is None:
-                children = map_run_record.__dict__.setdefault("_ork_children", {})
-            return children
-
-        def _eval_input(self, env_frame):  # noqa: ANN001, ANN202 - same signature as moto's
-            _original_eval_input(self, env_frame)
-            # After the ItemSelector (or Parameters): the child execution's input, what AWS records as its Input.
+    def apply(patch: Callable[[], None]) -> Callable[[], None]:
+        if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
             try:
-                index = env_frame.states.context_object.context_object_data["Map"]["Item"]["Index"]
-                _children(self._map_run_record)[index] = {"input": copy.deepcopy(env_frame.states.get_input())}
-            except Exception:  # noqa: BLE001 - a record without Input is still a record
-                pass
+                patch()
+                print(f"ork parity: moto patch {name} applied", file=sys.stderr, flush=True)
+            except Exception as error:  # noqa: BLE001 - report, never stop the server
+                print(f"ork parity: moto patch {name} NOT applied: {error!r}", file=sys.stderr, flush=True)
+        return patch
 
-        def _now() -> str:
-            return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    return apply
 
-        def _eval_job(self, env, job):  # noqa: ANN001, ANN202 - same signature as moto's
-            started = _now()
-            _original_eval_job(self, env, job)
-            child = _children(self._map_run_record).setdefault(job.job_index, {})
-            child["start"], child["stop"] = started, _now()
-            state = env.program_state()
-            if isinstance(state, ProgramEnded):
-                child["status"] = "SUCCEEDED"
+
+@_patch("stepfunctions-deepcopy-executions")
+def _stepfunctions_deepcopy_executions() -> None:
+    from moto.stepfunctions.parser.backend.execution import Execution
+
+    def _share_execution(self, memo):  # noqa: ANN001 - copy protocol
+        return self
+
+    Execution.__deepcopy__ = _share_execution
+
+
+@_patch("stepfunctions-definite-index-path")
+def _stepfunctions_definite_index_path() -> None:
+    import re
+
+    from moto.stepfunctions.parser.asl.utils import json_path as _json_path
+
+    _original_extract_json = _json_path.extract_json
+    # `$`, then only `.name`, `['name']` or `[0]` steps: no wildcard, slice, filter or recursive descent.
+    _DEFINITE_PATH = re.compile(r"^\$(?:\.[A-Za-z_$][\w$-]*|\[\d+\]|\['[^'\]]*'\])*$")
+
+    def _extract_json(path, data):  # noqa: ANN001, ANN202 - same signature as moto's
+        if isinstance(path, str) and _DEFINITE_PATH.match(path):
+            matches = _json_path.parse(path).find(data)
+            if len(matches) == 1:
+                return matches[0].value
+        return _original_extract_json(path, data)
+
+    _json_path.extract_json = _extract_json
+    # Modules that imported the function already (the first patch imports much of moto) get it too.
+    for _name, _module in list(sys.modules.items()):
+        if _name.startswith("moto.stepfunctions") and getattr(_module, "extract_json", None) is _original_extract_json:
+            _module.extract_json = _extract_json
+
+
+@_patch("stepfunctions-result-writer-files")
+def _stepfunctions_result_writer_files() -> None:
+    import copy
+    import datetime
+    import json
+    import random
+    import uuid
+
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.distributed_iteration_component import (
+        DistributedIterationComponent,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.iteration.itemprocessor.distributed_item_processor_worker import (
+        DistributedItemProcessorWorker,
+    )
+    from moto.stepfunctions.parser.asl.component.state.exec.state_map.result_writer.resource_eval.resource_eval_s3 import (
+        ResourceEvalS3,
+    )
+    from moto.stepfunctions.parser.asl.eval.program_state import ProgramEnded, ProgramError
+
+    _original_eval_input = DistributedItemProcessorWorker._eval_input
+    _original_eval_job = DistributedItemProcessorWorker._eval_job
+
+    def _children(map_run_record):  # noqa: ANN001, ANN202
+        # Per map run: item index -> what its child execution started with and how it ended. Children of one
+        # map run write different indexes, and dict item assignment is atomic in CPython.
+        children = getattr(map_run_record, "_ork_children", None)
+        if children is None:
+            children = map_run_record.__dict__.setdefault("_ork_children", {})
+        return children
+
+    def _eval_input(self, env_frame):  # noqa: ANN001, ANN202 - same signature as moto's
+        _original_eval_input(self, env_frame)
+        # After the ItemSelector (or Parameters): the child execution's input, what AWS records as its Input.
+        try:
+            index = env_frame.states.context_object.context_object_data["Map"]["Item"]["Index"]
+            _children(self._map_run_record)[index] = {"input": copy.deepcopy(env_frame.states.get_input())}
+        except Exception:  # noqa: BLE001 - a record without Input is still a record
+            pass
+
+    def _now() -> str:
+        return datetime.datetime.now(datetime.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+    def _eval_job(self, env, job):  # noqa: ANN001, ANN202 - same signature as moto's
+        started = _now()
+        _original_eval_job(self, env, job)
+        child = _children(self._map_run_record).setdefault(job.job_index, {})
+        child["start"], child["stop"] = started, _now()
+        state = env.program_state()
+        if isinstance(state, ProgramEnded):
+            child["status"] = "SUCCEEDED"
+        else:
+            child["status"] = "FAILED"
+            error = state.error if isinstance(state, ProgramError) else None
+            if error:
+                child["error"] = error.get("error")
+                child["cause"] = error.get("cause")
+
+    DistributedItemProcessorWorker._eval_input = _eval_input
+    DistributedItemProcessorWorker._eval_job = _eval_job
+
+    _original_map_run_body = DistributedIterationComponent._eval_body
+
+    def _map_run_body(self, env):  # noqa: ANN001, ANN202 - same signature as moto's
+        # The Map state's own map run, for its ResultWriter, which runs next in the same environment.
+        env._ork_map_run_record = getattr(env.stack[-1], "map_run_record", None) if env.stack else None
+        _original_map_run_body(self, env)
+
+    DistributedIterationComponent._eval_body = _map_run_body
+
+    def _compact(value):  # noqa: ANN001, ANN202
+        return json.dumps(value, separators=(",", ":"))
+
+    def _child_name(map_run_arn, index):  # noqa: ANN001, ANN202
+        # AWS names a Distributed Map's child execution with a UUID (version 3 in every published example,
+        # e.g. "da4e9fc7-abab-3b27-9a77-a277e463b709"), nothing to do with the item's index; here a version 3
+        # UUID of the map run and the index, so that a run is reproducible but the name tells no order.
+        return str(uuid.uuid3(uuid.NAMESPACE_URL, f"{map_run_arn}#{index}"))
+
+    # At most this many result files per status. AWS starts another file when one reaches 5 GB; the
+    # stand-in splits every status with two records or more into 2..3 files of random sizes.
+    _MAX_RESULT_FILES = 3
+
+    def _split(records, rng):  # noqa: ANN001, ANN202
+        if len(records) < 2:
+            return [records] if records else []
+        count = min(len(records), rng.randint(2, _MAX_RESULT_FILES))
+        cuts = sorted(rng.sample(range(1, len(records)), count - 1))
+        return [records[start:end] for start, end in zip([0, *cuts], [*cuts, len(records)], strict=True)]
+
+    def _handle_put_object(env, resource_runtime_part, state_credentials):  # noqa: ANN001, ANN202 - moto's signature
+        parameters = env.stack.pop()
+        # The map run's outputs, one per child in item order (None for a child that did not succeed).
+        results = env.stack.pop()
+
+        s3_client = ResourceEvalS3._get_s3_client(resource_runtime_part=resource_runtime_part, state_credentials=state_credentials)
+        # moto takes the map run added last to the execution's pool, which is another Map's when two
+        # Distributed Maps run at once (parallel branches); this Map's own record was kept above.
+        map_run_record = getattr(env, "_ork_map_run_record", None) or env.map_run_record_pool_manager.get_all().pop()
+        map_run_arn = map_run_record.map_run_arn
+        map_run_uuid = map_run_arn.split(":")[-1]
+        if parameters["Prefix"] != "" and not parameters["Prefix"].endswith("/"):
+            parameters["Prefix"] += "/"
+        bucket = parameters["Bucket"]
+        directory = parameters["Prefix"] + map_run_uuid + "/"
+        children = getattr(map_run_record, "_ork_children", {})
+        # The map run's state machine is "<state machine ARN>/<label>" (moto: a generated id for a Map
+        # without Label, as AWS generates one); its children are "...:execution:<name>/<label>:<child name>".
+        child_arn_prefix = map_run_record.map_state_machine_arn.replace(":stateMachine:", ":execution:")
+
+        records = {"SUCCEEDED": [], "FAILED": []}
+        for index, output in enumerate(results if isinstance(results, list) else []):
+            child = children.get(index, {})
+            status = child.get("status", "SUCCEEDED" if output is not None else "FAILED")
+            name = _child_name(map_run_arn, index)
+            record = {"ExecutionArn": f"{child_arn_prefix}:{name}", "Name": name}
+            if "input" in child:
+                record["Input"] = _compact(child["input"])
+                record["InputDetails"] = {"Included": True}
+            record["RedriveCount"] = 0
+            if "start" in child:
+                record["StartDate"] = child["start"]
+            record["StateMachineArn"] = map_run_record.map_state_machine_arn
+            record["Status"] = status
+            if "stop" in child:
+                record["StopDate"] = child["stop"]
+            if status == "SUCCEEDED":
+                record["Output"] = _compact(output)
+                record["OutputDetails"] = {"Included": True}
+                record["RedriveStatus"] = "NOT_REDRIVABLE"
+                record["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
             else:
-                child["status"] = "FAILED"
-                error = state.error if isinstance(state, ProgramError) else None
-                if error:
-                    child["error"] = error.get("error")
-                    child["cause"] = error.get("cause")
+                # As AWS writes a failed child: no Output (yet OutputDetails), redrivable with its map run.
+                record["OutputDetails"] = {"Included": True}
+                record["RedriveStatus"] = "REDRIVABLE_BY_MAP_RUN"
+                if child.get("error") is not None:
+                    record["Error"] = child["error"]
+                if child.get("cause") is not None:
+                    record["Cause"] = child["cause"]
+            records[status].append(record)
 
-        DistributedItemProcessorWorker._eval_input = _eval_input
-        DistributedItemProcessorWorker._eval_job = _eval_job
+        # AWS promises no order of the records, nor how they are spread over the files: shuffle them and
+        # split them, reproducibly for a map run (random.Random seeded with a str is stable across runs).
+        rng = random.Random(map_run_arn)
+        result_files = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
+        for status, entries in records.items():
+            rng.shuffle(entries)
+            for number, chunk in enumerate(_split(entries, rng)):
+                body = json.dumps(chunk, sort_keys=True).encode("utf8")
+                key = f"{directory}{status}_{number}.json"
+                s3_client.put_object(Bucket=bucket, Key=key, Body=body)
+                result_files[status].append({"Key": key, "Size": len(body)})
 
-        _original_map_run_body = DistributedIterationComponent._eval_body
+        manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": result_files}
+        key = directory + "manifest.json"
+        s3_client.put_object(Bucket=bucket, Key=key, Body=json.dumps(manifest, indent=2).encode("utf8"))
+        env.stack.append({"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}})
 
-        def _map_run_body(self, env):  # noqa: ANN001, ANN202 - same signature as moto's
-            # The Map state's own map run, for its ResultWriter, which runs next in the same environment.
-            env._ork_map_run_record = getattr(env.stack[-1], "map_run_record", None) if env.stack else None
-            _original_map_run_body(self, env)
-
-        DistributedIterationComponent._eval_body = _map_run_body
-
-        def _compact(value):  # noqa: ANN001, ANN202
-            return json.dumps(value, separators=(",", ":"))
-
-        def _child_name(map_run_arn, index):  # noqa: ANN001, ANN202
-            # AWS names a Distributed Map's child execution with a UUID (version 3 in every published example,
-            # e.g. "da4e9fc7-abab-3b27-9a77-a277e463b709"), nothing to do with the item's index; here a version 3
-            # UUID of the map run and the index, so that a run is reproducible but the name tells no order.
-            return str(uuid.uuid3(uuid.NAMESPACE_URL, f"{map_run_arn}#{index}"))
-
-        # At most this many result files per status. AWS starts another file when one reaches 5 GB; the
-        # stand-in splits every status with two records or more into 2..3 files of random sizes.
-        _MAX_RESULT_FILES = 3
-
-        def _split(records, rng):  # noqa: ANN001, ANN202
-            if len(records) < 2:
-                return [records] if records else []
-            count = min(len(records), rng.randint(2, _MAX_RESULT_FILES))
-            cuts = sorted(rng.sample(range(1, len(records)), count - 1))
-            return [records[start:end] for start, end in zip([0, *cuts], [*cuts, len(records)], strict=True)]
-
-        def _handle_put_object(env, resource_runtime_part, state_credentials):  # noqa: ANN001, ANN202 - moto's signature
-            parameters = env.stack.pop()
-            # The map run's outputs, one per child in item order (None for a child that did not succeed).
-            results = env.stack.pop()
-
-            s3_client = ResourceEvalS3._get_s3_client(resource_runtime_part=resource_runtime_part, state_credentials=state_credentials)
-            # moto takes the map run added last to the execution's pool, which is another Map's when two
-            # Distributed Maps run at once (parallel branches); this Map's own record was kept above.
-            map_run_record = getattr(env, "_ork_map_run_record", None) or env.map_run_record_pool_manager.get_all().pop()
-            map_run_arn = map_run_record.map_run_arn
-            map_run_uuid = map_run_arn.split(":")[-1]
-            if parameters["Prefix"] != "" and not parameters["Prefix"].endswith("/"):
-                parameters["Prefix"] += "/"
-            bucket = parameters["Bucket"]
-            directory = parameters["Prefix"] + map_run_uuid + "/"
-            children = getattr(map_run_record, "_ork_children", {})
-            # The map run's state machine is "<state machine ARN>/<label>" (moto: a generated id for a Map
-            # without Label, as AWS generates one); its children are "...:execution:<name>/<label>:<child name>".
-            child_arn_prefix = map_run_record.map_state_machine_arn.replace(":stateMachine:", ":execution:")
-
-            records = {"SUCCEEDED": [], "FAILED": []}
-            for index, output in enumerate(results if isinstance(results, list) else []):
-                child = children.get(index, {})
-                status = child.get("status", "SUCCEEDED" if output is not None else "FAILED")
-                name = _child_name(map_run_arn, index)
-                record = {"ExecutionArn": f"{child_arn_prefix}:{name}", "Name": name}
-                if "input" in child:
-                    record["Input"] = _compact(child["input"])
-                    record["InputDetails"] = {"Included": True}
-                record["RedriveCount"] = 0
-                if "start" in child:
-                    record["StartDate"] = child["start"]
-                record["StateMachineArn"] = map_run_record.map_state_machine_arn
-                record["Status"] = status
-                if "stop" in child:
-                    record["StopDate"] = child["stop"]
-                if status == "SUCCEEDED":
-                    record["Output"] = _compact(output)
-                    record["OutputDetails"] = {"Included": True}
-                    record["RedriveStatus"] = "NOT_REDRIVABLE"
-                    record["RedriveStatusReason"] = "Execution is SUCCEEDED and cannot be redriven"
-                else:
-                    # As AWS writes a failed child: no Output (yet OutputDetails), redrivable with its map run.
-                    record["OutputDetails"] = {"Included": True}
-                    record["RedriveStatus"] = "REDRIVABLE_BY_MAP_RUN"
-                    if child.get("error") is not None:
-                        record["Error"] = child["error"]
-                    if child.get("cause") is not None:
-                        record["Cause"] = child["cause"]
-                records[status].append(record)
-
-            # AWS promises no order of the records, nor how they are spread over the files: shuffle them and
-            # split them, reproducibly for a map run (random.Random seeded with a str is stable across runs).
-            rng = random.Random(map_run_arn)
-            result_files = {"FAILED": [], "PENDING": [], "SUCCEEDED": []}
-            for status, entries in records.items():
-                rng.shuffle(entries)
-                for number, chunk in enumerate(_split(entries, rng)):
-                    body = json.dumps(chunk, sort_keys=True).encode("utf8")
-                    key = f"{directory}{status}_{number}.json"
-                    s3_client.put_object(Bucket=bucket, Key=key, Body=body)
-                    result_files[status].append({"Key": key, "Size": len(body)})
-
-            manifest = {"DestinationBucket": bucket, "MapRunArn": map_run_arn, "ResultFiles": result_files}
-            key = directory + "manifest.json"
-            s3_client.put_object(Bucket=bucket, Key=key, Body=json.dumps(manifest, indent=2).encode("utf8"))
-            env.stack.append({"MapRunArn": map_run_arn, "ResultWriterDetails": {"Bucket": bucket, "Key": key}})
-
-        ResourceEvalS3._handle_put_object = staticmethod(_handle_put_object)
-        print("ork parity: moto patch stepfunctions-result-writer-files applied", file=sys.stderr, flush=True)
-    except Exception as error:  # noqa: BLE001 - report, never stop the server
-        print(f"ork parity: moto patch stepfunctions-result-writer-files NOT applied: {error!r}", file=sys.stderr, flush=True)
+    ResourceEvalS3._handle_put_object = staticmethod(_handle_put_object)
 
 
-if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
-    try:
-        import json
+@_patch("stepfunctions-integer-tolerated-percentage")
+def _stepfunctions_integer_tolerated_percentage() -> None:
+    import json
 
-        from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
+    from moto.stepfunctions.parser.asl.parse.asl_parser import AmazonStateLanguageParser
 
-        _original_parse = AmazonStateLanguageParser.parse
+    _original_parse = AmazonStateLanguageParser.parse
 
-        def _float_percentages(node):  # noqa: ANN001, ANN202
-            if isinstance(node, dict):
-                return {
-                    key: float(value)
-                    if key == "ToleratedFailurePercentage" and isinstance(value, int) and not isinstance(value, bool)
-                    else _float_percentages(value)
-                    for key, value in node.items()
-                }
-            if isinstance(node, list):
-                return [_float_percentages(value) for value in node]
-            return node
+    def _float_percentages(node):  # noqa: ANN001, ANN202
+        if isinstance(node, dict):
+            return {
+                key: float(value)
+                if key == "ToleratedFailurePercentage" and isinstance(value, int) and not isinstance(value, bool)
+                else _float_percentages(value)
+                for key, value in node.items()
+            }
+        if isinstance(node, list):
+            return [_float_percentages(value) for value in node]
+        return node
 
-        def _parse(definition):  # noqa: ANN001, ANN202 - same signature as moto's
-            if isinstance(definition, str) and "ToleratedFailurePercentage" in definition:
-                try:
-                    parsed = json.loads(definition)
-                except ValueError:
-                    parsed = None  # not JSON: moto reports it as it would
-                if parsed is not None:
-                    rewritten = _float_percentages(parsed)
-                    if json.dumps(rewritten) != json.dumps(parsed):  # 1 == 1.0: compare the text
-                        definition = json.dumps(rewritten)
-            return _original_parse(definition)
+    def _parse(definition):  # noqa: ANN001, ANN202 - same signature as moto's
+        if isinstance(definition, str) and "ToleratedFailurePercentage" in definition:
+            try:
+                parsed = json.loads(definition)
+            except ValueError:
+                parsed = None  # not JSON: moto reports it as it would
+            if parsed is not None:
+                rewritten = _float_percentages(parsed)
+                if json.dumps(rewritten) != json.dumps(parsed):  # 1 == 1.0: compare the text
+                    definition = json.dumps(rewritten)
+        return _original_parse(definition)
 
-        AmazonStateLanguageParser.parse = staticmethod(_parse)
-        print("ork parity: moto patch stepfunctions-integer-tolerated-percentage applied", file=sys.stderr, flush=True)
-    except Exception as error:  # noqa: BLE001 - report, never stop the server
-        print(f"ork parity: moto patch stepfunctions-integer-tolerated-percentage NOT applied: {error!r}", file=sys.stderr, flush=True)
+    AmazonStateLanguageParser.parse = staticmethod(_parse)
 
 
-if os.environ.get("ORK_PARITY_MOTO_PATCHES") == "1":
-    try:
-        import functools
+@_patch("stepfunctions-jsonpath-parse-cache")
+def _stepfunctions_jsonpath_parse_cache() -> None:
+    import functools
 
-        from moto.stepfunctions.parser.asl.component.common.path import result_path as _result_path
-        from moto.stepfunctions.parser.asl.utils import json_path as _json_path_module
+    from moto.stepfunctions.parser.asl.component.common.path import result_path as _result_path
+    from moto.stepfunctions.parser.asl.utils import json_path as _json_path_module
 
-        # Parsed expressions are only read (find, update), never changed: one per path text is enough.
-        for _module in (_json_path_module, _result_path):
-            if not hasattr(_module.parse, "cache_info"):
-                _module.parse = functools.lru_cache(maxsize=4096)(_module.parse)
-        print("ork parity: moto patch stepfunctions-jsonpath-parse-cache applied", file=sys.stderr, flush=True)
-    except Exception as error:  # noqa: BLE001 - report, never stop the server
-        print(f"ork parity: moto patch stepfunctions-jsonpath-parse-cache NOT applied: {error!r}", file=sys.stderr, flush=True)
+    # Parsed expressions are only read (find, update), never changed: one per path text is enough.
+    for _module in (_json_path_module, _result_path):
+        if not hasattr(_module.parse, "cache_info"):
+            _module.parse = functools.lru_cache(maxsize=4096)(_module.parse)
 
 
 def _run_shadowed_sitecustomize() -> None:
