@@ -14,14 +14,15 @@
  * load average is printed too: on a shared machine the figures move with it.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileWorkflowFile } from '../lib/file-system-host.js';
 import { pythonSdkPath } from '../lib/package-root.js';
-import { runLocally, type LocalRunResult } from '../lib/local/run-workflow.js';
+import type { LocalRunResult } from '../lib/local/run-workflow.js';
 import { LIST_TASK, NOOP_TASK } from './support/python-tasks.js';
+import { checkNoopInstances, compileBenchWorkflow, runBenchWorkflow } from './support/run-workflow.js';
+import { writeWorkflowFolder } from './support/workflow-folder.js';
 import { Environment } from '../lambdas/contract/contract.js';
 
 /** Targets printed beside the figures. */
@@ -75,40 +76,22 @@ if not reply.get("ok"):
 `;
 
 function writeWorkflow(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-local-run-'));
-  mkdirSync(path.join(dir, 'tasks'));
-  writeFileSync(path.join(dir, 'workflow.yaml'), WORKFLOW);
-  writeFileSync(path.join(dir, 'tasks', 'discover.py'), LIST_TASK);
-  writeFileSync(path.join(dir, 'tasks', 'noop.py'), NOOP_TASK);
-  return dir;
+  return writeWorkflowFolder('ork-bench-local-run-', { 'workflow.yaml': WORKFLOW, 'tasks/discover.py': LIST_TASK, 'tasks/noop.py': NOOP_TASK });
 }
 
-/** The node twin, in a folder of its own (a temporary one: `ork/task` resolves to this package from anywhere). */
+/** The node twin, in a folder of its own. */
 function writeNodeWorkflow(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-local-run-node-'));
-  mkdirSync(path.join(dir, 'tasks'));
-  writeFileSync(path.join(dir, 'workflow.yaml'), NODE_WORKFLOW);
-  writeFileSync(path.join(dir, 'tasks', 'discover.ts'), NODE_DISCOVER);
-  writeFileSync(path.join(dir, 'tasks', 'noop.ts'), NODE_NOOP);
-  return dir;
+  return writeWorkflowFolder('ork-bench-local-run-node-', { 'workflow.yaml': NODE_WORKFLOW, 'tasks/discover.ts': NODE_DISCOVER, 'tasks/noop.ts': NODE_NOOP });
 }
 
 async function runOrk(dir: string, n: number): Promise<{ result: LocalRunResult; seconds: number; cpuSeconds: number }> {
-  const compiled = compileWorkflowFile(path.join(dir, 'workflow.yaml'));
-  if (!compiled.definition || !compiled.manifest) throw new Error(`the bench workflow does not compile: ${JSON.stringify(compiled.diagnostics)}`);
+  const workflow = compileBenchWorkflow(dir);
   const cpu = process.cpuUsage();
   const started = performance.now();
-  const result = await runLocally({
-    definition: compiled.definition,
-    manifest: compiled.manifest,
-    workflowDir: dir,
-    input: { n },
-    runsDir: path.join(dir, 'runs'),
-  });
+  const result = await runBenchWorkflow(workflow, n);
   const seconds = (performance.now() - started) / 1000;
   const used = process.cpuUsage(cpu);
-  if (result.status !== 'SUCCEEDED') throw new Error(`the ${n}-instance run ended ${result.status}: ${result.error?.message ?? ''}`);
-  if (result.tasks.noop?.succeeded !== n) throw new Error(`expected ${n} noop instances, got ${JSON.stringify(result.tasks.noop)}`);
+  checkNoopInstances(result, n);
   return { result, seconds, cpuSeconds: (used.user + used.system) / 1e6 };
 }
 

@@ -12,14 +12,14 @@
  *
  * Run alone with `npx tsx bench/scale-untyped.ts [n …]` (default 1,000 and 100,000), or through `npm run bench`.
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileWorkflowFile } from '../lib/file-system-host.js';
 import { outermostMaps, PRICES, readingOf, storedInputReads, type Signature } from '../lib/cost/index.js';
-import { runLocally } from '../lib/local/run-workflow.js';
 import { LIST_TASK, NOOP_TASK } from './support/python-tasks.js';
+import { checkNoopInstances, compileBenchWorkflow, runBenchWorkflow } from './support/run-workflow.js';
+import { writeWorkflowFolder } from './support/workflow-folder.js';
 
 const SIZES = [1_000, 100_000];
 const TARGET_RATIO = 1.5;
@@ -46,12 +46,7 @@ def main(input):
 `;
 
 function writeWorkflow(noop: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-untyped-'));
-  mkdirSync(path.join(dir, 'tasks'));
-  writeFileSync(path.join(dir, 'workflow.yaml'), WORKFLOW);
-  writeFileSync(path.join(dir, 'tasks', 'make.py'), LIST_TASK);
-  writeFileSync(path.join(dir, 'tasks', 'noop.py'), noop);
-  return dir;
+  return writeWorkflowFolder('ork-bench-untyped-', { 'workflow.yaml': WORKFLOW, 'tasks/make.py': LIST_TASK, 'tasks/noop.py': noop });
 }
 
 interface Figures {
@@ -63,8 +58,7 @@ interface Figures {
 async function runOnce(noop: string, n: number): Promise<Figures> {
   const dir = writeWorkflow(noop);
   try {
-    const compiled = compileWorkflowFile(path.join(dir, 'workflow.yaml'));
-    if (!compiled.definition || !compiled.manifest) throw new Error(`the bench workflow does not compile: ${JSON.stringify(compiled.diagnostics)}`);
+    const workflow = compileBenchWorkflow(dir);
     let maxPayloadBytes = 0;
     let totalBytes = 0;
     let instances = 0;
@@ -79,18 +73,10 @@ async function runOnce(noop: string, n: number): Promise<Figures> {
       },
     };
     const started = performance.now();
-    const result = await runLocally({
-      definition: compiled.definition,
-      manifest: compiled.manifest,
-      workflowDir: dir,
-      input: { n },
-      runsDir: path.join(dir, 'runs'),
-      observers: [observer],
-    });
+    const result = await runBenchWorkflow(workflow, n, [observer]);
     const seconds = (performance.now() - started) / 1000;
-    if (result.status !== 'SUCCEEDED') throw new Error(`the ${n}-instance run ended ${result.status}: ${result.error?.message ?? ''}`);
+    checkNoopInstances(result, n);
     const outputs = result.outputs.noop;
-    if (result.tasks.noop?.succeeded !== n) throw new Error(`expected ${n} noop instances, got ${JSON.stringify(result.tasks.noop)}`);
     if (Array.isArray(outputs) && (outputs.length !== n || (outputs[n - 1] as { item?: number }).item !== n - 1))
       throw new Error('the outputs are not the items in order');
     return { seconds, maxPayloadBytes, meanPayloadBytes: instances ? totalBytes / instances : 0 };
@@ -106,9 +92,7 @@ async function runOnce(noop: string, n: number): Promise<Figures> {
 export function awsModel(n: number): void {
   const dir = writeWorkflow(NOOP_TASK);
   try {
-    const compiled = compileWorkflowFile(path.join(dir, 'workflow.yaml'));
-    const { definition, manifest } = compiled;
-    if (!definition || !manifest) throw new Error('the bench workflow does not compile');
+    const { definition, manifest } = compileBenchWorkflow(dir);
     const map = outermostMaps(definition).find((m) => m.name.startsWith('noop') && m.map.ItemProcessor.ProcessorConfig.Mode === 'DISTRIBUTED');
     if (!map) throw new Error('no Distributed Map for noop');
     const listBytes = Buffer.byteLength(JSON.stringify(Array.from({ length: n }, (_, i) => i)));

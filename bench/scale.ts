@@ -18,14 +18,15 @@
  * Run alone with `npx tsx bench/scale.ts [n …]`, or with the others through `npm run bench`.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { availableParallelism, loadavg, tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { compileWorkflowFile } from '../lib/file-system-host.js';
-import { runLocally, type LocalRunResult } from '../lib/local/run-workflow.js';
+import type { LocalRunResult } from '../lib/local/run-workflow.js';
 import { treePssKb } from './support/process-tree.js';
 import { LIST_TASK, NOOP_TASK } from './support/python-tasks.js';
+import { checkNoopInstances, compileBenchWorkflow, runBenchWorkflow } from './support/run-workflow.js';
+import { writeWorkflowFolder } from './support/workflow-folder.js';
 
 /** 40 runs inline (the baseline of the parent's history); past 40 the machine takes the Distributed Map. */
 const SIZES = [40, 1_000, 10_000, 100_000];
@@ -92,23 +93,21 @@ const SIZE = 'from ork import task\n\n\n@task\ndef main(input):\n    return {"n"
 const INDEX = 'from ork import task\n\n\n@task\ndef main(ctx):\n    return {"item": ctx.parallel_index}\n';
 
 function writeCountedWorkflow(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-scale-counted-'));
-  mkdirSync(path.join(dir, 'tasks'));
-  writeFileSync(path.join(dir, 'workflow.yaml'), COUNTED_WORKFLOW);
-  writeFileSync(path.join(dir, 'tasks', 'size.py'), SIZE);
-  writeFileSync(path.join(dir, 'tasks', 'index.py'), INDEX);
-  writeFileSync(path.join(dir, 'tasks', 'count.py'), COUNT);
-  return dir;
+  return writeWorkflowFolder('ork-bench-scale-counted-', {
+    'workflow.yaml': COUNTED_WORKFLOW,
+    'tasks/size.py': SIZE,
+    'tasks/index.py': INDEX,
+    'tasks/count.py': COUNT,
+  });
 }
 
 function writeWorkflow(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ork-bench-scale-'));
-  mkdirSync(path.join(dir, 'tasks'));
-  writeFileSync(path.join(dir, 'workflow.yaml'), WORKFLOW);
-  writeFileSync(path.join(dir, 'tasks', 'make.py'), LIST_TASK);
-  writeFileSync(path.join(dir, 'tasks', 'noop.py'), NOOP_TASK);
-  writeFileSync(path.join(dir, 'tasks', 'count.py'), COUNT);
-  return dir;
+  return writeWorkflowFolder('ork-bench-scale-', {
+    'workflow.yaml': WORKFLOW,
+    'tasks/make.py': LIST_TASK,
+    'tasks/noop.py': NOOP_TASK,
+    'tasks/count.py': COUNT,
+  });
 }
 
 interface Figures {
@@ -127,9 +126,7 @@ function startBurner(): { readonly pid: number; stop(): void } {
 }
 
 async function runOnce(dir: string, n: number, exclude: ReadonlySet<number> = new Set()): Promise<Figures> {
-  // The project's compile() on the file system, as `ork run` calls it.
-  const compiled = compileWorkflowFile(path.join(dir, 'workflow.yaml'));
-  if (!compiled.definition || !compiled.manifest) throw new Error(`the bench workflow does not compile: ${JSON.stringify(compiled.diagnostics)}`);
+  const workflow = compileBenchWorkflow(dir);
   let pssKb = treePssKb(process.pid, exclude);
   const sampler = setInterval(() => {
     const now = treePssKb(process.pid, exclude);
@@ -137,16 +134,9 @@ async function runOnce(dir: string, n: number, exclude: ReadonlySet<number> = ne
   }, PSS_SAMPLE_MS);
   const started = performance.now();
   try {
-    const result = await runLocally({
-      definition: compiled.definition,
-      manifest: compiled.manifest,
-      workflowDir: dir,
-      input: { n },
-      runsDir: path.join(dir, 'runs'),
-    });
+    const result = await runBenchWorkflow(workflow, n);
     const seconds = (performance.now() - started) / 1000;
-    if (result.status !== 'SUCCEEDED') throw new Error(`the ${n}-instance run ended ${result.status}: ${result.error?.message ?? ''}`);
-    if (result.tasks.noop?.succeeded !== n) throw new Error(`expected ${n} noop instances, got ${JSON.stringify(result.tasks.noop)}`);
+    checkNoopInstances(result, n);
     if ((result.outputs.count as { count?: number } | undefined)?.count !== n)
       throw new Error(`the downstream task counted ${JSON.stringify(result.outputs.count)}, not ${n}`);
     return { n, seconds, result, nodeMb: process.resourceUsage().maxRSS / 1024, pssMb: pssKb === undefined ? undefined : pssKb / 1024 };
