@@ -1,4 +1,5 @@
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { DeleteObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DescribeExecutionCommand } from '@aws-sdk/client-sfn';
 import { execFile } from 'node:child_process';
 import { cpSync, mkdirSync } from 'node:fs';
@@ -95,11 +96,19 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
     return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
   }
 
-  function ork(args: readonly string[], env: Record<string, string> = cloudEnv()): Promise<Result> {
+  /** Runs a command to its end; `onStdout` sees its stdout so far each time more comes. */
+  function ork(args: readonly string[], env: Record<string, string> = cloudEnv(), onStdout?: (stdout: string) => void): Promise<Result> {
     return new Promise((resolve) => {
-      execFile(process.execPath, [ORK_BIN, ...args], { cwd: work, env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 }, (error, stdout, stderr) => {
-        resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
-      });
+      const child = execFile(
+        process.execPath,
+        [ORK_BIN, ...args],
+        { cwd: work, env, maxBuffer: 64 * 1024 * 1024, timeout: 120_000 },
+        (error, stdout, stderr) => {
+          resolve({ code: error ? (typeof error.code === 'number' ? error.code : -1) : 0, stdout, stderr });
+        },
+      );
+      let seen = '';
+      if (onStdout) child.stdout?.on('data', (chunk: string | Buffer) => onStdout((seen += chunk.toString())));
     });
   }
 
@@ -239,20 +248,51 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
   });
 
   describe('following an execution: ork start without --wait, ork status --watch, ork start --wait, ork executions', () => {
-    // A fan-out whose instances take a while, so the commands see it running.
+    // A fan-out whose instances take a while, so the commands see it running. A test that must see it running
+    // holds it: each nap waits while the S3 object `params.hold` exists (60 s at most), as a fixed sleep alone
+    // is outrun by the commands' start-up on a loaded machine. S3, because a function sees no file of ours.
     const files = {
-      'workflow.yaml': ['name: cli-slow', 'tasks:', '  nap:', '    executor: python', '    file: tasks/nap.py', '    parallel: 3', ''].join('\n'),
+      'workflow.yaml': [
+        'name: cli-slow',
+        'params:',
+        '  hold: ""',
+        'tasks:',
+        '  nap:',
+        '    executor: python',
+        '    file: tasks/nap.py',
+        '    parallel: 3',
+        '',
+      ].join('\n'),
       'tasks/nap.py': [
         'import time',
+        'import boto3',
+        'from botocore.exceptions import ClientError',
         'from ork import task, Context',
         'from pydantic import BaseModel',
+        '',
+        'class Params(BaseModel):',
+        '    hold: str',
+        '',
+        'class Input(BaseModel):',
+        '    params: Params',
         '',
         'class Output(BaseModel):',
         '    index: int',
         '',
+        'def held(url: str) -> bool:',
+        '    bucket, _, key = url.removeprefix("s3://").partition("/")',
+        '    try:',
+        '        boto3.client("s3").head_object(Bucket=bucket, Key=key)',
+        '        return True',
+        '    except ClientError:',
+        '        return False',
+        '',
         '@task',
-        'def main(ctx: Context) -> Output:',
+        'def main(input: Input, ctx: Context) -> Output:',
         '    ctx.log.info(f"nap {ctx.parallel_index} starts")',
+        '    deadline = time.monotonic() + 60',
+        '    while input.params.hold and held(input.params.hold) and time.monotonic() < deadline:',
+        '        time.sleep(0.2)',
         '    time.sleep(2)',
         '    ctx.log.info(f"nap {ctx.parallel_index} ends")',
         '    return Output(index=ctx.parallel_index)',
@@ -261,13 +301,28 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
     };
     const arns: string[] = [];
 
+    /** A hold on the naps of the executions started with `input`, until `release()`. */
+    async function hold(name: string): Promise<{ input: string; release: () => Promise<void> }> {
+      const s3 = new S3Client({ endpoint: aws!.motoUrl, region: aws!.region, credentials: CREDENTIALS, forcePathStyle: true });
+      const object = { Bucket: aws!.bucket, Key: `holds/${name}` };
+      await s3.send(new PutObjectCommand({ ...object, Body: 'held' }));
+      return {
+        input: JSON.stringify({ hold: `s3://${object.Bucket}/${object.Key}` }),
+        release: async () => {
+          await s3.send(new DeleteObjectCommand(object));
+          s3.destroy();
+        },
+      };
+    }
+
     beforeAll(async () => {
       if (aws) await aws.deploy(writeWorkflow('cli-slow', files));
     }, 30_000);
 
     it('ork start prints the execution ARN and its console URL, and returns at once', async () => {
+      const held = await hold('start');
       const started = Date.now();
-      const result = await ork(['start', 'cli-slow', '--input', '{}']);
+      const result = await ork(['start', 'cli-slow', '--input', held.input]);
       expect(result.code, result.stderr).toBe(0);
       const [arn, url, ...rest] = result.stdout.trimEnd().split('\n');
       expect(arn).toMatch(/^arn:aws:states:us-east-1:\d+:execution:cli-slow:ork-\d{8}-\d{6}-[0-9a-f]+$/);
@@ -275,9 +330,10 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
       expect(rest).toEqual([]);
       expect(result.stderr).toBe('');
       arns.push(arn!);
-      // The naps take 2 s: the command did not wait for them.
+      // The naps are held: the command did not wait for them.
       expect((await harness().sfn.send(new DescribeExecutionCommand({ executionArn: arn! }))).status).toBe('RUNNING');
       expect(Date.now() - started).toBeLessThan(30_000);
+      await held.release();
 
       const json = await orkJson<{ executionArn: string; consoleUrl: string }>(['start', 'cli-slow', '--json']);
       expect(json.code).toBe(0);
@@ -286,16 +342,21 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
     }, 60_000);
 
     it('ork status --watch polls until the execution ends, showing the fan-out as it runs', async () => {
-      const arn = arns[0]!;
-      const result = await ork(['status', arn, '--watch']);
+      const held = await hold('watch');
+      const arn = (await ork(['start', 'cli-slow', '--input', held.input])).stdout.split('\n')[0]!;
+      arns.push(arn);
+      const running = /^▸ nap\s+\[[█░ ]*\] \d\/3 .*running [1-3]/m;
+      // The naps go on once the watch has shown them running.
+      let released: Promise<void> | undefined;
+      const result = await ork(['status', arn, '--watch'], cloudEnv(), (stdout) => {
+        if (running.test(stdout)) released ??= held.release();
+      });
+      await (released ?? held.release());
       expect(result.code, result.stderr).toBe(0);
       const lines = result.stdout.trimEnd().split('\n');
       expect(lines.slice(0, 3)).toEqual([arn, `  ${consoleUrl(arn)}`, 'running cli-slow (1 tasks)']);
-      // It saw the fan-out running (a poll while the naps slept), then succeeded.
-      expect(
-        lines.some((l) => /^▸ nap\s+\[[█░ ]*\] \d\/3 .*running [1-3]/.test(l)),
-        result.stdout,
-      ).toBe(true);
+      // It saw the fan-out running (a poll while the naps were held), then succeeded.
+      expect(running.test(result.stdout), result.stdout).toBe(true);
       expect(lines).toContainEqual(expect.stringMatching(/^✓ nap\s+\[█{20}\] 3\/3 {2}pending 0 · running 0 · succeeded 3 · failed 0/));
       expect(lines.at(-1)).toMatch(/^SUCCEEDED after \d+\.\d+s$/);
       expect((await orkJson<CloudJson>(['status', arn, '--json'])).json).toMatchObject({
@@ -305,9 +366,11 @@ describe.skipIf(!runSuite)('cloud CLI commands against the AWS parity harness', 
     }, 60_000);
 
     it('ork status of a running execution shows it running, exit 0', async () => {
-      const arn = (await ork(['start', 'cli-slow'])).stdout.split('\n')[0]!;
+      const held = await hold('status');
+      const arn = (await ork(['start', 'cli-slow', '--input', held.input])).stdout.split('\n')[0]!;
       arns.push(arn);
       const status = await orkJson<CloudJson>(['status', arn, '--json']);
+      await held.release();
       expect(status.code).toBe(0);
       expect(status.json.status).toBe('RUNNING');
       expect(status.json.outputs).toBeUndefined();
