@@ -387,7 +387,6 @@ def main(input: Input) -> dict:
     return {}
 `,
     });
-    const started = performance.now();
     const child = startCli(dir, ['--json']);
     let stdout = '';
     let stderr = '';
@@ -396,16 +395,19 @@ def main(input: Input) -> dict:
     const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
     const cli = child.pid ?? 0;
 
-    // Three instances are sleeping in three workers.
-    await waitFor('three running instances', () => [0, 1, 2].every((i) => existsSync(path.join(dir, `started-${i}`))));
+    // Three instances are sleeping in three workers. Starting three Python workers takes seconds, and much
+    // longer on a loaded machine: the wait is generous, and the bound that matters is from Ctrl-C on.
+    await waitFor('three running instances', () => [0, 1, 2].every((i) => existsSync(path.join(dir, `started-${i}`))), 60_000);
     const workers = workerPids(cli);
     expect(workers.length).toBeGreaterThanOrEqual(3);
     expect(workers.every(alive)).toBe(true);
 
+    const interrupted = performance.now();
     child.kill('SIGINT');
     const code = await exited;
     expect(code, stderr).toBe(130);
-    expect(performance.now() - started).toBeLessThan(30_000);
+    // The instances sleep 60 s: ork did not wait for them.
+    expect(performance.now() - interrupted).toBeLessThan(30_000);
     expect(stderr).toContain('aborting');
     const json = JSON.parse(stdout) as RunJson;
     expect(json.status).toBe('ABORTED');
@@ -418,7 +420,7 @@ def main(input: Input) -> dict:
     // Every worker of the run is gone, and no other was started behind our back.
     expect(workers.filter(alive)).toEqual([]);
     expect(workerPids(cli)).toEqual([]);
-  });
+  }, 120_000);
 
   it('an --input that is not a JSON object is a usage error (exit 2), before anything runs', async () => {
     const dir = workflow('bad-input', pythonTasksYaml({ only: [] }), {
