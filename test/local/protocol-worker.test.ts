@@ -31,9 +31,10 @@ lines.on('line', (line) => {
   if (mode === 'echo') {
     process.stdout.write('out of ' + id + '\n');
     process.stderr.write('err of ' + id + '\n');
-    // A late line, as from a process left running: the next invocation's.
+    // A late line, as from a process left running: the next invocation's. The reply says where this
+    // invocation's output ends ('out'), as the real workers' do, else the late line races the host's read.
     setTimeout(() => process.stdout.write('late after ' + id + '\n'), 5).unref();
-    send({ ...reply, output: { stdin: fs.readFileSync(0, 'utf8'), payload: request.payload } });
+    send({ ...reply, out: fs.fstatSync(1).size, output: { stdin: fs.readFileSync(0, 'utf8'), payload: request.payload } });
   } else if (mode === 'wrong-id') {
     send({ ...reply, id: id + 98 });
   } else if (mode === 'no-ok') {
